@@ -1,0 +1,35 @@
+# The two commands a newcomer needs: `make demo` and `make test`.
+# uv is bootstrapped from PyPI when it is missing, so a bare machine with python3 is enough.
+SHELL := /bin/bash
+PY ?= python3
+export UV_PYTHON_DOWNLOADS := never
+# Recursive (=) so it is evaluated after the bootstrap prerequisite has run.
+UV = $(shell command -v uv 2>/dev/null || echo "$(PY) -m uv")
+
+.PHONY: demo test lint fmt bench sync uv
+
+uv:
+	@command -v uv >/dev/null 2>&1 || $(PY) -m uv --version >/dev/null 2>&1 || \
+	  $(PY) -m pip install --quiet --disable-pip-version-check 'uv>=0.8' || \
+	  $(PY) -m pip install --quiet --disable-pip-version-check --user 'uv>=0.8'
+
+sync: uv
+	$(UV) sync --locked --all-packages
+
+demo: sync
+	$(UV) run --locked chaos-app run --scenario all --duration 5 --rate 4 --format text
+
+test: sync
+	$(UV) run --locked pytest
+
+lint: sync
+	$(UV) run --locked ruff check .
+	$(UV) run --locked ruff format --check .
+	$(UV) run --locked mypy
+
+fmt: sync
+	$(UV) run --locked ruff check --fix .
+	$(UV) run --locked ruff format .
+
+bench: sync
+	@for script in bench/*.py; do echo "== $$script"; $(UV) run --locked python "$$script" || exit 1; done

@@ -1,0 +1,1 @@
+"""cloud-doctor: diagnoses an AWS workload from its CloudWatch logs, from outside AWS."""

@@ -1,0 +1,61 @@
+"""What the digest hands to engines, grounding and the CLI. All text here is already redacted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import IntEnum
+
+
+class Level(IntEnum):
+    """Normalised severity; ordering matters for ranking (higher is worse)."""
+
+    TRACE = 0
+    DEBUG = 10
+    INFO = 20
+    WARNING = 30
+    ERROR = 40
+    CRITICAL = 50
+
+
+@dataclass(slots=True)
+class LogEvent:
+    """One parsed event: continuation lines (tracebacks, stacks) joined into `message`."""
+
+    index: int  # position in the input, 0-based
+    message: str  # redacted; the exception / stack, if any, follows after a newline
+    level: Level = Level.INFO
+    timestamp: datetime | None = None  # UTC
+
+
+@dataclass(slots=True)
+class Pattern:
+    """A mined template and what the logs say about it."""
+
+    id: str  # "p1", "p2", ... stable within one digest, in rank order
+    template: str  # drain3 template with <*> / typed placeholders, redacted
+    count: int  # events (not distinct messages) matching it
+    level: Level  # the worst level seen on it
+    first_seen: datetime | None
+    last_seen: datetime | None
+    samples: list[str] = field(default_factory=list)  # a few distinct redacted full events
+
+
+@dataclass(slots=True)
+class MinuteBucket:
+    minute: datetime  # UTC, truncated to the minute
+    total: int
+    errors: int  # events at ERROR or worse
+
+
+@dataclass(slots=True)
+class Digest:
+    events_total: int
+    patterns: list[Pattern]  # ranked: worst level first, then count
+    assignments: list[str]  # the pattern id of each input event, in input order
+    timeline: list[MinuteBucket]
+    spike_start: datetime | None  # first minute where errors jump above the baseline
+    redactions: dict[str, int]  # placeholder kind -> how many were replaced
+
+    def pattern(self, pattern_id: str) -> Pattern | None:
+        return next((p for p in self.patterns if p.id == pattern_id), None)

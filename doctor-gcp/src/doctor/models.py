@@ -1,0 +1,103 @@
+"""The public data shapes: the category taxonomy, what an engine answers, and AnalysisResponse.
+
+Engines produce a `Diagnosis` (what is wrong, citing digest pattern ids); grounding turns it into
+an `Analysis` whose counts, first/last seen and evidence come from the logs, never the model.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class Category(StrEnum):
+    DATABASE_CONNECTION = "database_connection"
+    DATABASE_ERROR = "database_error"
+    OUT_OF_MEMORY = "out_of_memory"
+    DISK_FULL = "disk_full"
+    TIMEOUT = "timeout"
+    UPSTREAM_UNAVAILABLE = "upstream_unavailable"
+    TLS_CERTIFICATE = "tls_certificate"
+    DNS_RESOLUTION = "dns_resolution"
+    PERMISSION_DENIED = "permission_denied"
+    AUTHENTICATION_FAILURE = "authentication_failure"
+    RATE_LIMITED = "rate_limited"
+    RESOURCE_EXHAUSTION = "resource_exhaustion"
+    CONFIGURATION_ERROR = "configuration_error"
+    APPLICATION_EXCEPTION = "application_exception"
+    CRASH_LOOP = "crash_loop"
+    UNKNOWN = "unknown"
+
+
+class Severity(StrEnum):
+    LOW = "LOW"
+    MEDIUM = "MEDIUM"
+    HIGH = "HIGH"
+    CRITICAL = "CRITICAL"
+
+
+class DiagnosedIssue(BaseModel):
+    """One problem as an engine states it; `pattern_ids` tie it to the digest."""
+
+    type: str = Field(description="Short human title, e.g. 'Database Connection Failure'")
+    category: Category
+    description: str = Field(description="What is happening, in one or two sentences")
+    root_cause: str = Field(description="The most likely underlying cause")
+    solution: str = Field(description="Concrete steps that fix or mitigate it")
+    pattern_ids: list[str] = Field(description="Ids of the digest patterns this issue explains")
+
+
+class Diagnosis(BaseModel):
+    """An engine's answer before grounding. Also Gemini's response schema."""
+
+    summary: str = Field(description="One or two sentences for the on-call engineer")
+    severity: Severity
+    issues: list[DiagnosedIssue] = Field(description="Most important first")
+    priority_actions: list[str] = Field(description="What to do now, most urgent first")
+
+
+class Issue(BaseModel):
+    type: str
+    category: Category
+    count: int
+    description: str
+    root_cause: str
+    solution: str
+    evidence: list[str]
+    pattern_ids: list[str]
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+
+
+class Analysis(BaseModel):
+    summary: str
+    severity: Severity
+    issues: list[Issue]
+    priority_actions: list[str]
+
+
+EngineName = Literal["gemini", "rules"]
+EngineChoice = Literal["auto", "gemini", "rules"]
+
+
+class RunSummary(BaseModel):
+    total_logs_analyzed: int
+    log_group: str | None
+    time_range_minutes: int | None
+    distinct_patterns: int
+    engine: EngineName
+    duration_ms: int
+    prompt_tokens: int
+    truncated: bool
+
+
+class AnalysisResponse(BaseModel):
+    id: str
+    status: Literal["success", "degraded", "no_logs"]
+    timestamp: datetime
+    summary: RunSummary
+    analysis: Analysis
+    warnings: list[str] = Field(default_factory=list)

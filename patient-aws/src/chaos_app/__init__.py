@@ -1,0 +1,1 @@
+"""chaos-app: a workload that fails on purpose, logging the way real software does."""
