@@ -40,7 +40,7 @@ def _check_address(sock: socket.socket, address: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _block_non_loopback_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _block_non_loopback_network(monkeypatch: pytest.MonkeyPatch) -> None:
     real_connect = socket.socket.connect
     real_connect_ex = socket.socket.connect_ex
     real_getaddrinfo = socket.getaddrinfo
@@ -63,7 +63,6 @@ def _block_non_loopback_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[Non
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
     monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
     monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
-    yield
 
 
 @pytest.fixture(autouse=True)
@@ -87,3 +86,12 @@ def _no_real_cloud_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+
+
+@pytest.fixture(scope="session")
+def moto_server_url() -> Iterator[str]:
+    """One moto_server process on 127.0.0.1 shared by a session's process-level tests."""
+    from tests.fakes.moto_server import moto_server
+
+    with moto_server() as url:
+        yield url

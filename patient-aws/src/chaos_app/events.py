@@ -6,17 +6,20 @@ that a seeded run is byte-for-byte reproducible.
 
 from __future__ import annotations
 
+import base64
+import json
 import random
+import string
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import TypeVar
 
 T = TypeVar("T")
 
 
-class Style(str, Enum):
+class Style(StrEnum):
     """How the software behind an event writes its own log line (used by `--format text`)."""
 
     APP = "app"  # ISO timestamp, level, [logger], message; Python tracebacks follow
@@ -97,7 +100,7 @@ class Fake:
 
     def latency_ms(self, low: float = 2.0, high: float = 900.0) -> float:
         # Log-uniform: most calls fast, a long tail, like real latency distributions.
-        return round(low * (high / low) ** self.rng.random(), 1)
+        return round(low * float((high / low) ** self.rng.random()), 1)
 
     def user_id(self) -> int:
         return self.integer(1000, 999_999)
@@ -110,3 +113,41 @@ class Fake:
 
     def pod(self, app: str) -> str:
         return f"{app}-{self.hex(10)[:10]}-{self.hex(5)}"
+
+    # Credential-shaped canaries. They are random and never valid, but shaped exactly like the
+    # real thing so that the doctor's redaction is tested against what it must catch.
+
+    def aws_access_key_id(self) -> str:
+        # Long-term IAM key ids are "AKIA" + 16 characters of base32 (A-Z, 2-7).
+        return "AKIA" + self.chars(string.ascii_uppercase + "234567", 16)
+
+    def chars(self, alphabet: str, length: int) -> str:
+        """`length` characters drawn from `alphabet` (request ids, host ids, passwords)."""
+        return "".join(self.rng.choice(alphabet) for _ in range(length))
+
+    def password(self, length: int = 20) -> str:
+        return self.chars(string.ascii_letters + string.digits, length)
+
+    def jwt(self, subject: str, audience: str, issued_at: int, lifetime_s: int = 900) -> str:
+        """An RS256-shaped access token: base64url header and claims, 256-byte signature."""
+
+        def b64(raw: bytes) -> str:
+            return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+        header = {"alg": "RS256", "kid": self.hex(20), "typ": "JWT"}
+        claims = {
+            "iss": "https://auth.example.com/",
+            "sub": subject,
+            "aud": audience,
+            "iat": issued_at,
+            "exp": issued_at + lifetime_s,
+            "jti": self.uuid(),
+        }
+        parts = [json.dumps(part, separators=(",", ":")).encode() for part in (header, claims)]
+        return ".".join([b64(parts[0]), b64(parts[1]), b64(self.rng.randbytes(256))])
+
+    def aws_account_id(self) -> str:
+        return str(self.integer(100_000_000_000, 999_999_999_999))
+
+    def instance_id(self) -> str:
+        return f"i-0{self.hex(16)}"

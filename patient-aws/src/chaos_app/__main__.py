@@ -1,0 +1,3 @@
+from chaos_app.cli import main
+
+main()

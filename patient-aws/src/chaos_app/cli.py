@@ -1,0 +1,246 @@
+"""`chaos-app run` and `chaos-app scenarios`."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from enum import StrEnum
+from types import FrameType
+from typing import Annotated, Any
+
+import typer
+
+from chaos_app import render
+from chaos_app.events import Stamped
+from chaos_app.generator import generate
+from chaos_app.scenarios import CATALOG, Scenario, by_name
+from chaos_app.sinks import Renderer, Sink, StdoutSink
+
+# A seeded run starts its clock here, so two runs with the same seed print the same bytes.
+SEEDED_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+DEFAULT_LOG_GROUP = "/aws/ec2/chaos-app"
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain, unwrapped usage errors: the bad value stays greppable
+    help="A workload that fails on purpose, logging the way real software logs failures.",
+)
+
+
+class SinkName(StrEnum):
+    stdout = "stdout"
+    cloudwatch = "cloudwatch"
+
+
+class Format(StrEnum):
+    json = "json"
+    text = "text"
+
+
+def _number(kind: type[float], low: float | None = None, high: float | None = None) -> Any:
+    """A parser that names the bad value (typer's pydantic coercion does not) and its range."""
+    noun = "a whole number" if kind is int else "a number"
+
+    def parse(value: str | float) -> float:
+        try:
+            number = kind(value)
+        except (TypeError, ValueError):
+            raise typer.BadParameter(f"{value!r} is not {noun}") from None
+        if not math.isfinite(number):
+            raise typer.BadParameter(f"{value!r} is not a finite number")
+        if (low is not None and number < low) or (high is not None and number > high):
+            bounds = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
+            raise typer.BadParameter(f"{value!r} is out of range: it must be {bounds}")
+        return number
+
+    return parse
+
+
+def _parse_scenarios(value: str) -> list[Scenario]:
+    if value.strip() == "all":
+        return list(CATALOG)
+    chosen: list[Scenario] = []
+    for name in (part.strip() for part in value.split(",")):
+        try:
+            chosen.append(by_name(name))
+        except KeyError:
+            known = ", ".join(s.name for s in CATALOG)
+            raise typer.BadParameter(
+                f"unknown scenario {name!r}; choose 'all' or one or more of: {known} "
+                "(see `chaos-app scenarios`)",
+                param_hint="'--scenario'",
+            ) from None
+    return chosen
+
+
+def _parse_start(value: str | None) -> datetime | None:
+    if value is None or value == "now":
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is not an ISO-8601 time; use e.g. 2026-11-22T10:00:00Z or 'now'",
+            param_hint="'--start'",
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@app.command("scenarios")
+def scenarios_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable list.")] = False,
+) -> None:
+    """List the failure scenarios and the category each one exhibits."""
+    if as_json:
+        rows = [
+            {"name": s.name, "category": s.category, "description": s.description} for s in CATALOG
+        ]
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    width = max(len(s.name) for s in CATALOG)
+    cat_width = max(len(s.category) for s in CATALOG)
+    typer.echo(f"{'SCENARIO':<{width}}  {'CATEGORY':<{cat_width}}  DESCRIPTION")
+    for s in CATALOG:
+        typer.echo(f"{s.name:<{width}}  {s.category:<{cat_width}}  {s.description}")
+
+
+@app.command("run")
+def run_command(
+    scenario: Annotated[
+        str, typer.Option(help="A scenario name, a comma list, or 'all' (they take turns).")
+    ] = "all",
+    duration: Annotated[
+        float,
+        typer.Option(
+            parser=_number(float, 0), help="Seconds of traffic to produce; 0 runs until stopped."
+        ),
+    ] = 0,
+    rate: Annotated[
+        float, typer.Option(parser=_number(float, 0.01, 100_000), help="Events per second.")
+    ] = 5.0,
+    seed: Annotated[
+        int | None, typer.Option(parser=_number(int), help="Make the output reproducible.")
+    ] = None,
+    sink: Annotated[SinkName, typer.Option(help="Where events go.")] = SinkName.stdout,
+    fmt: Annotated[
+        Format, typer.Option("--format", help="JSON lines, or each software's own text format.")
+    ] = Format.json,
+    count: Annotated[
+        int | None,
+        typer.Option(
+            parser=_number(int, 1), help="Stop after this many events (overrides --duration)."
+        ),
+    ] = None,
+    fast: Annotated[
+        bool, typer.Option("--fast", help="Write at once instead of pacing at --rate.")
+    ] = False,
+    error_ratio: Annotated[
+        float,
+        typer.Option(
+            parser=_number(float, 0, 1), help="Chance that a tick starts a failure burst."
+        ),
+    ] = 0.2,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            help="Time of the first event (ISO-8601). Default: now; with --seed and the stdout "
+            "sink, 2026-01-01T00:00:00Z so that runs are identical."
+        ),
+    ] = None,
+    log_group: Annotated[
+        str, typer.Option(envvar="AWS_LOG_GROUP_NAME", help="CloudWatch log group.")
+    ] = DEFAULT_LOG_GROUP,
+    log_stream: Annotated[
+        str | None, typer.Option(help="CloudWatch log stream. Default: chaos-app/HOST/TIME.")
+    ] = None,
+    region: Annotated[
+        str | None, typer.Option(envvar="AWS_REGION", help="AWS region for the cloudwatch sink.")
+    ] = None,
+) -> None:
+    """Produce healthy traffic with failure bursts, to stdout or straight into CloudWatch."""
+    chosen = _parse_scenarios(scenario)
+    first = _parse_start(start)
+    if first is None:
+        seeded_stdout = seed is not None and sink is SinkName.stdout
+        first = SEEDED_EPOCH if seeded_stdout else datetime.now(UTC)
+    total = count
+    if total is None and duration > 0:
+        total = max(1, round(duration * rate))
+    renderer = render.to_json if fmt is Format.json else render.to_text
+    out = _open_sink(sink, renderer, fast, log_group, log_stream, region, first)
+    events = generate(
+        chosen, start=first, rate=rate, seed=seed, count=total, error_ratio=error_ratio
+    )
+    interrupted = _run(events, out, rate=rate, paced=not fast)
+    if interrupted == signal.SIGINT:
+        raise typer.Exit(130)
+
+
+def _open_sink(
+    sink: SinkName,
+    renderer: Renderer,
+    fast: bool,
+    log_group: str,
+    log_stream: str | None,
+    region: str | None,
+    first: datetime,
+) -> Sink:
+    if sink is SinkName.stdout:
+        return StdoutSink(renderer, sys.stdout, line_buffered=not fast)
+    import boto3  # only the cloudwatch sink needs it; keeps `chaos-app run` to stdout light
+
+    from chaos_app.cloudwatch import CLIENT_CONFIG, CloudWatchSink
+
+    if not region:
+        raise typer.BadParameter(
+            "the cloudwatch sink needs a region: set AWS_REGION or pass --region",
+            param_hint="'--region'",
+        )
+    client = boto3.client("logs", region_name=region, config=CLIENT_CONFIG)
+    stream = log_stream or f"chaos-app/{socket.gethostname()}/{first:%Y%m%dT%H%M%SZ}"
+    return CloudWatchSink(client, log_group=log_group, log_stream=stream, render=renderer)
+
+
+def _run(events: Iterable[Stamped], out: Sink, *, rate: float, paced: bool) -> int | None:
+    """Write events, pacing them in real time; stop cleanly on SIGTERM / Ctrl-C and flush."""
+    stop = threading.Event()
+    received: list[int] = []
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        received.append(signum)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    began = time.monotonic()
+    try:
+        for index, item in enumerate(events):
+            if paced:
+                delay = began + index / rate - time.monotonic()
+                if delay > 0 and stop.wait(delay):
+                    break
+            if stop.is_set():
+                break
+            out.write(item)
+    except BrokenPipeError:
+        # `chaos-app run | head` is normal use: stop quietly, as other CLI tools do. Point stdout
+        # at /dev/null so the final flush cannot raise again (Python's documented recipe).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        out.close()
+    return received[0] if received else None
+
+
+def main() -> None:
+    app()

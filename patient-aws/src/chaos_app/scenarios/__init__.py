@@ -1,0 +1,204 @@
+"""The failure-scenario catalog: one entry per way the workload fails, labelled by category.
+
+Each scenario's `burst` returns one occurrence of its failure as the software involved logs it:
+retries and warnings, then the error with its whole stack, sometimes a secondary symptom (a
+5xx access line). Bursts pick one of several real flavours (Python, Java, Go, Node, nginx,
+PostgreSQL, kernel/systemd) and draw every varying value from the `Fake`, so a seeded run is
+reproducible and no two bursts are alike. `category` is exactly a DESIGN.md category value:
+these bursts are the labelled data the doctor is tested against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from chaos_app.events import Event, Fake
+from chaos_app.scenarios import (
+    app,
+    auth,
+    config,
+    crash,
+    db_connection,
+    db_error,
+    db_pool,
+    edge,
+    limits,
+    memory,
+    network,
+    permissions,
+    resources,
+    tls,
+)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str  # kebab-case, e.g. "db-outage"
+    category: str  # exactly a DESIGN.md category value, e.g. "database_connection"
+    description: str  # one line, shown by `chaos-app scenarios`
+    burst: Callable[[Fake], list[Event]]  # one occurrence: 1..~8 events, >=1 ERROR/CRITICAL
+
+
+CATALOG: tuple[Scenario, ...] = (
+    Scenario(
+        "db-outage",
+        "database_connection",
+        "PostgreSQL is down or restarting: connections refused, reset or rejected",
+        db_connection.db_outage,
+    ),
+    Scenario(
+        "db-pool-exhausted",
+        "database_connection",
+        "No database connection to be had: pool timeouts, too many clients, leaked connections",
+        db_pool.db_pool_exhausted,
+    ),
+    Scenario(
+        "redis-down",
+        "database_connection",
+        "The Redis cache refuses connections",
+        db_pool.redis_down,
+    ),
+    Scenario(
+        "db-deadlock",
+        "database_error",
+        "Concurrent transactions deadlock or time out waiting for row locks",
+        db_error.db_deadlock,
+    ),
+    Scenario(
+        "db-query-error",
+        "database_error",
+        "Queries rejected: constraint violations, a column the migration has not added yet",
+        db_error.db_query_error,
+    ),
+    Scenario(
+        "memory-leak",
+        "out_of_memory",
+        "A runtime runs out of heap: Java heap space, MemoryError, V8 heap limit, Go runtime",
+        memory.memory_leak,
+    ),
+    Scenario(
+        "oom-killed",
+        "out_of_memory",
+        "The kernel OOM killer kills the process at its cgroup memory limit",
+        memory.oom_killed,
+    ),
+    Scenario(
+        "disk-full",
+        "disk_full",
+        "Writes fail with ENOSPC: exports, PostgreSQL files, nginx temp files, spools",
+        resources.disk_full,
+    ),
+    Scenario(
+        "upstream-timeout",
+        "timeout",
+        "A dependency answers too slowly: read timeouts, deadlines, 504s, task time limits",
+        network.upstream_timeout,
+    ),
+    Scenario(
+        "upstream-down",
+        "upstream_unavailable",
+        "A dependency refuses connections or answers 502/503; the circuit breaker opens",
+        network.upstream_down,
+    ),
+    Scenario(
+        "cert-expired",
+        "tls_certificate",
+        "A partner API's TLS certificate has expired",
+        tls.cert_expired,
+    ),
+    Scenario(
+        "cert-untrusted",
+        "tls_certificate",
+        "A peer's certificate chain is untrusted or does not match the host name",
+        tls.cert_untrusted,
+    ),
+    Scenario(
+        "dns-failure",
+        "dns_resolution",
+        "Host names do not resolve: NXDOMAIN, SERVFAIL, resolver unreachable",
+        edge.dns_failure,
+    ),
+    Scenario(
+        "s3-access-denied",
+        "permission_denied",
+        "IAM says no: AccessDenied from S3, KMS, Secrets Manager, SQS",
+        permissions.s3_access_denied,
+    ),
+    Scenario(
+        "file-permission",
+        "permission_denied",
+        "EACCES: files, sockets and tables the process may not touch",
+        permissions.file_permission,
+    ),
+    Scenario(
+        "auth-token-expired",
+        "authentication_failure",
+        "Expired bearer tokens and AWS session credentials",
+        auth.auth_token_expired,
+    ),
+    Scenario(
+        "bad-credentials",
+        "authentication_failure",
+        "Wrong passwords and keys: PostgreSQL, MySQL, Redis, S3",
+        auth.bad_credentials,
+    ),
+    Scenario(
+        "rate-limited",
+        "rate_limited",
+        "Throttled: AWS ThrottlingException / SlowDown, partner 429s, nginx limit_req",
+        edge.rate_limited,
+    ),
+    Scenario(
+        "fd-exhaustion",
+        "resource_exhaustion",
+        "Too many open files: accept() and open() fail at the descriptor limit",
+        resources.fd_exhaustion,
+    ),
+    Scenario(
+        "thread-exhaustion",
+        "resource_exhaustion",
+        "No more threads or processes: thread limits, saturated executors, pids cgroup",
+        limits.thread_exhaustion,
+    ),
+    Scenario(
+        "port-exhaustion",
+        "resource_exhaustion",
+        "Ephemeral ports run out: outbound connects fail with EADDRNOTAVAIL",
+        limits.port_exhaustion,
+    ),
+    Scenario(
+        "missing-config",
+        "configuration_error",
+        "A required setting or environment variable is missing at startup",
+        config.missing_config,
+    ),
+    Scenario(
+        "bad-config",
+        "configuration_error",
+        "A setting is present but invalid: nginx directives, durations, YAML, ports",
+        config.bad_config,
+    ),
+    Scenario(
+        "app-exception",
+        "application_exception",
+        "Bugs: unhandled exceptions, NPEs, recovered panics, TypeErrors, failing tasks",
+        app.app_exception,
+    ),
+    Scenario(
+        "crash-loop",
+        "crash_loop",
+        "The process dies and is restarted again and again: segfaults, exec errors, back-off",
+        crash.crash_loop,
+    ),
+)
+
+_BY_NAME = {scenario.name: scenario for scenario in CATALOG}
+
+
+def by_name(name: str) -> Scenario:
+    """The scenario called `name`; KeyError if there is none."""
+    return _BY_NAME[name]
+
+
+__all__ = ["CATALOG", "Scenario", "by_name"]

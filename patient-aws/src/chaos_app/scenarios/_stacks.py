@@ -1,0 +1,179 @@
+"""Stacks exactly as each runtime prints them.
+
+Python's traceback module, logback's Throwable layout, the Go runtime's goroutine dump and V8's
+`Error.stack`: the bursts' exceptions are built here so that they read like production logs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from chaos_app.events import Fake
+
+# Tracebacks are shown as Python 3.10 prints them: no caret lines, which 3.11+ adds.
+PY_SITE = "/usr/local/lib/python3.10/site-packages"
+PY_LIB = "/usr/local/lib/python3.10"
+GO_ROOT = "/usr/local/go/src"
+
+PyFrame = tuple[str, int, str, str]  # file, line, function, source line
+
+
+def py_traceback(frames: Sequence[PyFrame], final: str) -> str:
+    lines = ["Traceback (most recent call last):"]
+    for path, line, func, code in frames:
+        lines.append(f'  File "{path}", line {line}, in {func}')
+        if code:
+            lines.append(f"    {code}")
+    lines.append(final)
+    return "\n".join(lines)
+
+
+def py_chain(cause: str, effect: str, *, direct: bool = True) -> str:
+    """Two tracebacks linked the way Python prints `raise ... from` or an implicit chain."""
+    link = (
+        "The above exception was the direct cause of the following exception:"
+        if direct
+        else "During handling of the above exception, another exception occurred:"
+    )
+    return f"{cause}\n\n{link}\n\n{effect}"
+
+
+def java_stack(
+    head: str,
+    frames: Sequence[str],
+    causes: Sequence[tuple[str, Sequence[str], int]] = (),
+) -> str:
+    """A Throwable as logback prints it: `\\tat` frames, then `Caused by:` with omitted frames."""
+    out = [head, *(f"\tat {frame}" for frame in frames)]
+    for cause_head, cause_frames, omitted in causes:
+        out.append(f"Caused by: {cause_head}")
+        out.extend(f"\tat {frame}" for frame in cause_frames)
+        if omitted:
+            out.append(f"\t... {omitted} common frames omitted")
+    return "\n".join(out)
+
+
+def node_stack(head: str, frames: Sequence[str]) -> str:
+    return "\n".join([head, *(f"    at {frame}" for frame in frames)])
+
+
+def go_ptr(fake: Fake) -> str:
+    return f"0xc000{fake.hex(6)}"
+
+
+def go_offset(fake: Fake) -> str:
+    return f"+0x{fake.integer(0x10, 0x4FF):x}"
+
+
+def go_goroutine(fake: Fake, gid: int, state: str, frames: Sequence[tuple[str, str]]) -> str:
+    """One goroutine of a dump: `func(args)` then `\\tfile:line +0xoff`, as the runtime prints."""
+    lines = [f"goroutine {gid} [{state}]:"]
+    for func, location in frames:
+        lines.append(func)
+        lines.append(f"\t{location} {go_offset(fake)}")
+    return "\n".join(lines)
+
+
+def java_hash(fake: Fake) -> str:
+    """Object.toString() identity hash, e.g. PgConnection@5f3b9a1c."""
+    return f"{fake.integer(0x1000000, 0x7FFFFFFF):x}"
+
+
+def py_addr(fake: Fake) -> str:
+    return f"0x7f{fake.hex(10)}"
+
+
+# Handlers of the workload's Python services: (file, function, the line that touched the DB).
+_PY_HANDLERS = (
+    ("/app/orders/api.py", "create_order", "order = repo.create(session, payload)"),
+    ("/app/orders/api.py", "get_order", "order = repo.get_by_id(session, order_id)"),
+    ("/app/checkout/views.py", "checkout", "cart = Cart.load(session, cart_id)"),
+    ("/app/catalog/routes.py", "list_products", "rows = session.execute(stmt).scalars().all()"),
+    ("/app/accounts/service.py", "load_profile", "user = session.get(User, user_id)"),
+)
+
+
+def py_handler(fake: Fake) -> PyFrame:
+    path, func, code = fake.choice(_PY_HANDLERS)
+    return (path, fake.integer(24, 380), func, code)
+
+
+def py_web_error(fake: Fake, method: str, path: str) -> tuple[str, str, list[PyFrame]]:
+    """(logger, message, framework frames) of an unhandled exception in a Python web app."""
+    route = path.split("?", maxsplit=1)[0]
+    flavour = fake.integer(0, 2)
+    if flavour == 0:  # Flask's app.logger.error("Exception on %s [%s]")
+        return (
+            "app",
+            f"Exception on {route} [{method}]",
+            [
+                (
+                    f"{PY_SITE}/flask/app.py",
+                    1484,
+                    "full_dispatch_request",
+                    "rv = self.dispatch_request()",
+                ),
+                (
+                    f"{PY_SITE}/flask/app.py",
+                    1469,
+                    "dispatch_request",
+                    "return self.ensure_sync(self.view_functions[rule.endpoint])(**view_args)",
+                ),
+            ],
+        )
+    if flavour == 1:  # Django's django.request logger
+        return (
+            "django.request",
+            f"Internal Server Error: {route}",
+            [
+                (
+                    f"{PY_SITE}/django/core/handlers/exception.py",
+                    55,
+                    "inner",
+                    "response = get_response(request)",
+                ),
+                (
+                    f"{PY_SITE}/django/core/handlers/base.py",
+                    197,
+                    "_get_response",
+                    "response = wrapped_callback(request, *callback_args, **callback_kwargs)",
+                ),
+            ],
+        )
+    return (  # uvicorn running FastAPI
+        "uvicorn.error",
+        "Exception in ASGI application",
+        [
+            (
+                f"{PY_SITE}/uvicorn/protocols/http/httptools_impl.py",
+                426,
+                "run_asgi",
+                "result = await app(  # type: ignore[func-returns-value]",
+            ),
+            (
+                f"{PY_SITE}/uvicorn/middleware/proxy_headers.py",
+                84,
+                "__call__",
+                "return await self.app(scope, receive, send)",
+            ),
+            (
+                f"{PY_SITE}/fastapi/applications.py",
+                1054,
+                "__call__",
+                "await super().__call__(scope, receive, send)",
+            ),
+            (f"{PY_SITE}/starlette/routing.py", 74, "app", "response = await func(request)"),
+            (
+                f"{PY_SITE}/fastapi/routing.py",
+                278,
+                "app",
+                "raw_response = await run_endpoint_function(",
+            ),
+            (
+                f"{PY_SITE}/fastapi/routing.py",
+                191,
+                "run_endpoint_function",
+                "return await dependant.call(**values)",
+            ),
+        ],
+    )
