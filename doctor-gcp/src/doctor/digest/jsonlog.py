@@ -1,0 +1,71 @@
+"""Fields of JSON log records: which keys hold the message, level, time and exception."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from .timestamps import parse_epoch, parse_timestamp
+
+MESSAGE_KEYS = ("message", "msg", "log", "@message", "textPayload", "event")
+LEVEL_KEYS = ("level", "severity", "levelname", "lvl", "log.level", "loglevel")
+TS_KEYS = ("timestamp", "ts", "time", "@timestamp", "asctime", "datetime")
+EXC_KEYS = ("exception", "exc_info", "stack", "stack_trace", "stacktrace", "error", "err")
+# Every other field is ignored. These are also kept out of the fallback message of a record
+# without a message field: `scenario` is the test generator's label, never evidence.
+_NEVER_KEYS = frozenset({"scenario"})
+
+
+def json_message(obj: dict[str, Any]) -> str:
+    for key in MESSAGE_KEYS:
+        value = obj.get(key)
+        if isinstance(value, str):
+            return value.rstrip("\r\n")
+        if value is not None and key != "log":  # ECS puts {"level": ...} under "log"
+            return json.dumps(value, ensure_ascii=False, default=str)
+    # No message field: show the rest of the record, minus what is taken elsewhere and minus
+    # labels that must never reach a diagnosis.
+    taken = {*LEVEL_KEYS, *TS_KEYS, *EXC_KEYS, *_NEVER_KEYS}
+    remaining = {k: v for k, v in obj.items() if k not in taken}
+    return json.dumps(remaining, ensure_ascii=False, default=str) if remaining else ""
+
+
+def json_time(value: object) -> datetime | None:
+    stamp: datetime | None = None
+    if isinstance(value, bool):
+        pass
+    elif isinstance(value, int | float):
+        stamp = parse_epoch(float(value))
+    elif isinstance(value, str):
+        stamp = parse_timestamp(value)
+    elif isinstance(value, dict):  # protobuf JSON {"seconds": ..., "nanos": ...}
+        try:
+            stamp = parse_epoch(float(value["seconds"]) + float(value.get("nanos", 0)) / 1e9)
+        except (KeyError, TypeError, ValueError):
+            stamp = None
+    return stamp
+
+
+def json_exception(obj: dict[str, Any]) -> str | None:
+    for key in EXC_KEYS:
+        value = obj.get(key)
+        if value is None or value is False or value is True or value == "":
+            continue
+        if isinstance(value, str):
+            return value.rstrip("\n")
+        if isinstance(value, list):
+            return "".join(str(item) for item in value).rstrip("\n")
+        if isinstance(value, dict):
+            message = value.get("message") or value.get("msg")
+            kind = value.get("type") or value.get("name") or value.get("class")
+            stack = value.get("stack") or value.get("stack_trace") or value.get("stacktrace")
+            head = f"{kind}: {message}" if kind and message else str(message or kind or "")
+            if isinstance(stack, list):
+                stack = "\n".join(str(frame) for frame in stack)
+            if isinstance(stack, str) and stack:
+                # JavaScript stacks begin with "Error: message" already.
+                return stack if not head or head in stack else f"{head}\n{stack}"
+            return head or json.dumps(value, ensure_ascii=False, default=str)
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return None

@@ -1,0 +1,107 @@
+"""Severity normalisation: every logger's spelling of a level mapped onto `Level`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from .types import Level
+
+_NAMES: dict[str, Level] = {
+    "trace": Level.TRACE,
+    "finest": Level.TRACE,
+    "finer": Level.TRACE,
+    "debug": Level.DEBUG,
+    "fine": Level.DEBUG,
+    "config": Level.DEBUG,
+    "info": Level.INFO,
+    "information": Level.INFO,
+    "informational": Level.INFO,
+    "notice": Level.INFO,
+    "log": Level.INFO,  # PostgreSQL's ordinary server messages
+    "detail": Level.INFO,
+    "hint": Level.INFO,
+    "statement": Level.INFO,
+    "context": Level.INFO,
+    "query": Level.INFO,
+    "location": Level.INFO,
+    "warn": Level.WARNING,
+    "warning": Level.WARNING,
+    "err": Level.ERROR,
+    "error": Level.ERROR,
+    "severe": Level.ERROR,
+    "fatal": Level.CRITICAL,
+    "panic": Level.CRITICAL,
+    "crit": Level.CRITICAL,
+    "critical": Level.CRITICAL,
+    "alert": Level.CRITICAL,
+    "emerg": Level.CRITICAL,
+    "emergency": Level.CRITICAL,
+}
+
+LEVEL_WORDS = frozenset(_NAMES) - {"log", "query", "context", "statement", "config", "location"}
+
+# syslog / journald PRIORITY 0..7 (0 = emerg). pino's levels start at 10, so they never clash.
+_SYSLOG = (Level.CRITICAL,) * 3 + (Level.ERROR, Level.WARNING, Level.INFO, Level.INFO, Level.DEBUG)
+
+
+def level_from_name(name: str) -> Level | None:
+    return _NAMES.get(name.strip().lower())
+
+
+_PINO: tuple[tuple[int, Level], ...] = (
+    (60, Level.CRITICAL),
+    (50, Level.ERROR),
+    (40, Level.WARNING),
+    (30, Level.INFO),
+    (20, Level.DEBUG),
+    (10, Level.TRACE),
+)
+
+
+def level_from_number(number: float) -> Level | None:
+    """pino / bunyan numbers (10 trace .. 60 fatal) and syslog priorities (0 .. 7)."""
+    if 0 <= number <= 7 and number == int(number):
+        return _SYSLOG[int(number)]
+    return next((level for floor, level in _PINO if number >= floor), None)
+
+
+def level_from_value(value: object) -> Level | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return level_from_number(value)
+    if isinstance(value, str):
+        found = level_from_name(value)
+        if found is None and value.strip().isdigit():
+            return level_from_number(int(value))
+        return found
+    return None
+
+
+def level_from_json(obj: dict[str, Any], keys: Iterable[str]) -> Level | None:
+    for key in keys:
+        if key in obj:
+            found = level_from_value(obj[key])
+            if found is not None:
+                return found
+    log = obj.get("log")
+    if isinstance(log, dict):  # ECS: {"log": {"level": "error"}}
+        return level_from_value(log.get("level"))
+    return None
+
+
+# What makes a level-less event an error: a stack, a panic, an exception name, or the words
+# kernels and init systems use when something died. Words, not substrings: "0 errors" is fine.
+_ERROR_MARKERS = re.compile(
+    r"Traceback \(most recent call last\)|\bpanic: |fatal error: |Exception\b|Error:|"
+    r"\b(?:error|failed|failure|fatal|segfault|sigsegv|sigabrt|oom-kill(?:er)?|out of memory|"
+    r"killed process|code=dumped|core[- ]dump(?:ed)?|no space left on device)\b",
+    re.IGNORECASE,
+)
+
+
+def infer_level(message: str) -> Level:
+    """The level of an event that names none: ERROR when its text says so, else INFO."""
+    return Level.ERROR if _ERROR_MARKERS.search(message) else Level.INFO

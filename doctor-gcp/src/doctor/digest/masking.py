@@ -1,0 +1,115 @@
+"""The one masking configuration for template mining, and a fast way to apply it.
+
+Variable parts of a message (addresses, ids, numbers, paths...) are replaced by typed masks
+before Drain sees it, so `connect to 10.0.0.5:5432 failed after 3.2s` and
+`connect to 10.0.3.9:5432 failed after 120ms` are the same shape. The list is general: it is
+never tuned to one input. Order matters: wide shapes (timestamps, UUIDs, addresses) go before
+the number rule that would otherwise eat their parts.
+
+`Masker.mask` gives exactly what drain3's `LogMasker` gives with the same list (a test checks
+it) but skips each rule whose regex cannot match: most rules need a digit, some a `/` or `@`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from drain3.masking import MaskingInstruction  # type: ignore[import-untyped]
+from drain3.template_miner_config import TemplateMinerConfig  # type: ignore[import-untyped]
+
+_HEX = "[0-9a-fA-F]"
+_B = r"(?<![A-Za-z0-9])"  # not inside a word
+_E = r"(?![A-Za-z0-9])"
+_NUMBER = r"[-+]?\d+(?:\.\d+)?"
+_TIME_UNIT = r"(?:ns|us|µs|ms|s|sec|secs|m|min|mins|h|hr|hrs|d)"
+
+_Guard = Callable[[str, bool], bool]  # (text, has_digit) -> may the regex match?
+
+# (mask name, regex, guard). Guards are necessary conditions only: they never change a result.
+_RULES: tuple[tuple[str, str, _Guard], ...] = (
+    # The query string of a URL: parameters vary per request, the path does not.
+    ("QUERY", r"(?<=[\w/.-]\?)[\w.%~+\[\]-]+=[^\s\"'<>]*", lambda t, d: "?" in t and "=" in t),
+    (
+        "TS",
+        r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+        r"|(?<![\d:])\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?![\d:])",
+        lambda t, d: d,
+    ),
+    ("EMAIL", r"[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+", lambda t, d: "@" in t),
+    (
+        "UUID",
+        rf"{_B}{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}{_E}",
+        lambda t, d: "-" in t,
+    ),
+    ("IP", r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?(?!\.?\d)", lambda t, d: d and "." in t),
+    (
+        "IP",
+        rf"(?<![\w:.])(?=[0-9a-fA-F:\[]*\d)\[?(?:(?:{_HEX}{{1,4}}:){{7}}{_HEX}{{1,4}}"
+        rf"|(?:{_HEX}{{1,4}}:){{1,6}}(?::{_HEX}{{1,4}}){{1,6}}|(?:{_HEX}{{1,4}}:){{1,7}}:"
+        rf"|::(?:{_HEX}{{1,4}}:){{0,6}}{_HEX}{{1,4}})\]?(?::\d{{1,5}})?(?![\w:])",
+        lambda t, d: d and ("::" in t or t.count(":") >= 7),
+    ),
+    (
+        # File paths: under a well-known root, or ending in a file name with an extension.
+        # URL paths are kept (they name the endpoint), which is why ":" and "/" may not precede.
+        "PATH",
+        r"(?<![\w.:/~-])(?:/(?:usr|var|tmp|etc|opt|home|app|srv|proc|sys|dev|mnt|data|lib|lib64|"
+        r"bin|sbin|root|run|workspace|src|go|code)(?:/[\w.@+-]*)*|(?:/[\w.@+-]+)+\.[A-Za-z]\w{0,7})"
+        r"(?::\d+(?::\d+)?)?",
+        lambda t, d: "/" in t,
+    ),
+    # Hex ids need a digit and a letter, so neither English words nor plain numbers match.
+    (
+        "HEX",
+        rf"{_B}(?:0[xX]{_HEX}+|(?=[0-9]*[a-fA-F])(?=[a-fA-F]*\d){_HEX}{{8,}}){_E}",
+        lambda t, d: d,
+    ),
+    (
+        "DURATION",
+        rf"(?<![A-Za-z0-9.]){_NUMBER}{_TIME_UNIT}(?:\d+(?:\.\d+)?{_TIME_UNIT})*{_E}",
+        lambda t, d: d,
+    ),
+    (
+        "SIZE",
+        rf"(?<![A-Za-z0-9.]){_NUMBER}(?: ?(?:[KMGTPE]i?B|bytes?)|[kKMGTPE]i?B?|B){_E}",
+        lambda t, d: d,
+    ),
+    ("NUM", r"(?<![A-Za-z0-9.])[-+]?\d+(?:[.,]\d+)*%?(?![A-Za-z0-9])", lambda t, d: d),
+)
+
+_DIGIT = re.compile(r"\d")
+
+
+def masking_instructions() -> list[Any]:
+    """The masking list as drain3 `MaskingInstruction`s (for a stock `TemplateMiner`)."""
+    return [MaskingInstruction(pattern, name) for name, pattern, _ in _RULES]
+
+
+def miner_config() -> Any:
+    """The drain3 configuration every miner here uses: defaults plus the masking list."""
+    config = TemplateMinerConfig()
+    config.masking_instructions = masking_instructions()
+    config.profiling_enabled = False
+    config.drain_sim_th = 0.4
+    config.drain_depth = 4
+    config.drain_max_children = 100
+    return config
+
+
+class Masker:
+    """Applies the masking list like drain3's `LogMasker`, skipping rules that cannot match."""
+
+    def __init__(self, prefix: str = "<", suffix: str = ">") -> None:
+        self._rules = [
+            (re.compile(pattern), f"{prefix}{name}{suffix}", guard)
+            for name, pattern, guard in _RULES
+        ]
+
+    def mask(self, text: str) -> str:
+        has_digit = _DIGIT.search(text) is not None
+        for regex, replacement, guard in self._rules:
+            if guard(text, has_digit):
+                text = regex.sub(replacement, text)
+        return text

@@ -1,0 +1,294 @@
+"""Template mining with drain3, counting, ranking and the per-minute timeline.
+
+Speed and memory come from not asking Drain what it already answered. Each event's mining text
+(its headline, plus the final exception line of a stack) is looked up in size-capped caches:
+1. as is;
+2. by its shape key: every run of hex digits that contains a decimal digit becomes "0". That
+   is what every mask targets (numbers, ids, addresses, durations...), so events that differ
+   only there are one pattern, found with one cheap regex pass instead of the masking list;
+3. masked: Drain sees each distinct masked text once.
+Per event only a 4-byte slot number is kept; pattern ids are resolved at the end, when the
+templates are final.
+
+One Drain per level: the same words at INFO and at ERROR are different findings, and keeping
+them apart preserves Drain's prefix tree (a level token in front would make it useless).
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
+from typing import Any
+
+from drain3 import TemplateMiner  # type: ignore[import-untyped]
+
+from .levels import LEVEL_WORDS
+from .masking import Masker, miner_config
+from .timeline import TimelineCounter, find_spike_start
+from .types import Digest, Level, LogEvent, Pattern
+
+MAX_SAMPLE_CHARS = 2_000
+# Mining text limits: the first words of a headline tell its shape; beyond that it is payload,
+# and Drain and the caches pay per token. Cut by words, not characters, so long messages of one
+# shape keep one token count (Drain only merges messages of equal length); the character limit
+# only guards against giant single tokens.
+MAX_HEAD_TOKENS, MAX_EXCEPTION_TOKENS = 48, 32
+MAX_MINING_CHARS = 1_000
+CACHE_LIMIT = 30_000  # entries per kind of cache, shared by the levels: bounds memory
+MAX_CLUSTERS = 10_000  # beyond this, new shapes join their closest cluster or "other"
+LEAF_SCAN = 64  # clusters of one Drain tree leaf a message is compared with (see _bounded)
+OVERFLOW_TEMPLATE = "<other: more distinct message shapes than the digest keeps>"
+_TRUNCATED = "\n... [truncated]"
+_WORD = re.compile(r"[A-Za-z]{2}")
+_VARIABLE = re.compile(r"[0-9a-fA-F]*[0-9][0-9a-fA-F]*")
+_SKIP_AS_EXCEPTION = ("...", "During handling of the above", "The above exception was")
+
+
+def mining_text(message: str) -> str:
+    """What an event is mined on: its first line, plus the final exception line of a stack.
+
+    Stacks vary in their frames, so the frames are left out; the exception that ended the stack
+    (Python's last line, Java's last "Caused by:", a JavaScript "Error: ...", the line before a
+    Go goroutine dump) tells failures with the same headline apart.
+    """
+    if "\n" not in message:
+        return _clip(_drop_level_word(message), MAX_HEAD_TOKENS)
+    head, _, rest = message.partition("\n")
+    head = _clip(_drop_level_word(head), MAX_HEAD_TOKENS)
+    lines = rest.split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("goroutine ") and line.endswith(":"):
+            lines = lines[:i]  # a Go dump: what matters is the panic line above it
+            break
+    for line in reversed(lines):
+        if (
+            line
+            and line[0] not in " \t"
+            and not line.startswith(_SKIP_AS_EXCEPTION)
+            and _WORD.search(line)  # not a "#" or "----" ruler of a crash report
+        ):
+            return f"{head} :: {_clip(line, MAX_EXCEPTION_TOKENS)}"
+    return head
+
+
+def _clip(text: str, max_tokens: int) -> str:
+    text = text[:MAX_MINING_CHARS]
+    if len(text) <= 2 * max_tokens:  # too short to hold more than max_tokens words
+        return text
+    words = text.split(None, max_tokens)
+    return " ".join(words[:max_tokens]) if len(words) > max_tokens else text
+
+
+def _drop_level_word(head: str) -> str:
+    # "ERROR [db] connect failed": each level has its own Drain already, and a constant first
+    # word would put every message of a length in one Drain leaf (Drain keys its tree on the
+    # first token), making each lookup a scan of all of them.
+    # Only a word written as a level: "ERROR", "FATAL:", "[error]", "warn"; Go's "panic: ..."
+    # and "error: ..." read as part of the message and stay.
+    first, space, rest = head.partition(" ")
+    word = first.strip("[]:")
+    if not space or word.lower() not in LEVEL_WORDS:
+        return head
+    if word.isupper() or first[0] == "[" or not first.endswith(":"):
+        return rest.lstrip(" ")
+    return head
+
+
+def _bounded(drain: Any) -> Any:
+    """Make Drain compare a message with at most `LEAF_SCAN` clusters of its tree leaf.
+
+    A leaf with more clusters than that holds unstructured text; a full scan there costs a
+    comparison per cluster per message, quadratic on low-repetition logs. The most recent
+    clusters are the likeliest matches; clusters whose templates end up equal are merged in
+    `finish` anyway.
+    """
+    full_match = drain.fast_match
+
+    def fast_match(cluster_ids: list[int], tokens: list[str], sim_th: float, params: bool) -> Any:
+        return full_match(cluster_ids[-LEAF_SCAN:], tokens, sim_th, params)
+
+    drain.fast_match = fast_match
+    return drain
+
+
+@dataclass(slots=True)
+class _Slot:
+    """Counts for one Drain cluster (cluster_id -1: the per-level overflow bucket)."""
+
+    level: Level
+    cluster_id: int
+    count: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
+    samples: list[str] = field(default_factory=list)
+
+
+class _LevelMiner:
+    __slots__ = ("clusters", "masked", "miner", "overflow", "raw", "shapes")
+
+    def __init__(self) -> None:
+        self.miner: Any = TemplateMiner(config=miner_config())
+        _bounded(self.miner.drain)
+        self.raw: dict[str, int] = {}  # mining text -> slot
+        self.shapes: dict[str, int] = {}  # shape key -> slot
+        self.masked: dict[str, int] = {}  # masked mining text -> slot
+        self.clusters: dict[int, int] = {}  # drain cluster id -> slot
+        self.overflow: int | None = None
+
+
+def _remember(cache: dict[str, int], key: str, slot: int, limit: int) -> None:
+    if len(cache) >= limit:
+        # Drop the oldest entries down to three quarters (dicts keep insertion order): cheaper
+        # than a true LRU per hit, and a dropped key only costs one more masking or Drain
+        # lookup when it recurs.
+        for old in list(islice(cache, len(cache) - limit * 3 // 4)):
+            del cache[old]
+    cache[key] = slot
+
+
+class DigestBuilder:
+    """Feed events one at a time with `add`, then call `finish` once."""
+
+    def __init__(self, *, max_samples: int = 3, max_clusters: int = MAX_CLUSTERS) -> None:
+        self.max_samples = max_samples
+        self.max_clusters = max_clusters
+        self._masker = Masker()
+        self._levels: dict[Level, _LevelMiner] = {}
+        self._slots: list[_Slot] = []
+        self._assign = array("I")  # slot of each event, in input order
+        self._timeline = TimelineCounter()
+        self._clusters = 0
+        self._cache_limit = CACHE_LIMIT
+
+    def add(self, event: LogEvent) -> None:
+        level = event.level
+        miner = self._levels.get(level)
+        if miner is None:
+            miner = self._levels[level] = _LevelMiner()
+            self._cache_limit = max(1, CACHE_LIMIT // len(self._levels))
+        text = mining_text(event.message)
+        slot_no = miner.raw.get(text)
+        if slot_no is None:
+            limit = self._cache_limit
+            shape = _VARIABLE.sub("0", text)
+            slot_no = miner.shapes.get(shape)
+            if slot_no is None:
+                masked = self._masker.mask(text)
+                slot_no = miner.masked.get(masked)
+                if slot_no is None:
+                    slot_no = self._mine(miner, level, masked)
+                    _remember(miner.masked, masked, slot_no, limit)
+                _remember(miner.shapes, shape, slot_no, limit)
+            _remember(miner.raw, text, slot_no, limit)
+        self._assign.append(slot_no)
+        slot = self._slots[slot_no]
+        slot.count += 1
+        stamp = event.timestamp
+        if stamp is not None:
+            if slot.first is None or stamp < slot.first:
+                slot.first = stamp
+            if slot.last is None or stamp > slot.last:
+                slot.last = stamp
+            self._timeline.add(stamp, level >= Level.ERROR)
+        if len(slot.samples) < self.max_samples:
+            sample = event.message
+            if len(sample) > MAX_SAMPLE_CHARS:
+                sample = sample[:MAX_SAMPLE_CHARS] + _TRUNCATED
+            if sample not in slot.samples:
+                slot.samples.append(sample)
+
+    def _mine(self, miner: _LevelMiner, level: Level, masked: str) -> int:
+        drain = miner.miner.drain
+        if self._clusters < self.max_clusters:
+            cluster = drain.add_log_message(masked)[0]
+        else:
+            tokens = drain.get_content_as_tokens(masked)
+            cluster = drain.tree_search(drain.root_node, tokens, drain.sim_th, False)
+            if cluster is None:
+                if miner.overflow is None:
+                    miner.overflow = self._new_slot(level, -1)
+                return miner.overflow
+        cluster_id = int(cluster.cluster_id)
+        slot_no = miner.clusters.get(cluster_id)
+        if slot_no is None:
+            slot_no = miner.clusters[cluster_id] = self._new_slot(level, cluster_id)
+            self._clusters += 1
+        return slot_no
+
+    def _new_slot(self, level: Level, cluster_id: int) -> int:
+        self._slots.append(_Slot(level, cluster_id))
+        return len(self._slots) - 1
+
+    def _template(self, slot: _Slot) -> str:
+        if slot.cluster_id < 0:
+            return OVERFLOW_TEMPLATE
+        cluster = self._levels[slot.level].miner.drain.id_to_cluster[slot.cluster_id]
+        return str(cluster.get_template())
+
+    def finish(self, redactions: dict[str, int] | None = None) -> Digest:
+        # Clusters whose templates ended up identical are one pattern: merge them now.
+        groups: dict[tuple[Level, str], Pattern] = {}
+        slot_pattern: list[Pattern] = []
+        for slot in self._slots:
+            key = (slot.level, self._template(slot))
+            pattern = groups.get(key)
+            if pattern is None:
+                pattern = groups[key] = Pattern("", key[1], 0, slot.level, slot.first, slot.last)
+                pattern.samples = list(slot.samples)
+            else:
+                pattern.first_seen = _earliest(pattern.first_seen, slot.first)
+                pattern.last_seen = _latest(pattern.last_seen, slot.last)
+                for sample in slot.samples:
+                    if len(pattern.samples) < self.max_samples and sample not in pattern.samples:
+                        pattern.samples.append(sample)
+            pattern.count += slot.count
+            slot_pattern.append(pattern)
+        ranked = sorted(groups.values(), key=_rank_key)
+        for rank, pattern in enumerate(ranked, 1):
+            pattern.id = f"p{rank}"
+        slot_ids = [pattern.id for pattern in slot_pattern]
+        timeline = self._timeline.buckets()
+        return Digest(
+            events_total=len(self._assign),
+            patterns=ranked,
+            assignments=[slot_ids[slot_no] for slot_no in self._assign],
+            timeline=timeline,
+            spike_start=find_spike_start(timeline),
+            redactions=dict(redactions or {}),
+        )
+
+
+def _rank_key(pattern: Pattern) -> tuple[int, int, float, str]:
+    # Worst level first, then the most frequent, then the earliest; the template breaks ties
+    # so the order (and so the ids) never depends on dict order.
+    first = pattern.first_seen.timestamp() if pattern.first_seen is not None else float("inf")
+    return (-pattern.level, -pattern.count, first, pattern.template)
+
+
+def _earliest(a: datetime | None, b: datetime | None) -> datetime | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
+    return b if a is None else a if b is None else max(a, b)
+
+
+def build_digest(
+    events: Iterable[LogEvent], *, redactions: dict[str, int] | None = None, max_samples: int = 3
+) -> Digest:
+    """Mine, count and rank `events`.
+
+    `redactions` is read after `events` is exhausted, so the live `Redactor.counts` of the
+    parser producing `events` can be passed in and is complete. Without it, the counts of a
+    `parse_lines` stream passed as `events` are used.
+    """
+    builder = DigestBuilder(max_samples=max_samples)
+    for event in events:
+        builder.add(event)
+    if redactions is None:
+        redactions = getattr(events, "redactions", None)
+    return builder.finish(redactions)

@@ -1,0 +1,259 @@
+"""Mining: counting, ranking, assignments, samples, timeline and spike."""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from drain3.masking import LogMasker
+
+from doctor.digest import Level, LogEvent, build_digest, digest_lines, mining_text, parse_lines
+from doctor.digest import mine as mine_module
+from doctor.digest.masking import Masker, masking_instructions
+from doctor.digest.mine import OVERFLOW_TEMPLATE, DigestBuilder
+from doctor.digest.timeline import find_spike_start
+from doctor.digest.types import MinuteBucket
+
+T0 = datetime(2026, 11, 22, 23, 0, tzinfo=UTC)
+
+
+def event(
+    index: int, message: str, level: Level = Level.INFO, minute: float | None = 0
+) -> LogEvent:
+    stamp = None if minute is None else T0 + timedelta(minutes=minute)
+    return LogEvent(index, message, level, stamp)
+
+
+def test_identical_messages_with_different_ids_are_one_pattern() -> None:
+    rng = random.Random(7)
+    lines = []
+    for n in range(500):
+        lines.append(
+            f"2026-11-22T23:00:{n % 60:02d}Z ERROR [db] connection to 10.0.{n % 4}.{n % 250}:5432 "
+            f"refused after {rng.randint(1, 900)}ms "
+            f"request_id={uuid.UUID(int=rng.getrandbits(128))}"
+        )
+    lines += [f"2026-11-22T23:01:00Z INFO [web] GET /health 200 in {n}ms" for n in range(40)]
+    digest = digest_lines(lines)
+    assert [(p.level, p.count) for p in digest.patterns] == [(Level.ERROR, 500), (Level.INFO, 40)]
+    assert digest.patterns[0].template == (
+        "[db] connection to <IP> refused after <DURATION> request_id=<UUID>"
+    )
+    assert digest.events_total == 540
+
+
+def test_ranking_is_worst_level_first_then_count() -> None:
+    events = (
+        [event(0, "disk nearly full on /data", Level.WARNING)] * 50
+        + [event(0, "process crashed hard", Level.CRITICAL)] * 2
+        + [event(0, "payment declined by bank", Level.ERROR)] * 5
+        + [event(0, "timeout calling inventory", Level.ERROR)] * 9
+        + [event(0, "request served fine", Level.INFO)] * 100
+    )
+    events = [LogEvent(i, e.message, e.level, e.timestamp) for i, e in enumerate(events)]
+    digest = build_digest(events)
+    assert [(p.id, p.level, p.count) for p in digest.patterns] == [
+        ("p1", Level.CRITICAL, 2),
+        ("p2", Level.ERROR, 9),
+        ("p3", Level.ERROR, 5),
+        ("p4", Level.WARNING, 50),
+        ("p5", Level.INFO, 100),
+    ]
+
+
+def test_assignments_follow_input_order() -> None:
+    messages = [
+        "user 1 logged in",
+        "disk full on node-a",
+        "user 2 logged in",
+        "disk full on node-b",
+    ]
+    levels = [Level.INFO, Level.ERROR, Level.INFO, Level.ERROR]
+    digest = build_digest(
+        event(i, m, lvl) for i, (m, lvl) in enumerate(zip(messages, levels, strict=True))
+    )
+    assert digest.assignments == ["p2", "p1", "p2", "p1"]
+    assert len(digest.assignments) == digest.events_total == 4
+    counts = {p.id: p.count for p in digest.patterns}
+    assert all(digest.assignments.count(pid) == n for pid, n in counts.items())
+
+
+def test_same_words_at_different_levels_are_different_patterns() -> None:
+    digest = build_digest(
+        [event(0, "retrying upstream", Level.WARNING), event(1, "retrying upstream", Level.ERROR)]
+    )
+    assert [(p.level, p.count) for p in digest.patterns] == [(Level.ERROR, 1), (Level.WARNING, 1)]
+
+
+def test_samples_are_distinct_full_events_and_capped() -> None:
+    stack = "\n".join(["ERROR boom"] + [f"\tat frame{n}" for n in range(2_000)])
+    events = [
+        event(i, stack if i == 0 else f"ERROR boom\n\tat other{i}", Level.ERROR) for i in range(10)
+    ]
+    events.append(event(10, stack, Level.ERROR))
+    digest = build_digest(events, max_samples=3)
+    (pattern,) = digest.patterns
+    assert pattern.count == 11
+    assert len(pattern.samples) == 3
+    assert len(set(pattern.samples)) == 3
+    assert len(pattern.samples[0]) <= mine_module.MAX_SAMPLE_CHARS + 20
+    assert pattern.samples[0].endswith("[truncated]")
+
+
+def test_stacks_are_mined_on_headline_and_final_exception() -> None:
+    def py(frames: int, final: str) -> str:
+        body = "".join(
+            f'\n  File "/app/m{n}.py", line {n}, in f{n}\n    call{n}()' for n in range(frames)
+        )
+        return f"ERROR request failed\nTraceback (most recent call last):{body}\n{final}"
+
+    events = [
+        event(0, py(3, "KeyError: 'user_id'"), Level.ERROR),
+        event(1, py(9, "KeyError: 'order_id'"), Level.ERROR),
+        event(2, py(5, "psycopg2.OperationalError: connection refused"), Level.ERROR),
+    ]
+    digest = build_digest(events)
+    assert digest.assignments[0] == digest.assignments[1] != digest.assignments[2]
+    assert mining_text(events[2].message) == (
+        "request failed :: psycopg2.OperationalError: connection refused"
+    )
+
+
+def test_mining_text_of_java_and_go_stacks() -> None:
+    java = (
+        "ERROR x\njava.lang.IllegalStateException: a\n\tat A.b(A.java:1)\n"
+        "Caused by: java.net.ConnectException: refused\n\t... 3 more"
+    )
+    assert mining_text(java) == "x :: Caused by: java.net.ConnectException: refused"
+    go = (
+        "panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:12 +0x1d\nexit status 2"
+    )
+    assert mining_text(go) == "panic: boom"
+    assert mining_text("one line") == "one line"
+
+
+@pytest.mark.parametrize(
+    ("message", "text"),
+    [
+        ("ERROR [db] down", "[db] down"),
+        ("[error] 31#31: connect() failed", "31#31: connect() failed"),
+        ("FATAL:  too many clients", "too many clients"),
+        ("warn api: slow", "api: slow"),
+        ("panic: boom", "panic: boom"),
+        ("error: boom", "error: boom"),
+        ("ERROR", "ERROR"),
+    ],
+)
+def test_a_leading_level_word_is_not_mined(message: str, text: str) -> None:
+    # Each level has its own Drain; a constant first word would degrade Drain's prefix tree.
+    assert mining_text(message) == text
+
+
+def test_masker_matches_drain3_log_masker() -> None:
+    corpus = [
+        "connect to 10.0.0.5:5432 failed after 3.2s (attempt 3/5)",
+        "GET /api/v1/orders/9f1c2e3d4b5a?page=2&sort=asc 502 in 120ms from [2001:db8::1]:443",
+        "user alice@example.com uploaded 512MiB to /var/lib/app/data.bin at 2026-11-22T23:58:23Z",
+        "trace 3fa85f64-5717-4562-b3fc-2c963f66afa6 span 0x7f3a9c hex deadbeef1234 ok",
+        "Out of memory: Killed process 1234 (java) total-vm:8123456kB, anon-rss:2048000kB",
+        "took 1m30.5s, 99.9% done, retry in 250 ms, fe80::1ff:fe23:4567:890a down",
+        "no digits here at all",
+        "std::vector<int> and Abc::Def are not addresses",
+    ]
+    reference = LogMasker(masking_instructions(), "<", ">")
+    ours = Masker()
+    for text in corpus:
+        assert ours.mask(text) == reference.mask(text)
+
+
+def test_masking_shapes() -> None:
+    masked = Masker().mask(
+        "GET /api/orders?id=7 from 10.0.0.5:443 took 12ms size 5MiB at 2026-11-22T23:58:23Z "
+        "id 3fa85f64-5717-4562-b3fc-2c963f66afa6 file /var/log/app.log:12 mail a@b.io n=42"
+    )
+    assert masked == (
+        "GET /api/orders?<QUERY> from <IP> took <DURATION> size <SIZE> at <TS> "
+        "id <UUID> file <PATH> mail <EMAIL> n=<NUM>"
+    )
+
+
+def test_capped_caches_keep_counts_exact(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(mine_module, "CACHE_LIMIT", 8)
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"]
+    events = [
+        event(i, f"{words[i % 8]} {words[(i * 3) % 8]} job {i} done", Level.INFO)
+        for i in range(2_000)
+    ]
+    digest = build_digest(events)
+    assert sum(p.count for p in digest.patterns) == 2_000
+    assert len(digest.assignments) == 2_000
+
+
+def test_cluster_cap_sends_new_shapes_to_overflow() -> None:
+    builder = DigestBuilder(max_clusters=2)
+    for i, text in enumerate(
+        ["alpha beta", "gamma delta epsilon", "zeta eta theta iota", "alpha beta"]
+    ):
+        builder.add(event(i, text, Level.INFO))
+    digest = builder.finish()
+    counts = {p.template: p.count for p in digest.patterns}
+    assert counts == {"alpha beta": 2, "gamma delta epsilon": 1, OVERFLOW_TEMPLATE: 1}
+
+
+def test_timeline_fills_gaps_and_counts_errors() -> None:
+    events = [
+        event(0, "ok", Level.INFO, 0),
+        event(1, "bad", Level.ERROR, 0.5),
+        event(2, "ok", Level.INFO, 3),
+        event(3, "worse", Level.CRITICAL, 3.2),
+        event(4, "no time", Level.ERROR, None),
+    ]
+    digest = build_digest(events)
+    assert [(b.minute, b.total, b.errors) for b in digest.timeline] == [
+        (T0, 2, 1),
+        (T0 + timedelta(minutes=1), 0, 0),
+        (T0 + timedelta(minutes=2), 0, 0),
+        (T0 + timedelta(minutes=3), 2, 1),
+    ]
+    bad = digest.pattern(digest.assignments[1])
+    assert bad is not None
+    assert bad.first_seen == T0 + timedelta(minutes=0.5)
+
+
+def test_spike_start_is_the_burst_minute() -> None:
+    events = []
+    for minute in range(30):
+        events += [event(0, "request ok", Level.INFO, minute + 0.1)] * 20
+        if minute % 7 == 0:
+            events.append(event(0, "flaky cache miss error", Level.ERROR, minute + 0.2))
+        if minute >= 18:
+            events += [event(0, "db connection refused", Level.ERROR, minute + 0.3)] * 25
+    digest = build_digest(
+        LogEvent(i, e.message, e.level, e.timestamp) for i, e in enumerate(events)
+    )
+    assert digest.spike_start == T0 + timedelta(minutes=18)
+
+
+def test_spike_start_none_without_errors_or_timestamps() -> None:
+    assert build_digest([event(0, "fine", Level.INFO)]).spike_start is None
+    assert build_digest([event(0, "bad", Level.ERROR, None)]).spike_start is None
+
+
+def test_spike_of_a_steady_trickle_is_its_first_error_minute() -> None:
+    timeline = [MinuteBucket(T0 + timedelta(minutes=m), 10, 1 if m >= 2 else 0) for m in range(10)]
+    assert find_spike_start(timeline) == T0 + timedelta(minutes=2)
+
+
+def test_redaction_counts_flow_from_the_stream() -> None:
+    digest = build_digest(parse_lines(["password=hunter2x", json.dumps({"msg": "ok"})]))
+    assert digest.redactions == {"PASSWORD": 1}
+
+
+def test_long_headlines_are_cut_by_words() -> None:
+    # A fixed word count keeps long messages of one shape at one Drain token count.
+    long_line = " ".join(f"word{n % 7}x" for n in range(200))
+    assert len(mining_text(long_line).split()) == mine_module.MAX_HEAD_TOKENS
+    assert len(mining_text("x" * 50_000)) == mine_module.MAX_MINING_CHARS

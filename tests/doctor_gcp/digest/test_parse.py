@@ -1,0 +1,418 @@
+"""Parsing: JSON and text lines become one redacted event per logical event, in order."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+
+from doctor.digest import Level, LogEvent, Redactor, parse_lines, parse_records, redact
+
+
+def parse(text: str) -> list[LogEvent]:
+    return list(parse_lines(text.splitlines(keepends=True)))
+
+
+PY_TRACEBACK = """\
+2026-11-22 23:58:23,123 ERROR [orders.api] Exception on /orders [POST]
+Traceback (most recent call last):
+  File "/usr/local/lib/python3.10/site-packages/flask/app.py", line 1484, in full_dispatch_request
+    rv = self.dispatch_request()
+  File "/app/orders/api.py", line 88, in create_order
+    order = repo.create(session, payload)
+psycopg2.OperationalError: connection to server at "db" (10.0.0.5), port 5432 failed: refused
+\tIs the server running on that host and accepting TCP/IP connections?
+
+During handling of the above exception, another exception occurred:
+
+Traceback (most recent call last):
+  File "/app/orders/api.py", line 90, in create_order
+    raise ServiceUnavailable()
+orders.errors.ServiceUnavailable: database unavailable
+2026-11-22 23:58:24,001 INFO [orders.api] GET /health 200
+"""
+
+JAVA_STACK = """\
+2026-11-22 23:58:24.500 ERROR 1 --- [nio-8080-exec-3] o.a.c.c.C.[.[.[/].[dispatcherServlet] : \
+Servlet.service() for servlet [dispatcherServlet] threw exception
+org.springframework.dao.DataAccessResourceFailureException: Unable to acquire JDBC Connection
+\tat org.springframework.orm.jpa.vendor.HibernateJpaDialect.convert(HibernateJpaDialect.java:277)
+\tat com.example.orders.OrderService.place(OrderService.java:42)
+Caused by: java.net.ConnectException: Connection refused
+\tat java.base/sun.nio.ch.Net.pollConnect(Native Method)
+\t... 12 more
+2026-11-22 23:58:25.000  INFO 1 --- [main] c.e.orders.Application : still alive
+"""
+
+GO_PANIC = """\
+2026/11/22 23:58:25 serving request id=42
+panic: runtime error: invalid memory address or nil pointer dereference
+[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x4a2b3c]
+
+goroutine 17 [running]:
+main.(*Server).handle(0xc000120000, {0x7c1e40, 0xc00011c000})
+\t/app/server.go:88 +0x1d
+net/http.HandlerFunc.ServeHTTP(0xc000014120, {0x7c1e40, 0xc00011c000}, 0xc000132000)
+\t/usr/local/go/src/net/http/server.go:2136 +0x29
+created by net/http.(*Server).Serve in goroutine 1
+\t/usr/local/go/src/net/http/server.go:3086 +0x4db
+
+goroutine 1 [IO wait]:
+internal/poll.runtime_pollWait(0x7f0e2c5e8f08, 0x72)
+\t/usr/local/go/src/runtime/netpoll.go:343 +0x85
+exit status 2
+2026/11/22 23:58:26 starting server on :8080
+"""
+
+NGINX = (
+    "2026/11/22 23:58:26 [error] 31#31: *1207 connect() failed (111: Connection refused) while "
+    'connecting to upstream, client: 10.0.1.7, server: _, request: "GET /api HTTP/1.1", '
+    'upstream: "http://10.0.2.9:8080/api"\n'
+)
+
+POSTGRES = (
+    "2026-11-22 23:58:27.123 UTC [4711] FATAL:  remaining connection slots are reserved for "
+    "non-replication superuser connections\n"
+    "2026-11-22 23:58:27.124 UTC [4711] DETAIL:  max_connections is 100\n"
+)
+
+
+def test_python_traceback_with_chained_exception_is_one_event() -> None:
+    events = parse(PY_TRACEBACK)
+    assert len(events) == 2
+    first = events[0]
+    assert first.level == Level.ERROR
+    assert first.timestamp == datetime(2026, 11, 22, 23, 58, 23, 123000, tzinfo=UTC)
+    assert first.message.startswith("ERROR [orders.api] Exception on /orders [POST]\nTraceback")
+    assert "psycopg2.OperationalError" in first.message
+    assert first.message.endswith("orders.errors.ServiceUnavailable: database unavailable")
+    assert "\n\nDuring handling" in first.message  # blank lines inside the block are kept
+    assert events[1].message == "INFO [orders.api] GET /health 200"
+
+
+def test_java_stack_with_caused_by_and_more_is_one_event() -> None:
+    events = parse(JAVA_STACK)
+    assert len(events) == 2
+    assert events[0].level == Level.ERROR
+    lines = events[0].message.split("\n")
+    assert lines[1].startswith("org.springframework.dao.DataAccessResourceFailureException")
+    assert "Caused by: java.net.ConnectException: Connection refused" in lines
+    assert lines[-1] == "\t... 12 more"
+    assert events[1].level == Level.INFO
+
+
+def test_go_panic_with_goroutine_dump_is_one_event() -> None:
+    # Timestamped stream: the crash, written to stderr without one, belongs to the last record.
+    events = parse(GO_PANIC)
+    assert [e.message.split("\n")[0] for e in events] == [
+        "serving request id=42",
+        "starting server on :8080",
+    ]
+    crash = events[0]
+    assert crash.level >= Level.ERROR
+    assert crash.message.split("\n")[1].startswith("panic: runtime error: invalid memory")
+    assert "goroutine 1 [IO wait]:" in crash.message
+    assert crash.message.endswith("exit status 2")
+    assert crash.timestamp == datetime(2026, 11, 22, 23, 58, 25, tzinfo=UTC)
+
+
+def test_bare_go_panic_starts_its_own_event() -> None:
+    # Without timestamps (a container's stderr) the panic line is the crash's headline.
+    text = "serving request id=42\n" + GO_PANIC.split("\n", 1)[1].rsplit("2026/", 1)[0]
+    events = parse(text)
+    assert [e.message.split("\n")[0] for e in events] == [
+        "serving request id=42",
+        "panic: runtime error: invalid memory address or nil pointer dereference",
+    ]
+    assert events[1].level == Level.CRITICAL
+    assert events[1].message.endswith("exit status 2")
+
+
+def test_lines_without_a_timestamp_belong_to_the_timestamped_record_before() -> None:
+    text = (
+        "2026-11-22T23:58:23.000Z error orders-api: request failed\n"
+        "MaxRetriesPerRequestError: Reached the max retries per request limit (which is 20).\n"
+        "    at Socket.<anonymous> (/app/node_modules/ioredis/built/redis/handler.js:182:37)\n"
+        "2026-11-22T23:58:24.000Z ERROR [app.db] query failed\n"
+        "sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) connection refused\n"
+        "[SQL: SELECT * FROM orders WHERE id = %(id)s]\n"
+        "(Background on this error at: https://sqlalche.me/e/20/e3q8)\n"
+        "2026-11-22T23:58:25.000Z INFO [web] ok\n"
+    )
+    events = parse(text)
+    assert [e.message.count("\n") for e in events] == [2, 3, 0]
+    assert [e.level for e in events] == [Level.ERROR, Level.ERROR, Level.INFO]
+
+
+def test_go_http_panic_with_dump_joins_its_log_line() -> None:
+    text = (
+        "2026/11/22 23:58:25 http: panic serving 10.0.0.1:43210: runtime error: index out of range"
+        "\n"
+        "goroutine 42 [running]:\n"
+        "net/http.(*conn).serve.func1()\n"
+        "\t/usr/local/go/src/net/http/server.go:1854 +0x8d\n"
+    )
+    (event,) = parse(text)
+    assert event.level >= Level.ERROR
+    assert event.message.endswith("server.go:1854 +0x8d")
+
+
+def test_nginx_error_line() -> None:
+    (event,) = parse(NGINX)
+    assert event.level == Level.ERROR
+    assert event.timestamp == datetime(2026, 11, 22, 23, 58, 26, tzinfo=UTC)
+    assert event.message.startswith("[error] 31#31: *1207 connect() failed")
+
+
+def test_untimestamped_records_of_another_kind_are_not_joined() -> None:
+    text = (
+        "2026/11/22 23:58:26 [error] 31#31: *1 connect() failed\n"
+        '10.0.1.7 - - [22/Nov/2026:23:58:26 +0000] "GET /api HTTP/1.1" 502 157\n'
+        "ERROR worker crashed\n"
+        "level=warn msg=slow\n"
+    )
+    assert len(parse(text)) == 4
+
+
+def test_postgres_fatal_line() -> None:
+    # Each PostgreSQL line carries its own prefix: the DETAIL is a record of its own.
+    fatal, detail = parse(POSTGRES)
+    assert fatal.level == Level.CRITICAL
+    assert fatal.timestamp == datetime(2026, 11, 22, 23, 58, 27, 123000, tzinfo=UTC)
+    assert fatal.message == (
+        "[4711] FATAL:  remaining connection slots are reserved for non-replication superuser "
+        "connections"
+    )
+    assert detail.message == "[4711] DETAIL:  max_connections is 100"
+    assert detail.level == Level.INFO
+
+
+@pytest.mark.parametrize(
+    ("line", "level", "stamp"),
+    [
+        (
+            "Nov 22 23:58:28 ip-10-0-1-23 kernel: Out of memory: Killed process 4242 (java)",
+            Level.ERROR,
+            datetime(datetime.now(UTC).year, 11, 22, 23, 58, 28, tzinfo=UTC),
+        ),
+        (
+            "E1122 23:58:29.123456       1 reflector.go:138] failed to list *v1.Pod",
+            Level.ERROR,
+            datetime(datetime.now(UTC).year, 11, 22, 23, 58, 29, 123456, tzinfo=UTC),
+        ),
+        (
+            "2026-11-22T23:58:30.000Z warn api: slow upstream",
+            Level.WARNING,
+            datetime(2026, 11, 22, 23, 58, 30, tzinfo=UTC),
+        ),
+        (
+            "2026-11-22T23:58:30+01:00 level=error msg=boom",
+            Level.ERROR,
+            datetime(2026, 11, 22, 22, 58, 30, tzinfo=UTC),
+        ),
+        ("[2026-11-22 23:58:31,5] CRITICAL disk", Level.CRITICAL, None),
+        ("plain words", Level.INFO, None),
+        ("something Exception happened", Level.ERROR, None),
+    ],
+)
+def test_text_headers(line: str, level: Level, stamp: datetime | None) -> None:
+    (event,) = parse(line)
+    assert event.level == level
+    if stamp is not None:
+        assert event.timestamp == stamp
+
+
+def test_unknown_level_with_a_traceback_is_an_error() -> None:
+    text = (
+        'Traceback (most recent call last):\n  File "x.py", line 1, in <module>\nValueError: bad\n'
+    )
+    (event,) = parse(text)
+    assert event.level == Level.ERROR
+    assert event.timestamp is None
+
+
+@pytest.mark.parametrize(
+    ("record", "level"),
+    [
+        ({"level": "WARN"}, Level.WARNING),
+        ({"severity": "FATAL"}, Level.CRITICAL),
+        ({"severity": "PANIC"}, Level.CRITICAL),
+        ({"severity": "EMERGENCY"}, Level.CRITICAL),
+        ({"levelname": "CRIT"}, Level.CRITICAL),
+        ({"lvl": "err"}, Level.ERROR),
+        ({"level": 50}, Level.ERROR),
+        ({"level": 60}, Level.CRITICAL),
+        ({"level": 30}, Level.INFO),
+        ({"level": 10}, Level.TRACE),
+        ({"log.level": "debug"}, Level.DEBUG),
+        ({"log": {"level": "warning"}}, Level.WARNING),
+        ({"severity": "NOTICE"}, Level.INFO),
+        ({}, Level.INFO),
+    ],
+)
+def test_json_levels(record: dict[str, object], level: Level) -> None:
+    (event,) = parse(json.dumps({"message": "hello", **record}))
+    assert event.level == level
+
+
+@pytest.mark.parametrize(
+    ("record", "stamp"),
+    [
+        ({"timestamp": "2026-11-22T23:58:23.123Z"}, datetime(2026, 11, 22, 23, 58, 23, 123000)),
+        ({"ts": 1795391903}, datetime(2026, 11, 22, 23, 58, 23)),
+        ({"time": 1795391903123}, datetime(2026, 11, 22, 23, 58, 23, 123000)),
+        ({"ts": 1795391903.5}, datetime(2026, 11, 22, 23, 58, 23, 500000)),
+        ({"@timestamp": "2026-11-23T00:58:23+01:00"}, datetime(2026, 11, 22, 23, 58, 23)),
+        ({"asctime": "2026-11-22 23:58:23,123"}, datetime(2026, 11, 22, 23, 58, 23, 123000)),
+    ],
+)
+def test_json_timestamps(record: dict[str, object], stamp: datetime) -> None:
+    (event,) = parse(json.dumps({"msg": "hello", **record}))
+    assert event.timestamp == stamp.replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize("key", ["message", "msg", "log", "@message", "textPayload"])
+def test_json_message_keys(key: str) -> None:
+    (event,) = parse(json.dumps({key: "disk full", "level": "error"}))
+    assert event.message == "disk full"
+
+
+def test_json_exception_string_and_object() -> None:
+    lines = [
+        json.dumps(
+            {
+                "msg": "query failed",
+                "exception": "Traceback (most recent call last):\n"
+                "  File \"a.py\", line 1, in f\nKeyError: 'x'",
+            }
+        ),
+        json.dumps(
+            {
+                "msg": "db down",
+                "err": {
+                    "message": "connect ECONNREFUSED",
+                    "stack": "Error: connect ECONNREFUSED\n    at TCPConnectWrap (net.js:1:1)",
+                },
+            }
+        ),
+        json.dumps({"msg": "bad", "error": {"message": "boom", "stack": "    at f (a.js:1:1)"}}),
+    ]
+    first, second, third = list(parse_lines(lines))
+    assert first.message.split("\n")[0] == "query failed"
+    assert first.message.endswith("KeyError: 'x'")
+    assert second.message == (
+        "db down\nError: connect ECONNREFUSED\n    at TCPConnectWrap (net.js:1:1)"
+    )
+    assert third.message == "bad\nboom\n    at f (a.js:1:1)"
+
+
+def test_scenario_field_never_reaches_the_event() -> None:
+    lines = [
+        json.dumps({"message": "connection refused", "level": "error", "scenario": "db_outage"}),
+        json.dumps({"level": "error", "scenario": "db_outage", "code": 7}),
+    ]
+    events = list(parse_lines(lines))
+    assert all("db_outage" not in e.message and "scenario" not in e.message for e in events)
+    assert events[0].message == "connection refused"
+    assert events[1].message == '{"code": 7}'
+
+
+def test_events_are_redacted_and_counted() -> None:
+    redactor = Redactor()
+    lines = [
+        "2026-11-22T23:58:23Z ERROR login failed password=hunter2x",
+        '{"msg": "token=abc123def"}',
+    ]
+    events = list(parse_lines(lines, redactor=redactor))
+    assert [e.message for e in events] == [
+        "ERROR login failed password=<PASSWORD>",
+        "token=<PASSWORD>",
+    ]
+    assert redactor.counts == {"PASSWORD": 2}
+
+
+def test_stream_exposes_redaction_counts() -> None:
+    stream = parse_lines(["password=hunter2x"])
+    list(stream)
+    assert stream.redactions == {"PASSWORD": 1}
+
+
+def test_indices_are_zero_based_and_in_input_order() -> None:
+    text = PY_TRACEBACK + JAVA_STACK + GO_PANIC + NGINX + POSTGRES
+    events = parse(text)
+    assert [e.index for e in events] == list(range(len(events)))
+    assert len(events) == 2 + 2 + 2 + 1 + 2
+
+
+def test_records_lend_their_time_to_messages_without_one() -> None:
+    t1 = datetime(2026, 11, 22, 23, 58, 1, tzinfo=UTC)
+    t2 = datetime(2026, 11, 22, 23, 58, 2, tzinfo=UTC)
+    records = [
+        ("ERROR db down", t1),
+        ("\tat com.example.Db.connect(Db.java:12)", t2),  # a stack split by the agent
+        ("2026-11-22T23:57:00Z INFO own time wins", t2),
+        ("INFO next", t2),
+    ]
+    events = list(parse_records(records))
+    assert [(e.message.count("\n"), e.timestamp) for e in events] == [
+        (1, t1),
+        (0, datetime(2026, 11, 22, 23, 57, tzinfo=UTC)),
+        (0, t2),
+    ]
+
+
+def test_a_whole_multi_line_item_is_one_event() -> None:
+    item = "2026-11-22T23:58:23Z ERROR crash\n  at a\nUnrelated looking line\n"
+    events = list(parse_lines([item, "2026-11-22T23:58:24Z INFO next"]))
+    assert [e.message for e in events] == [
+        "ERROR crash\n  at a\nUnrelated looking line",
+        "INFO next",
+    ]
+
+
+def test_blank_lines_outside_blocks_are_not_events() -> None:
+    assert [e.message for e in parse("a\n\n\nb\n")] == ["a", "b"]
+
+
+def test_parsing_streams() -> None:
+    consumed: list[str] = []
+
+    def lines() -> Iterator[str]:
+        for n in range(1_000_000):
+            line = f"2026-11-22T23:58:23Z INFO line {n}"
+            consumed.append(line)
+            yield line
+
+    stream = parse_lines(lines())
+    first = next(stream)
+    assert first.message == "INFO line 0"
+    assert len(consumed) == 2  # the second line told the first it was complete
+
+
+def test_huge_stacks_are_capped() -> None:
+    text = "ERROR boom\n" + "".join(f"\tat frame{n}\n" for n in range(10_000))
+    (event,) = parse(text)
+    assert event.message.count("\n") <= 401
+    assert event.message.endswith("more lines truncated]")
+
+
+def test_chaos_app_json_and_text_parse_into_its_events() -> None:
+    """Against the patient's real renderers: one event per generated event, in both formats."""
+    from chaos_app import render
+    from chaos_app.generator import generate
+    from chaos_app.scenarios import CATALOG
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    items = list(generate(list(CATALOG), start=start, rate=5, seed=7, count=3_000))
+    as_json = list(parse_lines(render.to_json(item) for item in items))
+    as_text = list(parse_lines("\n".join(render.to_text(item) for item in items).split("\n")))
+    assert len(as_json) == len(as_text) == len(items)
+    for item, from_json, from_text in zip(items, as_json, as_text, strict=True):
+        assert from_json.timestamp == item.timestamp
+        assert from_json.level == Level[item.event.level]
+        assert from_json.message.split("\n")[0] == redact(item.event.message)[0].split("\n")[0]
+        assert from_text.message.count("\n") == render.to_text(item).rstrip("\n").count("\n")
+        if item.scenario:
+            assert item.scenario not in from_json.message

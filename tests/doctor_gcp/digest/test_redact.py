@@ -1,0 +1,168 @@
+"""Every secret kind is replaced by its placeholder, context is kept, prose is left alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from doctor.digest import Redactor, digest_lines, redact, render_prompt
+
+# Canary values: realistic shapes that must never survive redaction.
+AWS_KEY_ID = "AKIAQ7CANARY0000XYZW"
+AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYCANARY0KEY"
+JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjYW5hcnkifQ.c2lnbmF0dXJlY2FuYXJ5"
+BEARER = "opaqueCanaryBearer0123456789"
+SLACK_BOT = "xoxb-123456789012-1234567890123-CanarySlackBotToken0"
+SLACK_APP = "xapp-1-A0CANARY01-1234567890-abcdefcanary"
+SLACK_HOOK_PATH = "T00CANARY/B00CANARY/CanaryWebhookSecret000"
+STRIPE_LIVE = "sk_live_51CanaryStripeLiveKey000"
+STRIPE_TEST = "pk_test_51CanaryStripeTestKey000"
+RESTRICTED = "rk_live_51CanaryRestrictedKey00"
+GITHUB = "ghp_CanaryGithubToken0123456789abcdefABCD"
+GITHUB_OAUTH = "gho_CanaryGithubOauth0123456789abcdefABCD"
+GOOGLE = "AIzaSyCanaryGoogleApiKey0123456789abcde"
+URL_PASSWORD = "CanaryUrlPass!42"
+KV_PASSWORD = "CanaryKvPass42"
+PRIVATE_KEY_BODY = "MIIEowIBAAKCAQEAcanaryPrivateKeyBody"
+
+CANARIES = [
+    AWS_KEY_ID,
+    AWS_SECRET,
+    JWT,
+    BEARER,
+    SLACK_BOT,
+    SLACK_APP,
+    SLACK_HOOK_PATH,
+    STRIPE_LIVE,
+    STRIPE_TEST,
+    RESTRICTED,
+    GITHUB,
+    GITHUB_OAUTH,
+    GOOGLE,
+    URL_PASSWORD,
+    KV_PASSWORD,
+    PRIVATE_KEY_BODY,
+]
+
+CASES = [
+    (f"using key {AWS_KEY_ID} for s3", "using key <AWS_ACCESS_KEY_ID> for s3", "AWS_ACCESS_KEY_ID"),
+    (
+        f"aws_secret_access_key={AWS_SECRET} loaded",
+        "aws_secret_access_key=<AWS_SECRET_KEY> loaded",
+        "AWS_SECRET_KEY",
+    ),
+    (
+        f'{{"SecretAccessKey": "{AWS_SECRET}"}}',
+        '{"SecretAccessKey": "<AWS_SECRET_KEY>"}',
+        "AWS_SECRET_KEY",
+    ),
+    (f"session {JWT} rejected", "session <JWT> rejected", "JWT"),
+    (f"Authorization: Bearer {BEARER}", "Authorization: Bearer <BEARER_TOKEN>", "BEARER_TOKEN"),
+    (f"Authorization: Bearer {JWT}", "Authorization: Bearer <JWT>", "JWT"),
+    ("Authorization: Basic dXNlcjpDYW5hcnk=", "Authorization: Basic <PASSWORD>", "PASSWORD"),
+    (f"slack auth {SLACK_BOT} failed", "slack auth <SLACK_TOKEN> failed", "SLACK_TOKEN"),
+    (f"socket mode {SLACK_APP}", "socket mode <SLACK_TOKEN>", "SLACK_TOKEN"),
+    (
+        f"POST https://hooks.slack.com/services/{SLACK_HOOK_PATH} 404",
+        "POST https://hooks.slack.com/services/<SLACK_TOKEN> 404",
+        "SLACK_TOKEN",
+    ),
+    (f"charge with {STRIPE_LIVE}", "charge with <STRIPE_KEY>", "STRIPE_KEY"),
+    (f"publishable {STRIPE_TEST}", "publishable <STRIPE_KEY>", "STRIPE_KEY"),
+    (f"restricted {RESTRICTED}", "restricted <STRIPE_KEY>", "STRIPE_KEY"),
+    (f"clone with {GITHUB}", "clone with <GITHUB_TOKEN>", "GITHUB_TOKEN"),
+    (f"oauth {GITHUB_OAUTH}", "oauth <GITHUB_TOKEN>", "GITHUB_TOKEN"),
+    (f"maps key={GOOGLE}", "maps key=<GOOGLE_API_KEY>", "GOOGLE_API_KEY"),
+    (
+        f"connect postgres://app:{URL_PASSWORD}@db.internal:5432/orders",
+        "connect postgres://app:<PASSWORD>@db.internal:5432/orders",
+        "PASSWORD",
+    ),
+    (f"redis://:{URL_PASSWORD}@cache:6379/0", "redis://:<PASSWORD>@cache:6379/0", "PASSWORD"),
+    (f"password={KV_PASSWORD} user=bob", "password=<PASSWORD> user=bob", "PASSWORD"),
+    (f"DB_PASSWORD = '{KV_PASSWORD}'", "DB_PASSWORD = '<PASSWORD>'", "PASSWORD"),
+    (f'{{"password": "{KV_PASSWORD}"}}', '{"password": "<PASSWORD>"}', "PASSWORD"),
+    (f'{{"client_secret":"{KV_PASSWORD}"}}', '{"client_secret":"<PASSWORD>"}', "PASSWORD"),
+    (f"passwd: {KV_PASSWORD}", "passwd: <PASSWORD>", "PASSWORD"),
+    (f"pwd={KV_PASSWORD}", "pwd=<PASSWORD>", "PASSWORD"),
+    (  # JSON inside a message, its quotes escaped
+        f'body={{\\"user\\":\\"bob\\",\\"password\\":\\"{KV_PASSWORD}\\"}}',
+        'body={\\"user\\":\\"bob\\",\\"password\\":\\"<PASSWORD>\\"}',
+        "PASSWORD",
+    ),
+    (f"secret={KV_PASSWORD}", "secret=<PASSWORD>", "PASSWORD"),
+    (f"X-Api-Key: {KV_PASSWORD}", "X-Api-Key: <PASSWORD>", "PASSWORD"),
+    (f"apikey={KV_PASSWORD}", "apikey=<PASSWORD>", "PASSWORD"),
+    (f"access_token={KV_PASSWORD}&scope=read", "access_token=<PASSWORD>&scope=read", "PASSWORD"),
+    (f"GET /cb?token={KV_PASSWORD}&x=1", "GET /cb?token=<PASSWORD>&x=1", "PASSWORD"),
+    (f'authorization="{KV_PASSWORD}"', 'authorization="<PASSWORD>"', "PASSWORD"),
+    (
+        f"-----BEGIN RSA PRIVATE KEY-----\n{PRIVATE_KEY_BODY}\n-----END RSA PRIVATE KEY----- ok",
+        "<PRIVATE_KEY> ok",
+        "PRIVATE_KEY",
+    ),
+    (
+        f"key: -----BEGIN PRIVATE KEY-----\\n{PRIVATE_KEY_BODY}\\n-----END PRIVATE KEY-----",
+        "key: <PRIVATE_KEY>",
+        "PRIVATE_KEY",
+    ),
+    # A key cut off by a log line limit is still a key.
+    (f"-----BEGIN EC PRIVATE KEY-----\n{PRIVATE_KEY_BODY}", "<PRIVATE_KEY>", "PRIVATE_KEY"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "kind"), CASES)
+def test_each_secret_kind_becomes_its_placeholder(text: str, expected: str, kind: str) -> None:
+    redacted, counts = redact(text)
+    assert redacted == expected
+    assert counts == {kind: 1}
+    assert not any(canary in redacted for canary in CANARIES)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "invalid token: expired",
+        "token_count=5 max_tokens=7",
+        "duplicate key value violates unique constraint",
+        'password authentication failed for user "app"',
+        "bypass=true",
+        "https://example.com:8443/api/v1/orders?page=2",
+        "GET /health 200 in 3ms",
+        "user alice@example.com logged in",
+        'Authorization: Bearer realm="api"',
+    ],
+)
+def test_prose_and_ordinary_fields_are_left_alone(text: str) -> None:
+    assert redact(text) == (text, {})
+
+
+def test_text_without_any_anchor_is_returned_as_is() -> None:
+    text = "GET /api/orders/123 200 12ms"
+    assert Redactor().redact(text) is text
+
+
+def test_placeholders_are_not_redacted_twice() -> None:
+    redacted, counts = redact(f'{{"Authorization": "Bearer {JWT}", "token": "{JWT}"}}')
+    assert redacted == '{"Authorization": "Bearer <JWT>", "token": "<JWT>"}'
+    assert counts == {"JWT": 2}
+
+
+def test_redactor_counts_across_calls() -> None:
+    redactor = Redactor()
+    redactor.redact(f"password={KV_PASSWORD}")
+    redactor.redact(f"{AWS_KEY_ID} and {AWS_KEY_ID}")
+    assert redactor.counts == {"PASSWORD": 1, "AWS_ACCESS_KEY_ID": 2}
+
+
+def test_canaries_never_reach_the_digest_or_the_prompt() -> None:
+    lines = [
+        f"2026-11-22T23:58:{i:02d}Z ERROR [app] {text}" for i, (text, _, _) in enumerate(CASES)
+    ]
+    lines.append(f'{{"level": "error", "msg": "login", "exception": "password={KV_PASSWORD}"}}')
+    digest = digest_lines(lines)
+    prompt = render_prompt(digest, budget_tokens=50_000, log_group="/aws/ec2/app", minutes=30)
+    everything = repr(digest) + prompt.render()
+    for canary in CANARIES:
+        assert canary not in everything
+    assert sum(digest.redactions.values()) >= len(CASES)
+    assert "PASSWORD x" in prompt.user
