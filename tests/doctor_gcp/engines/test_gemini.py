@@ -1,0 +1,215 @@
+"""GeminiEngine through the real google-genai client against a fake Vertex AI on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from google.oauth2.credentials import Credentials
+
+from doctor.digest import Prompt
+from doctor.digest.types import Digest
+from doctor.engines.gemini import GeminiEngine
+from doctor.errors import EngineError, EngineUnavailable
+from doctor.models import Category, Diagnosis
+from doctor.pipeline import RunOptions, analyze, prepare
+from doctor.settings import Settings
+from tests.fakes.gemini import FakeGemini, Reply, error_reply, json_reply, text_reply
+
+PROMPT = Prompt(
+    system="You are Cloud Doctor. SYSTEM-MARKER",
+    user="digest: USER-MARKER",
+    tokens=42,
+    truncated=False,
+)
+EMPTY_DIGEST = Digest(0, [], [], [], None, {})
+VALID: dict[str, Any] = {
+    "summary": "The database refuses connections.",
+    "severity": "HIGH",
+    "issues": [
+        {
+            "type": "Database Connection Failure",
+            "category": "database_connection",
+            "description": "Postgres refuses connections.",
+            "root_cause": "The database is down.",
+            "solution": "Restart it.",
+            "pattern_ids": ["p1"],
+        }
+    ],
+    "priority_actions": ["Check the database"],
+}
+
+
+@pytest.fixture
+def engine(gemini_settings: Settings, fake_credentials: Credentials) -> Iterator[GeminiEngine]:
+    built = GeminiEngine(gemini_settings, credentials=fake_credentials)
+    yield built
+    built.close()
+
+
+def test_a_valid_answer_becomes_a_diagnosis(engine: GeminiEngine, gemini: FakeGemini) -> None:
+    gemini.script(json_reply(VALID))
+    diagnosis = engine.diagnose(EMPTY_DIGEST, PROMPT)
+    assert diagnosis == Diagnosis.model_validate(VALID)
+    assert diagnosis.issues[0].category is Category.DATABASE_CONNECTION
+    [request] = gemini.requests
+    assert request.path == (
+        "/v1beta1/projects/test-project/locations/us-central1/publishers/google/models/"
+        "gemini-2.5-flash:generateContent"
+    )
+    assert request.headers["authorization"] == "Bearer fake-access-token"
+
+
+def test_the_request_carries_system_instruction_prompt_and_response_schema(
+    engine: GeminiEngine, gemini: FakeGemini
+) -> None:
+    gemini.script(json_reply(VALID))
+    engine.diagnose(EMPTY_DIGEST, PROMPT)
+    body = gemini.requests[0].json
+    assert body["systemInstruction"]["parts"][0]["text"] == PROMPT.system
+    assert body["contents"] == [{"role": "user", "parts": [{"text": PROMPT.user}]}]
+    config = body["generationConfig"]
+    assert config["responseMimeType"] == "application/json"
+    assert config["temperature"] <= 0.3
+    schema = config["responseSchema"]
+    assert set(schema["required"]) == {"summary", "severity", "issues", "priority_actions"}
+    issue_schema = schema["properties"]["issues"]["items"]
+    assert "pattern_ids" in issue_schema["required"]
+    assert set(issue_schema["properties"]["category"]["enum"]) == {c.value for c in Category}
+
+
+def test_invalid_json_gets_one_repair_request_naming_the_error(
+    engine: GeminiEngine, gemini: FakeGemini
+) -> None:
+    gemini.script(text_reply('{"summary": "cut off'), json_reply(VALID))
+    assert engine.diagnose(EMPTY_DIGEST, PROMPT) == Diagnosis.model_validate(VALID)
+    first, second = gemini.requests
+    turns = second.json["contents"]
+    assert [t["role"] for t in turns] == ["user", "model", "user"]
+    assert turns[1]["parts"][0]["text"] == '{"summary": "cut off'
+    repair = turns[2]["parts"][0]["text"]
+    assert "Invalid JSON" in repair
+    assert second.json["systemInstruction"] == first.json["systemInstruction"]
+
+
+def test_schema_violations_are_named_in_the_repair_request(
+    engine: GeminiEngine, gemini: FakeGemini
+) -> None:
+    wrong = json.loads(json.dumps(VALID))
+    wrong["issues"][0]["category"] = "cosmic_rays"
+    gemini.script(json_reply(wrong), json_reply(VALID))
+    engine.diagnose(EMPTY_DIGEST, PROMPT)
+    repair = gemini.requests[1].json["contents"][2]["parts"][0]["text"]
+    assert "issues.0.category" in repair
+
+
+def test_a_second_invalid_answer_is_an_engine_error(
+    engine: GeminiEngine, gemini: FakeGemini
+) -> None:
+    gemini.script(text_reply("not json"), text_reply("still not json"))
+    with pytest.raises(EngineError) as caught:
+        engine.diagnose(EMPTY_DIGEST, PROMPT)
+    assert not isinstance(caught.value, EngineUnavailable)
+    assert len(gemini.requests) == 2  # exactly one repair, no loop
+
+
+def test_429_is_retried_by_the_client(engine: GeminiEngine, gemini: FakeGemini) -> None:
+    gemini.script(error_reply(429), json_reply(VALID))
+    assert engine.diagnose(EMPTY_DIGEST, PROMPT).severity.value == "HIGH"
+    assert len(gemini.requests) == 2
+
+
+def test_persistent_429_is_engine_unavailable_without_sdk_text(
+    engine: GeminiEngine, gemini: FakeGemini
+) -> None:
+    detail = "Quota exceeded for aiplatform.googleapis.com/secret-internal-detail"
+    gemini.script(*[error_reply(429, detail)] * 3)
+    with pytest.raises(EngineUnavailable) as caught:
+        engine.diagnose(EMPTY_DIGEST, PROMPT)
+    assert len(gemini.requests) == 3  # gemini_retry_attempts
+    assert "429" in caught.value.message
+    assert "secret-internal-detail" not in caught.value.message + caught.value.hint
+
+
+def test_permission_denied_is_not_retried_and_hints_at_iam(
+    engine: GeminiEngine, gemini: FakeGemini
+) -> None:
+    gemini.script(error_reply(403, "Permission aiplatform.endpoints.predict denied"))
+    with pytest.raises(EngineUnavailable) as caught:
+        engine.diagnose(EMPTY_DIGEST, PROMPT)
+    assert len(gemini.requests) == 1
+    assert "aiplatform.user" in caught.value.hint
+
+
+def test_a_blocked_answer_is_an_engine_error_without_repair(
+    engine: GeminiEngine, gemini: FakeGemini
+) -> None:
+    blocked = {"candidates": [{"finishReason": "SAFETY"}]}
+    gemini.script(Reply(body=blocked))
+    with pytest.raises(EngineError, match="SAFETY"):
+        engine.diagnose(EMPTY_DIGEST, PROMPT)
+    assert len(gemini.requests) == 1
+
+
+def test_a_hang_past_the_timeout_is_engine_unavailable(
+    gemini_settings: Settings, fake_credentials: Credentials, gemini: FakeGemini
+) -> None:
+    settings = gemini_settings.model_copy(
+        update={"gemini_timeout_seconds": 0.3, "gemini_retry_attempts": 2}
+    )
+    engine = GeminiEngine(settings, credentials=fake_credentials)
+    gemini.script(Reply(hang=10), Reply(hang=10))
+    started = time.monotonic()
+    with pytest.raises(EngineUnavailable, match=r"did not answer within 0\.3s \(2 attempts\)"):
+        engine.diagnose(EMPTY_DIGEST, PROMPT)
+    assert time.monotonic() - started < 5  # the client gave up; it did not wait the hang out
+    assert len(gemini.requests) == 2  # timeouts are retried too
+
+
+def test_building_the_engine_makes_no_request(engine: GeminiEngine, gemini: FakeGemini) -> None:
+    assert engine.name == "gemini"
+    assert gemini.requests == []
+
+
+def test_a_timeout_degrades_to_the_rules_engine_with_a_warning(
+    gemini_settings: Settings,
+    fake_credentials: Credentials,
+    gemini: FakeGemini,
+    sample_lines: list[str],
+) -> None:
+    settings = gemini_settings.model_copy(
+        update={"gemini_timeout_seconds": 0.3, "gemini_retry_attempts": 1}
+    )
+    gemini.script(Reply(hang=10))
+    response = analyze(
+        sample_lines,
+        engine=GeminiEngine(settings, credentials=fake_credentials),
+        options=RunOptions(),
+    )
+    assert response.status == "degraded"
+    assert response.summary.engine == "rules"
+    assert any("gemini" in w and "rules" in w and "0.3s" in w for w in response.warnings)
+    assert response.analysis.issues  # the rules engine still diagnosed the database outage
+
+
+def test_canary_secrets_never_reach_gemini_or_the_output(
+    engine: GeminiEngine,
+    gemini: FakeGemini,
+    sample_lines: list[str],
+    canaries: dict[str, str],
+) -> None:
+    digest, prompt = prepare(sample_lines, RunOptions())
+    cited = dict(VALID, issues=[dict(VALID["issues"][0], pattern_ids=[digest.patterns[0].id])])
+    gemini.script(json_reply(cited))
+    response = analyze(sample_lines, engine=engine, options=RunOptions())
+    assert response.status == "success"
+    assert response.summary.engine == "gemini"
+    sent = gemini.requests[0].text
+    output = response.model_dump_json()
+    assert gemini.requests[0].json["contents"][0]["parts"][0]["text"] == prompt.user
+    for name, secret in canaries.items():
+        assert secret not in sent, f"{name} canary reached Gemini"
+        assert secret not in output, f"{name} canary reached the output"
