@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Category(StrEnum):
@@ -101,3 +101,31 @@ class AnalysisResponse(BaseModel):
     summary: RunSummary
     analysis: Analysis
     warnings: list[str] = Field(default_factory=list)
+
+
+# CloudWatch's own rule for log group names.
+LOG_GROUP_PATTERN = r"^[\.\-_/#A-Za-z0-9]{1,512}$"
+MAX_WINDOW_MINUTES = 7 * 24 * 60
+
+
+class AnalyzeRequest(BaseModel):
+    """The body of POST /analyze (every field optional); the CLI and Slack build the same."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    log_group: str | None = Field(
+        default=None,
+        pattern=LOG_GROUP_PATTERN,
+        description="CloudWatch log group; default AWS_LOG_GROUP_NAME",
+    )
+    time_range_minutes: int = Field(default=30, ge=1, le=MAX_WINDOW_MINUTES)
+    max_logs: int | None = Field(
+        default=None, ge=1, description="At most this many events; default and cap DOCTOR_MAX_LOGS"
+    )
+    filter_pattern: str | None = Field(
+        default=None,
+        max_length=1024,
+        description="CloudWatch filter pattern; default: warnings and errors; '' for everything",
+    )
+    engine: EngineChoice | None = Field(default=None, description="Default DOCTOR_ENGINE")
+    notify_slack: bool = False

@@ -1,0 +1,125 @@
+"""The doctor's one error hierarchy.
+
+Every failure a user can cause or meet is a `DoctorError`: a stable machine `code`, the HTTP
+`status` the API answers with, a `message` saying what went wrong and a `hint` saying how to fix
+it. The CLI prints message + hint; the API serialises `to_body()`. Both are shown to users, so
+they are written by us: never put `str()` of an SDK or library exception into them (it can carry
+request details, URLs or tokens). Log the original exception and chain it with `raise ... from`.
+
+    DoctorError                          500 internal_error
+    ├── InputError                       400 invalid_input      bad file, unreadable input
+    │   └── InvalidParameter             422 invalid_parameter  a value out of range
+    ├── Unauthorized                     401 unauthorized       missing / wrong API token
+    ├── NotAllowed                       403 not_allowed        log group outside the allow list
+    ├── ConfigurationError               503 configuration_error  the service is set up wrongly
+    ├── EngineError                      502 engine_error       the model answered badly
+    │   └── EngineUnavailable            503 engine_unavailable unreachable, timeout, quota, auth
+    ├── NotifyError                      502 notify_error       Slack refused or failed a post
+    └── LogSourceError                   502 log_source_error   CloudWatch failed
+        ├── LogGroupNotFound             404 log_group_not_found
+        ├── AccessDenied                 403 access_denied
+        └── Throttled                    429 throttled
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class DoctorError(Exception):
+    """Base of every error the doctor reports to a user."""
+
+    code: ClassVar[str] = "internal_error"
+    status: ClassVar[int] = 500
+    default_hint: ClassVar[str] = ""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = self.default_hint if hint is None else hint
+
+    def to_body(self) -> dict[str, dict[str, str]]:
+        """The API's error JSON: `{"error": {"code", "message", "hint"}}`."""
+        return {"error": {"code": self.code, "message": self.message, "hint": self.hint}}
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class InputError(DoctorError):
+    """The input cannot be used: a missing, unreadable or binary file, a bad argument."""
+
+    code = "invalid_input"
+    status = 400
+
+
+class InvalidParameter(InputError):
+    """A well-formed request with a value the doctor does not accept."""
+
+    code = "invalid_parameter"
+    status = 422
+
+
+class Unauthorized(DoctorError):
+    code = "unauthorized"
+    status = 401
+    default_hint = "Send 'Authorization: Bearer <DOCTOR_API_TOKEN>'."
+
+
+class NotAllowed(DoctorError):
+    """The request is valid but policy forbids it (e.g. DOCTOR_ALLOWED_LOG_GROUPS)."""
+
+    code = "not_allowed"
+    status = 403
+
+
+class ConfigurationError(DoctorError):
+    """The doctor itself is configured wrongly or incompletely; the caller cannot fix it."""
+
+    code = "configuration_error"
+    status = 503
+
+
+class EngineError(DoctorError):
+    """The diagnosis engine answered, but not usably (invalid output, rejected request)."""
+
+    code = "engine_error"
+    status = 502
+
+
+class EngineUnavailable(EngineError):
+    """The engine could not be reached or refused to serve (timeout, quota, credentials)."""
+
+    code = "engine_unavailable"
+    status = 503
+
+
+class NotifyError(DoctorError):
+    """Delivering a report to Slack failed: unreachable, rate limited past our patience, or
+    refused (bad token, unknown channel, bot not in channel, expired response_url)."""
+
+    code = "notify_error"
+    status = 502
+
+
+class LogSourceError(DoctorError):
+    """Reading logs from CloudWatch failed."""
+
+    code = "log_source_error"
+    status = 502
+
+
+class LogGroupNotFound(LogSourceError):
+    code = "log_group_not_found"
+    status = 404
+
+
+class AccessDenied(LogSourceError):
+    code = "access_denied"
+    status = 403
+
+
+class Throttled(LogSourceError):
+    code = "throttled"
+    status = 429
+    default_hint = "AWS is throttling the doctor; retry in a minute or ask for fewer logs."

@@ -1,0 +1,112 @@
+"""Check an engine's answer against the logs it was given.
+
+A model can invent pattern ids, counts and quotes. Here every issue keeps only the pattern ids
+that exist in the digest; an issue left with none is dropped (with a warning), and what the
+reader trusts as fact (count, first/last seen, evidence lines) is computed from the cited
+patterns, never copied from the model. Engine order is kept: it is the importance order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from itertools import chain, zip_longest
+
+from doctor.digest.types import Digest, Pattern
+from doctor.models import Analysis, DiagnosedIssue, Diagnosis, Issue
+
+MAX_EVIDENCE_LINES = 5
+MAX_EVIDENCE_CHARS = 500
+# Model-written text echoed in warnings is capped: it is untrusted and may be long.
+_MAX_ECHO_CHARS = 80
+_MAX_ECHO_IDS = 5
+
+
+def ground(diagnosis: Diagnosis, digest: Digest) -> tuple[Analysis, list[str]]:
+    """Return the grounded analysis and the warnings about what had to be dropped."""
+    patterns = {p.id: p for p in digest.patterns}
+    warnings: list[str] = []
+    issues: list[Issue] = []
+    for stated in diagnosis.issues:
+        cited_ids = _dedupe(pid.strip() for pid in stated.pattern_ids)
+        cited = [patterns[pid] for pid in cited_ids if pid in patterns]
+        unknown = [pid for pid in cited_ids if pid not in patterns]
+        title = _echo(stated.type)
+        if not cited:
+            warnings.append(
+                f"Dropped issue '{title}': it cites no pattern found in the logs"
+                + (f" (cited: {_echo_ids(unknown)})" if unknown else "")
+            )
+            continue
+        if unknown:
+            warnings.append(
+                f"Issue '{title}' cited pattern ids not in the logs ({_echo_ids(unknown)}); "
+                "they were ignored"
+            )
+        issues.append(_grounded_issue(stated, cited))
+    if diagnosis.issues and not issues:
+        warnings.append(
+            f"All {len(diagnosis.issues)} issues the engine reported were dropped: none cited a "
+            "pattern found in the logs. Treat its summary with caution."
+        )
+    analysis = Analysis(
+        summary=diagnosis.summary,
+        severity=diagnosis.severity,
+        issues=issues,
+        priority_actions=diagnosis.priority_actions,
+    )
+    return analysis, warnings
+
+
+def _grounded_issue(stated: DiagnosedIssue, cited: list[Pattern]) -> Issue:
+    return Issue(
+        type=stated.type,
+        category=stated.category,
+        count=sum(p.count for p in cited),
+        description=stated.description,
+        root_cause=stated.root_cause,
+        solution=stated.solution,
+        evidence=evidence_lines(cited),
+        pattern_ids=[p.id for p in cited],
+        first_seen=_earliest(p.first_seen for p in cited),
+        last_seen=_latest(p.last_seen for p in cited),
+    )
+
+
+def evidence_lines(cited: list[Pattern], limit: int = MAX_EVIDENCE_LINES) -> list[str]:
+    """Redacted samples taken round-robin across the cited patterns, so each one is shown."""
+    per_pattern = [p.samples or [p.template] for p in cited]
+    interleaved = chain.from_iterable(zip_longest(*per_pattern))
+    lines = _dedupe(_clip(line) for line in interleaved if line is not None)
+    return lines[:limit]
+
+
+def _clip(line: str) -> str:
+    line = line.rstrip()
+    if len(line) <= MAX_EVIDENCE_CHARS:
+        return line
+    return line[: MAX_EVIDENCE_CHARS - 1] + "…"
+
+
+def _earliest(values: Iterable[datetime | None]) -> datetime | None:
+    present = [v for v in values if v is not None]
+    return min(present) if present else None
+
+
+def _latest(values: Iterable[datetime | None]) -> datetime | None:
+    present = [v for v in values if v is not None]
+    return max(present) if present else None
+
+
+def _dedupe(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(item for item in items if item))
+
+
+def _echo(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _MAX_ECHO_CHARS else text[: _MAX_ECHO_CHARS - 1] + "…"
+
+
+def _echo_ids(ids: list[str]) -> str:
+    shown = ", ".join(_echo(pid) for pid in ids[:_MAX_ECHO_IDS])
+    return shown + (f" and {len(ids) - _MAX_ECHO_IDS} more" if len(ids) > _MAX_ECHO_IDS else "")

@@ -1,0 +1,100 @@
+"""Log lines from a file or stdin ("-"), streamed: a large file is never held in memory.
+
+Gzip input (by magic bytes, not by name) is decompressed on the fly, since rotated logs usually
+come as .gz. Lines are decoded as UTF-8 with replacement: a stray bad byte in a log must not stop
+the diagnosis. Real binary input (NUL bytes) is refused with an InputError.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from doctor.errors import InputError
+
+STDIN = "-"
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def read_lines(source: str | os.PathLike[str]) -> Iterator[str]:
+    """The lines of `source` (a path, or "-" for stdin) without their line endings.
+
+    The file is opened now, so a missing or unreadable file fails here, before any work;
+    the lines themselves are read lazily, and the file is closed when they are exhausted.
+    """
+    if str(source) == STDIN:
+        return _decode(_maybe_gunzip(sys.stdin.buffer), "stdin")
+    path = Path(source)
+    raw = _open(path)
+    try:
+        stream = _maybe_gunzip(raw)
+    except OSError:
+        raw.close()
+        raise
+    return _closing(_decode(stream, str(path)), raw)
+
+
+def _closing(lines: Iterator[str], raw: BinaryIO) -> Iterator[str]:
+    with raw:
+        yield from lines
+
+
+def _open(path: Path) -> BinaryIO:
+    try:
+        return path.open("rb")
+    except FileNotFoundError:
+        raise InputError(
+            f"Log file not found: {path}",
+            hint="Check the path, or pass '--file -' to read the logs from stdin.",
+        ) from None
+    except IsADirectoryError:
+        raise InputError(
+            f"{path} is a directory, not a log file",
+            hint="Pass one file, e.g. 'cat dir/*.log | cloud-doctor analyze --file -'.",
+        ) from None
+    except PermissionError:
+        raise InputError(
+            f"Permission denied reading {path}",
+            hint="Make the file readable by this user (or pipe it in with '--file -').",
+        ) from None
+    except OSError as exc:
+        raise InputError(
+            f"Cannot open {path}: {exc.strerror or type(exc).__name__}",
+            hint="Check that the path names a readable regular file.",
+        ) from None
+
+
+def _maybe_gunzip(raw: BinaryIO) -> Iterable[bytes]:
+    # peek() does not consume, so non-gzip input is read from its first byte. stdin that is not a
+    # BufferedReader (rare: tests, embedding) has no peek and is read as plain text.
+    peek = getattr(raw, "peek", None)
+    if peek is not None and peek(2)[:2] == _GZIP_MAGIC:
+        return gzip.GzipFile(fileobj=raw, mode="rb")
+    return raw
+
+
+def _decode(raw: Iterable[bytes], name: str) -> Iterator[str]:
+    lineno = 0
+    try:
+        for lineno, chunk in enumerate(raw, start=1):
+            if b"\x00" in chunk:
+                raise InputError(
+                    f"{name} looks binary (NUL byte on line {lineno}), not a text log",
+                    hint="Pass a text log; convert UTF-16 logs to UTF-8 first "
+                    "(e.g. 'iconv -f UTF-16 -t UTF-8').",
+                )
+            yield chunk.decode("utf-8", errors="replace").rstrip("\r\n")
+    except (gzip.BadGzipFile, EOFError):
+        raise InputError(
+            f"{name} looks gzip-compressed but is corrupt or truncated (after line {lineno})",
+            hint="Check the archive with 'gzip -t'.",
+        ) from None
+    except OSError as exc:
+        raise InputError(
+            f"Reading {name} failed after line {lineno}: {exc.strerror or type(exc).__name__}",
+            hint="Check that the file is still there and readable.",
+        ) from None

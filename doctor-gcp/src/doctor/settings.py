@@ -1,0 +1,128 @@
+"""The doctor's configuration: read once from the environment into `Settings`, then injected.
+
+Nothing here runs at import: the CLI and the app factory call `load_settings()`. Environment
+names are the contract in DESIGN.md; the GEMINI_* tuning knobs below are additions.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from doctor.errors import ConfigurationError
+from doctor.models import EngineChoice
+
+# Values people paste from templates; running with one would "work" and be wide open.
+_PLACEHOLDERS = frozenset(
+    {"changeme", "change-me", "change_me", "changethis", "change-this", "replaceme", "todo"}
+    | {"secret", "password", "token", "placeholder", "dummy", "example", "none", "null"}
+)
+_PLACEHOLDER_SHAPES = (
+    re.compile(r"(xox[a-z]-)?x{3,}"),  # "xxx", "xoxb-xxxx"
+    re.compile(r"<[^>]*>"),  # "<your token here>"
+    re.compile(r".*(changeme|changethis|change-me|replace-me|your[-_ ]?token).*"),
+)
+
+
+def is_placeholder(value: str) -> bool:
+    normalized = value.strip().lower()
+    return normalized in _PLACEHOLDERS or any(p.fullmatch(normalized) for p in _PLACEHOLDER_SHAPES)
+
+
+class Settings(BaseSettings):
+    """Every knob the doctor reads. Field `foo_bar` is environment variable `FOO_BAR`."""
+
+    model_config = SettingsConfigDict(
+        env_file=None,  # explicit environment only: no surprise .env in tests or containers
+        env_ignore_empty=True,  # `FOO=` means unset, not ""
+        extra="ignore",
+        frozen=True,
+        hide_input_in_errors=True,  # errors must never echo a secret back
+    )
+
+    # --- AWS: how the doctor reaches the patient's logs
+    aws_role_arn: str | None = None
+    aws_region: str | None = None
+    aws_log_group_name: str | None = Field(default=None, description="Default log group")
+    aws_endpoint_url: str | None = Field(default=None, description="boto3's override (moto)")
+    aws_web_identity_token_file: Path | None = None
+    doctor_token_audience: str | None = None
+
+    # --- Gemini on Vertex AI
+    gcp_project_id: str | None = None
+    gcp_location: str = "us-central1"
+    gemini_model: str = "gemini-2.5-flash"
+    gemini_base_url: str | None = Field(
+        default=None, description="Vertex endpoint override: private endpoints, fakes in tests"
+    )
+    gemini_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    # Attempts include the first call; each one may take gemini_timeout_seconds.
+    gemini_retry_attempts: int = Field(default=3, ge=1, le=10)
+    gemini_retry_initial_delay_seconds: float = Field(default=1.0, ge=0, le=60)
+    gemini_retry_max_delay_seconds: float = Field(default=10.0, ge=0, le=300)
+
+    # --- The doctor itself
+    doctor_engine: EngineChoice = "auto"
+    doctor_api_token: SecretStr | None = None
+    doctor_allowed_log_groups: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    doctor_max_logs: int = Field(default=1000, ge=1, le=100_000)
+    # Below ~2,000 tokens the instructions leave no room for the logs themselves.
+    doctor_prompt_token_budget: int = Field(default=8000, ge=2000, le=1_000_000)
+
+    # --- Slack
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_channel: str | None = None
+    slack_api_url: str | None = None
+
+    @field_validator("doctor_allowed_log_groups", mode="before")
+    @classmethod
+    def _split_comma_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("doctor_api_token", "slack_bot_token", "slack_signing_secret")
+    @classmethod
+    def _reject_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and is_placeholder(value.get_secret_value()):
+            raise PydanticCustomError(
+                "placeholder_secret",
+                "looks like a template placeholder, not a real secret: set the real value or "
+                "unset the variable",
+            )
+        return value
+
+    @property
+    def gemini_configured(self) -> bool:
+        """Gemini is usable when a GCP project is named; credentials come from the runtime."""
+        return bool(self.gcp_project_id)
+
+    def is_log_group_allowed(self, log_group: str) -> bool:
+        """Allow list from DOCTOR_ALLOWED_LOG_GROUPS; when empty, only the default log group."""
+        if self.doctor_allowed_log_groups:
+            return log_group in self.doctor_allowed_log_groups
+        return log_group == self.aws_log_group_name
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the environment (plus explicit overrides) into Settings, or raise a clear error.
+
+    The message names each bad variable and what is wrong with it, never its value.
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = [
+            f"{'.'.join(str(part) for part in err['loc']).upper()}: {err['msg']}"
+            for err in exc.errors(include_input=False, include_url=False)
+        ]
+        raise ConfigurationError(
+            "Invalid configuration: " + "; ".join(problems),
+            hint="Fix or unset the environment variables named above.",
+        ) from None

@@ -1,0 +1,92 @@
+"""The file / stdin log source: streaming lines, and clear errors for unusable input."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import sys
+from pathlib import Path
+
+import pytest
+
+from doctor.errors import InputError
+from doctor.logs import read_lines
+
+
+def test_lines_come_back_without_line_endings(tmp_path: Path) -> None:
+    path = tmp_path / "a.log"
+    path.write_bytes(b"one\r\ntwo\nthree")
+    assert list(read_lines(path)) == ["one", "two", "three"]
+
+
+def test_bad_utf8_is_replaced_not_fatal(tmp_path: Path) -> None:
+    path = tmp_path / "a.log"
+    path.write_bytes(b"caf\xe9 error\n")
+    assert list(read_lines(str(path))) == ["caf\ufffd error"]
+
+
+def test_gzip_is_read_transparently(tmp_path: Path) -> None:
+    path = tmp_path / "rotated.log.1"  # no .gz suffix: detection is by content
+    path.write_bytes(gzip.compress(b"first\nsecond\n"))
+    assert list(read_lines(path)) == ["first", "second"]
+
+
+def test_a_missing_file_fails_before_any_line_is_read(tmp_path: Path) -> None:
+    with pytest.raises(InputError):
+        read_lines(tmp_path / "nope.log")  # at the call, not at the first next()
+
+
+def test_lines_are_read_lazily(tmp_path: Path) -> None:
+    path = tmp_path / "a.log"
+    path.write_bytes(b"one\n\x00binary later\n")
+    lines = read_lines(path)
+    assert next(lines) == "one"  # the bad line further on has not been read yet
+    with pytest.raises(InputError):
+        next(lines)
+
+
+def test_a_missing_file_says_what_and_how(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        list(read_lines(tmp_path / "nope.log"))
+    assert "not found" in caught.value.message
+    assert "nope.log" in caught.value.message
+    assert "--file -" in caught.value.hint
+
+
+def test_a_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="directory"):
+        list(read_lines(tmp_path))
+
+
+def test_binary_input_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "core"
+    path.write_bytes(b"ok line\n\x7fELF\x00\x00\x01\n")
+    with pytest.raises(InputError) as caught:
+        list(read_lines(path))
+    assert "binary" in caught.value.message
+    assert "line 2" in caught.value.message
+
+
+def test_corrupt_gzip_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "broken.gz"
+    path.write_bytes(gzip.compress(b"x" * 1000)[:20])
+    with pytest.raises(InputError, match="gzip"):
+        list(read_lines(path))
+
+
+def test_an_unreadable_file_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Simulated: the suite may run as root, which can read a chmod 0 file.
+    def denied(self: Path, *args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "open", denied)
+    with pytest.raises(InputError) as caught:
+        list(read_lines(tmp_path / "secret.log"))
+    assert "Permission denied" in caught.value.message
+    assert "readable" in caught.value.hint
+
+
+def test_dash_reads_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+    stdin = io.TextIOWrapper(io.BufferedReader(io.BytesIO(b"from\nstdin\n")))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    assert list(read_lines("-")) == ["from", "stdin"]
