@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -37,13 +38,16 @@ def wait_for_port(port: int, *, timeout: float = 20.0) -> None:
 
 
 @contextmanager
-def moto_server() -> Iterator[str]:
-    """Start `python -m moto.server` on a free loopback port; yield its URL; always stop it."""
+def moto_server(env: dict[str, str] | None = None) -> Iterator[str]:
+    """Start `python -m moto.server` on a free loopback port; yield its URL; always stop it.
+
+    `env` adds to the server's environment (e.g. MOTO_RECORDER_FILEPATH for its recorder)."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
     )
     try:
         wait_for_port(port)

@@ -1,0 +1,55 @@
+"""Typed dependencies: the settings and the service live on app.state, built by the lifespan."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from doctor.errors import ConfigurationError, Unauthorized
+from doctor.notify.slack import SlackPoster
+from doctor.service import Doctor
+from doctor.settings import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_doctor(request: Request) -> Doctor:
+    doctor: Doctor = request.app.state.doctor
+    return doctor
+
+
+def get_slack_poster(request: Request) -> SlackPoster:
+    poster: SlackPoster = request.app.state.slack_poster
+    return poster
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+DoctorDep = Annotated[Doctor, Depends(get_doctor)]
+SlackPosterDep = Annotated[SlackPoster, Depends(get_slack_poster)]
+
+_bearer = HTTPBearer(auto_error=False, description="DOCTOR_API_TOKEN")
+
+
+def require_token(
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """Bearer auth, compared in constant time. No token configured means closed, not open."""
+    expected = settings.doctor_api_token
+    if expected is None:
+        raise ConfigurationError(
+            "This doctor has no API token configured, so /analyze is closed.",
+            hint="Set DOCTOR_API_TOKEN on the service.",
+        )
+    given = credentials.credentials if credentials else ""
+    if not hmac.compare_digest(given.encode(), expected.get_secret_value().encode()):
+        raise Unauthorized("Missing or invalid bearer token.")
+
+
+Authenticated = Depends(require_token)

@@ -1,0 +1,76 @@
+"""The one place where exceptions become DESIGN.md's error JSON."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from doctor.errors import DoctorError, InvalidParameter, Unauthorized
+
+log = logging.getLogger(__name__)
+
+_HTTP_CODES = {
+    400: ("bad_request", "Check the request syntax."),
+    401: ("unauthorized", "Send 'Authorization: Bearer <DOCTOR_API_TOKEN>'."),
+    404: ("not_found", "See /docs for the available endpoints."),
+    405: ("method_not_allowed", "See /docs for the methods each endpoint takes."),
+    413: ("payload_too_large", "Send a smaller request body."),
+    415: ("unsupported_media_type", "Send JSON with Content-Type: application/json."),
+}
+
+
+def error_response(status: int, code: str, message: str, hint: str = "") -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    body = {"error": {"code": code, "message": message, "hint": hint}}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+async def _doctor_error(_request: Request, exc: Exception) -> JSONResponse:
+    if not isinstance(exc, DoctorError):  # registered for DoctorError only
+        raise exc
+    if exc.status >= 500:
+        log.warning("request failed: %s (%s)", exc.code, exc.message)
+    return error_response(exc.status, exc.code, exc.message, exc.hint)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    """422 naming each bad field and what is wrong with it; the input is never echoed."""
+    if not isinstance(exc, RequestValidationError):  # registered for RequestValidationError only
+        raise exc
+    problems = []
+    for err in exc.errors():
+        location = [str(part) for part in err.get("loc", ()) if part != "body"]
+        field = ".".join(location) or "body"
+        problems.append(f"{field}: {err.get('msg', 'invalid')}")
+    message = "Invalid request: " + "; ".join(problems)
+    return error_response(422, InvalidParameter.code, message, "Fix the fields named above.")
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    if not isinstance(exc, HTTPException):  # registered for HTTPException only
+        raise exc
+    code, hint = _HTTP_CODES.get(exc.status_code, ("http_error", ""))
+    if exc.status_code == 401:
+        return error_response(401, Unauthorized.code, "Missing or invalid bearer token.", hint)
+    return error_response(exc.status_code, code, str(exc.detail), hint)
+
+
+async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    log.error("unhandled error", exc_info=exc)
+    return error_response(
+        500,
+        "internal_error",
+        "The doctor hit an unexpected error.",
+        "Retry; if it persists, check the service logs.",
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DoctorError, _doctor_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,166 @@
+"""Keyless AWS access: a boto3 session whose credentials come from STS AssumeRoleWithWebIdentity.
+
+The identity token is Google-signed: on Cloud Run it comes from the metadata server
+(`fetch_id_token`), elsewhere from the file named by AWS_WEB_IDENTITY_TOKEN_FILE. botocore's own
+refreshable credentials call STS on first use and again only when fewer than 15 minutes are left,
+so with one-hour sessions there is one STS call per ~45 minutes, never one per request.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+import botocore.session
+from botocore.config import Config
+from botocore.credentials import (
+    AssumeRoleWithWebIdentityCredentialFetcher,
+    CredentialProvider,
+    CredentialResolver,
+    DeferredRefreshableCredentials,
+)
+
+from doctor.errors import ConfigurationError
+from doctor.settings import Settings
+
+log = logging.getLogger(__name__)
+
+TokenLoader = Callable[[], str]
+
+# AWS's ceiling for a role's MaxSessionDuration default; botocore refreshes 15 min before expiry,
+# so anything at or below 900 s would mean an STS call on nearly every request.
+SESSION_SECONDS = 3600
+ROLE_SESSION_NAME = "cloud-doctor"
+STS_CONFIG = Config(
+    connect_timeout=5, read_timeout=10, retries={"mode": "standard", "max_attempts": 4}
+)
+
+
+def file_token_loader(path: Path) -> TokenLoader:
+    """Read the token on every refresh: whoever writes the file may rotate it."""
+
+    def load() -> str:
+        try:
+            token = path.read_text(encoding="utf-8").strip()
+        except OSError:
+            raise ConfigurationError(
+                f"Cannot read the web identity token file {str(path)!r}.",
+                hint="Point AWS_WEB_IDENTITY_TOKEN_FILE at a readable file holding the token.",
+            ) from None
+        if not token:
+            raise ConfigurationError(
+                f"The web identity token file {str(path)!r} is empty.",
+                hint="Write a Google-signed ID token into it, or unset the variable on Cloud Run.",
+            )
+        return token
+
+    return load
+
+
+def gcp_token_loader(audience: str) -> TokenLoader:
+    """An ID token for `audience` from the GCP metadata server (Cloud Run, GCE, GKE)."""
+
+    def load() -> str:
+        import google.auth.exceptions
+        import google.auth.transport.requests
+        import google.oauth2.id_token
+
+        try:
+            token: str = google.oauth2.id_token.fetch_id_token(  # type: ignore[no-untyped-call]
+                google.auth.transport.requests.Request(), audience
+            )
+        except google.auth.exceptions.GoogleAuthError:
+            log.warning("fetching a Google ID token failed", exc_info=True)
+            raise ConfigurationError(
+                "Could not get a Google ID token to exchange for AWS credentials.",
+                hint="On Cloud Run the metadata server provides it; elsewhere set "
+                "AWS_WEB_IDENTITY_TOKEN_FILE.",
+            ) from None
+        return token
+
+    return load
+
+
+def token_loader_for(settings: Settings) -> TokenLoader:
+    if settings.aws_web_identity_token_file is not None:
+        return file_token_loader(settings.aws_web_identity_token_file)
+    if settings.doctor_token_audience:
+        return gcp_token_loader(settings.doctor_token_audience)
+    raise ConfigurationError(
+        "No source for a web identity token.",
+        hint="Set DOCTOR_TOKEN_AUDIENCE (Cloud Run) or AWS_WEB_IDENTITY_TOKEN_FILE.",
+    )
+
+
+class WebIdentityProvider(CredentialProvider):
+    """The only credential provider of the doctor's session: no env keys, no profiles."""
+
+    METHOD = "cloud-doctor-web-identity"
+    CANONICAL_NAME = "custom-cloud-doctor-web-identity"
+
+    def __init__(
+        self,
+        fetcher: AssumeRoleWithWebIdentityCredentialFetcher,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__()
+        self._fetcher = fetcher
+        self._clock = clock
+
+    def load(self) -> DeferredRefreshableCredentials:
+        if self._clock is None:
+            return DeferredRefreshableCredentials(
+                refresh_using=self._fetcher.fetch_credentials, method=self.METHOD
+            )
+        return DeferredRefreshableCredentials(
+            refresh_using=self._fetcher.fetch_credentials,
+            method=self.METHOD,
+            time_fetcher=self._clock,
+        )
+
+
+def web_identity_session(
+    settings: Settings,
+    token_loader: TokenLoader | None = None,
+    *,
+    clock: Callable[[], datetime] | None = None,
+) -> boto3.Session:
+    """A boto3 session that assumes AWS_ROLE_ARN with a web identity token, lazily.
+
+    Nothing is fetched here: the first AWS call triggers the first STS call.
+    """
+    if not settings.aws_role_arn:
+        raise ConfigurationError(
+            "AWS_ROLE_ARN is not set.",
+            hint="Set it to the ARN of the role the doctor assumes (terraform output).",
+        )
+    if not settings.aws_region:
+        raise ConfigurationError("AWS_REGION is not set.", hint="Set it to the patient's region.")
+    loader = token_loader if token_loader is not None else token_loader_for(settings)
+    core = botocore.session.Session()
+    core.set_config_variable("region", settings.aws_region)
+
+    def create_client(service_name: str, **kwargs: Any) -> Any:
+        # The fetcher passes its own Config (unsigned requests); add timeouts and retries.
+        config = STS_CONFIG.merge(kwargs.pop("config")) if "config" in kwargs else STS_CONFIG
+        return core.create_client(
+            service_name,
+            region_name=settings.aws_region,
+            endpoint_url=settings.aws_endpoint_url,
+            config=config,
+            **kwargs,
+        )
+
+    fetcher = AssumeRoleWithWebIdentityCredentialFetcher(
+        client_creator=create_client,
+        web_identity_token_loader=loader,
+        role_arn=settings.aws_role_arn,
+        extra_args={"RoleSessionName": ROLE_SESSION_NAME, "DurationSeconds": SESSION_SECONDS},
+    )
+    provider = WebIdentityProvider(fetcher, clock)
+    core.register_component("credential_provider", CredentialResolver([provider]))
+    return boto3.Session(botocore_session=core)

@@ -1,0 +1,166 @@
+"""FilterLogEvents: window and max_logs bounds, slices, pagination, and error mapping.
+
+moto serves the data path. What moto cannot do (empty pages that still carry a nextToken, as real
+CloudWatch returns; throttling; access errors) is played by botocore's Stubber, which checks every
+request and response against the real service model.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from botocore.stub import Stubber
+
+from doctor.errors import (
+    AccessDenied,
+    InvalidParameter,
+    LogGroupNotFound,
+    LogSourceError,
+    Throttled,
+)
+from doctor.logs.cloudwatch import DEFAULT_FILTER_PATTERN, CloudWatchSource, time_slices
+from tests.doctor_gcp.conftest import LOG_GROUP
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+def put(client: Any, minutes_ago: list[float], group: str = LOG_GROUP) -> None:
+    client.create_log_group(logGroupName=group)
+    client.create_log_stream(logGroupName=group, logStreamName="s")
+    events = [
+        {
+            "timestamp": int((NOW - timedelta(minutes=m)).timestamp() * 1000),
+            "message": f"ERROR at -{m}m",
+        }
+        for m in sorted(minutes_ago, reverse=True)
+    ]
+    client.put_log_events(logGroupName=group, logStreamName="s", logEvents=events)
+
+
+@pytest.fixture
+def logs(aws: None) -> Any:
+    return boto3.client("logs", region_name="us-east-1")
+
+
+def test_only_the_window_is_read(logs: Any) -> None:
+    put(logs, [90, 45, 29, 10, 1])
+    fetched = CloudWatchSource(logs).fetch(LOG_GROUP, minutes=30, max_logs=100, end=NOW)
+    assert [e.message for e in fetched.events] == ["ERROR at -29m", "ERROR at -10m", "ERROR at -1m"]
+    assert not fetched.truncated
+
+
+def test_max_logs_keeps_the_newest_and_says_it_truncated(logs: Any) -> None:
+    put(logs, [float(m) for m in range(1, 51)])
+    fetched = CloudWatchSource(logs).fetch(LOG_GROUP, minutes=60, max_logs=5, end=NOW)
+    assert [e.message for e in fetched.events] == [f"ERROR at -{m}.0m" for m in (5, 4, 3, 2, 1)]
+    assert fetched.truncated
+
+
+def test_sliced_and_sequential_fetches_agree(logs: Any) -> None:
+    put(logs, [m / 7 for m in range(1, 7 * 240, 5)])
+    source = CloudWatchSource(logs)
+    sliced = source.fetch(LOG_GROUP, minutes=240, max_logs=10_000, end=NOW)
+    sequential = source.fetch(LOG_GROUP, minutes=240, max_logs=10_000, end=NOW, slices=1)
+    assert [e.message for e in sliced.events] == [e.message for e in sequential.events]
+    assert len(sliced.events) == len(range(1, 7 * 240, 5))
+
+
+def test_time_slices_cover_the_window_without_gaps_or_overlap() -> None:
+    slices = time_slices(1000, 100_999, 7)
+    assert slices[0][0] == 1000
+    assert slices[-1][1] == 100_999
+    assert all(a[1] + 1 == b[0] for a, b in itertools.pairwise(slices))
+    assert time_slices(5, 7, 10) == [(5, 5), (6, 6), (7, 7)]
+
+
+def stubbed() -> tuple[Any, Stubber]:
+    client = boto3.client(
+        "logs", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x",
+        config=Config(retries={"mode": "standard", "max_attempts": 1}),
+    )  # fmt: skip
+    return client, Stubber(client)
+
+
+def event(ms: int, message: str) -> dict[str, Any]:
+    return {"timestamp": ms, "message": message, "logStreamName": "s", "eventId": str(ms)}
+
+
+def test_empty_pages_with_a_token_are_followed_to_the_end() -> None:
+    client, stub = stubbed()
+    base = int(NOW.timestamp() * 1000)
+    stub.add_response(
+        "filter_log_events", {"events": [event(base - 3000, "first")], "nextToken": "t1"}
+    )
+    stub.add_response("filter_log_events", {"events": [], "nextToken": "t2"})
+    stub.add_response("filter_log_events", {"events": [], "nextToken": "t3"})
+    stub.add_response("filter_log_events", {"events": [event(base - 1000, "last")]})
+    with stub:
+        fetched = CloudWatchSource(client).fetch(LOG_GROUP, minutes=5, max_logs=10, end=NOW)
+    stub.assert_no_pending_responses()
+    assert [e.message for e in fetched.events] == ["first", "last"]
+
+
+def test_the_default_filter_is_sent_and_an_empty_one_means_everything() -> None:
+    client, stub = stubbed()
+    end_ms = int(NOW.timestamp() * 1000)
+    start_ms = end_ms - 5 * 60_000
+    common = {"logGroupName": LOG_GROUP, "startTime": start_ms, "endTime": end_ms, "limit": 11}
+    stub.add_response(
+        "filter_log_events", {"events": []}, {**common, "filterPattern": DEFAULT_FILTER_PATTERN}
+    )
+    stub.add_response("filter_log_events", {"events": []}, common)
+    with stub:
+        CloudWatchSource(client).fetch(LOG_GROUP, minutes=5, max_logs=10, end=NOW)
+        CloudWatchSource(client).fetch(
+            LOG_GROUP, minutes=5, max_logs=10, end=NOW, filter_pattern=""
+        )
+    stub.assert_no_pending_responses()
+    assert "?ERROR" in DEFAULT_FILTER_PATTERN
+    assert len(DEFAULT_FILTER_PATTERN) <= 1024  # CloudWatch's limit
+
+
+@pytest.mark.parametrize(
+    ("code", "error", "hint_part"),
+    [
+        ("ResourceNotFoundException", LogGroupNotFound, "AWS_REGION"),
+        ("AccessDeniedException", AccessDenied, "logs:FilterLogEvents"),
+        ("ThrottlingException", Throttled, "retry"),
+        ("InvalidParameterException", InvalidParameter, "filter pattern"),
+        ("ServiceUnavailableException", LogSourceError, ""),
+    ],
+)
+def test_aws_errors_map_to_the_hierarchy_without_sdk_text(
+    code: str, error: type[Exception], hint_part: str
+) -> None:
+    client, stub = stubbed()
+    stub.add_client_error("filter_log_events", code, "internal detail arn:aws:secret", 400)
+    with stub, pytest.raises(error) as caught:
+        CloudWatchSource(client).fetch(LOG_GROUP, minutes=5, max_logs=10, end=NOW)
+    assert type(caught.value) is error
+    assert "internal detail" not in str(caught.value)
+    assert hint_part in caught.value.hint  # type: ignore[attr-defined]
+
+
+def test_a_refused_role_assumption_points_at_the_trust_policy() -> None:
+    from doctor.logs.cloudwatch import aws_errors
+
+    failure = ClientError(
+        {
+            "Error": {
+                "Code": "AccessDenied",
+                "Message": "Not authorized to perform sts:AssumeRoleWithWebIdentity",
+            }
+        },
+        "AssumeRoleWithWebIdentity",
+    )
+    with pytest.raises(AccessDenied) as caught, aws_errors(LOG_GROUP):
+        raise failure
+    assert "trust policy" in caught.value.hint
+    assert "accounts.google.com:aud" in caught.value.hint
+    assert "Not authorized" not in caught.value.message

@@ -1,0 +1,192 @@
+"""The doctor as it runs for real, across process boundaries: a moto_server process plays AWS,
+chaos-app's cloudwatch sink writes real scenarios into it, and `cloud-doctor serve` runs as its
+own process with web-identity credentials only (no AWS keys in its environment)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.fakes.moto_server import FAKE_AWS_ENV, free_port, moto_server
+
+pytestmark = pytest.mark.slow
+
+GROUP = "/aws/ec2/chaos-app"
+TOKEN = "integration-api-token-4f1c9e"
+SCENARIOS = {
+    "db-outage": "database_connection",
+    "disk-full": "disk_full",
+    "cert-expired": "tls_certificate",
+}
+
+
+@pytest.fixture(scope="module")
+def recorded_moto(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    recording = tmp_path_factory.mktemp("moto") / "recording.jsonl"
+    with moto_server({"MOTO_RECORDER_FILEPATH": str(recording)}) as url:
+        yield url, recording
+
+
+def clean_env() -> dict[str, str]:
+    """This process's environment minus anything AWS: the doctor must not inherit keys."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "DOCTOR_", "GCP_"))}
+
+
+@pytest.fixture(scope="module")
+def seeded(recorded_moto: tuple[str, Path]) -> str:
+    url, _ = recorded_moto
+    start = (datetime.now(UTC) - timedelta(minutes=10)).isoformat()
+    env = {**clean_env(), **FAKE_AWS_ENV, "AWS_ENDPOINT_URL": url}
+    sent = subprocess.run(
+        [sys.executable, "-m", "chaos_app", "run", "--sink", "cloudwatch",
+         "--scenario", ",".join(SCENARIOS), "--seed", "5", "--count", "900", "--fast",
+         "--rate", "2", "--start", start, "--error-ratio", "0.3"],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert sent.returncode == 0, sent.stderr
+    assert "(0 rejected" in sent.stderr
+    return url
+
+
+def doctor_env(moto_url: str, tmp: Path) -> dict[str, str]:
+    token = tmp / "web-identity-token"
+    token.write_text("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMTIyMzM0NDU1In0.c2lnbmF0dXJl")
+    return {
+        **clean_env(),
+        "AWS_ENDPOINT_URL": moto_url,
+        "AWS_REGION": "us-east-1",
+        "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/cloud-doctor",
+        "AWS_WEB_IDENTITY_TOKEN_FILE": str(token),
+        "AWS_LOG_GROUP_NAME": GROUP,
+        # No shared config or instance metadata either: web identity is the only way in.
+        "AWS_CONFIG_FILE": "/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "DOCTOR_API_TOKEN": TOKEN,
+        "DOCTOR_ENGINE": "rules",
+        "GCP_PROJECT_ID": "",
+    }
+
+
+@pytest.fixture(scope="module")
+def doctor(
+    seeded: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    port = free_port()
+    env = doctor_env(seeded, tmp_path_factory.mktemp("doctor"))
+    assert not any(
+        key in env for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "doctor.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"cloud-doctor serve did not come up: {process.communicate()[0]}")
+        time.sleep(0.1)
+    try:
+        yield base, process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate(timeout=10)
+
+
+def start_recording(moto_url: str) -> None:
+    httpx.post(f"{moto_url}/moto-api/recorder/reset-recording", timeout=5).raise_for_status()
+    httpx.post(f"{moto_url}/moto-api/recorder/start-recording", timeout=5).raise_for_status()
+
+
+def recorded_actions(recording: Path) -> list[str]:
+    actions = []
+    for line in recording.read_text().splitlines():
+        entry = json.loads(line)
+        body = entry.get("body") or ""
+        if entry.get("body_encoded"):
+            body = base64.b64decode(body).decode()
+        target = entry["headers"].get("X-Amz-Target", "")
+        actions.append(target.split(".")[-1] if target else body.split("Action=")[-1].split("&")[0])
+    return actions
+
+
+def test_analyze_over_http_finds_the_scenarios_with_one_sts_call(
+    doctor: tuple[str, subprocess.Popen[str]], recorded_moto: tuple[str, Path]
+) -> None:
+    base, _ = doctor
+    moto_url, recording = recorded_moto
+    start_recording(moto_url)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    bodies = []
+    for _ in range(6):
+        response = httpx.post(
+            f"{base}/analyze", json={"time_range_minutes": 30}, headers=auth, timeout=60
+        )
+        assert response.status_code == 200, response.text
+        bodies.append(response.json())
+    for body in bodies:
+        assert body["status"] == "success"
+        assert body["summary"]["total_logs_analyzed"] > 0
+        assert set(SCENARIOS.values()) <= {
+            issue["category"] for issue in body["analysis"]["issues"]
+        }
+    actions = recorded_actions(recording)
+    assert actions.count("FilterLogEvents") >= 6
+    assert actions.count("AssumeRoleWithWebIdentity") == 1
+
+
+def test_bad_token_and_bad_body_over_http(doctor: tuple[str, subprocess.Popen[str]]) -> None:
+    base, _ = doctor
+    assert httpx.post(f"{base}/analyze", json={}, timeout=10).status_code == 401
+    response = httpx.post(
+        f"{base}/analyze",
+        json={"time_range_minutes": -1},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=10,
+    )
+    assert response.status_code == 422
+    assert "time_range_minutes" in response.json()["error"]["message"]
+
+
+def test_cli_reads_cloudwatch_with_the_same_credentials(seeded: str, tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "doctor.cli", "analyze", "--log-group", GROUP,
+         "--minutes", "30", "--json"],
+        env=doctor_env(seeded, tmp_path), capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    body = json.loads(result.stdout)
+    assert set(SCENARIOS.values()) <= {issue["category"] for issue in body["analysis"]["issues"]}
+
+
+def test_sigterm_stops_the_server_cleanly_with_json_logs(
+    doctor: tuple[str, subprocess.Popen[str]],
+) -> None:
+    _, process = doctor
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=20)
+    # uvicorn re-raises the signal once shutdown is complete, so -SIGTERM is a clean exit.
+    assert process.returncode in (0, -signal.SIGTERM), output
+    assert "Application shutdown complete" in output
+    lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    assert lines, output
+    assert all({"severity", "message"} <= set(line) for line in lines)
