@@ -1,0 +1,104 @@
+"""The `/doctor` slash command's grammar: `analyze [30m|2h|1d] [log-group]`, `help`.
+
+Parsing is pure and instant (it runs before the ack, inside Slack's 3 s). Every refusal names
+what was wrong, quoting the argument, so the ephemeral usage reply is actionable.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from doctor.models import LOG_GROUP_PATTERN, MAX_WINDOW_MINUTES
+from doctor.notify.blocks import Message, mrkdwn, notice, window_label
+
+COMMAND = "/doctor"
+DEFAULT_MINUTES = 30
+_UNITS = {"m": 1, "h": 60, "d": 1440}
+_WINDOW = re.compile(r"(\d{1,7})([mhd])", re.IGNORECASE)
+_LOOKS_LIKE_WINDOW = re.compile(r"\d\S*")  # a log group never starts with a digit here
+_LOG_GROUP = re.compile(LOG_GROUP_PATTERN)
+
+USAGE = (
+    "*Cloud Doctor* diagnoses the recent errors of the AWS workload from its CloudWatch logs.\n"
+    f"• `{COMMAND} analyze`: the last {DEFAULT_MINUTES} minutes of the default log group\n"
+    f"• `{COMMAND} analyze 2h`: another window, in minutes, hours or days "
+    f"(`30m`, `2h`, `1d`; at most {window_label(MAX_WINDOW_MINUTES)})\n"
+    f"• `{COMMAND} analyze 1d /aws/ec2/chaos-app`: a window and a log group "
+    "(the group must be on the doctor's allow list)\n"
+    f"• `{COMMAND} help`: this message\n"
+    "The report is posted to this channel when the analysis is done."
+)
+
+
+class UsageError(ValueError):
+    """The command text cannot be run; the message says why (it may quote user input)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Help:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Analyze:
+    minutes: int = DEFAULT_MINUTES
+    log_group: str | None = None
+
+
+def _quote(arg: str) -> str:
+    return repr(arg if len(arg) <= 60 else arg[:57] + "...")
+
+
+def _window(arg: str) -> int:
+    match = _WINDOW.fullmatch(arg)
+    if match is None:
+        raise UsageError(
+            f"{_quote(arg)} is not a time window: use a number and a unit, like 30m, 2h or 1d."
+        )
+    minutes = int(match.group(1)) * _UNITS[match.group(2).lower()]
+    if minutes < 1:
+        raise UsageError(f"{_quote(arg)} is an empty window: ask for at least 1m.")
+    if minutes > MAX_WINDOW_MINUTES:
+        raise UsageError(
+            f"{_quote(arg)} is longer than the doctor's maximum window of "
+            f"{window_label(MAX_WINDOW_MINUTES)}."
+        )
+    return minutes
+
+
+def parse(text: str) -> Help | Analyze:
+    """`text` is what follows `/doctor`. Raises UsageError naming the problem."""
+    words = text.split()
+    if not words or (words[0].lower() == "help" and len(words) == 1):
+        return Help()
+    verb, args = words[0].lower(), words[1:]
+    if verb == "help":
+        raise UsageError("`help` takes no arguments.")
+    if verb != "analyze":
+        raise UsageError(f"Unknown subcommand {_quote(words[0])}: try `analyze` or `help`.")
+    if len(args) > 2:
+        raise UsageError(
+            f"Too many arguments ({len(args)}): `analyze` takes at most a window and a log group."
+        )
+    minutes: int | None = None
+    group: str | None = None
+    for arg in args:
+        if _LOOKS_LIKE_WINDOW.fullmatch(arg):
+            if minutes is not None:
+                raise UsageError(f"Two windows given ({_quote(arg)} is the second): give one.")
+            minutes = _window(arg)
+        elif group is not None:
+            raise UsageError(f"Two log groups given ({_quote(arg)} is the second): give one.")
+        elif not _LOG_GROUP.fullmatch(arg):
+            raise UsageError(f"{_quote(arg)} is not a valid CloudWatch log group name.")
+        else:
+            group = arg
+    return Analyze(minutes=minutes or DEFAULT_MINUTES, log_group=group)
+
+
+def usage(problem: str | None = None) -> Message:
+    """The help text; with `problem` (which may quote user input, so it is escaped) first."""
+    if problem is None:
+        return notice(USAGE)
+    return notice(f":warning: {mrkdwn(problem, 600)}\n\n{USAGE}")

@@ -1,0 +1,300 @@
+"""Posting to Slack: chat.postMessage to SLACK_CHANNEL, and replies to a slash command's
+response_url. Blocking (slack_sdk's urllib clients): callers are worker threads, where the
+analysis that produced the report already runs.
+
+Why the sync clients, also behind the async Bolt app: slack_sdk's AsyncWebhookClient consults
+its retry handlers only for 429s and exceptions, never for a 5xx (slack_sdk 3.47,
+webhook/async_client.py), while the urllib clients route every HTTP error through them. One
+retry policy and one error mapping then serve the API, the CLI and the slash command.
+
+Every failure becomes a `NotifyError` (or `ConfigurationError` when Slack is not set up) with
+a hint; Slack's own error code is quoted, never an SDK message (it can carry URLs and bodies).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any, Literal
+
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry import (
+    ConnectionErrorRetryHandler,
+    HttpRequest,
+    HttpResponse,
+    RateLimitErrorRetryHandler,
+    RetryHandler,
+    RetryState,
+)
+from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
+from slack_sdk.web import WebClient
+from slack_sdk.webhook import WebhookClient
+
+from doctor.errors import ConfigurationError, DoctorError, NotifyError
+from doctor.models import AnalysisResponse
+from doctor.notify.blocks import Message, report
+from doctor.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://slack.com/api/"
+TIMEOUT_SECONDS = 10  # per HTTP attempt; slack_sdk's default is 30
+MAX_RATE_LIMIT_WAIT_SECONDS = 10  # a longer Retry-After is reported, not slept through
+RESPONSE_URL_POSTS = 5  # Slack: a response_url takes at most 5 posts within 30 minutes
+RESPONSE_URL_WINDOW_SECONDS = 30 * 60
+ResponseType = Literal["in_channel", "ephemeral"]
+
+_SLACK_CODE = re.compile(r"[a-z_.]{1,64}")
+_HINTS = {
+    "invalid_auth": "Check SLACK_BOT_TOKEN: it must be the app's Bot User OAuth Token (xoxb-…).",
+    "not_in_channel": "Invite the bot to the channel (/invite @cloud-doctor), or grant the "
+    "chat:write.public scope and reinstall the app.",
+    "channel_not_found": "Check SLACK_CHANNEL: a channel ID like C0123456789, or a name the "
+    "bot can see (private channels need an invitation).",
+    "missing_scope": "Add the missing scope (see `cloud-doctor slack-manifest`) and reinstall.",
+    "expired_url": "The command is too old (response_url lasts 30 minutes): run it again.",
+    "used_url": "The command was already answered too often: run it again.",
+}
+for _code in ("not_authed", "account_inactive", "token_revoked", "token_expired"):
+    _HINTS[_code] = _HINTS["invalid_auth"]
+
+
+def api_base_url(settings: Settings) -> str:
+    """SLACK_API_URL or Slack's; slack_sdk joins method names onto it, so it ends with '/'."""
+    url = settings.slack_api_url or DEFAULT_API_URL
+    return url if url.endswith("/") else url + "/"
+
+
+class BoundedRateLimitRetryHandler(RateLimitErrorRetryHandler):
+    """slack_sdk's 429 handler sleeps for whatever Retry-After says; a caller waiting on an
+    HTTP answer cannot wait minutes. Retry only when the wait is short (and readable)."""
+
+    def __init__(self, max_retry_count: int, max_wait_seconds: float) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.max_wait_seconds = max_wait_seconds
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        retry = super()._can_retry(state=state, request=request, response=response, error=error)
+        if not retry or response is None:  # the base class retries only a 429 response
+            return False
+        values = next((v for k, v in response.headers.items() if k.lower() == "retry-after"), [])
+        if not values:
+            return True  # the base handler then waits about a second
+        # The base handler would raise on a non-integer value: then we do not retry at all.
+        value = str(values[0]).strip()
+        return value.isdigit() and int(value) <= self.max_wait_seconds
+
+
+def retry_handlers(max_rate_limit_wait: float = MAX_RATE_LIMIT_WAIT_SECONDS) -> list[RetryHandler]:
+    """429 (bounded by Retry-After), 500/503 once, connection refused/reset once. The 5xx
+    retry can, rarely, post twice (Slack failed after posting); one retry bounds that."""
+    return [
+        BoundedRateLimitRetryHandler(max_retry_count=2, max_wait_seconds=max_rate_limit_wait),
+        ServerErrorRetryHandler(max_retry_count=1),
+        ConnectionErrorRetryHandler(max_retry_count=1),
+    ]
+
+
+class ResponseUrlBudget:
+    """Counts posts per response_url so the doctor never makes a sixth in 30 minutes."""
+
+    def __init__(
+        self,
+        posts: int = RESPONSE_URL_POSTS,
+        window_seconds: float = RESPONSE_URL_WINDOW_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+        max_urls: int = 10_000,
+    ) -> None:
+        self._posts, self._window, self._max_urls = posts, window_seconds, max_urls
+        self._clock = clock
+        self._uses: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, url: str) -> None:
+        """Record one post to `url`, or raise NotifyError when its budget is spent."""
+        with self._lock:
+            now = self._clock()
+            for known in list(self._uses):
+                stamps = self._uses[known]
+                while stamps and now - stamps[0] >= self._window:
+                    stamps.popleft()
+                if not stamps:
+                    del self._uses[known]
+            stamps = self._uses.setdefault(url, deque())
+            if len(stamps) >= self._posts:
+                raise NotifyError(
+                    f"This command's response_url already took {self._posts} posts in "
+                    f"{self._window // 60:.0f} minutes, Slack's limit.",
+                    hint="Run the slash command again for a fresh response_url.",
+                )
+            stamps.append(now)
+            while len(self._uses) > self._max_urls:  # bound memory: forget the oldest URL
+                del self._uses[next(iter(self._uses))]
+
+
+def _api_failure(exc: SlackApiError, what: str) -> NotifyError:
+    status = exc.response.status_code
+    raw = exc.response.get("error") if isinstance(exc.response.data, dict) else None
+    code = raw if isinstance(raw, str) and _SLACK_CODE.fullmatch(raw) else None
+    if status == 429:
+        return NotifyError(
+            f"Slack rate-limited {what}.", hint="Retry in a minute; Slack allows ~1 post/s."
+        )
+    if status >= 500:
+        return NotifyError(
+            f"Slack failed {what} (HTTP {status}).",
+            hint="Slack is having trouble; retry later (https://slack-status.com).",
+        )
+    return NotifyError(
+        f"Slack refused {what}: {code or f'HTTP {status}'}.",
+        hint=_HINTS.get(code or "", "See Slack's documentation of that error code."),
+    )
+
+
+def _webhook_failure(status: int, body: str, what: str) -> NotifyError:
+    """response_url answers plain text: "ok", or an error code such as expired_url."""
+    code = body.strip() if _SLACK_CODE.fullmatch(body.strip()) else None
+    if status == 429:
+        return NotifyError(f"Slack rate-limited {what}.", hint="Retry in a minute.")
+    if status >= 500:
+        return NotifyError(
+            f"Slack failed {what} (HTTP {status}).", hint="Slack is having trouble; retry later."
+        )
+    return NotifyError(
+        f"Slack refused {what}: {code or f'HTTP {status}'}.",
+        hint=_HINTS.get(code or "", "See Slack's documentation of that error code."),
+    )
+
+
+def _unreachable(exc: Exception, what: str) -> NotifyError:
+    log.warning("Slack %s failed: %s", what, type(exc).__name__)
+    return NotifyError(
+        f"Slack could not be reached for {what}.",
+        hint="Check the network path to Slack (and SLACK_API_URL if set); retry later.",
+    )
+
+
+class SlackPoster:
+    """Sends messages to Slack. Cheap to build, connects to nothing until asked to post."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        timeout_seconds: int = TIMEOUT_SECONDS,
+        max_rate_limit_wait: float = MAX_RATE_LIMIT_WAIT_SECONDS,
+    ) -> None:
+        self._settings = settings
+        self._timeout = timeout_seconds
+        # Stateless (per-call state lives in RetryState): shared by every client and thread.
+        self._retry = retry_handlers(max_rate_limit_wait)
+        self.response_urls = ResponseUrlBudget()
+
+    def check_channel_configured(self) -> str:
+        """SLACK_CHANNEL, once SLACK_BOT_TOKEN is also set; else ConfigurationError."""
+        self._token()
+        if not self._settings.slack_channel:
+            raise ConfigurationError(
+                "Slack is not configured: SLACK_CHANNEL is not set.",
+                hint="Set SLACK_CHANNEL to the channel ID (C0123456789) or #name to post to.",
+            )
+        return self._settings.slack_channel
+
+    def _token(self) -> str:
+        token = self._settings.slack_bot_token
+        if token is None:
+            raise ConfigurationError(
+                "Slack is not configured: SLACK_BOT_TOKEN is not set.",
+                hint="Set SLACK_BOT_TOKEN (the app's xoxb- token) and SLACK_CHANNEL; "
+                "`cloud-doctor slack-manifest` creates the app.",
+            )
+        return token.get_secret_value()
+
+    def _client(self) -> WebClient:
+        return WebClient(
+            token=self._token(),
+            base_url=api_base_url(self._settings),
+            timeout=self._timeout,
+            retry_handlers=self._retry,
+        )
+
+    def verify_token(self) -> dict[str, Any]:
+        """auth.test: who the bot is (team, user), or NotifyError/ConfigurationError."""
+        client = self._client()
+        try:
+            return dict(client.auth_test().data)  # type: ignore[arg-type]  # JSON: a dict
+        except SlackApiError as exc:
+            raise _api_failure(exc, "the token check (auth.test)") from exc
+        except (SlackClientError, OSError, ValueError) as exc:
+            raise _unreachable(exc, "auth.test") from exc
+
+    def post(self, message: Message, *, channel: str | None = None) -> str:
+        """chat.postMessage to `channel` (default SLACK_CHANNEL); returns the message's ts."""
+        channel = channel or self.check_channel_configured()
+        client = self._client()
+        what = "the post to SLACK_CHANNEL"
+        try:
+            result = client.chat_postMessage(
+                channel=channel, **message.payload(), unfurl_links=False, unfurl_media=False
+            )
+        except SlackApiError as exc:
+            raise _api_failure(exc, what) from exc
+        except (SlackClientError, OSError, ValueError) as exc:
+            raise _unreachable(exc, "chat.postMessage") from exc
+        return str(result.get("ts") or "")
+
+    def post_report(self, response: AnalysisResponse) -> str:
+        return self.post(report(response))
+
+    def respond(self, response_url: str, message: Message, *, response_type: ResponseType) -> None:
+        """Reply through a slash command's response_url (no token needed: the URL is the
+        credential, so it is never logged)."""
+        self.response_urls.take(response_url)
+        client = WebhookClient(response_url, timeout=self._timeout, retry_handlers=self._retry)
+        what = "the reply to the slash command"
+        try:
+            result = client.send_dict({**message.payload(), "response_type": response_type})
+        except (SlackClientError, OSError, ValueError) as exc:
+            raise _unreachable(exc, "response_url") from exc
+        if result.status_code != 200:
+            raise _webhook_failure(result.status_code, result.body or "", what)
+
+
+def notify_or_warn(poster: SlackPoster, response: AnalysisResponse) -> AnalysisResponse:
+    """Post the report to SLACK_CHANNEL. A failed delivery never fails the analysis: it is
+    logged, and the response carries a warning saying so."""
+    try:
+        poster.post_report(response)
+    except DoctorError as err:
+        log.warning(
+            "Slack delivery of analysis %s failed (%s): %s | %s",
+            response.id,
+            err.code,
+            err,
+            summary_line(response),
+        )
+        warning = f"Slack delivery failed: {err.message} {err.hint}".strip()
+        return response.model_copy(update={"warnings": [*response.warnings, warning]})
+    log.info("analysis %s posted to Slack", response.id)
+    return response
+
+
+def summary_line(response: AnalysisResponse) -> str:
+    """The analysis in one log line, for when Slack cannot show it."""
+    issues = ", ".join(f"{i.category.value}x{i.count}" for i in response.analysis.issues)
+    return (
+        f"analysis {response.id} status={response.status} "
+        f"severity={response.analysis.severity.value} log_group={response.summary.log_group} "
+        f"events={response.summary.total_logs_analyzed} issues=[{issues}]"
+    )

@@ -1,0 +1,248 @@
+"""`/doctor` on Slack: a slack-bolt AsyncApp that verifies each request's signature, acks
+within Slack's 3 s, and runs the analysis after the ack.
+
+Choices, checked against slack-bolt 1.30's source:
+- `process_before_response=True`: our ack function runs inline and the HTTP answer goes out as
+  soon as it returns (no 10 ms polling for ack()). The analysis is not a Bolt lazy listener but
+  a task we track, so shutdown can wait for it and nothing is garbage-collected mid-flight
+  (Bolt's own tasks are fire-and-forget `asyncio.ensure_future`).
+- `authorize=` instead of `token=`: with a token, AsyncApp runs auth.test inside the *first*
+  request (AsyncSingleTeamAuthorization); a slow or unreachable Slack API then delays that ack
+  or turns it into a 500. Our authorize answers from memory; the token is checked once at
+  start-up in the background instead, and a bad token is logged, never fatal: replies go to
+  response_url, which needs no token.
+- A logger at WARNING: Bolt logs a rejected request's body (with its response_url) at INFO.
+- The analysis (boto3, Gemini) blocks, so it runs on a small dedicated thread pool, together
+  with the post to response_url; the event loop only parses, acks and schedules.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk.web.async_client import AsyncWebClient
+
+from doctor.errors import DoctorError
+from doctor.models import AnalyzeRequest
+from doctor.notify.blocks import Message, mrkdwn, notice, report, window_label
+from doctor.notify.commands import COMMAND, Help, UsageError, parse, usage
+from doctor.notify.slack import TIMEOUT_SECONDS, SlackPoster, api_base_url, summary_line
+from doctor.service import Doctor
+from doctor.settings import Settings
+
+log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+ANALYSIS_WORKERS = 4  # concurrent /doctor analyses; more wait their turn (Slack allows 30 min)
+SHUTDOWN_GRACE_SECONDS = 5.0  # Cloud Run kills 10 s after SIGTERM; uvicorn drains first
+
+
+def failure(err: DoctorError) -> Message:
+    """A DoctorError as a Slack reply: message and hint, written by us, escaped anyway."""
+    return notice(f":x: *{err.message}*", detail=err.hint or None)
+
+
+class SlackCommands:
+    """The Bolt app and the analyses it started. Built once per process (app lifespan)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        doctor: Doctor,
+        poster: SlackPoster,
+        *,
+        workers: int = ANALYSIS_WORKERS,
+    ) -> None:
+        if settings.slack_signing_secret is None or settings.slack_bot_token is None:
+            raise ValueError("SlackCommands needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN")
+        self._doctor = doctor
+        self._poster = poster
+        self._token = settings.slack_bot_token.get_secret_value()
+        self._identity: dict[str, Any] = {}
+
+        # A plain function: Bolt injects authorize's arguments by name and, unlike for
+        # listeners, does not skip a bound method's `self`.
+        async def authorize(
+            enterprise_id: str | None, team_id: str | None, user_id: str | None
+        ) -> AuthorizeResult:
+            return AuthorizeResult(
+                enterprise_id=enterprise_id,
+                team_id=team_id,
+                user_id=user_id,
+                bot_token=self._token,
+                bot_id=self._identity.get("bot_id"),
+                bot_user_id=self._identity.get("user_id"),
+            )
+
+        bolt_logger = logging.getLogger("doctor.notify.bolt")
+        bolt_logger.setLevel(logging.WARNING)
+        self.bolt = AsyncApp(
+            name="cloud-doctor",
+            logger=bolt_logger,
+            signing_secret=settings.slack_signing_secret.get_secret_value(),
+            # Bolt builds each request's client from this one: any Web API call it makes goes
+            # to SLACK_API_URL (a fake in tests), with a timeout.
+            client=AsyncWebClient(base_url=api_base_url(settings), timeout=TIMEOUT_SECONDS),
+            authorize=authorize,
+            process_before_response=True,
+        )
+        self.bolt.command(COMMAND)(self._on_doctor)
+        self._executor = ThreadPoolExecutor(workers, thread_name_prefix="slack-analysis")
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, doctor: Doctor, poster: SlackPoster
+    ) -> SlackCommands | None:
+        """None when Slack is not configured: /slack/events then answers 503."""
+        if settings.slack_signing_secret is None or settings.slack_bot_token is None:
+            return None
+        return cls(settings, doctor, poster)
+
+    # --- lifecycle
+
+    def start(self) -> None:
+        """Check the bot token in the background (auth.test), so start-up never waits on
+        Slack and the outcome is in the logs."""
+        self._track(asyncio.get_running_loop().create_task(self._verify_token()))
+
+    async def _verify_token(self) -> None:
+        try:
+            self._identity = await self._in_worker(self._poster.verify_token)
+        except DoctorError as err:
+            log.error(
+                "Slack token check failed (%s): %s. /doctor still answers; posting to "
+                "SLACK_CHANNEL will fail until the token is fixed.",
+                err.code,
+                err,
+            )
+            return
+        log.info(
+            "Slack token verified: team %s, bot user %s",
+            self._identity.get("team_id"),
+            self._identity.get("user_id"),
+        )
+
+    async def aclose(self, grace_seconds: float = SHUTDOWN_GRACE_SECONDS) -> None:
+        """Give running analyses a bounded grace period, then stop."""
+        if self._tasks:
+            _, pending = await asyncio.wait(set(self._tasks), timeout=grace_seconds)
+            for task in pending:
+                log.warning("shutting down with a /doctor analysis still running")
+                task.cancel()
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    async def wait_idle(self, timeout: float) -> bool:
+        """True once no analysis is running (for tests and benchmarks)."""
+        if self._tasks:
+            _, pending = await asyncio.wait(set(self._tasks), timeout=timeout)
+            return not pending
+        return True
+
+    # --- Bolt listeners
+
+    async def _on_doctor(self, ack: AsyncAck, command: dict[str, Any]) -> None:
+        """Runs inside the request: instant work only, then ack. Never raises."""
+        try:
+            parsed = parse(str(command.get("text") or ""))
+        except UsageError as err:
+            await _ack(ack, usage(str(err)))
+            return
+        if isinstance(parsed, Help):
+            await _ack(ack, usage())
+            return
+        response_url = str(command.get("response_url") or "")
+        if not response_url.startswith(("https://", "http://")):
+            await _ack(ack, notice(":x: This request carries no response_url to answer on."))
+            return
+        try:
+            # Policy first (no I/O): a refused group is answered now, not after the ack.
+            group = self._doctor.resolve_log_group(parsed.log_group)
+            request = AnalyzeRequest(log_group=group, time_range_minutes=parsed.minutes)
+        except DoctorError as err:
+            await _ack(ack, failure(err))
+            return
+        except ValidationError:
+            await _ack(ack, usage("The log group or window is not valid."))
+            return
+        await _ack(
+            ack,
+            notice(
+                f":hourglass_flowing_sand: Analyzing the last {window_label(parsed.minutes)} "
+                f"of `{mrkdwn(group, 600)}`… the report will be posted here."
+            ),
+        )
+        user = command.get("user_id")
+        self._track(
+            asyncio.get_running_loop().create_task(
+                self._in_worker(self._analyze_and_reply, request, response_url, user)
+            )
+        )
+
+    # --- after the ack (worker threads)
+
+    def _analyze_and_reply(
+        self, request: AnalyzeRequest, response_url: str, user: str | None
+    ) -> None:
+        try:
+            response = self._doctor.analyze(request)
+        except DoctorError as err:
+            log.warning("/doctor analysis failed: %s (%s)", err.code, err.message)
+            self._reply(response_url, failure(err), ephemeral=True)
+            return
+        except Exception:
+            log.exception("/doctor analysis crashed")
+            self._reply(
+                response_url,
+                notice(
+                    ":x: *The doctor hit an unexpected error.*",
+                    detail="Retry; if it persists, check the service logs.",
+                ),
+                ephemeral=True,
+            )
+            return
+        log.info("/doctor %s", summary_line(response))
+        message = report(response, requested_by=str(user) if user else None)
+        if not self._reply(response_url, message, ephemeral=False):
+            # Slack cannot show it: keep the whole analysis in the logs instead.
+            log.warning("undelivered /doctor analysis: %s", response.model_dump_json())
+
+    def _reply(self, response_url: str, message: Message, *, ephemeral: bool) -> bool:
+        try:
+            self._poster.respond(
+                response_url, message, response_type="ephemeral" if ephemeral else "in_channel"
+            )
+        except DoctorError as err:
+            log.warning("could not reply on Slack: %s (%s)", err.code, err.message)
+            return False
+        return True
+
+    # --- plumbing
+
+    async def _in_worker(self, func: Callable[..., _T], *args: object) -> _T:
+        # Carry the request's context (its trace id) into the worker's log lines.
+        context = contextvars.copy_context()
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, context.run, func, *args)
+
+    def _track(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        # Nobody awaits these tasks' results: a bug must still reach the logs.
+        if not task.cancelled() and (error := task.exception()) is not None:
+            log.error("Slack background task failed", exc_info=error)
+
+
+async def _ack(ack: AsyncAck, message: Message) -> None:
+    await ack(text=message.text, blocks=message.blocks, response_type="ephemeral")

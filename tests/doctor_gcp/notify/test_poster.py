@@ -1,0 +1,253 @@
+"""SlackPoster against the fake Slack: what the real slack_sdk clients send, their retries
+(429, 5xx, connection refused), the response_url budget, and how failures read."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+
+import pytest
+from pydantic import SecretStr
+
+from doctor.errors import ConfigurationError, NotifyError
+from doctor.notify.blocks import notice
+from doctor.notify.slack import ResponseUrlBudget, SlackPoster, notify_or_warn
+from doctor.settings import Settings
+from tests.doctor_gcp.notify.reports import assert_within_slack_limits, make_response
+from tests.fakes.slack import (
+    BOT_TOKEN,
+    FakeSlack,
+    Reply,
+    dropped,
+    fake_slack,
+    rate_limited,
+    server_error,
+    slack_error,
+)
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    with fake_slack() as fake:
+        yield fake
+
+
+def settings_for(slack: FakeSlack, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "slack_bot_token": SecretStr(BOT_TOKEN),
+        "slack_channel": "C0ONCALL",
+        "slack_api_url": slack.api_url,
+    }
+    return Settings.model_validate({**values, **overrides})
+
+
+@pytest.fixture
+def poster(slack: FakeSlack) -> SlackPoster:
+    return SlackPoster(settings_for(slack))
+
+
+def test_a_report_goes_to_the_channel_as_block_kit(slack: FakeSlack, poster: SlackPoster) -> None:
+    ts = poster.post_report(make_response())
+    (call,) = slack.calls_to("chat.postMessage")
+    assert ts
+    assert call.headers["authorization"] == f"Bearer {BOT_TOKEN}"
+    body = call.json
+    assert body["channel"] == "C0ONCALL"
+    assert body["unfurl_links"] is False
+    assert body["text"].startswith(":large_orange_circle: Cloud Doctor HIGH")
+    assert_within_slack_limits(body["blocks"])
+
+
+def test_the_base_url_may_lack_its_trailing_slash(slack: FakeSlack) -> None:
+    poster = SlackPoster(settings_for(slack, slack_api_url=slack.api_url.rstrip("/")))
+    poster.post(notice("hi"))
+    assert len(slack.calls_to("chat.postMessage")) == 1
+
+
+def test_a_429_is_retried_after_retry_after(slack: FakeSlack, poster: SlackPoster) -> None:
+    slack.script("chat.postMessage", rate_limited(retry_after=0))
+    assert poster.post(notice("hi"))
+    assert len(slack.calls_to("chat.postMessage")) == 2
+
+
+def test_a_long_retry_after_is_reported_not_slept_through(
+    slack: FakeSlack, poster: SlackPoster
+) -> None:
+    slack.script("chat.postMessage", rate_limited(retry_after=600))
+    started = time.monotonic()
+    with pytest.raises(NotifyError, match="rate-limited"):
+        poster.post(notice("hi"))
+    assert time.monotonic() - started < 5
+    assert len(slack.calls_to("chat.postMessage")) == 1
+
+
+def test_a_5xx_is_retried_once_then_reported(slack: FakeSlack, poster: SlackPoster) -> None:
+    slack.script("chat.postMessage", server_error(500), server_error(503))
+    with pytest.raises(NotifyError) as caught:
+        poster.post(notice("hi"))
+    assert "HTTP 503" in caught.value.message
+    assert "retry later" in caught.value.hint
+    assert "<html>" not in str(caught.value)
+    assert len(slack.calls_to("chat.postMessage")) == 2
+
+
+def test_a_500_then_success_delivers(slack: FakeSlack, poster: SlackPoster) -> None:
+    slack.script("chat.postMessage", server_error(500))
+    poster.post(notice("hi"))
+    assert len(slack.calls_to("chat.postMessage")) == 2
+
+
+def test_a_dropped_connection_is_retried(slack: FakeSlack, poster: SlackPoster) -> None:
+    slack.script("chat.postMessage", dropped())
+    slack.script("response/c0", dropped())
+    poster.post(notice("hi"))
+    poster.respond(slack.response_url("c0"), notice("n"), response_type="ephemeral")
+    assert len(slack.calls_to("chat.postMessage")) == 2
+    assert len(slack.calls_to("response/c0")) == 2
+
+
+def test_slack_down_is_a_notify_error_without_sdk_text(
+    slack: FakeSlack, poster: SlackPoster
+) -> None:
+    slack.stop()
+    with pytest.raises(NotifyError) as caught:
+        poster.post(notice("hi"))
+    assert caught.value.message == "Slack could not be reached for chat.postMessage."
+    assert "127.0.0.1" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("code", "hint"),
+    [
+        ("channel_not_found", "SLACK_CHANNEL"),
+        ("not_in_channel", "/invite"),
+        ("invalid_auth", "SLACK_BOT_TOKEN"),
+        ("token_revoked", "SLACK_BOT_TOKEN"),
+        ("some_new_error", "documentation"),
+    ],
+)
+def test_slack_error_codes_are_quoted_with_a_hint(
+    slack: FakeSlack, poster: SlackPoster, code: str, hint: str
+) -> None:
+    slack.script("chat.postMessage", slack_error(code))
+    with pytest.raises(NotifyError) as caught:
+        poster.post(notice("hi"))
+    assert caught.value.message.endswith(f": {code}.")
+    assert hint in caught.value.hint
+
+
+def test_a_wrong_token_is_named(slack: FakeSlack) -> None:
+    poster = SlackPoster(settings_for(slack, slack_bot_token=SecretStr("xoxb-9-9-wrongtoken")))
+    with pytest.raises(NotifyError) as caught:
+        poster.verify_token()
+    assert "invalid_auth" in caught.value.message
+    assert "SLACK_BOT_TOKEN" in caught.value.hint
+
+
+def test_verify_token_returns_the_bot_identity(poster: SlackPoster) -> None:
+    identity = poster.verify_token()
+    assert identity["user_id"] == "U0BOT"
+    assert identity["team_id"] == "T0FAKE"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [({"slack_bot_token": None}, "SLACK_BOT_TOKEN"), ({"slack_channel": None}, "SLACK_CHANNEL")],
+)
+def test_unconfigured_slack_is_a_configuration_error_before_any_call(
+    slack: FakeSlack, overrides: dict[str, object], named: str
+) -> None:
+    poster = SlackPoster(settings_for(slack, **overrides))
+    with pytest.raises(ConfigurationError) as caught:
+        poster.post_report(make_response())
+    assert named in caught.value.message
+    assert slack.calls == []
+
+
+def test_a_reply_goes_to_the_response_url(slack: FakeSlack, poster: SlackPoster) -> None:
+    poster.respond(slack.response_url("c1"), notice("done"), response_type="in_channel")
+    (call,) = slack.calls_to("response/c1")
+    assert call.json == {
+        "text": "done",
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "done"}}],
+        "response_type": "in_channel",
+    }
+    assert "authorization" not in call.headers  # the URL is the credential
+
+
+def test_a_response_url_takes_five_posts_then_refuses(
+    slack: FakeSlack, poster: SlackPoster
+) -> None:
+    url = slack.response_url("c2")
+    for _ in range(5):
+        poster.respond(url, notice("n"), response_type="ephemeral")
+    with pytest.raises(NotifyError, match="5 posts in 30 minutes"):
+        poster.respond(url, notice("n"), response_type="ephemeral")
+    assert len(slack.calls_to("response/c2")) == 5
+    poster.respond(slack.response_url("c3"), notice("n"), response_type="ephemeral")  # others ok
+
+
+def test_the_response_url_budget_frees_up_after_30_minutes() -> None:
+    now = [0.0]
+    budget = ResponseUrlBudget(clock=lambda: now[0])
+    for _ in range(5):
+        budget.take("u")
+    with pytest.raises(NotifyError):
+        budget.take("u")
+    now[0] = 30 * 60 - 1
+    with pytest.raises(NotifyError):
+        budget.take("u")
+    now[0] = 30 * 60
+    budget.take("u")
+
+
+def test_the_budget_remembers_a_bounded_number_of_urls() -> None:
+    budget = ResponseUrlBudget(max_urls=3)
+    for n in range(10):
+        budget.take(f"u{n}")
+    assert len(budget._uses) == 3
+
+
+@pytest.mark.parametrize(
+    ("reply", "named", "hint"),
+    [
+        (Reply(404, "expired_url"), "expired_url", "30 minutes"),
+        (Reply(400, "invalid_blocks"), "invalid_blocks", "documentation"),
+        (Reply(429, "rate_limited", {"Retry-After": "600"}), "rate-limited", "minute"),
+    ],
+)
+def test_response_url_failures_are_named(
+    slack: FakeSlack, poster: SlackPoster, reply: Reply, named: str, hint: str
+) -> None:
+    slack.script("response/c4", reply)
+    with pytest.raises(NotifyError) as caught:
+        poster.respond(slack.response_url("c4"), notice("n"), response_type="ephemeral")
+    assert named in caught.value.message
+    assert hint in caught.value.hint
+
+
+def test_a_response_url_5xx_is_retried_once(slack: FakeSlack, poster: SlackPoster) -> None:
+    slack.script("response/c5", server_error(500))
+    poster.respond(slack.response_url("c5"), notice("n"), response_type="ephemeral")
+    assert len(slack.calls_to("response/c5")) == 2
+
+
+def test_notify_or_warn_turns_a_failure_into_a_logged_warning(
+    slack: FakeSlack, poster: SlackPoster, caplog: pytest.LogCaptureFixture
+) -> None:
+    slack.stop()
+    response = make_response()
+    with caplog.at_level(logging.WARNING, logger="doctor.notify.slack"):
+        result = notify_or_warn(poster, response)
+    assert result.analysis == response.analysis
+    assert result.warnings[-1].startswith("Slack delivery failed: Slack could not be reached")
+    assert response.warnings == []  # the original is left alone
+    logged = caplog.text
+    assert "a1b2c3" in logged
+    assert "severity=HIGH" in logged
+
+
+def test_notify_or_warn_adds_nothing_on_success(slack: FakeSlack, poster: SlackPoster) -> None:
+    assert notify_or_warn(poster, make_response()).warnings == []
+    assert len(slack.calls_to("chat.postMessage")) == 1
