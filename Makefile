@@ -17,7 +17,7 @@ sync: uv
 	$(UV) sync --locked --all-packages
 
 demo: sync
-	$(UV) run --locked chaos-app run --scenario all --duration 5 --rate 4 --format text
+	$(UV) run --locked cloud-doctor demo
 
 test: sync
 	$(UV) run --locked pytest
@@ -26,6 +26,8 @@ lint: sync
 	$(UV) run --locked ruff check .
 	$(UV) run --locked ruff format --check .
 	$(UV) run --locked mypy
+	@if command -v terraform >/dev/null 2>&1; then terraform fmt -check -recursive infra/terraform; \
+	  else echo "terraform not installed: skipping terraform fmt -check"; fi
 
 fmt: sync
 	$(UV) run --locked ruff check --fix .

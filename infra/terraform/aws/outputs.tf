@@ -1,0 +1,36 @@
+output "doctor_role_arn" {
+  description = "AWS_ROLE_ARN of the doctor (infra/terraform/gcp computes the same ARN from aws_account_id and doctor_role_name)."
+  value       = aws_iam_role.doctor.arn
+}
+
+output "log_group_name" {
+  description = "AWS_LOG_GROUP_NAME of the doctor."
+  value       = aws_cloudwatch_log_group.chaos_app.name
+}
+
+output "log_group_arn" {
+  value = aws_cloudwatch_log_group.chaos_app.arn
+}
+
+output "doctor_allowed_log_groups" {
+  description = "DOCTOR_ALLOWED_LOG_GROUPS of the doctor (comma-joined)."
+  value       = join(",", local.doctor_log_groups)
+}
+
+output "ecr_repository_url" {
+  description = "Push the chaos-app image here: docker push <url>:<tag>."
+  value       = aws_ecr_repository.chaos_app.repository_url
+}
+
+output "instance_id" {
+  value = aws_instance.patient.id
+}
+
+output "instance_role_arn" {
+  value = aws_iam_role.instance.arn
+}
+
+output "account_id" {
+  description = "aws_account_id for infra/terraform/gcp."
+  value       = local.account_id
+}

@@ -1,0 +1,32 @@
+output "service_url" {
+  description = "The doctor's URL: POST <url>/analyze; Slack's request URL is <url>/slack/events."
+  value       = google_cloud_run_v2_service.doctor.uri
+}
+
+output "service_account_email" {
+  value = google_service_account.doctor.email
+}
+
+output "service_account_unique_id" {
+  description = "google_service_account_unique_id of infra/terraform/aws: the ID token's sub and azp, which the AWS trust policy matches."
+  value       = google_service_account.doctor.unique_id
+}
+
+output "token_audience" {
+  description = "token_audience of infra/terraform/aws (accounts.google.com:oaud)."
+  value       = var.token_audience
+}
+
+output "aws_role_arn" {
+  description = "AWS_ROLE_ARN the service runs with: must equal doctor_role_arn of infra/terraform/aws."
+  value       = local.aws_role_arn
+}
+
+output "artifact_registry" {
+  description = "Push the doctor image here: docker push <registry>/cloud-doctor:<tag>."
+  value       = local.registry
+}
+
+output "image" {
+  value = local.image
+}

@@ -1,0 +1,175 @@
+"""Helpers for the static infrastructure checks: Terraform roots parsed with python-hcl2, the
+bootstrap module loaded from its file, and Terraform's own template rendering when available."""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import hcl2
+from hcl2 import SerializationOptions
+
+ROOT = Path(__file__).resolve().parents[2]
+INFRA = ROOT / "infra"
+AWS_ROOT = INFRA / "terraform" / "aws"
+GCP_ROOT = INFRA / "terraform" / "gcp"
+POLICIES = INFRA / "policies"
+
+# python-hcl2 v8 keeps string quotes and marks blocks by default; ask for plain values instead.
+_HCL_OPTIONS = SerializationOptions(
+    strip_string_quotes=True, explicit_blocks=False, with_comments=False
+)
+_TEMPLATEFILE = re.compile(
+    r'templatefile\("\$\{(?P<base>[^}]+)\}/(?P<file>[^"]+)", \{(?P<vars>.*)\}\)', re.DOTALL
+)
+_TEMPLATE_VAR = re.compile(r"(?:^|, )([a-z_][a-z0-9_]*) = ")
+
+
+class Module:
+    """One Terraform root: every .tf file of a directory, merged."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.blocks: dict[str, list[Any]] = {}
+        for path in sorted(directory.glob("*.tf")):
+            with path.open(encoding="utf-8") as handle:
+                parsed = hcl2.load(handle, serialization_options=_HCL_OPTIONS)
+            for kind, entries in parsed.items():
+                self.blocks.setdefault(kind, []).extend(entries)
+
+    def _labelled(self, kind: str) -> dict[str, dict[str, Any]]:
+        """`resource`/`data`: {type: {name: body}}."""
+        merged: dict[str, dict[str, Any]] = {}
+        for entry in self.blocks.get(kind, []):
+            for type_, named in entry.items():
+                merged.setdefault(type_, {}).update(named)
+        return merged
+
+    def resources(self, type_: str) -> dict[str, dict[str, Any]]:
+        return self._labelled("resource").get(type_, {})
+
+    def resource(self, type_: str, name: str) -> dict[str, Any]:
+        return self.resources(type_)[name]
+
+    def resource_types(self) -> set[str]:
+        return set(self._labelled("resource")) | set(self._labelled("data"))
+
+    def data(self, type_: str) -> dict[str, dict[str, Any]]:
+        return self._labelled("data").get(type_, {})
+
+    def variables(self) -> dict[str, dict[str, Any]]:
+        merged: dict[str, dict[str, Any]] = {}
+        for entry in self.blocks.get("variable", []):
+            merged.update(entry)
+        return merged
+
+    def default(self, variable: str) -> Any:
+        return self.variables()[variable]["default"]
+
+    def outputs(self) -> dict[str, dict[str, Any]]:
+        merged: dict[str, dict[str, Any]] = {}
+        for entry in self.blocks.get("output", []):
+            merged.update(entry)
+        return merged
+
+    def locals(self) -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        for entry in self.blocks.get("locals", []):
+            merged.update(entry)
+        return merged
+
+
+@cache
+def aws_module() -> Module:
+    return Module(AWS_ROOT)
+
+
+@cache
+def gcp_module() -> Module:
+    return Module(GCP_ROOT)
+
+
+def single(block: Any) -> dict[str, Any]:
+    """A nested block that must appear exactly once (hcl2 returns blocks as lists)."""
+    assert isinstance(block, list), block
+    assert len(block) == 1, block
+    result: dict[str, Any] = block[0]
+    return result
+
+
+def templatefile_call(expression: str) -> tuple[str, set[str]]:
+    """(template file name, variable names) of a `templatefile(...)` attribute."""
+    match = _TEMPLATEFILE.search(expression)
+    assert match is not None, f"not a templatefile() call: {expression}"
+    assert match["base"] == "local.policies_dir" or match["file"].startswith("user_data")
+    return match["file"], set(_TEMPLATE_VAR.findall(match["vars"].strip()))
+
+
+def env_names(expression: str) -> set[str]:
+    """Upper-case keys of an HCL object expression (environment variable maps)."""
+    return set(re.findall(r"\b([A-Z][A-Z0-9_]+) = ", expression))
+
+
+def load_bootstrap() -> ModuleType:
+    """infra/local/bootstrap.py, loaded from its path as `cloud-doctor demo` may load it."""
+    name = "cloud_doctor_infra_local_bootstrap"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, INFRA / "local" / "bootstrap.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def terraform() -> str | None:
+    return shutil.which("terraform")
+
+
+def terraform_env() -> dict[str, str]:
+    # No version check against checkpoint.hashicorp.com: tests stay off the network.
+    return {**os.environ, "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1"}
+
+
+def terraform_eval(expressions: Sequence[str], workdir: Path) -> list[str]:
+    """Evaluate string expressions with `terraform console` (no providers, no network) in an
+    empty directory. One expression in, one line out (piped, the console prints only the last
+    result): the strings travel as a base64-encoded JSON list, so no HCL quoting to undo."""
+    binary = terraform()
+    assert binary is not None
+    script = f"base64encode(jsonencode([{', '.join(expressions)}]))\n"
+    completed = subprocess.run(
+        [binary, "console"],
+        input=script,
+        capture_output=True,
+        text=True,
+        cwd=workdir,
+        env=terraform_env(),
+        timeout=60,
+        check=True,
+    )
+    [line] = [line.strip() for line in completed.stdout.splitlines() if line.strip()]
+    results: list[str] = json.loads(base64.b64decode(json.loads(line)))
+    assert len(results) == len(expressions)
+    return results
+
+
+def hcl_literal(value: object) -> str:
+    """A Python str / int / list as an HCL expression (JSON is valid HCL for these)."""
+    text = json.dumps(value)
+    assert "${" not in text
+    assert "%{" not in text
+    return text

@@ -1,0 +1,114 @@
+"""Both Dockerfiles, checked by construction: no Docker engine here to build them."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tests.infra.support import ROOT
+
+# Dockerfile -> the workspace package it installs.
+IMAGES = {
+    "patient-aws/Dockerfile": "chaos-app",
+    "doctor-gcp/Dockerfile": "cloud-doctor",
+}
+
+
+class Dockerfile:
+    def __init__(self, relative: str) -> None:
+        self.path = ROOT / relative
+        # Join continuation lines so that each instruction is one line.
+        self.text = re.sub(r"\\\n\s*", " ", self.path.read_text(encoding="utf-8"))
+
+    def instructions(self, name: str) -> list[str]:
+        return re.findall(rf"^{name}\s+(.+)$", self.text, flags=re.MULTILINE)
+
+    def stages(self) -> list[str]:
+        """The text of each stage, FROM line included."""
+        return re.split(r"^(?=FROM\s)", self.text, flags=re.MULTILINE)[1:]
+
+
+@pytest.fixture(params=sorted(IMAGES))
+def dockerfile(request: pytest.FixtureRequest) -> Dockerfile:
+    return Dockerfile(request.param)
+
+
+def requires_python_minor(pyproject: Path) -> str:
+    requires = tomllib.loads(pyproject.read_text())["project"]["requires-python"]
+    minor = re.search(r"3\.(\d+)", requires)
+    assert minor is not None
+    return minor.group(1)
+
+
+def test_is_multi_stage_on_a_slim_python_matching_the_workspace(dockerfile: Dockerfile) -> None:
+    bases = dockerfile.instructions("FROM")
+    assert len(bases) >= 3
+    pythons = [b for b in bases if b.startswith("python")]
+    assert pythons
+    assert all("slim" in b for b in pythons)
+    member = dockerfile.path.parent / "pyproject.toml"
+    for pyproject in (ROOT / "pyproject.toml", member):
+        minor = requires_python_minor(pyproject)
+        assert all(b.startswith(f"python:3.{minor}-slim") for b in pythons), pyproject
+
+
+def test_uv_is_pinned_and_the_same_everywhere() -> None:
+    versions = set()
+    for relative in IMAGES:
+        [uv] = [b for b in Dockerfile(relative).instructions("FROM") if "astral-sh/uv" in b]
+        match = re.fullmatch(r"ghcr\.io/astral-sh/uv:(\d+\.\d+\.\d+) AS uv", uv)
+        assert match is not None, uv
+        versions.add(match.group(1))
+    assert len(versions) == 1
+
+
+def test_installs_its_package_from_the_lock_without_dev_tools_or_extras(
+    dockerfile: Dockerfile,
+) -> None:
+    package = IMAGES[str(dockerfile.path.relative_to(ROOT))]
+    syncs = [line for line in dockerfile.text.splitlines() if "uv sync" in line]
+    assert syncs
+    for sync in syncs:
+        assert "--locked" in sync, sync
+        assert "--no-dev" in sync, sync
+        assert f"--package {package}" in sync, sync
+        # The doctor's `demo` extra (moto) is for laptops, never for the deployed image.
+        assert "--extra" not in sync, sync
+        assert "--all-extras" not in sync, sync
+        assert "--all-packages" not in sync, sync
+
+
+def test_the_runtime_stage_is_non_root_and_carries_only_the_venv(dockerfile: Dockerfile) -> None:
+    users = dockerfile.instructions("USER")
+    assert users
+    assert users[-1] not in {"root", "0"}
+    runtime = dockerfile.stages()[-1]
+    assert "uv" not in re.findall(r"--from=(\S+)", runtime)
+    copies = re.findall(r"^COPY\s+(.+)$", runtime, flags=re.MULTILINE)
+    assert copies == ["--from=build /app/.venv /app/.venv"]
+    # Console scripts hold the venv's absolute path: build and runtime must agree on it.
+    assert "WORKDIR /app" in dockerfile.stages()[1]
+
+
+def test_copies_only_paths_that_exist(dockerfile: Dockerfile) -> None:
+    for source in re.findall(r"^COPY\s+(?!--from)(.+)\s+\S+$", dockerfile.text, flags=re.M):
+        for path in source.split():
+            assert (ROOT / path).exists(), path
+
+
+def test_patient_starts_chaos_app() -> None:
+    assert Dockerfile("patient-aws/Dockerfile").instructions("ENTRYPOINT") == ['["chaos-app"]']
+
+
+def test_doctor_serves_on_port_8080_as_cloud_run_expects() -> None:
+    doctor = Dockerfile("doctor-gcp/Dockerfile")
+    assert doctor.instructions("CMD")[-1] == '["cloud-doctor", "serve"]'
+    assert doctor.instructions("EXPOSE") == ["8080"]
+    assert any("PORT=8080" in line for line in doctor.instructions("ENV"))
+    assert not doctor.instructions("ENTRYPOINT")  # compose's bootstrap overrides the command
+    [healthcheck] = doctor.instructions("HEALTHCHECK")
+    assert "/healthz" in healthcheck
+    assert "PORT" in healthcheck
