@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,7 +38,8 @@ from chaos_app.cloudwatch import CloudWatchSink
 from chaos_app.generator import generate
 from chaos_app.render import to_json
 from chaos_app.scenarios import by_name
-from tests.fakes.moto_server import FAKE_AWS_ENV, free_port, moto_server
+from tests.fakes.moto_server import FAKE_AWS_ENV, moto_server
+from tests.fakes.processes import doctor_server
 from tests.fakes.slack import (
     BOT_TOKEN,
     SIGNING_SECRET,
@@ -90,36 +90,8 @@ def doctor(moto_url: str, slack: FakeSlack, workdir: Path) -> Iterator[str]:
         SLACK_CHANNEL="C0BENCH",
         SLACK_API_URL=slack.api_url,
     )
-    port = free_port()
-    log = workdir / "doctor.log"
-    with log.open("wb") as out:
-        serve = ["serve", "--host", "127.0.0.1", "--port", str(port)]
-        process = subprocess.Popen(
-            [sys.executable, "-m", "doctor.cli", *serve],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"doctor did not start:\n{log.read_text()[-3000:]}")
-                time.sleep(0.1)
-            yield base
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+    with doctor_server(env, workdir / "doctor.log") as (base, _):
+        yield base
 
 
 async def timed(call: Awaitable[httpx.Response]) -> float:

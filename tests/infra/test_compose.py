@@ -8,7 +8,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 import tomllib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -21,6 +20,7 @@ import yaml
 
 from doctor.settings import Settings
 from tests.fakes.moto_server import free_port, moto_server
+from tests.fakes.processes import doctor_server
 from tests.infra.support import ROOT
 
 COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -229,29 +229,10 @@ def doctor_service(moto_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
     )
     doctor_env = {k: v for k, v in doctor_env.items() if not INTERPOLATION.search(v)}
     assert not set(doctor_env) & AWS_KEYS
-    process = subprocess.Popen(
-        [script("cloud-doctor"), "serve", "--host", "127.0.0.1"],
-        env=doctor_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert process.poll() is None, process.stderr.read() if process.stderr else ""
-            assert time.monotonic() < deadline, "the doctor did not become healthy"
-            time.sleep(0.2)
+    # compose's own command (`cloud-doctor serve`) through the installed script.
+    command = [script("cloud-doctor")]
+    with doctor_server(doctor_env, tmp_path / "doctor.log", port=port, command=command) as (url, _):
         yield url, api_token
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
 
 
 @pytest.mark.slow

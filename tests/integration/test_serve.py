@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,12 +17,14 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.fakes.moto_server import FAKE_AWS_ENV, free_port, moto_server
+from tests.fakes.moto_server import FAKE_AWS_ENV, moto_server
+from tests.fakes.processes import doctor_server
 
 pytestmark = pytest.mark.slow
 
 GROUP = "/aws/ec2/chaos-app"
 TOKEN = "integration-api-token-4f1c9e"
+Served = tuple[str, "subprocess.Popen[bytes]", Path]  # base URL, process, its log
 SCENARIOS = {
     "db-outage": "database_connection",
     "disk-full": "disk_full",
@@ -80,36 +81,13 @@ def doctor_env(moto_url: str, tmp: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def doctor(
-    seeded: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    port = free_port()
-    env = doctor_env(seeded, tmp_path_factory.mktemp("doctor"))
-    assert not any(
-        key in env for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "doctor.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"cloud-doctor serve did not come up: {process.communicate()[0]}")
-        time.sleep(0.1)
-    try:
-        yield base, process
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate(timeout=10)
+def doctor(seeded: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    work = tmp_path_factory.mktemp("doctor")
+    env = doctor_env(seeded, work)
+    assert not {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"} & set(env)
+    log = work / "doctor.log"
+    with doctor_server(env, log) as (base, process):
+        yield base, process, log
 
 
 def start_recording(moto_url: str) -> None:
@@ -130,9 +108,9 @@ def recorded_actions(recording: Path) -> list[str]:
 
 
 def test_analyze_over_http_finds_the_scenarios_with_one_sts_call(
-    doctor: tuple[str, subprocess.Popen[str]], recorded_moto: tuple[str, Path]
+    doctor: Served, recorded_moto: tuple[str, Path]
 ) -> None:
-    base, _ = doctor
+    base, _, _ = doctor
     moto_url, recording = recorded_moto
     start_recording(moto_url)
     auth = {"Authorization": f"Bearer {TOKEN}"}
@@ -154,8 +132,10 @@ def test_analyze_over_http_finds_the_scenarios_with_one_sts_call(
     assert actions.count("AssumeRoleWithWebIdentity") == 1
 
 
-def test_bad_token_and_bad_body_over_http(doctor: tuple[str, subprocess.Popen[str]]) -> None:
-    base, _ = doctor
+def test_bad_token_and_bad_body_over_http(
+    doctor: Served,
+) -> None:
+    base, _, _ = doctor
     assert httpx.post(f"{base}/analyze", json={}, timeout=10).status_code == 401
     response = httpx.post(
         f"{base}/analyze",
@@ -179,11 +159,12 @@ def test_cli_reads_cloudwatch_with_the_same_credentials(seeded: str, tmp_path: P
 
 
 def test_sigterm_stops_the_server_cleanly_with_json_logs(
-    doctor: tuple[str, subprocess.Popen[str]],
+    doctor: Served,
 ) -> None:
-    _, process = doctor
+    _, process, log = doctor
     process.send_signal(signal.SIGTERM)
-    output, _ = process.communicate(timeout=20)
+    process.wait(timeout=20)
+    output = log.read_text()
     # uvicorn re-raises the signal once shutdown is complete, so -SIGTERM is a clean exit.
     assert process.returncode in (0, -signal.SIGTERM), output
     assert "Application shutdown complete" in output
