@@ -174,6 +174,17 @@ def test_without_a_file_or_aws_credentials_it_says_how_to_log_in(
     assert "AWS_ROLE_ARN" in result.stderr
 
 
+def test_without_a_region_it_says_which_variable(
+    aws: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    result = runner.invoke(app, ["analyze", "--log-group", "/aws/ec2/chaos-app"])
+    assert result.exit_code == 1
+    assert "AWS_REGION" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
 def test_without_a_file_it_reads_cloudwatch(
     aws: None, seed_logs: Callable[..., int], monkeypatch: pytest.MonkeyPatch
 ) -> None:

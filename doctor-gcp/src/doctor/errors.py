@@ -8,7 +8,8 @@ request details, URLs or tokens). Log the original exception and chain it with `
 
     DoctorError                          500 internal_error
     ├── InputError                       400 invalid_input      bad file, unreadable input
-    │   └── InvalidParameter             422 invalid_parameter  a value out of range
+    │   ├── InvalidParameter             422 invalid_parameter  a value out of range
+    │   └── PayloadTooLarge              413 payload_too_large  a body larger than allowed
     ├── Unauthorized                     401 unauthorized       missing / wrong API token
     ├── NotAllowed                       403 not_allowed        log group outside the allow list
     ├── ConfigurationError               503 configuration_error  the service is set up wrongly
@@ -16,6 +17,7 @@ request details, URLs or tokens). Log the original exception and chain it with `
     │   └── EngineUnavailable            503 engine_unavailable unreachable, timeout, quota, auth
     ├── NotifyError                      502 notify_error       Slack refused or failed a post
     └── LogSourceError                   502 log_source_error   CloudWatch failed
+        ├── LogSourceUnavailable         503 log_source_unavailable  AWS 5xx, IdP unreachable
         ├── LogGroupNotFound             404 log_group_not_found
         ├── AccessDenied                 403 access_denied
         └── Throttled                    429 throttled
@@ -51,6 +53,13 @@ class InputError(DoctorError):
 
     code = "invalid_input"
     status = 400
+
+
+class PayloadTooLarge(InputError):
+    """A request body larger than the endpoint ever needs (refused before it is parsed)."""
+
+    code = "payload_too_large"
+    status = 413
 
 
 class InvalidParameter(InputError):
@@ -107,6 +116,14 @@ class LogSourceError(DoctorError):
 
     code = "log_source_error"
     status = 502
+
+
+class LogSourceUnavailable(LogSourceError):
+    """AWS answered that it cannot serve right now (5xx, identity provider unreachable)."""
+
+    code = "log_source_unavailable"
+    status = 503
+    default_hint = "A passing failure on AWS's side: retry in a minute."
 
 
 class LogGroupNotFound(LogSourceError):

@@ -15,7 +15,7 @@ import boto3
 
 from doctor.credentials import web_identity_session
 from doctor.engines import Engine, select_engine
-from doctor.errors import InvalidParameter, NotAllowed
+from doctor.errors import ConfigurationError, InvalidParameter, NotAllowed
 from doctor.logs.cloudwatch import LOGS_CONFIG, CloudWatchSource
 from doctor.models import AnalysisResponse, AnalyzeRequest, EngineChoice
 from doctor.pipeline import Records, RunOptions, analyze
@@ -69,9 +69,15 @@ class Doctor:
         with self._lock:
             if self._source is None:
                 session = self._session or web_identity_session(self.settings)
+                region = self.settings.aws_region or session.region_name
+                if not region:
+                    raise ConfigurationError(
+                        "No AWS region is configured.",
+                        hint="Set AWS_REGION to the region of the patient's log group.",
+                    )
                 client = session.client(
                     "logs",
-                    region_name=self.settings.aws_region,
+                    region_name=region,
                     endpoint_url=self.settings.aws_endpoint_url,
                     config=LOGS_CONFIG,
                 )

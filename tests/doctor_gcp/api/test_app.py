@@ -171,7 +171,8 @@ def stubbed_app(settings: Settings, code: str) -> TestClient:
     [
         ("AccessDeniedException", 403, "access_denied"),
         ("ThrottlingException", 429, "throttled"),
-        ("ServiceUnavailableException", 502, "log_source_error"),
+        ("ServiceUnavailableException", 503, "log_source_unavailable"),
+        ("InternalServerError", 502, "log_source_error"),
     ],
 )
 def test_aws_failures_map_to_statuses_without_sdk_text(

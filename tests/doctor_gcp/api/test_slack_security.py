@@ -78,6 +78,32 @@ def test_slacks_ssl_check_probe_is_answered_without_a_signature(
     assert response.content == b""
 
 
+@pytest.mark.parametrize(
+    "body", ["payload=notjson", "payload=%7B%22type", "command=%2Fdoctor&text="]
+)
+def test_a_forged_signature_on_a_malformed_payload_is_401_not_500(
+    slack_client: TestClient, body: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Bolt's adapter parses the body before its own signature check; ours comes first.
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": str(_now()),
+        "X-Slack-Signature": "v0=deadbeef",
+    }
+    with caplog.at_level(logging.ERROR):
+        response = slack_client.post("/slack/events", content=body, headers=headers)
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "unauthorized"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_an_oversized_body_is_413_before_anything_reads_it(slack_client: TestClient) -> None:
+    body = "text=" + "x" * (70 * 1024)
+    response = slack_client.post("/slack/events", content=body, headers=signed_headers(body))
+    assert response.status_code == 413
+    assert error_of(response)["code"] == "payload_too_large"
+
+
 def test_a_non_utf8_body_is_400_not_500(slack_client: TestClient) -> None:
     body = b"text=\xff\xfe"
     response = slack_client.post("/slack/events", content=body, headers=signed_headers(body))

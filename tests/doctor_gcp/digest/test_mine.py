@@ -257,3 +257,23 @@ def test_long_headlines_are_cut_by_words() -> None:
     long_line = " ".join(f"word{n % 7}x" for n in range(200))
     assert len(mining_text(long_line).split()) == mine_module.MAX_HEAD_TOKENS
     assert len(mining_text("x" * 50_000)) == mine_module.MAX_MINING_CHARS
+
+
+def test_stated_http_statuses_keep_patterns_apart_and_other_numbers_still_mask() -> None:
+    lines = [
+        *(f"ERROR call to billing failed with status {code}" for code in (401, 403) * 3),
+        *(f"ERROR upstream answered HTTP {code}" for code in (503, 504) * 2),
+        *(f'INFO 10.0.0.{i} - - "GET /x HTTP/1.1" {code} 12' for i, code in enumerate((503, 429))),
+        "ERROR payment failed: 502 Bad Gateway",
+        *(f"INFO job took {ms} ms" for ms in (120, 450, 512, 599, 2000)),
+    ]
+    digest = digest_lines(lines)
+    templates = {p.template: p.count for p in digest.patterns}
+    assert templates["call to billing failed with status <HTTP401>"] == 3
+    assert templates["call to billing failed with status <HTTP403>"] == 3
+    assert templates["upstream answered HTTP <HTTP503>"] == 2
+    assert templates["upstream answered HTTP <HTTP504>"] == 2
+    assert "payment failed: <HTTP502> Bad Gateway" in templates
+    assert templates["job took <NUM> ms"] == 5  # 450, 512 and 599 are not statuses here
+    assert sum(1 for t in templates if "<HTTP503>" in t) == 2
+    assert sum(1 for t in templates if "<HTTP429>" in t) == 1

@@ -166,3 +166,38 @@ def test_canaries_never_reach_the_digest_or_the_prompt() -> None:
         assert canary not in everything
     assert sum(digest.redactions.values()) >= len(CASES)
     assert "PASSWORD x" in prompt.user
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("DB_PASS=Sup3rS3cret!", "Sup3rS3cret!"),
+        ("MYSQL_PASS: hunter2hunter2", "hunter2hunter2"),
+        ("auth=Zm9vOmJhcg==", "Zm9vOmJhcg=="),
+        ("Cookie: sessionid=abc123def456", "abc123def456"),
+        ("session=8f14e45fceea167a5a36dedd4bea2543", "8f14e45fceea167a5a36dedd4bea2543"),
+        ("SecretAccessKey wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI/K7MDENG"),
+        ("mysqldump --password hunter2 mydb", "hunter2"),
+        ("pg_dump --db-token s3cr3t-value ...", "s3cr3t-value"),
+        ("AccountName=x;AccountKey=q83hd+f8sdf8s9df8s9df8==;", "q83hd+f8sdf8s9df8s9df8=="),
+        ("token: abcdefghijklmnopq", "abcdefghijklmnopq"),
+    ],
+)
+def test_credentials_in_less_common_spellings_are_redacted(text: str, secret: str) -> None:
+    redacted, counts = redact(text)
+    assert secret not in redacted
+    assert counts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "token: ExpiredSignatureError",  # exception names are the diagnosis
+        "auth: failed",
+        "bypass=true",
+        "docker run -p 8080:80 app",
+        "authentication failed for user bob",
+    ],
+)
+def test_what_only_looks_like_a_credential_key_is_kept(text: str) -> None:
+    assert redact(text) == (text, {})

@@ -22,6 +22,7 @@ from doctor.errors import (
     InvalidParameter,
     LogGroupNotFound,
     LogSourceError,
+    LogSourceUnavailable,
     Throttled,
 )
 from doctor.logs.cloudwatch import DEFAULT_FILTER_PATTERN, CloudWatchSource, time_slices
@@ -132,7 +133,8 @@ def test_the_default_filter_is_sent_and_an_empty_one_means_everything() -> None:
         ("AccessDeniedException", AccessDenied, "logs:FilterLogEvents"),
         ("ThrottlingException", Throttled, "retry"),
         ("InvalidParameterException", InvalidParameter, "filter pattern"),
-        ("ServiceUnavailableException", LogSourceError, ""),
+        ("ServiceUnavailableException", LogSourceUnavailable, "retry"),
+        ("SomethingNew", LogSourceError, ""),
     ],
 )
 def test_aws_errors_map_to_the_hierarchy_without_sdk_text(
@@ -164,3 +166,16 @@ def test_a_refused_role_assumption_points_at_the_trust_policy() -> None:
     assert "trust policy" in caught.value.hint
     assert "accounts.google.com:aud" in caught.value.hint
     assert "Not authorized" not in caught.value.message
+
+
+def test_an_unreachable_identity_provider_is_503_retry_not_a_trust_problem() -> None:
+    from doctor.logs.cloudwatch import aws_errors
+
+    failure = ClientError(
+        {"Error": {"Code": "IDPCommunicationError", "Message": "could not reach"}},
+        "AssumeRoleWithWebIdentity",
+    )
+    with pytest.raises(LogSourceUnavailable) as caught, aws_errors(LOG_GROUP):
+        raise failure
+    assert caught.value.status == 503
+    assert "trust policy" not in caught.value.hint

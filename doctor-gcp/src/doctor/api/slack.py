@@ -1,10 +1,11 @@
 """POST /slack/events: Slack's slash commands, handed to the Bolt app (doctor.notify.slash).
 
-Bolt verifies the signature. Two inputs make it (or its Starlette adapter) raise instead of
-answer, which Bolt would turn into a 500: a non-numeric X-Slack-Request-Timestamp (slack_sdk's
-SignatureVerifier does `int(timestamp)`) and a body that is not UTF-8 (the adapter decodes it).
-Both are refused here first. Bolt's own non-2xx answers are rewritten into the doctor's error
-JSON, so every error of the service has one shape.
+The signature is verified here, before Bolt sees anything: Bolt's Starlette adapter parses the
+body before its own check, so a forged request with a malformed payload would otherwise reach
+a parser and end as a 500. A non-numeric X-Slack-Request-Timestamp (slack_sdk's verifier does
+`int(timestamp)`), a body that is not UTF-8 and an oversized body are refused first too.
+Bolt's own non-2xx answers are rewritten into the doctor's error JSON, so every error of the
+service has one shape.
 
 Hidden from the OpenAPI schema: its only client is Slack, which speaks form-encoded, signed
 payloads, not the JSON API the schema describes.
@@ -16,14 +17,18 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request, Response
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_sdk.signature import SignatureVerifier
 
 from doctor.api.errors import error_response
-from doctor.errors import ConfigurationError, InputError, Unauthorized
+from doctor.errors import ConfigurationError, InputError, PayloadTooLarge, Unauthorized
 from doctor.notify.slash import SlackCommands
+from doctor.settings import Settings
 
 router = APIRouter()
 
+
 _MAX_TIMESTAMP_DIGITS = 12  # a Unix time in seconds has 10; int() of huge strings is slow
+MAX_BODY_BYTES = 64 * 1024  # slash command payloads are a few hundred bytes
 
 
 def _unsigned() -> Unauthorized:
@@ -34,11 +39,21 @@ def _unsigned() -> Unauthorized:
     )
 
 
-def _check_signature_headers(request: Request) -> None:
+def _too_large() -> PayloadTooLarge:
+    return PayloadTooLarge(
+        f"The request body is over {MAX_BODY_BYTES} bytes.",
+        hint="Slack's requests are small; this one is not from Slack.",
+    )
+
+
+def _check_signature(request: Request, body: str, secret: str) -> None:
     timestamp = request.headers.get("x-slack-request-timestamp", "")
     signature = request.headers.get("x-slack-signature", "")
     numeric = timestamp.isascii() and timestamp.isdigit()
     if not signature or not numeric or len(timestamp) > _MAX_TIMESTAMP_DIGITS:
+        raise _unsigned()
+    # Constant-time HMAC compare plus the 5-minute freshness window.
+    if not SignatureVerifier(secret).is_valid(body=body, timestamp=timestamp, signature=signature):
         raise _unsigned()
 
 
@@ -51,14 +66,24 @@ async def slack_events(request: Request) -> Response:
             hint="Set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN on the service; "
             "`cloud-doctor slack-manifest` creates the Slack app.",
         )
+    declared = request.headers.get("content-length", "0")
+    if not declared.isdigit() or int(declared) > MAX_BODY_BYTES:
+        raise _too_large()
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        raise _too_large()
     try:
-        body = (await request.body()).decode("utf-8")
+        body = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError("The request body is not UTF-8.", hint="Slack sends UTF-8.") from None
     # Slack's ssl_check probe may come unsigned; Bolt answers it 200 before verifying and
-    # does nothing else, so only that one form skips the header check.
+    # does nothing else, so only that one form skips the signature check.
     if parse_qs(body).get("ssl_check") != ["1"]:
-        _check_signature_headers(request)
+        settings: Settings = request.app.state.settings
+        secret = settings.slack_signing_secret
+        if secret is None:  # commands exist only when it is set; kept for the type checker
+            raise _unsigned()
+        _check_signature(request, body, secret.get_secret_value())
     response = await AsyncSlackRequestHandler(commands.bolt).handle(request)
     if response.status_code == 401:
         raise _unsigned()

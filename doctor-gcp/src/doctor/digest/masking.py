@@ -27,8 +27,44 @@ _TIME_UNIT = r"(?:ns|us|µs|ms|s|sec|secs|m|min|mins|h|hr|hrs|d)"
 
 _Guard = Callable[[str, bool], bool]  # (text, has_digit) -> may the regex match?
 
+# HTTP statuses name the failure (401 vs 403, 503 vs 504): where a log states one as a status,
+# it stays in the template (as `<HTTP503>`) instead of becoming <NUM>. Only in such contexts, so
+# ordinary numbers in the 400-599 range ("took 450 ms") still mask.
+_REASONS = {
+    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+    405: "Method Not Allowed", 408: "Request Time", 409: "Conflict", 410: "Gone",
+    413: "(?:Payload|Request Entity) Too Large", 422: "Unprocessable", 429: "Too Many Requests",
+    499: "Client Closed", 500: "Internal Server Error", 501: "Not Implemented",
+    502: "Bad Gateway", 503: "Service (?:Temporarily )?Unavailable", 504: "Gateway Time",
+}  # fmt: skip
+# Fixed-width lookbehinds (Python's re needs them), one per way logs introduce a status.
+_STATUS_BEFORE = "|".join(
+    f"(?<={before})"
+    for before in (
+        "(?i:status)[ =:]", "(?i:status): ", "(?i:status code) ", "(?i:status code): ",
+        "(?i:statuscode)[=:]", "(?i:statuscode): ", "(?i:status_code)[=:]", "(?i:code)[=:]",
+        "(?i:http) ", 'HTTP/1\\.[01]" ', 'HTTP/2" ', 'HTTP/2\\.0" ', "(?i:returned) ",
+        "(?i:responded with) ", "(?i:error) ", "(?i:response) ",
+    )
+)  # fmt: skip
+
+
+def _status_rule(code: int) -> tuple[str, str, _Guard]:
+    """Mask `503` as `<HTTP503>`: a letter before the digits keeps the number rule off it."""
+    digits = str(code)
+    pattern = (
+        rf"(?:{_STATUS_BEFORE}){digits}(?![A-Za-z0-9])|(?<![\w.]){digits}(?= {_REASONS[code]})"
+    )
+    return f"HTTP{digits}", pattern, lambda t, d: d and digits in t
+
+
+STATUS_CODES = re.compile(
+    "|".join(f"(?:{_status_rule(code)[1]})" for code in _REASONS)
+)  # used by the digest's shape key, so statuses survive the cache before masking too
+
 # (mask name, regex, guard). Guards are necessary conditions only: they never change a result.
 _RULES: tuple[tuple[str, str, _Guard], ...] = (
+    *(_status_rule(code) for code in _REASONS),
     # The query string of a URL: parameters vary per request, the path does not.
     ("QUERY", r"(?<=[\w/.-]\?)[\w.%~+\[\]-]+=[^\s\"'<>]*", lambda t, d: "?" in t and "=" in t),
     (

@@ -27,7 +27,7 @@ from typing import Any
 from drain3 import TemplateMiner  # type: ignore[import-untyped]
 
 from .levels import LEVEL_WORDS
-from .masking import Masker, miner_config
+from .masking import STATUS_CODES, Masker, miner_config
 from .timeline import TimelineCounter, find_spike_start
 from .types import Digest, Level, LogEvent, Pattern
 
@@ -45,6 +45,7 @@ OVERFLOW_TEMPLATE = "<other: more distinct message shapes than the digest keeps>
 _TRUNCATED = "\n... [truncated]"
 _WORD = re.compile(r"[A-Za-z]{2}")
 _VARIABLE = re.compile(r"[0-9a-fA-F]*[0-9][0-9a-fA-F]*")
+_HAS_CODE = re.compile(r"(?<!\d)[45]\d\d(?!\d)")  # cheap pre-check for STATUS_CODES
 _SKIP_AS_EXCEPTION = ("...", "During handling of the above", "The above exception was")
 
 
@@ -120,11 +121,24 @@ class _Slot:
     """Counts for one Drain cluster (cluster_id -1: the per-level overflow bucket)."""
 
     level: Level
+    miner: MinerKey
     cluster_id: int
     count: int = 0
     first: datetime | None = None
     last: datetime | None = None
     samples: list[str] = field(default_factory=list)
+
+
+# Drain instances are per level and per HTTP statuses the message states: Drain would merge
+# "failed with status <HTTP401>" and "... <HTTP403>" by similarity, and they are different
+# failures (authentication vs permission).
+MinerKey = tuple[Level, str]
+
+
+def stated_statuses(text: str) -> str:
+    if not _HAS_CODE.search(text):
+        return ""
+    return " ".join(match.group() for match in STATUS_CODES.finditer(text))
 
 
 class _LevelMiner:
@@ -157,7 +171,7 @@ class DigestBuilder:
         self.max_samples = max_samples
         self.max_clusters = max_clusters
         self._masker = Masker()
-        self._levels: dict[Level, _LevelMiner] = {}
+        self._levels: dict[MinerKey, _LevelMiner] = {}
         self._slots: list[_Slot] = []
         self._assign = array("I")  # slot of each event, in input order
         self._timeline = TimelineCounter()
@@ -166,11 +180,12 @@ class DigestBuilder:
 
     def add(self, event: LogEvent) -> None:
         level = event.level
-        miner = self._levels.get(level)
-        if miner is None:
-            miner = self._levels[level] = _LevelMiner()
-            self._cache_limit = max(1, CACHE_LIMIT // len(self._levels))
         text = mining_text(event.message)
+        key = (level, stated_statuses(text))
+        miner = self._levels.get(key)
+        if miner is None:
+            miner = self._levels[key] = _LevelMiner()
+            self._cache_limit = max(1, CACHE_LIMIT // len(self._levels))
         slot_no = miner.raw.get(text)
         if slot_no is None:
             limit = self._cache_limit
@@ -180,7 +195,7 @@ class DigestBuilder:
                 masked = self._masker.mask(text)
                 slot_no = miner.masked.get(masked)
                 if slot_no is None:
-                    slot_no = self._mine(miner, level, masked)
+                    slot_no = self._mine(miner, key, masked)
                     _remember(miner.masked, masked, slot_no, limit)
                 _remember(miner.shapes, shape, slot_no, limit)
             _remember(miner.raw, text, slot_no, limit)
@@ -201,7 +216,7 @@ class DigestBuilder:
             if sample not in slot.samples:
                 slot.samples.append(sample)
 
-    def _mine(self, miner: _LevelMiner, level: Level, masked: str) -> int:
+    def _mine(self, miner: _LevelMiner, key: MinerKey, masked: str) -> int:
         drain = miner.miner.drain
         if self._clusters < self.max_clusters:
             cluster = drain.add_log_message(masked)[0]
@@ -210,23 +225,23 @@ class DigestBuilder:
             cluster = drain.tree_search(drain.root_node, tokens, drain.sim_th, False)
             if cluster is None:
                 if miner.overflow is None:
-                    miner.overflow = self._new_slot(level, -1)
+                    miner.overflow = self._new_slot(key, -1)
                 return miner.overflow
         cluster_id = int(cluster.cluster_id)
         slot_no = miner.clusters.get(cluster_id)
         if slot_no is None:
-            slot_no = miner.clusters[cluster_id] = self._new_slot(level, cluster_id)
+            slot_no = miner.clusters[cluster_id] = self._new_slot(key, cluster_id)
             self._clusters += 1
         return slot_no
 
-    def _new_slot(self, level: Level, cluster_id: int) -> int:
-        self._slots.append(_Slot(level, cluster_id))
+    def _new_slot(self, key: MinerKey, cluster_id: int) -> int:
+        self._slots.append(_Slot(key[0], key, cluster_id))
         return len(self._slots) - 1
 
     def _template(self, slot: _Slot) -> str:
         if slot.cluster_id < 0:
             return OVERFLOW_TEMPLATE
-        cluster = self._levels[slot.level].miner.drain.id_to_cluster[slot.cluster_id]
+        cluster = self._levels[slot.miner].miner.drain.id_to_cluster[slot.cluster_id]
         return str(cluster.get_template())
 
     def finish(self, redactions: dict[str, int] | None = None) -> Digest:

@@ -86,10 +86,22 @@ _RULES: tuple[_Rule, ...] = (
     _Rule(
         "AWS_SECRET_KEY",
         re.compile(
-            r"(?i)((?:aws_?)?secret_?access_?key[\"']?\s*[:=]\s*[\"']?)[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])"
+            # ":", "=" or plain spaces ("SecretAccessKey wJalr..." in dumped SDK structures).
+            r"(?i)((?:aws_?)?secret_?access_?key[\"']?(?:\s*[:=]\s*|\s+)[\"']?)"
+            r"[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])"
         ),
         r"\1" + _ph("AWS_SECRET_KEY"),
         ("secret_access_key", "secretaccesskey", "secret_accesskey", "secretaccess_key"),
+    ),
+    _Rule(
+        "PASSWORD",
+        # Command lines in logs: `--password hunter2`, `--db-token abc` (the `=` form is a pair).
+        re.compile(
+            r"(?i)(?<!\S)(--[\w-]*(?:password|passwd|token|secret|api-key|apikey)\s+)"
+            r"(?!-)(?!<[A-Z_]+>)\S+"
+        ),
+        r"\1" + _ph("PASSWORD"),
+        ("--",),
     ),
     _Rule(
         "STRIPE_KEY",
@@ -132,9 +144,10 @@ _RULES: tuple[_Rule, ...] = (
 # Key names whose value is a credential. Any prefix is allowed (db_password, X-Api-Key,
 # github_token) but the name must end right before the separator, so `token_count=3` is kept.
 _PAIR_KEYS = (
-    "password", "passwd", "passphrase", "pwd", "secret", "secret_key", "secret-key", "secretkey",
-    "token", "api_key", "api-key", "apikey", "private_key", "private-key", "privatekey",
-    "authorization", "credential", "credentials",
+    "password", "passwd", "passphrase", "pwd", "_pass", "-pass", "secret", "secret_key",
+    "secret-key", "secretkey", "token", "api_key", "api-key", "apikey", "private_key",
+    "private-key", "privatekey", "authorization", "auth", "credential", "credentials", "cookie",
+    "session", "sessionid", "session_id", "session-id", "accountkey", "sharedaccesskey",
 )  # fmt: skip
 # key, optional closing quote (escaped too, for JSON inside a message), ":" or "=", then a
 # quoted value (everything up to the same quote) or a bare one (up to a separator).
@@ -155,7 +168,7 @@ def _lower(text: str) -> str:
     return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
 
 
-def _pair_value(match: re.Match[str]) -> tuple[int, int] | None:
+def _pair_value(match: re.Match[str], text: str) -> tuple[int, int] | None:
     """The span of a key's value that is a secret, or None when it is not one."""
     if match.group("qv") is not None:
         if _PLACEHOLDER.fullmatch(match.group("qv")):
@@ -165,9 +178,13 @@ def _pair_value(match: re.Match[str]) -> tuple[int, int] | None:
     if value in _SCHEMES:
         return None
     # "key: value" unquoted is also prose ("invalid token: expired"), so only values that look
-    # like credentials are taken: 6+ characters with a digit or a symbol. A letters-only secret
-    # after an unquoted colon is the documented gap.
-    prose_like = len(value) < 6 or _CREDENTIAL_CHARS.isdisjoint(value)
+    # like credentials are taken: 6+ characters with a digit or a symbol, or one long run of
+    # letters in one case (16+, longer than the words such prose uses). A shorter letters-only
+    # secret after an unquoted colon is the documented gap; CamelCase is kept, since exception
+    # names ("token: ExpiredSignatureError") are what a diagnosis needs.
+    original = text[match.start("v") : match.end("v")]  # `match` ran on the lowered text
+    long_run = len(value) >= 16 and value.isalpha() and (original.islower() or original.isupper())
+    prose_like = (len(value) < 6 or _CREDENTIAL_CHARS.isdisjoint(value)) and not long_run
     if match.group("sep") == ":" and not match.group("kq") and prose_like:
         return None
     return match.span("v")
@@ -177,7 +194,7 @@ def _redact_pairs(text: str, lowered: str) -> tuple[str, int]:
     spans: list[tuple[int, int]] = []
     for key, regex in _PAIRS:
         if key in lowered:
-            spans.extend(span for m in regex.finditer(lowered) if (span := _pair_value(m)))
+            spans.extend(span for m in regex.finditer(lowered) if (span := _pair_value(m, text)))
     if not spans:
         return text, 0
     pieces: list[str] = []

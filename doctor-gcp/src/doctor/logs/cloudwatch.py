@@ -26,6 +26,7 @@ from doctor.errors import (
     InvalidParameter,
     LogGroupNotFound,
     LogSourceError,
+    LogSourceUnavailable,
     Throttled,
 )
 
@@ -186,6 +187,10 @@ _DENIED = frozenset(
 # What STS answers when the role's trust policy does not accept the token.
 _TRUST = frozenset(
     {"AccessDenied", "InvalidIdentityToken", "IDPRejectedClaim", "ExpiredTokenException"}
+)
+# Passing failures on AWS's side: the caller can only retry.
+_UNAVAILABLE = frozenset(
+    {"ServiceUnavailableException", "ServiceUnavailable", "InternalFailure"}
     | {"IDPCommunicationError"}
 )
 
@@ -209,9 +214,16 @@ def _from_client_error(exc: ClientError, group: str) -> DoctorError:
             f"The doctor's AWS role may not read {group!r} ({code}).",
             hint="Allow logs:FilterLogEvents on this group's ARN in the role's policy.",
         )
+    return _from_service_state(code, "CloudWatch Logs")
+
+
+def _from_service_state(code: str, service: str) -> DoctorError:
+    """Throttling and outages, the same for every AWS service the doctor calls."""
     if code in _THROTTLED:
-        return Throttled(f"CloudWatch Logs is throttling the doctor ({code}).")
-    return LogSourceError(f"CloudWatch Logs failed ({code or 'unknown error'}).")
+        return Throttled(f"{service} is throttling the doctor ({code}).")
+    if code in _UNAVAILABLE:
+        return LogSourceUnavailable(f"{service} is unavailable right now ({code}).")
+    return LogSourceError(f"{service} failed ({code or 'unknown error'}).")
 
 
 def _from_sts_error(code: str) -> DoctorError:
@@ -221,6 +233,4 @@ def _from_sts_error(code: str) -> DoctorError:
             hint="Check the role's trust policy: accounts.google.com:aud must be the service "
             "account's numeric unique id (also :sub), and :oaud the DOCTOR_TOKEN_AUDIENCE.",
         )
-    if code in _THROTTLED:
-        return Throttled(f"AWS STS is throttling the doctor ({code}).")
-    return LogSourceError(f"AWS STS refused the credentials exchange ({code}).")
+    return _from_service_state(code, "AWS STS")
