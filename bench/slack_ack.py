@@ -83,7 +83,7 @@ def doctor(moto_url: str, slack: FakeSlack, workdir: Path) -> Iterator[str]:
         AWS_CONFIG_FILE="/dev/null",
         AWS_SHARED_CREDENTIALS_FILE="/dev/null",
         AWS_EC2_METADATA_DISABLED="true",
-        DOCTOR_API_TOKEN="bench-api-token-0123456789",  # a loopback fake
+        DOCTOR_API_TOKEN="bench-api-token-0123456789abcdef01",  # a loopback fake
         DOCTOR_ENGINE="rules",
         SLACK_BOT_TOKEN=BOT_TOKEN,
         SLACK_SIGNING_SECRET=SIGNING_SECRET,

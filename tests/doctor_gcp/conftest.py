@@ -89,7 +89,7 @@ def sample_lines() -> list[str]:
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/cloud-doctor"
 LOG_GROUP = "/aws/ec2/chaos-app"
-API_TOKEN = "test-api-token-0123456789abcdef"
+API_TOKEN = "test-api-token-0123456789abcdef-0123"
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ DESIGN_ENV = [
     ("GCP_LOCATION", "europe-west4", "gcp_location", None),
     ("GEMINI_MODEL", "gemini-2.5-pro", "gemini_model", None),
     ("DOCTOR_ENGINE", "rules", "doctor_engine", None),
-    ("DOCTOR_API_TOKEN", "s3cr3t-api-token-value", "doctor_api_token", None),
+    ("DOCTOR_API_TOKEN", "s3cr3t-api-token-value-0123456789abcdef", "doctor_api_token", None),
     ("DOCTOR_ALLOWED_LOG_GROUPS", "/a, /b ,,/c", "doctor_allowed_log_groups", ["/a", "/b", "/c"]),
     ("DOCTOR_MAX_LOGS", "250", "doctor_max_logs", 250),
     ("DOCTOR_PROMPT_TOKEN_BUDGET", "4000", "doctor_prompt_token_budget", 4000),
@@ -95,10 +95,27 @@ def test_placeholder_secrets_are_rejected_naming_the_variable_not_the_value(
 )
 def test_real_looking_secrets_are_accepted(real: str) -> None:
     assert not is_placeholder(real)
-    settings = Settings(doctor_api_token=real)
-    assert settings.doctor_api_token is not None
-    assert settings.doctor_api_token.get_secret_value() == real
+    settings = Settings(slack_bot_token=real)
+    assert settings.slack_bot_token is not None
+    assert settings.slack_bot_token.get_secret_value() == real
     assert real not in repr(settings)  # SecretStr keeps it out of logs and tracebacks
+
+
+@pytest.mark.parametrize("weak", ["Zq9", "hunter2", "9f86d081884c7d659a2feaa0c55ad01"])
+def test_a_short_api_token_is_refused(weak: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCTOR_API_TOKEN", weak)
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings()
+    assert "DOCTOR_API_TOKEN" in caught.value.message
+    assert "32 characters" in caught.value.message
+    assert weak not in caught.value.message
+
+
+def test_a_32_character_api_token_is_accepted() -> None:
+    token = "9f86d081884c7d659a2feaa0c55ad015"
+    settings = Settings(doctor_api_token=token)
+    assert settings.doctor_api_token is not None
+    assert settings.doctor_api_token.get_secret_value() == token
 
 
 def test_invalid_values_become_a_configuration_error_that_names_them(

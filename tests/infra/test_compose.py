@@ -192,7 +192,7 @@ def doctor_service(moto_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
     moto_server_url = moto_url
     token_dir = tmp_path / "identity"
     token_dir.mkdir()
-    api_token = "compose-test-token-8d2f61a0c4e9"
+    api_token = "compose-test-token-8d2f61a0c4e9b7a1d2"
 
     command = SERVICES["bootstrap"]["command"]
     assert command[:1] == ["python"]

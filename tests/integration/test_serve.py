@@ -23,7 +23,7 @@ from tests.fakes.processes import doctor_server
 pytestmark = pytest.mark.slow
 
 GROUP = "/aws/ec2/chaos-app"
-TOKEN = "integration-api-token-4f1c9e"
+TOKEN = "integration-api-token-4f1c9e0a7b3d5e6f"
 Served = tuple[str, "subprocess.Popen[bytes]", Path]  # base URL, process, its log
 SCENARIOS = {
     "db-outage": "database_connection",
@@ -130,6 +130,25 @@ def test_analyze_over_http_finds_the_scenarios_with_one_sts_call(
     actions = recorded_actions(recording)
     assert actions.count("FilterLogEvents") >= 6
     assert actions.count("AssumeRoleWithWebIdentity") == 1
+
+
+def test_credentials_near_expiry_are_refreshed_by_a_running_doctor(
+    seeded: str, recorded_moto: tuple[str, Path], tmp_path: Path
+) -> None:
+    # 900-s sessions (STS's minimum) start inside botocore's 15-minute refresh window, so a
+    # doctor process must exchange its token again before each use instead of reusing them.
+    moto_url, recording = recorded_moto
+    env = {**doctor_env(seeded, tmp_path), "DOCTOR_AWS_SESSION_SECONDS": "900"}
+    with doctor_server(env, tmp_path / "doctor.log") as (base, _):
+        start_recording(moto_url)
+        auth = {"Authorization": f"Bearer {TOKEN}"}
+        for _ in range(3):
+            response = httpx.post(f"{base}/analyze", json={}, headers=auth, timeout=60)
+            assert response.status_code == 200, response.text
+    actions = recorded_actions(recording)
+    assert actions.count("AssumeRoleWithWebIdentity") >= 3
+    refreshes = [a for a in actions if a == "AssumeRoleWithWebIdentity"]
+    assert len(refreshes) <= actions.count("FilterLogEvents")
 
 
 def test_bad_token_and_bad_body_over_http(

@@ -31,9 +31,6 @@ log = logging.getLogger(__name__)
 
 TokenLoader = Callable[[], str]
 
-# AWS's ceiling for a role's MaxSessionDuration default; botocore refreshes 15 min before expiry,
-# so anything at or below 900 s would mean an STS call on nearly every request.
-SESSION_SECONDS = 3600
 ROLE_SESSION_NAME = "cloud-doctor"
 STS_CONFIG = Config(
     connect_timeout=5, read_timeout=10, retries={"mode": "standard", "max_attempts": 4}
@@ -159,7 +156,10 @@ def web_identity_session(
         client_creator=create_client,
         web_identity_token_loader=loader,
         role_arn=settings.aws_role_arn,
-        extra_args={"RoleSessionName": ROLE_SESSION_NAME, "DurationSeconds": SESSION_SECONDS},
+        extra_args={
+            "RoleSessionName": ROLE_SESSION_NAME,
+            "DurationSeconds": settings.doctor_aws_session_seconds,
+        },
     )
     provider = WebIdentityProvider(fetcher, clock)
     core.register_component("credential_provider", CredentialResolver([provider]))

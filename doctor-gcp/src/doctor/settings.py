@@ -34,6 +34,9 @@ def is_placeholder(value: str) -> bool:
     return normalized in _PLACEHOLDERS or any(p.fullmatch(normalized) for p in _PLACEHOLDER_SHAPES)
 
 
+MIN_API_TOKEN_CHARS = 32
+
+
 class Settings(BaseSettings):
     """Every knob the doctor reads. Field `foo_bar` is environment variable `FOO_BAR`."""
 
@@ -52,6 +55,9 @@ class Settings(BaseSettings):
     aws_endpoint_url: str | None = Field(default=None, description="boto3's override (moto)")
     aws_web_identity_token_file: Path | None = None
     doctor_token_audience: str | None = None
+    # STS session length. botocore refreshes 15 min before expiry, so at STS's minimum (900 s)
+    # every request would be an STS call: keep the default unless testing refreshes.
+    doctor_aws_session_seconds: int = Field(default=3600, ge=900, le=43200)
 
     # --- Gemini on Vertex AI
     gcp_project_id: str | None = None
@@ -95,6 +101,18 @@ class Settings(BaseSettings):
                 "placeholder_secret",
                 "looks like a template placeholder, not a real secret: set the real value or "
                 "unset the variable",
+            )
+        return value
+
+    @field_validator("doctor_api_token")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        # The only lock on /analyze: a short token can be guessed.
+        if value is not None and len(value.get_secret_value()) < MIN_API_TOKEN_CHARS:
+            raise PydanticCustomError(
+                "weak_secret",
+                "is shorter than {minimum} characters: generate one with `openssl rand -hex 32`",
+                {"minimum": MIN_API_TOKEN_CHARS},
             )
         return value
 
