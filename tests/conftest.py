@@ -7,6 +7,7 @@ Tests talk to moto (in-process or a `moto_server` on 127.0.0.1) and to fake HTTP
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -14,6 +15,15 @@ from typing import Any
 import pytest
 
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+_DEAD_PROXY = "http://127.0.0.1:9"  # the discard port: nothing listens, connections fail fast
+_PROXY_VARIABLES = (
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "NO_PROXY",
+    "no_proxy",
+)
 
 
 class NetworkAccessError(RuntimeError):
@@ -65,9 +75,36 @@ def _block_non_loopback_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _subprocesses_reach_only_loopback() -> Iterator[None]:
+    """Child processes (moto_server, chaos-app, cloud-doctor serve) are outside the socket
+    guard; a dead proxy on loopback makes any non-loopback HTTP(S) call of theirs fail."""
+    saved = {name: os.environ.get(name) for name in _PROXY_VARIABLES}
+    os.environ.update(
+        HTTP_PROXY=_DEAD_PROXY,
+        HTTPS_PROXY=_DEAD_PROXY,
+        http_proxy=_DEAD_PROXY,
+        https_proxy=_DEAD_PROXY,
+        NO_PROXY="127.0.0.1,localhost,::1",
+        no_proxy="127.0.0.1,localhost,::1",
+    )
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 @pytest.fixture(autouse=True)
 def _no_real_cloud_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Strip ambient cloud configuration so no test can pick up a developer's real account."""
+    """Strip ambient cloud configuration so no test can pick up a developer's real account,
+    and every doctor setting, so a developer's shell cannot change what a test sees."""
+    from doctor.settings import Settings
+
+    for field in Settings.model_fields:
+        monkeypatch.delenv(field.upper(), raising=False)
+    monkeypatch.delenv("PORT", raising=False)
     for name in (
         "AWS_ACCESS_KEY_ID",
         "AWS_SECRET_ACCESS_KEY",

@@ -37,3 +37,21 @@ def test_loopback_is_allowed() -> None:
         with socket.create_connection(("localhost", port), timeout=5):
             pass
         accepted.join(timeout=5)
+
+
+def test_a_child_process_cannot_reach_a_public_endpoint_either() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import boto3, botocore.config, botocore.exceptions\n"
+        "c = boto3.client('logs', region_name='us-east-1', aws_access_key_id='x',"
+        " aws_secret_access_key='x', config=botocore.config.Config(retries={'max_attempts': 1},"
+        " connect_timeout=2, read_timeout=2))\n"
+        "try:\n    c.describe_log_groups()\n"
+        "except botocore.exceptions.ProxyConnectionError:\n    print('blocked')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.stdout.strip() == "blocked", result.stderr

@@ -181,7 +181,10 @@ def run_command(
     events = generate(
         chosen, start=first, rate=rate, seed=seed, count=total, error_ratio=error_ratio
     )
-    interrupted = _run(events, out, rate=rate, paced=not fast)
+    announce = (
+        f"chaos-app: sending to CloudWatch {log_group}" if sink is SinkName.cloudwatch else None
+    )
+    interrupted = _run(events, out, rate=rate, paced=not fast, announce=announce)
     if interrupted == signal.SIGINT:
         raise typer.Exit(130)
 
@@ -211,7 +214,9 @@ def _open_sink(
     return CloudWatchSink(client, log_group=log_group, log_stream=stream, render=renderer)
 
 
-def _run(events: Iterable[Stamped], out: Sink, *, rate: float, paced: bool) -> int | None:
+def _run(
+    events: Iterable[Stamped], out: Sink, *, rate: float, paced: bool, announce: str | None = None
+) -> int | None:
     """Write events, pacing them in real time; stop cleanly on SIGTERM / Ctrl-C and flush."""
     stop = threading.Event()
     received: list[int] = []
@@ -221,6 +226,8 @@ def _run(events: Iterable[Stamped], out: Sink, *, rate: float, paced: bool) -> i
         stop.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    if announce:  # after the handlers: from here on, SIGTERM flushes what was buffered
+        print(announce, file=sys.stderr, flush=True)
     began = time.monotonic()
     try:
         for index, item in enumerate(events):
