@@ -35,6 +35,8 @@ DESIGN_ENV = [
     ("GEMINI_BASE_URL", "http://127.0.0.1:8999", "gemini_base_url", None),
     ("GEMINI_TIMEOUT_SECONDS", "12.5", "gemini_timeout_seconds", 12.5),
     ("GEMINI_RETRY_ATTEMPTS", "5", "gemini_retry_attempts", 5),
+    ("DOCTOR_AWS_SESSION_SECONDS", "900", "doctor_aws_session_seconds", 900),
+    ("PORT", "9000", "port", 9000),
 ]
 
 

@@ -38,6 +38,7 @@ def test_the_demo_diagnoses_the_injected_scenarios() -> None:
     for category in CATEGORIES.values():
         assert category in result.stdout
     assert "no AWS keys" in result.stdout
+    assert "diagnosed by the rules engine" in result.stdout  # no GCP configured here
     assert "Slack message preview" in result.stdout
     assert "everything the demo started has been" in result.stdout
 

@@ -175,8 +175,7 @@ def run_demo(console: Console, *, repo: Path, seconds: float = 4.0) -> AnalysisR
             )  # fmt: skip
             base = f"http://127.0.0.1:{doctor_port}"
             _wait_http(f"{base}/healthz", doctor, "cloud-doctor serve")
-        engine = "gemini" if os.environ.get("GCP_PROJECT_ID") else "rules"
-        console.print(f"[green]✓[/] doctor on {base} (engine: {engine}; no AWS keys)")
+        console.print(f"[green]✓[/] doctor on {base} (web-identity credentials, no AWS keys)")
 
         with console.status("POST /analyze …"):
             response = httpx.post(
@@ -186,12 +185,16 @@ def run_demo(console: Console, *, repo: Path, seconds: float = 4.0) -> AnalysisR
                 timeout=120,
             )
         if response.status_code != 200:
-            error = response.json().get("error", {})
+            try:
+                error = response.json().get("error", {})
+            except ValueError:  # not the doctor's JSON: something else answered
+                error = {}
             raise ConfigurationError(
-                f"The doctor answered {response.status_code}: {error.get('message')}",
+                f"The doctor answered {response.status_code}: {error.get('message', '?')}",
                 hint=str(error.get("hint") or f"See {work / 'doctor.log'}."),
             )
         result = AnalysisResponse.model_validate(response.json())
+        console.print(f"[green]✓[/] diagnosed by the {result.summary.engine} engine")
         console.print()
         render_analysis(result, console)
         _slack(console, result)

@@ -73,6 +73,7 @@ class Settings(BaseSettings):
     gemini_retry_max_delay_seconds: float = Field(default=10.0, ge=0, le=300)
 
     # --- The doctor itself
+    port: int | None = Field(default=None, ge=1, le=65535, description="Set by Cloud Run")
     doctor_engine: EngineChoice = "auto"
     doctor_api_token: SecretStr | None = None
     doctor_allowed_log_groups: Annotated[list[str], NoDecode] = Field(default_factory=list)

@@ -191,7 +191,10 @@ def patterns_command(
         if file is None:
             request = _cloudwatch_request(log_group, minutes, None, None, None)
             doctor = Doctor.from_settings(load_settings(), ambient_aws=True)
-            collected = doctor.collect(request)
+            try:
+                collected = doctor.collect(request)
+            finally:
+                doctor.close()
             print_notes(collected.warnings)
             source: Source = collected.records
         else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -51,12 +50,10 @@ def serve_command(
         settings = load_settings()
     except DoctorError as err:
         fail(err)
-    env_port = os.environ.get("PORT")
-    if port is None:
-        port = number(1, 65535)(env_port) if env_port else 8080
+    port = port or settings.port or 8080
     if host is None:
         # Containers (Cloud Run sets PORT) must listen on every interface; a laptop need not.
-        host = "0.0.0.0" if env_port else "127.0.0.1"  # noqa: S104
+        host = "0.0.0.0" if settings.port else "127.0.0.1"  # noqa: S104
     configure_logging(settings.gcp_project_id)
     uvicorn.run(
         create_app(settings),
