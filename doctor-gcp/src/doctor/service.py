@@ -126,7 +126,12 @@ class Doctor:
             filter_pattern=request.filter_pattern,
         )
         warnings = []
-        if fetched.truncated:
+        if fetched.timed_out:
+            warnings.append(
+                "CloudWatch did not return the whole window in time; the newest part that was "
+                "read was analysed. Narrow the window for a complete reading."
+            )
+        elif fetched.truncated:
             warnings.append(
                 f"The window held more than {max_logs} matching events; the newest {max_logs} "
                 "were analysed. Narrow the window or raise max_logs for more."

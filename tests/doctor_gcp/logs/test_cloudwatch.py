@@ -150,7 +150,7 @@ def test_aws_errors_map_to_the_hierarchy_without_sdk_text(
 
 
 def test_a_refused_role_assumption_points_at_the_trust_policy() -> None:
-    from doctor.logs.cloudwatch import aws_errors
+    from doctor.logs.aws_errors import aws_errors
 
     failure = ClientError(
         {
@@ -169,7 +169,7 @@ def test_a_refused_role_assumption_points_at_the_trust_policy() -> None:
 
 
 def test_an_unreachable_identity_provider_is_503_retry_not_a_trust_problem() -> None:
-    from doctor.logs.cloudwatch import aws_errors
+    from doctor.logs.aws_errors import aws_errors
 
     failure = ClientError(
         {"Error": {"Code": "IDPCommunicationError", "Message": "could not reach"}},
@@ -179,3 +179,32 @@ def test_an_unreachable_identity_provider_is_503_retry_not_a_trust_problem() -> 
         raise failure
     assert caught.value.status == 503
     assert "trust policy" not in caught.value.hint
+
+
+def count_filter_calls(client: Any) -> list[dict[str, Any]]:
+    calls: list[dict[str, Any]] = []
+    client.meta.events.register(
+        "provide-client-params.logs.FilterLogEvents", lambda params, **_: calls.append(params)
+    )
+    return calls
+
+
+def test_older_slices_are_not_read_once_the_newest_hold_enough(logs: Any) -> None:
+    put(logs, [m / 10 for m in range(1, 10 * 240)])  # 10 events a minute for 4 hours
+    calls = count_filter_calls(logs)
+    source = CloudWatchSource(logs, in_flight=1)
+    fetched = source.fetch(LOG_GROUP, minutes=240, max_logs=50, end=NOW, slices=8)
+    assert [e.message for e in fetched.events][-1] == "ERROR at -0.1m"
+    assert len(fetched.events) == 50
+    assert fetched.truncated
+    newest_slice_start = calls[0]["startTime"]
+    assert all(call["startTime"] == newest_slice_start for call in calls)  # one slice only
+
+
+def test_a_fetch_past_its_deadline_returns_what_it_read(logs: Any) -> None:
+    put(logs, [m / 10 for m in range(1, 10 * 60)])
+    source = CloudWatchSource(logs, deadline_seconds=0)
+    fetched = source.fetch(LOG_GROUP, minutes=60, max_logs=5000, end=NOW, slices=4)
+    assert fetched.timed_out
+    assert fetched.truncated
+    assert 0 < len(fetched.events) <= 599

@@ -8,29 +8,17 @@ only when a page has no nextToken: real CloudWatch returns empty pages that stil
 from __future__ import annotations
 
 import heapq
-import logging
+import threading
+import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
-from doctor.errors import (
-    AccessDenied,
-    ConfigurationError,
-    DoctorError,
-    InvalidParameter,
-    LogGroupNotFound,
-    LogSourceError,
-    LogSourceUnavailable,
-    Throttled,
-)
-
-log = logging.getLogger(__name__)
+from doctor.logs.aws_errors import aws_errors
 
 # Warnings and worse, as the software of DESIGN.md's taxonomy spells them. CloudWatch's `?term`
 # is an OR of case-sensitive substrings; JSON lines match on their "level":"ERROR" text too.
@@ -55,6 +43,8 @@ LOGS_CONFIG = Config(
 PAGE_SIZE = 10_000  # FilterLogEvents' maximum `limit`
 SLICE_MINUTES = 15  # windows longer than this are cut into slices of about this length
 MAX_SLICES = 8
+MAX_IN_FLIGHT = 3  # concurrent FilterLogEvents calls of one fetch
+FETCH_DEADLINE_SECONDS = 60.0  # then analyse what was read: a late diagnosis helps nobody
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +58,14 @@ class FetchedEvent:
 class Fetched:
     events: list[FetchedEvent]  # chronological
     truncated: bool  # the window held more than max_logs matching events
+    timed_out: bool = False  # the deadline passed: what was read by then is all there is
+
+
+@dataclass(slots=True)
+class _Slice:
+    events: list[FetchedEvent]
+    capped: bool  # the slice held more than max_logs events
+    complete: bool  # read to its last page (not stopped early)
 
 
 def time_slices(start_ms: int, end_ms: int, count: int) -> list[tuple[int, int]]:
@@ -79,9 +77,21 @@ def time_slices(start_ms: int, end_ms: int, count: int) -> list[tuple[int, int]]
 
 
 class CloudWatchSource:
-    def __init__(self, client: Any, *, max_slices: int = MAX_SLICES) -> None:
+    """Newest slices first, at most `in_flight` at once (FilterLogEvents has a low per-account
+    rate), and no older slice is read once the newer ones hold more than max_logs events."""
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        max_slices: int = MAX_SLICES,
+        in_flight: int = MAX_IN_FLIGHT,
+        deadline_seconds: float = FETCH_DEADLINE_SECONDS,
+    ) -> None:
         self._client = client
         self._max_slices = max_slices
+        self._in_flight = in_flight
+        self._deadline_seconds = deadline_seconds
 
     def fetch(
         self,
@@ -98,30 +108,69 @@ class CloudWatchSource:
         start_ms = int((end - timedelta(minutes=minutes)).timestamp() * 1000)
         if slices is None:
             slices = max(1, min(self._max_slices, -(-minutes // SLICE_MINUTES)))
-        ranges = time_slices(start_ms, end_ms, slices)
+        newest_first = time_slices(start_ms, end_ms, slices)[::-1]
         pattern = DEFAULT_FILTER_PATTERN if filter_pattern is None else filter_pattern
+        stop = threading.Event()
+        deadline = time.monotonic() + self._deadline_seconds
 
-        def fetch_slice(bounds: tuple[int, int]) -> tuple[list[FetchedEvent], bool]:
-            return self._fetch_slice(log_group, bounds[0], bounds[1], max_logs, pattern)
+        def read(bounds: tuple[int, int]) -> _Slice:
+            return self._fetch_slice(log_group, bounds, max_logs, pattern, stop, deadline)
 
-        with aws_errors(log_group):
-            if len(ranges) == 1:
-                parts = [fetch_slice(ranges[0])]
-            else:
-                with ThreadPoolExecutor(len(ranges), thread_name_prefix="cw-slice") as pool:
-                    parts = list(pool.map(fetch_slice, ranges))
-        merged = list(heapq.merge(*(events for events, _ in parts), key=lambda e: e.timestamp))
-        truncated = any(capped for _, capped in parts) or len(merged) > max_logs
-        return Fetched(events=merged[-max_logs:], truncated=truncated)
+        parts: list[_Slice | None] = [None] * len(newest_first)
+        queue = iter(enumerate(newest_first))
+        with (
+            aws_errors(log_group),
+            ThreadPoolExecutor(
+                min(self._in_flight, len(newest_first)), thread_name_prefix="cw-slice"
+            ) as pool,
+        ):
+            running: dict[Future[_Slice], int] = {}
+
+            def start_next() -> bool:
+                # Submitted one at a time: an older slice starts only while it can still matter.
+                index, bounds = next(queue, (-1, (0, 0)))
+                if index >= 0:
+                    running[pool.submit(read, bounds)] = index
+                return index >= 0
+
+            while len(running) < self._in_flight and start_next():
+                pass
+            try:
+                while running:
+                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        parts[running.pop(future)] = future.result()
+                    if _newest_hold_enough(parts, max_logs):
+                        break  # older slices cannot change the newest max_logs
+                    while len(running) < self._in_flight and start_next():
+                        pass
+            finally:
+                stop.set()  # slices still running stop after their current page
+        read_parts = [part for part in parts if part is not None]
+        merged = list(heapq.merge(*(p.events for p in reversed(read_parts)), key=_when))
+        timed_out = time.monotonic() > deadline
+        truncated = (
+            timed_out
+            or any(p.capped for p in read_parts)
+            or len(merged) > max_logs
+            or len(read_parts) < len(parts)
+        )
+        return Fetched(events=merged[-max_logs:], truncated=truncated, timed_out=timed_out)
 
     def _fetch_slice(
-        self, log_group: str, start_ms: int, end_ms: int, max_logs: int, pattern: str
-    ) -> tuple[list[FetchedEvent], bool]:
-        """Newest `max_logs` of one slice; True when the slice held more."""
+        self,
+        log_group: str,
+        bounds: tuple[int, int],
+        max_logs: int,
+        pattern: str,
+        stop: threading.Event,
+        deadline: float,
+    ) -> _Slice:
+        """Newest `max_logs` of one slice, reading until its last page, `stop` or `deadline`."""
         params: dict[str, Any] = {
             "logGroupName": log_group,
-            "startTime": start_ms,
-            "endTime": end_ms,
+            "startTime": bounds[0],
+            "endTime": bounds[1],
             "limit": min(PAGE_SIZE, max_logs + 1),
         }
         if pattern:
@@ -141,10 +190,13 @@ class CloudWatchSource:
                 # FilterLogEvents walks forward in time; keep reading so the newest survive,
                 # but only a bounded number in memory.
                 capped = True
-                events.sort(key=lambda e: e.timestamp)
+                events.sort(key=_when)
                 del events[: len(events) - max_logs]
-        events.sort(key=lambda e: e.timestamp)
-        return events, capped
+            if stop.is_set() or time.monotonic() > deadline:
+                events.sort(key=_when)
+                return _Slice(events, capped, complete=False)
+        events.sort(key=_when)
+        return _Slice(events, capped, complete=True)
 
     def _pages(self, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
         """botocore's paginator: it stops only on a page without nextToken (empty pages that
@@ -154,83 +206,17 @@ class CloudWatchSource:
         yield from paginator.paginate(**params, PaginationConfig={"PageSize": page_size})
 
 
-@contextmanager
-def aws_errors(log_group: str) -> Iterator[None]:
-    """Map boto errors to the doctor's hierarchy, with hints; never echo the SDK's text."""
-    try:
-        yield
-    except ClientError as exc:
-        log.warning("AWS call failed", exc_info=exc)
-        raise _from_client_error(exc, log_group) from None
-    except NoCredentialsError:
-        raise ConfigurationError(
-            "No AWS credentials to read CloudWatch with.",
-            hint="Set AWS_ROLE_ARN with DOCTOR_TOKEN_AUDIENCE or AWS_WEB_IDENTITY_TOKEN_FILE "
-            "(or, for the CLI, log in to AWS, e.g. `aws sso login`).",
-        ) from None
-    except BotoCoreError as exc:
-        log.warning("AWS unreachable", exc_info=exc)
-        raise LogSourceError(
-            "Could not reach AWS to read the logs.",
-            hint="Check network egress to AWS and AWS_REGION; then retry.",
-        ) from None
+def _when(event: FetchedEvent) -> datetime:
+    return event.timestamp
 
 
-_THROTTLED = frozenset(
-    {"ThrottlingException", "Throttling", "TooManyRequestsException", "LimitExceededException"}
-    | {"RequestLimitExceeded"}
-)
-_DENIED = frozenset(
-    {"AccessDeniedException", "AccessDenied", "UnauthorizedOperation"}
-    | {"UnrecognizedClientException"}
-)
-# What STS answers when the role's trust policy does not accept the token.
-_TRUST = frozenset(
-    {"AccessDenied", "InvalidIdentityToken", "IDPRejectedClaim", "ExpiredTokenException"}
-)
-# Passing failures on AWS's side: the caller can only retry.
-_UNAVAILABLE = frozenset(
-    {"ServiceUnavailableException", "ServiceUnavailable", "InternalFailure"}
-    | {"IDPCommunicationError"}
-)
-
-
-def _from_client_error(exc: ClientError, group: str) -> DoctorError:
-    code = str(exc.response.get("Error", {}).get("Code", ""))
-    if exc.operation_name == "AssumeRoleWithWebIdentity":
-        return _from_sts_error(code)
-    if code == "ResourceNotFoundException":
-        return LogGroupNotFound(
-            f"Log group {group!r} does not exist in this account and region.",
-            hint="Check the name (case matters) and AWS_REGION.",
-        )
-    if code == "InvalidParameterException":
-        return InvalidParameter(
-            "CloudWatch rejected the query parameters (often the filter pattern).",
-            hint="Check filter_pattern against CloudWatch's filter pattern syntax.",
-        )
-    if code in _DENIED:
-        return AccessDenied(
-            f"The doctor's AWS role may not read {group!r} ({code}).",
-            hint="Allow logs:FilterLogEvents on this group's ARN in the role's policy.",
-        )
-    return _from_service_state(code, "CloudWatch Logs")
-
-
-def _from_service_state(code: str, service: str) -> DoctorError:
-    """Throttling and outages, the same for every AWS service the doctor calls."""
-    if code in _THROTTLED:
-        return Throttled(f"{service} is throttling the doctor ({code}).")
-    if code in _UNAVAILABLE:
-        return LogSourceUnavailable(f"{service} is unavailable right now ({code}).")
-    return LogSourceError(f"{service} failed ({code or 'unknown error'}).")
-
-
-def _from_sts_error(code: str) -> DoctorError:
-    if code in _TRUST:
-        return AccessDenied(
-            f"AWS refused to let the doctor assume its role ({code}).",
-            hint="Check the role's trust policy: accounts.google.com:aud must be the service "
-            "account's numeric unique id (also :sub), and :oaud the DOCTOR_TOKEN_AUDIENCE.",
-        )
-    return _from_service_state(code, "AWS STS")
+def _newest_hold_enough(parts: list[_Slice | None], max_logs: int) -> bool:
+    """Whether the newest slices, read completely and without a gap, hold more than max_logs."""
+    held = 0
+    for part in parts:  # newest first
+        if part is None or not part.complete:
+            return False
+        held += len(part.events)
+        if part.capped or held > max_logs:
+            return True
+    return False
