@@ -26,8 +26,8 @@ from doctor.engines import Engine, diagnose_with_fallback, rules_engine
 from doctor.errors import ConfigurationError
 from doctor.ground import ground
 from doctor.models import Analysis, AnalysisResponse, EngineName, RunSummary, Severity
+from doctor.settings import DEFAULT_PROMPT_TOKEN_BUDGET
 
-DEFAULT_PROMPT_TOKEN_BUDGET = 8000
 Status = Literal["success", "degraded", "no_logs"]
 
 
@@ -82,7 +82,7 @@ def prepare(
         raise ConfigurationError(
             f"The prompt token budget ({options.budget_tokens}) is too small for the "
             "instructions alone",
-            hint="Raise DOCTOR_PROMPT_TOKEN_BUDGET (the default is 8000).",
+            hint=f"Raise DOCTOR_PROMPT_TOKEN_BUDGET (default {DEFAULT_PROMPT_TOKEN_BUDGET}).",
         ) from None
     return digest, prompt
 

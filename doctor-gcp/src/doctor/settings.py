@@ -35,6 +35,7 @@ def is_placeholder(value: str) -> bool:
 
 
 MIN_API_TOKEN_CHARS = 32
+DEFAULT_PROMPT_TOKEN_BUDGET = 8000
 
 
 class Settings(BaseSettings):
@@ -79,7 +80,9 @@ class Settings(BaseSettings):
     doctor_allowed_log_groups: Annotated[list[str], NoDecode] = Field(default_factory=list)
     doctor_max_logs: int = Field(default=1000, ge=1, le=100_000)
     # Below ~2,000 tokens the instructions leave no room for the logs themselves.
-    doctor_prompt_token_budget: int = Field(default=8000, ge=2000, le=1_000_000)
+    doctor_prompt_token_budget: int = Field(
+        default=DEFAULT_PROMPT_TOKEN_BUDGET, ge=2000, le=1_000_000
+    )
 
     # --- Slack
     slack_bot_token: SecretStr | None = None
