@@ -193,7 +193,14 @@ def test_unknown_routes_and_methods_use_the_error_shape(client: TestClient) -> N
     assert error_of(response)["code"] == "method_not_allowed"
 
 
-def test_gemini_requested_without_gcp_is_503_before_any_aws_call(client: TestClient) -> None:
+def test_gemini_requested_without_gcp_degrades_to_rules_and_says_so(
+    client: TestClient, seed_logs: Callable[..., int]
+) -> None:
+    seed_logs("disk-full", count=200)
     response = client.post("/analyze", json={"engine": "gemini"}, headers=AUTH)
-    assert response.status_code == 503
-    assert "GCP_PROJECT_ID" in error_of(response)["hint"]
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["summary"]["engine"] == "rules"
+    assert any("gemini" in w and "Google Cloud project" in w for w in body["warnings"])
+    assert "disk_full" in {issue["category"] for issue in body["analysis"]["issues"]}

@@ -1,5 +1,5 @@
 """Property-based: schemathesis generates requests (valid and invalid) from /openapi.json;
-whatever it sends, the doctor never answers 5xx-for-a-bug (500), and errors keep their shape."""
+whatever it sends, the doctor never answers 5xx, and errors keep their shape."""
 
 from __future__ import annotations
 
@@ -24,10 +24,8 @@ def error_shape(response: schemathesis.Response) -> None:
 
 def check(case: schemathesis.Case, headers: dict[str, str]) -> int:
     response = case.call(headers=headers)
-    # 502/503 only as mapped dependency failures (their own codes), never a bug's 500.
-    assert response.status_code != 500, response.text
-    if response.status_code >= 500:
-        assert response.json()["error"]["code"] != "internal_error", response.text
+    # AWS (moto) is healthy and Gemini unconfigured degrades to rules: nothing may be a 5xx.
+    assert response.status_code < 500, response.text
     error_shape(response)
     return response.status_code
 

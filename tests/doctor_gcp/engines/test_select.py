@@ -25,9 +25,11 @@ def test_explicit_choices_are_honoured() -> None:
     assert select_engine("gemini", Settings(gcp_project_id="p")).name == "gemini"
 
 
-def test_explicit_gemini_without_gcp_is_a_configuration_error() -> None:
+def test_explicit_gemini_without_gcp_fails_on_use_with_the_setup_error() -> None:
+    engine = select_engine("gemini", Settings(gcp_project_id=None))
+    assert engine.name == "gemini"
     with pytest.raises(ConfigurationError) as caught:
-        select_engine("gemini", Settings(gcp_project_id=None))
+        engine.diagnose(Digest(0, [], [], [], None, {}), Prompt("s", "u", 2, False))
     assert "GCP_PROJECT_ID" in caught.value.hint
 
 

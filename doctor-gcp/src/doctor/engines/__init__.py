@@ -66,8 +66,11 @@ def select_engine(
     *,
     credentials: google.auth.credentials.Credentials | None = None,
 ) -> Engine:
-    """auto = gemini when GCP_PROJECT_ID is set, else rules. Explicit gemini must be configured.
+    """auto = gemini when GCP_PROJECT_ID is set, else rules.
 
+    Gemini asked for but not usable (no project, bad client setup) is a Gemini failure like
+    any other: an engine that fails at once, so the rules engine answers with status
+    "degraded" and a warning saying why, instead of the request failing.
     `credentials` replaces Application Default Credentials (tests, other identities).
     """
     if choice == "rules" or (choice == "auto" and not settings.gemini_configured):
@@ -75,7 +78,26 @@ def select_engine(
     # Imported lazily: google-genai takes most of a second to import, rules runs don't need it.
     from doctor.engines.gemini import GeminiEngine
 
-    return GeminiEngine(settings, credentials=credentials)
+    try:
+        return GeminiEngine(settings, credentials=credentials)
+    except DoctorError as err:
+        return UnavailableEngine("gemini", err)
+
+
+class UnavailableEngine:
+    """An engine that could not be set up: every diagnosis fails with the setup error."""
+
+    def __init__(self, name: EngineName, error: DoctorError) -> None:
+        self._name: EngineName = name
+        self._error = error
+
+    @property
+    def name(self) -> EngineName:
+        return self._name
+
+    def diagnose(self, digest: Digest, prompt: Prompt) -> Diagnosis:
+        del digest, prompt
+        raise self._error
 
 
 @dataclass(frozen=True)
@@ -116,6 +138,7 @@ __all__ = [
     "Engine",
     "EngineAnswer",
     "RulesAdapter",
+    "UnavailableEngine",
     "diagnose_with_fallback",
     "rules_engine",
     "select_engine",
