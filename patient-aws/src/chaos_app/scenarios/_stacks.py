@@ -177,3 +177,26 @@ def py_web_error(fake: Fake, method: str, path: str) -> tuple[str, str, list[PyF
             ),
         ],
     )
+
+
+# Frames every boto3 / requests failure passes through, as the Python runtime prints them.
+BOTOCORE_CALL_FRAMES = (
+    (
+        f"{PY_SITE}/botocore/client.py",
+        565,
+        "_api_call",
+        "return self._make_api_call(operation_name, kwargs)",
+    ),
+    (
+        f"{PY_SITE}/botocore/client.py",
+        1021,
+        "_make_api_call",
+        "raise error_class(parsed_response, operation_name)",
+    ),
+)
+REQUESTS_SEND_FRAME = (
+    f"{PY_SITE}/requests/adapters.py",
+    519,
+    "send",
+    "raise ConnectionError(e, request=request)",
+)

@@ -17,7 +17,15 @@ from chaos_app.scenarios._kit import (
     node_log,
     service,
 )
-from chaos_app.scenarios._stacks import PY_SITE, java_stack, node_stack, py_addr, py_traceback
+from chaos_app.scenarios._stacks import (
+    BOTOCORE_CALL_FRAMES,
+    PY_SITE,
+    REQUESTS_SEND_FRAME,
+    java_stack,
+    node_stack,
+    py_addr,
+    py_traceback,
+)
 
 
 def dns_failure(fake: Fake) -> list[Event]:
@@ -70,12 +78,7 @@ def dns_failure(fake: Fake) -> list[Event]:
                     "call",
                     "resp = self.session.get(url, timeout=5)",
                 ),
-                (
-                    f"{PY_SITE}/requests/adapters.py",
-                    519,
-                    "send",
-                    "raise ConnectionError(e, request=request)",
-                ),
+                REQUESTS_SEND_FRAME,
             ],
             f"requests.exceptions.ConnectionError: HTTPSConnectionPool(host='{host}', "
             "port=443): Max retries "
@@ -170,18 +173,7 @@ def rate_limited(fake: Fake) -> list[Event]:
                     "persist",
                     f"self.client.{_snake(op)}(**request)",
                 ),
-                (
-                    f"{PY_SITE}/botocore/client.py",
-                    565,
-                    "_api_call",
-                    "return self._make_api_call(operation_name, kwargs)",
-                ),
-                (
-                    f"{PY_SITE}/botocore/client.py",
-                    1021,
-                    "_make_api_call",
-                    "raise error_class(parsed_response, operation_name)",
-                ),
+                *BOTOCORE_CALL_FRAMES,
             ],
             f"botocore.exceptions.ClientError: An error occurred ({code}) when calling the "
             f"{op} operation "

@@ -19,7 +19,7 @@ from chaos_app.scenarios._kit import (
 from chaos_app.scenarios._stacks import (
     GO_ROOT,
     PY_LIB,
-    PY_SITE,
+    REQUESTS_SEND_FRAME,
     go_goroutine,
     go_ptr,
     java_hash,
@@ -185,12 +185,7 @@ def port_exhaustion(fake: Fake) -> list[Event]:
                     "call",
                     "resp = requests.get(url, timeout=2)",
                 ),
-                (
-                    f"{PY_SITE}/requests/adapters.py",
-                    519,
-                    "send",
-                    "raise ConnectionError(e, request=request)",
-                ),
+                REQUESTS_SEND_FRAME,
             ],
             final,
         )

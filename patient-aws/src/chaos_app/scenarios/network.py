@@ -16,7 +16,14 @@ from chaos_app.scenarios._kit import (
     node_log,
     service,
 )
-from chaos_app.scenarios._stacks import PY_SITE, java_stack, node_stack, py_addr, py_traceback
+from chaos_app.scenarios._stacks import (
+    PY_SITE,
+    REQUESTS_SEND_FRAME,
+    java_stack,
+    node_stack,
+    py_addr,
+    py_traceback,
+)
 
 _REQUESTS_SEND = (
     f"{PY_SITE}/requests/adapters.py",
@@ -239,12 +246,7 @@ def upstream_down(fake: Fake) -> list[Event]:
                     "call",
                     "resp = self.session.get(url, timeout=5)",
                 ),
-                (
-                    f"{PY_SITE}/requests/adapters.py",
-                    519,
-                    "send",
-                    "raise ConnectionError(e, request=request)",
-                ),
+                REQUESTS_SEND_FRAME,
             ],
             "requests.exceptions.ConnectionError: "
             f"HTTPConnectionPool(host='{name}.internal', port={port}): "

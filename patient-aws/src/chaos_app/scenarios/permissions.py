@@ -20,7 +20,7 @@ from chaos_app.scenarios._kit import (
     node_log,
     pg,
 )
-from chaos_app.scenarios._stacks import PY_LIB, PY_SITE, node_stack, py_traceback
+from chaos_app.scenarios._stacks import BOTOCORE_CALL_FRAMES, PY_LIB, node_stack, py_traceback
 
 
 def _aws_id(fake: Fake, length: int = 16) -> str:
@@ -83,18 +83,7 @@ def s3_access_denied(fake: Fake) -> list[Event]:
                     "persist",
                     "self.client.put_object(Bucket=bucket, Key=key, Body=body)",
                 ),
-                (
-                    f"{PY_SITE}/botocore/client.py",
-                    565,
-                    "_api_call",
-                    "return self._make_api_call(operation_name, kwargs)",
-                ),
-                (
-                    f"{PY_SITE}/botocore/client.py",
-                    1021,
-                    "_make_api_call",
-                    "raise error_class(parsed_response, operation_name)",
-                ),
+                *BOTOCORE_CALL_FRAMES,
             ],
             (
                 f"botocore.exceptions.ClientError: An error occurred ({code}) when calling the "
