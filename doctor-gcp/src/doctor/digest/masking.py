@@ -37,30 +37,31 @@ _REASONS = {
     499: "Client Closed", 500: "Internal Server Error", 501: "Not Implemented",
     502: "Bad Gateway", 503: "Service (?:Temporarily )?Unavailable", 504: "Gateway Time",
 }  # fmt: skip
-# Fixed-width lookbehinds (Python's re needs them), one per way logs introduce a status.
-_STATUS_BEFORE = "|".join(
-    f"(?<={before})"
-    for before in (
-        "(?i:status)[ =:]", "(?i:status): ", "(?i:status code) ", "(?i:status code): ",
-        "(?i:statuscode)[=:]", "(?i:statuscode): ", "(?i:status_code)[=:]", "(?i:code)[=:]",
-        "(?i:http) ", 'HTTP/1\\.[01]" ', 'HTTP/2" ', 'HTTP/2\\.0" ', "(?i:returned) ",
-        "(?i:responded with) ", "(?i:error) ", "(?i:response) ",
-    )
+# The ways logs introduce a status, each of fixed width (Python's lookbehinds need it).
+_STATUS_CONTEXTS = (
+    "(?i:status)[ =:]", "(?i:status): ", "(?i:status code) ", "(?i:status code): ",
+    "(?i:statuscode)[=:]", "(?i:statuscode): ", "(?i:status_code)[=:]", "(?i:code)[=:]",
+    "(?i:http) ", 'HTTP/1\\.[01]" ', 'HTTP/2" ', 'HTTP/2\\.0" ', "(?i:returned) ",
+    "(?i:responded with) ", "(?i:error) ", "(?i:response) ",
 )  # fmt: skip
+
+
+def _status_pattern(code: int) -> str:
+    """The code first, then its context: a pattern that starts with a literal is found by a
+    fast scan, where one starting with 16 lookbehinds would try them all at every position."""
+    digits = str(code)
+    stated = "|".join(f"(?<={context}{digits})" for context in _STATUS_CONTEXTS)
+    return rf"{digits}(?<![\w.]{digits})(?:{stated}|(?= {_REASONS[code]}))(?![A-Za-z0-9])"
 
 
 def _status_rule(code: int) -> tuple[str, str, _Guard]:
     """Mask `503` as `<HTTP503>`: a letter before the digits keeps the number rule off it."""
     digits = str(code)
-    pattern = (
-        rf"(?:{_STATUS_BEFORE}){digits}(?![A-Za-z0-9])|(?<![\w.]){digits}(?= {_REASONS[code]})"
-    )
-    return f"HTTP{digits}", pattern, lambda t, d: d and digits in t
+    return f"HTTP{digits}", _status_pattern(code), lambda t, d: d and digits in t
 
 
-STATUS_CODES = re.compile(
-    "|".join(f"(?:{_status_rule(code)[1]})" for code in _REASONS)
-)  # used by the digest's shape key, so statuses survive the cache before masking too
+# The statuses a message states, for choosing its Drain instance (see mine.py).
+STATUS_CODES = re.compile("|".join(f"(?:{_status_pattern(code)})" for code in _REASONS))
 
 # (mask name, regex, guard). Guards are necessary conditions only: they never change a result.
 _RULES: tuple[tuple[str, str, _Guard], ...] = (
@@ -116,6 +117,7 @@ _RULES: tuple[tuple[str, str, _Guard], ...] = (
 )
 
 _DIGIT = re.compile(r"\d")
+_MAYBE_STATUS = re.compile(r"(?<![\d.])[1-5]\d\d(?!\d)")  # any code-shaped number
 
 
 def masking_instructions() -> list[Any]:
@@ -142,10 +144,13 @@ class Masker:
             (re.compile(pattern), f"{prefix}{name}{suffix}", guard)
             for name, pattern, guard in _RULES
         ]
+        self._other_rules = self._rules[len(_REASONS) :]  # the status rules come first
 
     def mask(self, text: str) -> str:
         has_digit = _DIGIT.search(text) is not None
-        for regex, replacement, guard in self._rules:
+        # One search decides for all the status rules at once (most messages state none).
+        rules = self._rules if has_digit and _MAYBE_STATUS.search(text) else self._other_rules
+        for regex, replacement, guard in rules:
             if guard(text, has_digit):
                 text = regex.sub(replacement, text)
         return text

@@ -142,12 +142,11 @@ def stated_statuses(text: str) -> str:
 
 
 class _LevelMiner:
-    __slots__ = ("clusters", "masked", "miner", "overflow", "raw", "shapes")
+    __slots__ = ("clusters", "masked", "miner", "overflow", "shapes")
 
     def __init__(self) -> None:
         self.miner: Any = TemplateMiner(config=miner_config())
         _bounded(self.miner.drain)
-        self.raw: dict[str, int] = {}  # mining text -> slot
         self.shapes: dict[str, int] = {}  # shape key -> slot
         self.masked: dict[str, int] = {}  # masked mining text -> slot
         self.clusters: dict[int, int] = {}  # drain cluster id -> slot
@@ -172,6 +171,7 @@ class DigestBuilder:
         self.max_clusters = max_clusters
         self._masker = Masker()
         self._levels: dict[MinerKey, _LevelMiner] = {}
+        self._raw: dict[Level, dict[str, int]] = {}  # mining text -> slot, per level
         self._slots: list[_Slot] = []
         self._assign = array("I")  # slot of each event, in input order
         self._timeline = TimelineCounter()
@@ -181,13 +181,18 @@ class DigestBuilder:
     def add(self, event: LogEvent) -> None:
         level = event.level
         text = mining_text(event.message)
-        key = (level, stated_statuses(text))
-        miner = self._levels.get(key)
-        if miner is None:
-            miner = self._levels[key] = _LevelMiner()
-            self._cache_limit = max(1, CACHE_LIMIT // len(self._levels))
-        slot_no = miner.raw.get(text)
+        raw = self._raw.get(level)
+        if raw is None:
+            raw = self._raw[level] = {}
+        # The text alone decides its slot (statuses included), so a repeated message skips
+        # finding its statuses and Drain instance.
+        slot_no = raw.get(text)
         if slot_no is None:
+            key = (level, stated_statuses(text))
+            miner = self._levels.get(key)
+            if miner is None:
+                miner = self._levels[key] = _LevelMiner()
+                self._cache_limit = max(1, CACHE_LIMIT // len(self._levels))
             limit = self._cache_limit
             shape = _VARIABLE.sub("0", text)
             slot_no = miner.shapes.get(shape)
@@ -198,7 +203,7 @@ class DigestBuilder:
                     slot_no = self._mine(miner, key, masked)
                     _remember(miner.masked, masked, slot_no, limit)
                 _remember(miner.shapes, shape, slot_no, limit)
-            _remember(miner.raw, text, slot_no, limit)
+            _remember(raw, text, slot_no, limit)
         self._assign.append(slot_no)
         slot = self._slots[slot_no]
         slot.count += 1

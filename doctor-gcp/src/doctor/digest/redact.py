@@ -101,7 +101,8 @@ _RULES: tuple[_Rule, ...] = (
             r"(?!-)(?!<[A-Z_]+>)\S+"
         ),
         r"\1" + _ph("PASSWORD"),
-        ("--",),
+        # Its keywords, not "--": Spring Boot prints "---" on every line.
+        ("password", "passwd", "token", "secret", "api-key", "apikey"),
     ),
     _Rule(
         "STRIPE_KEY",
