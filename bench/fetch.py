@@ -33,7 +33,8 @@ from chaos_app.generator import generate
 from chaos_app.render import to_json
 from chaos_app.scenarios import CATALOG
 from doctor.logs.cloudwatch import CloudWatchSource
-from tests.fakes.moto_server import free_port, moto_server
+from tests.fakes.moto_server import moto_server
+from tests.fakes.processes import free_port
 
 GROUP = "/bench/fetch"
 

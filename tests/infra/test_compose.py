@@ -19,8 +19,8 @@ import pytest
 import yaml
 
 from doctor.settings import Settings
-from tests.fakes.moto_server import free_port, moto_server
-from tests.fakes.processes import doctor_server
+from tests.fakes.moto_server import moto_server
+from tests.fakes.processes import doctor_server, free_port
 from tests.infra.support import ROOT
 
 COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())

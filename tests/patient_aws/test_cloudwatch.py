@@ -65,6 +65,18 @@ def assert_within_limits(calls: list[dict[str, Any]]) -> None:
         assert stamps == sorted(stamps)
 
 
+def message_sink(client: Any, *, flush_seconds: float = 3600) -> CloudWatchSink:
+    """A sink to stream "s" that sends each event's bare message; by default it flushes only
+    when a batch is full or on close, so batch boundaries come from the limits alone."""
+    return CloudWatchSink(
+        client,
+        log_group=GROUP,
+        log_stream="s",
+        render=lambda item: item.event.message,
+        flush_seconds=flush_seconds,
+    )
+
+
 def stamped(i: int, message: str, start: datetime) -> Stamped:
     return Stamped(start + timedelta(milliseconds=i), Event("INFO", "t", message), None)
 
@@ -72,13 +84,7 @@ def stamped(i: int, message: str, start: datetime) -> Stamped:
 def test_batches_split_at_the_event_count_limit(logs_client: Any) -> None:
     calls = capture_put_calls(logs_client)
     start = datetime.now(UTC) - timedelta(minutes=5)
-    sink = CloudWatchSink(
-        logs_client,
-        log_group=GROUP,
-        log_stream="s",
-        render=lambda s: s.event.message,
-        flush_seconds=3600,
-    )
+    sink = message_sink(logs_client)
     for i in range(25_000):
         sink.write(stamped(i, f"event {i}", start))
     sink.close()
@@ -89,13 +95,7 @@ def test_batches_split_at_the_event_count_limit(logs_client: Any) -> None:
 def test_batches_split_at_the_byte_limit_and_oversized_events_are_cut(logs_client: Any) -> None:
     calls = capture_put_calls(logs_client)
     start = datetime.now(UTC) - timedelta(minutes=5)
-    sink = CloudWatchSink(
-        logs_client,
-        log_group=GROUP,
-        log_stream="s",
-        render=lambda s: s.event.message,
-        flush_seconds=3600,
-    )
+    sink = message_sink(logs_client)
     big = "x" * 100_000
     for i in range(30):
         sink.write(stamped(i, f"{i} {big}", start))
@@ -127,9 +127,7 @@ def test_existing_group_is_not_recreated(logs_client: Any) -> None:
 def test_rejected_events_are_counted_and_reported(
     logs_client: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    sink = CloudWatchSink(
-        logs_client, log_group=GROUP, log_stream="s", render=lambda s: s.event.message
-    )
+    sink = message_sink(logs_client, flush_seconds=5.0)
     sink.write(stamped(0, "ancient", datetime.now(UTC) - timedelta(days=30)))
     sink.close()
     assert sink.stats.rejected == 1

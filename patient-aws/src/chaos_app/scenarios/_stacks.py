@@ -179,24 +179,44 @@ def py_web_error(fake: Fake, method: str, path: str) -> tuple[str, str, list[PyF
     )
 
 
-# Frames every boto3 / requests failure passes through, as the Python runtime prints them.
-BOTOCORE_CALL_FRAMES = (
-    (
-        f"{PY_SITE}/botocore/client.py",
-        565,
-        "_api_call",
-        "return self._make_api_call(operation_name, kwargs)",
-    ),
-    (
-        f"{PY_SITE}/botocore/client.py",
-        1021,
-        "_make_api_call",
-        "raise error_class(parsed_response, operation_name)",
-    ),
+# Frames that many failures pass through, as the Python runtime prints them: named once here.
+BOTOCORE_API_CALL_FRAME = (
+    f"{PY_SITE}/botocore/client.py",
+    565,
+    "_api_call",
+    "return self._make_api_call(operation_name, kwargs)",
 )
+BOTOCORE_MAKE_API_CALL_FRAME = (
+    f"{PY_SITE}/botocore/client.py",
+    1021,
+    "_make_api_call",
+    "raise error_class(parsed_response, operation_name)",
+)
+BOTOCORE_CALL_FRAMES = (BOTOCORE_API_CALL_FRAME, BOTOCORE_MAKE_API_CALL_FRAME)
 REQUESTS_SEND_FRAME = (
     f"{PY_SITE}/requests/adapters.py",
     519,
     "send",
     "raise ConnectionError(e, request=request)",
+)
+REQUESTS_RAISE_FOR_STATUS_FRAME = (
+    f"{PY_SITE}/requests/models.py",
+    1021,
+    "raise_for_status",
+    "raise HTTPError(http_error_msg, response=self)",
+)
+CELERY_TASK_FRAMES = (
+    (f"{PY_SITE}/celery/app/trace.py", 477, "trace_task", "R = retval = fun(*args, **kwargs)"),
+    (
+        f"{PY_SITE}/celery/app/trace.py",
+        760,
+        "__protected_call__",
+        "return self.run(*args, **kwargs)",
+    ),
+)
+PSYCOPG2_CONNECT_FRAME = (
+    f"{PY_SITE}/psycopg2/__init__.py",
+    122,
+    "connect",
+    "conn = _connect(dsn, connection_factory=connection_factory, **kwasync)",
 )

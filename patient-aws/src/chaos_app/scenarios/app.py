@@ -12,8 +12,8 @@ from chaos_app.scenarios._kit import (
     node_log,
 )
 from chaos_app.scenarios._stacks import (
+    CELERY_TASK_FRAMES,
     GO_ROOT,
-    PY_SITE,
     go_goroutine,
     go_ptr,
     java_stack,
@@ -155,18 +155,7 @@ def app_exception(fake: Fake) -> list[Event]:
     task = f"billing.tasks.send_invoice[{fake.uuid()}]"
     tb = py_traceback(
         [
-            (
-                f"{PY_SITE}/celery/app/trace.py",
-                477,
-                "trace_task",
-                "R = retval = fun(*args, **kwargs)",
-            ),
-            (
-                f"{PY_SITE}/celery/app/trace.py",
-                760,
-                "__protected_call__",
-                "return self.run(*args, **kwargs)",
-            ),
+            *CELERY_TASK_FRAMES,
             ("/app/billing/tasks.py", fake.integer(20, 140), "send_invoice", code),
         ],
         final,

@@ -19,7 +19,14 @@ from chaos_app.scenarios._kit import (
     pg,
     service,
 )
-from chaos_app.scenarios._stacks import PY_SITE, node_stack, py_traceback
+from chaos_app.scenarios._stacks import (
+    BOTOCORE_MAKE_API_CALL_FRAME,
+    PSYCOPG2_CONNECT_FRAME,
+    PY_SITE,
+    REQUESTS_RAISE_FOR_STATUS_FRAME,
+    node_stack,
+    py_traceback,
+)
 
 _BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _ISSUED_AT = 1_760_000_000  # autumn 2025: tokens minted then are long expired
@@ -49,12 +56,7 @@ def auth_token_expired(fake: Fake) -> list[Event]:
                     "get_user",
                     "resp.raise_for_status()",
                 ),
-                (
-                    f"{PY_SITE}/requests/models.py",
-                    1021,
-                    "raise_for_status",
-                    "raise HTTPError(http_error_msg, response=self)",
-                ),
+                REQUESTS_RAISE_FOR_STATUS_FRAME,
             ],
             (
                 "requests.exceptions.HTTPError: 401 Client Error: Unauthorized for url: "
@@ -138,12 +140,7 @@ def auth_token_expired(fake: Fake) -> list[Event]:
                     "persist",
                     "self.client.put_object(Bucket=bucket, Key=key, Body=body)",
                 ),
-                (
-                    f"{PY_SITE}/botocore/client.py",
-                    1021,
-                    "_make_api_call",
-                    "raise error_class(parsed_response, operation_name)",
-                ),
+                BOTOCORE_MAKE_API_CALL_FRAME,
             ],
             (
                 f"botocore.exceptions.ClientError: An error occurred ({code}) when calling the "
@@ -194,14 +191,7 @@ def bad_credentials(fake: Fake) -> list[Event]:
             'authentication failed for user "app"\n'
         )
         tb = py_traceback(
-            [
-                (
-                    f"{PY_SITE}/psycopg2/__init__.py",
-                    122,
-                    "connect",
-                    "conn = _connect(dsn, connection_factory=connection_factory, **kwasync)",
-                )
-            ],
+            [PSYCOPG2_CONNECT_FRAME],
             f"psycopg2.OperationalError: {failure}",
         )
         return [
@@ -237,14 +227,7 @@ def bad_credentials(fake: Fake) -> list[Event]:
             f"<HostId>{fake.chars(_BASE64, 76)}</HostId></Error>"
         )
         tb = py_traceback(
-            [
-                (
-                    f"{PY_SITE}/botocore/client.py",
-                    1021,
-                    "_make_api_call",
-                    "raise error_class(parsed_response, operation_name)",
-                )
-            ],
+            [BOTOCORE_MAKE_API_CALL_FRAME],
             (
                 f"botocore.exceptions.ClientError: An error occurred ({code}) when calling the "
                 f"PutObject operation: {text}"

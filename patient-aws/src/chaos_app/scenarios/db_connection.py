@@ -16,6 +16,7 @@ from chaos_app.scenarios._kit import (
     pg,
 )
 from chaos_app.scenarios._stacks import (
+    PSYCOPG2_CONNECT_FRAME,
     PY_SITE,
     java_hash,
     java_stack,
@@ -48,12 +49,7 @@ SA_CONNECT_FRAMES = [
         "connect",
         "return self.loaded_dbapi.connect(*cargs, **cparams)",
     ),
-    (
-        f"{PY_SITE}/psycopg2/__init__.py",
-        122,
-        "connect",
-        "conn = _connect(dsn, connection_factory=connection_factory, **kwasync)",
-    ),
+    PSYCOPG2_CONNECT_FRAME,
 ]
 
 # The outer frames: a session's first query, re-raised wrapped by SQLAlchemy.

@@ -19,7 +19,8 @@ from chaos_app.scenarios._kit import (
 )
 from chaos_app.scenarios._stacks import (
     BOTOCORE_CALL_FRAMES,
-    PY_SITE,
+    PSYCOPG2_CONNECT_FRAME,
+    REQUESTS_RAISE_FOR_STATUS_FRAME,
     REQUESTS_SEND_FRAME,
     java_stack,
     node_stack,
@@ -56,14 +57,7 @@ def dns_failure(fake: Fake) -> list[Event]:
         )
         if fake.chance(0.3):  # libpq resolving the database host
             tb = py_traceback(
-                [
-                    (
-                        f"{PY_SITE}/psycopg2/__init__.py",
-                        122,
-                        "connect",
-                        "conn = _connect(dsn, connection_factory=connection_factory, **kwasync)",
-                    )
-                ],
+                [PSYCOPG2_CONNECT_FRAME],
                 "psycopg2.OperationalError: could not translate host name "
                 f'"db.{name}.internal" to address: '
                 f"{reason.split('] ')[1]}\n",
@@ -202,12 +196,7 @@ def rate_limited(fake: Fake) -> list[Event]:
                     "post",
                     "resp.raise_for_status()",
                 ),
-                (
-                    f"{PY_SITE}/requests/models.py",
-                    1021,
-                    "raise_for_status",
-                    "raise HTTPError(http_error_msg, response=self)",
-                ),
+                REQUESTS_RAISE_FOR_STATUS_FRAME,
             ],
             f"requests.exceptions.HTTPError: 429 Client Error: Too Many Requests for url: {url}",
         )

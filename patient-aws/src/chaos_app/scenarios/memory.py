@@ -5,8 +5,8 @@ from __future__ import annotations
 from chaos_app.events import Event, Fake, Style
 from chaos_app.scenarios._kit import access, java_thread, jv, kernel_prefix, node_log, syslog
 from chaos_app.scenarios._stacks import (
+    CELERY_TASK_FRAMES,
     GO_ROOT,
-    PY_SITE,
     go_goroutine,
     go_ptr,
     java_stack,
@@ -66,18 +66,7 @@ def _python_numpy(fake: Fake) -> list[Event]:
         final, shown = "MemoryError", "MemoryError()"
     tb = py_traceback(
         [
-            (
-                f"{PY_SITE}/celery/app/trace.py",
-                477,
-                "trace_task",
-                "R = retval = fun(*args, **kwargs)",
-            ),
-            (
-                f"{PY_SITE}/celery/app/trace.py",
-                760,
-                "__protected_call__",
-                "return self.run(*args, **kwargs)",
-            ),
+            *CELERY_TASK_FRAMES,
             (
                 "/app/reports/tasks.py",
                 fake.integer(30, 140),

@@ -10,7 +10,8 @@ match; it only saves time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
 
 _BREAK_ESCAPES = set("dDsSwWbBAZ0123456789nrtfv")  # classes, anchors, backrefs, control chars
 _OPTIONAL_AFTER = set("?*{")  # quantifiers that allow zero of what precedes them
@@ -49,10 +50,10 @@ def _branch_literals(branch: str) -> list[str] | None:
     return [best.lower()] if best else None
 
 
-def _split(regex: str) -> list[str]:
-    """Top-level alternatives of a regex."""
-    parts: list[str] = []
-    depth, start, i, in_class = 0, 0, 0, False
+def _structure(regex: str, start: int = 0) -> Iterator[tuple[int, str, int]]:
+    """(index, character, depth) of each `(`, `)` and `|` that is regex syntax, not escaped
+    or inside a character class; depth counts the parentheses open after the character."""
+    depth, i, in_class = 0, start, False
     while i < len(regex):
         c = regex[i]
         if c == "\\":
@@ -62,14 +63,17 @@ def _split(regex: str) -> list[str]:
             in_class = c != "]"
         elif c == "[":
             in_class = True
-        elif c in "()":
-            depth += 1 if c == "(" else -1
-        elif c == "|" and depth == 0:
-            parts.append(regex[start:i])
-            start = i + 1
+        elif c in "()|":
+            depth += {"(": 1, ")": -1, "|": 0}[c]
+            yield i, c, depth
         i += 1
-    parts.append(regex[start:])
-    return parts
+
+
+def _split(regex: str) -> list[str]:
+    """Top-level alternatives of a regex."""
+    cuts = [i for i, c, depth in _structure(regex) if c == "|" and depth == 0]
+    bounds = [-1, *cuts, len(regex)]
+    return [regex[a + 1 : b] for a, b in itertools.pairwise(bounds)]
 
 
 def _scan(branch: str) -> tuple[list[str], list[str]]:
@@ -117,22 +121,10 @@ def _scan(branch: str) -> tuple[list[str], list[str]]:
 
 def _close(regex: str, start: int) -> int:
     """Index of the parenthesis closing the one at `start`."""
-    depth, i, in_class = 0, start, False
-    while i < len(regex):
-        c = regex[i]
-        if c == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = c != "]"
-        elif c == "[":
-            in_class = True
-        elif c in "()":
-            depth += 1 if c == "(" else -1
-            if depth == 0:
-                return i
-        i += 1
-    return len(regex) - 1
+    return next(
+        (i for i, c, depth in _structure(regex, start) if c == ")" and depth == 0),
+        len(regex) - 1,
+    )
 
 
 def _optional(regex: str, at: int) -> bool:
