@@ -7,6 +7,9 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
+
+import boto3
 
 from tests.fakes.processes import free_port, stop, wait_for_port
 
@@ -36,6 +39,18 @@ def moto_server(env: dict[str, str] | None = None) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         stop(process)
+
+
+def moto_client(url: str, service: str) -> Any:
+    """A boto3 client for `service` of the moto_server at `url`, with its fake keys."""
+    make: Any = boto3.client  # Any: boto3-stubs covers only logs and sts in this workspace
+    return make(
+        service,
+        endpoint_url=url,
+        region_name=FAKE_AWS_ENV["AWS_REGION"],
+        aws_access_key_id=FAKE_AWS_ENV["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=FAKE_AWS_ENV["AWS_SECRET_ACCESS_KEY"],
+    )
 
 
 def read_log_stream(client: object, group: str, stream: str) -> list[str]:

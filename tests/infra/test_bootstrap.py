@@ -13,9 +13,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 
+from tests.fakes.moto_server import moto_client
 from tests.infra.support import ROOT, aws_module, load_bootstrap, templatefile_call
 
 boot = load_bootstrap()
@@ -27,17 +27,6 @@ SUBJECT = "109876543210987654321"
 def unique(prefix: str) -> str:
     # One moto_server serves the whole session: every test names its own resources.
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
-
-
-def client(url: str, service: str) -> Any:
-    make: Any = boto3.client  # boto3-stubs has no iam / ecr types in this workspace
-    return make(
-        service,
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
 
 
 def claims(token: str) -> dict[str, Any]:
@@ -70,7 +59,7 @@ def created(moto_server_url: str, tmp_path: Path) -> dict[str, Any]:
 def test_the_role_trust_policy_is_the_terraform_one(
     created: dict[str, Any], moto_server_url: str
 ) -> None:
-    role = client(moto_server_url, "iam").get_role(RoleName=created["role_name"])["Role"]
+    role = moto_client(moto_server_url, "iam").get_role(RoleName=created["role_name"])["Role"]
     body = aws_module().resource("aws_iam_role", "doctor")
     template, names = templatefile_call(body["assume_role_policy"])
     terraform_values = {"google_service_account_unique_id": SUBJECT, "token_audience": AUDIENCE}
@@ -83,7 +72,7 @@ def test_the_role_trust_policy_is_the_terraform_one(
 def test_the_role_may_read_only_its_log_group(
     created: dict[str, Any], moto_server_url: str
 ) -> None:
-    iam = client(moto_server_url, "iam")
+    iam = moto_client(moto_server_url, "iam")
     role = created["role_name"]
     assert iam.list_role_policies(RoleName=role)["PolicyNames"] == [boot.DOCTOR_POLICY_NAME]
     assert iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"] == []
@@ -96,7 +85,7 @@ def test_the_role_may_read_only_its_log_group(
 
 
 def test_log_group_exists_with_its_retention(created: dict[str, Any], moto_server_url: str) -> None:
-    groups = client(moto_server_url, "logs").describe_log_groups(
+    groups = moto_client(moto_server_url, "logs").describe_log_groups(
         logGroupNamePrefix=created["log_group_name"]
     )["logGroups"]
     assert [(g["logGroupName"], g["retentionInDays"]) for g in groups] == [
@@ -107,7 +96,7 @@ def test_log_group_exists_with_its_retention(created: dict[str, Any], moto_serve
 def test_instance_role_and_ecr_repository_match_terraform(
     created: dict[str, Any], moto_server_url: str
 ) -> None:
-    iam, ecr = client(moto_server_url, "iam"), client(moto_server_url, "ecr")
+    iam, ecr = moto_client(moto_server_url, "iam"), moto_client(moto_server_url, "ecr")
     role = created["instance_role_arn"].rsplit("/", 1)[-1]
     policy = iam.get_role_policy(RoleName=role, PolicyName=boot.INSTANCE_POLICY_NAME)
     repository_name = created["ecr_repository_url"].rsplit("/", 1)[-1]
@@ -171,7 +160,7 @@ def test_the_doctor_gets_credentials_with_the_token(
 
 
 def test_bootstrap_is_idempotent_and_listing_is_opt_in(moto_server_url: str) -> None:
-    iam = client(moto_server_url, "iam")
+    iam = moto_client(moto_server_url, "iam")
     names = {
         "log_group": unique("/test/group"),
         "role_name": unique("doctor"),
@@ -194,7 +183,7 @@ def test_bootstrap_is_idempotent_and_listing_is_opt_in(moto_server_url: str) -> 
     assert iam.list_role_policies(RoleName=names["role_name"])["PolicyNames"] == [
         boot.DOCTOR_POLICY_NAME
     ]
-    [group] = client(moto_server_url, "logs").describe_log_groups(
+    [group] = moto_client(moto_server_url, "logs").describe_log_groups(
         logGroupNamePrefix=names["log_group"]
     )["logGroups"]
     assert group["retentionInDays"] == 7

@@ -28,7 +28,7 @@ from chaos_app.cloudwatch import (
 )
 from chaos_app.events import Event, Stamped
 from chaos_app.render import to_json
-from tests.fakes.moto_server import FAKE_AWS_ENV, read_log_stream
+from tests.fakes.moto_server import FAKE_AWS_ENV, moto_client, read_log_stream
 
 GROUP = "/aws/ec2/chaos-app"
 
@@ -197,13 +197,7 @@ def test_a_25000_event_run_arrives_whole_and_in_order_through_moto_server(
         timeout=120,
         check=True,
     ).stdout.splitlines()
-    client = boto3.client(
-        "logs",
-        region_name="us-east-1",
-        endpoint_url=moto_server_url,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    client = moto_client(moto_server_url, "logs")
     assert read_log_stream(client, GROUP, "process") == printed
     assert len(printed) == 25_000
     batches = int(sent.stderr.split(" in ")[1].split(" PutLogEvents")[0])
@@ -228,13 +222,7 @@ def test_sigterm_flushes_what_is_buffered(moto_server_url: str) -> None:
     process.send_signal(signal.SIGTERM)
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 0, stderr
-    client = boto3.client(
-        "logs",
-        region_name="us-east-1",
-        endpoint_url=moto_server_url,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
+    client = moto_client(moto_server_url, "logs")
     delivered = read_log_stream(client, GROUP, "sigterm")
     assert len(delivered) >= 10
     assert f"delivered {len(delivered)} events" in stderr
