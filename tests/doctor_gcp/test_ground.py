@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from doctor.digest.types import Digest, Level, Pattern
 from doctor.ground import MAX_EVIDENCE_CHARS, MAX_EVIDENCE_LINES, ground
-from doctor.models import Category, DiagnosedIssue, Diagnosis, Severity
+from doctor.models import DiagnosedIssue, Diagnosis
+from doctor.taxonomy import Category, Severity
 
 
 def _at(minute: int) -> datetime:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from doctor.engines import FallbackEngine
 from doctor.errors import EngineUnavailable
-from doctor.models import AnalysisResponse, Category, DiagnosedIssue, Diagnosis, Severity
+from doctor.models import AnalysisResponse, DiagnosedIssue, Diagnosis
 from doctor.pipeline import RunOptions, analyze, prepare
+from doctor.taxonomy import Category, Severity
 from tests.fakes.engines import StubEngine
 
 
@@ -65,7 +67,7 @@ def test_success_fills_the_summary_from_the_digest_and_prompt(sample_lines: list
 def test_gemini_failure_degrades_to_the_fallback(sample_lines: list[str]) -> None:
     failing = StubEngine("gemini", error=EngineUnavailable("Vertex AI failed (HTTP 503)"))
     rules = StubEngine("rules")
-    response = analyze(sample_lines, engine=failing, options=RunOptions(), fallback=rules)
+    response = analyze(sample_lines, engine=FallbackEngine(failing, rules), options=RunOptions())
     assert response.status == "degraded"
     assert response.summary.engine == "rules"
     assert len(rules.calls) == 1

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from doctor.digest import Prompt
 from doctor.digest.types import Digest
-from doctor.models import Diagnosis, EngineName, Severity
+from doctor.engines import Answer
+from doctor.models import Diagnosis, EngineName
+from doctor.taxonomy import Severity
 
 
 class StubEngine:
@@ -15,17 +17,20 @@ class StubEngine:
         error: Exception | None = None,
         diagnosis: Diagnosis | None = None,
     ) -> None:
-        self.name = name
+        self.name: EngineName = name
         self.error = error
         self.diagnosis = diagnosis
         self.calls: list[tuple[Digest, Prompt]] = []
+        self.closed = False
 
-    def diagnose(self, digest: Digest, prompt: Prompt) -> Diagnosis:
+    def diagnose(self, digest: Digest, prompt: Prompt) -> Answer:
         self.calls.append((digest, prompt))
         if self.error is not None:
             raise self.error
-        if self.diagnosis is not None:
-            return self.diagnosis
-        return Diagnosis(
+        diagnosis = self.diagnosis or Diagnosis(
             summary=f"by {self.name}", severity=Severity.LOW, issues=[], priority_actions=[]
         )
+        return Answer(diagnosis, self.name, from_prompt=self.name == "gemini")
+
+    def close(self) -> None:
+        self.closed = True

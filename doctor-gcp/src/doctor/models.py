@@ -1,4 +1,4 @@
-"""The public data shapes: the category taxonomy, what an engine answers, and AnalysisResponse.
+"""The public data shapes: what an engine answers, what grounding makes of it, AnalysisResponse.
 
 Engines produce a `Diagnosis` (what is wrong, citing digest pattern ids); grounding turns it into
 an `Analysis` whose counts, first/last seen and evidence come from the logs, never the model.
@@ -7,36 +7,11 @@ an `Analysis` whose counts, first/last seen and evidence come from the logs, nev
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-
-class Category(StrEnum):
-    DATABASE_CONNECTION = "database_connection"
-    DATABASE_ERROR = "database_error"
-    OUT_OF_MEMORY = "out_of_memory"
-    DISK_FULL = "disk_full"
-    TIMEOUT = "timeout"
-    UPSTREAM_UNAVAILABLE = "upstream_unavailable"
-    TLS_CERTIFICATE = "tls_certificate"
-    DNS_RESOLUTION = "dns_resolution"
-    PERMISSION_DENIED = "permission_denied"
-    AUTHENTICATION_FAILURE = "authentication_failure"
-    RATE_LIMITED = "rate_limited"
-    RESOURCE_EXHAUSTION = "resource_exhaustion"
-    CONFIGURATION_ERROR = "configuration_error"
-    APPLICATION_EXCEPTION = "application_exception"
-    CRASH_LOOP = "crash_loop"
-    UNKNOWN = "unknown"
-
-
-class Severity(StrEnum):
-    LOW = "LOW"
-    MEDIUM = "MEDIUM"
-    HIGH = "HIGH"
-    CRITICAL = "CRITICAL"
+from doctor.taxonomy import Category, Severity
 
 
 class DiagnosedIssue(BaseModel):

@@ -22,11 +22,12 @@ from doctor.digest import (
     render_prompt,
 )
 from doctor.digest.types import Digest, LogEvent
-from doctor.engines import Engine, diagnose_with_fallback, rules_engine
+from doctor.engines import Engine
 from doctor.errors import ConfigurationError
 from doctor.ground import ground
-from doctor.models import Analysis, AnalysisResponse, EngineName, RunSummary, Severity
+from doctor.models import Analysis, AnalysisResponse, EngineName, RunSummary
 from doctor.settings import DEFAULT_PROMPT_TOKEN_BUDGET
+from doctor.taxonomy import Severity
 
 Status = Literal["success", "degraded", "no_logs"]
 
@@ -92,10 +93,9 @@ def analyze(
     *,
     engine: Engine,
     options: RunOptions,
-    fallback: Engine | None = None,
     warnings: Sequence[str] = (),
 ) -> AnalysisResponse:
-    """Diagnose `source` with `engine`; when it fails, `fallback` (default: rules) answers.
+    """Diagnose `source` with `engine` (a FallbackEngine when it may fail over).
 
     `warnings` are the caller's own notes (e.g. ignored options), listed first.
     """
@@ -112,9 +112,7 @@ def analyze(
             notes,
         )
 
-    if fallback is None and engine.name != "rules":
-        fallback = rules_engine()
-    answer = diagnose_with_fallback(engine, digest, prompt, fallback=fallback)
+    answer = engine.diagnose(digest, prompt)
     analysis, grounding_warnings = ground(answer.diagnosis, digest)
     return _response(
         "degraded" if answer.degraded else "success",

@@ -14,7 +14,8 @@ from rich.table import Table
 from rich.text import Text
 
 from doctor.digest.types import Digest
-from doctor.models import AnalysisResponse, Issue, Severity
+from doctor.models import AnalysisResponse, Issue
+from doctor.taxonomy import Severity
 
 SEVERITY_STYLE = {
     Severity.CRITICAL: "bold white on red",

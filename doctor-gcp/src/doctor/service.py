@@ -14,7 +14,7 @@ from typing import Any
 import boto3
 
 from doctor.credentials import web_identity_session
-from doctor.engines import Engine, select_engine
+from doctor.engines import Engine, build_engine, choose_engine
 from doctor.errors import ConfigurationError, InvalidParameter, NotAllowed
 from doctor.logs.cloudwatch import LOGS_CONFIG, CloudWatchSource
 from doctor.models import AnalysisResponse, AnalyzeRequest, EngineChoice
@@ -85,12 +85,10 @@ class Doctor:
             return self._source
 
     def engine(self, choice: EngineChoice | None) -> Engine:
-        wanted = choice or self.settings.doctor_engine
-        if wanted == "auto":
-            wanted = "gemini" if self.settings.gemini_configured else "rules"
+        wanted = choose_engine(choice, self.settings)
         with self._lock:
             if wanted not in self._engines:
-                self._engines[wanted] = select_engine(
+                self._engines[wanted] = build_engine(
                     wanted, self.settings, credentials=self._engine_credentials
                 )
             return self._engines[wanted]
@@ -159,6 +157,4 @@ class Doctor:
 
     def close(self) -> None:
         for engine in self._engines.values():
-            close = getattr(engine, "close", None)
-            if callable(close):
-                close()
+            engine.close()

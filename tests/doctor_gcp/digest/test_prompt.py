@@ -17,7 +17,7 @@ from doctor.digest import (
     render_prompt,
 )
 from doctor.digest.prompt import FRAME_CLOSE, FRAME_OPEN
-from doctor.models import Category
+from doctor.taxonomy import Category
 
 T0 = datetime(2026, 11, 22, 23, 0, tzinfo=UTC)
 

@@ -12,11 +12,14 @@ from google.oauth2.credentials import Credentials
 
 from doctor.digest import Prompt
 from doctor.digest.types import Digest
+from doctor.engines import FallbackEngine
 from doctor.engines.gemini import GeminiEngine
+from doctor.engines.rules import RulesEngine
 from doctor.errors import EngineError, EngineUnavailable
-from doctor.models import Category, Diagnosis
+from doctor.models import Diagnosis
 from doctor.pipeline import RunOptions, analyze, prepare
 from doctor.settings import Settings
+from doctor.taxonomy import Category
 from tests.fakes.gemini import FakeGemini, Reply, error_reply, json_reply, text_reply
 
 PROMPT = Prompt(
@@ -52,7 +55,9 @@ def engine(gemini_settings: Settings, fake_credentials: Credentials) -> Iterator
 
 def test_a_valid_answer_becomes_a_diagnosis(engine: GeminiEngine, gemini: FakeGemini) -> None:
     gemini.script(json_reply(VALID))
-    diagnosis = engine.diagnose(EMPTY_DIGEST, PROMPT)
+    answer = engine.diagnose(EMPTY_DIGEST, PROMPT)
+    assert (answer.engine, answer.degraded, answer.from_prompt) == ("gemini", False, True)
+    diagnosis = answer.diagnosis
     assert diagnosis == Diagnosis.model_validate(VALID)
     assert diagnosis.issues[0].category is Category.DATABASE_CONNECTION
     [request] = gemini.requests
@@ -85,7 +90,7 @@ def test_invalid_json_gets_one_repair_request_naming_the_error(
     engine: GeminiEngine, gemini: FakeGemini
 ) -> None:
     gemini.script(text_reply('{"summary": "cut off'), json_reply(VALID))
-    assert engine.diagnose(EMPTY_DIGEST, PROMPT) == Diagnosis.model_validate(VALID)
+    assert engine.diagnose(EMPTY_DIGEST, PROMPT).diagnosis == Diagnosis.model_validate(VALID)
     first, second = gemini.requests
     turns = second.json["contents"]
     assert [t["role"] for t in turns] == ["user", "model", "user"]
@@ -118,7 +123,7 @@ def test_a_second_invalid_answer_is_an_engine_error(
 
 def test_429_is_retried_by_the_client(engine: GeminiEngine, gemini: FakeGemini) -> None:
     gemini.script(error_reply(429), json_reply(VALID))
-    assert engine.diagnose(EMPTY_DIGEST, PROMPT).severity.value == "HIGH"
+    assert engine.diagnose(EMPTY_DIGEST, PROMPT).diagnosis.severity.value == "HIGH"
     assert len(gemini.requests) == 2
 
 
@@ -186,7 +191,7 @@ def test_a_timeout_degrades_to_the_rules_engine_with_a_warning(
     gemini.script(Reply(hang=10))
     response = analyze(
         sample_lines,
-        engine=GeminiEngine(settings, credentials=fake_credentials),
+        engine=FallbackEngine(GeminiEngine(settings, credentials=fake_credentials), RulesEngine()),
         options=RunOptions(),
     )
     assert response.status == "degraded"

@@ -20,7 +20,7 @@ from doctor.engines.rules.engine import STRONG_WEIGHT
 from doctor.engines.rules.knowledge import RULES
 from doctor.engines.rules.prefilter import required_literals
 from doctor.engines.rules.text import MatchText
-from doctor.models import Category, Severity
+from doctor.taxonomy import Category, Severity
 
 C = Category
 T0 = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
@@ -53,7 +53,7 @@ def _digest(*patterns: Pattern) -> Digest:
 
 
 def _top(text: str, level: Level = Level.ERROR) -> Category | None:
-    issues = RulesEngine().diagnose(_digest(_pattern("p1", text, level))).issues
+    issues = RulesEngine().diagnosis(_digest(_pattern("p1", text, level))).issues
     return issues[0].category if issues else None
 
 
@@ -850,7 +850,7 @@ def test_root_cause_is_listed_before_the_500s_it_causes() -> None:
             count=12,
         ),
     )
-    diagnosis = RulesEngine().diagnose(digest)
+    diagnosis = RulesEngine().diagnosis(digest)
     assert [i.category for i in diagnosis.issues] == [
         C.DATABASE_CONNECTION,
         C.APPLICATION_EXCEPTION,
@@ -878,7 +878,7 @@ def test_oom_kill_comes_before_the_crash_loop_and_the_502s() -> None:
             level=Level.WARNING,
         ),
     )
-    categories = [i.category for i in RulesEngine().diagnose(digest).issues]
+    categories = [i.category for i in RulesEngine().diagnosis(digest).issues]
     assert categories == [C.OUT_OF_MEMORY, C.CRASH_LOOP, C.UPSTREAM_UNAVAILABLE]
 
 
@@ -892,7 +892,7 @@ def test_missing_setting_comes_before_the_restarts_it_causes() -> None:
         _pattern("p2", "systemd[1]: api.service: Start request repeated too quickly.", count=4),
         _pattern("p3", "RuntimeError: environment variable DATABASE_URL is not set", count=20),
     )
-    issues = RulesEngine().diagnose(digest).issues
+    issues = RulesEngine().diagnosis(digest).issues
     assert [i.category for i in issues] == [C.CONFIGURATION_ERROR, C.CRASH_LOOP]
     assert issues[1].pattern_ids == ["p1", "p2"]
 
@@ -902,7 +902,7 @@ def test_patterns_of_one_category_form_one_issue_led_by_the_most_specific_rule()
         _pattern("p1", "Error: connect ECONNREFUSED 10.0.0.3:5432", count=50),
         _pattern("p2", "FATAL:  sorry, too many clients already", count=3),
     )
-    (issue,) = RulesEngine().diagnose(digest).issues
+    (issue,) = RulesEngine().diagnosis(digest).issues
     assert issue.type == "Database Connection Limit Reached"
     assert issue.pattern_ids == ["p1", "p2"]
     assert "Also matched: Database Connection Failure" in issue.description
@@ -913,7 +913,7 @@ def test_unrecognised_errors_are_unknown_and_ranked_last() -> None:
         _pattern("p1", "reconciler: object state diverged for shard 7 (epoch 12)", count=40),
         _pattern("p2", "HTTP 429 Too Many Requests from api.partner.io", level=Level.WARNING),
     )
-    issues = RulesEngine().diagnose(digest).issues
+    issues = RulesEngine().diagnosis(digest).issues
     assert [i.category for i in issues] == [C.RATE_LIMITED, C.UNKNOWN]
     assert issues[1].pattern_ids == ["p1"]
 
@@ -925,7 +925,7 @@ def test_warnings_and_info_never_become_generic_issues() -> None:
         # A generic signature on an INFO line stays noise (concrete ones do not: see below).
         _pattern("p3", "GET /api/orders 500 12ms", level=Level.INFO),
     )
-    diagnosis = RulesEngine().diagnose(digest)
+    diagnosis = RulesEngine().diagnosis(digest)
     assert diagnosis.issues == []
     assert diagnosis.severity is Severity.LOW
     assert "No known failure" in diagnosis.summary
@@ -936,7 +936,7 @@ def test_a_digest_without_warnings_has_no_issues() -> None:
         _pattern("p1", "GET /healthz 200 1ms", level=Level.INFO, count=500),
         _pattern("p2", "retrying connection refused check (debug)", level=Level.DEBUG),
     )
-    diagnosis = RulesEngine().diagnose(digest)
+    diagnosis = RulesEngine().diagnosis(digest)
     assert diagnosis.issues == []
     assert diagnosis.priority_actions == []
     assert diagnosis.severity is Severity.LOW
@@ -962,7 +962,7 @@ BENIGN = [
 
 def test_ordinary_warnings_are_not_diagnosed_as_failures() -> None:
     digest = _digest(*(_pattern(f"p{i}", t, Level.WARNING) for i, t in enumerate(BENIGN)))
-    assert RulesEngine().diagnose(digest).issues == []
+    assert RulesEngine().diagnosis(digest).issues == []
 
 
 LEVELLESS_FAILURES = [
@@ -975,13 +975,13 @@ LEVELLESS_FAILURES = [
 @pytest.mark.parametrize(("text", "category"), LEVELLESS_FAILURES)
 def test_a_failure_printed_with_no_level_is_still_diagnosed(text: str, category: Category) -> None:
     # Go's log package, the kernel and systemd name no level: the digest infers INFO.
-    diagnosis = RulesEngine().diagnose(_digest(_pattern("p1", text, Level.INFO)))
+    diagnosis = RulesEngine().diagnosis(_digest(_pattern("p1", text, Level.INFO)))
     assert [issue.category for issue in diagnosis.issues] == [category]
 
 
 def test_benign_info_lines_stay_benign() -> None:
     digest = _digest(*(_pattern(f"p{i}", t, Level.INFO) for i, t in enumerate(BENIGN)))
-    assert RulesEngine().diagnose(digest).issues == []
+    assert RulesEngine().diagnosis(digest).issues == []
 
 
 def _mixed_digest() -> Digest:
@@ -996,7 +996,7 @@ def _mixed_digest() -> Digest:
 
 def test_issues_cite_only_real_patterns_each_once() -> None:
     digest = _mixed_digest()
-    diagnosis = RulesEngine().diagnose(digest)
+    diagnosis = RulesEngine().diagnosis(digest)
     cited = [pid for issue in diagnosis.issues for pid in issue.pattern_ids]
     known = {p.id: p for p in digest.patterns}
     assert cited, "a digest full of failures must produce issues"
@@ -1015,16 +1015,16 @@ def test_issues_cite_only_real_patterns_each_once() -> None:
 
 def test_same_digest_gives_the_identical_diagnosis() -> None:
     digest = _mixed_digest()
-    first = RulesEngine().diagnose(digest).model_dump()
-    again = RulesEngine().diagnose(copy.deepcopy(digest)).model_dump()
+    first = RulesEngine().diagnosis(digest).model_dump()
+    again = RulesEngine().diagnosis(copy.deepcopy(digest)).model_dump()
     assert first == again
     assert RulesEngine.name == "rules"
 
 
 def test_fatal_level_raises_issue_severity() -> None:
     text = "java.lang.IllegalStateException: cart already checked out"
-    assert RulesEngine().diagnose(_digest(_pattern("p1", text))).severity is Severity.MEDIUM
-    fatal = RulesEngine().diagnose(_digest(_pattern("p1", text, level=Level.CRITICAL)))
+    assert RulesEngine().diagnosis(_digest(_pattern("p1", text))).severity is Severity.MEDIUM
+    fatal = RulesEngine().diagnosis(_digest(_pattern("p1", text, level=Level.CRITICAL)))
     assert fatal.severity is Severity.HIGH
 
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from doctor.digest.types import Digest, Level, Pattern
 from doctor.engines.rules import RulesEngine
-from doctor.models import Category
+from doctor.taxonomy import Category
 
 C = Category
 
@@ -202,7 +202,7 @@ def test_held_out_accuracy() -> None:
     engine = RulesEngine()
     misses: list[str] = []
     for text, expected in HELD_OUT:
-        issues = engine.diagnose(_one_pattern_digest(text)).issues
+        issues = engine.diagnosis(_one_pattern_digest(text)).issues
         got = issues[0].category if issues else None
         if got != expected:
             misses.append(f"expected {expected}, got {got}: {text.splitlines()[0][:90]}")

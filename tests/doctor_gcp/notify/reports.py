@@ -9,7 +9,8 @@ from typing import Any, Literal
 
 from slack_sdk.models.blocks import Block
 
-from doctor.models import Analysis, AnalysisResponse, Category, Issue, RunSummary, Severity
+from doctor.models import Analysis, AnalysisResponse, Issue, RunSummary
+from doctor.taxonomy import Category, Severity
 
 T0 = datetime(2026, 5, 4, 10, 0, 0, tzinfo=UTC)
 

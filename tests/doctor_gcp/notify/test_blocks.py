@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from doctor.models import Severity
 from doctor.notify.blocks import SEVERITY_EMOJI, clip, escape, report, window_label
+from doctor.taxonomy import Severity
 from tests.doctor_gcp.notify.reports import (
     assert_within_slack_limits,
     make_issue,

@@ -19,7 +19,7 @@ from doctor.cli._common import (
     write,
 )
 from doctor.digest.types import Digest
-from doctor.engines import select_engine
+from doctor.engines import build_engine, choose_engine
 from doctor.errors import DoctorError
 from doctor.logs import read_lines
 from doctor.models import AnalysisResponse, AnalyzeRequest
@@ -138,11 +138,11 @@ def _analyze_file(
         print_notes(notes)
         write(prompt.render())
         return None
-    chosen = select_engine(engine.value if engine else settings.doctor_engine, settings)
+    chosen = build_engine(choose_engine(engine.value if engine else None, settings), settings)
     try:
         return analyze(lines, engine=chosen, options=options, warnings=notes)
     finally:
-        _close(chosen)
+        chosen.close()
 
 
 def _cloudwatch_request(
@@ -241,9 +241,3 @@ def _file_notes(*, minutes: int | None, filter_pattern: str | None) -> list[str]
     if filter_pattern is not None:
         notes.append("--filter-pattern applies to CloudWatch; the file was not filtered.")
     return notes
-
-
-def _close(engine: object) -> None:
-    close = getattr(engine, "close", None)
-    if callable(close):
-        close()

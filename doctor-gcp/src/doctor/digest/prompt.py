@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..models import Category, Severity
+from ..taxonomy import Category, Severity
 from .types import Digest, Pattern
 
 # Gemini's SentencePiece vocabulary averages about 4 characters per token on English and splits

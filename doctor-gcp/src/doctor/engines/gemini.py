@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from doctor.digest import Prompt
 from doctor.digest.types import Digest
+from doctor.engines.base import Answer
 from doctor.errors import ConfigurationError, EngineError, EngineUnavailable
 from doctor.models import Diagnosis
 from doctor.settings import Settings
@@ -90,9 +91,12 @@ class GeminiEngine:
     def close(self) -> None:
         self._client.close()
 
-    def diagnose(self, digest: Digest, prompt: Prompt) -> Diagnosis:
+    def diagnose(self, digest: Digest, prompt: Prompt) -> Answer:
         """Ask Gemini for a Diagnosis of the prompt; `digest` is already rendered into it."""
         del digest  # the prompt carries everything the model sees
+        return Answer(self._diagnosis(prompt), self.name, from_prompt=True)
+
+    def _diagnosis(self, prompt: Prompt) -> Diagnosis:
         contents: list[types.Content] = [types.UserContent(prompt.user)]
         response = self._generate(contents, prompt.system)
         text = _answer_text(response)

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from doctor.models import AnalysisResponse, Issue, Severity
+from doctor.models import AnalysisResponse, Issue
+from doctor.taxonomy import Severity
 
 MAX_BLOCKS = 50
 MAX_TEXT = 3000  # section text, context element text

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from doctor.digest.types import Level
 from doctor.engines.rules.prefilter import required_literals
 from doctor.engines.rules.text import MatchText
-from doctor.models import Category, Severity
+from doctor.taxonomy import Category, Severity
 
 _FLAGS = re.IGNORECASE | re.MULTILINE
 

@@ -7,12 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Final, Literal
 
 from doctor.digest.types import Digest, Level, Pattern
+from doctor.engines.base import Answer
 from doctor.engines.rules.base import Rule
 from doctor.engines.rules.knowledge import RULES
 from doctor.engines.rules.text import MatchText
-from doctor.models import Category, DiagnosedIssue, Diagnosis, Severity
+from doctor.models import DiagnosedIssue, Diagnosis
+from doctor.taxonomy import Category, Severity
+
+if TYPE_CHECKING:
+    from doctor.digest import Prompt
 
 _SEVERITY_RANK = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2, Severity.CRITICAL: 3}
 _BY_RANK = {rank: sev for sev, rank in _SEVERITY_RANK.items()}
@@ -53,7 +59,7 @@ STRONG_WEIGHT = 70  # concrete signatures; below are generic ones (HTTP 500, "ti
 class RulesEngine:
     """Deterministic knowledge-base diagnosis (see knowledge.py for the rules)."""
 
-    name = "rules"
+    name: Final[Literal["rules"]] = "rules"
 
     def __init__(self, rules: Sequence[Rule] = RULES) -> None:
         self._rules = tuple(rules)
@@ -75,7 +81,15 @@ class RulesEngine:
         strong = (r for r in self._by_priority if r.weight >= STRONG_WEIGHT)
         return next((r for r in strong if r.fires(text, Level.WARNING)), None)
 
-    def diagnose(self, digest: Digest) -> Diagnosis:
+    def diagnose(self, digest: Digest, prompt: Prompt | None = None) -> Answer:
+        """The knowledge base's reading of every pattern; `prompt` is not needed."""
+        del prompt
+        return Answer(self.diagnosis(digest), self.name)
+
+    def close(self) -> None:
+        pass  # nothing held
+
+    def diagnosis(self, digest: Digest) -> Diagnosis:
         classified = [(p, self.classify(p)) for p in digest.patterns]
         considered = [(p, r) for p, r in classified if p.level >= Level.WARNING or r is not None]
         groups: dict[Category, _Group] = {}

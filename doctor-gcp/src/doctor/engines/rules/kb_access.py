@@ -6,7 +6,7 @@ OS report them.
 from __future__ import annotations
 
 from doctor.engines.rules.base import Rule, http_status, rule
-from doctor.models import Category, Severity
+from doctor.taxonomy import Category, Severity
 
 PERM = Category.PERMISSION_DENIED
 AUTH = Category.AUTHENTICATION_FAILURE

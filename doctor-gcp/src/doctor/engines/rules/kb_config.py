@@ -6,7 +6,7 @@ Go, nginx, Kubernetes, ECS and AWS services report them.
 from __future__ import annotations
 
 from doctor.engines.rules.base import Rule, rule
-from doctor.models import Category, Severity
+from doctor.taxonomy import Category, Severity
 
 CFG = Category.CONFIGURATION_ERROR
 HIGH = Severity.HIGH

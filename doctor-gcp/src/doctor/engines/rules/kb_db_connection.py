@@ -6,7 +6,7 @@ HikariCP, SQLAlchemy, node-postgres, Prisma, redis-py, Jedis, pymongo) print the
 from __future__ import annotations
 
 from doctor.engines.rules.base import Rule, rule
-from doctor.models import Category, Severity
+from doctor.taxonomy import Category, Severity
 
 DBC = Category.DATABASE_CONNECTION
 CRIT, HIGH = Severity.CRITICAL, Severity.HIGH

@@ -5,7 +5,7 @@ and statement timeouts, constraint violations, schema mismatches, read-only node
 from __future__ import annotations
 
 from doctor.engines.rules.base import Rule, rule
-from doctor.models import Category, Severity
+from doctor.taxonomy import Category, Severity
 
 DBE = Category.DATABASE_ERROR
 HIGH, MED = Severity.HIGH, Severity.MEDIUM

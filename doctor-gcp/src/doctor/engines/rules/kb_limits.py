@@ -6,7 +6,7 @@ Python, Node, nginx, Apache, php-fpm and Kubernetes report them.
 from __future__ import annotations
 
 from doctor.engines.rules.base import Rule, rule
-from doctor.models import Category, Severity
+from doctor.taxonomy import Category, Severity
 
 RES = Category.RESOURCE_EXHAUSTION
 HIGH = Severity.HIGH

@@ -5,7 +5,7 @@ ECS, systemd, the JVM, V8, Go, Python, Redis and Elasticsearch report them.
 from __future__ import annotations
 
 from doctor.engines.rules.base import Rule, rule
-from doctor.models import Category, Severity
+from doctor.taxonomy import Category, Severity
 
 OOM = Category.OUT_OF_MEMORY
 DISK = Category.DISK_FULL

@@ -6,7 +6,7 @@ report them.
 from __future__ import annotations
 
 from doctor.engines.rules.base import Rule, http_status, rule
-from doctor.models import Category, Severity
+from doctor.taxonomy import Category, Severity
 
 TMO = Category.TIMEOUT
 UPS = Category.UPSTREAM_UNAVAILABLE

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from doctor.engines.rules.base import Rule, http_status, rule
-from doctor.models import Category, Severity
+from doctor.taxonomy import Category, Severity
 
 RATE = Category.RATE_LIMITED
 HIGH, MED = Severity.HIGH, Severity.MEDIUM

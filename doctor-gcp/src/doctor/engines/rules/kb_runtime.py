@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from doctor.digest.types import Level
 from doctor.engines.rules.base import SYMPTOM, Rule, http_status, rule
-from doctor.models import Category, Severity
+from doctor.taxonomy import Category, Severity
 
 CRASH = Category.CRASH_LOOP
 APP = Category.APPLICATION_EXCEPTION

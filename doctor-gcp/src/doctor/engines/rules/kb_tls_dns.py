@@ -6,7 +6,7 @@ them.
 from __future__ import annotations
 
 from doctor.engines.rules.base import Rule, rule
-from doctor.models import Category, Severity
+from doctor.taxonomy import Category, Severity
 
 TLS = Category.TLS_CERTIFICATE
 DNS = Category.DNS_RESOLUTION
