@@ -1,7 +1,7 @@
 """CloudWatch fetch: concurrent time slices vs one sequential paginator, same data, same run.
 
 Starts a moto_server on 127.0.0.1, writes chaos-app events spread over the window with
-chaos-app's own sink, then times CloudWatchSource.fetch with slices=1 and slices=N, alternating,
+chaos-app's own sink, then times CloudWatchLogs.fetch with slices=1 and slices=N, alternating,
 a few rounds each. Optionally (--latency-ms) puts a loopback proxy in front of moto that delays
 every response, to model the round trip to a real regional endpoint, which is where concurrent
 slices pay off; moto itself is one CPU-bound process, so without latency slices mostly compete
@@ -32,7 +32,7 @@ from chaos_app.cloudwatch import CloudWatchSink
 from chaos_app.generator import generate
 from chaos_app.render import to_json
 from chaos_app.scenarios import CATALOG
-from doctor.logs.cloudwatch import CloudWatchSource
+from doctor.logs.cloudwatch import CloudWatchLogs
 from tests.fakes.moto_server import moto_server
 from tests.fakes.processes import free_port
 
@@ -94,7 +94,7 @@ def seed(url: str, events: int, hours: float) -> int:
     return sink.stats.events
 
 
-def timed(source: CloudWatchSource, end: datetime, minutes: int, slices: int) -> tuple[float, int]:
+def timed(source: CloudWatchLogs, end: datetime, minutes: int, slices: int) -> tuple[float, int]:
     began = time.perf_counter()
     fetched = source.fetch(
         GROUP, minutes=minutes, max_logs=10**7, filter_pattern="", end=end, slices=slices
@@ -119,7 +119,7 @@ def main() -> None:
         with delaying_proxy(port, args.latency_ms / 1000) as proxy_port:
             endpoint = f"http://127.0.0.1:{proxy_port}"
             client = boto3.client("logs", region_name="us-east-1", endpoint_url=endpoint)
-            source = CloudWatchSource(client)
+            source = CloudWatchLogs(client)
             minutes = int(args.hours * 60)
             results: dict[int, list[float]] = {1: [], args.slices: []}
             counts: set[int] = set()

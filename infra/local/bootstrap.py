@@ -6,13 +6,14 @@ and the EC2 instance role and profile. Every policy document is rendered from in
 the very files Terraform reads with templatefile(), so the emulated account cannot drift from a
 deployed one. Optionally writes a demo identity token file for AWS_WEB_IDENTITY_TOKEN_FILE.
 
-Used by `cloud-doctor demo` and by docker-compose's `bootstrap` service:
+Run the same way by `cloud-doctor demo` and by docker-compose's `bootstrap` service, from the
+directory that holds infra/:
 
     python -m infra.local.bootstrap --endpoint-url http://127.0.0.1:5000 --token-file /tmp/token
 
-Self-contained on purpose (boto3 and the standard library only), so callers can import it as
-`infra.local.bootstrap` with the repository root on sys.path, or load this file by its path.
-It refuses real AWS endpoints: it is a local tool and signs with throwaway emulator keys.
+Self-contained on purpose (boto3 and the standard library only): the doctor's image runs it
+without the doctor's code. It refuses real AWS endpoints: it is a local tool and signs with
+throwaway emulator keys.
 """
 
 from __future__ import annotations

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from google.oauth2.credentials import Credentials
 
+from doctor.digest import Prompt
+from doctor.digest.types import Digest
+from doctor.models import Query
+from doctor.orchestrator import Doctor
 from doctor.settings import Settings
 from tests.fakes.gemini import FakeGemini, fake_gemini
 
@@ -39,6 +44,13 @@ psycopg2.pool.PoolError: connection pool exhausted
 2026-05-04T10:00:08Z INFO GET /health 200 2ms
 2026-05-04T10:00:09Z {_REFUSED}
 """
+
+
+def prepared(path: Path, *, log_group: str | None = None) -> tuple[Digest, Prompt]:
+    """The digest and prompt the doctor makes of a log file: what engines are given."""
+    with closing(Doctor(Settings())) as doctor:
+        digested, prompt = doctor.prompt(Query(file=str(path), log_group=log_group))
+    return digested.digest, prompt
 
 
 @pytest.fixture

@@ -146,7 +146,7 @@ def test_allow_list_defaults_to_the_default_log_group_only() -> None:
 def test_importing_the_doctor_reads_no_environment(tmp_path: Path) -> None:
     """With a broken environment, imports still succeed: only load_settings() reads it."""
     env = {**os.environ, "DOCTOR_MAX_LOGS": "not-a-number", "DOCTOR_API_TOKEN": "changeme"}
-    code = "import doctor.settings, doctor.pipeline, doctor.cli, doctor.engines; print('ok')"
+    code = "import doctor.settings, doctor.orchestrator, doctor.cli, doctor.engines; print('ok')"
     result = subprocess.run(
         [sys.executable, "-c", code],
         env=env,

@@ -1,20 +1,17 @@
 """Helpers for the static infrastructure checks: Terraform roots parsed with python-hcl2, the
-bootstrap module loaded from its file, and Terraform's own template rendering when available."""
+bootstrap module, and Terraform's own template rendering when available."""
 
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
 import os
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import hcl2
@@ -119,20 +116,6 @@ def templatefile_call(expression: str) -> tuple[str, set[str]]:
 def env_names(expression: str) -> set[str]:
     """Upper-case keys of an HCL object expression (environment variable maps)."""
     return set(re.findall(r"\b([A-Z][A-Z0-9_]+) = ", expression))
-
-
-def load_bootstrap() -> ModuleType:
-    """infra/local/bootstrap.py, loaded from its path as `cloud-doctor demo` may load it."""
-    name = "cloud_doctor_infra_local_bootstrap"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, INFRA / "local" / "bootstrap.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def terraform() -> str | None:

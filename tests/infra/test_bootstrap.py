@@ -15,10 +15,9 @@ from typing import Any
 
 import pytest
 
+from infra.local import bootstrap as boot
 from tests.fakes.moto_server import moto_client
-from tests.infra.support import ROOT, aws_module, load_bootstrap, templatefile_call
-
-boot = load_bootstrap()
+from tests.infra.support import ROOT, aws_module, templatefile_call
 
 AUDIENCE = "sts.amazonaws.com/cloud-doctor-test"
 SUBJECT = "109876543210987654321"

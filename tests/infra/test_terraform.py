@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from doctor.settings import Settings
+from infra.local import bootstrap as boot
 from tests.infra.support import (
     AWS_ROOT,
     GCP_ROOT,
@@ -23,15 +24,12 @@ from tests.infra.support import (
     env_names,
     gcp_module,
     hcl_literal,
-    load_bootstrap,
     single,
     templatefile_call,
     terraform,
     terraform_env,
     terraform_eval,
 )
-
-boot = load_bootstrap()
 
 ACCOUNT = "111122223333"
 REGION = "eu-west-1"

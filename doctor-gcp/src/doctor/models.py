@@ -6,10 +6,11 @@ an `Analysis` whose counts, first/last seen and evidence come from the logs, nev
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from doctor.taxonomy import Category, Severity
 
@@ -54,6 +55,7 @@ class Analysis(BaseModel):
     priority_actions: list[str]
 
 
+Status = Literal["success", "degraded", "no_logs"]
 EngineName = Literal["gemini", "rules"]
 EngineChoice = Literal["auto", "gemini", "rules"]
 
@@ -66,12 +68,31 @@ class RunSummary(BaseModel):
     engine: EngineName
     duration_ms: int
     prompt_tokens: int
-    truncated: bool
+    input_truncated: bool = Field(
+        default=False, description="The source held more events than were read (max_logs)"
+    )
+    prompt_truncated: bool = Field(
+        default=False, description="The prompt budget left patterns out of what the model read"
+    )
+
+    @computed_field(description="input_truncated or prompt_truncated")  # type: ignore[prop-decorator]
+    @property
+    def truncated(self) -> bool:
+        return self.input_truncated or self.prompt_truncated
+
+    def cuts(self) -> list[str]:
+        """What was left out, in the words every renderer uses."""
+        said = []
+        if self.input_truncated:
+            said.append(f"input truncated (newest {self.total_logs_analyzed} events read)")
+        if self.prompt_truncated:
+            said.append("prompt truncated (token budget)")
+        return said
 
 
 class AnalysisResponse(BaseModel):
     id: str
-    status: Literal["success", "degraded", "no_logs"]
+    status: Status
     timestamp: datetime
     summary: RunSummary
     analysis: Analysis
@@ -104,3 +125,32 @@ class AnalyzeRequest(BaseModel):
     )
     engine: EngineChoice | None = Field(default=None, description="Default DOCTOR_ENGINE")
     notify_slack: bool = False
+
+    def query(self) -> Query:
+        return Query(
+            log_group=self.log_group,
+            minutes=self.time_range_minutes,
+            max_logs=self.max_logs,
+            filter_pattern=self.filter_pattern,
+            engine=self.engine,
+        )
+
+
+STDIN = "-"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Query:
+    """One analysis as an inlet asks for it; the Doctor answers it.
+
+    Every inlet builds one: the HTTP body and the Slack command through `AnalyzeRequest`, the
+    CLI from its flags. Only the CLI may name a `file` (a path, or "-" for stdin): a remote
+    caller can never make the service read its own files.
+    """
+
+    log_group: str | None = None  # CloudWatch group; with `file`, only a label for the answer
+    minutes: int | None = None  # CloudWatch window (None: 30); a file is read whole
+    max_logs: int | None = None  # newest N events (None: DOCTOR_MAX_LOGS, or all of a file)
+    filter_pattern: str | None = None  # CloudWatch syntax (None: warnings and worse)
+    engine: EngineChoice | None = None  # None: DOCTOR_ENGINE
+    file: str | None = None  # read this file instead of CloudWatch

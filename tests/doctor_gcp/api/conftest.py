@@ -1,8 +1,10 @@
-"""Fixtures for the Slack side of the API: the fake Slack, settings aimed at it, the app."""
+"""Fixtures for the API: the app on moto, the bearer header, the error shape; the fake Slack,
+settings aimed at it, and the app wired to both."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -10,13 +12,30 @@ from pydantic import SecretStr
 
 from doctor.api import create_app
 from doctor.settings import Settings
-from tests.doctor_gcp.conftest import LOG_GROUP
+from tests.doctor_gcp.conftest import API_TOKEN, LOG_GROUP
 from tests.fakes.slack import (
     BOT_TOKEN,
     SIGNING_SECRET,
     FakeSlack,
     fake_slack,
 )
+
+AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
+
+
+def error_of(response: Any) -> dict[str, str]:
+    """The error JSON of a response, checked to have the one shape and no traceback."""
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "hint"}
+    assert "Traceback" not in response.text
+    return dict(body["error"])
+
+
+@pytest.fixture
+def client(aws: None, aws_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(aws_settings), raise_server_exceptions=False) as test_client:
+        yield test_client
 
 
 @pytest.fixture

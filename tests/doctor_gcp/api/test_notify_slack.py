@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 
 from doctor.api import create_app
 from doctor.settings import Settings
-from tests.doctor_gcp.api.slack_helpers import section_text
-from tests.doctor_gcp.api.test_app import AUTH
+from tests.doctor_gcp.api.conftest import AUTH
+from tests.doctor_gcp.api.slack.helpers import section_text
 from tests.fakes.slack import FakeSlack, rate_limited, server_error
 
 # --- POST /analyze with notify_slack

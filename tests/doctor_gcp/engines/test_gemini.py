@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,14 +14,13 @@ from google.oauth2.credentials import Credentials
 
 from doctor.digest import Prompt
 from doctor.digest.types import Digest
-from doctor.engines import FallbackEngine
 from doctor.engines.gemini import GeminiEngine
-from doctor.engines.rules import RulesEngine
 from doctor.errors import EngineError, EngineUnavailable
-from doctor.models import Diagnosis
-from doctor.pipeline import RunOptions, analyze, prepare
+from doctor.models import Diagnosis, Query
+from doctor.orchestrator import Doctor
 from doctor.settings import Settings
 from doctor.taxonomy import Category
+from tests.doctor_gcp.conftest import prepared
 from tests.fakes.gemini import FakeGemini, Reply, error_reply, json_reply, text_reply
 
 PROMPT = Prompt(
@@ -183,17 +184,15 @@ def test_a_timeout_degrades_to_the_rules_engine_with_a_warning(
     gemini_settings: Settings,
     fake_credentials: Credentials,
     gemini: FakeGemini,
-    sample_lines: list[str],
+    sample_log: Path,
 ) -> None:
     settings = gemini_settings.model_copy(
         update={"gemini_timeout_seconds": 0.3, "gemini_retry_attempts": 1}
     )
     gemini.script(Reply(hang=10))
-    response = analyze(
-        sample_lines,
-        engine=FallbackEngine(GeminiEngine(settings, credentials=fake_credentials), RulesEngine()),
-        options=RunOptions(),
-    )
+    doctor = Doctor(settings, engine_credentials=fake_credentials)
+    response = doctor.analyze(Query(file=str(sample_log), engine="gemini"))
+    doctor.close()
     assert response.status == "degraded"
     assert response.summary.engine == "rules"
     assert any("gemini" in w and "rules" in w and "0.3s" in w for w in response.warnings)
@@ -201,15 +200,17 @@ def test_a_timeout_degrades_to_the_rules_engine_with_a_warning(
 
 
 def test_canary_secrets_never_reach_gemini_or_the_output(
-    engine: GeminiEngine,
+    gemini_settings: Settings,
+    fake_credentials: Credentials,
     gemini: FakeGemini,
-    sample_lines: list[str],
+    sample_log: Path,
     canaries: dict[str, str],
 ) -> None:
-    digest, prompt = prepare(sample_lines, RunOptions())
+    digest, prompt = prepared(sample_log)
     cited = dict(VALID, issues=[dict(VALID["issues"][0], pattern_ids=[digest.patterns[0].id])])
     gemini.script(json_reply(cited))
-    response = analyze(sample_lines, engine=engine, options=RunOptions())
+    with closing(Doctor(gemini_settings, engine_credentials=fake_credentials)) as doctor:
+        response = doctor.analyze(Query(file=str(sample_log), engine="gemini"))
     assert response.status == "success"
     assert response.summary.engine == "gemini"
     sent = gemini.requests[0].text

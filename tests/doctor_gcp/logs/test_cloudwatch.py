@@ -25,7 +25,7 @@ from doctor.errors import (
     LogSourceUnavailable,
     Throttled,
 )
-from doctor.logs.cloudwatch import DEFAULT_FILTER_PATTERN, CloudWatchSource, time_slices
+from doctor.logs.cloudwatch import DEFAULT_FILTER_PATTERN, CloudWatchLogs, time_slices
 from tests.doctor_gcp.conftest import LOG_GROUP
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -51,21 +51,21 @@ def logs(aws: None) -> Any:
 
 def test_only_the_window_is_read(logs: Any) -> None:
     put(logs, [90, 45, 29, 10, 1])
-    fetched = CloudWatchSource(logs).fetch(LOG_GROUP, minutes=30, max_logs=100, end=NOW)
+    fetched = CloudWatchLogs(logs).fetch(LOG_GROUP, minutes=30, max_logs=100, end=NOW)
     assert [e.message for e in fetched.events] == ["ERROR at -29m", "ERROR at -10m", "ERROR at -1m"]
     assert not fetched.truncated
 
 
 def test_max_logs_keeps_the_newest_and_says_it_truncated(logs: Any) -> None:
     put(logs, [float(m) for m in range(1, 51)])
-    fetched = CloudWatchSource(logs).fetch(LOG_GROUP, minutes=60, max_logs=5, end=NOW)
+    fetched = CloudWatchLogs(logs).fetch(LOG_GROUP, minutes=60, max_logs=5, end=NOW)
     assert [e.message for e in fetched.events] == [f"ERROR at -{m}.0m" for m in (5, 4, 3, 2, 1)]
     assert fetched.truncated
 
 
 def test_sliced_and_sequential_fetches_agree(logs: Any) -> None:
     put(logs, [m / 7 for m in range(1, 7 * 240, 5)])
-    source = CloudWatchSource(logs)
+    source = CloudWatchLogs(logs)
     sliced = source.fetch(LOG_GROUP, minutes=240, max_logs=10_000, end=NOW)
     sequential = source.fetch(LOG_GROUP, minutes=240, max_logs=10_000, end=NOW, slices=1)
     assert [e.message for e in sliced.events] == [e.message for e in sequential.events]
@@ -102,7 +102,7 @@ def test_empty_pages_with_a_token_are_followed_to_the_end() -> None:
     stub.add_response("filter_log_events", {"events": [], "nextToken": "t3"})
     stub.add_response("filter_log_events", {"events": [event(base - 1000, "last")]})
     with stub:
-        fetched = CloudWatchSource(client).fetch(LOG_GROUP, minutes=5, max_logs=10, end=NOW)
+        fetched = CloudWatchLogs(client).fetch(LOG_GROUP, minutes=5, max_logs=10, end=NOW)
     stub.assert_no_pending_responses()
     assert [e.message for e in fetched.events] == ["first", "last"]
 
@@ -117,10 +117,8 @@ def test_the_default_filter_is_sent_and_an_empty_one_means_everything() -> None:
     )
     stub.add_response("filter_log_events", {"events": []}, common)
     with stub:
-        CloudWatchSource(client).fetch(LOG_GROUP, minutes=5, max_logs=10, end=NOW)
-        CloudWatchSource(client).fetch(
-            LOG_GROUP, minutes=5, max_logs=10, end=NOW, filter_pattern=""
-        )
+        CloudWatchLogs(client).fetch(LOG_GROUP, minutes=5, max_logs=10, end=NOW)
+        CloudWatchLogs(client).fetch(LOG_GROUP, minutes=5, max_logs=10, end=NOW, filter_pattern="")
     stub.assert_no_pending_responses()
     assert "?ERROR" in DEFAULT_FILTER_PATTERN
     assert len(DEFAULT_FILTER_PATTERN) <= 1024  # CloudWatch's limit
@@ -143,7 +141,7 @@ def test_aws_errors_map_to_the_hierarchy_without_sdk_text(
     client, stub = stubbed()
     stub.add_client_error("filter_log_events", code, "internal detail arn:aws:secret", 400)
     with stub, pytest.raises(error) as caught:
-        CloudWatchSource(client).fetch(LOG_GROUP, minutes=5, max_logs=10, end=NOW)
+        CloudWatchLogs(client).fetch(LOG_GROUP, minutes=5, max_logs=10, end=NOW)
     assert type(caught.value) is error
     assert "internal detail" not in str(caught.value)
     assert hint_part in caught.value.hint  # type: ignore[attr-defined]
@@ -192,7 +190,7 @@ def count_filter_calls(client: Any) -> list[dict[str, Any]]:
 def test_older_slices_are_not_read_once_the_newest_hold_enough(logs: Any) -> None:
     put(logs, [m / 10 for m in range(1, 10 * 240)])  # 10 events a minute for 4 hours
     calls = count_filter_calls(logs)
-    source = CloudWatchSource(logs, in_flight=1)
+    source = CloudWatchLogs(logs, in_flight=1)
     fetched = source.fetch(LOG_GROUP, minutes=240, max_logs=50, end=NOW, slices=8)
     assert [e.message for e in fetched.events][-1] == "ERROR at -0.1m"
     assert len(fetched.events) == 50
@@ -203,7 +201,7 @@ def test_older_slices_are_not_read_once_the_newest_hold_enough(logs: Any) -> Non
 
 def test_a_fetch_past_its_deadline_returns_what_it_read(logs: Any) -> None:
     put(logs, [m / 10 for m in range(1, 10 * 60)])
-    source = CloudWatchSource(logs, deadline_seconds=0)
+    source = CloudWatchLogs(logs, deadline_seconds=0)
     fetched = source.fetch(LOG_GROUP, minutes=60, max_logs=5000, end=NOW, slices=4)
     assert fetched.timed_out
     assert fetched.truncated

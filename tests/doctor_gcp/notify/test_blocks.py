@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from doctor.notify.blocks import SEVERITY_EMOJI, clip, escape, report, window_label
+from doctor.notify.blocks import SEVERITY_EMOJI, clip, escape, report_message, window_label
 from doctor.taxonomy import Severity
 from tests.doctor_gcp.notify.reports import (
     assert_within_slack_limits,
@@ -21,7 +21,7 @@ def all_text(message_blocks: list[dict[str, object]]) -> str:
 
 
 def test_the_report_has_header_summary_issues_actions_and_context() -> None:
-    message = report(make_response(), requested_by="U0ALICE")
+    message = report_message(make_response(), requested_by="U0ALICE")
     blocks = message.blocks
     assert_within_slack_limits(blocks)
     assert blocks[0]["type"] == "header"
@@ -48,13 +48,13 @@ def test_the_report_has_header_summary_issues_actions_and_context() -> None:
 
 @pytest.mark.parametrize("severity", list(Severity))
 def test_the_header_shows_the_severity_with_its_emoji(severity: Severity) -> None:
-    header = report(make_response(severity=severity)).blocks[0]["text"]["text"]
+    header = report_message(make_response(severity=severity)).blocks[0]["text"]["text"]
     assert header.startswith(f"{SEVERITY_EMOJI[severity]} {severity.value} ")
     assert len(set(SEVERITY_EMOJI.values())) == len(Severity)
 
 
 def test_no_logs_says_so_in_the_header() -> None:
-    blocks = report(make_response([], status="no_logs")).blocks
+    blocks = report_message(make_response([], status="no_logs")).blocks
     assert blocks[0]["text"]["text"] == ":white_circle: No matching logs · /aws/ec2/chaos-app"
     assert_within_slack_limits(blocks)
 
@@ -69,7 +69,7 @@ def test_a_huge_analysis_is_cut_to_slacks_limits() -> None:
         actions=["a" * 1000] * 30,
         log_group="/g" * 256,
     )
-    message = report(response, requested_by="U0ALICE")
+    message = report_message(response, requested_by="U0ALICE")
     assert_within_slack_limits(message.blocks)
     assert len(message.text) <= 3000
     joined = all_text(message.blocks)
@@ -82,14 +82,14 @@ def test_a_huge_analysis_is_cut_to_slacks_limits() -> None:
     assert message.blocks[0]["text"]["text"].endswith("…")
     assert "<@U0ALICE>" in joined  # the footer survived the cuts
     # Even when asked for every issue, the 50-block cap holds.
-    uncapped = report(response, max_issues=1000).blocks
+    uncapped = report_message(response, max_issues=1000).blocks
     assert_within_slack_limits(uncapped)
     assert len(uncapped) == 50
 
 
 def test_the_issue_count_shown_can_be_lowered() -> None:
     response = make_response([make_issue(n) for n in range(5)])
-    joined = all_text(report(response, max_issues=2).blocks)
+    joined = all_text(report_message(response, max_issues=2).blocks)
     assert "*2. Problem 1*" in joined
     assert "*3. Problem 2*" not in joined
     assert "3 more issues not shown" in joined
@@ -99,7 +99,7 @@ def test_log_text_cannot_mention_link_or_break_out_of_code_blocks() -> None:
     hostile = "<!channel> <https://evil.example|click> & a>b ``` <@U999> ```"
     issue = make_issue(1, text=hostile, evidence=[hostile, "```", "end"])
     response = make_response([issue], summary=hostile, warnings=[hostile], actions=[hostile])
-    message = report(response, requested_by="U0ALICE")
+    message = report_message(response, requested_by="U0ALICE")
     assert_within_slack_limits(message.blocks)
     payload = json.dumps(message.payload(), ensure_ascii=False)
     for raw in ("<!channel>", "<https://evil", "<@U999>", "a>b"):
@@ -112,7 +112,7 @@ def test_log_text_cannot_mention_link_or_break_out_of_code_blocks() -> None:
 
 
 def test_a_requester_that_is_not_a_user_id_is_left_out() -> None:
-    joined = all_text(report(make_response(), requested_by="U1><!channel").blocks)
+    joined = all_text(report_message(make_response(), requested_by="U1><!channel").blocks)
     assert "requested by" not in joined
     assert "<!channel" not in joined
 

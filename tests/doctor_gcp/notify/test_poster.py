@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Iterator
 
@@ -12,7 +11,7 @@ from pydantic import SecretStr
 
 from doctor.errors import ConfigurationError, NotifyError
 from doctor.notify.blocks import notice
-from doctor.notify.slack import ResponseUrlBudget, SlackPoster, notify_or_warn
+from doctor.notify.slack import ResponseUrlBudget, SlackPoster
 from doctor.settings import Settings
 from tests.doctor_gcp.notify.reports import assert_within_slack_limits, make_response
 from tests.fakes.slack import (
@@ -231,23 +230,3 @@ def test_a_response_url_5xx_is_retried_once(slack: FakeSlack, poster: SlackPoste
     slack.script("response/c5", server_error(500))
     poster.respond(slack.response_url("c5"), notice("n"), response_type="ephemeral")
     assert len(slack.calls_to("response/c5")) == 2
-
-
-def test_notify_or_warn_turns_a_failure_into_a_logged_warning(
-    slack: FakeSlack, poster: SlackPoster, caplog: pytest.LogCaptureFixture
-) -> None:
-    slack.stop()
-    response = make_response()
-    with caplog.at_level(logging.WARNING, logger="doctor.notify.slack"):
-        result = notify_or_warn(poster, response)
-    assert result.analysis == response.analysis
-    assert result.warnings[-1].startswith("Slack delivery failed: Slack could not be reached")
-    assert response.warnings == []  # the original is left alone
-    logged = caplog.text
-    assert "a1b2c3" in logged
-    assert "severity=HIGH" in logged
-
-
-def test_notify_or_warn_adds_nothing_on_success(slack: FakeSlack, poster: SlackPoster) -> None:
-    assert notify_or_warn(poster, make_response()).warnings == []
-    assert len(slack.calls_to("chat.postMessage")) == 1

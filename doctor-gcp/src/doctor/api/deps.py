@@ -9,8 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from doctor.errors import ConfigurationError, Unauthorized
-from doctor.notify.slack import SlackPoster
-from doctor.service import Doctor
+from doctor.orchestrator import Doctor
 from doctor.settings import Settings
 
 
@@ -24,14 +23,8 @@ def get_doctor(request: Request) -> Doctor:
     return doctor
 
 
-def get_slack_poster(request: Request) -> SlackPoster:
-    poster: SlackPoster = request.app.state.slack_poster
-    return poster
-
-
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DoctorDep = Annotated[Doctor, Depends(get_doctor)]
-SlackPosterDep = Annotated[SlackPoster, Depends(get_slack_poster)]
 
 _bearer = HTTPBearer(auto_error=False, description="DOCTOR_API_TOKEN")
 

@@ -1,20 +1,5 @@
-"""`cloud-doctor`: the terminal front end (typer + rich). One module per group of commands."""
+"""`cloud-doctor`: the terminal front end (typer + rich). One module per command."""
 
-from __future__ import annotations
-
-import logging
-import sys
-
-from doctor.cli import analyze, serve
-from doctor.cli._common import app
+from doctor.cli.app import app, main
 
 __all__ = ["app", "main"]
-del analyze, serve  # imported for their @app.command registrations
-
-
-def main() -> None:
-    # Library warnings (e.g. why Gemini failed) go to stderr; stdout stays clean for --json.
-    logging.basicConfig(
-        level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s"
-    )
-    app()

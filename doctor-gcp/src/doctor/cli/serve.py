@@ -1,37 +1,17 @@
-"""`cloud-doctor serve`, `demo` and `slack-manifest`: running the doctor rather than asking it."""
+"""`cloud-doctor serve`: the HTTP API under uvicorn."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from doctor.cli._common import app, fail, number, usage_error, write
+from doctor.cli.options import fail, number
 from doctor.errors import DoctorError
-from doctor.notify.manifest import render as render_manifest
 from doctor.settings import load_settings
 
 
-@app.command("slack-manifest")
-def slack_manifest_command(
-    url: Annotated[
-        str,
-        typer.Option(
-            "--url", metavar="https://HOST", help="The doctor's public base URL (no path)."
-        ),
-    ],
-) -> None:
-    """Print the Slack app manifest (JSON) for this doctor: paste it into api.slack.com/apps."""
-    try:
-        write(render_manifest(url))
-    except ValueError as err:
-        usage_error(f"--url: {err}")
-
-
-@app.command("serve")
-def serve_command(
+def serve(
     host: Annotated[
         str | None,
         typer.Option(help="Interface to bind. Default: 0.0.0.0 when $PORT is set, else 127.0.0.1."),
@@ -64,16 +44,3 @@ def serve_command(
         forwarded_allow_ips="*",  # Cloud Run's front end sets X-Forwarded-*
         timeout_graceful_shutdown=10,  # Cloud Run gives 10 s after SIGTERM
     )
-
-
-@app.command("demo")
-def demo_command(
-    repo: Annotated[
-        Path,
-        typer.Option(help="The repository checkout (for infra/local). Default: this directory."),
-    ] = Path(),
-) -> None:
-    """The whole system on this machine: moto, chaos-app, the doctor; no Docker, no cloud."""
-    from doctor.demo import demo_main
-
-    raise typer.Exit(demo_main(Console(highlight=False), repo.resolve()))

@@ -1,5 +1,15 @@
-"""Log sources: where the lines to diagnose come from. CloudWatch arrives with the AWS issue."""
+"""Log sources: where the records to diagnose come from (CloudWatch, a file, stdin)."""
 
-from doctor.logs.file import STDIN, read_lines
+from doctor.logs.cloudwatch import CloudWatchLogs, CloudWatchSource
+from doctor.logs.file import FileSource, read_lines
+from doctor.logs.source import Batch, LogSource, Record
 
-__all__ = ["STDIN", "read_lines"]
+__all__ = [
+    "Batch",
+    "CloudWatchLogs",
+    "CloudWatchSource",
+    "FileSource",
+    "LogSource",
+    "Record",
+    "read_lines",
+]

@@ -19,6 +19,7 @@ from typing import Any
 from botocore.config import Config
 
 from doctor.logs.aws_errors import aws_errors
+from doctor.logs.source import Batch
 
 # Warnings and worse, as the software of DESIGN.md's taxonomy spells them. CloudWatch's `?term`
 # is an OR of case-sensitive substrings; JSON lines match on their "level":"ERROR" text too.
@@ -76,9 +77,48 @@ def time_slices(start_ms: int, end_ms: int, count: int) -> list[tuple[int, int]]
     return [(bounds[i], bounds[i + 1] - 1) for i in range(count)]
 
 
+@dataclass(frozen=True, slots=True)
 class CloudWatchSource:
-    """Newest slices first, at most `in_flight` at once (FilterLogEvents has a low per-account
-    rate), and no older slice is read once the newer ones hold more than max_logs events."""
+    """One window of one log group: the newest `max_logs` matching events, oldest first."""
+
+    logs: CloudWatchLogs
+    log_group: str
+    minutes: int
+    max_logs: int
+    filter_pattern: str | None = None  # None: warnings and worse (DEFAULT_FILTER_PATTERN)
+    end: datetime | None = None  # None: now
+
+    @property
+    def label(self) -> str:
+        return self.log_group
+
+    def read(self) -> Batch:
+        fetched = self.logs.fetch(
+            self.log_group,
+            minutes=self.minutes,
+            max_logs=self.max_logs,
+            filter_pattern=self.filter_pattern,
+            end=self.end,
+        )
+        warnings = []
+        if fetched.timed_out:
+            warnings.append(
+                "CloudWatch did not return the whole window in time; the newest part that was "
+                "read was analysed. Narrow the window for a complete reading."
+            )
+        elif fetched.truncated:
+            warnings.append(
+                f"The window held more than {self.max_logs} matching events; the newest "
+                f"{self.max_logs} were analysed. Narrow the window or raise max_logs for more."
+            )
+        records = [(event.message, event.timestamp) for event in fetched.events]
+        return Batch(records, truncated=fetched.truncated, warnings=warnings)
+
+
+class CloudWatchLogs:
+    """A CloudWatch Logs client that reads windows: newest slices first, at most `in_flight`
+    at once (FilterLogEvents has a low per-account rate), and no older slice is read once the
+    newer ones hold more than max_logs events."""
 
     def __init__(
         self,

@@ -11,13 +11,29 @@ import gzip
 import os
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from doctor.errors import InputError
+from doctor.logs.source import Batch
+from doctor.models import STDIN
 
-STDIN = "-"
 _GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass(frozen=True, slots=True)
+class FileSource:
+    """A log file, or stdin ("-"), read whole and streamed line by line. Lines carry no time of
+    their own here: the digest finds it in their text."""
+
+    path: str
+    label: str | None = None  # a log group named by the user, shown in the answer
+    minutes: int | None = None  # a file has no window
+
+    def read(self) -> Batch:
+        # Opened now: a missing file fails before any work; its lines are read lazily.
+        return Batch((line, None) for line in read_lines(self.path))
 
 
 def read_lines(source: str | os.PathLike[str]) -> Iterator[str]:

@@ -1,10 +1,21 @@
-"""notify: the doctor's reports on Slack.
+"""notify: the doctor's outlet. It only sends; it imports nothing above it.
 
 - `blocks`: Block Kit messages inside Slack's limits (pure).
 - `slack`: posting (chat.postMessage, response_url) with retries and mapped errors.
-- `commands`: the `/doctor` grammar (pure).
-- `slash`: the slack-bolt AsyncApp behind POST /slack/events.
-- `manifest`: the Slack app manifest printed by `cloud-doctor slack-manifest`.
 
 Nothing here connects at import; clients are built from Settings by the caller.
 """
+
+from doctor.notify.blocks import Message, mrkdwn, notice, report_message, window_label
+from doctor.notify.slack import ResponseType, SlackPoster, summary_line
+
+__all__ = [
+    "Message",
+    "ResponseType",
+    "SlackPoster",
+    "mrkdwn",
+    "notice",
+    "report_message",
+    "summary_line",
+    "window_label",
+]

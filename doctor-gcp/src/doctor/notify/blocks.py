@@ -136,8 +136,7 @@ def _facts(response: AnalysisResponse) -> str:
         f"{summary.duration_ms} ms",
         f"status {response.status}",
     ]
-    if summary.truncated:
-        facts.append("input truncated")
+    facts += summary.cuts()
     facts.append(f"id {mrkdwn(response.id, 100)}")
     return "  ·  ".join(facts)
 
@@ -150,7 +149,7 @@ def window_label(minutes: int) -> str:
     return f"{minutes} min"
 
 
-def report(
+def report_message(
     response: AnalysisResponse,
     *,
     requested_by: str | None = None,

@@ -34,9 +34,9 @@ from slack_sdk.http_retry.builtin_handlers import ServerErrorRetryHandler
 from slack_sdk.web import WebClient
 from slack_sdk.webhook import WebhookClient
 
-from doctor.errors import ConfigurationError, DoctorError, NotifyError
+from doctor.errors import ConfigurationError, NotifyError
 from doctor.models import AnalysisResponse
-from doctor.notify.blocks import Message, report
+from doctor.notify.blocks import Message, report_message
 from doctor.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -255,7 +255,7 @@ class SlackPoster:
         return str(result.get("ts") or "")
 
     def post_report(self, response: AnalysisResponse) -> str:
-        return self.post(report(response))
+        return self.post(report_message(response))
 
     def respond(self, response_url: str, message: Message, *, response_type: ResponseType) -> None:
         """Reply through a slash command's response_url (no token needed: the URL is the
@@ -269,25 +269,6 @@ class SlackPoster:
             raise _unreachable(exc, "response_url") from exc
         if result.status_code != 200:
             raise _webhook_failure(result.status_code, result.body or "", what)
-
-
-def notify_or_warn(poster: SlackPoster, response: AnalysisResponse) -> AnalysisResponse:
-    """Post the report to SLACK_CHANNEL. A failed delivery never fails the analysis: it is
-    logged, and the response carries a warning saying so."""
-    try:
-        poster.post_report(response)
-    except DoctorError as err:
-        log.warning(
-            "Slack delivery of analysis %s failed (%s): %s | %s",
-            response.id,
-            err.code,
-            err,
-            summary_line(response),
-        )
-        warning = f"Slack delivery failed: {err.message} {err.hint}".strip()
-        return response.model_copy(update={"warnings": [*response.warnings, warning]})
-    log.info("analysis %s posted to Slack", response.id)
-    return response
 
 
 def summary_line(response: AnalysisResponse) -> str:

@@ -14,7 +14,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from doctor.notify.commands import COMMAND
+from doctor.api.slack.commands import COMMAND
 
 EVENTS_PATH = "/slack/events"
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"

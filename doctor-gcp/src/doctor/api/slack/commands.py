@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from doctor.models import LOG_GROUP_PATTERN, MAX_WINDOW_MINUTES
-from doctor.notify.blocks import Message, mrkdwn, notice, window_label
+from doctor.notify import Message, mrkdwn, notice, window_label
 
 COMMAND = "/doctor"
 DEFAULT_MINUTES = 30

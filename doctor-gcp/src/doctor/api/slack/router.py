@@ -1,4 +1,4 @@
-"""POST /slack/events: Slack's slash commands, handed to the Bolt app (doctor.notify.slash).
+"""POST /slack/events: Slack's slash commands, handed to the Bolt app (`bolt.SlackCommands`).
 
 The signature is verified here, before Bolt sees anything: Bolt's Starlette adapter parses the
 body before its own check, so a forged request with a malformed payload would otherwise reach
@@ -20,8 +20,8 @@ from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_sdk.signature import SignatureVerifier
 
 from doctor.api.errors import error_response
+from doctor.api.slack.bolt import SlackCommands
 from doctor.errors import ConfigurationError, InputError, PayloadTooLarge, Unauthorized
-from doctor.notify.slash import SlackCommands
 from doctor.settings import Settings
 
 router = APIRouter()

@@ -41,8 +41,7 @@ def render_analysis(response: AnalysisResponse, console: Console) -> None:
     ]
     if summary.log_group:
         facts.insert(0, summary.log_group)
-    if summary.truncated:
-        facts.append("prompt truncated")
+    facts += summary.cuts()
     console.print(
         Panel(
             Text(analysis.summary),

@@ -13,10 +13,10 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from doctor.api import create_app
-from doctor.models import AnalysisResponse, AnalyzeRequest
-from doctor.service import Doctor
+from doctor.models import AnalysisResponse, Query
+from doctor.orchestrator import Doctor
 from doctor.settings import Settings
-from tests.doctor_gcp.api.slack_helpers import ACK_BUDGET_SECONDS, section_text, send, wait_idle
+from tests.doctor_gcp.api.slack.helpers import ACK_BUDGET_SECONDS, section_text, send, wait_idle
 from tests.doctor_gcp.notify.reports import assert_within_slack_limits
 from tests.fakes.slack import BOT_TOKEN, FakeSlack, server_error
 
@@ -47,9 +47,9 @@ class GatedDoctor(Doctor):
         super().__init__(settings)
         self.gate = gate
 
-    def analyze(self, request: AnalyzeRequest) -> AnalysisResponse:
+    def analyze(self, query: Query, *, notify_slack: bool = False) -> AnalysisResponse:
         assert self.gate.wait(20)
-        return super().analyze(request)
+        return super().analyze(query, notify_slack=notify_slack)
 
 
 def test_the_ack_does_not_wait_for_the_analysis(
@@ -135,7 +135,7 @@ def test_with_slack_down_the_analysis_is_still_logged(
     seed_logs("disk-full", count=200)
     url = slack.response_url()
     slack.stop()
-    with caplog.at_level(logging.INFO, logger="doctor.notify.slash"):
+    with caplog.at_level(logging.INFO, logger="doctor.api.slack.bolt"):
         response, _, _ = send(slack_client, "analyze 30m", url)
         assert response.status_code == 200  # the ack needs no outbound call
         wait_idle(slack_client)
@@ -176,7 +176,7 @@ def test_a_bad_token_is_logged_and_commands_still_work(
     seed_logs("db-outage", count=100)
     settings = slack_settings.model_copy(update={"slack_bot_token": SecretStr("xoxb-0-0-revoked")})
     with (
-        caplog.at_level(logging.ERROR, logger="doctor.notify.slash"),
+        caplog.at_level(logging.ERROR, logger="doctor.api.slack.bolt"),
         TestClient(create_app(settings)) as client,
     ):
         slack.wait_for_calls("auth.test")

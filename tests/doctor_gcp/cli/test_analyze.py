@@ -1,8 +1,7 @@
-"""`cloud-doctor analyze` and `cloud-doctor patterns`: outputs, exit codes, messages."""
+"""`cloud-doctor analyze`: outputs, exit codes, messages."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -15,7 +14,7 @@ from typer.testing import CliRunner
 
 from doctor.cli import app
 from doctor.models import AnalysisResponse
-from doctor.pipeline import RunOptions, prepare
+from tests.doctor_gcp.conftest import prepared
 from tests.fakes.gemini import FakeGemini, json_reply
 
 runner = CliRunner()
@@ -58,7 +57,7 @@ def test_dry_run_prints_exactly_the_prompt_and_calls_no_engine(
     monkeypatch.setenv("GEMINI_BASE_URL", gemini.url)
     result = runner.invoke(app, ["analyze", "--file", str(sample_log), "--dry-run"])
     assert result.exit_code == 0, result.stderr
-    _, prompt = prepare(sample_lines, RunOptions())
+    _, prompt = prepared(sample_log)
     rendered = prompt.render()
     assert result.stdout == (rendered if rendered.endswith("\n") else rendered + "\n")
     assert gemini.requests == []
@@ -74,7 +73,7 @@ def test_gemini_through_the_cli_with_application_default_credentials(
     monkeypatch.setattr(google.auth, "default", fake_default)
     monkeypatch.setenv("GCP_PROJECT_ID", "test-project")
     monkeypatch.setenv("GEMINI_BASE_URL", gemini.url)
-    digest, _ = prepare(sample_lines, RunOptions())
+    digest, _ = prepared(sample_log)
     gemini.script(
         json_reply(
             {
@@ -102,41 +101,14 @@ def test_gemini_through_the_cli_with_application_default_credentials(
     assert gemini.requests[0].headers["authorization"] == "Bearer adc-token"
 
 
-def test_patterns_per_line_gives_one_id_per_event_in_order(
-    sample_log: Path, sample_lines: list[str]
-) -> None:
-    result = runner.invoke(app, ["patterns", "--file", str(sample_log), "--per-line"])
-    assert result.exit_code == 0, result.stderr
-    ids = result.stdout.splitlines()
-    digest, _ = prepare(sample_lines, RunOptions())
-    assert ids == digest.assignments
-    assert len(ids) == digest.events_total
-    assert set(ids) == {p.id for p in digest.patterns}
-
-
-def test_patterns_json_lists_templates_with_counts(sample_log: Path) -> None:
-    result = runner.invoke(app, ["patterns", "--file", str(sample_log), "--json"])
-    assert result.exit_code == 0, result.stderr
-    data = json.loads(result.stdout)
-    assert sum(p["count"] for p in data["patterns"]) == data["events_total"]
-    assert {"id", "template", "count", "level"} <= set(data["patterns"][0])
-
-
-def test_patterns_table(sample_log: Path) -> None:
-    result = runner.invoke(app, ["patterns", "--file", str(sample_log)])
-    assert result.exit_code == 0, result.stderr
-    assert "p1" in result.stdout
-    assert "patterns" in result.stdout
-
-
-def test_file_dash_reads_stdin(sample_lines: list[str]) -> None:
+def test_file_dash_reads_stdin(sample_log: Path, sample_lines: list[str]) -> None:
     result = runner.invoke(
         app,
         ["analyze", "--file", "-", "--json", "--engine", "rules"],
         input="\n".join(sample_lines) + "\n",
     )
     assert result.exit_code == 0, result.stderr
-    digest, _ = prepare(sample_lines, RunOptions())
+    digest, _ = prepared(sample_log)
     assert _json(result.stdout).summary.total_logs_analyzed == digest.events_total
 
 

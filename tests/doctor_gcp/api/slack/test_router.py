@@ -13,12 +13,11 @@ from fastapi.testclient import TestClient
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from doctor.api import create_app
-from doctor.notify.slack import SlackPoster
-from doctor.notify.slash import SlackCommands
-from doctor.service import Doctor
+from doctor.api.slack import SlackCommands
+from doctor.orchestrator import Doctor
 from doctor.settings import Settings
-from tests.doctor_gcp.api.slack_helpers import wait_idle
-from tests.doctor_gcp.api.test_app import error_of
+from tests.doctor_gcp.api.conftest import error_of
+from tests.doctor_gcp.api.slack.helpers import wait_idle
 from tests.fakes.slack import FakeSlack, signed_headers, slash_command
 
 # --- signatures: Bolt verifies; every failure is a 401 in the error shape, never a 500
@@ -134,13 +133,13 @@ def test_bolt_itself_answers_500_to_a_non_numeric_timestamp(slack_settings: Sett
     """Why the route checks the timestamp first: this pins slack-bolt's own behaviour (if it
     ever answers 401 itself, this test says the guard can go)."""
 
-    commands = SlackCommands(slack_settings, Doctor(slack_settings), SlackPoster(slack_settings))
+    commands = SlackCommands(slack_settings, Doctor(slack_settings))
     body = slash_command("help", "https://hooks.slack.com/x")
     headers = signed_headers(body, timestamp="soon")
     request = AsyncBoltRequest(body=body, headers={k.lower(): v for k, v in headers.items()})
-    logging.getLogger("doctor.notify.bolt").disabled = True  # Bolt logs the traceback
+    logging.getLogger("doctor.api.slack.bolt").disabled = True  # Bolt logs the traceback
     try:
         response = asyncio.run(commands.bolt.async_dispatch(request))
     finally:
-        logging.getLogger("doctor.notify.bolt").disabled = False
+        logging.getLogger("doctor.api.slack.bolt").disabled = False
     assert response.status == 500

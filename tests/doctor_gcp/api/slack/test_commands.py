@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from doctor.notify.commands import Analyze, Help, UsageError, parse, usage
+from doctor.api.slack.commands import Analyze, Help, UsageError, parse, usage
 
 
 @pytest.mark.parametrize(

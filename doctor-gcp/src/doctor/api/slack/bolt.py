@@ -30,12 +30,12 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
+from doctor.api.slack.commands import COMMAND, Help, UsageError, parse, usage
 from doctor.errors import DoctorError
-from doctor.models import AnalyzeRequest
-from doctor.notify.blocks import Message, mrkdwn, notice, report, window_label
-from doctor.notify.commands import COMMAND, Help, UsageError, parse, usage
-from doctor.notify.slack import TIMEOUT_SECONDS, SlackPoster, api_base_url, summary_line
-from doctor.service import Doctor
+from doctor.models import AnalyzeRequest, Query
+from doctor.notify import Message, mrkdwn, notice, report_message, summary_line, window_label
+from doctor.notify.slack import TIMEOUT_SECONDS, api_base_url
+from doctor.orchestrator import Doctor
 from doctor.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -57,14 +57,12 @@ class SlackCommands:
         self,
         settings: Settings,
         doctor: Doctor,
-        poster: SlackPoster,
         *,
         workers: int = ANALYSIS_WORKERS,
     ) -> None:
         if settings.slack_signing_secret is None or settings.slack_bot_token is None:
             raise ValueError("SlackCommands needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN")
         self._doctor = doctor
-        self._poster = poster
         self._token = settings.slack_bot_token.get_secret_value()
         self._identity: dict[str, Any] = {}
 
@@ -82,7 +80,7 @@ class SlackCommands:
                 bot_user_id=self._identity.get("user_id"),
             )
 
-        bolt_logger = logging.getLogger("doctor.notify.bolt")
+        bolt_logger = logging.getLogger("doctor.api.slack.bolt")
         bolt_logger.setLevel(logging.WARNING)
         self.bolt = AsyncApp(
             name="cloud-doctor",
@@ -99,13 +97,11 @@ class SlackCommands:
         self._tasks: set[asyncio.Task[Any]] = set()
 
     @classmethod
-    def from_settings(
-        cls, settings: Settings, doctor: Doctor, poster: SlackPoster
-    ) -> SlackCommands | None:
+    def from_settings(cls, settings: Settings, doctor: Doctor) -> SlackCommands | None:
         """None when Slack is not configured: /slack/events then answers 503."""
         if settings.slack_signing_secret is None or settings.slack_bot_token is None:
             return None
-        return cls(settings, doctor, poster)
+        return cls(settings, doctor)
 
     # --- lifecycle
 
@@ -116,7 +112,7 @@ class SlackCommands:
 
     async def _verify_token(self) -> None:
         try:
-            self._identity = await self._in_worker(self._poster.verify_token)
+            self._identity = await self._in_worker(self._doctor.verify_slack_token)
         except DoctorError as err:
             log.error(
                 "Slack token check failed (%s): %s. /doctor still answers; posting to "
@@ -166,7 +162,7 @@ class SlackCommands:
         try:
             # Policy first (no I/O): a refused group is answered now, not after the ack.
             group = self._doctor.resolve_log_group(parsed.log_group)
-            request = AnalyzeRequest(log_group=group, time_range_minutes=parsed.minutes)
+            query = AnalyzeRequest(log_group=group, time_range_minutes=parsed.minutes).query()
         except DoctorError as err:
             await _ack(ack, failure(err))
             return
@@ -183,17 +179,15 @@ class SlackCommands:
         user = command.get("user_id")
         self._track(
             asyncio.get_running_loop().create_task(
-                self._in_worker(self._analyze_and_reply, request, response_url, user)
+                self._in_worker(self._analyze_and_reply, query, response_url, user)
             )
         )
 
     # --- after the ack (worker threads)
 
-    def _analyze_and_reply(
-        self, request: AnalyzeRequest, response_url: str, user: str | None
-    ) -> None:
+    def _analyze_and_reply(self, query: Query, response_url: str, user: str | None) -> None:
         try:
-            response = self._doctor.analyze(request)
+            response = self._doctor.analyze(query)
         except DoctorError as err:
             log.warning("/doctor analysis failed: %s (%s)", err.code, err.message)
             self._reply(response_url, failure(err), ephemeral=True)
@@ -210,14 +204,14 @@ class SlackCommands:
             )
             return
         log.info("/doctor %s", summary_line(response))
-        message = report(response, requested_by=str(user) if user else None)
+        message = report_message(response, requested_by=str(user) if user else None)
         if not self._reply(response_url, message, ephemeral=False):
             # Slack cannot show it: keep the whole analysis in the logs instead.
             log.warning("undelivered /doctor analysis: %s", response.model_dump_json())
 
     def _reply(self, response_url: str, message: Message, *, ephemeral: bool) -> bool:
         try:
-            self._poster.respond(
+            self._doctor.reply(
                 response_url, message, response_type="ephemeral" if ephemeral else "in_channel"
             )
         except DoctorError as err:

@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from doctor.notify.slash import SlackCommands
+from doctor.api.slack import SlackCommands
 from tests.fakes.slack import signed_headers, slash_command
 
 ACK_BUDGET_SECONDS = 1.0  # Slack allows 3 s; the ack does no I/O, so 1 s is generous

@@ -1,0 +1,12 @@
+"""The Slack inlet: `/doctor` slash commands (signed requests in, replies on response_url).
+
+- `router`: POST /slack/events, signature checked before anything is parsed.
+- `bolt`: the slack-bolt app that acks within 3 s and runs the analysis after the ack.
+- `commands`: the `/doctor` grammar (pure).
+- `manifest`: the Slack app manifest printed by `cloud-doctor slack-manifest`.
+"""
+
+from doctor.api.slack.bolt import SlackCommands
+from doctor.api.slack.router import router
+
+__all__ = ["SlackCommands", "router"]

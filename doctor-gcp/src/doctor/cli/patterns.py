@@ -1,0 +1,76 @@
+"""`cloud-doctor patterns`: the digest's templates with counts, no engine."""
+
+from __future__ import annotations
+
+import json
+from contextlib import closing
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from doctor.cli.options import (
+    FileOpt,
+    LogGroupOpt,
+    MinutesOpt,
+    fail,
+    make_query,
+    print_notes,
+    write,
+)
+from doctor.cli.render import render_patterns
+from doctor.digest.types import Digest
+from doctor.errors import DoctorError
+from doctor.orchestrator import Doctor
+from doctor.settings import load_settings
+
+
+def patterns(
+    file: FileOpt = None,
+    log_group: LogGroupOpt = None,
+    minutes: MinutesOpt = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the patterns as JSON.")] = (
+        False
+    ),
+    per_line: Annotated[
+        bool,
+        typer.Option("--per-line", help="Print one pattern id per input event, in input order."),
+    ] = False,
+) -> None:
+    """Show the digest's templates with counts. Calls no engine."""
+    query = make_query(file=file, log_group=log_group, minutes=minutes)
+    try:
+        with closing(Doctor.from_settings(load_settings(), ambient_aws=True)) as doctor:
+            digested = doctor.digest(query)
+    except DoctorError as err:
+        fail(err)
+    print_notes(digested.warnings)
+    digest = digested.digest
+    if per_line:
+        if json_output:
+            write(json.dumps(digest.assignments))
+        else:
+            write("\n".join(digest.assignments))
+    elif json_output:
+        write(json.dumps(patterns_json(digest), indent=2))
+    else:
+        render_patterns(digest, Console(highlight=False))
+
+
+def patterns_json(digest: Digest) -> dict[str, Any]:
+    return {
+        "events_total": digest.events_total,
+        "redactions": digest.redactions,
+        "patterns": [
+            {
+                "id": p.id,
+                "template": p.template,
+                "count": p.count,
+                "level": p.level.name,
+                "first_seen": p.first_seen.isoformat() if p.first_seen else None,
+                "last_seen": p.last_seen.isoformat() if p.last_seen else None,
+                "samples": p.samples,
+            }
+            for p in digest.patterns
+        ],
+    }

@@ -1,0 +1,38 @@
+"""What every log source is: the `LogSource` protocol and the `Batch` it reads.
+
+A source is bound to one query (a CloudWatch window, a file) and read once. It hands over
+records, `(text, time)` pairs: a CloudWatch event with its own timestamp, or a line of a file
+with none. The digest turns records into events; the Doctor keeps the newest `max_logs`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+Record = tuple[str, datetime | None]
+
+
+@dataclass(slots=True)
+class Batch:
+    """What one read produced. `records` may be lazy (a file is streamed, never held)."""
+
+    records: Iterable[Record]
+    truncated: bool = False  # the source held more than it handed over
+    warnings: list[str] = field(default_factory=list)
+
+
+class LogSource(Protocol):
+    """One query's logs."""
+
+    @property
+    def label(self) -> str | None:
+        """What the answer names as its source (`summary.log_group`)."""
+
+    @property
+    def minutes(self) -> int | None:
+        """The time window read, when the source has one."""
+
+    def read(self) -> Batch: ...

@@ -1,0 +1,90 @@
+"""The last step of an analysis: the AnalysisResponse, assembled from what the stages produced.
+
+Each field is set once, from the stage that knows it: counts from the digest, the engine and
+degradation from the engine's answer, issues from grounding, `input_truncated` from the source
+and `prompt_truncated` from the prompt, when the answer was read from it.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from doctor.digest import Prompt
+from doctor.digest.types import Digest
+from doctor.engines import Answer
+from doctor.ground import ground
+from doctor.models import Analysis, AnalysisResponse, EngineName, RunSummary, Status
+from doctor.taxonomy import Severity
+
+
+@dataclass(slots=True)
+class Digested:
+    """One query's logs, read and digested; what `patterns` shows and what engines read."""
+
+    digest: Digest
+    label: str | None  # the log group (or the label given to a file)
+    minutes: int | None  # the window read, if the source has one
+    input_truncated: bool  # the source held more events than were kept
+    warnings: list[str] = field(default_factory=list)
+    started: float = field(default_factory=time.perf_counter)
+
+
+def answered(digested: Digested, prompt: Prompt, answer: Answer) -> AnalysisResponse:
+    """The response to a digest that an engine diagnosed: grounded against the digest."""
+    analysis, grounding_warnings = ground(answer.diagnosis, digested.digest)
+    summary = _summary(
+        digested,
+        answer.engine,
+        prompt_tokens=prompt.tokens,
+        prompt_truncated=answer.from_prompt and prompt.truncated,
+    )
+    warnings = [*digested.warnings, *answer.warnings, *grounding_warnings]
+    return _response("degraded" if answer.degraded else "success", analysis, summary, warnings)
+
+
+def no_logs(digested: Digested, engine: EngineName) -> AnalysisResponse:
+    """Nothing to diagnose: no engine call, and an answer that says so plainly."""
+    where = f"log group {digested.label}" if digested.label else "the input"
+    window = f" in the last {digested.minutes} minutes" if digested.minutes else ""
+    analysis = Analysis(
+        summary=f"No log events found in {where}{window}; nothing to diagnose.",
+        severity=Severity.LOW,
+        issues=[],
+        priority_actions=[
+            "Check that the log source and time window are the ones the workload writes to."
+        ],
+    )
+    summary = _summary(digested, engine, prompt_tokens=0, prompt_truncated=False)
+    return _response("no_logs", analysis, summary, list(digested.warnings))
+
+
+def _summary(
+    digested: Digested, engine: EngineName, *, prompt_tokens: int, prompt_truncated: bool
+) -> RunSummary:
+    return RunSummary(
+        total_logs_analyzed=digested.digest.events_total,
+        log_group=digested.label,
+        time_range_minutes=digested.minutes,
+        distinct_patterns=len(digested.digest.patterns),
+        engine=engine,
+        duration_ms=round((time.perf_counter() - digested.started) * 1000),
+        prompt_tokens=prompt_tokens,
+        input_truncated=digested.input_truncated,
+        prompt_truncated=prompt_truncated,
+    )
+
+
+def _response(
+    status: Status, analysis: Analysis, summary: RunSummary, warnings: list[str]
+) -> AnalysisResponse:
+    return AnalysisResponse(
+        id=uuid.uuid4().hex,
+        status=status,
+        timestamp=datetime.now(UTC),
+        summary=summary,
+        analysis=analysis,
+        warnings=warnings,
+    )
