@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from drain3 import TemplateMiner
+from drain3 import TemplateMiner  # type: ignore[import-untyped]
 
 from doctor.digest import digest_lines, estimate_tokens, mining_text, parse_lines, render_prompt
 from doctor.digest.masking import miner_config

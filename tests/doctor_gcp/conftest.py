@@ -77,7 +77,7 @@ def gemini_settings(gemini: FakeGemini) -> Settings:
 def fake_credentials() -> Credentials:
     # Vertex mode sends a bearer token; a token-bearing, never-expiring credential needs no
     # refresh, so nothing ever talks to Google's token endpoint.
-    return Credentials(token="fake-access-token")
+    return Credentials(token="fake-access-token")  # type: ignore[no-untyped-call]
 
 
 @pytest.fixture

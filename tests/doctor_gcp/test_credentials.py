@@ -136,7 +136,9 @@ def test_metadata_server_failure_is_a_configuration_error(monkeypatch: pytest.Mo
     import google.oauth2.id_token
 
     def failing(_request: object, _audience: str) -> str:
-        raise google.auth.exceptions.TransportError("metadata.google.internal unreachable: secret")
+        raise google.auth.exceptions.TransportError(  # type: ignore[no-untyped-call]
+            "metadata.google.internal unreachable: secret"
+        )
 
     monkeypatch.setattr(google.oauth2.id_token, "fetch_id_token", failing)
     with pytest.raises(ConfigurationError) as caught:

@@ -201,7 +201,9 @@ def test_a_cloudwatch_query_is_checked_against_policy_before_any_read() -> None:
     source = doctor.source_for(Query(max_logs=20))
     assert isinstance(source, CloudWatchSource)
     assert (source.log_group, source.minutes, source.max_logs) == (LOG_GROUP, 30, 20)
-    assert doctor.source_for(Query()).max_logs == 50  # the cap is the default
+    default = doctor.source_for(Query())
+    assert isinstance(default, CloudWatchSource)
+    assert default.max_logs == 50  # the cap is the default
     with pytest.raises(InvalidParameter, match="above this doctor's limit of 50"):
         doctor.source_for(Query(max_logs=51))
     with pytest.raises(NotAllowed):

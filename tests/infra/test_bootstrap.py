@@ -160,7 +160,7 @@ def test_the_doctor_gets_credentials_with_the_token(
 
 def test_bootstrap_is_idempotent_and_listing_is_opt_in(moto_server_url: str) -> None:
     iam = moto_client(moto_server_url, "iam")
-    names = {
+    names: dict[str, Any] = {
         "log_group": unique("/test/group"),
         "role_name": unique("doctor"),
         "instance_role_name": unique("instance"),

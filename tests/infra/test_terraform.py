@@ -543,8 +543,8 @@ def test_python_renders_every_template_exactly_as_terraform_does(tmp_path: Path)
         expressions.append(f'templatefile("{POLICIES / template}", {{{variables}}})')
     rendered = terraform_eval(expressions, tmp_path)
     for template, by_terraform in zip(templates, rendered, strict=True):
-        names = boot.template_variables(template)
-        by_python = boot.render_template(template, {n: samples[n] for n in names})
+        used = boot.template_variables(template)
+        by_python = boot.render_template(template, {n: samples[n] for n in used})
         assert json.loads(by_python) == json.loads(by_terraform), template
 
 

@@ -68,7 +68,7 @@ def test_gemini_through_the_cli_with_application_default_credentials(
 ) -> None:
     # The one seam: ADC itself (on Cloud Run, the metadata server) is replaced by a token.
     def fake_default(*args: object, **kwargs: object) -> tuple[Credentials, str]:
-        return Credentials(token="adc-token"), "test-project"
+        return Credentials(token="adc-token"), "test-project"  # type: ignore[no-untyped-call]
 
     monkeypatch.setattr(google.auth, "default", fake_default)
     monkeypatch.setenv("GCP_PROJECT_ID", "test-project")

@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from drain3.masking import LogMasker
+from drain3.masking import LogMasker  # type: ignore[import-untyped]
 
 from doctor.digest import Level, LogEvent, build_digest, digest_lines, mining_text, parse_lines
 from doctor.digest import mine as mine_module

@@ -17,7 +17,7 @@ from tests.doctor_gcp.notify.reports import (
 
 
 def all_text(message_blocks: list[dict[str, object]]) -> str:
-    return "\n".join(text for _, text in texts(message_blocks))  # type: ignore[arg-type]
+    return "\n".join(text for _, text in texts(message_blocks))
 
 
 def test_the_report_has_header_summary_issues_actions_and_context() -> None:
