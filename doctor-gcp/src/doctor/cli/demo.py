@@ -13,13 +13,10 @@ import importlib.util
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -28,6 +25,7 @@ import typer
 from rich.console import Console
 from rich.panel import Panel
 
+from doctor.cli.processes import free_port, running, wait_http
 from doctor.cli.render import render_analysis
 from doctor.errors import ConfigurationError, DoctorError
 from doctor.models import AnalysisResponse
@@ -98,16 +96,16 @@ def _require_demo_parts(repo: Path) -> None:
 
 def _start_aws_emulator(console: Console, stack: ExitStack, work: Path) -> str:
     with console.status("Starting the AWS emulator (moto) on 127.0.0.1 …"):
-        port = _free_port()
+        port = free_port()
         url = f"http://127.0.0.1:{port}"
         moto = stack.enter_context(
-            _process(
+            running(
                 [PYTHON, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
                 _base_env(),
                 work / "moto.log",
             )
         )
-        _wait_http(f"{url}/moto-api/", moto, "moto_server")
+        wait_http(f"{url}/moto-api/", moto, "moto_server", timeout=STEP_TIMEOUT)
     console.print(f"[green]✓[/] AWS emulator on {url}")
     return url
 
@@ -157,7 +155,7 @@ def _start_doctor(
     token_file: Path,
 ) -> tuple[str, str]:
     api_token = secrets.token_urlsafe(24)
-    port = _free_port()
+    port = free_port()
     env = {
         **_base_env(),
         **_slack_env(),  # a configured Slack gets the report from the doctor itself
@@ -173,14 +171,14 @@ def _start_doctor(
     }
     with console.status("Starting the doctor with web-identity credentials only …"):
         doctor = stack.enter_context(
-            _process(
+            running(
                 [PYTHON, "-m", "doctor.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
                 env,
                 work / "doctor.log",
             )
         )
         base = f"http://127.0.0.1:{port}"
-        _wait_http(f"{base}/healthz", doctor, "cloud-doctor serve")
+        wait_http(f"{base}/healthz", doctor, "cloud-doctor serve", timeout=STEP_TIMEOUT)
     console.print(f"[green]✓[/] doctor on {base} (web-identity credentials, no AWS keys)")
     return base, api_token
 
@@ -242,13 +240,6 @@ def _base_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _run(
     args: list[str],
     env: dict[str, str],
@@ -264,36 +255,6 @@ def _run(
     if done.returncode != 0:
         raise ConfigurationError(f"{what} failed: {done.stderr.strip()[-500:]}")
     return done.stderr if report_stderr else done.stdout
-
-
-def _wait_http(url: str, process: subprocess.Popen[bytes], what: str) -> None:
-    deadline = time.monotonic() + STEP_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise ConfigurationError(f"{what} exited during start-up (code {process.returncode}).")
-        try:
-            if httpx.get(url, timeout=1.0).status_code < 500:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    raise ConfigurationError(f"{what} did not answer on {url} within {STEP_TIMEOUT:g} s.")
-
-
-@contextmanager
-def _process(args: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    with log.open("wb") as out:
-        # Our own interpreter and modules, never user input.
-        process = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT)  # noqa: S603
-        try:
-            yield process
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
 
 
 def _block_text(block: dict[str, Any]) -> str:
