@@ -238,3 +238,24 @@ def test_the_installed_console_script_end_to_end(sample_log: Path) -> None:
     # No GCP_PROJECT_ID in the test environment: auto means the offline rules engine.
     assert response.summary.engine == "rules"
     assert response.status == "success"
+
+
+def test_max_logs_on_a_file_keeps_the_newest_and_the_report_says_the_input_was_cut(
+    tmp_path: Path,
+) -> None:
+    log = tmp_path / "app.log"
+    lines = [
+        f"2026-05-04T10:00:{n:02d}Z ERROR job {n} failed: connection refused" for n in range(9)
+    ]
+    log.write_text("\n".join(lines) + "\n")
+    args = ["analyze", "--file", str(log), "--engine", "rules", "--max-logs", "4"]
+    result = runner.invoke(app, args, env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.stderr
+    assert "input truncated (newest 4 events read)" in result.stdout
+    assert "prompt truncated" not in result.stdout  # the rules engine read every pattern
+    answer = _json(runner.invoke(app, [*args, "--json"]).stdout)
+    assert answer.summary.total_logs_analyzed == 4
+    assert answer.summary.input_truncated
+    evidence = " ".join(line for issue in answer.analysis.issues for line in issue.evidence)
+    assert "job 5 failed" in evidence  # the oldest of the newest four
+    assert not any(f"job {n} failed" in evidence for n in range(5))

@@ -40,6 +40,8 @@ def make_response(
     warnings: list[str] | None = None,
     actions: list[str] | None = None,
     log_group: str = "/aws/ec2/chaos-app",
+    input_truncated: bool = False,
+    prompt_truncated: bool = False,
 ) -> AnalysisResponse:
     issues = [make_issue(1), make_issue(2)] if issues is None else issues
     return AnalysisResponse(
@@ -54,7 +56,8 @@ def make_response(
             engine="rules",
             duration_ms=812,
             prompt_tokens=1450,
-            truncated=False,
+            input_truncated=input_truncated,
+            prompt_truncated=prompt_truncated,
         ),
         analysis=Analysis(
             summary=summary,

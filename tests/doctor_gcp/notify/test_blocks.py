@@ -143,3 +143,20 @@ def test_window_labels(minutes: int, label: str) -> None:
     assert window_label(minutes) == label
     assert window_label(1440) == "1 day"
     assert window_label(7 * 1440) == "7 days"
+
+
+@pytest.mark.parametrize(
+    ("cut", "said", "unsaid"),
+    [
+        ({"input_truncated": True}, "input truncated (newest 230 events read)", "prompt truncated"),
+        ({"prompt_truncated": True}, "prompt truncated (token budget)", "input truncated"),
+        ({}, None, "truncated"),
+    ],
+)
+def test_the_footer_says_which_part_was_cut(
+    cut: dict[str, bool], said: str | None, unsaid: str
+) -> None:
+    footer = report_message(make_response(**cut)).blocks[-1]["elements"][0]["text"]
+    if said is not None:
+        assert said in footer
+    assert unsaid not in footer
