@@ -146,17 +146,18 @@ def test_window_labels(minutes: int, label: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("cut", "said", "unsaid"),
+    ("input_cut", "prompt_cut", "said", "unsaid"),
     [
-        ({"input_truncated": True}, "input truncated (newest 230 events read)", "prompt truncated"),
-        ({"prompt_truncated": True}, "prompt truncated (token budget)", "input truncated"),
-        ({}, None, "truncated"),
+        (True, False, "input truncated (newest 230 events read)", "prompt truncated"),
+        (False, True, "prompt truncated (token budget)", "input truncated"),
+        (False, False, None, "truncated"),
     ],
 )
 def test_the_footer_says_which_part_was_cut(
-    cut: dict[str, bool], said: str | None, unsaid: str
+    input_cut: bool, prompt_cut: bool, said: str | None, unsaid: str
 ) -> None:
-    footer = report_message(make_response(**cut)).blocks[-1]["elements"][0]["text"]
+    response = make_response(input_truncated=input_cut, prompt_truncated=prompt_cut)
+    footer = report_message(response).blocks[-1]["elements"][0]["text"]
     if said is not None:
         assert said in footer
     assert unsaid not in footer
