@@ -24,8 +24,6 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from drain3 import TemplateMiner  # type: ignore[import-untyped]
-
 from .anatomy import closing_exception
 from .levels import LEVEL_WORDS
 from .masking import STATUS_CODES, Masker, miner_config
@@ -134,6 +132,9 @@ class _LevelMiner:
     __slots__ = ("clusters", "masked", "miner", "overflow", "shapes")
 
     def __init__(self) -> None:
+        # drain3 (and what it pulls in) loads with the first miner, not with the package.
+        from drain3 import TemplateMiner  # type: ignore[import-untyped]
+
         self.miner: Any = TemplateMiner(config=miner_config())
         _bounded(self.miner.drain)
         self.shapes: dict[str, int] = {}  # shape key -> slot
