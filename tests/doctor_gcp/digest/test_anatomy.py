@@ -150,6 +150,15 @@ def test_omitted_frames(line: str, is_omitted: bool) -> None:
     assert a.continues_stack(a.NO_STACK, line) is is_omitted
 
 
+@pytest.mark.parametrize("indent", [" ", "\t", "\t\t", "\x0b", "\x0c", "\x1c", "\xa0", "\u3000"])
+def test_omitted_frames_under_any_indent(indent: str) -> None:
+    # The parser sees them unindented (an indented line continues any event); strip_frames
+    # strips the indent first, exactly what a leading regex `\s*` would take.
+    assert a.strip_frames(f"x\n{indent}... 3 more") == "x"
+    assert indent.isspace()
+    assert re.fullmatch(r"\s+", indent) is not None
+
+
 @pytest.mark.parametrize(
     ("line", "is_class"),
     [

@@ -42,10 +42,12 @@ JVM_FRAME = re.compile(
 JVM_CAUSED_BY = "Caused by:"
 JVM_SUPPRESSED = "Suppressed:"
 # "... 12 more" / "... 3 common frames omitted": frames elided because the enclosing stack
-# shows them (logback prints the second form). Matched at the line's start; indent stripped.
+# shows them (logback prints the second form). The parser only asks about unindented lines,
+# `strip_frames` about any: it strips the indent first (`str.lstrip` is exactly regex `\s*`).
 OMITTED_FRAMES = re.compile(r"\.\.\. \d+ (?:more|common frames omitted)")
-# An exception class line, "java.net.ConnectException: refused" or "org.x.FooError": a
-# qualified class name ending in Exception / Error / Throwable, then ":" or the end.
+# An exception class line, "java.net.ConnectException: refused" or "org.x.FooError" (a
+# qualified Python one too): a dotted name ending in Exception / Error / Throwable, then ":" or
+# the end. An unqualified "KeyError: x" alone could be the first words of any record.
 EXCEPTION_CLASS = re.compile(
     r"(?:[A-Za-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable)(?::|$)"
 )
