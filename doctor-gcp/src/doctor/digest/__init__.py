@@ -2,12 +2,13 @@
 
 digest = digest_lines(lines)
 prompt = render_prompt(digest, budget_tokens=8000, log_group=None, minutes=None)
+
+Importing the package is light: drain3 loads when a digest is first mined.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
+from .lines import digest_lines
 from .mine import DigestBuilder, build_digest, mining_text
 from .parse import EventStream, LogParser, parse_lines, parse_records
 from .prompt import SYSTEM_INSTRUCTION, Prompt, estimate_tokens, render_prompt
@@ -35,10 +36,3 @@ __all__ = [
     "redact",
     "render_prompt",
 ]
-
-
-def digest_lines(lines: Iterable[str], *, max_samples: int = 3) -> Digest:
-    """Parse, redact and mine `lines` in one streaming pass."""
-    redactor = Redactor()
-    events = parse_lines(lines, redactor=redactor)
-    return build_digest(events, redactions=redactor.counts, max_samples=max_samples)

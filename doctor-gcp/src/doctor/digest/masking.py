@@ -16,9 +16,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from drain3.masking import MaskingInstruction  # type: ignore[import-untyped]
-from drain3.template_miner_config import TemplateMinerConfig  # type: ignore[import-untyped]
-
 _HEX = "[0-9a-fA-F]"
 _B = r"(?<![A-Za-z0-9])"  # not inside a word
 _E = r"(?![A-Za-z0-9])"
@@ -122,11 +119,16 @@ _MAYBE_STATUS = re.compile(r"(?<![\d.])[1-5]\d\d(?!\d)")  # any code-shaped numb
 
 def masking_instructions() -> list[Any]:
     """The masking list as drain3 `MaskingInstruction`s (for a stock `TemplateMiner`)."""
+    from drain3.masking import MaskingInstruction  # type: ignore[import-untyped]
+
     return [MaskingInstruction(pattern, name) for name, pattern, _ in _RULES]
 
 
 def miner_config() -> Any:
     """The drain3 configuration every miner here uses: defaults plus the masking list."""
+    # drain3 loads when a digest is mined, not when the package is imported.
+    from drain3.template_miner_config import TemplateMinerConfig  # type: ignore[import-untyped]
+
     config = TemplateMinerConfig()
     config.masking_instructions = masking_instructions()
     config.profiling_enabled = False

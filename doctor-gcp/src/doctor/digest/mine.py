@@ -24,8 +24,7 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from drain3 import TemplateMiner  # type: ignore[import-untyped]
-
+from .anatomy import closing_exception
 from .levels import LEVEL_WORDS
 from .masking import STATUS_CODES, Masker, miner_config
 from .timeline import TimelineCounter, find_spike_start
@@ -43,10 +42,8 @@ MAX_CLUSTERS = 10_000  # beyond this, new shapes join their closest cluster or "
 LEAF_SCAN = 64  # clusters of one Drain tree leaf a message is compared with (see _bounded)
 OVERFLOW_TEMPLATE = "<other: more distinct message shapes than the digest keeps>"
 _TRUNCATED = "\n... [truncated]"
-_WORD = re.compile(r"[A-Za-z]{2}")
 _VARIABLE = re.compile(r"[0-9a-fA-F]*[0-9][0-9a-fA-F]*")
 _HAS_CODE = re.compile(r"(?<!\d)[45]\d\d(?!\d)")  # cheap pre-check for STATUS_CODES
-_SKIP_AS_EXCEPTION = ("...", "During handling of the above", "The above exception was")
 
 
 def mining_text(message: str) -> str:
@@ -54,26 +51,16 @@ def mining_text(message: str) -> str:
 
     Stacks vary in their frames, so the frames are left out; the exception that ended the stack
     (Python's last line, Java's last "Caused by:", a JavaScript "Error: ...", the line before a
-    Go goroutine dump) tells failures with the same headline apart.
+    Go goroutine dump: `anatomy.closing_exception`) tells failures with the same headline apart.
     """
     if "\n" not in message:
         return _clip(_drop_level_word(message), MAX_HEAD_TOKENS)
     head, _, rest = message.partition("\n")
     head = _clip(_drop_level_word(head), MAX_HEAD_TOKENS)
-    lines = rest.split("\n")
-    for i, line in enumerate(lines):
-        if line.startswith("goroutine ") and line.endswith(":"):
-            lines = lines[:i]  # a Go dump: what matters is the panic line above it
-            break
-    for line in reversed(lines):
-        if (
-            line
-            and line[0] not in " \t"
-            and not line.startswith(_SKIP_AS_EXCEPTION)
-            and _WORD.search(line)  # not a "#" or "----" ruler of a crash report
-        ):
-            return f"{head} :: {_clip(line, MAX_EXCEPTION_TOKENS)}"
-    return head
+    exception = closing_exception(rest.split("\n"))
+    if exception is None:
+        return head
+    return f"{head} :: {_clip(exception, MAX_EXCEPTION_TOKENS)}"
 
 
 def _clip(text: str, max_tokens: int) -> str:
@@ -145,6 +132,9 @@ class _LevelMiner:
     __slots__ = ("clusters", "masked", "miner", "overflow", "shapes")
 
     def __init__(self) -> None:
+        # drain3 (and what it pulls in) loads with the first miner, not with the package.
+        from drain3 import TemplateMiner  # type: ignore[import-untyped]
+
         self.miner: Any = TemplateMiner(config=miner_config())
         _bounded(self.miner.drain)
         self.shapes: dict[str, int] = {}  # shape key -> slot

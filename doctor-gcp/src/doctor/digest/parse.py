@@ -3,6 +3,7 @@
 Streaming: one pending event is held while its continuation lines (tracebacks, Java stacks, Go
 goroutine dumps) arrive, then it is redacted and yielded. An input item that itself contains
 newlines (a CloudWatch event that is already whole) starts a new event with all its lines.
+Which lines continue a stack is `anatomy`'s knowledge; this module runs the stream.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from .anatomy import BLANK_LINE_MODES, GO_DUMP, NO_STACK, continues_stack, next_stack_mode
 from .jsonlog import LEVEL_KEYS, TS_KEYS, json_exception, json_message, json_time
 from .levels import infer_level, level_from_json, level_from_name
 from .redact import Redactor
@@ -30,21 +32,6 @@ _RECORD_START = re.compile(
     r"(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:]+) - |\[?(?:TRACE|DEBUG|INFO|NOTICE|"
     r"WARN|WARNING|ERROR|FATAL|CRITICAL)\b|(?:level|time|ts)="
 )
-_GOROUTINE = re.compile(r"goroutine \d+ \[")
-_GO_FRAME = re.compile(r"(?:[\w./*()\[\]{}-]+\(.*\)\s*$|created by |exit status \d|\[signal )")
-_EXC_CLASS = re.compile(r"(?:[A-Za-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable)(?::|$)")
-_MORE = re.compile(r"\.\.\. \d+ (?:more|common frames omitted)")
-_STACK_LINES = (
-    "Traceback (most recent call last)",
-    "Caused by:",
-    "Suppressed:",
-    "During handling of the above exception",
-    "The above exception was the direct cause",
-)
-
-# Stack modes of a pending event: what kind of continuation it is in the middle of.
-_NONE, _PY, _PY_EXC, _JAVA, _GO = range(5)
-_BLANK_MODES = frozenset({_PY, _PY_EXC, _GO})
 
 
 class _Pending:
@@ -65,7 +52,7 @@ class _Pending:
         self.chars = len(line)
         self.level = level
         self.timestamp = timestamp
-        self.mode = _NONE
+        self.mode = NO_STACK  # the kind of stack this event is in the middle of, if any
         self.blanks = 0  # blank lines held back until the block proves to continue
         self.dropped = 0
         self.panic = False
@@ -73,7 +60,13 @@ class _Pending:
 
     def holds_blanks(self) -> bool:
         """Whether a blank line may be inside this event (kept if more of the event follows)."""
-        return self.stamped or self.mode in _BLANK_MODES
+        return self.stamped or self.mode in BLANK_LINE_MODES
+
+    def mark(self, line: str) -> None:
+        """Track which kind of stack the event is in (non-blank `line`), for the next line."""
+        self.mode = mode = next_stack_mode(self.mode, line)
+        if mode == GO_DUMP:
+            self.panic = True
 
     def add(self, line: str) -> None:
         if self.blanks:
@@ -124,7 +117,7 @@ class LogParser:
             pending = self._start(parts[0], stamp)
             for line in parts[1:]:
                 if line.strip():
-                    self._mark(pending, line)
+                    pending.mark(line)
                     pending.add(line)
                 elif pending.holds_blanks():
                     pending.blanks += 1
@@ -139,7 +132,7 @@ class LogParser:
                 pending.blanks += 1
             return pending, None
         if pending is not None and self._continues(pending, line):
-            self._mark(pending, line)
+            pending.mark(line)
             pending.add(line)
             return pending, None
         started = self._start(line, stamp)
@@ -158,34 +151,7 @@ class LogParser:
             # ...]"), a stack's header ("TypeError: ..."), a Go crash written to stderr. Unless
             # it plainly starts a record of another kind (an access log line, "ERROR ...").
             return _RECORD_START.match(line) is None
-        mode = pending.mode
-        if line.startswith(("panic: ", "fatal error: ")):
-            # A Go crash starts its own event (its message is the headline) unless it is a
-            # nested panic inside a dump already under way.
-            return mode == _GO
-        return (
-            line.startswith(_STACK_LINES)
-            or _GOROUTINE.match(line) is not None
-            or _MORE.match(line) is not None
-            or mode == _PY  # the exception line that closes a Python traceback
-            or (_GO_FRAME if mode == _GO else _EXC_CLASS).match(line) is not None
-        )
-
-    @staticmethod
-    def _mark(pending: _Pending, line: str) -> None:
-        """Track which kind of stack the pending event is in, for the next line's decision."""
-        if line.startswith("Traceback (most recent call last)"):
-            pending.mode = _PY
-        elif line.startswith(("panic: ", "fatal error: ")) or _GOROUTINE.match(line):
-            pending.mode = _GO
-            pending.panic = True
-        elif pending.mode == _PY:
-            if line[0] not in " \t":
-                pending.mode = _PY_EXC
-        elif pending.mode == _GO:
-            pass
-        elif line.startswith(("Caused by:", "\tat ")) or _EXC_CLASS.match(line):
-            pending.mode = _JAVA
+        return continues_stack(pending.mode, line)
 
     def _start(self, line: str, stamp: datetime | None = None) -> _Pending:
         """A new event from its first line; `stamp` is the time when the line names none."""
@@ -217,7 +183,7 @@ class LogParser:
             level = level_from_name(name) if name is not None else None
         started = _Pending(line, level, timestamp)
         started.stamped = header is not None
-        self._mark(started, line)  # a stack may start the event (bare tracebacks, Go panics)
+        started.mark(line)  # a stack may start the event (bare tracebacks, Go panics)
         return started
 
     def _start_json(self, obj: dict[str, Any]) -> _Pending:
@@ -243,7 +209,7 @@ class LogParser:
         if exception:
             for line in exception.split("\n"):
                 if line.strip():
-                    self._mark(pending, line)
+                    pending.mark(line)
                 pending.add(line)
         return pending
 
