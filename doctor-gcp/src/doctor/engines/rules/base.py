@@ -77,7 +77,8 @@ class Rule:
             return False
         if self.gate is not None:
             lowered = text.full_lower if self.full_text else text.head_lower
-            if not any(word in lowered for word in self.gate):
+            # a bound method mapped, not a generator: this check runs for every rule tried
+            if not any(map(lowered.__contains__, self.gate)):
                 return False
         haystack = self.haystack(text)
         if not self.match.search(haystack):
