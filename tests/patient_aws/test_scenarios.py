@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import base64
 import json
+import pkgutil
 import random
 import re
 from collections import Counter
 
 import pytest
 
+from chaos_app import scenarios
 from chaos_app.events import Event, Fake, Style
 from chaos_app.healthy import healthy_event
 from chaos_app.scenarios import CATALOG, Scenario, by_name
@@ -192,6 +194,14 @@ def test_catalog_names_and_categories_are_well_formed() -> None:
         assert scenario.description.strip()
         assert "\n" not in scenario.description
         assert by_name(scenario.name) is scenario
+
+
+def test_each_category_has_one_module_holding_exactly_its_scenarios() -> None:
+    """scenarios/<category>.py, named like the doctor's rule files; helpers are _private."""
+    for scenario in CATALOG:
+        assert scenario.burst.__module__ == f"chaos_app.scenarios.{scenario.category}", scenario
+    public = {m.name for m in pkgutil.iter_modules(scenarios.__path__) if m.name[0] != "_"}
+    assert public == {scenario.category for scenario in CATALOG}
 
 
 def test_by_name_rejects_unknown_names() -> None:

@@ -212,3 +212,12 @@ def nginx_request(
 
 def nginx_conn(fake: Fake) -> str:
     return f"*{fake.integer(1000, 9_999_999)}"
+
+
+def dependency(fake: Fake) -> tuple[str, int, str, str]:
+    """(service, port, upstream ip, url path) of the call that fails."""
+    name, port = service(fake)
+    route = fake.choice(
+        ("/v1/charges", f"/v1/stock/SKU-{fake.integer(1000, 99999)}", "/v1/quote", "/v1/labels")
+    )
+    return name, port, fake.private_ip(), route

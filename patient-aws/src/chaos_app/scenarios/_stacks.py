@@ -220,3 +220,47 @@ PSYCOPG2_CONNECT_FRAME = (
     "connect",
     "conn = _connect(dsn, connection_factory=connection_factory, **kwasync)",
 )
+
+# SQLAlchemy, as the Python services' database errors show it: shared by the database, memory
+# and application scenarios.
+SQLA_OPERATIONAL = "https://sqlalche.me/e/20/e3q8"
+SA = f"{PY_SITE}/sqlalchemy"
+
+# How SQLAlchemy 2.0 opens a pool connection: the frames of the psycopg2 cause.
+SA_CONNECT_FRAMES = [
+    (f"{SA}/engine/base.py", 145, "__init__", "self._dbapi_connection = engine.raw_connection()"),
+    (f"{SA}/engine/base.py", 3293, "raw_connection", "return self.pool.connect()"),
+    (f"{SA}/pool/base.py", 452, "connect", "return _ConnectionFairy._checkout(self)"),
+    (f"{SA}/pool/base.py", 1269, "_checkout", "fairy = _ConnectionRecord.checkout(pool)"),
+    (f"{SA}/pool/base.py", 716, "checkout", "rec = pool._do_get()"),
+    (f"{SA}/pool/impl.py", 169, "_do_get", "with util.safe_reraise():"),
+    (f"{SA}/util/langhelpers.py", 146, "__exit__", "raise exc_value.with_traceback(exc_tb)"),
+    (f"{SA}/pool/impl.py", 167, "_do_get", "return self._create_connection()"),
+    (f"{SA}/pool/base.py", 393, "_create_connection", "return _ConnectionRecord(self)"),
+    (f"{SA}/pool/base.py", 678, "__init__", "self.__connect()"),
+    (f"{SA}/engine/create.py", 646, "connect", "return dialect.connect(*cargs, **cparams)"),
+    (
+        f"{SA}/engine/default.py",
+        620,
+        "connect",
+        "return self.loaded_dbapi.connect(*cargs, **cparams)",
+    ),
+    PSYCOPG2_CONNECT_FRAME,
+]
+
+# The outer frames: a session's first query, re-raised wrapped by SQLAlchemy.
+SA_SESSION_FRAMES = [
+    (f"{SA}/orm/session.py", 2308, "execute", "return self._execute_internal("),
+    (f"{SA}/orm/session.py", 2180, "_execute_internal", "conn = self._connection_for_bind(bind)"),
+    (f"{SA}/engine/base.py", 147, "__init__", "Connection._handle_dbapi_exception_noconnection("),
+    (
+        f"{SA}/engine/base.py",
+        2436,
+        "_handle_dbapi_exception_noconnection",
+        "raise sqlalchemy_exception.with_traceback(exc_info[2]) from e",
+    ),
+]
+
+# The loggers of a Spring service's failed request and of Hibernate's SQL errors.
+DISPATCHER = "org.apache.catalina.core.ContainerBase.[Tomcat].[localhost].[/].[dispatcherServlet]"
+SQL_HELPER = "org.hibernate.engine.jdbc.spi.SqlExceptionHelper"

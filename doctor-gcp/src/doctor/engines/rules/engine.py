@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Final, Literal
 
 from doctor.digest.types import Digest, Level, Pattern
 from doctor.engines.base import Answer
+from doctor.engines.rules import knowledge, order
 from doctor.engines.rules.base import Rule
-from doctor.engines.rules.knowledge import RULES
 from doctor.engines.rules.text import MatchText
 from doctor.models import DiagnosedIssue, Diagnosis
 from doctor.taxonomy import Category, Severity
@@ -42,44 +42,56 @@ class _Group:
     def level(self) -> Level:
         return max(p.level for p, _ in self.members)
 
-    def rules(self, order: dict[str, int]) -> list[Rule]:
-        """Distinct rules, the lead first: most specific, then most events, then KB order."""
+    def rules(self) -> list[Rule]:
+        """Distinct rules, the lead first: strongest tier, then most events, then rule id."""
         events: dict[str, int] = {}
         by_id: dict[str, Rule] = {}
         for pattern, r in self.members:
             if r is not None:
                 events[r.id] = events.get(r.id, 0) + pattern.count
                 by_id[r.id] = r
-        return sorted(by_id.values(), key=lambda r: (-r.weight, -events[r.id], order[r.id]))
-
-
-STRONG_WEIGHT = 70  # concrete signatures; below are generic ones (HTTP 500, "timeout")
+        return sorted(by_id.values(), key=lambda r: (-r.strength.rank, -events[r.id], r.id))
 
 
 class RulesEngine:
-    """Deterministic knowledge-base diagnosis (see knowledge.py for the rules)."""
+    """Deterministic knowledge-base diagnosis (the rules: kb/<category>.toml)."""
 
     name: Final[Literal["rules"]] = "rules"
 
-    def __init__(self, rules: Sequence[Rule] = RULES) -> None:
-        self._rules = tuple(rules)
-        self._order = {r.id: i for i, r in enumerate(self._rules)}
-        # Tried most specific first, knowledge-base order on ties: the first rule that fires is
-        # the answer, so a recognised pattern costs a few regex searches, not hundreds.
-        self._by_priority = sorted(self._rules, key=lambda r: (-r.weight, self._order[r.id]))
+    def __init__(self, rules: Sequence[Rule] | None = None) -> None:
+        # One fixed order (order.py): the first rule that fires is the answer, so a recognised
+        # pattern costs a few gates and regex searches, not those of every rule.
+        self._tiers = order.tiers(knowledge.rules() if rules is None else rules)
 
     def classify(self, pattern: Pattern) -> Rule | None:
         """The best rule for one pattern, or None.
 
-        Below WARNING only unmistakable signatures count (weight >= STRONG_WEIGHT): Go's log
-        package, the kernel and systemd print failures with no level at all, so "dial tcp ...:
-        connection refused" or "Segmentation fault" reach us as INFO, yet are the diagnosis.
+        Below WARNING only tiers that count there do (schema.Strength.counts_below_warning):
+        Go's log package, the kernel and systemd print failures with no level at all, so "dial
+        tcp ...: connection refused" or "Segmentation fault" reach us as INFO, yet are the
+        diagnosis, while a bare "500" on an INFO line is not.
         """
+        contenders = self.contenders(pattern, first_only=True)
+        return contenders[0] if contenders else None
+
+    def contenders(self, pattern: Pattern, *, first_only: bool = False) -> tuple[Rule, ...]:
+        """The rules of the deciding tier that fire on `pattern`, in the order they are tried:
+        the first is the answer, the others lost to it (or nothing stronger fired)."""
         text = MatchText.of(pattern)
-        if pattern.level >= Level.WARNING:
-            return next((r for r in self._by_priority if r.fires(text, pattern.level)), None)
-        strong = (r for r in self._by_priority if r.weight >= STRONG_WEIGHT)
-        return next((r for r in strong if r.fires(text, Level.WARNING)), None)
+        below = pattern.level < Level.WARNING
+        level = Level.WARNING if below else pattern.level
+        for tier in self._tiers:
+            if below and not tier[0].strength.counts_below_warning:
+                break  # weaker tiers do not count there either
+            fired: list[Rule] = []
+            for rule in tier:
+                if rule.fires(text, level):
+                    fired.append(rule)
+                    if first_only:
+                        break
+            if fired:
+                return tuple(fired)
+        return ()
 
     def diagnose(self, digest: Digest, prompt: Prompt | None = None) -> Answer:
         """The knowledge base's reading of every pattern; `prompt` is not needed."""
@@ -117,7 +129,7 @@ class RulesEngine:
     # -- ranking ---------------------------------------------------------------------------
 
     def _severity(self, group: _Group) -> Severity:
-        rules = group.rules(self._order)
+        rules = group.rules()
         if not rules:  # unknown: how bad the logs say it is
             return Severity.HIGH if group.level >= Level.CRITICAL else Severity.MEDIUM
         rank = max(_SEVERITY_RANK[r.severity] for r in rules)
@@ -128,18 +140,19 @@ class RulesEngine:
     def _rank_key(self, group: _Group, total: int) -> tuple[int, int, int, int, int]:
         """Sort key, most important first.
 
-        Score = 3 x severity + 2 x causal tier (root cause 2, crash loop / throttling 1,
-        symptom 0, unrecognised -1) - 1 if it is warnings only + 1 if it holds most of the
-        events. So a database outage outranks the 500s it causes and an OOM kill its crash
-        loop, while a minor warning does not bury a flood of errors of a worse severity.
+        Score = 3 x severity + 2 x the lead rule's causal role (root cause 2, crash loop /
+        throttling 1, symptom 0, unrecognised -1) - 1 if it is warnings only + 1 if it holds
+        most of the events. So a database outage outranks the 500s it causes and an OOM kill
+        its crash loop, while a minor warning does not bury a flood of errors of a worse
+        severity.
         """
-        rules = group.rules(self._order)
-        tier = rules[0].tier if rules else -1
+        rules = group.rules()
+        causal = rules[0].causal.rank if rules else -1
         share = group.count / total if total else 0.0
         volume = 1 if share >= 0.5 else 0
         warn_only = 1 if group.level < Level.ERROR else 0
-        score = 3 * _SEVERITY_RANK[self._severity(group)] + 2 * tier - warn_only + volume
-        return (-score, -tier, -int(group.level), -group.count, _CATEGORY_ORDER[group.category])
+        score = 3 * _SEVERITY_RANK[self._severity(group)] + 2 * causal - warn_only + volume
+        return (-score, -causal, -int(group.level), -group.count, _CATEGORY_ORDER[group.category])
 
     # -- text ------------------------------------------------------------------------------
 
@@ -148,7 +161,7 @@ class RulesEngine:
         ids = [p.id for p in patterns]
         top = max(patterns, key=lambda p: (p.count, -patterns.index(p)))
         example = _clip(top.template)
-        rules = group.rules(self._order)
+        rules = group.rules()
         seen = (
             f"{group.count} event(s) in {len(ids)} pattern(s), worst level "
             f'{group.level.name}; most frequent: "{example}".'
@@ -184,7 +197,7 @@ class RulesEngine:
     def _actions(self, ranked: list[_Group]) -> list[str]:
         actions: list[str] = []
         for group in ranked:
-            rules = group.rules(self._order)
+            rules = group.rules()
             if rules:
                 action = rules[0].action
             else:

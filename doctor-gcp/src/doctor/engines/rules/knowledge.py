@@ -1,36 +1,153 @@
-"""The knowledge base: every rule, in tie-break order (earlier wins at equal weight).
+"""The knowledge base: `kb/<category>.toml` files, read with tomllib, checked by the schema
+(schema.py) and compiled into rules once per process.
 
-Rules live in kb_*.py by area; this module only assembles them and checks the invariants the
-engine relies on (unique ids).
+Every error names the file, the rule and what is wrong, so that an author can fix a rule
+without reading this code.
 """
 
 from __future__ import annotations
 
+import functools
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from typing import Any
+
+from pydantic import ValidationError
+
 from doctor.engines.rules.base import Rule
-from doctor.engines.rules.kb_access import ACCESS_RULES
-from doctor.engines.rules.kb_config import CONFIG_RULES
-from doctor.engines.rules.kb_db_connection import DB_CONNECTION_RULES
-from doctor.engines.rules.kb_db_errors import DB_ERROR_RULES
-from doctor.engines.rules.kb_limits import LIMIT_RULES
-from doctor.engines.rules.kb_memory_disk import MEMORY_DISK_RULES
-from doctor.engines.rules.kb_network import NETWORK_RULES
-from doctor.engines.rules.kb_rate import RATE_RULES
-from doctor.engines.rules.kb_runtime import RUNTIME_RULES
-from doctor.engines.rules.kb_tls_dns import TLS_DNS_RULES
+from doctor.engines.rules.schema import KbFile, KnowledgeError
+from doctor.taxonomy import Category
 
-RULES: tuple[Rule, ...] = (
-    *DB_CONNECTION_RULES,
-    *DB_ERROR_RULES,
-    *MEMORY_DISK_RULES,
-    *LIMIT_RULES,
-    *ACCESS_RULES,
-    *RATE_RULES,
-    *TLS_DNS_RULES,
-    *NETWORK_RULES,
-    *CONFIG_RULES,
-    *RUNTIME_RULES,
-)
+KB_DIR = files("doctor.engines.rules") / "kb"
+_CATEGORIES = {c.value: c for c in Category}
 
-_ids = [r.id for r in RULES]
-if len(_ids) != len(set(_ids)):  # pragma: no cover - a knowledge-base authoring error
-    raise RuntimeError(f"duplicate rule ids: {sorted({i for i in _ids if _ids.count(i) > 1})}")
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One knowledge-base file, validated."""
+
+    path: str
+    category: Category
+    spec: KbFile
+
+
+@dataclass(frozen=True, slots=True)
+class Knowledge:
+    sources: tuple[Source, ...]  # in file-name order
+    rules: tuple[Rule, ...]  # the same order; the engine's choice never depends on it
+
+
+@functools.cache
+def knowledge() -> Knowledge:
+    """The packaged knowledge base, loaded on first use."""
+    return load(KB_DIR)
+
+
+def rules() -> tuple[Rule, ...]:
+    return knowledge().rules
+
+
+def load(directory: Traversable) -> Knowledge:
+    """Read, check and compile every `*.toml` file of `directory`."""
+    sources = [read(entry) for entry in sorted(_toml_files(directory), key=lambda e: e.name)]
+    first_seen: dict[str, str] = {}
+    built: list[Rule] = []
+    for source in sources:
+        for spec in source.spec.rule:
+            if spec.id in first_seen:
+                raise KnowledgeError(
+                    f"{source.path}: rule {spec.id!r}: duplicate id, already defined in "
+                    f"{first_seen[spec.id]}"
+                )
+            first_seen[spec.id] = source.path
+            causal = source.spec.causal
+            if causal is None:  # pragma: no cover - read() refuses a rule file without one
+                raise KnowledgeError(f"{source.path}: causal: missing")
+            built.append(Rule.of(spec, source.category, causal))
+    _check_refinements(built, first_seen)
+    return Knowledge(tuple(sources), tuple(built))
+
+
+def _check_refinements(built: list[Rule], path_of: dict[str, str]) -> None:
+    """`refines` must name an existing rule of the same tier and never lead back to itself:
+    the engine tries a refinement before what it refines (order.py), which a cycle forbids."""
+    by_id = {r.id: r for r in built}
+    for r in built:
+        where = f"{path_of[r.id]}: rule {r.id!r}: refines"
+        for other in sorted(r.refines):
+            target = by_id.get(other)
+            if target is None:
+                raise KnowledgeError(f"{where}: no rule has the id {other!r}")
+            if target.strength is not r.strength:
+                raise KnowledgeError(
+                    f"{where}: {other!r} is {target.strength}, this rule {r.strength}; "
+                    "a refinement only breaks ties inside one tier"
+                )
+        seen: set[str] = set()
+        stack = sorted(r.refines)
+        while stack:
+            current = stack.pop()
+            if current == r.id:
+                raise KnowledgeError(f"{where}: a cycle leads back to {r.id!r}")
+            if current not in seen:
+                seen.add(current)
+                stack.extend(sorted(by_id[current].refines))
+
+
+def read(entry: Traversable) -> Source:
+    """One file: its name must be a category; its content must fit the schema."""
+    path = str(entry)
+    category = _CATEGORIES.get(entry.name.removesuffix(".toml"))
+    if category is None:
+        raise KnowledgeError(
+            f"{path}: the file name is not a category; expected one of "
+            f"{', '.join(f'{c}.toml' for c in _CATEGORIES)}"
+        )
+    try:
+        raw = tomllib.loads(entry.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise KnowledgeError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        spec = KbFile.model_validate(raw)
+    except ValidationError as exc:
+        raise KnowledgeError("\n".join(_describe(path, raw, exc))) from None
+    if category is Category.UNKNOWN:
+        if spec.rule:
+            raise KnowledgeError(
+                f"{path}: rule {spec.rule[0].id!r}: unknown is what no rule claims; put the "
+                "rule in the file of its category"
+            )
+    elif not spec.rule:
+        raise KnowledgeError(f"{path}: rule: a category file needs at least one rule")
+    elif spec.causal is None:
+        raise KnowledgeError(f"{path}: causal: missing (root, middle or symptom)")
+    elif spec.unclaimed:
+        raise KnowledgeError(f"{path}: unclaimed: only unknown.toml lists unclaimed lines")
+    return Source(path, category, spec)
+
+
+def _toml_files(directory: Traversable) -> Iterable[Traversable]:
+    return (entry for entry in directory.iterdir() if entry.name.endswith(".toml"))
+
+
+def _describe(path: str, raw: dict[str, Any], exc: ValidationError) -> list[str]:
+    """Pydantic's errors as '<file>: rule '<id>': <field>[<n>]: <problem>' lines."""
+    lines = []
+    for error in exc.errors(include_url=False):
+        loc = list(error["loc"])
+        where = path
+        if len(loc) >= 2 and loc[0] == "rule" and isinstance(loc[1], int):
+            entries = raw.get("rule")
+            entry = entries[loc[1]] if isinstance(entries, list) else None
+            rule_id = entry.get("id") if isinstance(entry, dict) else None
+            where += f": rule {rule_id!r}" if isinstance(rule_id, str) else f": rule[{loc[1]}]"
+            loc = loc[2:]
+        field = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown field"
+        lines.append(f"{where}: {field.lstrip('.')}: {message}" if field else f"{where}: {message}")
+    return lines

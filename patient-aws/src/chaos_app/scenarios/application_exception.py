@@ -13,6 +13,7 @@ from chaos_app.scenarios._kit import (
 )
 from chaos_app.scenarios._stacks import (
     CELERY_TASK_FRAMES,
+    DISPATCHER,
     GO_ROOT,
     go_goroutine,
     go_ptr,
@@ -22,7 +23,6 @@ from chaos_app.scenarios._stacks import (
     py_traceback,
     py_web_error,
 )
-from chaos_app.scenarios.db_connection import DISPATCHER
 
 # (the line that fails, the exception it raises): classic bugs, as Python words them.
 _PY_BUGS = (

@@ -6,13 +6,13 @@ from chaos_app.events import Event, Fake, Style
 from chaos_app.scenarios._kit import access, java_thread, jv, kernel_prefix, node_log, syslog
 from chaos_app.scenarios._stacks import (
     CELERY_TASK_FRAMES,
+    DISPATCHER,
     GO_ROOT,
     go_goroutine,
     go_ptr,
     java_stack,
     py_traceback,
 )
-from chaos_app.scenarios.db_connection import DISPATCHER
 
 
 def _java_heap(fake: Fake) -> list[Event]:

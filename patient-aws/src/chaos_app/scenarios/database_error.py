@@ -18,13 +18,15 @@ from chaos_app.scenarios._kit import (
     pg,
 )
 from chaos_app.scenarios._stacks import (
+    DISPATCHER,
+    SA,
+    SQL_HELPER,
     java_stack,
     node_stack,
     py_handler,
     py_traceback,
     py_web_error,
 )
-from chaos_app.scenarios.db_connection import DISPATCHER, SA, SQL_HELPER
 
 _SA_EXECUTE = [
     (f"{SA}/orm/session.py", 2308, "execute", "return self._execute_internal("),

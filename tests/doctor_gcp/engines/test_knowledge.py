@@ -1,0 +1,112 @@
+"""The knowledge base checks itself: every rule wins on its examples and not on its
+counter-examples, every category has its file, and no rule claims an `unclaimed` line.
+
+The lines live with the rules (doctor/engines/rules/kb/<category>.toml); this one generic test
+reads them, so adding a rule or an example needs no test code.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from doctor.digest.types import Pattern
+from doctor.engines.rules import RulesEngine
+from doctor.engines.rules.knowledge import knowledge
+from doctor.engines.rules.schema import Example, RuleSpec
+from doctor.taxonomy import Category
+
+_NUM = re.compile(r"\d+")
+_AT = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
+KB = knowledge()
+SPECS: list[RuleSpec] = [spec for source in KB.sources for spec in source.spec.rule]
+
+
+def as_pattern(example: Example) -> Pattern:
+    """The pattern the digest would mine from one event: masked first line, full sample."""
+    return Pattern(
+        id="p1",
+        template=_NUM.sub("<NUM>", example.text.splitlines()[0]),
+        count=1,
+        level=example.log_level,
+        first_seen=_AT,
+        last_seen=_AT,
+        samples=[example.text],
+    )
+
+
+def winner(engine: RulesEngine, example: Example) -> str | None:
+    rule = engine.classify(as_pattern(example))
+    return rule.id if rule is not None else None
+
+
+def _short(text: str) -> str:
+    return text.splitlines()[0][:100]
+
+
+@pytest.fixture(scope="module")
+def engine() -> RulesEngine:
+    return RulesEngine()
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[spec.id for spec in SPECS])
+def test_rule_wins_its_examples_and_not_its_counter_examples(
+    spec: RuleSpec, engine: RulesEngine
+) -> None:
+    wrong = [
+        f"example won by {winner(engine, e)}: {_short(e.text)!r} ({e.level})"
+        for e in spec.examples
+        if winner(engine, e) != spec.id
+    ]
+    wrong += [
+        f"counter-example won by this rule: {_short(e.text)!r} ({e.level})"
+        for e in spec.counter_examples
+        if winner(engine, e) == spec.id
+    ]
+    assert not wrong, f"{spec.id}:\n  " + "\n  ".join(wrong)
+
+
+def test_unclaimed_lines_stay_unclaimed(engine: RulesEngine) -> None:
+    (unknown,) = [s for s in KB.sources if s.category is Category.UNKNOWN]
+    assert unknown.spec.unclaimed
+    claimed = [
+        f"{winner(engine, e)}: {_short(e.text)!r} ({e.level})"
+        for e in unknown.spec.unclaimed
+        if winner(engine, e) is not None
+    ]
+    assert not claimed, "\n".join(claimed)
+
+
+def test_every_category_has_its_file_and_rules() -> None:
+    assert {s.category for s in KB.sources} == set(Category)
+    assert {r.category for r in KB.rules} == set(Category) - {Category.UNKNOWN}
+    assert len({r.id for r in KB.rules}) == len(KB.rules) == len(SPECS)
+
+
+def test_no_line_is_decided_by_rule_ids_alone(engine: RulesEngine) -> None:
+    """Two rules of one tier that fire on one line must say which wins: by `refines` (the
+    reason inside a wrapper) or by causal role. Their ids only keep the engine total."""
+    refined = {r.id: _refined_by(r.id) for r in KB.rules}
+    undecided = []
+    for spec in SPECS:
+        for line in [*spec.examples, *spec.counter_examples]:
+            first, *others = engine.contenders(as_pattern(line)) or (None,)
+            for other in others:
+                assert first is not None
+                if first.causal.rank <= other.causal.rank and other.id not in refined[first.id]:
+                    undecided.append(f"{first.id} over {other.id} by id: {_short(line.text)!r}")
+    assert not undecided, "\n".join(undecided)
+
+
+def _refined_by(rule_id: str) -> set[str]:
+    """Every rule `rule_id` refines, directly or through others."""
+    by_id = {r.id: r for r in KB.rules}
+    seen: set[str] = set()
+    stack = [rule_id]
+    while stack:
+        for other in by_id[stack.pop()].refines - seen:
+            seen.add(other)
+            stack.append(other)
+    return seen
