@@ -21,7 +21,14 @@ from typing import Any
 import boto3
 
 from doctor.credentials import web_identity_session
-from doctor.digest import Prompt, Redactor, build_digest, parse_records, render_prompt
+from doctor.digest import (
+    EventStream,
+    Prompt,
+    Redactor,
+    build_digest,
+    parse_records,
+    render_prompt,
+)
 from doctor.digest.types import LogEvent
 from doctor.engines import Engine, build_engine, choose_engine
 from doctor.errors import ConfigurationError, DoctorError, InvalidParameter, NotAllowed
@@ -99,7 +106,7 @@ class Doctor:
         batch = source.read()
         warnings += batch.warnings
         redactor = Redactor()
-        events = parse_records(batch.records, redactor=redactor)
+        events = parse_records(batch.records, redactor=redactor, whole=batch.whole)
         # CloudWatch hands over its newest max_logs already; a file is capped here, by events.
         limit = query.max_logs if query.file is not None else None
         kept = _Newest(events, limit) if limit is not None else None
@@ -255,8 +262,9 @@ class _Newest(Iterable[LogEvent]):
     """The newest `limit` events of a stream, in order. Only `limit` events are held;
     `dropped` counts the older ones, once iterated."""
 
-    def __init__(self, events: Iterator[LogEvent], limit: int) -> None:
+    def __init__(self, events: EventStream, limit: int) -> None:
         self._events = events
+        self.stats = events.stats  # what was read, for the per-line ids
         self.limit = limit
         self.dropped = 0
 

@@ -34,7 +34,7 @@ def patterns(
     ),
     per_line: Annotated[
         bool,
-        typer.Option("--per-line", help="Print one pattern id per input event, in input order."),
+        typer.Option("--per-line", help="Print one pattern id per input line, in input order."),
     ] = False,
 ) -> None:
     """Show the digest's templates with counts. Calls no engine."""
@@ -47,10 +47,11 @@ def patterns(
     print_notes(digested.warnings)
     digest = digested.digest
     if per_line:
+        # One id per input line; "-" (null in JSON) for a line no event holds (blank, binary).
         if json_output:
-            write(json.dumps(digest.assignments))
+            write(json.dumps(digest.line_assignments))
         else:
-            write("\n".join(digest.assignments))
+            write("\n".join(pid or "-" for pid in digest.line_assignments))
     elif json_output:
         write(json.dumps(patterns_json(digest), indent=2))
     else:

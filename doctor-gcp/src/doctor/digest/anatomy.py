@@ -115,6 +115,21 @@ def continues_stack(mode: int, line: str) -> bool:
     )
 
 
+def is_frame(line: str) -> bool:
+    """Whether `line` (indentation kept) is a stack frame in any language, or the source line,
+    caret line or elision printed among frames: it continues whatever event came before."""
+    if not line or line[0] not in " \t":
+        return False
+    return (
+        line.startswith(JVM_FRAME_INDENT)
+        or AT_FRAME.match(line) is not None
+        or PY_FRAME.match(line) is not None
+        or GO_LOCATION.match(line) is not None
+        or CARET_LINE.match(line) is not None
+        or OMITTED_FRAMES.match(line.lstrip()) is not None
+    )
+
+
 def next_stack_mode(mode: int, line: str) -> int:
     """The stack mode after a non-blank `line` that starts or continues an event."""
     if line.startswith(PY_TRACEBACK):

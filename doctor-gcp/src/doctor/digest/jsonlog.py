@@ -12,6 +12,7 @@ MESSAGE_KEYS = ("message", "msg", "log", "@message", "textPayload", "event")
 LEVEL_KEYS = ("level", "severity", "levelname", "lvl", "log.level", "loglevel")
 TS_KEYS = ("timestamp", "ts", "time", "@timestamp", "asctime", "datetime")
 EXC_KEYS = ("exception", "exc_info", "stack", "stack_trace", "stacktrace", "error", "err")
+SERVICE_KEYS = ("service", "service.name", "logger", "logger_name", "component", "app")
 # Every other field is ignored, unless the record has no message field (see `json_message`).
 
 
@@ -65,4 +66,15 @@ def json_exception(obj: dict[str, Any]) -> str | None:
                 return stack if not head or head in stack else f"{head}\n{stack}"
             return head or json.dumps(value, ensure_ascii=False, default=str)
         return json.dumps(value, ensure_ascii=False, default=str)
+    return None
+
+
+def json_service(obj: dict[str, Any]) -> str | None:
+    """The service or logger a record names, when it names one."""
+    for key in SERVICE_KEYS:
+        value = obj.get(key)
+        if isinstance(value, str) and value:
+            return value
+        if isinstance(value, dict) and isinstance(value.get("name"), str):  # ECS service.name
+            return str(value["name"])
     return None

@@ -164,6 +164,7 @@ class DigestBuilder:
         self._raw: dict[Level, dict[str, int]] = {}  # mining text -> slot, per level
         self._slots: list[_Slot] = []
         self._assign = array("I")  # slot of each event, in input order
+        self._lines = array("i")  # slot of each input line, -1 where no event holds it
         self._timeline = TimelineCounter()
         self._clusters = 0
         self._cache_limit = CACHE_LIMIT
@@ -195,6 +196,7 @@ class DigestBuilder:
                 _remember(miner.shapes, shape, slot_no, limit)
             _remember(raw, text, slot_no, limit)
         self._assign.append(slot_no)
+        self._place(event, slot_no)
         slot = self._slots[slot_no]
         slot.count += 1
         stamp = event.timestamp
@@ -210,6 +212,20 @@ class DigestBuilder:
                 sample = sample[:MAX_SAMPLE_CHARS] + _TRUNCATED
             if sample not in slot.samples:
                 slot.samples.append(sample)
+
+    def _place(self, event: LogEvent, slot_no: int) -> None:
+        """Record which input lines the event holds."""
+        lines = self._lines
+        first = event.first_line
+        if event.line_numbers is None and event.line_count == 1 and first == len(lines):
+            lines.append(slot_no)  # the usual case: the next line, alone
+            return
+        numbers = event.line_numbers or range(first, first + event.line_count)
+        end = max(numbers) + 1
+        if len(lines) < end:
+            lines.extend([-1] * (end - len(lines)))
+        for number in numbers:
+            lines[number] = slot_no
 
     def _mine(self, miner: _LevelMiner, key: MinerKey, masked: str) -> int:
         drain = miner.miner.drain
@@ -239,7 +255,9 @@ class DigestBuilder:
         cluster = self._levels[slot.miner].miner.drain.id_to_cluster[slot.cluster_id]
         return str(cluster.get_template())
 
-    def finish(self, redactions: dict[str, int] | None = None) -> Digest:
+    def finish(
+        self, redactions: dict[str, int] | None = None, *, lines_total: int | None = None
+    ) -> Digest:
         # Clusters whose templates ended up identical are one pattern: merge them now.
         groups: dict[tuple[Level, str], Pattern] = {}
         slot_pattern: list[Pattern] = []
@@ -262,6 +280,9 @@ class DigestBuilder:
             pattern.id = f"p{rank}"
         slot_ids = [pattern.id for pattern in slot_pattern]
         timeline = self._timeline.buckets()
+        lines = self._lines
+        if lines_total is not None and len(lines) < lines_total:
+            lines.extend([-1] * (lines_total - len(lines)))
         return Digest(
             events_total=len(self._assign),
             patterns=ranked,
@@ -269,6 +290,7 @@ class DigestBuilder:
             timeline=timeline,
             spike_start=find_spike_start(timeline),
             redactions=dict(redactions or {}),
+            line_assignments=[slot_ids[slot] if slot >= 0 else None for slot in lines],
         )
 
 
@@ -288,7 +310,11 @@ def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
 
 
 def build_digest(
-    events: Iterable[LogEvent], *, redactions: dict[str, int] | None = None, max_samples: int = 3
+    events: Iterable[LogEvent],
+    *,
+    redactions: dict[str, int] | None = None,
+    max_samples: int = 3,
+    lines_total: int | None = None,
 ) -> Digest:
     """Mine, count and rank `events`.
 
@@ -301,4 +327,6 @@ def build_digest(
         builder.add(event)
     if redactions is None:
         redactions = getattr(events, "redactions", None)
-    return builder.finish(redactions)
+    if lines_total is None and (stats := getattr(events, "stats", None)) is not None:
+        lines_total = stats.lines
+    return builder.finish(redactions, lines_total=lines_total)

@@ -1,81 +1,118 @@
 """Parse log lines (JSON or plain text) into redacted `LogEvent`s, one per logical event.
 
-Streaming: one pending event is held while its continuation lines (tracebacks, Java stacks, Go
-goroutine dumps) arrive, then it is redacted and yielded. An input item that itself contains
-newlines (a CloudWatch event that is already whole) starts a new event with all its lines.
-Which lines continue a stack is `anatomy`'s knowledge; this module runs the stream.
+Event boundaries: every line is its own event, unless it is a recognised continuation of the
+event before it (`anatomy`: stack frames in any language, `Caused by:`, `... N more`, a
+traceback's body and closing exception, a Go dump, an indented line inside a stack). A qualified
+exception line (`java.lang.ClassCastException: ...`) joins the event before it only when stack
+frames follow it. A record that a source hands over whole (a CloudWatch event) is one event: it
+is never split, nor merged with another.
+
+Heads are learned per source (`headers`), behind an aggregator prefix per service (`prefixes`)
+from the first lines of the stream, so a line's time, level and service become fields and its
+message is what is mined. Streams interleave services: each aggregated service has its own open
+event, and events are handed on in the order of their first line.
 """
 
 from __future__ import annotations
 
+import heapq
 import json
-import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import chain, islice
 from typing import Any
 
-from .anatomy import BLANK_LINE_MODES, GO_DUMP, NO_STACK, continues_stack, next_stack_mode
-from .jsonlog import LEVEL_KEYS, TS_KEYS, json_exception, json_message, json_time
+from . import headers, prefixes
+from .anatomy import (
+    BLANK_LINE_MODES,
+    EXCEPTION_CLASS,
+    GO_CRASH_STARTS,
+    GO_DUMP,
+    GOROUTINE_HEADER,
+    JVM_CAUSED_BY,
+    JVM_SUPPRESSED,
+    NO_STACK,
+    OMITTED_FRAMES,
+    STACK_CONTINUATIONS,
+    continues_stack,
+    is_frame,
+    next_stack_mode,
+)
+from .headers import Head, HeaderModel
+from .jsonlog import LEVEL_KEYS, TS_KEYS, json_exception, json_message, json_service, json_time
 from .levels import infer_level, level_from_json, level_from_name
 from .redact import Redactor
-from .textlog import HEADER, header_time, level_token
+from .textlog import level_token
 from .timestamps import to_utc
 from .types import Level, LogEvent
 
 MAX_EVENT_LINES = 400  # a longer stack adds nothing a diagnosis needs, and memory stays bounded
 MAX_EVENT_CHARS = 100_000
+MAX_LINE_CHARS = 256 * 1024  # a longer line is cut, and says so
+CUT_MARK = " … [line cut at 256 KiB]"
+SAMPLE_LINES = 400  # the first lines of a stream, from which its heads are learned
+IDLE_LINES = 64  # an open event of a quiet service closes after this many lines of others
+
+Record = tuple[str, datetime | None]
+CHAINED = (JVM_CAUSED_BY, JVM_SUPPRESSED)
 
 
-# Starts of records that carry no leading timestamp: an access log's client address, a level
-# word, logfmt.
-_RECORD_START = re.compile(
-    r"(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]*:[0-9a-fA-F:]+) - |\[?(?:TRACE|DEBUG|INFO|NOTICE|"
-    r"WARN|WARNING|ERROR|FATAL|CRITICAL)\b|(?:level|time|ts)="
-)
-
-
-class _Pending:
-    __slots__ = (
-        "blanks",
-        "chars",
-        "dropped",
-        "level",
-        "lines",
-        "mode",
-        "panic",
-        "stamped",
-        "timestamp",
+def _headless(line: str) -> bool:
+    """A line that continues a stack rather than starting a record: heads are not learned
+    from it."""
+    return (
+        not line.strip()
+        or line[0] in " \t"
+        or line.startswith((*STACK_CONTINUATIONS, *GO_CRASH_STARTS))
+        or GOROUTINE_HEADER.match(line) is not None
+        or OMITTED_FRAMES.match(line) is not None
+        or EXCEPTION_CLASS.match(line) is not None
     )
 
-    def __init__(self, line: str, level: Level | None, timestamp: datetime | None) -> None:
-        self.lines = [line]
-        self.chars = len(line)
-        self.level = level
-        self.timestamp = timestamp
-        self.mode = NO_STACK  # the kind of stack this event is in the middle of, if any
-        self.blanks = 0  # blank lines held back until the block proves to continue
-        self.dropped = 0
-        self.panic = False
-        self.stamped = False  # began with a text timestamp: lines without one are its own
 
-    def holds_blanks(self) -> bool:
-        """Whether a blank line may be inside this event (kept if more of the event follows)."""
-        return self.stamped or self.mode in BLANK_LINE_MODES
+@dataclass(slots=True)
+class ParseStats:
+    """What reading the input took: lines, lines that held no text, lines cut."""
+
+    lines: int = 0
+    binary_lines: int = 0
+    cut_lines: int = 0
+
+
+@dataclass(slots=True)
+class _Pending:
+    """An event still open to continuation lines."""
+
+    first_line: int
+    lines: list[str]
+    level: Level | None
+    timestamp: datetime | None
+    service: str | None
+    line_numbers: list[int] = field(default_factory=list)
+    chars: int = 0
+    mode: int = NO_STACK  # the kind of stack this event is in the middle of, if any
+    blanks: list[int] = field(default_factory=list)  # blank lines held until more follows
+    dropped: int = 0
+    panic: bool = False
+    tentative: tuple[int, str] | None = None  # an exception line that needs frames to join
+    last_line: int = 0
 
     def mark(self, line: str) -> None:
-        """Track which kind of stack the event is in (non-blank `line`), for the next line."""
         self.mode = mode = next_stack_mode(self.mode, line)
         if mode == GO_DUMP:
             self.panic = True
 
-    def add(self, line: str) -> None:
-        if self.blanks:
-            blank_lines, self.blanks = [""] * self.blanks, 0
-            for blank in blank_lines:
-                self._append(blank)
-        self._append(line)
+    def add(self, number: int, line: str) -> None:
+        for blank in self.blanks:
+            self._append(blank, "")
+        self.blanks = []
+        self.mark(line)
+        self._append(number, line)
 
-    def _append(self, line: str) -> None:
+    def _append(self, number: int, line: str) -> None:
+        self.line_numbers.append(number)
+        self.last_line = number
         if len(self.lines) >= MAX_EVENT_LINES or self.chars + len(line) > MAX_EVENT_CHARS:
             self.dropped += 1
             return
@@ -83,110 +120,153 @@ class _Pending:
         self.chars += len(line) + 1
 
 
-class LogParser:
-    """Turns lines into events; `redactor.counts` holds what was redacted so far."""
+def _continues(pending: _Pending, line: str) -> bool:
+    """Whether `line` (indentation kept) continues `pending`."""
+    if line[0] in " \t":
+        return is_frame(line) or pending.mode != NO_STACK
+    if pending.mode == NO_STACK and EXCEPTION_CLASS.match(line):
+        return False  # joins only when frames follow (see `tentative`)
+    return continues_stack(pending.mode, line)
 
-    def __init__(self, redactor: Redactor | None = None) -> None:
+
+class LogParser:
+    """Turns records into events; `redactor.counts` holds what was redacted so far."""
+
+    def __init__(self, redactor: Redactor | None = None, *, now: datetime | None = None) -> None:
         self.redactor = redactor if redactor is not None else Redactor()
+        self.stats = ParseStats()
+        self._now = now or datetime.now(UTC)
         self._index = 0
-        self._year = datetime.now(UTC).year  # for syslog / klog stamps, which have none
+        self._prefix: prefixes.Prefix | None = None
+        self._models: dict[str | None, HeaderModel | None] = {}
+        self._open: dict[str | None, _Pending] = {}
+        self._done: list[tuple[int, int, LogEvent]] = []  # heap by first line
+        self._order = 0
+
+    # --- entry points
 
     def parse(self, lines: Iterable[str]) -> Iterator[LogEvent]:
         return self.parse_records((line, None) for line in lines)
 
-    def parse_records(self, records: Iterable[tuple[str, datetime | None]]) -> Iterator[LogEvent]:
-        """Like `parse`, for sources that know each record's time (CloudWatch's `timestamp`):
-        an event whose text carries no timestamp of its own gets its first record's."""
-        pending: _Pending | None = None
-        for raw, stamp in records:
-            text = raw.rstrip("\r\n")
-            if "\n" not in text:
-                pending, done = self._feed(pending, text, stamp)
-                if done is not None:
-                    yield done
+    def parse_records(self, records: Iterable[Record], *, whole: bool = False) -> Iterator[LogEvent]:
+        """Events from records. With `whole`, each record is one event (a CloudWatch event);
+        otherwise each record is a line. A record's time is the event's when its text names
+        none."""
+        stream = iter(records)
+        sample = list(islice(stream, SAMPLE_LINES))
+        self._learn([text.split("\n", 1)[0] for text, _ in sample])
+        for text, stamp in chain(sample, stream):
+            if whole:
+                self._whole(text, stamp)
+            else:
+                self._line(self.stats.lines, text, stamp)
+            yield from self._ready()
+        for key in list(self._open):
+            self._close(key)
+        yield from self._ready(final=True)
+
+    # --- learning
+
+    def _learn(self, sample: list[str]) -> None:
+        self._prefix = prefixes.learn(sample)
+        by_service: dict[str | None, list[str]] = {}
+        for line in sample:
+            if _headless(line) or line.lstrip().startswith("{"):
                 continue
-            # A source that already grouped the event: its first line starts it, the rest are
-            # its own, whatever they look like.
-            parts = [part.rstrip("\r") for part in text.split("\n")]
-            while parts and not parts[0].strip():
-                del parts[0]
-            if not parts:
-                continue
-            if pending is not None:
-                yield self._finish(pending)
-            pending = self._start(parts[0], stamp)
-            for line in parts[1:]:
-                if line.strip():
-                    pending.mark(line)
-                    pending.add(line)
-                elif pending.holds_blanks():
-                    pending.blanks += 1
+            service, body = self._prefix.split(line) if self._prefix else (None, line)
+            by_service.setdefault(service, []).append(body)
+        for service, bodies in by_service.items():
+            self._models[service] = headers.learn(bodies, self._now)
+
+    def _head(self, service: str | None, body: str) -> Head:
+        if service not in self._models:
+            self._models[service] = None  # a service first seen after the sample
+        model = self._models[service]
+        head = model.read(body) if model is not None else None
+        return head if head is not None else headers.read_alone(body, self._now)
+
+    # --- lines
+
+    def _line(self, number: int, text: str, stamp: datetime | None) -> None:
+        self.stats.lines += 1
+        text = text.rstrip("\r\n")
+        if "\x00" in text:
+            self.stats.binary_lines += 1
+            return
+        if len(text) > MAX_LINE_CHARS:
+            self.stats.cut_lines += 1
+            text = text[:MAX_LINE_CHARS] + CUT_MARK
+        agg, body = self._prefix.split(text) if self._prefix else (None, text)
+        if number % IDLE_LINES == 0:
+            self._close_idle(number)
+        pending = self._open.get(agg)
+        if not body.strip():
+            if pending is not None and pending.mode in BLANK_LINE_MODES:
+                pending.blanks.append(number)
+            return
         if pending is not None:
-            yield self._finish(pending)
+            if pending.tentative is not None:
+                held_number, held = pending.tentative
+                pending.tentative = None
+                if is_frame(body) or body.startswith(CHAINED) or OMITTED_FRAMES.match(body):
+                    pending.add(held_number, held)
+                    pending.add(number, body)
+                    return
+                self._close(agg)
+                self._start(agg, held_number, held, None)
+                self._close(agg)
+                pending = None
+            elif _continues(pending, body):
+                pending.add(number, body)
+                return
+            elif body[0] not in " \t" and EXCEPTION_CLASS.match(body):
+                pending.tentative = (number, body)
+                return
+        if pending is not None:
+            self._close(agg)
+        self._start(agg, number, body, stamp)
 
-    def _feed(
-        self, pending: _Pending | None, line: str, stamp: datetime | None
-    ) -> tuple[_Pending | None, LogEvent | None]:
-        if not line.strip():
-            if pending is not None and pending.holds_blanks():
-                pending.blanks += 1
-            return pending, None
-        if pending is not None and self._continues(pending, line):
-            pending.mark(line)
-            pending.add(line)
-            return pending, None
-        started = self._start(line, stamp)
-        done = self._finish(pending) if pending is not None else None
-        return started, done
-
-    @staticmethod
-    def _continues(pending: _Pending, line: str) -> bool:
-        if line[0] in " \t":
-            return True
-        if line[0] == "{" or HEADER.match(line):
-            return False
-        if pending.stamped:
-            # In a stream whose records start with a timestamp, a line without one is part of
-            # the record before it: a multi-line message, an exception's extra lines ("[SQL:
-            # ...]"), a stack's header ("TypeError: ..."), a Go crash written to stderr. Unless
-            # it plainly starts a record of another kind (an access log line, "ERROR ...").
-            return _RECORD_START.match(line) is None
-        return continues_stack(pending.mode, line)
-
-    def _start(self, line: str, stamp: datetime | None = None) -> _Pending:
-        """A new event from its first line; `stamp` is the time when the line names none."""
-        started = self._start_line(line)
-        if started.timestamp is None and stamp is not None:
-            started.timestamp = to_utc(stamp)
-        return started
-
-    def _start_line(self, line: str) -> _Pending:
-        stripped = line.strip()
+    def _start(
+        self,
+        agg: str | None,
+        number: int,
+        body: str,
+        stamp: datetime | None,
+    ) -> None:
+        stripped = body.strip()
         if stripped[0] == "{" and stripped[-1] == "}":
-            try:
-                obj = json.loads(stripped)
-            except ValueError:
-                obj = None
-            if isinstance(obj, dict):
-                return self._start_json(obj)
-        timestamp: datetime | None = None
-        level: Level | None = None
-        rest = line
-        header = HEADER.match(line)
-        if header is not None:
-            timestamp, level = self._header_time(header)
-            rest = line[header.end() :].lstrip(" :|-")
-            if header.group("klog") is None:
-                line = rest  # the timestamp lives in `timestamp`; keep the line's words
+            pending = self._start_json(number, stripped, agg)
+            if pending is not None:
+                self._open_event(agg, pending, stamp)
+                return
+        head = self._head(agg, body)
+        level = head.level
         if level is None:
-            name = level_token(rest)
+            name = level_token(head.message)
             level = level_from_name(name) if name is not None else None
-        started = _Pending(line, level, timestamp)
-        started.stamped = header is not None
-        started.mark(line)  # a stack may start the event (bare tracebacks, Go panics)
-        return started
+        message = head.message if head.message.strip() else body
+        pending = _Pending(number, [message], level, head.timestamp, agg or head.service)
+        pending.line_numbers.append(number)
+        pending.last_line = number
+        pending.chars = len(message)
+        pending.mark(message)  # a stack may start the event (bare tracebacks, Go panics)
+        self._open_event(agg, pending, stamp)
 
-    def _start_json(self, obj: dict[str, Any]) -> _Pending:
+    def _open_event(self, agg: str | None, pending: _Pending, stamp: datetime | None) -> None:
+        if pending.timestamp is None and stamp is not None:
+            pending.timestamp = to_utc(stamp)
+        self._open[agg] = pending
+
+    def _start_json(self, number: int, text: str, agg: str | None) -> _Pending | None:
+        try:
+            obj = json.loads(text)
+        except ValueError:
+            return None
+        if not isinstance(obj, dict):
+            return None
+        return self._json_event(number, obj, agg)
+
+    def _json_event(self, number: int, obj: dict[str, Any], agg: str | None) -> _Pending:
         level = level_from_json(obj, LEVEL_KEYS)
         timestamp = next(
             (stamp for key in TS_KEYS if key in obj if (stamp := json_time(obj[key]))), None
@@ -196,30 +276,68 @@ class LogParser:
         if not message and exception:
             message, exception = exception, None
         if level is None or timestamp is None:
-            # A wrapped text line (Docker's {"log": "..."}): its own header may carry both.
-            header = HEADER.match(message)
-            if header is not None:
-                header_time, header_level = self._header_time(header)
-                timestamp = timestamp or header_time
-                level = level or header_level
+            # A wrapped text line (Docker's {"log": "..."}): its own head may carry both.
+            head = self._head(agg, message)
+            timestamp = timestamp or head.timestamp
+            level = level or head.level
+            if head.fitted or head.timestamp is not None or head.level is not None:
+                message = head.message or message
             if level is None:
-                name = level_token(message[header.end() :] if header else message)
+                name = level_token(message)
                 level = level_from_name(name) if name is not None else None
-        pending = _Pending(message, level, timestamp)
+        pending = _Pending(number, [message], level, timestamp, agg or json_service(obj))
+        pending.line_numbers.append(number)
+        pending.last_line = number
+        pending.chars = len(message)
         if exception:
             for line in exception.split("\n"):
                 if line.strip():
                     pending.mark(line)
-                pending.add(line)
+                pending.lines.append(line)
         return pending
 
-    def _header_time(self, header: re.Match[str]) -> tuple[datetime | None, Level | None]:
-        stamp, level, full = header_time(header, self._year)
-        if full and stamp is not None:
-            self._year = stamp.year
-        return stamp, level
+    # --- whole records
 
-    def _finish(self, pending: _Pending) -> LogEvent:
+    def _whole(self, text: str, stamp: datetime | None) -> None:
+        first = self.stats.lines
+        parts = [part.rstrip("\r") for part in text.rstrip("\r\n").split("\n")]
+        self.stats.lines += len(parts)
+        while parts and not parts[0].strip():
+            parts.pop(0)
+            first += 1
+        if not parts or "\x00" in parts[0]:
+            self.stats.binary_lines += bool(parts)
+            return
+        self._start(None, first, parts[0][:MAX_LINE_CHARS], stamp)
+        pending = self._open[None]
+        for offset, part in enumerate(parts[1:], start=first + 1):
+            if part.strip():
+                pending.add(offset, part[:MAX_LINE_CHARS])
+            else:
+                pending.blanks.append(offset)
+        for blank in pending.blanks:  # a whole record keeps even its trailing blank lines
+            pending.line_numbers.append(blank)
+        pending.blanks = []
+        self._close(None)
+
+    # --- closing and handing on, in the order of first lines
+
+    def _close(self, agg: str | None) -> None:
+        pending = self._open.pop(agg)
+        if pending.tentative is not None:
+            held_number, held = pending.tentative
+            pending.tentative = None
+            self._finish(pending)
+            self._start(agg, held_number, held, None)
+            pending = self._open.pop(agg)
+        self._finish(pending)
+
+    def _close_idle(self, number: int) -> None:
+        for agg, pending in list(self._open.items()):
+            if number - pending.last_line > IDLE_LINES:
+                self._close(agg)
+
+    def _finish(self, pending: _Pending) -> None:
         lines = pending.lines
         if pending.dropped:
             lines.append(f"... [{pending.dropped} more lines truncated]")
@@ -229,17 +347,40 @@ class LogParser:
             level = infer_level(message)
         elif pending.panic and level < Level.ERROR:
             level = Level.ERROR  # a Go panic joined to an ordinary line is still a crash
-        event = LogEvent(self._index, self.redactor.redact(message), level, pending.timestamp)
-        self._index += 1
-        return event
+        numbers = pending.line_numbers
+        contiguous = numbers[-1] - numbers[0] + 1 == len(numbers)
+        event = LogEvent(
+            0,  # numbered when handed on, in input order
+            self.redactor.redact(message),
+            level,
+            pending.timestamp,
+            pending.service,
+            first_line=numbers[0],
+            line_count=len(numbers),
+            line_numbers=None if contiguous else numbers,
+        )
+        self._order += 1
+        heapq.heappush(self._done, (event.first_line, self._order, event))
+
+    def _ready(self, *, final: bool = False) -> Iterator[LogEvent]:
+        if not self._done:
+            return
+        bound = None if final or not self._open else min(p.first_line for p in self._open.values())
+        while self._done and (bound is None or self._done[0][0] < bound):
+            event = heapq.heappop(self._done)[2]
+            event.index = self._index
+            self._index += 1
+            yield event
 
 
 class EventStream(Iterator[LogEvent]):
-    """The events of `parse_lines`, plus the live redaction counts (complete once exhausted)."""
+    """The events of `parse_lines`, plus the live redaction counts and read statistics
+    (complete once exhausted)."""
 
-    def __init__(self, events: Iterator[LogEvent], redactor: Redactor) -> None:
+    def __init__(self, events: Iterator[LogEvent], parser: LogParser) -> None:
         self._events = events
-        self.redactor = redactor
+        self.redactor = parser.redactor
+        self.stats = parser.stats
 
     @property
     def redactions(self) -> dict[str, int]:
@@ -249,19 +390,25 @@ class EventStream(Iterator[LogEvent]):
         return next(self._events)
 
 
-def parse_lines(lines: Iterable[str], *, redactor: Redactor | None = None) -> EventStream:
+def parse_lines(
+    lines: Iterable[str], *, redactor: Redactor | None = None, now: datetime | None = None
+) -> EventStream:
     """Stream events from lines; `.redactions` counts what was redacted so far.
 
     Pass your own `redactor` to share counts across inputs.
     """
-    parser = LogParser(redactor)
-    return EventStream(parser.parse(lines), parser.redactor)
+    parser = LogParser(redactor, now=now)
+    return EventStream(parser.parse(lines), parser)
 
 
 def parse_records(
-    records: Iterable[tuple[str, datetime | None]], *, redactor: Redactor | None = None
+    records: Iterable[Record],
+    *,
+    redactor: Redactor | None = None,
+    whole: bool = False,
+    now: datetime | None = None,
 ) -> EventStream:
-    """`parse_lines` for (message, time) records, e.g. CloudWatch events: a message without a
-    timestamp of its own takes the record's, so the timeline works for plain-text apps too."""
-    parser = LogParser(redactor)
-    return EventStream(parser.parse_records(records), parser.redactor)
+    """`parse_lines` for (text, time) records. With `whole`, each record is one event (a
+    CloudWatch event); a record whose text names no time takes the record's."""
+    parser = LogParser(redactor, now=now)
+    return EventStream(parser.parse_records(records, whole=whole), parser)

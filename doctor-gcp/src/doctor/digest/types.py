@@ -26,6 +26,10 @@ class LogEvent:
     message: str  # redacted; the exception / stack, if any, follows after a newline
     level: Level = Level.INFO
     timestamp: datetime | None = None  # UTC
+    service: str | None = None  # the service, program or logger that wrote it, when named
+    first_line: int = 0  # the input line it starts on, 0-based
+    line_count: int = 1  # input lines it holds (blank lines inside a stack included)
+    line_numbers: list[int] | None = None  # its lines, when others came between them
 
 
 @dataclass(slots=True)
@@ -56,6 +60,9 @@ class Digest:
     timeline: list[MinuteBucket]
     spike_start: datetime | None  # first minute where errors jump above the baseline
     redactions: dict[str, int]  # placeholder kind -> how many were replaced
+    # The pattern id of each input LINE (the lines of one event repeat its id; None for a line
+    # no event holds: blank between events, binary).
+    line_assignments: list[str | None] = field(default_factory=list)
 
     def pattern(self, pattern_id: str) -> Pattern | None:
         return next((p for p in self.patterns if p.id == pattern_id), None)

@@ -112,7 +112,7 @@ class CloudWatchSource:
                 f"{self.max_logs} were analysed. Narrow the window or raise max_logs for more."
             )
         records = [(event.message, event.timestamp) for event in fetched.events]
-        return Batch(records, truncated=fetched.truncated, warnings=warnings)
+        return Batch(records, truncated=fetched.truncated, warnings=warnings, whole=True)
 
 
 class CloudWatchLogs:

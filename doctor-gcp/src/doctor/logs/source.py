@@ -22,6 +22,7 @@ class Batch:
     records: Iterable[Record]
     truncated: bool = False  # the source held more than it handed over
     warnings: list[str] = field(default_factory=list)
+    whole: bool = False  # each record is a whole event (CloudWatch), not a line of one
 
 
 class LogSource(Protocol):

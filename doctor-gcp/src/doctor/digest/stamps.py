@@ -1,0 +1,202 @@
+"""How text logs write time at the head of a line: one `Family` per common shape.
+
+Each family is a regex matched at a position plus the conversion of its match to UTC. Families
+without a year (syslog, klog, Android logcat, "mm.dd") take the year that puts the time in the
+past: the current one, or the one before when that would be more than a day ahead of `now`.
+Two-digit years are 20yy. A naive time is UTC (servers and CloudWatch log in UTC).
+
+Which family a source uses, and for "17/06/09" which order its numbers are in, is learned per
+source from its own lines (see `headers.py`); `find` tries every family for a lone line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+    )
+}
+_MON = "(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+_DAY_NAME = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+_CLOCK = r"(?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})"
+_FRACTION = r"(?:[.,](?P<f>\d{1,9}))?"
+_ZONE = r"(?P<tz> ?(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT))?"
+_END = r"(?![\d:])"  # a time never runs on into more digits
+
+# Orders of a "aa/bb/cc" date; the first that reads every line of a source wins (see headers).
+DATE_ORDERS = ("ymd", "mdy", "dmy")
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    name: str
+    regex: re.Pattern[str]
+    yearless: bool = False
+
+    def match(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        return self.regex.match(text, pos)
+
+
+def _family(name: str, pattern: str, *, yearless: bool = False) -> Family:
+    return Family(name, re.compile(pattern), yearless)
+
+
+FAMILIES: tuple[Family, ...] = (
+    # 2026-03-16T17:49:25.958123456Z, 2016-09-28 04:30:30,123, 2026-01-01 10:00:00 UTC
+    _family("iso", rf"(?P<y>\d{{4}})-(?P<m>\d{{2}})-(?P<d>\d{{2}})[T ]{_CLOCK}{_FRACTION}{_ZONE}"),
+    # BGL: 2005-06-03-15.42.50.675872
+    _family(
+        "dashed",
+        r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})-(?P<H>\d{2})\.(?P<M>\d{2})\.(?P<S>\d{2})"
+        r"(?:\.(?P<f>\d{1,9}))?(?!\d)",
+    ),
+    # nginx, Go's log: 2026/11/22 23:58:23
+    _family(
+        "slash",
+        rf"(?P<y>\d{{4}})/(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})[ T:]{_CLOCK}{_FRACTION}{_ZONE}{_END}",
+    ),
+    # Spark, Hadoop: 17/06/09 20:10:40 (order learned per source)
+    _family("short", rf"(?P<a>\d{{2}})/(?P<b>\d{{2}})/(?P<c>\d{{2}}) {_CLOCK}{_FRACTION}{_END}"),
+    # Apache error log, ctime: Sun Dec 04 04:47:44 2005
+    _family(
+        "ctime", rf"{_DAY_NAME} {_MON} {{1,2}}(?P<d>\d{{1,2}}) {_CLOCK}{_FRACTION} (?P<y>\d{{4}})"
+    ),
+    # syslog, journald: Jun 14 15:16:01 (a year may follow)
+    _family(
+        "syslog",
+        rf"{_MON} {{1,2}}(?P<d>\d{{1,2}}) {_CLOCK}{_FRACTION}(?: (?P<y>\d{{4}})(?![\d:]))?{_END}",
+        yearless=True,
+    ),
+    # klog (Kubernetes, glog): E1122 23:58:23.123456, the letter being the level
+    _family(
+        "klog",
+        rf"(?P<lvl>[IWEF])(?P<m>\d{{2}})(?P<d>\d{{2}}) {_CLOCK}\.(?P<f>\d{{1,9}})",
+        yearless=True,
+    ),
+    # HDFS: 081109 203615 (yymmdd hhmmss)
+    _family(
+        "compact",
+        r"(?P<y>\d{2}|\d{4})(?P<m>\d{2})(?P<d>\d{2})[ -T](?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})"
+        r"(?:[.,](?P<f>\d{1,6}))?(?![\d:])",
+    ),
+    # HealthApp: 20171223-22:15:29:606, 20171223-22:16:0:119 (fields not always padded)
+    _family(
+        "dayclock",
+        r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})[ -T](?P<H>\d{1,2}):(?P<M>\d{1,2}):(?P<S>\d{1,2})"
+        r"(?:[:.,](?P<f>\d{1,6}))?(?![\d:])",
+    ),
+    # Android logcat 03-17 16:13:38.811, Proxifier 10.30 16:49:06
+    _family(
+        "monthday",
+        rf"(?P<m>\d{{2}})[-.](?P<d>\d{{2}}) {_CLOCK}{_FRACTION}{_END}",
+        yearless=True,
+    ),
+    # Epoch seconds (2001-2033) or milliseconds: BGL, Thunderbird, HPC
+    _family("epoch", r"(?P<e>1\d{9}(?:\d{3})?)(?:\.(?P<f>\d{1,9}))?(?![\d.])"),
+    # A date alone, BGL's 2005.06.03: a time column of its own, never the event's time
+    _family("date", r"(?P<y>\d{4})\.(?P<m>\d{2})\.(?P<d>\d{2})(?![\d.])"),
+)
+BY_NAME = {family.name: family for family in FAMILIES}
+# Families that tell the time of an event (not a date alone).
+TIMED = frozenset(name for name in BY_NAME if name != "date")
+_STARTS = {"iso", "dashed", "slash", "short", "compact", "dayclock", "monthday", "epoch", "date"}
+
+
+def find(text: str, pos: int = 0) -> tuple[Family, re.Match[str]] | None:
+    """The family whose stamp starts at `pos`, longest match first."""
+    first = text[pos : pos + 1]
+    if not first:
+        return None
+    best: tuple[Family, re.Match[str]] | None = None
+    candidates = (
+        (BY_NAME[name] for name in _STARTS)
+        if first.isdigit()
+        else (BY_NAME[name] for name in ("ctime", "syslog", "klog"))
+    )
+    for family in candidates:
+        found = family.match(text, pos)
+        if found is not None and (best is None or found.end() > best[1].end()):
+            best = (family, found)
+    return best
+
+
+def _fraction(match: re.Match[str]) -> int:
+    digits = match.group("f") or ""
+    return int((digits + "000000")[:6]) if digits else 0
+
+
+def _zone(match: re.Match[str]) -> timezone | None:
+    raw = (match.groupdict().get("tz") or "").strip()
+    if not raw:
+        return None
+    if raw in ("Z", "UTC", "GMT"):
+        return UTC
+    sign = 1 if raw[0] == "+" else -1
+    digits = raw[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4])))
+
+
+def _year(raw: str | None) -> int | None:
+    if raw is None:
+        return None
+    return 2000 + int(raw) if len(raw) == 2 else int(raw)
+
+
+def _in_the_past(stamp: datetime, now: datetime) -> datetime:
+    """A year-less stamp is never placed more than a day ahead of `now`."""
+    if stamp - now > timedelta(days=1):
+        try:
+            return stamp.replace(year=stamp.year - 1)
+        except ValueError:  # 29 February
+            return stamp.replace(year=stamp.year - 1, day=28)
+    return stamp
+
+
+def convert(
+    family: Family, match: re.Match[str], *, now: datetime, order: str = "ymd"
+) -> datetime | None:
+    """The UTC time a match names, or None when its fields are not a real date and time."""
+    groups = match.groupdict()
+    try:
+        if family.name == "epoch":
+            seconds = int(groups["e"])
+            if seconds > 10**11:  # milliseconds
+                return datetime.fromtimestamp(seconds / 1000, UTC)
+            return datetime.fromtimestamp(seconds + _fraction(match) / 1e6, UTC)
+        if family.name == "short":
+            fields = dict(zip(order, (groups["a"], groups["b"], groups["c"]), strict=True))
+            year, month, day = _year(fields["y"]), int(fields["m"]), int(fields["d"])
+        else:
+            year = _year(groups.get("y"))
+            month = _MONTHS[groups["mon"]] if groups.get("mon") else int(groups["m"])
+            day = int(groups["d"])
+        yearless = year is None
+        stamp = datetime(
+            year if year is not None else now.year,
+            month,
+            day,
+            int(groups.get("H") or 0),
+            int(groups.get("M") or 0),
+            int(groups.get("S") or 0),
+            _fraction(match) if "f" in groups else 0,
+            tzinfo=_zone(match) or UTC,
+        ).astimezone(UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+    return _in_the_past(stamp, now) if yearless else stamp
+
+
+Converter = Callable[[re.Match[str]], datetime | None]
+
+
+def converter(family: Family, *, now: datetime, order: str = "ymd") -> Converter:
+    def convert_match(match: re.Match[str]) -> datetime | None:
+        return convert(family, match, now=now, order=order)
+
+    return convert_match
