@@ -8,11 +8,13 @@ production logs, and must not look like a DNS or TLS failure.
 from __future__ import annotations
 
 import base64
+import importlib
 import json
 import pkgutil
 import random
 import re
 from collections import Counter
+from collections.abc import Iterable
 
 import pytest
 
@@ -196,12 +198,30 @@ def test_catalog_names_and_categories_are_well_formed() -> None:
         assert by_name(scenario.name) is scenario
 
 
+def _public_modules(path: Iterable[str]) -> set[str]:
+    return {m.name for m in pkgutil.iter_modules(path) if m.name[0] != "_"}
+
+
 def test_each_category_has_one_module_holding_exactly_its_scenarios() -> None:
-    """scenarios/<category>.py, named like the doctor's rule files; helpers are _private."""
+    """scenarios/<category>.py, or a package scenarios/<category>/ whose public modules each
+    hold some of its scenarios; named like the doctor's rule files; helpers are _private, and
+    the only other public module is the catalog."""
+    holders: dict[str, set[str]] = {scenario.category: set() for scenario in CATALOG}
     for scenario in CATALOG:
-        assert scenario.burst.__module__ == f"chaos_app.scenarios.{scenario.category}", scenario
-    public = {m.name for m in pkgutil.iter_modules(scenarios.__path__) if m.name[0] != "_"}
-    assert public == {scenario.category for scenario in CATALOG}
+        home = importlib.import_module(f"chaos_app.scenarios.{scenario.category}")
+        assert getattr(home, scenario.burst.__name__) is scenario.burst, scenario
+        if hasattr(home, "__path__"):  # a package: the burst lives in one of its public modules
+            parent, _, module = scenario.burst.__module__.rpartition(".")
+            assert parent == home.__name__, scenario
+            assert module[0] != "_", scenario
+            holders[scenario.category].add(module)
+        else:
+            assert scenario.burst.__module__ == home.__name__, scenario
+    assert _public_modules(scenarios.__path__) == set(holders) | {"catalog"}
+    for category, modules in holders.items():
+        home = importlib.import_module(f"chaos_app.scenarios.{category}")
+        if hasattr(home, "__path__"):
+            assert _public_modules(home.__path__) == modules, category
 
 
 def test_by_name_rejects_unknown_names() -> None:
