@@ -29,6 +29,7 @@ from doctor.digest import (
     parse_records,
     render_prompt,
 )
+from doctor.digest.parse import ParseStats
 from doctor.digest.types import LogEvent
 from doctor.engines import Engine, build_engine, choose_engine
 from doctor.errors import ConfigurationError, DoctorError, InvalidParameter, NotAllowed
@@ -111,6 +112,7 @@ class Doctor:
         limit = query.max_logs if query.file is not None else None
         kept = _Newest(events, limit) if limit is not None else None
         digest = build_digest(kept if kept is not None else events, redactions=redactor.counts)
+        warnings += _reading_notes(events.stats)
         dropped = kept.dropped if kept is not None else 0
         if dropped:
             warnings.append(
@@ -255,6 +257,18 @@ def _ignored_options(query: Query) -> list[str]:
         notes.append("--minutes applies to CloudWatch; the file was analysed whole.")
     if query.file is not None and query.filter_pattern is not None:
         notes.append("--filter-pattern applies to CloudWatch; the file was not filtered.")
+    return notes
+
+
+def _reading_notes(stats: ParseStats) -> list[str]:
+    notes = []
+    if stats.binary_lines:
+        notes.append(
+            f"Skipped {stats.binary_lines} of {stats.lines} lines that are not text (NUL bytes); "
+            "convert UTF-16 logs to UTF-8 first (iconv -f UTF-16 -t UTF-8)."
+        )
+    if stats.cut_lines:
+        notes.append(f"Cut {stats.cut_lines} lines longer than 256 KiB; their start was analysed.")
     return notes
 
 

@@ -342,9 +342,9 @@ def _walk(lines: list[str]) -> list[int]:
 
 
 def test_modes_that_hold_blank_lines() -> None:
-    # Python's chain sentences sit between blank lines, Go separates goroutines with them; a
-    # JVM stack has none, and a blank line after a plain line ends it.
-    assert {a.PY_STACK, a.PY_EXCEPTION, a.GO_DUMP} == a.BLANK_LINE_MODES
+    # Python's chain sentences sit between blank lines, Go separates goroutines with them, V8
+    # its report's parts; a JVM stack has none, and a blank line after a plain line ends it.
+    assert {a.PY_STACK, a.PY_EXCEPTION, a.GO_DUMP, a.V8_REPORT} == a.BLANK_LINE_MODES
 
 
 def test_a_go_dump_stays_a_dump_until_a_traceback() -> None:

@@ -40,7 +40,7 @@ def test_identical_messages_with_different_ids_are_one_pattern() -> None:
     digest = digest_lines(lines)
     assert [(p.level, p.count) for p in digest.patterns] == [(Level.ERROR, 500), (Level.INFO, 40)]
     assert digest.patterns[0].template == (
-        "[db] connection to <IP> refused after <DURATION> request_id=<UUID>"
+        "connection to <IP> refused after <DURATION> request_id=<UUID>"
     )
     assert digest.events_total == 540
 

@@ -11,6 +11,7 @@ import pytest
 
 from doctor.errors import InputError
 from doctor.logs import read_lines
+from doctor.logs.file import CUT_MARK, MAX_LINE_BYTES
 
 
 def test_lines_come_back_without_line_endings(tmp_path: Path) -> None:
@@ -38,11 +39,9 @@ def test_a_missing_file_fails_before_any_line_is_read(tmp_path: Path) -> None:
 
 def test_lines_are_read_lazily(tmp_path: Path) -> None:
     path = tmp_path / "a.log"
-    path.write_bytes(b"one\n\x00binary later\n")
+    path.write_bytes(b"one\n" + b"x" * 10 + gzip.compress(b"junk"))  # unreadable later on
     lines = read_lines(path)
-    assert next(lines) == "one"  # the bad line further on has not been read yet
-    with pytest.raises(InputError):
-        next(lines)
+    assert next(lines) == "one"  # the rest has not been read yet
 
 
 def test_a_missing_file_says_what_and_how(tmp_path: Path) -> None:
@@ -58,13 +57,22 @@ def test_a_directory_is_refused(tmp_path: Path) -> None:
         list(read_lines(tmp_path))
 
 
-def test_binary_input_is_refused(tmp_path: Path) -> None:
+def test_binary_lines_are_passed_on_for_the_parser_to_skip(tmp_path: Path) -> None:
     path = tmp_path / "core"
-    path.write_bytes(b"ok line\n\x7fELF\x00\x00\x01\n")
-    with pytest.raises(InputError) as caught:
-        list(read_lines(path))
-    assert "binary" in caught.value.message
-    assert "line 2" in caught.value.message
+    path.write_bytes(b"ok line\n\x7fELF\x00\x00\x01\nlast\n")
+    assert list(read_lines(path)) == ["ok line", "\x7fELF\x00\x00\x01", "last"]
+
+
+def test_a_huge_line_is_cut_and_marked_without_being_held(tmp_path: Path) -> None:
+    path = tmp_path / "huge.log"
+    with path.open("wb") as out:
+        out.write(b"before\n")
+        out.write(b"y" * (5 * MAX_LINE_BYTES) + b"\n")  # 1.25 MiB on one line
+        out.write(b"after\n")
+    lines = list(read_lines(path))
+    assert lines[0] == "before"
+    assert lines[1] == "y" * MAX_LINE_BYTES + CUT_MARK
+    assert lines[2] == "after"
 
 
 def test_corrupt_gzip_is_refused(tmp_path: Path) -> None:

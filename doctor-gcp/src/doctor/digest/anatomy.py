@@ -18,11 +18,16 @@ import re
 
 # Opens a traceback: indented frames follow, then the exception line that closes it.
 PY_TRACEBACK = "Traceback (most recent call last)"
+# SQLAlchemy appends these lines to the message of the exceptions it wraps.
+SQLALCHEMY_TRAILERS = ("[SQL: ", "[parameters: ", "(Background on this error at: ")
 # Python's sentences between the tracebacks of one chained exception (__context__, __cause__).
 PY_CHAIN_HEADERS = (
     "During handling of the above exception",
     "The above exception was the direct cause",
 )
+# A warning from Python's `warnings` module, "/app/config.py:48: DeprecationWarning: ...": the
+# source line it points at follows, indented.
+PY_WARNING = re.compile(r"\S+\.py:\d+: \w*Warning: ")
 # A frame, after any shipper prefix ("Apr 04 17:46:18 host app: "); the source line under it
 # repeats that prefix and is indented four more spaces (see `strip_frames`).
 PY_FRAME = re.compile(r'^(?P<prefix>.*?)\s+File "[^"]*", line \d+')
@@ -62,6 +67,9 @@ CARET_LINE = re.compile(r"^\s*[~^]+\s*$")
 
 # ---- Go ----------------------------------------------------------------------------------------
 
+# The Go runtime's own diagnostics, "runtime: failed to create new OS thread ...", which come
+# just before the "fatal error:" they explain.
+GO_RUNTIME = "runtime: "
 # The first line of a Go crash: a panic, or a fatal runtime error (not recoverable).
 GO_PANIC = "panic: "
 GO_FATAL_ERROR = "fatal error: "
@@ -83,6 +91,13 @@ GO_DUMP_LINE = re.compile(
     f"|{re.escape(GO_SIGNAL)})"
 )
 
+# ---- V8 (Node) -------------------------------------------------------------------------------
+
+# Node's report when V8 dies (heap limit, fatal error): "<--- Last few GCs --->" and
+# "<--- JS stacktrace --->" banners, GC trace lines "[1:0x55d0c8] 1325045 ms: Mark-Compact ...",
+# then native frames. The lines under a banner have no shape of their own.
+V8_BANNER = re.compile(r"<--- [\w ]+ --->\s*$")
+
 # ---- crash markers -----------------------------------------------------------------------------
 
 # Anywhere in an event without a level, these say it is a crash (a regex source, for levels.py
@@ -92,22 +107,37 @@ CRASH_MARKERS = f"{re.escape(PY_TRACEBACK)}|\\b{re.escape(GO_PANIC)}|{re.escape(
 # ---- stack modes: which lines continue an event ------------------------------------------------
 
 # What kind of stack an event is in the middle of, for the parser's next-line decision.
-NO_STACK, PY_STACK, PY_EXCEPTION, JVM_STACK, GO_DUMP = range(5)
+NO_STACK, PY_STACK, PY_EXCEPTION, JVM_STACK, GO_DUMP, V8_REPORT, PY_WARNED, GO_RUNTIME_SAID = range(
+    8
+)
 # Modes in which a blank line may be inside the event: Python puts blank lines around its chain
 # sentences, Go between goroutines.
-BLANK_LINE_MODES = frozenset({PY_STACK, PY_EXCEPTION, GO_DUMP})
+BLANK_LINE_MODES = frozenset({PY_STACK, PY_EXCEPTION, GO_DUMP, V8_REPORT})
+# Modes whose last part has no shape of its own: a Python exception's message may run over
+# several lines (SQLAlchemy's "[SQL: ...]", libpq's "DETAIL:"), a V8 report's GC lines. In a
+# source whose lines carry heads, the lines without one that follow are still this event's.
+OPEN_ENDED_MODES = frozenset({PY_EXCEPTION, V8_REPORT})
 # Line starts that continue whatever stack came before: a new traceback, a chained exception.
-STACK_CONTINUATIONS = (PY_TRACEBACK, JVM_CAUSED_BY, JVM_SUPPRESSED, *PY_CHAIN_HEADERS)
+STACK_CONTINUATIONS = (
+    PY_TRACEBACK,
+    JVM_CAUSED_BY,
+    JVM_SUPPRESSED,
+    *PY_CHAIN_HEADERS,
+    *SQLALCHEMY_TRAILERS,
+)
 
 
 def continues_stack(mode: int, line: str) -> bool:
     """Whether an unindented, non-blank `line` continues an event in stack `mode`."""
     if line.startswith(GO_CRASH_STARTS):
         # A Go crash starts its own event (its message is the headline) unless it is a nested
-        # panic inside a dump already under way.
-        return mode == GO_DUMP
+        # panic inside a dump already under way, or the crash the runtime just explained.
+        return mode in (GO_DUMP, GO_RUNTIME_SAID)
+    if mode == GO_RUNTIME_SAID and line.startswith(GO_RUNTIME):
+        return True
     return (
         line.startswith(STACK_CONTINUATIONS)
+        or V8_BANNER.match(line) is not None
         or GOROUTINE_HEADER.match(line) is not None
         or OMITTED_FRAMES.match(line) is not None
         or mode == PY_STACK  # the exception line that closes a Python traceback
@@ -130,12 +160,20 @@ def is_frame(line: str) -> bool:
     )
 
 
-def next_stack_mode(mode: int, line: str) -> int:
+def next_stack_mode(mode: int, line: str) -> int:  # noqa: PLR0911 - a decision list reads best flat
     """The stack mode after a non-blank `line` that starts or continues an event."""
     if line.startswith(PY_TRACEBACK):
         return PY_STACK
+    if V8_BANNER.match(line):
+        return V8_REPORT
+    if PY_WARNING.match(line):
+        return PY_WARNED  # its indented source line continues it
+    if mode == V8_REPORT:
+        return V8_REPORT
     if line.startswith(GO_CRASH_STARTS) or GOROUTINE_HEADER.match(line):
         return GO_DUMP
+    if line.startswith(GO_RUNTIME) and mode in (NO_STACK, GO_RUNTIME_SAID):
+        return GO_RUNTIME_SAID
     if mode == PY_STACK:
         return PY_EXCEPTION if line[0] not in " \t" else PY_STACK
     if mode == GO_DUMP:

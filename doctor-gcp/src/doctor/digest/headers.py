@@ -23,35 +23,34 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from . import stamps
-from .levels import LEVEL_WORDS, level_from_name
+from .head_tokens import (
+    BRACKET,
+    COMPONENT,
+    DATE,
+    HOSTLIKE,
+    KLOG_LEVELS,
+    LETTER,
+    LETTER_LEVELS,
+    LEVEL,
+    LOGGER,
+    NUM,
+    PLACE,
+    SEP,
+    TIME,
+    WORD,
+    Token,
+    tokenize,
+)
+from .levels import level_from_name
 from .types import Level
 
 MAX_COLUMNS = 12
+_FIELDS_AFTER_LEVEL = frozenset({SEP, BRACKET, COMPONENT, LOGGER, NUM})
+_ENDS_A_FIELD = frozenset({SEP, LEVEL, LETTER, COMPONENT})
+_SERVICE_NOISE = re.compile(r"\[\d*\]|\(.*\)$|:$")
 AGREE = 0.9  # the share of lines that must agree on a column
 MIN_SAMPLE = 4  # fewer lines than this teach nothing: each is read on its own
 MIN_CONSTANT = 8  # lines needed before "never changes" means a field
-
-# Kinds of head tokens.
-TIME, DATE, LEVEL, LETTER, NUM, SEP, BRACKET, COMPONENT, LOGGER, HOSTLIKE, WORD = range(11)
-_FIELDS_AFTER_LEVEL = frozenset({SEP, BRACKET, COMPONENT, LOGGER, NUM})
-_ENDS_A_FIELD = frozenset({SEP, LEVEL, LETTER, COMPONENT})
-_SEPARATORS = frozenset({"-", "--", "|", ",", ":", "::"})
-_LETTER_LEVELS = {
-    "V": Level.TRACE,
-    "D": Level.DEBUG,
-    "I": Level.INFO,
-    "W": Level.WARNING,
-    "E": Level.ERROR,
-    "F": Level.CRITICAL,
-    "A": Level.CRITICAL,
-}
-_KLOG_LEVELS = {"I": Level.INFO, "W": Level.WARNING, "E": Level.ERROR, "F": Level.CRITICAL}
-_NUMBER = re.compile(r"\d+(?:#\d+)?:?")
-_LOGGER = re.compile(r"[A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*)+")
-_HOSTLIKE = re.compile(r"(?=[^\s]*\d)[\w.:/@-]{3,}")
-_SOURCE_LOCATION = re.compile(r"\S+:\d+\]")  # klog's "controller.go:123]"
-_STRIP = "[]():,<>"
-_SERVICE_NOISE = re.compile(r"\[\d*\]|\(.*\)$|:$")
 
 
 @dataclass(slots=True)
@@ -63,119 +62,6 @@ class Head:
     level: Level | None = None
     service: str | None = None
     fitted: bool = True  # read by the source's learned columns (not on its own)
-
-
-@dataclass(slots=True)
-class _Token:
-    kind: int
-    text: str
-    start: int
-    end: int
-    pad: bool = False  # two or more blanks follow: a fixed-width column
-    family: str = ""  # for TIME and DATE
-    bracketed: bool = False  # a time inside [ ]
-    terminal: bool = False  # ends with ":" (or klog's "]"): the head ends here
-
-
-def _skip_blanks(line: str, pos: int) -> int:
-    while pos < len(line) and line[pos] in " \t":
-        pos += 1
-    return pos
-
-
-def _closing_bracket(line: str, pos: int) -> int:
-    """Index after the "]" that closes the "[" at `pos` (one level of nesting), or -1."""
-    depth = 0
-    for index in range(pos, min(len(line), pos + 240)):
-        char = line[index]
-        if char == "[":
-            depth += 1
-        elif char == "]":
-            depth -= 1
-            if depth == 0:
-                return index + 1
-    return -1
-
-
-def _time_at(line: str, pos: int, now: datetime) -> tuple[stamps.Family, int] | None:
-    found = stamps.find(line, pos)
-    if found is None:
-        return None
-    family, match = found
-    end = match.end()
-    if end < len(line) and line[end] not in " \t,|]-:":
-        return None
-    if stamps.convert(family, match, now=now) is None and family.name != "short":
-        return None
-    return family, end
-
-
-def _word_kind(text: str) -> tuple[int, bool]:
-    """The kind of a plain token, and whether it ends the head."""
-    bare = text.strip(_STRIP)
-    if text in _SEPARATORS:
-        return SEP, False
-    if bare.lower() in LEVEL_WORDS and bare.isalpha():
-        return LEVEL, text.endswith(":")
-    if len(text) == 1 and text in _LETTER_LEVELS:
-        return LETTER, False
-    if _NUMBER.fullmatch(text):
-        return NUM, text.endswith(":")
-    if text.endswith(":") and any(c.isalpha() for c in text):
-        return COMPONENT, True
-    if _SOURCE_LOCATION.fullmatch(text):
-        return COMPONENT, True
-    if _LOGGER.fullmatch(text):
-        return LOGGER, False
-    if _HOSTLIKE.fullmatch(text):
-        return HOSTLIKE, False
-    return WORD, False
-
-
-def tokenize(line: str, now: datetime, limit: int = MAX_COLUMNS) -> list[_Token]:
-    """The first `limit` head tokens of `line`."""
-    tokens: list[_Token] = []
-    pos = _skip_blanks(line, 0)
-    while pos < len(line) and len(tokens) < limit:
-        start = pos
-        char = line[pos]
-        token: _Token
-        if char == "[":
-            close = _closing_bracket(line, pos)
-            inner = _time_at(line, pos + 1, now)
-            if inner is not None and inner[1] < len(line) and line[inner[1]] == "]":
-                family, end = inner
-                token = _Token(TIME, line[pos : end + 1], start, end + 1, family=family.name)
-                token.bracketed = True
-                if family.name == "date":
-                    token.kind = DATE
-            elif close > 0:
-                text = line[pos:close]
-                kind, terminal = _word_kind(text)
-                kind = LEVEL if kind == LEVEL else BRACKET
-                token = _Token(kind, text, start, close)
-            else:
-                break
-        elif char in "|,":
-            token = _Token(SEP, char, start, pos + 1)
-        else:
-            timed = _time_at(line, pos, now)
-            if timed is not None:
-                family, end = timed
-                kind = DATE if family.name == "date" else TIME
-                token = _Token(kind, line[pos:end], start, end, family=family.name)
-            else:
-                end = pos
-                while end < len(line) and line[end] not in " \t|":
-                    end += 1
-                text = line[pos:end]
-                kind, terminal = _word_kind(text)
-                token = _Token(kind, text, start, end, terminal=terminal)
-        after = _skip_blanks(line, token.end)
-        token.pad = after - token.end >= 2
-        tokens.append(token)
-        pos = after
-    return tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +76,17 @@ class _Column:
     terminal: bool = False
 
 
-def _next_kinds(rows: list[list[_Token]], index: int, ahead: int) -> list[set[int]]:
+def _dash_within(row: list[Token], index: int) -> bool:
+    return any(t.kind == SEP and t.text in ("-", "--") for t in row[index + 1 : index + 3])
+
+
+def _identifier_like(text: str) -> bool:
+    """A program's or class's name rather than a word of a sentence."""
+    core = text.rstrip(":")
+    return any(c in "._$[(-/" or c.isdigit() for c in core) or any(c.isupper() for c in core[1:])
+
+
+def _next_kinds(rows: list[list[Token]], index: int, ahead: int) -> list[set[int]]:
     """For each row, the kinds of its tokens in the `ahead` columns after `index`."""
     return [{token.kind for token in row[index + 1 : index + 1 + ahead]} for row in rows]
 
@@ -199,7 +95,7 @@ def _share(values: Sequence[bool]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
-def _date_order(tokens: list[_Token], now: datetime) -> str:
+def _date_order(tokens: list[Token], now: datetime) -> str:
     family = stamps.BY_NAME["short"]
     for order in stamps.DATE_ORDERS:
         if all(
@@ -211,60 +107,127 @@ def _date_order(tokens: list[_Token], now: datetime) -> str:
     return stamps.DATE_ORDERS[0]
 
 
-def _decide(
-    rows: list[list[_Token]], j: int, kind: int, seen: set[str], now: datetime
-) -> _Column | None:
-    """The column at `j` of `rows` (whose token there is of `kind`), if the head holds it."""
-    tokens = [row[j] for row in rows]
-    terminal = _share([t.terminal for t in tokens]) >= AGREE
-    if kind in (TIME, DATE):
-        family, count = Counter(t.family for t in tokens).most_common(1)[0]
-        if count < AGREE * len(tokens):
-            return None
-        bracketed = _share([t.bracketed for t in tokens]) >= AGREE
-        order = _date_order(tokens, now) if family == "short" else "ymd"
-        if kind == DATE:
-            return _Column(DATE, "date", family, order, bracketed)
-        role = "time" if "time" not in seen else "field"
-        return _Column(TIME, role, family, order, bracketed, terminal=terminal)
-    if kind in (LEVEL, LETTER):
-        return _Column(kind, "level" if "level" not in seen else "field", terminal=terminal)
-    if kind == SEP:
-        sep = Counter(t.text for t in tokens).most_common(1)[0][0]
-        # "program - message", "LEVEL [thread] - message": a dash after the fields ends the head
-        ends = sep in ("-", "--") and bool(seen & {"service", "level", "context"})
-        return _Column(SEP, "sep", sep=sep, terminal=ends)
-    if kind == BRACKET:
-        return _Column(BRACKET, "context", terminal=terminal)
-    if kind == COMPONENT:
-        return _Column(COMPONENT, "service", terminal=True)
-    nexts = _next_kinds(rows, j, 2)
-    before_level = _share([bool(k & {LEVEL, LETTER}) for k in nexts]) >= AGREE
-    then_field = _share([bool(k & _ENDS_A_FIELD) for k in nexts]) >= AGREE
-    then_sep = _share([bool(k & {SEP}) for k in nexts]) >= AGREE
-    if kind == NUM:
-        then_after = _share([bool(k & _FIELDS_AFTER_LEVEL) for k in _next_kinds(rows, j, 1)])
-        if "level" not in seen or then_after >= AGREE or terminal:
-            return _Column(NUM, "pid", terminal=terminal)
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """What the lines show at one column: their tokens there, and what comes after."""
+
+    rows: list[list[Token]]
+    j: int
+    seen: frozenset[str]  # the roles of the columns before
+    now: datetime
+
+    @property
+    def tokens(self) -> list[Token]:
+        return [row[self.j] for row in self.rows]
+
+    def agree(self, test: Sequence[bool]) -> bool:
+        return _share(test) >= AGREE
+
+    def next_has(self, kinds: frozenset[int] | set[int], ahead: int = 2) -> bool:
+        return self.agree([bool(k & kinds) for k in _next_kinds(self.rows, self.j, ahead)])
+
+    @property
+    def terminal(self) -> bool:
+        return self.agree([t.terminal for t in self.tokens])
+
+
+def _time_column(kind: int, at: _Place) -> _Column | None:
+    tokens = at.tokens
+    family, count = Counter(t.family for t in tokens).most_common(1)[0]
+    if count < AGREE * len(tokens):
         return None
-    padded = _share([t.pad for t in tokens]) >= AGREE
+    bracketed = at.agree([t.bracketed for t in tokens])
+    order = _date_order(tokens, at.now) if family == "short" else "ymd"
+    if kind == DATE:
+        return _Column(DATE, "date", family, order, bracketed)
+    role = "time" if "time" not in at.seen else "field"
+    return _Column(TIME, role, family, order, bracketed, terminal=at.terminal)
+
+
+def _level_column(kind: int, at: _Place) -> _Column | None:
+    return _Column(kind, "level" if "level" not in at.seen else "field", terminal=at.terminal)
+
+
+def _sep_column(kind: int, at: _Place) -> _Column | None:
+    sep = Counter(t.text for t in at.tokens).most_common(1)[0][0]
+    # "program - message", "LEVEL [thread] - message": a dash after the fields ends the head
+    ends = sep in ("-", "--", ":") and bool(at.seen & {"service", "level", "context"})
+    return _Column(kind, "sep", sep=sep, terminal=ends)
+
+
+def _bracket_column(kind: int, at: _Place) -> _Column | None:
+    return _Column(kind, "context", terminal=at.terminal)
+
+
+def _component_column(kind: int, at: _Place) -> _Column | None:
+    # "dfs.DataNode$PacketResponder:", "sshd[42]:", or names that change from line to line
+    # ("kernel:", "su:"); one plain word that never changes ("failed:") is the message.
+    tokens = at.tokens
+    varied = len({t.text for t in tokens}) > 1
+    if not varied and not all(_identifier_like(t.text) for t in tokens):
+        return None
+    return _Column(kind, "service", terminal=True)
+
+
+def _number_column(kind: int, at: _Place) -> _Column | None:
+    # After the level only a pid that ends the head ("31#31:") or stands before a separator or
+    # bracket ("ERROR 1 --- [main]"); "job 5 failed" keeps its number.
+    terminal = at.terminal
+    if "level" not in at.seen or at.next_has({SEP, BRACKET}, 1) or terminal:
+        return _Column(kind, "pid", terminal=terminal)
+    return None
+
+
+def _word_column(kind: int, at: _Place) -> _Column | None:
+    """A name: a host, a program, a logger, a component. Before the level it is a field when
+    a field or separator follows it ("RAS KERNEL INFO", "chrome.exe - "); after the level only
+    when padded to a fixed width ("CBS    ") or, for a dotted logger, followed by a field."""
+    tokens, seen = at.tokens, at.seen
+    before_level = at.next_has({LEVEL, LETTER})
+    then_field = at.next_has(_ENDS_A_FIELD)
+    then_sep = at.next_has({SEP})
+    padded = at.agree([t.pad for t in tokens])
     # A host is a machine's name: it has digits (ip-10-0-1-5, dn228) or never changes (combo).
-    # Any other field before the message names the program or component that wrote it.
-    constant = len(rows) >= MIN_CONSTANT and len({t.text for t in tokens}) == 1
+    constant = len(tokens) >= MIN_CONSTANT and len({t.text for t in tokens}) == 1
     hostly = kind == HOSTLIKE or (constant and "time" in seen and "level" not in seen)
     role = "host" if hostly and "level" not in seen and not before_level else "service"
+    fielded = padded or (then_field and "level" not in seen)
+    dash = at.agree([_dash_within(row, at.j) for row in at.rows])
+    if (fielded or (kind == LOGGER and then_field)) and dash:
+        return _Column(kind, "service", flexible=True, sep="-", terminal=True)
     if kind == LOGGER and ("level" in seen or then_field):
         return _Column(LOGGER, "service", flexible=then_sep)
-    if kind == HOSTLIKE and "level" not in seen and ("time" in seen or before_level or j == 0):
+    if kind == HOSTLIKE and "level" not in seen and ("time" in seen or before_level or at.j == 0):
         return _Column(HOSTLIKE, "host")
-    if kind in (WORD, HOSTLIKE, LOGGER) and (padded or then_field):
+    if fielded:
         return _Column(kind, role, flexible=then_sep)
     if kind == WORD and constant and "level" not in seen and "time" in seen:
         return _Column(WORD, "host")
     return None
 
 
-def _columns(rows: list[list[_Token]], now: datetime) -> list[_Column]:
+def _no_column(kind: int, at: _Place) -> _Column | None:
+    del kind, at
+    return None  # a file and line: the message starts here
+
+
+_DECIDE = {
+    TIME: _time_column,
+    DATE: _time_column,
+    LEVEL: _level_column,
+    LETTER: _level_column,
+    SEP: _sep_column,
+    BRACKET: _bracket_column,
+    COMPONENT: _component_column,
+    NUM: _number_column,
+    LOGGER: _word_column,
+    HOSTLIKE: _word_column,
+    WORD: _word_column,
+    PLACE: _no_column,
+}
+
+
+def _columns(rows: list[list[Token]], now: datetime) -> list[_Column]:
     columns: list[_Column] = []
     seen: set[str] = set()
     active = rows
@@ -272,18 +235,18 @@ def _columns(rows: list[list[_Token]], now: datetime) -> list[_Column]:
         present = [row for row in active if len(row) > j]
         if len(present) < AGREE * len(active) or not present:
             break
-        if "time" not in seen and _share([bool(k & {TIME}) for k in _next_kinds(present, j, 2)]):
+        before_time = _share([bool(k & {TIME}) for k in _next_kinds(present, j, 2)]) >= AGREE
+        if "time" not in seen and before_time:
             # Whatever stands before the time is head too: a line number, an alert tag, the
             # name of the file a shipper read it from.
-            if _share([bool(k & {TIME}) for k in _next_kinds(present, j, 2)]) >= AGREE:
-                columns.append(_Column(WORD, "field"))
-                active = present
-                continue
+            columns.append(_Column(WORD, "field"))
+            active = present
+            continue
         kind, count = Counter(row[j].kind for row in present).most_common(1)[0]
         if count < AGREE * len(active):
             break
         matching = [row for row in present if row[j].kind == kind]
-        column = _decide(matching, j, kind, seen, now)
+        column = _DECIDE[kind](kind, _Place(matching, j, frozenset(seen), now))
         if column is None:
             break
         columns.append(column)
@@ -316,7 +279,7 @@ class HeaderModel:
         groups = match.groupdict()
         level: Level | None = None
         if (word := groups.get("level")) is not None:
-            level = _LETTER_LEVELS.get(word) if len(word) == 1 else level_from_name(word)
+            level = LETTER_LEVELS.get(word) if len(word) == 1 else level_from_name(word)
             if level is None:
                 return None  # not a level word here: this line has another head
         timestamp = None
@@ -325,7 +288,7 @@ class HeaderModel:
             if inner is not None:
                 timestamp = stamps.convert(self._time, inner, now=self.now, order=self._order)
                 if level is None and self._time.name == "klog":
-                    level = _KLOG_LEVELS.get(inner.group("lvl"))
+                    level = KLOG_LEVELS.get(inner.group("lvl"))
         service = groups.get("service")
         return Head(
             line[match.end() :].lstrip(" \t"),
@@ -336,18 +299,26 @@ class HeaderModel:
 
 
 def _service_name(raw: str) -> str:
-    """"sshd(pam_unix)[19939]:" -> "sshd"; "dfs.DataNode$PacketResponder:" keeps its name."""
-    name = raw.strip().split(" ")[0]
+    """ "sshd(pam_unix)[19939]:" -> "sshd"; "[db]" -> "db"; "dfs.DataNode$PacketResponder:"
+    keeps its name."""
+    name = raw.strip()
+    if name.startswith("[") and name.endswith("]"):
+        name = name[1:-1]
+    name = name.split(" ")[0]
     previous = None
     while previous != name:
         previous, name = name, _SERVICE_NOISE.sub("", name)
     return name or raw.strip()
 
 
-_WORD_TEXT = {
-    BRACKET: r"\[(?:[^\[\]]|\[[^\[\]]*\])*\]",
-    NUM: r"\d+(?:#\d+)?:?",
-    LOGGER: r"[A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*)+",
+# The text of a column, by kind; {g} is its group ("?P<name>" or "?:").
+_TEXT = {
+    LEVEL: r"[\[<]?({g}[A-Za-z]+)[\]>]?:?",
+    LETTER: r"({g}[VDIWEFA])",
+    COMPONENT: r"({g}\S*?[A-Za-z]\S*?)(?::|(?<=\d)\])(?=\s|$)",
+    BRACKET: r"({g}\[(?:[^\[\]]|\[[^\[\]]*\])*\])",
+    NUM: r"({g}\d+(?:#\d+)?:?)",
+    LOGGER: r"({g}[A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*)+)",
 }
 
 
@@ -358,21 +329,17 @@ def _unnamed(pattern: str) -> str:
 def _column_pattern(column: _Column, name: str) -> str:
     group = f"?P<{name}>" if name else "?:"
     if column.kind in (TIME, DATE):
-        inner = _unnamed(stamps.BY_NAME[column.family].regex.pattern)
-        core = f"({group}{inner})"
+        core = f"({group}{_unnamed(stamps.BY_NAME[column.family].regex.pattern)})"
         return rf"\[{core}\]" if column.bracketed else core
-    if column.kind == LEVEL:
-        return rf"[\[<]?({group}[A-Za-z]+)[\]>]?:?"
-    if column.kind == LETTER:
-        return f"({group}[VDIWEFA])"
     if column.kind == SEP:
         return re.escape(column.sep)
-    if column.kind == COMPONENT:
-        return rf"({group}\S*?[A-Za-z]\S*?)(?::|(?<=\d)\])(?=\s|$)"
-    text = _WORD_TEXT.get(column.kind, r"\S+")
-    if column.flexible:
-        text = rf"\S+(?: \S+){{0,2}}?"
-    return f"({group}{text})"
+    if column.flexible:  # a name that may run over a few tokens before its separator
+        text = rf"({group}\S+(?: \S+){{0,2}}?)"
+    else:
+        text = _TEXT.get(column.kind, r"({g}\S+)").replace("{g}", group)
+    if column.sep:
+        return rf"{text}[ \t]+{re.escape(column.sep)}(?=\s|$)"
+    return text
 
 
 def _names(columns: list[_Column]) -> list[str]:
@@ -384,6 +351,10 @@ def _names(columns: list[_Column]) -> list[str]:
         if first is not None:
             names[first] = role
     last = next((i for i in reversed(range(len(columns))) if columns[i].role == "service"), None)
+    if last is None:  # "ERROR [db] ...": the bracket names who wrote it
+        last = next(
+            (i for i in reversed(range(len(columns))) if columns[i].role == "context"), None
+        )
     if last is not None:
         names[last] = "service"
     return names
@@ -416,8 +387,11 @@ def learn(lines: Sequence[str], now: datetime) -> HeaderModel | None:
     return HeaderModel(columns, now)
 
 
+_WEAK_ALONE = frozenset({"epoch", "date"})
+
+
 def _plainly_a_level(word: str) -> bool:
-    """"ERROR", "[warn]", "error:" are levels; "debug interrupt ..." starts a sentence."""
+    """ "ERROR", "[warn]", "error:" are levels; "debug interrupt ..." starts a sentence."""
     return word.isupper() or word[0] in "[<" or word.endswith(":")
 
 
@@ -428,6 +402,8 @@ def read_alone(line: str, now: datetime) -> Head:
     # Alone, a line proves nothing by agreement: its head must open with a time or a level
     # word ("ERROR ...", "[warn] ..."), never a one-letter one ("A connection ...").
     if not columns or columns[0].kind not in (TIME, LEVEL):
+        return Head(line, fitted=False)
+    if columns[0].family in _WEAK_ALONE:  # a lone 10-digit number is no proof of a time
         return Head(line, fitted=False)
     if columns[0].kind == LEVEL and not _plainly_a_level(row[0].text):
         return Head(line, fitted=False)

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import heapq
 import json
+import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain, islice
 from typing import Any
@@ -28,34 +29,35 @@ from .anatomy import (
     BLANK_LINE_MODES,
     EXCEPTION_CLASS,
     GO_CRASH_STARTS,
-    GO_DUMP,
     GOROUTINE_HEADER,
     JVM_CAUSED_BY,
     JVM_SUPPRESSED,
     NO_STACK,
     OMITTED_FRAMES,
+    OPEN_ENDED_MODES,
     STACK_CONTINUATIONS,
     continues_stack,
     is_frame,
-    next_stack_mode,
 )
 from .headers import Head, HeaderModel
 from .jsonlog import LEVEL_KEYS, TS_KEYS, json_exception, json_message, json_service, json_time
-from .levels import infer_level, level_from_json, level_from_name
+from .levels import level_from_json, level_from_name
+from .pending import OpenEvent
 from .redact import Redactor
 from .textlog import level_token
 from .timestamps import to_utc
-from .types import Level, LogEvent
+from .types import LogEvent
 
-MAX_EVENT_LINES = 400  # a longer stack adds nothing a diagnosis needs, and memory stays bounded
-MAX_EVENT_CHARS = 100_000
 MAX_LINE_CHARS = 256 * 1024  # a longer line is cut, and says so
 CUT_MARK = " … [line cut at 256 KiB]"
 SAMPLE_LINES = 400  # the first lines of a stream, from which its heads are learned
 IDLE_LINES = 64  # an open event of a quiet service closes after this many lines of others
 
 Record = tuple[str, datetime | None]
-CHAINED = (JVM_CAUSED_BY, JVM_SUPPRESSED)
+# Lines that open a crash or a stack: read as they are, never as a head ("panic:" is no level).
+_NOT_A_HEAD = (*GO_CRASH_STARTS, *STACK_CONTINUATIONS)
+# What may follow an error's first line and make it part of the event before: its stack.
+FOLLOW_AN_ERROR = (JVM_CAUSED_BY, JVM_SUPPRESSED, *STACK_CONTINUATIONS)
 
 
 def _headless(line: str) -> bool:
@@ -80,53 +82,12 @@ class ParseStats:
     cut_lines: int = 0
 
 
-@dataclass(slots=True)
-class _Pending:
-    """An event still open to continuation lines."""
-
-    first_line: int
-    lines: list[str]
-    level: Level | None
-    timestamp: datetime | None
-    service: str | None
-    line_numbers: list[int] = field(default_factory=list)
-    chars: int = 0
-    mode: int = NO_STACK  # the kind of stack this event is in the middle of, if any
-    blanks: list[int] = field(default_factory=list)  # blank lines held until more follows
-    dropped: int = 0
-    panic: bool = False
-    tentative: tuple[int, str] | None = None  # an exception line that needs frames to join
-    last_line: int = 0
-
-    def mark(self, line: str) -> None:
-        self.mode = mode = next_stack_mode(self.mode, line)
-        if mode == GO_DUMP:
-            self.panic = True
-
-    def add(self, number: int, line: str) -> None:
-        for blank in self.blanks:
-            self._append(blank, "")
-        self.blanks = []
-        self.mark(line)
-        self._append(number, line)
-
-    def _append(self, number: int, line: str) -> None:
-        self.line_numbers.append(number)
-        self.last_line = number
-        if len(self.lines) >= MAX_EVENT_LINES or self.chars + len(line) > MAX_EVENT_CHARS:
-            self.dropped += 1
-            return
-        self.lines.append(line)
-        self.chars += len(line) + 1
-
-
-def _continues(pending: _Pending, line: str) -> bool:
-    """Whether `line` (indentation kept) continues `pending`."""
-    if line[0] in " \t":
-        return is_frame(line) or pending.mode != NO_STACK
-    if pending.mode == NO_STACK and EXCEPTION_CLASS.match(line):
-        return False  # joins only when frames follow (see `tentative`)
-    return continues_stack(pending.mode, line)
+# "AccessDenied: Access Denied", "error: insert or update ...": the first line of an error as
+# Node, Go and many SDKs print it; in a source whose lines carry heads, frames may follow.
+_ERROR_NAME = re.compile(r"[A-Za-z_$][\w$]*: ")
+# "org.springframework...WebClientResponseException$ServiceUnavailable: 503 ...": a qualified
+# class that does not end in Exception or Error.
+_QUALIFIED_NAME = re.compile(r"[a-z][\w]*(?:\.[\w$]+){2,}: ")
 
 
 class LogParser:
@@ -139,7 +100,9 @@ class LogParser:
         self._index = 0
         self._prefix: prefixes.Prefix | None = None
         self._models: dict[str | None, HeaderModel | None] = {}
-        self._open: dict[str | None, _Pending] = {}
+        self._headed: dict[str | None, bool] = {}  # most of its lines start with a head
+        self._open: dict[str | None, OpenEvent] = {}
+        self._last_stamp: dict[str | None, datetime] = {}  # per stream: the latest time read
         self._done: list[tuple[int, int, LogEvent]] = []  # heap by first line
         self._order = 0
 
@@ -148,7 +111,9 @@ class LogParser:
     def parse(self, lines: Iterable[str]) -> Iterator[LogEvent]:
         return self.parse_records((line, None) for line in lines)
 
-    def parse_records(self, records: Iterable[Record], *, whole: bool = False) -> Iterator[LogEvent]:
+    def parse_records(
+        self, records: Iterable[Record], *, whole: bool = False
+    ) -> Iterator[LogEvent]:
         """Events from records. With `whole`, each record is one event (a CloudWatch event);
         otherwise each record is a line. A record's time is the event's when its text names
         none."""
@@ -156,7 +121,11 @@ class LogParser:
         sample = list(islice(stream, SAMPLE_LINES))
         self._learn([text.split("\n", 1)[0] for text, _ in sample])
         for text, stamp in chain(sample, stream):
-            if whole:
+            if whole or "\n" in text.rstrip("\r\n"):
+                # A record that is a whole event, or arrives already grouped: never split,
+                # never merged with the lines around it.
+                for agg in list(self._open):
+                    self._close(agg)
                 self._whole(text, stamp)
             else:
                 self._line(self.stats.lines, text, stamp)
@@ -176,9 +145,24 @@ class LogParser:
             service, body = self._prefix.split(line) if self._prefix else (None, line)
             by_service.setdefault(service, []).append(body)
         for service, bodies in by_service.items():
-            self._models[service] = headers.learn(bodies, self._now)
+            model = self._models[service] = headers.learn(bodies, self._now)
+            self._headed[service] = model is not None or (
+                sum(self._has_head(service, body) for body in bodies) >= 0.5 * len(bodies)
+            )
+
+    def _has_head(self, service: str | None, body: str) -> bool:
+        """Whether a line starts a record of its own: JSON, the source's head, or a time.
+        (A level word alone does not: "DETAIL:  ..." continues a PostgreSQL error.)"""
+        if body.lstrip().startswith("{"):
+            return True
+        model = self._models.get(service)
+        if model is not None and model.read(body) is not None:
+            return True
+        return headers.read_alone(body, self._now).timestamp is not None
 
     def _head(self, service: str | None, body: str) -> Head:
+        if body.startswith(_NOT_A_HEAD):
+            return Head(body, fitted=False)  # "panic: ..." is a crash, not a level word
         if service not in self._models:
             self._models[service] = None  # a service first seen after the sample
         model = self._models[service]
@@ -187,44 +171,96 @@ class LogParser:
 
     # --- lines
 
-    def _line(self, number: int, text: str, stamp: datetime | None) -> None:
-        self.stats.lines += 1
-        text = text.rstrip("\r\n")
-        if "\x00" in text:
-            self.stats.binary_lines += 1
+    def _line(self, number: int, raw: str, stamp: datetime | None) -> None:
+        text = self._readable(raw)
+        if text is None:
             return
-        if len(text) > MAX_LINE_CHARS:
-            self.stats.cut_lines += 1
-            text = text[:MAX_LINE_CHARS] + CUT_MARK
         agg, body = self._prefix.split(text) if self._prefix else (None, text)
         if number % IDLE_LINES == 0:
             self._close_idle(number)
         pending = self._open.get(agg)
         if not body.strip():
-            if pending is not None and pending.mode in BLANK_LINE_MODES:
-                pending.blanks.append(number)
+            self._blank(agg, number)
             return
+        if pending is not None and pending.tentative is not None:
+            if self._resolve_tentative(agg, pending, number, body):
+                return
+            pending = self._open[agg]
         if pending is not None:
-            if pending.tentative is not None:
-                held_number, held = pending.tentative
-                pending.tentative = None
-                if is_frame(body) or body.startswith(CHAINED) or OMITTED_FRAMES.match(body):
-                    pending.add(held_number, held)
-                    pending.add(number, body)
-                    return
-                self._close(agg)
-                self._start(agg, held_number, held, None)
-                self._close(agg)
-                pending = None
-            elif _continues(pending, body):
+            if self._continues(agg, pending, body):
                 pending.add(number, body)
                 return
-            elif body[0] not in " \t" and EXCEPTION_CLASS.match(body):
+            if self._may_be_error_line(agg, pending, body):
                 pending.tentative = (number, body)
                 return
-        if pending is not None:
             self._close(agg)
         self._start(agg, number, body, stamp)
+
+    def _readable(self, text: str) -> str | None:
+        """The line as it is read: None for a binary one, cut when it is too long."""
+        self.stats.lines += 1
+        text = text.rstrip("\r\n")
+        if "\x00" in text:
+            self.stats.binary_lines += 1
+            return None
+        if len(text) > MAX_LINE_CHARS + len(CUT_MARK):
+            text = text[:MAX_LINE_CHARS] + CUT_MARK
+        if text.endswith(CUT_MARK):  # cut here, or by the source that read it
+            self.stats.cut_lines += 1
+        return text
+
+    def _blank(self, agg: str | None, number: int) -> None:
+        pending = self._open.get(agg)
+        if pending is None:
+            return
+        if pending.mode in BLANK_LINE_MODES or pending.follows:
+            pending.blanks.append(number)  # kept if more of the event follows
+        elif pending.tentative is None:
+            self._close(agg)  # a blank line outside a stack ends the event before it
+
+    def _resolve_tentative(
+        self, agg: str | None, pending: OpenEvent, number: int, body: str
+    ) -> bool:
+        """Decide the held error line by the line after it; True when that line is taken."""
+        if pending.tentative is None:
+            return False
+        held_number, held = pending.tentative
+        pending.tentative = None
+        if is_frame(body) or body.startswith(FOLLOW_AN_ERROR) or OMITTED_FRAMES.match(body):
+            pending.add(held_number, held)
+            pending.add(number, body)
+            return True
+        # No stack followed: the held line is an event of its own, and this line is read
+        # against it like against any other.
+        self._close(agg)
+        self._start(agg, held_number, held, None)
+        return False
+
+    def _continues(self, agg: str | None, pending: OpenEvent, line: str) -> bool:
+        """Whether `line` (indentation kept) continues `pending`."""
+        headed = self._headed.get(agg, False)
+        if line[0] in " \t":
+            if is_frame(line) or pending.mode != NO_STACK:
+                return True
+            # Where records start with a head, an indented line without one is the record's
+            # own (PostgreSQL's "\tProcess 123 waits ...", JDBC's "  Detail: ..."). One space is
+            # no indent: " getTodayTotalDetailSteps = ..." is a message that starts with one.
+            indented = line.startswith(("\t", "  "))
+            return indented and headed and not self._has_head(agg, line)
+        if pending.mode == NO_STACK and EXCEPTION_CLASS.match(line):
+            return False  # joins only when frames follow (see `tentative`)
+        if continues_stack(pending.mode, line):
+            return True
+        open_ended = pending.follows or pending.mode in OPEN_ENDED_MODES
+        return open_ended and headed and not self._has_head(agg, line)
+
+    def _may_be_error_line(self, agg: str | None, pending: OpenEvent, line: str) -> bool:
+        """An error's first line, which joins the event before it only if frames follow."""
+        if line[0] in " \t" or pending.mode != NO_STACK or line.startswith(_NOT_A_HEAD):
+            return False
+        if EXCEPTION_CLASS.match(line) or _QUALIFIED_NAME.match(line):
+            return True
+        return self._headed.get(agg, False) and _ERROR_NAME.match(line) is not None
 
     def _start(
         self,
@@ -245,19 +281,28 @@ class LogParser:
             name = level_token(head.message)
             level = level_from_name(name) if name is not None else None
         message = head.message if head.message.strip() else body
-        pending = _Pending(number, [message], level, head.timestamp, agg or head.service)
+        pending = OpenEvent(number, [message], level, head.timestamp, agg or head.service)
+        # "... LoggingFailureAnalysisReporter : " then the report: the message is below.
+        headed = head.fitted or head.timestamp is not None
+        pending.follows = headed and (not head.message.strip() or message.rstrip().endswith(":"))
         pending.line_numbers.append(number)
         pending.last_line = number
         pending.chars = len(message)
         pending.mark(message)  # a stack may start the event (bare tracebacks, Go panics)
         self._open_event(agg, pending, stamp)
 
-    def _open_event(self, agg: str | None, pending: _Pending, stamp: datetime | None) -> None:
+    def _open_event(self, agg: str | None, pending: OpenEvent, stamp: datetime | None) -> None:
         if pending.timestamp is None and stamp is not None:
             pending.timestamp = to_utc(stamp)
+        if pending.timestamp is None:
+            # A line without a time in a stream that has them (a crash on stderr) was written
+            # when the stream last said; the timeline and first/last seen keep it.
+            pending.timestamp = self._last_stamp.get(agg)
+        else:
+            self._last_stamp[agg] = pending.timestamp
         self._open[agg] = pending
 
-    def _start_json(self, number: int, text: str, agg: str | None) -> _Pending | None:
+    def _start_json(self, number: int, text: str, agg: str | None) -> OpenEvent | None:
         try:
             obj = json.loads(text)
         except ValueError:
@@ -266,7 +311,7 @@ class LogParser:
             return None
         return self._json_event(number, obj, agg)
 
-    def _json_event(self, number: int, obj: dict[str, Any], agg: str | None) -> _Pending:
+    def _json_event(self, number: int, obj: dict[str, Any], agg: str | None) -> OpenEvent:
         level = level_from_json(obj, LEVEL_KEYS)
         timestamp = next(
             (stamp for key in TS_KEYS if key in obj if (stamp := json_time(obj[key]))), None
@@ -278,14 +323,14 @@ class LogParser:
         if level is None or timestamp is None:
             # A wrapped text line (Docker's {"log": "..."}): its own head may carry both.
             head = self._head(agg, message)
-            timestamp = timestamp or head.timestamp
-            level = level or head.level
+            timestamp = timestamp if timestamp is not None else head.timestamp
+            level = level if level is not None else head.level
             if head.fitted or head.timestamp is not None or head.level is not None:
                 message = head.message or message
             if level is None:
                 name = level_token(message)
                 level = level_from_name(name) if name is not None else None
-        pending = _Pending(number, [message], level, timestamp, agg or json_service(obj))
+        pending = OpenEvent(number, [message], level, timestamp, agg or json_service(obj))
         pending.line_numbers.append(number)
         pending.last_line = number
         pending.chars = len(message)
@@ -337,28 +382,8 @@ class LogParser:
             if number - pending.last_line > IDLE_LINES:
                 self._close(agg)
 
-    def _finish(self, pending: _Pending) -> None:
-        lines = pending.lines
-        if pending.dropped:
-            lines.append(f"... [{pending.dropped} more lines truncated]")
-        message = "\n".join(lines) if len(lines) > 1 else lines[0]
-        level = pending.level
-        if level is None:
-            level = infer_level(message)
-        elif pending.panic and level < Level.ERROR:
-            level = Level.ERROR  # a Go panic joined to an ordinary line is still a crash
-        numbers = pending.line_numbers
-        contiguous = numbers[-1] - numbers[0] + 1 == len(numbers)
-        event = LogEvent(
-            0,  # numbered when handed on, in input order
-            self.redactor.redact(message),
-            level,
-            pending.timestamp,
-            pending.service,
-            first_line=numbers[0],
-            line_count=len(numbers),
-            line_numbers=None if contiguous else numbers,
-        )
+    def _finish(self, pending: OpenEvent) -> None:
+        event = pending.close(self.redactor)
         self._order += 1
         heapq.heappush(self._done, (event.first_line, self._order, event))
 

@@ -82,13 +82,13 @@ FAMILIES: tuple[Family, ...] = (
     # HDFS: 081109 203615 (yymmdd hhmmss)
     _family(
         "compact",
-        r"(?P<y>\d{2}|\d{4})(?P<m>\d{2})(?P<d>\d{2})[ -T](?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})"
+        r"(?P<y>\d{2}|\d{4})(?P<m>\d{2})(?P<d>\d{2})[-T ](?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})"
         r"(?:[.,](?P<f>\d{1,6}))?(?![\d:])",
     ),
     # HealthApp: 20171223-22:15:29:606, 20171223-22:16:0:119 (fields not always padded)
     _family(
         "dayclock",
-        r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})[ -T](?P<H>\d{1,2}):(?P<M>\d{1,2}):(?P<S>\d{1,2})"
+        r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})[-T ](?P<H>\d{1,2}):(?P<M>\d{1,2}):(?P<S>\d{1,2})"
         r"(?:[:.,](?P<f>\d{1,6}))?(?![\d:])",
     ),
     # Android logcat 03-17 16:13:38.811, Proxifier 10.30 16:49:06

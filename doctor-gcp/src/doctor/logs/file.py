@@ -2,7 +2,8 @@
 
 Gzip input (by magic bytes, not by name) is decompressed on the fly, since rotated logs usually
 come as .gz. Lines are decoded as UTF-8 with replacement: a stray bad byte in a log must not stop
-the diagnosis. Real binary input (NUL bytes) is refused with an InputError.
+the diagnosis. Lines with NUL bytes are left to the parser, which skips and counts them; a line
+longer than 256 KiB is cut, and says so.
 """
 
 from __future__ import annotations
@@ -93,16 +94,32 @@ def _maybe_gunzip(raw: BinaryIO) -> Iterable[bytes]:
     return raw
 
 
-def _decode(raw: Iterable[bytes], name: str) -> Iterator[str]:
+MAX_LINE_BYTES = 256 * 1024  # a longer line is cut: memory stays bounded whatever the input
+CUT_MARK = " … [line cut at 256 KiB]"
+
+
+def _lines(raw: Iterable[bytes] | BinaryIO) -> Iterator[bytes]:
+    """The raw lines, none longer than MAX_LINE_BYTES (the rest of a longer one is skipped)."""
+    readline = getattr(raw, "readline", None)
+    if readline is None:  # an iterable of lines (tests, embedding)
+        for line in raw:
+            yield line[:MAX_LINE_BYTES] + CUT_MARK.encode() if len(line) > MAX_LINE_BYTES else line
+        return
+    while chunk := readline(MAX_LINE_BYTES + 1):
+        if len(chunk) > MAX_LINE_BYTES and not chunk.endswith(b"\n"):
+            while (rest := readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+                pass  # the rest of an oversized line
+            chunk = chunk[:MAX_LINE_BYTES] + CUT_MARK.encode()
+        yield chunk
+
+
+def _decode(raw: Iterable[bytes] | BinaryIO, name: str) -> Iterator[str]:
+    """Text lines. Bytes that are not UTF-8 are replaced; a line holding NUL bytes is passed on
+    as it is, and the parser skips and counts it (a binary blob in a log stops nothing)."""
     lineno = 0
     try:
-        for lineno, chunk in enumerate(raw, start=1):
-            if b"\x00" in chunk:
-                raise InputError(
-                    f"{name} looks binary (NUL byte on line {lineno}), not a text log",
-                    hint="Pass a text log; convert UTF-16 logs to UTF-8 first "
-                    "(e.g. 'iconv -f UTF-16 -t UTF-8').",
-                )
+        for chunk in _lines(raw):
+            lineno += 1
             yield chunk.decode("utf-8", errors="replace").rstrip("\r\n")
     except (gzip.BadGzipFile, EOFError):
         raise InputError(

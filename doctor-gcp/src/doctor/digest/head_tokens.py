@@ -1,0 +1,167 @@
+"""The first tokens of a log line, typed: the material `headers` learns a source's head from.
+
+A head token is a time (one of the `stamps` families, also inside [ ]), a level word or letter,
+a number (a pid, "31#31:"), a separator, a bracketed context, a `name:` that ends the head, a
+dotted logger, a host-like word (letters and digits: a node, a file label), a file and line
+where a message begins, or any other word.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from . import stamps
+from .levels import LEVEL_WORDS, level_from_name
+from .types import Level
+
+MAX_TOKENS = 12
+
+# Kinds of head tokens.
+TIME, DATE, LEVEL, LETTER, NUM, SEP, BRACKET, COMPONENT, LOGGER, HOSTLIKE, WORD, PLACE = range(12)
+_SEPARATORS = frozenset({"-", "--", "---", "|", ",", ":", "::"})
+LETTER_LEVELS = {
+    "V": Level.TRACE,
+    "D": Level.DEBUG,
+    "I": Level.INFO,
+    "W": Level.WARNING,
+    "E": Level.ERROR,
+    "F": Level.CRITICAL,
+    "A": Level.CRITICAL,
+}
+KLOG_LEVELS = {"I": Level.INFO, "W": Level.WARNING, "E": Level.ERROR, "F": Level.CRITICAL}
+_NUMBER = re.compile(r"\d+(?:#\d+)?:?")
+_LOGGER = re.compile(r"[A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*)+")
+_HOSTLIKE = re.compile(r"(?=[^\s]*\d)[\w.:/@-]{3,}")
+_SOURCE_LOCATION = re.compile(r"\S+:\d+\]")  # klog's "controller.go:123]"
+_PATH_LINE = re.compile(r"\S*/\S*:\d+:?$|\S+\.\w+:\d+:$")  # a file and line: a place
+_STRIP = "[]():,<>"
+
+
+@dataclass(slots=True)
+class Token:
+    kind: int
+    text: str
+    start: int
+    end: int
+    pad: bool = False  # two or more blanks follow: a fixed-width column
+    family: str = ""  # for TIME and DATE
+    bracketed: bool = False  # a time inside [ ]
+    terminal: bool = False  # ends with ":" (or klog's "]"): the head ends here
+
+
+def _skip_blanks(line: str, pos: int) -> int:
+    while pos < len(line) and line[pos] in " \t":
+        pos += 1
+    return pos
+
+
+def _closing_bracket(line: str, pos: int) -> int:
+    """Index after the "]" that closes the "[" at `pos` (one level of nesting), or -1."""
+    depth = 0
+    for index in range(pos, min(len(line), pos + 240)):
+        char = line[index]
+        if char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if depth == 0:
+                return index + 1
+    return -1
+
+
+def _time_at(line: str, pos: int, now: datetime) -> tuple[stamps.Family, int] | None:
+    found = stamps.find(line, pos)
+    if found is None:
+        return None
+    family, match = found
+    end = match.end()
+    if end < len(line) and line[end] not in " \t,|]-:":
+        return None
+    if stamps.convert(family, match, now=now) is None and family.name != "short":
+        return None
+    return family, end
+
+
+def _is_level(text: str, bare: str) -> bool:
+    # PostgreSQL's LOG:, DETAIL:, STATEMENT: are levels too, when written as one.
+    return bare.isalpha() and (
+        bare.lower() in LEVEL_WORDS or (bare.isupper() and level_from_name(bare) is not None)
+    )
+
+
+def _is_component(text: str, bare: str) -> bool:
+    del bare
+    named = text.endswith(":") and any(c.isalpha() for c in text) and "/" not in text
+    return named or _SOURCE_LOCATION.fullmatch(text) is not None
+
+
+def word_kind(text: str) -> tuple[int, bool]:
+    """The kind of a plain token, and whether it ends the head."""
+    bare = text.strip(_STRIP)
+    if text in _SEPARATORS:
+        return SEP, False
+    if _is_level(text, bare):
+        return LEVEL, text.endswith(":")
+    if len(text) == 1 and text in LETTER_LEVELS:
+        return LETTER, False
+    if _NUMBER.fullmatch(text):
+        return NUM, text.endswith(":")
+    kind = WORD
+    if _PATH_LINE.match(text):
+        kind = PLACE  # "/app/config.py:48:", "main.go:12:": where the message begins
+    elif _is_component(text, bare):
+        return COMPONENT, True
+    elif _LOGGER.fullmatch(text):
+        kind = LOGGER
+    elif _HOSTLIKE.fullmatch(text):
+        kind = HOSTLIKE
+    return kind, False
+
+
+def tokenize(line: str, now: datetime, limit: int = MAX_TOKENS) -> list[Token]:
+    """The first `limit` head tokens of `line`."""
+    tokens: list[Token] = []
+    pos = _skip_blanks(line, 0)
+    line = line.split("\n", 1)[0]  # a head is on the first line
+    while pos < len(line) and len(tokens) < limit:
+        start = pos
+        char = line[pos]
+        token: Token
+        if char == "[":
+            close = _closing_bracket(line, pos)
+            inner = _time_at(line, pos + 1, now)
+            if inner is not None and inner[1] < len(line) and line[inner[1]] == "]":
+                family, end = inner
+                token = Token(TIME, line[pos : end + 1], start, end + 1, family=family.name)
+                token.bracketed = True
+                if family.name == "date":
+                    token.kind = DATE
+            elif close > 0:
+                text = line[pos:close]
+                kind, terminal = word_kind(text)
+                kind = LEVEL if kind == LEVEL else BRACKET
+                token = Token(kind, text, start, close)
+            else:
+                break
+        elif char in "|,":
+            token = Token(SEP, char, start, pos + 1)
+        else:
+            timed = _time_at(line, pos, now)
+            if timed is not None:
+                family, end = timed
+                kind = DATE if family.name == "date" else TIME
+                token = Token(kind, line[pos:end], start, end, family=family.name)
+            else:
+                end = pos
+                while end < len(line) and line[end] not in " \t|\n":
+                    end += 1
+                text = line[pos:end]
+                kind, terminal = word_kind(text)
+                token = Token(kind, text, start, end, terminal=terminal)
+        after = _skip_blanks(line, token.end)
+        token.pad = after - token.end >= 2
+        tokens.append(token)
+        pos = after
+    return tokens

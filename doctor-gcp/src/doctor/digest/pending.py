@@ -1,0 +1,79 @@
+"""An event still open to the lines that continue it, and how it closes into a `LogEvent`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .anatomy import GO_DUMP, NO_STACK, next_stack_mode
+from .levels import infer_level
+from .redact import Redactor
+from .types import Level, LogEvent
+
+MAX_EVENT_LINES = 400  # a longer stack adds nothing a diagnosis needs, and memory stays bounded
+MAX_EVENT_CHARS = 100_000
+
+
+@dataclass(slots=True)
+class OpenEvent:
+    """An event still open to continuation lines."""
+
+    first_line: int
+    lines: list[str]
+    level: Level | None
+    timestamp: datetime | None
+    service: str | None
+    line_numbers: list[int] = field(default_factory=list)
+    chars: int = 0
+    mode: int = NO_STACK  # the kind of stack this event is in the middle of, if any
+    blanks: list[int] = field(default_factory=list)  # blank lines held until more follows
+    dropped: int = 0
+    panic: bool = False
+    tentative: tuple[int, str] | None = None  # an exception line that needs frames to join
+    last_line: int = 0
+    follows: bool = False  # its head line ended in ":" or nothing: the message comes below
+
+    def mark(self, line: str) -> None:
+        self.mode = mode = next_stack_mode(self.mode, line)
+        if mode == GO_DUMP:
+            self.panic = True
+
+    def add(self, number: int, line: str) -> None:
+        for blank in self.blanks:
+            self._append(blank, "")
+        self.blanks = []
+        self.mark(line)
+        self._append(number, line)
+
+    def _append(self, number: int, line: str) -> None:
+        self.line_numbers.append(number)
+        self.last_line = number
+        if len(self.lines) >= MAX_EVENT_LINES or self.chars + len(line) > MAX_EVENT_CHARS:
+            self.dropped += 1
+            return
+        self.lines.append(line)
+        self.chars += len(line) + 1
+
+    def close(self, redactor: Redactor) -> LogEvent:
+        """The finished event, redacted; numbered later, when handed on in input order."""
+        lines = self.lines
+        if self.dropped:
+            lines.append(f"... [{self.dropped} more lines truncated]")
+        message = "\n".join(lines) if len(lines) > 1 else lines[0]
+        level = self.level
+        if level is None:
+            level = infer_level(message)
+        elif self.panic and level < Level.ERROR:
+            level = Level.ERROR  # a Go panic joined to an ordinary line is still a crash
+        numbers = self.line_numbers
+        contiguous = numbers[-1] - numbers[0] + 1 == len(numbers)
+        return LogEvent(
+            0,
+            redactor.redact(message),
+            level,
+            self.timestamp,
+            self.service,
+            first_line=numbers[0],
+            line_count=len(numbers),
+            line_numbers=None if contiguous else numbers,
+        )

@@ -1,0 +1,268 @@
+"""Heads learned per source: time, level and service become fields, the message is what stays.
+
+Each case is a few lines as the software writes them; the learner is told nothing about the
+format. Every line must come out with its time, level and service, and a message that no longer
+holds any of them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from doctor.digest import headers
+from doctor.digest.types import Level
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+INFO, W, E, C = Level.INFO, Level.WARNING, Level.ERROR, Level.CRITICAL
+
+# (name, lines, expected (time, level, service, message) of the first line)
+FORMATS: list[tuple[str, list[str], tuple[datetime | None, Level | None, str | None, str]]] = [
+    (
+        "hadoop (yymmdd hhmmss pid level component:)",
+        [
+            "081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 terminating",
+            "081109 203807 222 INFO dfs.DataNode$PacketResponder: PacketResponder 0 terminating",
+            "081109 204005 35 INFO dfs.FSNamesystem: BLOCK* NameSystem.addStoredBlock: updated",
+            "081109 204015 308 WARN dfs.DataNode$DataXceiver: writeBlock received exception",
+        ],
+        (
+            datetime(2008, 11, 9, 20, 36, 15),
+            INFO,
+            "dfs.DataNode$PacketResponder",
+            "PacketResponder 1 terminating",
+        ),
+    ),
+    (
+        "spark (yy/mm/dd)",
+        [
+            "17/06/09 20:10:40 INFO executor.CoarseGrainedExecutorBackend: Registered signal",
+            "17/06/09 20:10:40 INFO spark.SecurityManager: Changing view acls to: yarn",
+            "17/06/09 20:10:41 WARN util.NativeCodeLoader: Unable to load native-hadoop",
+            "17/06/09 20:10:58 ERROR executor.Executor: Exception in task 0.0 in stage 1.0",
+        ],
+        (
+            datetime(2017, 6, 9, 20, 10, 40),
+            INFO,
+            "executor.CoarseGrainedExecutorBackend",
+            "Registered signal",
+        ),
+    ),
+    (
+        "syslog (no year, host, program[pid]:)",
+        [
+            "Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure; uid=0",
+            "Jun 14 15:16:02 combo sshd(pam_unix)[19937]: check pass; user unknown",
+            "Jun 15 02:04:59 combo su(pam_unix)[21416]: session opened for user cyrus",
+            "Jun 15 04:06:18 combo kernel: Out of memory: Killed process 4242 (java)",
+            "Jun 15 04:06:20 combo logrotate: ALERT exited abnormally with [1]",
+            "Jun 15 04:12:42 combo ftpd[24085]: connection from 82.252.162.81",
+            "Jun 15 04:12:43 combo ftpd[24086]: connection from 82.252.162.81",
+            "Jun 16 04:10:22 combo sshd(pam_unix)[8520]: session closed for user test",
+        ],
+        (datetime(2026, 6, 14, 15, 16, 1), None, "sshd", "authentication failure; uid=0"),
+    ),
+    (
+        "windows cbs (comma, padded level and component)",
+        [
+            "2016-09-28 04:30:30, Info                  CBS    Loaded Servicing Stack v6.1",
+            "2016-09-28 04:30:31, Info                  CSI    00000001@2016/9/27 initialized",
+            "2016-09-28 04:30:31, Warning               CBS    Unrecognized packageExtended",
+            "2016-09-28 04:30:32, Error                 CBS    Failed to get next element",
+        ],
+        (datetime(2016, 9, 28, 4, 30, 30), INFO, "CBS", "Loaded Servicing Stack v6.1"),
+    ),
+    (
+        "pipe-delimited (time|component|pid|message)",
+        [
+            "20171223-22:15:29:606|Step_LSC|30002312|onStandStepChanged 3579",
+            "20171223-22:15:29:615|Step_LSC|30002312|onExtend:1514038530000 14 0 4",
+            "20171223-22:16:0:150|Step_SPUtils|30002312| getTodayTotalDetailSteps = 1##2",
+            "20171223-22:16:0:162|Step_StandReportReceiver|30002312|REPORT : 7054 5036",
+        ],
+        (datetime(2017, 12, 23, 22, 15, 29, 606000), None, "Step_LSC", "onStandStepChanged 3579"),
+    ),
+    (
+        "bracketed month.day, program, dash",
+        [
+            "[10.30 16:49:06] chrome.exe - proxy.example.edu:5070 open through proxy HTTPS",
+            "[10.30 16:49:07] chrome.exe *64 - www.example.cn:80 close, 0 bytes sent",
+            "[10.30 16:49:08] firefox.exe - mtalk.google.com:5228 error : Could not connect",
+            "[10.30 16:49:09] svchost.exe - api.example.com:443 open through proxy HTTPS",
+        ],
+        (
+            datetime(2026, 10, 30, 16, 49, 6),
+            None,
+            "chrome.exe",
+            "proxy.example.edu:5070 open through proxy HTTPS",
+        ),
+    ),
+    (
+        "supercomputer (label, epoch, date, node, time, node, type, component, level)",
+        [
+            "- 1117838570 2005.06.03 R02-M1-N0-C:J12-U11 2005-06-03-15.42.50.675872 "
+            "R02-M1-N0-C:J12-U11 RAS KERNEL INFO instruction cache parity error corrected",
+            "- 1117838573 2005.06.03 R02-M1-N0-C:J12-U11 2005-06-03-15.42.53.276129 "
+            "R02-M1-N0-C:J12-U11 RAS KERNEL INFO instruction cache parity error corrected",
+            "KERNDTLB 1118536327 2005.06.11 R30-M0-N9-C:J16-U01 2005-06-11-17.32.07.581048 "
+            "R30-M0-N9-C:J16-U01 RAS KERNEL FATAL data TLB error interrupt",
+            "- 1118769130 2005.06.14 R06-M1-N1-C:J12-U11 2005-06-14-10.12.10.222000 "
+            "R06-M1-N1-C:J12-U11 RAS APP FATAL ciod: failed to read message prefix",
+            "- 1118769131 2005.06.14 R06-M1-N1-C:J12-U11 2005-06-14-10.12.11.222000 "
+            "R06-M1-N1-C:J12-U11 RAS KERNEL INFO generating core.45943",
+        ],
+        (
+            datetime(2005, 6, 3, 22, 42, 50),
+            INFO,
+            "KERNEL",
+            "instruction cache parity error corrected",
+        ),
+    ),
+    (
+        "openstack (file label, iso, pid, level, logger, request context)",
+        [
+            "nova-api.log.1.2017-05-16_13:53:08 2017-05-16 00:00:00.008 25746 INFO "
+            "nova.osapi_compute.wsgi.server [req-38101a0b - - - -] 10.11.10.1 GET /v2 status: 200",
+            "nova-api.log.1.2017-05-16_13:53:08 2017-05-16 00:00:00.272 25746 INFO "
+            "nova.osapi_compute.wsgi.server [req-9bc36dd9 - - - -] 10.11.10.1 GET /v2 status: 200",
+            "nova-compute.log.1.2017-05-16_13:55:31 2017-05-16 00:00:04.500 2931 INFO "
+            "nova.compute.manager [req-3ea4052c - - - -] [instance: b9000564] VM Started",
+            "nova-compute.log.1.2017-05-16_13:55:31 2017-05-16 00:00:05.185 2931 WARNING "
+            "nova.virt.libvirt.driver [req-d38f479d - - - -] Timeout waiting for vif plugging",
+        ],
+        (
+            datetime(2017, 5, 16, 0, 0, 0, 8000),
+            INFO,
+            "nova.osapi_compute.wsgi.server",
+            "10.11.10.1 GET /v2 status: 200",
+        ),
+    ),
+    (
+        "logback (iso, thread, level, logger, dash)",
+        [
+            "2026-11-22 23:58:24.500 [nio-8080-exec-3] ERROR c.e.orders.OrderService - refused",
+            "2026-11-22 23:58:25.000 [main] INFO  c.e.orders.Application - still alive",
+            "2026-11-22 23:58:26.000 [pool-1-thread-2] WARN  c.e.orders.Cache - slow get",
+            "2026-11-22 23:58:27.000 [main] INFO  c.e.orders.Application - ready",
+        ],
+        (datetime(2026, 11, 22, 23, 58, 24, 500000), E, "c.e.orders.OrderService", "refused"),
+    ),
+    (
+        "postgres (iso with zone, [pid], LEVEL:)",
+        [
+            "2026-11-22 23:58:27.123 UTC [4711] FATAL:  remaining connection slots are reserved",
+            "2026-11-22 23:58:27.124 UTC [4711] DETAIL:  max_connections is 100",
+            "2026-11-22 23:58:28.000 UTC [4712] LOG:  checkpoint starting: time",
+            "2026-11-22 23:58:29.000 UTC [4713] ERROR:  deadlock detected",
+        ],
+        (
+            datetime(2026, 11, 22, 23, 58, 27, 123000),
+            C,
+            "4711",
+            "remaining connection slots are reserved",
+        ),
+    ),
+    (
+        "kubernetes klog (letter and month-day, thread, file:line])",
+        [
+            "E1122 23:58:29.123456       1 reflector.go:138] failed to list *v1.Pod",
+            "I1122 23:58:30.000001       1 controller.go:42] synced",
+            "W1122 23:58:31.000001       1 controller.go:50] slow sync",
+            "I1122 23:58:32.000001       1 controller.go:42] synced",
+        ],
+        (
+            datetime(2026, 11, 22, 23, 58, 29, 123456),
+            E,
+            "reflector.go:138",
+            "failed to list *v1.Pod",
+        ),
+    ),
+    (
+        "android logcat (month-day, pid, tid, letter, tag:)",
+        [
+            "03-17 16:13:38.811  1702  2395 D WindowManager: printFreezingDisplayLogs opening",
+            "03-17 16:13:38.819  1702  8671 D PowerManagerService: acquire lock=233570404",
+            "03-17 16:13:38.820  1702  8671 E PowerManagerService: ready=true policy=3",
+            "03-17 16:13:38.839  1702  2113 W SendBroadcastPermission: action:android.intent",
+        ],
+        (
+            datetime(2026, 3, 17, 16, 13, 38, 811000),
+            Level.DEBUG,
+            "WindowManager",
+            "printFreezingDisplayLogs opening",
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "lines", "first"), FORMATS, ids=[f[0] for f in FORMATS])
+def test_a_source_teaches_its_own_head(
+    name: str,
+    lines: list[str],
+    first: tuple[datetime | None, Level | None, str | None, str],
+) -> None:
+    model = headers.learn(lines, NOW)
+    assert model is not None, name
+    heads = [model.read(line) for line in lines]
+    assert all(head is not None for head in heads), name
+    head = heads[0]
+    assert head is not None
+    stamp, level, service, message = first
+    assert head.timestamp == (stamp.replace(tzinfo=UTC) if stamp else None)
+    assert head.level == level
+    assert head.service == service
+    assert head.message == message
+    for read in heads:
+        assert read is not None
+        assert read.timestamp is not None or stamp is None
+
+
+def test_lines_with_no_head_teach_none() -> None:
+    # Messages alone, however regular their first words: an IP, "component: ...", a number.
+    assert headers.learn(["10.0.0.1 GET /a 200", "10.0.0.2 GET /b 200"] * 3, NOW) is None
+    assert headers.learn(["SecurityManager: acls on", "Executor: task 3 done"] * 3, NOW) is None
+    assert headers.learn([f"{n} double-hummer alignment exceptions" for n in range(8)], NOW) is None
+
+
+def test_a_uniform_message_is_not_taken_for_a_head() -> None:
+    lines = [
+        f"2026-05-04T10:00:{n:02d}Z ERROR job {n} failed: connection refused" for n in range(9)
+    ]
+    model = headers.learn(lines, NOW)
+    assert model is not None
+    head = model.read(lines[0])
+    assert head is not None
+    assert head.message == "job 0 failed: connection refused"
+
+
+@pytest.mark.parametrize(
+    ("line", "level", "message"),
+    [
+        ("ERROR worker crashed", E, "worker crashed"),
+        ("[warn] disk at 91%", W, "disk at 91%"),
+        # Alone, "api:" could as well be the first word of a sentence ("failed: ..."): it stays.
+        ("2026-11-22T23:58:30.000Z warn api: slow upstream", W, "api: slow upstream"),
+        ("debug interrupt enable............0", None, "debug interrupt enable............0"),
+        ("A connection request was canceled", None, "A connection request was canceled"),
+        (
+            "1365301360 double-hummer alignment exceptions",
+            None,
+            "1365301360 double-hummer alignment exceptions",
+        ),
+        ("plain words", None, "plain words"),
+    ],
+)
+def test_a_line_alone_has_a_head_only_when_it_opens_with_a_time_or_a_level(
+    line: str, level: Level | None, message: str
+) -> None:
+    head = headers.read_alone(line, NOW)
+    assert head.level == level
+    assert head.message == message
+
+
+def test_a_source_location_starts_the_message() -> None:
+    line = "2026-01-01T00:01:38.800Z WARNING [py.warnings] /app/config.py:48: DeprecationWarning: x"
+    head = headers.read_alone(line, NOW)
+    assert head.service == "py.warnings"
+    assert head.message == "/app/config.py:48: DeprecationWarning: x"

@@ -1,0 +1,78 @@
+"""Timestamp families: every common shape at a line's head, read to UTC; no year in the future."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from doctor.digest import stamps
+
+NOW = datetime(2026, 3, 16, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "family", "expected"),
+    [
+        ("2026-03-16T17:49:25.958123456Z", "iso", datetime(2026, 3, 16, 17, 49, 25, 958123)),
+        ("2016-09-28 04:30:30,123", "iso", datetime(2016, 9, 28, 4, 30, 30, 123000)),
+        ("2026-01-01 10:00:00+02:00", "iso", datetime(2026, 1, 1, 8, 0, 0)),
+        ("2026-01-01 10:00:00 UTC", "iso", datetime(2026, 1, 1, 10, 0, 0)),
+        ("2005-06-03-15.42.50.675872", "dashed", datetime(2005, 6, 3, 15, 42, 50, 675872)),
+        ("2026/11/22 23:58:23", "slash", datetime(2026, 11, 22, 23, 58, 23)),
+        ("17/06/09 20:10:40", "short", datetime(2017, 6, 9, 20, 10, 40)),
+        ("Sun Dec 04 04:47:44 2005", "ctime", datetime(2005, 12, 4, 4, 47, 44)),
+        ("Mar  2 09:14:55", "syslog", datetime(2026, 3, 2, 9, 14, 55)),
+        ("Jun 14 15:16:01 2005", "syslog", datetime(2005, 6, 14, 15, 16, 1)),
+        ("E0301 09:14:55.123456", "klog", datetime(2026, 3, 1, 9, 14, 55, 123456)),
+        ("081109 203615", "compact", datetime(2008, 11, 9, 20, 36, 15)),
+        ("20171223-22:16:0:119", "dayclock", datetime(2017, 12, 23, 22, 16, 0, 119000)),
+        ("03-16 11:13:38.811", "monthday", datetime(2026, 3, 16, 11, 13, 38, 811000)),
+        ("10.30 16:49:06", "monthday", datetime(2025, 10, 30, 16, 49, 6)),
+        ("1117838570", "epoch", datetime(2005, 6, 3, 22, 42, 50)),
+        ("1773662965123", "epoch", datetime(2026, 3, 16, 12, 9, 25, 123000)),
+    ],
+)
+def test_each_family_reads_its_shape(text: str, family: str, expected: datetime) -> None:
+    found = stamps.find(text)
+    assert found is not None, text
+    assert found[0].name == family
+    assert found[1].end() == len(text)
+    assert stamps.convert(*found, now=NOW) == expected.replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["12345 apples", "2026-13-45 10:00:00", "1.2.3 release", "Monday morning", "99/99/99 10:00:00"],
+)
+def test_what_is_not_a_time_is_not_read_as_one(text: str) -> None:
+    found = stamps.find(text)
+    assert found is None or stamps.convert(*found, now=NOW) is None
+
+
+def test_a_year_less_stamp_is_never_placed_in_the_future() -> None:
+    # On 16 March, "Dec 31" is last December, "Mar 17" (tomorrow) is last year's too, and
+    # "Mar 16" later today is this year's: a clock a little ahead is not the future.
+    for text, year in (("Dec 31 23:59:59", 2025), ("Mar 17 12:00:01", 2025)):
+        found = stamps.find(text)
+        assert found is not None
+        assert stamps.convert(*found, now=NOW) == datetime(year, *_md(text), tzinfo=UTC)
+    found = stamps.find("Mar 16 18:00:00")
+    assert found is not None
+    assert stamps.convert(*found, now=NOW) == datetime(2026, 3, 16, 18, tzinfo=UTC)
+
+
+def _md(text: str) -> tuple[int, int, int, int, int]:
+    parsed = datetime.strptime(text, "%b %d %H:%M:%S")
+    return parsed.month, parsed.day, parsed.hour, parsed.minute, parsed.second
+
+
+@pytest.mark.parametrize(
+    ("order", "expected"),
+    [("ymd", datetime(2017, 6, 9)), ("mdy", None), ("dmy", datetime(2009, 6, 17))],
+)
+def test_a_short_date_is_read_in_the_order_given(order: str, expected: datetime | None) -> None:
+    found = stamps.find("17/06/09 00:00:00")
+    assert found is not None
+    result = stamps.convert(*found, now=NOW, order=order)
+    assert result == (expected.replace(tzinfo=UTC) if expected else None)
