@@ -21,15 +21,27 @@ _B = r"(?<![A-Za-z0-9])"  # not inside a word
 _E = r"(?![A-Za-z0-9])"
 _NUMBER = r"[-+]?\d+(?:\.\d+)?"
 _TIME_UNIT = r"(?:ns|us|µs|ms|s|sec|secs|m|min|mins|h|hr|hrs|d)"
+_TIME_WORD = "ms|msec|msecs|sec|secs|seconds?|mins?|minutes?|hrs?|hours?|days?|millis|milliseconds?"
+_MONTH_NAMES = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+_DAY_NAMES = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+# Top-level domains a host name ends in: every two-letter country code, the common generic
+# ones, and the suffixes of private networks and clouds.
+_TLDS = (
+    "(?:com|net|org|edu|gov|mil|int|info|biz|dev|app|cloud|internal|local|localdomain|lan|"
+    "corp|home|svc|cluster|ac|ae|ar|au|br|ca|cc|ch|cl|cn|co|cz|de|dk|es|eu|fi|fr|gr|hk|hu|ie|"
+    "il|io|ir|jp|kr|mx|nl|nz|pl|pt|ro|rs|ru|se|sg|sk|tr|tv|tw|ua|uk|us|vn|za)"
+)  # two-letter codes that are also words or common key suffixes (id, in, is, it, to) are out
 
 _Guard = Callable[[str, bool], bool]  # (text, has_digit) -> may the regex match?
 
 # HTTP statuses name the failure (401 vs 403, 503 vs 504): where a log states one as a status,
 # it stays in the template (as `<HTTP503>`) instead of becoming <NUM>. Only in such contexts, so
 # ordinary numbers in the 400-599 range ("took 450 ms") still mask.
+# 400, 404 and 405, a client's own mistakes and the commonest codes of access logs, stay numbers:
+# an endpoint's access lines are one pattern whether a client asked right or not.
 _REASONS = {
-    400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-    405: "Method Not Allowed", 408: "Request Time", 409: "Conflict", 410: "Gone",
+    401: "Unauthorized", 403: "Forbidden", 407: "Proxy Authentication Required",
+    408: "Request Time", 409: "Conflict", 410: "Gone",
     413: "(?:Payload|Request Entity) Too Large", 422: "Unprocessable", 429: "Too Many Requests",
     499: "Client Closed", 500: "Internal Server Error", 501: "Not Implemented",
     502: "Bad Gateway", 503: "Service (?:Temporarily )?Unavailable", 504: "Gateway Time",
@@ -66,6 +78,15 @@ _RULES: tuple[tuple[str, str, _Guard], ...] = (
     # The query string of a URL: parameters vary per request, the path does not.
     ("QUERY", r"(?<=[\w/.-]\?)[\w.%~+\[\]-]+=[^\s\"'<>]*", lambda t, d: "?" in t and "=" in t),
     (
+        # Dates written with names, in a message: "Sat Jul  9 12:16:51 2005", "Jul 9 12:16:51",
+        # "22/Nov/2026:23:58:26 +0000" (access logs): one time, whatever its words.
+        "TS",
+        rf"(?:{_DAY_NAMES},? )?{_MONTH_NAMES} {{1,2}}\d{{1,2}}(?:,? \d{{4}})?"
+        r" \d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?(?: \d{4}(?!\d))?"
+        rf"|\d{{1,2}}/{_MONTH_NAMES}/\d{{4}}:\d{{2}}:\d{{2}}:\d{{2}}(?: [+-]\d{{4}})?",
+        lambda t, d: d and ":" in t,
+    ),
+    (
         "TS",
         r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?"
         r"|(?<![\d:])\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?![\d:])",
@@ -77,9 +98,22 @@ _RULES: tuple[tuple[str, str, _Guard], ...] = (
         rf"{_B}{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}{_E}",
         lambda t, d: "-" in t,
     ),
-    ("IP", r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?(?!\.?\d)", lambda t, d: d and "." in t),
+    # Addresses, IP or name, are one kind of value: "<HOST>".
     (
-        "IP",
+        "HOST",
+        r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?(?!\.?\d)",
+        lambda t, d: d and "." in t,
+    ),
+    (
+        # Host names: with a port ("proxy.example.edu:5070"), or ending in a top-level domain
+        # ("api.partner.io", "GATEWAY7.messenger.live.com"). "java.lang.String" is a class.
+        "HOST",
+        r"(?<![\w.@/-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
+        rf"(?:[a-z][a-z0-9-]{{0,61}}:\d{{1,5}}(?!\d)|{_TLDS}(?::\d{{1,5}})?(?![\w.-]))",
+        lambda t, d: "." in t,
+    ),
+    (
+        "HOST",
         rf"(?<![\w:.])(?=[0-9a-fA-F:\[]*\d)\[?(?:(?:{_HEX}{{1,4}}:){{7}}{_HEX}{{1,4}}"
         rf"|(?:{_HEX}{{1,4}}:){{1,6}}(?::{_HEX}{{1,4}}){{1,6}}|(?:{_HEX}{{1,4}}:){{1,7}}:"
         rf"|::(?:{_HEX}{{1,4}}:){{0,6}}{_HEX}{{1,4}})\]?(?::\d{{1,5}})?(?![\w:])",
@@ -102,15 +136,25 @@ _RULES: tuple[tuple[str, str, _Guard], ...] = (
     ),
     (
         "DURATION",
-        rf"(?<![A-Za-z0-9.]){_NUMBER}{_TIME_UNIT}(?:\d+(?:\.\d+)?{_TIME_UNIT})*{_E}",
+        rf"(?<![A-Za-z0-9.]){_NUMBER}{_TIME_UNIT}(?:\d+(?:\.\d+)?{_TIME_UNIT})*{_E}"
+        # "<1 sec", "30 seconds", "2 hours": a number and a unit in words
+        rf"|(?<![\w.])<?{_NUMBER} (?:{_TIME_WORD}){_E}"
+        # "lifetime 00:01", "took 1:02:03": a clock reading of elapsed time
+        r"|(?<![\d:.])\d{1,2}:\d{2}(?::\d{2})?(?![\d:])",
         lambda t, d: d,
     ),
     (
         "SIZE",
-        rf"(?<![A-Za-z0-9.]){_NUMBER}(?: ?(?:[KMGTPE]i?B|bytes?)|[kKMGTPE]i?B?|B){_E}",
+        rf"(?<![A-Za-z0-9.]){_NUMBER}(?: ?(?:[KMGTPE]i?B|bytes?|B)|[kKMGTPE]i?B?){_E}",
         lambda t, d: d,
     ),
     ("NUM", r"(?<![A-Za-z0-9.])[-+]?\d+(?:[.,]\d+)*%?(?![A-Za-z0-9])", lambda t, d: d),
+    # One value said twice or listed is one value: "1190 bytes (1.16 KB)", "10.0.0.1,10.0.0.2".
+    ("SIZE", r"<SIZE> \(<SIZE>\)", lambda t, d: "<SIZE> (" in t),
+    *(
+        (name, rf"<{name}>(?:, ?<{name}>)+", lambda t, d, n=name: f"<{n}>," in t)
+        for name in ("HOST", "NUM", "HEX", "UUID", "EMAIL")
+    ),
 )
 
 _DIGIT = re.compile(r"\d")
@@ -132,7 +176,7 @@ def miner_config() -> Any:
     config = TemplateMinerConfig()
     config.masking_instructions = masking_instructions()
     config.profiling_enabled = False
-    config.drain_sim_th = 0.4
+    config.drain_sim_th = 0.6
     config.drain_depth = 4
     config.drain_max_children = 100
     return config

@@ -169,8 +169,21 @@ def _lower(text: str) -> str:
     return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
 
 
+_SESSION_KEYS = frozenset({"session", "sessionid", "session_id", "session-id"})
+
+
+def _session_token(value: str) -> bool:
+    """A session's id is a secret only when it is a token (a cookie, a bearer of a login):
+    long, random, letters and digits. "Session: 30546173_4261722401" and "session 326" are
+    counters that name a session, and what tells one event from another."""
+    return len(value) >= 16 and any(c.isalpha() for c in value) and any(c.isdigit() for c in value)
+
+
 def _pair_value(match: re.Match[str], text: str) -> tuple[int, int] | None:
     """The span of a key's value that is a secret, or None when it is not one."""
+    key = match.group(0)[: match.start("kq") - match.start()].lstrip("_-")
+    if key in _SESSION_KEYS and not _session_token(match.group("qv") or match.group("v") or ""):
+        return None
     if match.group("qv") is not None:
         if _PLACEHOLDER.fullmatch(match.group("qv")):
             return None
