@@ -395,8 +395,19 @@ def _plainly_a_level(word: str) -> bool:
     return word.isupper() or word[0] in "[<" or word.endswith(":")
 
 
+# What a head read alone must open with: a digit or "[" (a time), a month or day name, or a
+# level word. A cheap test that spares tokenizing the lines that cannot have one.
+_OPENS_A_HEAD = re.compile(
+    r"[ \t]*(?:[\[(<]?\d|\[|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|"
+    r"Thu|Fri|Sat|Sun) |[IWEF]\d{4} |[A-Z]{3,9}\b|(?i:trace|debug|info|notice|warn|warning|error|err|fatal|"
+    r"critical|crit|alert|emerg|severe|panic)\b)"
+)
+
+
 def read_alone(line: str, now: datetime) -> Head:
     """The head of a line read on its own, by the same rules a source's lines are."""
+    if _OPENS_A_HEAD.match(line) is None:
+        return Head(line, fitted=False)
     row = tokenize(line, now)
     columns = _columns([row], now) if row else []
     # Alone, a line proves nothing by agreement: its head must open with a time or a level

@@ -50,8 +50,11 @@ from .types import LogEvent
 
 MAX_LINE_CHARS = 256 * 1024  # a longer line is cut, and says so
 CUT_MARK = " … [line cut at 256 KiB]"
-SAMPLE_LINES = 400  # the first lines of a stream, from which its heads are learned
+SAMPLE_LINES = 200  # the first lines of a stream, from which its heads are learned
 IDLE_LINES = 64  # an open event of a quiet service closes after this many lines of others
+# A source whose lines start records with a head often enough (several formats interleaved
+# count too) tells a line without one for the continuation it is.
+HEADED = 0.25
 
 Record = tuple[str, datetime | None]
 # Lines that open a crash or a stack: read as they are, never as a head ("panic:" is no level).
@@ -147,7 +150,7 @@ class LogParser:
         for service, bodies in by_service.items():
             model = self._models[service] = headers.learn(bodies, self._now)
             self._headed[service] = model is not None or (
-                sum(self._has_head(service, body) for body in bodies) >= 0.5 * len(bodies)
+                sum(self._has_head(service, body) for body in bodies) >= HEADED * len(bodies)
             )
 
     def _has_head(self, service: str | None, body: str) -> bool:

@@ -67,6 +67,11 @@ FAMILIES: tuple[Family, ...] = (
     _family(
         "ctime", rf"{_DAY_NAME} {_MON} {{1,2}}(?P<d>\d{{1,2}}) {_CLOCK}{_FRACTION} (?P<y>\d{{4}})"
     ),
+    # access logs (common log format): 22/Nov/2026:23:58:26 +0000
+    _family(
+        "clf",
+        rf"(?P<d>\d{{1,2}})/{_MON}/(?P<y>\d{{4}}):{_CLOCK}(?: (?P<tz>[+-]\d{{4}}))?",
+    ),
     # syslog, journald: Jun 14 15:16:01 (a year may follow)
     _family(
         "syslog",
@@ -105,7 +110,9 @@ FAMILIES: tuple[Family, ...] = (
 BY_NAME = {family.name: family for family in FAMILIES}
 # Families that tell the time of an event (not a date alone).
 TIMED = frozenset(name for name in BY_NAME if name != "date")
-_STARTS = {"iso", "dashed", "slash", "short", "compact", "dayclock", "monthday", "epoch", "date"}
+_STARTS = {
+    "iso", "dashed", "slash", "short", "compact", "dayclock", "clf", "monthday", "epoch", "date"
+}  # fmt: skip
 
 
 def find(text: str, pos: int = 0) -> tuple[Family, re.Match[str]] | None:
