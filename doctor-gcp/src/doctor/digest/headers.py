@@ -399,8 +399,8 @@ def _plainly_a_level(word: str) -> bool:
 # level word. A cheap test that spares tokenizing the lines that cannot have one.
 _OPENS_A_HEAD = re.compile(
     r"[ \t]*(?:[\[(<]?\d|\[|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|"
-    r"Thu|Fri|Sat|Sun) |[IWEF]\d{4} |[A-Z]{3,9}\b|(?i:trace|debug|info|notice|warn|warning|error|err|fatal|"
-    r"critical|crit|alert|emerg|severe|panic)\b)"
+    r"Thu|Fri|Sat|Sun) |[IWEF]\d{4} |[A-Z]{3,9}\b|(?i:trace|debug|info|notice|warn|warning|"
+    r"error|err|fatal|critical|crit|alert|emerg|severe|panic)\b)"
 )
 
 
