@@ -51,6 +51,7 @@ _SERVICE_NOISE = re.compile(r"\[\d*\]|\(.*\)$|:$")
 AGREE = 0.9  # the share of lines that must agree on a column
 MIN_SAMPLE = 4  # fewer lines than this teach nothing: each is read on its own
 MIN_CONSTANT = 8  # lines needed before "never changes" means a field
+MAX_MODELS = 32  # formats one source may show
 
 
 @dataclass(slots=True)
@@ -264,6 +265,7 @@ class HeaderModel:
     columns: list[_Column]
     now: datetime
     regex: re.Pattern[str] = field(init=False)
+    alone: bool = False  # learned from one line, not from the source's first lines
 
     def __post_init__(self) -> None:
         self.regex = re.compile(_pattern(self.columns))
@@ -377,14 +379,83 @@ def _anchored(columns: list[_Column]) -> bool:
 
 
 def learn(lines: Sequence[str], now: datetime) -> HeaderModel | None:
-    """The head the lines share, or None when they share none (or are too few to tell)."""
+    """The head all the lines share, or None when they share none (or are too few to tell)."""
     rows = [tokenize(line, now) for line in lines if line.strip()]
+    return _model(rows, now)
+
+
+def _model(rows: list[list[Token]], now: datetime) -> HeaderModel | None:
     if len(rows) < MIN_SAMPLE:
         return None
     columns = _columns(rows, now)
-    if not _anchored(columns):
-        return None
-    return HeaderModel(columns, now)
+    return HeaderModel(columns, now) if _anchored(columns) else None
+
+
+# Kinds that say what a head is made of; the others (words, separators) vary within a format.
+_SHAPE_KINDS = frozenset({TIME, DATE, LEVEL, LETTER, NUM, BRACKET, COMPONENT})
+
+
+def _shape(row: list[Token]) -> tuple[int, ...]:
+    return tuple(t.kind if t.kind in _SHAPE_KINDS else WORD for t in row[:4])
+
+
+def _patterns(models: list[HeaderModel]) -> set[str]:
+    return {m.regex.pattern for m in models}
+
+
+class Heads:
+    """A source's heads: one model per format its first lines show (an aggregated or a
+    patient's mixed stream has several), and the formats later lines teach one at a time.
+    The model with most columns is tried first, so a line is read as fully as it can be."""
+
+    def __init__(self, models: list[HeaderModel], now: datetime) -> None:
+        self.models = sorted(models, key=lambda m: -len(m.columns))
+        self._now = now
+        self._known = {m.regex.pattern for m in models}
+
+    @classmethod
+    def learn(cls, lines: Sequence[str], now: datetime) -> Heads:
+        rows = [tokenize(line, now) for line in lines if line.strip()]
+        models: list[HeaderModel] = []
+        if (whole := _model(rows, now)) is not None:
+            models.append(whole)
+        by_shape: dict[tuple[int, ...], list[list[Token]]] = {}
+        for row in rows:
+            by_shape.setdefault(_shape(row), []).append(row)
+        for group in sorted(by_shape.values(), key=len, reverse=True):
+            if len(models) >= MAX_MODELS or len(group) < MIN_SAMPLE:
+                break
+            # Lines picked for their shape agree on it by construction: only a time is proof
+            # that their first words are a head ("data TLB error interrupt" has a level word).
+            model = _model(group, now)
+            timed = model is not None and any(c.kind == TIME for c in model.columns)
+            if model is not None and timed and model.regex.pattern not in _patterns(models):
+                models.append(model)
+        return cls(models, now)
+
+    @property
+    def learned(self) -> bool:
+        return bool(self.models)
+
+    def read(self, line: str) -> Head:
+        for model in self.models:
+            head = model.read(line)
+            if head is not None and (not model.alone or _opens_plainly(line)):
+                head.fitted = not model.alone
+                return head
+        head, learned = _read_alone(line, self._now)
+        known = learned is not None and learned.regex.pattern in self._known
+        if learned is not None and not known and len(self.models) < MAX_MODELS:
+            # A format first seen now: its next lines are read by one regex match.
+            self._known.add(learned.regex.pattern)
+            learned.alone = True
+            self.models.append(learned)
+            self.models.sort(key=lambda m: -len(m.columns))
+        return head
+
+    def fits(self, line: str) -> bool:
+        """Whether the line has a head of one of the source's own formats."""
+        return any(model.read(line) is not None for model in self.models if not model.alone)
 
 
 _WEAK_ALONE = frozenset({"epoch", "date"})
@@ -406,21 +477,32 @@ _OPENS_A_HEAD = re.compile(
 
 def read_alone(line: str, now: datetime) -> Head:
     """The head of a line read on its own, by the same rules a source's lines are."""
+    return _read_alone(line, now)[0]
+
+
+def _opens_plainly(line: str) -> bool:
+    """What a line read alone must show first: a time, or a level word written as one."""
+    stripped = line.lstrip(" \t")
+    word = stripped.split(" ", 1)[0]
+    return not word.isalpha() or _plainly_a_level(word)
+
+
+def _read_alone(line: str, now: datetime) -> tuple[Head, HeaderModel | None]:
     if _OPENS_A_HEAD.match(line) is None:
-        return Head(line, fitted=False)
+        return Head(line, fitted=False), None
     row = tokenize(line, now)
     columns = _columns([row], now) if row else []
     # Alone, a line proves nothing by agreement: its head must open with a time or a level
     # word ("ERROR ...", "[warn] ..."), never a one-letter one ("A connection ...").
     if not columns or columns[0].kind not in (TIME, LEVEL):
-        return Head(line, fitted=False)
+        return Head(line, fitted=False), None
     if columns[0].family in _WEAK_ALONE:  # a lone 10-digit number is no proof of a time
-        return Head(line, fitted=False)
+        return Head(line, fitted=False), None
     if columns[0].kind == LEVEL and not _plainly_a_level(row[0].text):
-        return Head(line, fitted=False)
+        return Head(line, fitted=False), None
     model = HeaderModel(columns, now)
     head = model.read(line)
     if head is None:
-        return Head(line, fitted=False)
+        return Head(line, fitted=False), None
     head.fitted = False
-    return head
+    return head, model

@@ -39,7 +39,7 @@ from .anatomy import (
     continues_stack,
     is_frame,
 )
-from .headers import Head, HeaderModel
+from .headers import Head, Heads
 from .jsonlog import LEVEL_KEYS, TS_KEYS, json_exception, json_message, json_service, json_time
 from .levels import level_from_json, level_from_name
 from .pending import OpenEvent
@@ -102,7 +102,7 @@ class LogParser:
         self._now = now or datetime.now(UTC)
         self._index = 0
         self._prefix: prefixes.Prefix | None = None
-        self._models: dict[str | None, HeaderModel | None] = {}
+        self._heads: dict[str | None, Heads] = {}  # per aggregated service
         self._headed: dict[str | None, bool] = {}  # most of its lines start with a head
         self._open: dict[str | None, OpenEvent] = {}
         self._last_stamp: dict[str | None, datetime] = {}  # per stream: the latest time read
@@ -148,8 +148,8 @@ class LogParser:
             service, body = self._prefix.split(line) if self._prefix else (None, line)
             by_service.setdefault(service, []).append(body)
         for service, bodies in by_service.items():
-            model = self._models[service] = headers.learn(bodies, self._now)
-            self._headed[service] = model is not None or (
+            heads = self._heads[service] = Heads.learn(bodies, self._now)
+            self._headed[service] = heads.learned or (
                 sum(self._has_head(service, body) for body in bodies) >= HEADED * len(bodies)
             )
 
@@ -158,19 +158,18 @@ class LogParser:
         (A level word alone does not: "DETAIL:  ..." continues a PostgreSQL error.)"""
         if body.lstrip().startswith("{"):
             return True
-        model = self._models.get(service)
-        if model is not None and model.read(body) is not None:
+        heads = self._heads.get(service)
+        if heads is not None and heads.fits(body):
             return True
         return headers.read_alone(body, self._now).timestamp is not None
 
     def _head(self, service: str | None, body: str) -> Head:
         if body.startswith(_NOT_A_HEAD):
             return Head(body, fitted=False)  # "panic: ..." is a crash, not a level word
-        if service not in self._models:
-            self._models[service] = None  # a service first seen after the sample
-        model = self._models[service]
-        head = model.read(body) if model is not None else None
-        return head if head is not None else headers.read_alone(body, self._now)
+        heads = self._heads.get(service)
+        if heads is None:  # a service first seen after the sample
+            heads = self._heads[service] = Heads([], self._now)
+        return heads.read(body)
 
     # --- lines
 
@@ -271,6 +270,8 @@ class LogParser:
         number: int,
         body: str,
         stamp: datetime | None,
+        *,
+        redacted: bool = False,
     ) -> None:
         stripped = body.strip()
         if stripped[0] == "{" and stripped[-1] == "}":
@@ -278,6 +279,10 @@ class LogParser:
             if pending is not None:
                 self._open_event(agg, pending, stamp)
                 return
+        # Redacted whole, before its head is cut off: the words before a secret ("password=",
+        # "SecretAccessKey": ) are what tells the redactor it is one.
+        if not redacted:
+            body = self.redactor.redact(body)
         head = self._head(agg, body)
         level = head.level
         if level is None:
@@ -285,6 +290,7 @@ class LogParser:
             level = level_from_name(name) if name is not None else None
         message = head.message if head.message.strip() else body
         pending = OpenEvent(number, [message], level, head.timestamp, agg or head.service)
+        pending.redacted = True  # its first line is; the rest when it closes
         # "... LoggingFailureAnalysisReporter : " then the report: the message is below.
         headed = head.fitted or head.timestamp is not None
         pending.follows = headed and (not head.message.strip() or message.rstrip().endswith(":"))
@@ -348,6 +354,9 @@ class LogParser:
 
     def _whole(self, text: str, stamp: datetime | None) -> None:
         first = self.stats.lines
+        if "\x00" not in text:
+            # Redacted whole: a secret may span its lines (a PEM key).
+            text = self.redactor.redact(text)
         parts = [part.rstrip("\r") for part in text.rstrip("\r\n").split("\n")]
         self.stats.lines += len(parts)
         while parts and not parts[0].strip():
@@ -356,8 +365,9 @@ class LogParser:
         if not parts or "\x00" in parts[0]:
             self.stats.binary_lines += bool(parts)
             return
-        self._start(None, first, parts[0][:MAX_LINE_CHARS], stamp)
+        self._start(None, first, parts[0][:MAX_LINE_CHARS], stamp, redacted=True)
         pending = self._open[None]
+        pending.whole_redacted = True
         for offset, part in enumerate(parts[1:], start=first + 1):
             if part.strip():
                 pending.add(offset, part[:MAX_LINE_CHARS])

@@ -32,6 +32,8 @@ class OpenEvent:
     tentative: tuple[int, str] | None = None  # an exception line that needs frames to join
     last_line: int = 0
     follows: bool = False  # its head line ended in ":" or nothing: the message comes below
+    redacted: bool = False  # its first line was redacted as it was read
+    whole_redacted: bool = False  # all of it was (a record read whole)
 
     def mark(self, line: str) -> None:
         self.mode = mode = next_stack_mode(self.mode, line)
@@ -67,9 +69,10 @@ class OpenEvent:
             level = Level.ERROR  # a Go panic joined to an ordinary line is still a crash
         numbers = self.line_numbers
         contiguous = numbers[-1] - numbers[0] + 1 == len(numbers)
+        alone = self.whole_redacted or (len(lines) == 1 and self.redacted)  # nothing left to do
         return LogEvent(
             0,
-            redactor.redact(message),
+            message if alone else redactor.redact(message),
             level,
             self.timestamp,
             self.service,
