@@ -129,6 +129,8 @@ STACK_CONTINUATIONS = (
 
 def continues_stack(mode: int, line: str) -> bool:
     """Whether an unindented, non-blank `line` continues an event in stack `mode`."""
+    if mode == NO_STACK and _ANY_START.match(line) is None:
+        return False  # the common case, in one regex match
     if line.startswith(GO_CRASH_STARTS):
         # A Go crash starts its own event (its message is the headline) unless it is a nested
         # panic inside a dump already under way, or the crash the runtime just explained.
@@ -162,6 +164,8 @@ def is_frame(line: str) -> bool:
 
 def next_stack_mode(mode: int, line: str) -> int:  # noqa: PLR0911 - a decision list reads best flat
     """The stack mode after a non-blank `line` that starts or continues an event."""
+    if mode == NO_STACK and _ANY_START.match(line) is None:
+        return NO_STACK  # the common case, in one regex match
     if line.startswith(PY_TRACEBACK):
         return PY_STACK
     if V8_BANNER.match(line):
@@ -181,6 +185,24 @@ def next_stack_mode(mode: int, line: str) -> int:  # noqa: PLR0911 - a decision 
     if line.startswith((JVM_CAUSED_BY, JVM_FRAME_INDENT)) or EXCEPTION_CLASS.match(line):
         return JVM_STACK
     return mode
+
+
+# Every line that starts or continues a stack begins with one of these: one match rejects
+# the ordinary lines (most of a log) before the tests above look closer.
+_ANY_START = re.compile(
+    "|".join(
+        [
+            *(re.escape(start) for start in (*STACK_CONTINUATIONS, *GO_CRASH_STARTS)),
+            re.escape(GO_RUNTIME),
+            re.escape(JVM_FRAME_INDENT),
+            V8_BANNER.pattern,
+            PY_WARNING.pattern,
+            GOROUTINE_HEADER.pattern,
+            OMITTED_FRAMES.pattern,
+            EXCEPTION_CLASS.pattern,
+        ]
+    )
+)
 
 
 # ---- the line a stack ends with ----------------------------------------------------------------

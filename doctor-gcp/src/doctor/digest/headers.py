@@ -466,13 +466,21 @@ def _plainly_a_level(word: str) -> bool:
     return word.isupper() or word[0] in "[<" or word.endswith(":")
 
 
-# What a head read alone must open with: a digit or "[" (a time), a month or day name, or a
-# level word. A cheap test that spares tokenizing the lines that cannot have one.
-_OPENS_A_HEAD = re.compile(
-    r"[ \t]*(?:[\[(<]?\d|\[|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|"
-    r"Thu|Fri|Sat|Sun) |[IWEF]\d{4} |[A-Z]{3,9}\b|(?i:trace|debug|info|notice|warn|warning|"
-    r"error|err|fatal|critical|crit|alert|emerg|severe|panic)\b)"
+# What a head read alone must open with: a time, or a level word. A cheap test that spares
+# tokenizing the lines that cannot have one.
+_OPENS_WITH_A_LEVEL = re.compile(
+    r"[ \t]*[\[<]?(?i:trace|debug|info|notice|warn|warning|error|err|fatal|critical|crit|alert|"
+    r"emerg|severe|panic)\b"
 )
+
+
+def _opens_a_head(line: str, now: datetime) -> bool:
+    start = len(line) - len(line.lstrip(" \t"))
+    at = start + 1 if line[start : start + 1] == "[" else start
+    found = stamps.find(line, at)
+    if found is not None and found[0].name not in _WEAK_ALONE:
+        return True
+    return _OPENS_WITH_A_LEVEL.match(line) is not None
 
 
 def read_alone(line: str, now: datetime) -> Head:
@@ -488,7 +496,7 @@ def _opens_plainly(line: str) -> bool:
 
 
 def _read_alone(line: str, now: datetime) -> tuple[Head, HeaderModel | None]:
-    if _OPENS_A_HEAD.match(line) is None:
+    if not line.strip() or not _opens_a_head(line, now):
         return Head(line, fitted=False), None
     row = tokenize(line, now)
     columns = _columns([row], now) if row else []

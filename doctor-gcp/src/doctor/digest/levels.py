@@ -104,6 +104,18 @@ _ERROR_MARKERS = re.compile(
 )
 
 
+# Every marker holds one of these (lowered): a cheap test before the regex, which a
+# case-insensitive alternation makes slow on long lines that hold none.
+_MARKER_HINTS = (
+    "traceback", "panic", "fatal", "exception", "error", "fail", "segfault", "sigsegv",
+    "sigabrt", "oom-kill", "out of memory", "killed process", "dumped", "core dump", "core-dump",
+    "no space left",
+)  # fmt: skip
+
+
 def infer_level(message: str) -> Level:
     """The level of an event that names none: ERROR when its text says so, else INFO."""
+    lowered = message.lower()
+    if not any(hint in lowered for hint in _MARKER_HINTS):
+        return Level.INFO
     return Level.ERROR if _ERROR_MARKERS.search(message) else Level.INFO
