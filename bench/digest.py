@@ -1,14 +1,19 @@
 """Benchmark of the doctor's digest stage. A script, not a test: it prints figures.
 
-    uv run python bench/digest.py [--events 200000] [--rss-events 1000000]
+    uv run python bench/digest.py [--events 1000000] [--rss-events 1000000] [--drain-seconds 60]
 
-For (a) a chaos-app log and (b) a low-repetition log (mostly unique messages), it measures:
-- the full digest (parse + redact + mine + timeline) in events/s, against drain3 alone: a stock
-  `TemplateMiner.add_log_message` over each event's mining text, with the same masking list,
-  parsing not counted (so drain3 alone gets the benefit of the doubt);
-- prompt tokens (default budget) against the raw input's tokens, both by `estimate_tokens`;
-- peak RSS of a 1,000,000-event digest, in a child process whose input is streamed (generated
-  lazily, or piped from chaos-app), so the figure is the digest's own (see `peak_rss_kib`).
+Throughput is the full digest (parse + heads + redact + mine + timeline, `digest_lines`) on raw
+lines, against drain3 with its DEFAULT configuration on the same raw lines (a stock
+`TemplateMiner()`: no masking, no parsing), in the same run:
+- (a) a chaos-app log of --events events (JSON lines, the patient's default), and its text
+  format (each software's own lines, stacks over several lines);
+- (b) a low-repetition log (mostly unique messages), from the generator below;
+- (c) the Loghub-2k lines (Content and raw), when the data is there (see bench/loghub.py).
+drain3 default slows down as unmasked values pile up clusters; it is given --drain-seconds per
+input and, when it runs out, its rate over the lines it read (the fastest part) is what counts.
+It also prints drain3 with the digest's own masking over the events' mining text (the mining
+part alone), prompt against raw tokens, and (d) the peak RSS of a 1,000,000-event digest in a
+child process whose input is streamed, so the figure is the digest's own (see `peak_rss_kib`).
 
 The chaos-app log comes from `chaos-app run --scenario all --seed 1 --count N --fast` when that
 command works; otherwise from the realistic generator below, and the output says which.
@@ -17,7 +22,9 @@ command works; otherwise from the realistic generator below, and the output says
 from __future__ import annotations
 
 import argparse
+import csv
 import json
+import os
 import random
 import resource
 import subprocess
@@ -30,11 +37,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from drain3 import TemplateMiner  # type: ignore[import-untyped]
+from drain3.template_miner_config import TemplateMinerConfig  # type: ignore[import-untyped]
 
 from doctor.digest import digest_lines, estimate_tokens, mining_text, parse_lines, render_prompt
 from doctor.digest.masking import miner_config
 
 BUDGET = 8_000  # the pipeline's default DOCTOR_PROMPT_TOKEN_BUDGET
+RSS_LIMIT_MIB = 256  # issue 10's bound for a 1,000,000-event digest
+REPO = Path(__file__).resolve().parent.parent
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
 
@@ -162,18 +172,19 @@ def low_repetition(count: int, seed: int = 2) -> Iterator[str]:
 # ---- measurements --------------------------------------------------------------------------
 
 
-def chaos_app_args(count: int) -> list[str]:
-    return ["run", "--scenario", "all", "--seed", "1", "--count", str(count), "--fast"]
+def chaos_app_args(count: int, *, text: bool = False) -> list[str]:
+    args = ["run", "--scenario", "all", "--seed", "1", "--count", str(count), "--fast"]
+    return [*args, "--format", "text"] if text else args
 
 
-def chaos_app_command(count: int) -> list[str]:
+def chaos_app_command(count: int, *, text: bool = False) -> list[str]:
     # `python -m chaos_app` is the `chaos-app` console script, found without relying on PATH.
-    return [sys.executable, "-m", "chaos_app", *chaos_app_args(count)]
+    return [sys.executable, "-m", "chaos_app", *chaos_app_args(count, text=text)]
 
 
-def chaos_app_lines(count: int) -> tuple[list[str], str]:
+def chaos_app_lines(count: int, *, text: bool = False) -> tuple[list[str], str]:
     """chaos-app's own output when the command works, else the generator above (and why)."""
-    command = chaos_app_command(count)
+    command = chaos_app_command(count, text=text)
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as out:
         try:
             done = subprocess.run(
@@ -186,7 +197,7 @@ def chaos_app_lines(count: int) -> tuple[list[str], str]:
             return list(chaos_like(count)), f"the bench's own generator ({why[0][:80]})"
         out.seek(0)
         lines = out.read().splitlines()
-    return lines, "`chaos-app " + " ".join(chaos_app_args(count)) + "`"
+    return lines, "`chaos-app " + " ".join(chaos_app_args(count, text=text)) + "`"
 
 
 def drain_alone(texts: list[str]) -> float:
@@ -195,6 +206,38 @@ def drain_alone(texts: list[str]) -> float:
     for text in texts:
         miner.add_log_message(text)
     return time.perf_counter() - started
+
+
+def drain_default(lines: list[str], budget: float) -> tuple[float, int]:
+    """drain3 with its default configuration on the raw lines: (lines/s, lines read), within
+    `budget` seconds."""
+    miner = TemplateMiner(config=TemplateMinerConfig())
+    started = time.perf_counter()
+    read = 0
+    for read, line in enumerate(lines, start=1):
+        miner.add_log_message(line)
+        if read % 1000 == 0 and time.perf_counter() - started > budget:
+            break
+    return read / (time.perf_counter() - started), read
+
+
+def digest_rate(lines: list[str]) -> tuple[float, float]:
+    """(lines/s, seconds) of the full digest on `lines`."""
+    started = time.perf_counter()
+    digest_lines(lines)
+    seconds = time.perf_counter() - started
+    return len(lines) / seconds, seconds
+
+
+def against_drain(label: str, lines: list[str], budget: float) -> tuple[float, float]:
+    rate, seconds = digest_rate(lines)
+    drain, read = drain_default(lines, budget)
+    cut = "" if read == len(lines) else f", stopped after {read:,} lines"
+    print(
+        f"  {label:<28} digest {rate:>9,.0f} lines/s ({seconds:.2f}s)  drain3 default "
+        f"{drain:>9,.0f} lines/s{cut}  ratio {rate / drain:.2f}x"
+    )
+    return len(lines) / rate, len(lines) / drain
 
 
 def raw_tokens(lines: list[str]) -> int:
@@ -283,17 +326,46 @@ def measure_rss(kind: str, count: int) -> None:
         print(f"  {kind:<16} failed: {done.stderr.strip().splitlines()[-1:]}")
         return
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    verdict = "within" if result["peak_mib"] <= 512 else "OVER"
+    verdict = "within" if result["peak_mib"] <= RSS_LIMIT_MIB else "OVER"
     print(
         f"  {kind:<16} peak RSS {result['peak_mib']:>7.1f} MiB for {result['events']:,} events "
-        f"({result['patterns']:,} patterns, {result['seconds']:.0f}s): {verdict} 512 MiB"
+        f"({result['patterns']:,} patterns, {result['seconds']:.0f}s): {verdict} "
+        f"{RSS_LIMIT_MIB} MiB"
     )
+
+
+def loghub(budget: float) -> None:
+    """Every Loghub-2k dataset found, Content and raw lines, against drain3 default."""
+    data = Path(os.environ.get("LOGHUB_DIR") or REPO.parent / "shared" / "loghub-train")
+    if not data.is_dir():
+        print(f"  (no Loghub data at {data}: set LOGHUB_DIR)")
+        return
+    totals = {"content": [0.0, 0.0], "raw": [0.0, 0.0]}
+    for folder in sorted(p for p in data.iterdir() if p.is_dir()):
+        name = folder.name
+        raw_path, csv_path = folder / f"{name}_2k.log", folder / f"{name}_2k.log_structured.csv"
+        if not raw_path.is_file() or not csv_path.is_file():
+            continue
+        raw = raw_path.read_text(encoding="utf-8", errors="replace").removesuffix("\n").split("\n")
+        with csv_path.open(newline="", encoding="utf-8") as handle:
+            content = [row["Content"] for row in csv.DictReader(handle)]
+        for kind, lines in (("content", content), ("raw", raw)):
+            ours, theirs = against_drain(f"{name} {kind}", lines, budget)
+            totals[kind][0] += ours
+            totals[kind][1] += theirs
+    for kind, (ours, theirs) in totals.items():
+        if ours:
+            print(
+                f"  {'all ' + kind:<28} digest {ours:.2f}s, drain3 default {theirs:.2f}s: "
+                f"ratio {theirs / ours:.2f}x"
+            )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--rss-events", type=int, default=1_000_000)
+    parser.add_argument("--drain-seconds", type=float, default=60.0)
     parser.add_argument(
         "--rss-child", choices=["chaos-app", "chaos-like", "low"], help=argparse.SUPPRESS
     )
@@ -301,13 +373,23 @@ def main() -> None:
     if args.rss_child:
         rss_child(args.rss_child, args.rss_events)
         return
+    budget = args.drain_seconds
     lines, source = chaos_app_lines(args.events)
     print(f"(a) chaos-app log, from {source}")
+    against_drain("chaos-app JSON lines", lines, budget)
     measure(lines)
     del lines
+    text, _ = chaos_app_lines(args.events, text=True)
+    against_drain("chaos-app text lines", text, budget)
+    del text
     print("(b) low-repetition log (almost every message unique), from the bench's generator")
-    measure(list(low_repetition(args.events)))
-    print(f"(c) peak RSS of a {args.rss_events:,}-event digest, input streamed, in a child process")
+    low = list(low_repetition(min(args.events, 200_000)))
+    against_drain("low-repetition lines", low, budget)
+    measure(low)
+    del low
+    print("(c) Loghub-2k lines")
+    loghub(budget)
+    print(f"(d) peak RSS of a {args.rss_events:,}-event digest, input streamed, in a child process")
     measure_rss("low", args.rss_events)
     measure_rss("chaos-app" if source.startswith("`") else "chaos-like", args.rss_events)
 

@@ -266,3 +266,53 @@ def test_a_source_location_starts_the_message() -> None:
     head = headers.read_alone(line, NOW)
     assert head.service == "py.warnings"
     assert head.message == "/app/config.py:48: DeprecationWarning: x"
+
+
+def test_aws_logs_tail_and_journald_shapes() -> None:
+    tail = [
+        "2026-03-16T17:49:25.958000+00:00 ecs/api/4f1d2c 2026-03-16 17:49:25,958 ERROR db down",
+        "2026-03-16T17:49:26.001000+00:00 ecs/api/4f1d2c 2026-03-16 17:49:26,001 INFO retry 1",
+        "2026-03-16T17:49:27.101000+00:00 ecs/worker/9a8b 2026-03-16 17:49:27,101 INFO job ok",
+        "2026-03-16T17:49:28.201000+00:00 ecs/api/4f1d2c 2026-03-16 17:49:28,201 WARN slow",
+    ]
+    model = headers.learn(tail, NOW)
+    assert model is not None
+    head = model.read(tail[0])
+    assert head is not None
+    assert (head.level, head.message) == (E, "db down")
+    assert head.timestamp == datetime(2026, 3, 16, 17, 49, 25, 958000, tzinfo=UTC)
+    journald = [
+        "2026-03-16T17:49:25+0000 ip-10-0-1-5 kubelet[811]: Error syncing pod api-7d9f",
+        "2026-03-16T17:49:26+0000 ip-10-0-1-5 systemd[1]: Started session-326.scope.",
+        "2026-03-16T17:49:27+0000 ip-10-0-1-5 kernel: Out of memory: Killed process 4242",
+        "2026-03-16T17:49:28+0000 ip-10-0-1-5 kubelet[811]: Back-off restarting failed container",
+    ]
+    model = headers.learn(journald, NOW)
+    assert model is not None
+    heads = [model.read(line) for line in journald]
+    assert [h.service for h in heads if h] == ["kubelet", "systemd", "kernel", "kubelet"]
+    assert heads[0] is not None
+    assert heads[0].message == "Error syncing pod api-7d9f"
+
+
+def test_a_source_with_several_formats_reads_each_by_its_own_head() -> None:
+    lines = [
+        line
+        for n in range(4)
+        for line in (
+            f"2026-11-22 23:58:2{n}.500 [main] ERROR c.e.orders.OrderService - refused",
+            f"2026-11-22T23:58:2{n}.600Z ERROR [app.db] query failed",
+            f"Nov 22 23:58:2{n} ip-10-0-1-5 {('kernel', 'sshd[42]')[n % 2]}: Out of memory",
+        )
+    ]
+    heads = headers.Heads.learn(lines, NOW)
+    assert [heads.read(line).message for line in lines[:3]] == [
+        "refused",
+        "query failed",
+        "Out of memory",
+    ]
+    # A format first seen later is learned from its first line, then read by its regex.
+    late = "2026/11/22 23:58:26 [error] 31#31: *1 connect() failed"
+    assert heads.read(late).message == "*1 connect() failed"
+    assert any(model.alone for model in heads.models)
+    assert heads.read(late.replace("*1", "*2")).message == "*2 connect() failed"

@@ -17,8 +17,9 @@ _TEXT_LEVEL = re.compile(
 _LEVEL_HEAD_CHARS = 120
 # Every level word holds one of these (lowered): a cheap test that spares the regex, whose
 # case-insensitive alternatives are slow, on the lines that name no level.
-_HINTS = ("trac", "debu", "info", "noti", "warn", "err", "fata", "pani", "crit", "aler", "emer")
-_HINTS += ("seve",)
+_HINTS = (
+    "trac", "debu", "info", "noti", "warn", "err", "fata", "pani", "crit", "aler", "emer", "seve",
+)  # fmt: skip
 
 
 def level_token(text: str) -> str | None:
