@@ -1,11 +1,17 @@
-"""Fields of JSON log records: which keys hold the message, level, time and exception."""
+"""JSON log records: which keys hold the message, level, time and exception, and the event one
+opens."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from .headers import Head
+from .levels import level_from_json, level_from_name
+from .pending import OpenEvent
+from .textlog import level_token
 from .timestamps import parse_epoch, parse_timestamp
 
 MESSAGE_KEYS = ("message", "msg", "log", "@message", "textPayload", "event")
@@ -78,3 +84,44 @@ def json_service(obj: dict[str, Any]) -> str | None:
         if isinstance(value, dict) and isinstance(value.get("name"), str):  # ECS service.name
             return str(value["name"])
     return None
+
+
+def json_event(
+    number: int, text: str, service: str | None, head_of: Callable[[str], Head]
+) -> OpenEvent | None:
+    """The event a JSON object line opens, or None when the line is no JSON object.
+    `head_of` reads a text head, for records that wrap a text line."""
+    try:
+        obj = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(obj, dict):
+        return None
+    level = level_from_json(obj, LEVEL_KEYS)
+    timestamp = next(
+        (stamp for key in TS_KEYS if key in obj if (stamp := json_time(obj[key]))), None
+    )
+    exception = json_exception(obj)
+    message = json_message(obj)
+    if not message and exception:
+        message, exception = exception, None
+    if level is None or timestamp is None:
+        # A wrapped text line (Docker's {"log": "..."}): its own head may carry both.
+        head = head_of(message)
+        timestamp = timestamp if timestamp is not None else head.timestamp
+        level = level if level is not None else head.level
+        if head.fitted or head.timestamp is not None or head.level is not None:
+            message = head.message or message
+        if level is None:
+            name = level_token(message)
+            level = level_from_name(name) if name is not None else None
+    pending = OpenEvent(number, [message], level, timestamp, service or json_service(obj))
+    pending.line_numbers.append(number)
+    pending.last_line = number
+    pending.chars = len(message)
+    if exception:
+        for line in exception.split("\n"):
+            if line.strip():
+                pending.mark(line)
+            pending.lines.append(line)
+    return pending

@@ -16,13 +16,11 @@ event, and events are handed on in the order of their first line.
 from __future__ import annotations
 
 import heapq
-import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain, islice
-from typing import Any
 
 from . import headers, prefixes
 from .anatomy import (
@@ -40,8 +38,8 @@ from .anatomy import (
     is_frame,
 )
 from .headers import Head, Heads
-from .jsonlog import LEVEL_KEYS, TS_KEYS, json_exception, json_message, json_service, json_time
-from .levels import level_from_json, level_from_name
+from .jsonlog import json_event
+from .levels import level_from_name
 from .pending import OpenEvent
 from .redact import Redactor
 from .textlog import level_token
@@ -275,7 +273,7 @@ class LogParser:
     ) -> None:
         stripped = body.strip()
         if stripped[0] == "{" and stripped[-1] == "}":
-            pending = self._start_json(number, stripped, agg)
+            pending = json_event(number, stripped, agg, lambda text: self._head(agg, text))
             if pending is not None:
                 self._open_event(agg, pending, stamp)
                 return
@@ -310,45 +308,6 @@ class LogParser:
         else:
             self._last_stamp[agg] = pending.timestamp
         self._open[agg] = pending
-
-    def _start_json(self, number: int, text: str, agg: str | None) -> OpenEvent | None:
-        try:
-            obj = json.loads(text)
-        except ValueError:
-            return None
-        if not isinstance(obj, dict):
-            return None
-        return self._json_event(number, obj, agg)
-
-    def _json_event(self, number: int, obj: dict[str, Any], agg: str | None) -> OpenEvent:
-        level = level_from_json(obj, LEVEL_KEYS)
-        timestamp = next(
-            (stamp for key in TS_KEYS if key in obj if (stamp := json_time(obj[key]))), None
-        )
-        exception = json_exception(obj)
-        message = json_message(obj)
-        if not message and exception:
-            message, exception = exception, None
-        if level is None or timestamp is None:
-            # A wrapped text line (Docker's {"log": "..."}): its own head may carry both.
-            head = self._head(agg, message)
-            timestamp = timestamp if timestamp is not None else head.timestamp
-            level = level if level is not None else head.level
-            if head.fitted or head.timestamp is not None or head.level is not None:
-                message = head.message or message
-            if level is None:
-                name = level_token(message)
-                level = level_from_name(name) if name is not None else None
-        pending = OpenEvent(number, [message], level, timestamp, agg or json_service(obj))
-        pending.line_numbers.append(number)
-        pending.last_line = number
-        pending.chars = len(message)
-        if exception:
-            for line in exception.split("\n"):
-                if line.strip():
-                    pending.mark(line)
-                pending.lines.append(line)
-        return pending
 
     # --- whole records
 
