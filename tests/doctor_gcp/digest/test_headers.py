@@ -120,6 +120,23 @@ FORMATS: list[tuple[str, list[str], tuple[datetime | None, Level | None, str | N
         ),
     ),
     (
+        "cluster events (id, node, component, state, epoch, flag)",
+        [
+            "134681 node-246 unix.hw state_change.unavailable 1077804742 1 Component State "
+            "Change: Component alt0 is in the unavailable state (HWID=1973)",
+            "2286759 full partition status 1061219795 -1 running",
+            "35712 node-71 node status 1076533037 1 configured out",
+            "98807 node-67 node temperature 1128237243 1 ambient=28",
+            "460312 node-70 boot_cmd new 1074119817 1 Targeting domains:node-D1 and nodes:node-70",
+        ],
+        (
+            datetime(2004, 2, 26, 14, 12, 22),
+            None,
+            None,
+            "Component State Change: Component alt0 is in the unavailable state (HWID=1973)",
+        ),
+    ),
+    (
         "openstack (file label, iso, pid, level, logger, request context)",
         [
             "nova-api.log.1.2017-05-16_13:53:08 2017-05-16 00:00:00.008 25746 INFO "

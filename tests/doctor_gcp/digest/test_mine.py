@@ -180,6 +180,24 @@ def test_masking_shapes() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("from 5.36.59.76.dynamic-dsl-ip.omantel.net.om port 22", "from <HOST> port <NUM>"),
+        ("via proxy.example.edu:5070 open", "via <HOST> open"),
+        ("GATEWAY7.messenger.live.com closed", "<HOST> closed"),
+        ("db.internal and mail.example.co.uk", "<HOST> and <HOST>"),
+        ("at 10.0.0.5. Then", "at <HOST>. Then"),
+        # Not hosts: a class, files, a key and words ending in a country code-like suffix.
+        ("java.lang.String x", "java.lang.String x"),
+        ("loading config.py and main.rs", "loading config.py and main.rs"),
+        ("user.id missing; item.is ok; read.me", "user.id missing; item.is ok; read.me"),
+    ],
+)
+def test_host_names_are_one_kind_of_value(text: str, masked: str) -> None:
+    assert Masker().mask(text) == masked
+
+
 def test_capped_caches_keep_counts_exact(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(mine_module, "CACHE_LIMIT", 8)
     words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"]

@@ -197,6 +197,8 @@ def test_credentials_in_less_common_spellings_are_redacted(text: str, secret: st
         "bypass=true",
         "docker run -p 8080:80 app",
         "authentication failed for user bob",
+        "Processed session termination for sessionid: 0x14f05578bf8000c",  # a 64-bit id
+        "closing sessionid:0x14f05578bf80018 type:create",
     ],
 )
 def test_what_only_looks_like_a_credential_key_is_kept(text: str) -> None:

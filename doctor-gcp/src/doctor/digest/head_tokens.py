@@ -31,7 +31,7 @@ LETTER_LEVELS = {
     "A": Level.CRITICAL,
 }
 KLOG_LEVELS = {"I": Level.INFO, "W": Level.WARNING, "E": Level.ERROR, "F": Level.CRITICAL}
-_NUMBER = re.compile(r"\d+(?:#\d+)?:?")
+_NUMBER = re.compile(r"-?\d+(?:#\d+)?:?")  # a pid, a thread, a flag (-1)
 _LOGGER = re.compile(r"[A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*)+")
 _HOSTLIKE = re.compile(r"(?=[^\s]*\d)[\w.:/@-]{3,}")
 _SOURCE_LOCATION = re.compile(r"\S+:\d+\]")  # klog's "controller.go:123]"

@@ -24,13 +24,23 @@ _TIME_UNIT = r"(?:ns|us|µs|ms|s|sec|secs|m|min|mins|h|hr|hrs|d)"
 _TIME_WORD = "ms|msec|msecs|sec|secs|seconds?|mins?|minutes?|hrs?|hours?|days?|millis|milliseconds?"
 _MONTH_NAMES = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
 _DAY_NAMES = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
-# Top-level domains a host name ends in: every two-letter country code, the common generic
-# ones, and the suffixes of private networks and clouds.
+# Top-level domains a host name ends in: the common generic ones, the suffixes of private
+# networks and clouds, and the two-letter country codes, except those that are also words, keys
+# or file extensions ("am", "as", "at", "be", "by", "do", "id", "in", "is", "it", "me", "md",
+# "mk", "ml", "ms", "my", "no", "pm", "ps", "py", "rs", "sc", "sh", "so", "st", "sv", "tf", "to").
 _TLDS = (
-    "(?:com|net|org|edu|gov|mil|int|info|biz|dev|app|cloud|internal|local|localdomain|lan|"
-    "corp|home|svc|cluster|ac|ae|ar|au|br|ca|cc|ch|cl|cn|co|cz|de|dk|es|eu|fi|fr|gr|hk|hu|ie|"
-    "il|io|ir|jp|kr|mx|nl|nz|pl|pt|ro|rs|ru|se|sg|sk|tr|tv|tw|ua|uk|us|vn|za)"
-)  # two-letter codes that are also words or common key suffixes (id, in, is, it, to) are out
+    "(?:com|net|org|edu|gov|mil|int|info|biz|dev|app|cloud|internal|local|localdomain|lan|corp|"
+    "home|svc|cluster|"
+    "ac|ad|ae|af|ag|ai|al|ao|aq|ar|at|au|aw|ax|az|ba|bb|bd|bf|bg|bh|bi|bj|bm|bn|bo|br|bs|bt|"
+    "bw|bz|ca|cc|cd|cf|cg|ch|ci|ck|cl|cm|cn|co|cr|cu|cv|cw|cx|cy|cz|de|dj|dk|dm|dz|ec|ee|eg|"
+    "er|es|et|eu|fi|fj|fk|fm|fo|fr|ga|gd|gf|gg|gh|gi|gl|gm|gn|gp|gq|gr|gs|gt|gu|gw|gy|hk|hm|"
+    "hn|hr|ht|hu|ie|il|im|io|iq|ir|je|jm|jo|jp|ke|kg|kh|ki|km|kn|kp|kr|kw|ky|kz|la|lb|lc|li|"
+    "lk|lr|ls|lt|lu|lv|ly|ma|mc|mg|mh|mm|mn|mo|mp|mq|mr|mt|mu|mv|mw|mx|mz|na|nc|ne|nf|ng|ni|"
+    "nl|np|nr|nu|nz|om|pa|pe|pf|pg|ph|pk|pl|pn|pr|pt|pw|qa|ro|ru|rw|sa|sb|sd|se|sg|si|sk|"
+    "sl|sm|sn|sr|ss|su|sx|sy|sz|tc|td|tg|th|tj|tk|tl|tm|tn|tr|tt|tv|tw|tz|ua|ug|uk|us|uy|uz|"
+    "va|vc|ve|vg|vi|vn|vu|wf|ws|ye|yt|za|zm|zw"
+    ")"
+)
 
 _Guard = Callable[[str, bool], bool]  # (text, has_digit) -> may the regex match?
 
@@ -101,7 +111,8 @@ _RULES: tuple[tuple[str, str, _Guard], ...] = (
     # Addresses, IP or name, are one kind of value: "<HOST>".
     (
         "HOST",
-        r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?(?!\.?\d)",
+        # Not the start of a name: "5.36.59.76.dsl.isp.net.om" is one host.
+        r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?(?!\.?\d|\.[A-Za-z])",
         lambda t, d: d and "." in t,
     ),
     (

@@ -29,6 +29,7 @@ from .levels import LEVEL_WORDS
 from .masking import STATUS_CODES, Masker, miner_config
 from .timeline import TimelineCounter, find_spike_start
 from .types import Digest, Level, LogEvent, Pattern
+from .words import value_slots, words_differ
 
 MAX_SAMPLE_CHARS = 2_000
 # Mining text limits: the first words of a headline tell its shape; beyond that it is payload,
@@ -103,54 +104,6 @@ def _bounded(drain: Any) -> Any:
     return drain
 
 
-# A word: letters (an acronym may end in a digit or two: SOCKS5, HTTP2), maybe in quotes or
-# brackets, maybe followed by punctuation; or a key's value that is one ("user=root"). Joined
-# by hyphens its parts are words too ("read-only"); "node-a" and "web-b" are names.
-_WORD_TOKEN = re.compile(
-    r"(?:[\w.-]+=)?[\"'(\[]*(?:[A-Za-z][A-Za-z']*(?:-[A-Za-z']{3,})*|[A-Z]+\d{1,2})"
-    r"[\"'.,:;!?)\]]*"
-)
-
-
-def _words_differ(drain: Any) -> Any:
-    """Make Drain keep apart messages that differ in a word.
-
-    Drain merges two messages whose tokens mostly agree and makes every differing position a
-    parameter. Where both differ in a word ("VM Started" / "VM Stopped", "Failed password" /
-    "Failed none", "GET" / "POST"), the words are the message, not its parameters: such a pair
-    gets no similarity at all. Numbers, ids, addresses and the masks that replaced them still
-    become parameters; a word against a number does too.
-    """
-    param = drain.param_str
-    words: dict[str, bool] = {}
-
-    def is_word(token: str) -> bool:
-        known = words.get(token)
-        if known is None:
-            if len(words) > CACHE_LIMIT:
-                words.clear()
-            known = words[token] = _WORD_TOKEN.fullmatch(token) is not None
-        return known
-
-    def get_seq_distance(seq1: Any, seq2: Any, include_params: bool) -> tuple[float, int]:
-        if not seq1:
-            return 1.0, 0
-        same = params = 0
-        for token1, token2 in zip(seq1, seq2, strict=True):
-            if token1 == param:
-                params += 1
-            elif token1 == token2:
-                same += 1
-            elif is_word(token1) and is_word(token2):
-                return 0.0, 0
-        if include_params:
-            same += params
-        return same / len(seq1), params
-
-    drain.get_seq_distance = get_seq_distance
-    return drain
-
-
 @dataclass(slots=True)
 class _Slot:
     """Counts for one Drain cluster (cluster_id -1: the per-level overflow bucket)."""
@@ -184,7 +137,7 @@ class _LevelMiner:
         from drain3 import TemplateMiner  # type: ignore[import-untyped]
 
         self.miner: Any = TemplateMiner(config=miner_config())
-        _words_differ(_bounded(self.miner.drain))
+        words_differ(_bounded(self.miner.drain), CACHE_LIMIT)
         self.shapes: dict[str, int] = {}  # shape key -> slot
         self.masked: dict[str, int] = {}  # masked mining text -> slot
         self.clusters: dict[int, int] = {}  # drain cluster id -> slot
@@ -307,10 +260,13 @@ class DigestBuilder:
         self, redactions: dict[str, int] | None = None, *, lines_total: int | None = None
     ) -> Digest:
         # Clusters whose templates ended up identical are one pattern: merge them now.
+        # Clusters that differ only in a word that takes many values are one pattern too.
         groups: dict[tuple[Level, str], Pattern] = {}
         slot_pattern: list[Pattern] = []
+        general = value_slots({(slot.level, self._template(slot)) for slot in self._slots})
         for slot in self._slots:
             key = (slot.level, self._template(slot))
+            key = general.get(key, key)
             pattern = groups.get(key)
             if pattern is None:
                 pattern = groups[key] = Pattern("", key[1], 0, slot.level, slot.first, slot.last)

@@ -170,12 +170,17 @@ def _lower(text: str) -> str:
 
 
 _SESSION_KEYS = frozenset({"session", "sessionid", "session_id", "session-id"})
+_HEX_INTEGER = re.compile(r"0x[0-9a-f]{1,16}")  # on the lowered text
 
 
 def _session_token(value: str) -> bool:
     """A session's id is a secret only when it is a token (a cookie, a bearer of a login):
     long, random, letters and digits. "Session: 30546173_4261722401" and "session 326" are
-    counters that name a session, and what tells one event from another."""
+    counters that name a session, and what tells one event from another; so is a 64-bit integer
+    printed in hex ("sessionid:0x14f05578bf8000c", as ZooKeeper and many C and Java servers
+    write them)."""
+    if _HEX_INTEGER.fullmatch(value):
+        return False
     return len(value) >= 16 and any(c.isalpha() for c in value) and any(c.isdigit() for c in value)
 
 
