@@ -198,6 +198,24 @@ def test_host_names_are_one_kind_of_value(text: str, masked: str) -> None:
     assert Masker().mask(text) == masked
 
 
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("updateDimmed overlap:false", "updateDimmed overlap:<BOOL>"),
+        ("mInCall =false,mScreenOn = true", "mInCall =<BOOL>,mScreenOn = <BOOL>"),
+        ("release ws=null, user=None", "release ws=<BOOL>, user=<BOOL>"),
+        # Prose keeps its words: a null value is the failure here.
+        (
+            "ERROR: null value in column violates not-null",
+            "ERROR: null value in column violates not-null",
+        ),
+        ("is_valid: false-positive=truest", "is_valid: false-positive=truest"),
+    ],
+)
+def test_a_fields_true_false_or_null_is_its_value(text: str, masked: str) -> None:
+    assert Masker().mask(text) == masked
+
+
 def test_capped_caches_keep_counts_exact(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(mine_module, "CACHE_LIMIT", 8)
     words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"]

@@ -181,6 +181,9 @@ def test_canaries_never_reach_the_digest_or_the_prompt() -> None:
         ("pg_dump --db-token s3cr3t-value ...", "s3cr3t-value"),
         ("AccountName=x;AccountKey=q83hd+f8sdf8s9df8s9df8==;", "q83hd+f8sdf8s9df8s9df8=="),
         ("token: abcdefghijklmnopq", "abcdefghijklmnopq"),
+        ("password=Secret@1234abcd", "Secret@1234abcd"),  # not a qualified class
+        ("token=abc@1234 next", "abc@1234"),
+        ("password=Token{78af589", "Token{78af589"),  # no object description follows
     ],
 )
 def test_credentials_in_less_common_spellings_are_redacted(text: str, secret: str) -> None:
@@ -199,6 +202,9 @@ def test_credentials_in_less_common_spellings_are_redacted(text: str, secret: st
         "authentication failed for user bob",
         "Processed session termination for sessionid: 0x14f05578bf8000c",  # a 64-bit id
         "closing sessionid:0x14f05578bf80018 type:create",
+        # A JVM object's identity, not a secret.
+        "Bad activity token: android.os.BinderProxy@2bd79ce",
+        "Skipping AppWindowToken{df0798e token=Token{78af589 ActivityRecord{3b04890 u0 t7}}}",
     ],
 )
 def test_what_only_looks_like_a_credential_key_is_kept(text: str) -> None:

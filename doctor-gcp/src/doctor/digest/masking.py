@@ -42,6 +42,7 @@ _TLDS = (
     ")"
 )
 
+_HAS_BOOL = re.compile(r"(?:[=:]|= )(?:[tT]rue|TRUE|[fF]alse|FALSE|null|nil|None)")
 _Guard = Callable[[str, bool], bool]  # (text, has_digit) -> may the regex match?
 
 # HTTP statuses name the failure (401 vs 403, 503 vs 504): where a log states one as a status,
@@ -160,6 +161,14 @@ _RULES: tuple[tuple[str, str, _Guard], ...] = (
         lambda t, d: d,
     ),
     ("NUM", r"(?<![A-Za-z0-9.])[-+]?\d+(?:[.,]\d+)*%?(?![A-Za-z0-9])", lambda t, d: d),
+    # A field's true, false or null is its value ("overlap:false", "ready = true", "ws=null"):
+    # the field's name says what it is about; samples keep the value itself. Not after ": ",
+    # where it is prose ("ERROR: null value in column ...").
+    (
+        "BOOL",
+        r"(?:(?<=[=:])|(?<== ))(?:true|false|True|False|TRUE|FALSE|null|nil|None)(?![\w-])",
+        lambda t, d: _HAS_BOOL.search(t) is not None,
+    ),
     # One value said twice or listed is one value: "1190 bytes (1.16 KB)", "10.0.0.1,10.0.0.2".
     ("SIZE", r"<SIZE> \(<SIZE>\)", lambda t, d: "<SIZE> (" in t),
     *(

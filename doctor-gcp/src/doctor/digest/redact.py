@@ -169,6 +169,19 @@ def _lower(text: str) -> str:
     return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
 
 
+# How the JVM prints an object that has no toString of its own: its package-qualified class and
+# an identity hash ("android.os.BinderProxy@2bd79ce"), or a class and its hash opening a longer
+# description ("Token{78af589 ActivityRecord{...}}"). A reference, not a secret.
+_QUALIFIED_AT_HASH = re.compile(r"[a-z][\w$]*(?:\.[\w$]+){2,}@[0-9a-f]{4,16}")
+_CLASS_BRACE_HASH = re.compile(r"[A-Z][A-Za-z]*\{[0-9a-f]{4,16}")
+
+
+def _object_reference(value: str, text: str, end: int) -> bool:
+    if _QUALIFIED_AT_HASH.fullmatch(value):
+        return True
+    return _CLASS_BRACE_HASH.fullmatch(value) is not None and text[end : end + 1] == " "
+
+
 _SESSION_KEYS = frozenset({"session", "sessionid", "session_id", "session-id"})
 _HEX_INTEGER = re.compile(r"0x[0-9a-f]{1,16}")  # on the lowered text
 
@@ -194,14 +207,14 @@ def _pair_value(match: re.Match[str], text: str) -> tuple[int, int] | None:
             return None
         return match.span("qv")
     value = match.group("v")
-    if value in _SCHEMES:
+    original = text[match.start("v") : match.end("v")]  # `match` ran on the lowered text
+    if value in _SCHEMES or _object_reference(original, text, match.end("v")):
         return None
     # "key: value" unquoted is also prose ("invalid token: expired"), so only values that look
     # like credentials are taken: 6+ characters with a digit or a symbol, or one long run of
     # letters in one case (16+, longer than the words such prose uses). A shorter letters-only
     # secret after an unquoted colon is the documented gap; CamelCase is kept, since exception
     # names ("token: ExpiredSignatureError") are what a diagnosis needs.
-    original = text[match.start("v") : match.end("v")]  # `match` ran on the lowered text
     long_run = len(value) >= 16 and value.isalpha() and (original.islower() or original.isupper())
     prose_like = (len(value) < 6 or _CREDENTIAL_CHARS.isdisjoint(value)) and not long_run
     if match.group("sep") == ":" and not match.group("kq") and prose_like:
