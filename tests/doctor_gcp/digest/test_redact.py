@@ -184,6 +184,8 @@ def test_canaries_never_reach_the_digest_or_the_prompt() -> None:
         ("password=Secret@1234abcd", "Secret@1234abcd"),  # not a qualified class
         ("token=abc@1234 next", "abc@1234"),
         ("password=Token{78af589", "Token{78af589"),  # no object description follows
+        ("password=my.secret.pass", "my.secret.pass"),  # a password is one, however it looks
+        ("token=ya29.a0AfH6SMBx.Yz12", "ya29.a0AfH6SMBx.Yz12"),  # dotted, with digits
     ],
 )
 def test_credentials_in_less_common_spellings_are_redacted(text: str, secret: str) -> None:
@@ -205,6 +207,7 @@ def test_credentials_in_less_common_spellings_are_redacted(text: str, secret: st
         # A JVM object's identity, not a secret.
         "Bad activity token: android.os.BinderProxy@2bd79ce",
         "Skipping AppWindowToken{df0798e token=Token{78af589 ActivityRecord{3b04890 u0 t7}}}",
+        "Could not get event name for stream/token: com.apple.xpc.activity/4505: 132: stale",
     ],
 )
 def test_what_only_looks_like_a_credential_key_is_kept(text: str) -> None:

@@ -169,15 +169,20 @@ def _lower(text: str) -> str:
     return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
 
 
-# How the JVM prints an object that has no toString of its own: its package-qualified class and
-# an identity hash ("android.os.BinderProxy@2bd79ce"), or a class and its hash opening a longer
-# description ("Token{78af589 ActivityRecord{...}}"). A reference, not a secret.
-_QUALIFIED_AT_HASH = re.compile(r"[a-z][\w$]*(?:\.[\w$]+){2,}@[0-9a-f]{4,16}")
+# Names, not secrets, where a token or session is named rather than shown: a reverse-DNS or
+# package-qualified name (its parts are words: a token's would hold digits), maybe with an
+# instance number ("com.apple.xpc.activity/4505:"), and how the JVM prints an object that has
+# no toString of its own: its class and an identity hash ("android.os.BinderProxy@2bd79ce",
+# "Token{78af589 ActivityRecord{...}}"). Values of password-like keys are always secrets.
+_QUALIFIED_NAME = re.compile(
+    r"[a-z][A-Za-z_$-]*(?:\.[A-Za-z_$][A-Za-z_$-]*){2,}(?:@[0-9a-f]{4,16}|/\d{1,10})?:?"
+)
 _CLASS_BRACE_HASH = re.compile(r"[A-Z][A-Za-z]*\{[0-9a-f]{4,16}")
+_NAMED_KEYS = frozenset({"token", "auth"})
 
 
 def _object_reference(value: str, text: str, end: int) -> bool:
-    if _QUALIFIED_AT_HASH.fullmatch(value):
+    if _QUALIFIED_NAME.fullmatch(value):
         return True
     return _CLASS_BRACE_HASH.fullmatch(value) is not None and text[end : end + 1] == " "
 
@@ -208,7 +213,8 @@ def _pair_value(match: re.Match[str], text: str) -> tuple[int, int] | None:
         return match.span("qv")
     value = match.group("v")
     original = text[match.start("v") : match.end("v")]  # `match` ran on the lowered text
-    if value in _SCHEMES or _object_reference(original, text, match.end("v")):
+    named = key in _NAMED_KEYS and _object_reference(original, text, match.end("v"))
+    if value in _SCHEMES or named:
         return None
     # "key: value" unquoted is also prose ("invalid token: expired"), so only values that look
     # like credentials are taken: 6+ characters with a digit or a symbol, or one long run of
