@@ -42,6 +42,12 @@ def test_the_first_word_is_never_a_value() -> None:
     assert len(templates(messages)) == len(verbs)
 
 
+def test_a_qualified_name_first_is_a_value_too() -> None:
+    jobs = ["com.example.sync", "com.example.backup", "org.acme.heartbeat", "io.app.push", "a.b.c"]
+    messages = [f"{job}: scheduler told me to run this job; deferring" for job in jobs] * 2
+    assert templates(messages) == {"<*> scheduler told me to run this job; deferring": 10}
+
+
 def test_value_slots_maps_only_templates_that_differ_in_one_word() -> None:
     level = Level.INFO
     keys = {(level, f"session opened for user {u} by uid=<NUM>") for u in "abcde"}

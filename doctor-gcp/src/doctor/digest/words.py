@@ -70,19 +70,25 @@ def words_differ(drain: Any, cache_limit: int) -> Any:
 
 
 TemplateKey = tuple[Level, str]
+# A qualified name ("com.apple.icloud.fmfd.heartbeat:"): a name of something, even first.
+_QUALIFIED = re.compile(r"[A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*)+:?")
 
 
 def value_slots(keys: set[TemplateKey]) -> dict[TemplateKey, TemplateKey]:
     """For each template that differs from at least `VALUE_WORDS - 1` others only in one word,
-    the template with `<*>` in that word's place. The first word is never a value (Drain's own
-    premise: messages open with their constant words)."""
+    the template with `<*>` in that word's place. The first word is a value only when it is a
+    qualified name (a job's or a class's); a plain first word never is (Drain's own premise:
+    messages open with their constant words)."""
     words: dict[tuple[Level, int, str], set[str]] = {}
     members: dict[tuple[Level, int, str], list[TemplateKey]] = {}
     for level, template in sorted(keys):
         tokens = template.split(" ")
-        for at in range(1, len(tokens)):
+        for at in range(len(tokens)):
             token = tokens[at]
-            if _WORD_TOKEN.fullmatch(token) is None:
+            if at == 0:
+                if _QUALIFIED.fullmatch(token) is None:
+                    continue
+            elif _WORD_TOKEN.fullmatch(token) is None:
                 continue
             gap = (level, at, " ".join((*tokens[:at], PARAM, *tokens[at + 1 :])))
             words.setdefault(gap, set()).add(token)
