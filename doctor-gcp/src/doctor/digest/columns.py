@@ -34,7 +34,6 @@ from .head_tokens import (
 )
 
 MAX_COLUMNS = 12
-_FIELDS_AFTER_LEVEL = frozenset({SEP, BRACKET, COMPONENT, LOGGER, NUM})
 _ENDS_A_FIELD = frozenset({SEP, LEVEL, LETTER, COMPONENT})
 AGREE = 0.9  # the share of lines that must agree on a column
 MIN_CONSTANT = 8  # lines needed before "never changes" means a field
@@ -223,8 +222,7 @@ def cut(rows: list[list[Token]], now: datetime) -> list[Column]:
         present = [row for row in active if len(row) > j]
         if len(present) < AGREE * len(active) or not present:
             break
-        before_time = _share([bool(k & {TIME}) for k in _next_kinds(present, j, 2)]) >= AGREE
-        if "time" not in seen and (before_time or j < time_at):
+        if "time" not in seen and j < time_at:
             # Whatever stands before the time is head too: a line number, an alert tag, the
             # name of the file a shipper read it from, a node and its component.
             columns.append(Column(WORD, "field"))

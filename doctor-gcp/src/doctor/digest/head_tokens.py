@@ -32,7 +32,8 @@ LETTER_LEVELS = {
 }
 KLOG_LEVELS = {"I": Level.INFO, "W": Level.WARNING, "E": Level.ERROR, "F": Level.CRITICAL}
 _NUMBER = re.compile(r"-?\d+(?:#\d+)?:?")  # a pid, a thread, a flag (-1)
-_LOGGER = re.compile(r"[A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*)+")
+# A dotted name: a logger, a class, a job ("dfs.DataNode$PacketResponder", "com.x.sync").
+QUALIFIED_NAME = re.compile(r"[A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*)+")
 _HOSTLIKE = re.compile(r"(?=[^\s]*\d)[\w.:/@-]{3,}")
 _SOURCE_LOCATION = re.compile(r"\S+:\d+\]")  # klog's "controller.go:123]"
 _PATH_LINE = re.compile(r"\S*/\S*:\d+:?$|\S+\.\w+:\d+:$")  # a file and line: a place
@@ -91,8 +92,7 @@ def _is_level(text: str, bare: str) -> bool:
     )
 
 
-def _is_component(text: str, bare: str) -> bool:
-    del bare
+def _is_component(text: str) -> bool:
     named = text.endswith(":") and any(c.isalpha() for c in text) and "/" not in text
     return named or _SOURCE_LOCATION.fullmatch(text) is not None
 
@@ -111,9 +111,9 @@ def word_kind(text: str) -> tuple[int, bool]:
     kind = WORD
     if _PATH_LINE.match(text):
         kind = PLACE  # "/app/config.py:48:", "main.go:12:": where the message begins
-    elif _is_component(text, bare):
+    elif _is_component(text):
         return COMPONENT, True
-    elif _LOGGER.fullmatch(text):
+    elif QUALIFIED_NAME.fullmatch(text):
         kind = LOGGER
     elif _HOSTLIKE.fullmatch(text):
         kind = HOSTLIKE

@@ -9,9 +9,9 @@ from datetime import datetime
 from typing import Any
 
 from .headers import Head
-from .levels import level_from_json, level_from_name
+from .levels import level_from_json
 from .pending import OpenEvent
-from .textlog import level_token
+from .textlog import text_level
 from .timestamps import parse_epoch, parse_timestamp
 
 MESSAGE_KEYS = ("message", "msg", "log", "@message", "textPayload", "event")
@@ -113,12 +113,8 @@ def json_event(
         if head.fitted or head.timestamp is not None or head.level is not None:
             message = head.message or message
         if level is None:
-            name = level_token(message)
-            level = level_from_name(name) if name is not None else None
-    pending = OpenEvent(number, [message], level, timestamp, service or json_service(obj))
-    pending.line_numbers.append(number)
-    pending.last_line = number
-    pending.chars = len(message)
+            level = text_level(message)
+    pending = OpenEvent.opening(number, message, level, timestamp, service or json_service(obj))
     if exception:
         for line in exception.split("\n"):
             if line.strip():

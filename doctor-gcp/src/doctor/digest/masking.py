@@ -16,14 +16,15 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from .stamps import DAY_NAMES as _DAY_NAMES
+from .stamps import MONTH_NAMES as _MONTH_NAMES
+
 _HEX = "[0-9a-fA-F]"
 _B = r"(?<![A-Za-z0-9])"  # not inside a word
 _E = r"(?![A-Za-z0-9])"
 _NUMBER = r"[-+]?\d+(?:\.\d+)?"
 _TIME_UNIT = r"(?:ns|us|µs|ms|s|sec|secs|m|min|mins|h|hr|hrs|d)"
 _TIME_WORD = "ms|msec|msecs|sec|secs|seconds?|mins?|minutes?|hrs?|hours?|days?|millis|milliseconds?"
-_MONTH_NAMES = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-_DAY_NAMES = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
 # Top-level domains a host name ends in: the common generic ones, the suffixes of private
 # networks and clouds, and the two-letter country codes, except those that are also words, keys
 # or file extensions ("am", "as", "at", "be", "by", "do", "id", "in", "is", "it", "me", "md",

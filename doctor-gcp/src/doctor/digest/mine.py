@@ -263,10 +263,10 @@ class DigestBuilder:
         # Clusters that differ only in a word that takes many values are one pattern too.
         groups: dict[tuple[Level, str], Pattern] = {}
         slot_pattern: list[Pattern] = []
-        general = value_slots({(slot.level, self._template(slot)) for slot in self._slots})
-        for slot in self._slots:
-            key = (slot.level, self._template(slot))
-            key = general.get(key, key)
+        keys = [(slot.level, self._template(slot)) for slot in self._slots]
+        general = value_slots(set(keys))
+        for slot, own in zip(self._slots, keys, strict=True):
+            key = general.get(own, own)
             pattern = groups.get(key)
             if pattern is None:
                 pattern = groups[key] = Pattern("", key[1], 0, slot.level, slot.first, slot.last)

@@ -39,10 +39,9 @@ from .anatomy import (
 )
 from .headers import Head, Heads
 from .jsonlog import json_event
-from .levels import level_from_name
 from .pending import OpenEvent
 from .redact import Redactor
-from .textlog import level_token
+from .textlog import text_level
 from .timestamps import to_utc
 from .types import LogEvent
 
@@ -282,19 +281,13 @@ class LogParser:
         if not redacted:
             body = self.redactor.redact(body)
         head = self._head(agg, body)
-        level = head.level
-        if level is None:
-            name = level_token(head.message)
-            level = level_from_name(name) if name is not None else None
+        level = head.level if head.level is not None else text_level(head.message)
         message = head.message if head.message.strip() else body
-        pending = OpenEvent(number, [message], level, head.timestamp, agg or head.service)
+        pending = OpenEvent.opening(number, message, level, head.timestamp, agg or head.service)
         pending.redacted = True  # its first line is; the rest when it closes
         # "... LoggingFailureAnalysisReporter : " then the report: the message is below.
         headed = head.fitted or head.timestamp is not None
         pending.follows = headed and (not head.message.strip() or message.rstrip().endswith(":"))
-        pending.line_numbers.append(number)
-        pending.last_line = number
-        pending.chars = len(message)
         pending.mark(message)  # a stack may start the event (bare tracebacks, Go panics)
         self._open_event(agg, pending, stamp)
 
@@ -394,8 +387,7 @@ def parse_lines(
 
     Pass your own `redactor` to share counts across inputs.
     """
-    parser = LogParser(redactor, now=now)
-    return EventStream(parser.parse(lines), parser)
+    return parse_records(((line, None) for line in lines), redactor=redactor, now=now)
 
 
 def parse_records(

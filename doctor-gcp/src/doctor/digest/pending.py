@@ -35,6 +35,27 @@ class OpenEvent:
     redacted: bool = False  # its first line was redacted as it was read
     whole_redacted: bool = False  # all of it was (a record read whole)
 
+    @classmethod
+    def opening(
+        cls,
+        number: int,
+        message: str,
+        level: Level | None,
+        timestamp: datetime | None,
+        service: str | None,
+    ) -> OpenEvent:
+        """The event a line opens, holding that line."""
+        return cls(
+            number,
+            [message],
+            level,
+            timestamp,
+            service,
+            line_numbers=[number],
+            chars=len(message),
+            last_line=number,
+        )
+
     def mark(self, line: str) -> None:
         self.mode = mode = next_stack_mode(self.mode, line)
         if mode == GO_DUMP:

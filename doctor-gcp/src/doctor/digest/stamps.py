@@ -12,9 +12,10 @@ source from its own lines (see `headers.py`); `find` tries every family for a lo
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+
+from .timestamps import parse_epoch
 
 _MONTHS = {
     name: number
@@ -22,8 +23,9 @@ _MONTHS = {
         ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
     )
 }
-_MON = "(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-_DAY_NAME = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+MONTH_NAMES = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+DAY_NAMES = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
+_MON = f"(?P<mon>{MONTH_NAMES})"
 _CLOCK = r"(?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})"
 _FRACTION = r"(?:[.,](?P<f>\d{1,9}))?"
 _ZONE = r"(?P<tz> ?(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT))?"
@@ -65,7 +67,7 @@ FAMILIES: tuple[Family, ...] = (
     _family("short", rf"(?P<a>\d{{2}})/(?P<b>\d{{2}})/(?P<c>\d{{2}}) {_CLOCK}{_FRACTION}{_END}"),
     # Apache error log, ctime: Sun Dec 04 04:47:44 2005
     _family(
-        "ctime", rf"{_DAY_NAME} {_MON} {{1,2}}(?P<d>\d{{1,2}}) {_CLOCK}{_FRACTION} (?P<y>\d{{4}})"
+        "ctime", rf"{DAY_NAMES} {_MON} {{1,2}}(?P<d>\d{{1,2}}) {_CLOCK}{_FRACTION} (?P<y>\d{{4}})"
     ),
     # access logs (common log format): 22/Nov/2026:23:58:26 +0000
     _family(
@@ -108,8 +110,6 @@ FAMILIES: tuple[Family, ...] = (
     _family("date", r"(?P<y>\d{4})\.(?P<m>\d{2})\.(?P<d>\d{2})(?![\d.])"),
 )
 BY_NAME = {family.name: family for family in FAMILIES}
-# Families that tell the time of an event (not a date alone).
-TIMED = frozenset(name for name in BY_NAME if name != "date")
 _STARTS = {
     "iso", "dashed", "slash", "short", "compact", "dayclock", "clf", "monthday", "epoch", "date"
 }  # fmt: skip
@@ -172,10 +172,7 @@ def convert(
     groups = match.groupdict()
     try:
         if family.name == "epoch":
-            seconds = int(groups["e"])
-            if seconds > 10**11:  # milliseconds
-                return datetime.fromtimestamp(seconds / 1000, UTC)
-            return datetime.fromtimestamp(seconds + _fraction(match) / 1e6, UTC)
+            return parse_epoch(int(groups["e"]) + _fraction(match) / 1e6)
         if family.name == "short":
             fields = dict(zip(order, (groups["a"], groups["b"], groups["c"]), strict=True))
             year, month, day = _year(fields["y"]), int(fields["m"]), int(fields["d"])
@@ -197,13 +194,3 @@ def convert(
     except (ValueError, OverflowError, OSError):
         return None
     return _in_the_past(stamp, now) if yearless else stamp
-
-
-Converter = Callable[[re.Match[str]], datetime | None]
-
-
-def converter(family: Family, *, now: datetime, order: str = "ymd") -> Converter:
-    def convert_match(match: re.Match[str]) -> datetime | None:
-        return convert(family, match, now=now, order=order)
-
-    return convert_match

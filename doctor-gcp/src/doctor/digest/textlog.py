@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import re
 
+from .levels import level_from_name
+from .types import Level
+
 # Upper-case names anywhere in the head, other spellings only where they are plainly a level
 # (nginx "[error]", logfmt "level=warn", "error:").
 _TEXT_LEVEL = re.compile(
@@ -22,7 +25,8 @@ _HINTS = (
 )  # fmt: skip
 
 
-def level_token(text: str) -> str | None:
+def text_level(text: str) -> Level | None:
+    """The level a level word near the start of `text` names, if any."""
     head = text[:_LEVEL_HEAD_CHARS]
     lowered = head.lower()
     if "LOG" not in head and not any(hint in lowered for hint in _HINTS):
@@ -30,4 +34,4 @@ def level_token(text: str) -> str | None:
     match = _TEXT_LEVEL.search(head)
     if match is None:
         return None
-    return match.group("up") or match.group("low")
+    return level_from_name(match.group("up") or match.group("low"))

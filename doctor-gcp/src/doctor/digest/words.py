@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .head_tokens import QUALIFIED_NAME
 from .types import Level
 
 # Distinct words at one position of otherwise identical templates that make it a value. Fewer
@@ -71,7 +72,7 @@ def words_differ(drain: Any, cache_limit: int) -> Any:
 
 TemplateKey = tuple[Level, str]
 # A qualified name ("com.apple.icloud.fmfd.heartbeat:"): a name of something, even first.
-_QUALIFIED = re.compile(r"[A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*)+:?")
+_QUALIFIED = re.compile(rf"(?:{QUALIFIED_NAME.pattern}):?")
 
 
 def value_slots(keys: set[TemplateKey]) -> dict[TemplateKey, TemplateKey]:
