@@ -22,7 +22,6 @@ command works; otherwise from the realistic generator below, and the output says
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import random
@@ -35,11 +34,20 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from drain3 import TemplateMiner  # type: ignore[import-untyped]
 from drain3.template_miner_config import TemplateMinerConfig  # type: ignore[import-untyped]
+from loghub import DEFAULT_DATA, load, present  # the sibling script: one reading of the data
 
-from doctor.digest import digest_lines, estimate_tokens, mining_text, parse_lines, render_prompt
+from doctor.digest import (
+    Digest,
+    digest_lines,
+    estimate_tokens,
+    mining_text,
+    parse_lines,
+    render_prompt,
+)
 from doctor.digest.masking import miner_config
 
 BUDGET = 8_000  # the pipeline's default DOCTOR_PROMPT_TOKEN_BUDGET
@@ -200,44 +208,38 @@ def chaos_app_lines(count: int, *, text: bool = False) -> tuple[list[str], str]:
     return lines, "`chaos-app " + " ".join(chaos_app_args(count, text=text)) + "`"
 
 
-def drain_alone(texts: list[str]) -> float:
-    miner = TemplateMiner(config=miner_config())
-    started = time.perf_counter()
-    for text in texts:
-        miner.add_log_message(text)
-    return time.perf_counter() - started
-
-
-def drain_default(lines: list[str], budget: float) -> tuple[float, int]:
-    """drain3 with its default configuration on the raw lines: (lines/s, lines read), within
-    `budget` seconds."""
-    miner = TemplateMiner(config=TemplateMinerConfig())
+def run_drain(lines: list[str], config: Any, budget: float = float("inf")) -> tuple[float, int]:
+    """drain3 with `config` over `lines`, within `budget` seconds: (seconds, lines read)."""
+    miner = TemplateMiner(config=config)
     started = time.perf_counter()
     read = 0
     for read, line in enumerate(lines, start=1):
         miner.add_log_message(line)
         if read % 1000 == 0 and time.perf_counter() - started > budget:
             break
-    return read / (time.perf_counter() - started), read
+    return time.perf_counter() - started, read
 
 
-def digest_rate(lines: list[str]) -> tuple[float, float]:
-    """(lines/s, seconds) of the full digest on `lines`."""
+def timed_digest(lines: list[str]) -> tuple[Digest, float]:
+    """The full digest of `lines`, and its seconds."""
     started = time.perf_counter()
-    digest_lines(lines)
-    seconds = time.perf_counter() - started
-    return len(lines) / seconds, seconds
+    digest = digest_lines(lines)
+    return digest, time.perf_counter() - started
 
 
-def against_drain(label: str, lines: list[str], budget: float) -> tuple[float, float]:
-    rate, seconds = digest_rate(lines)
-    drain, read = drain_default(lines, budget)
+def against_drain(label: str, lines: list[str], budget: float) -> tuple[Digest, float, float]:
+    """Print the digest's rate against drain3 default's; (digest, its seconds, drain3's seconds
+    for all the lines at its measured rate)."""
+    digest, seconds = timed_digest(lines)
+    rate = len(lines) / seconds
+    drain_seconds, read = run_drain(lines, TemplateMinerConfig(), budget)
+    drain = read / drain_seconds
     cut = "" if read == len(lines) else f", stopped after {read:,} lines"
     print(
         f"  {label:<28} digest {rate:>9,.0f} lines/s ({seconds:.2f}s)  drain3 default "
         f"{drain:>9,.0f} lines/s{cut}  ratio {rate / drain:.2f}x"
     )
-    return len(lines) / rate, len(lines) / drain
+    return digest, seconds, len(lines) / drain
 
 
 def raw_tokens(lines: list[str]) -> int:
@@ -247,12 +249,11 @@ def raw_tokens(lines: list[str]) -> int:
     )
 
 
-def measure(lines: list[str]) -> None:
+def measure(lines: list[str], digest: Digest, digest_seconds: float) -> None:
+    """The figures of a digest already timed: drain3 with the digest's masking over the same
+    events' mining text, tokens and compression."""
     texts = [mining_text(event.message) for event in parse_lines(lines)]
-    drain_seconds = drain_alone(texts)
-    started = time.perf_counter()
-    digest = digest_lines(lines)
-    digest_seconds = time.perf_counter() - started
+    drain_seconds, _ = run_drain(texts, miner_config())
     prompt = render_prompt(digest, budget_tokens=BUDGET, log_group="/aws/ec2/chaos-app", minutes=60)
     raw = raw_tokens(lines)
     rows = [
@@ -335,22 +336,16 @@ def measure_rss(kind: str, count: int) -> None:
 
 
 def loghub(budget: float) -> None:
-    """Every Loghub-2k dataset found, Content and raw lines, against drain3 default."""
-    data = Path(os.environ.get("LOGHUB_DIR") or REPO.parent / "shared" / "loghub-train")
+    """Every Loghub-2k dataset found (see bench/loghub.py), Content and raw lines, against
+    drain3 default."""
+    data = Path(os.environ.get("LOGHUB_DIR") or DEFAULT_DATA)
     if not data.is_dir():
         print(f"  (no Loghub data at {data}: set LOGHUB_DIR)")
         return
     totals = {"content": [0.0, 0.0], "raw": [0.0, 0.0]}
-    for folder in sorted(p for p in data.iterdir() if p.is_dir()):
-        name = folder.name
-        raw_path, csv_path = folder / f"{name}_2k.log", folder / f"{name}_2k.log_structured.csv"
-        if not raw_path.is_file() or not csv_path.is_file():
-            continue
-        raw = raw_path.read_text(encoding="utf-8", errors="replace").removesuffix("\n").split("\n")
-        with csv_path.open(newline="", encoding="utf-8") as handle:
-            content = [row["Content"] for row in csv.DictReader(handle)]
-        for kind, lines in (("content", content), ("raw", raw)):
-            ours, theirs = against_drain(f"{name} {kind}", lines, budget)
+    for dataset in (load(data, name) for name in present(data)):
+        for kind, lines in (("content", dataset.content), ("raw", dataset.raw)):
+            _, ours, theirs = against_drain(f"{dataset.name} {kind}", lines, budget)
             totals[kind][0] += ours
             totals[kind][1] += theirs
     for kind, (ours, theirs) in totals.items():
@@ -376,16 +371,14 @@ def main() -> None:
     budget = args.drain_seconds
     lines, source = chaos_app_lines(args.events)
     print(f"(a) chaos-app log, from {source}")
-    against_drain("chaos-app JSON lines", lines, budget)
-    measure(lines)
+    measure(lines, *against_drain("chaos-app JSON lines", lines, budget)[:2])
     del lines
     text, _ = chaos_app_lines(args.events, text=True)
     against_drain("chaos-app text lines", text, budget)
     del text
     print("(b) low-repetition log (almost every message unique), from the bench's generator")
     low = list(low_repetition(min(args.events, 200_000)))
-    against_drain("low-repetition lines", low, budget)
-    measure(low)
+    measure(low, *against_drain("low-repetition lines", low, budget)[:2])
     del low
     print("(c) Loghub-2k lines")
     loghub(budget)
