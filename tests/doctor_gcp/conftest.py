@@ -16,6 +16,7 @@ from doctor.models import Query
 from doctor.orchestrator import Doctor
 from doctor.settings import Settings
 from tests.fakes.gemini import FakeGemini, fake_gemini
+from tests.fakes.slack import FakeSlack, fake_slack
 
 # Secrets planted in input logs: none of them may reach Gemini or any output.
 CANARIES = {
@@ -164,3 +165,10 @@ def seed_logs(aws: None) -> Callable[..., int]:
         return sink.stats.events
 
     return seed
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    """A fake Slack Web API on 127.0.0.1 (the real client talks to it)."""
+    with fake_slack() as fake:
+        yield fake

@@ -4,7 +4,6 @@ fallback, grounding, and the Slack outlet."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from doctor.settings import Settings
 from doctor.taxonomy import Category, Severity
 from tests.doctor_gcp.conftest import LOG_GROUP, prepared
 from tests.fakes.engines import StubEngine
-from tests.fakes.slack import BOT_TOKEN, FakeSlack, fake_slack
+from tests.fakes.slack import BOT_TOKEN, FakeSlack
 
 
 def _citing(*pattern_ids: str) -> Diagnosis:
@@ -221,12 +220,6 @@ def test_a_file_analysis_never_reads_aws_configuration(
 
 
 # --- the Slack outlet
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with fake_slack() as fake:
-        yield fake
 
 
 def _slack_doctor(slack: FakeSlack) -> Doctor:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import boto3
 
-from tests.fakes.processes import free_port, stop, wait_for_port
+from doctor.cli.processes import running, wait_http
+from tests.fakes.processes import free_port
 
 FAKE_AWS_ENV = {
     # moto accepts any key; these never leave the machine (the endpoint is loopback).
@@ -25,20 +27,18 @@ FAKE_AWS_ENV = {
 @contextmanager
 def moto_server(env: dict[str, str] | None = None) -> Iterator[str]:
     """Start `python -m moto.server` on a free loopback port; yield its URL; always stop it.
+    Started and awaited the way `cloud-doctor demo` starts its own (`doctor.cli.processes`).
 
     `env` adds to the server's environment (e.g. MOTO_RECORDER_FILEPATH for its recorder)."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, **(env or {})},
-    )
-    try:
-        wait_for_port(port)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop(process)
+    url = f"http://127.0.0.1:{port}"
+    args = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    with (
+        tempfile.TemporaryDirectory(prefix="moto-") as work,
+        running(args, {**os.environ, **(env or {})}, Path(work) / "moto.log") as process,
+    ):
+        wait_http(f"{url}/moto-api/", process, "moto_server", timeout=20.0)
+        yield url
 
 
 def moto_client(url: str, service: str) -> Any:

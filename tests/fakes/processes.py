@@ -1,12 +1,9 @@
 """Processes for integration tests and benchmarks: `cloud-doctor serve` as its own process,
-started and stopped the way `cloud-doctor demo` does (doctor.cli.processes), plus waiting for a
-bare port."""
+started and stopped the way `cloud-doctor demo` does (doctor.cli.processes)."""
 
 from __future__ import annotations
 
-import socket
 import sys
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,18 +12,7 @@ from subprocess import Popen
 from doctor.cli.processes import free_port, running, stop, wait_http
 from doctor.errors import ConfigurationError
 
-__all__ = ["doctor_server", "free_port", "stop", "wait_for_port"]
-
-
-def wait_for_port(port: int, *, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"nothing listening on 127.0.0.1:{port} after {timeout}s")
+__all__ = ["doctor_server", "free_port", "stop"]
 
 
 @contextmanager

@@ -17,7 +17,6 @@ from tests.fakes.slack import (
     BOT_TOKEN,
     SIGNING_SECRET,
     FakeSlack,
-    fake_slack,
 )
 
 AUTH = {"Authorization": f"Bearer {API_TOKEN}"}
@@ -36,12 +35,6 @@ def error_of(response: Any) -> dict[str, str]:
 def client(aws: None, aws_settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(aws_settings), raise_server_exceptions=False) as test_client:
         yield test_client
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with fake_slack() as fake:
-        yield fake
 
 
 @pytest.fixture

@@ -5,10 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
-from botocore.stub import Stubber
 from fastapi.testclient import TestClient
 
 from doctor.api import create_app
@@ -18,6 +15,7 @@ from doctor.orchestrator import Doctor
 from doctor.settings import Settings
 from tests.doctor_gcp.api.conftest import AUTH, error_of
 from tests.doctor_gcp.conftest import API_TOKEN, LOG_GROUP
+from tests.fakes.stubbed_logs import stubbed_logs
 
 
 def test_analyze_finds_the_injected_failures(
@@ -134,11 +132,7 @@ def test_a_missing_group_is_404(aws: None, aws_settings: Settings) -> None:
 
 
 def stubbed_app(settings: Settings, code: str) -> TestClient:
-    logs = boto3.client(
-        "logs", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x",
-        config=Config(retries={"mode": "standard", "max_attempts": 1}),
-    )  # fmt: skip
-    stub = Stubber(logs)
+    logs, stub = stubbed_logs()
     stub.add_client_error("filter_log_events", code, "arn:aws:iam::123:role/x secret detail", 400)
     stub.activate()
     doctor = Doctor(settings, logs=CloudWatchLogs(logs))

@@ -190,9 +190,8 @@ def test_a_timeout_degrades_to_the_rules_engine_with_a_warning(
         update={"gemini_timeout_seconds": 0.3, "gemini_retry_attempts": 1}
     )
     gemini.script(Reply(hang=10))
-    doctor = Doctor(settings, engine_credentials=fake_credentials)
-    response = doctor.analyze(Query(file=str(sample_log), engine="gemini"))
-    doctor.close()
+    with closing(Doctor(settings, engine_credentials=fake_credentials)) as doctor:
+        response = doctor.analyze(Query(file=str(sample_log), engine="gemini"))
     assert response.status == "degraded"
     assert response.summary.engine == "rules"
     assert any("gemini" in w and "rules" in w and "0.3s" in w for w in response.warnings)

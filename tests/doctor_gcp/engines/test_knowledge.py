@@ -7,9 +7,6 @@ reads them, so adding a rule or an example needs no test code.
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime
-
 import pytest
 
 from doctor.digest.types import Pattern
@@ -17,24 +14,15 @@ from doctor.engines.rules import RulesEngine
 from doctor.engines.rules.knowledge import knowledge
 from doctor.engines.rules.schema import Example, RuleSpec
 from doctor.taxonomy import Category
+from tests.doctor_gcp.engines.patterns import make_pattern
 
-_NUM = re.compile(r"\d+")
-_AT = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
 KB = knowledge()
 SPECS: list[RuleSpec] = [spec for source in KB.sources for spec in source.spec.rule]
 
 
 def as_pattern(example: Example) -> Pattern:
-    """The pattern the digest would mine from one event: masked first line, full sample."""
-    return Pattern(
-        id="p1",
-        template=_NUM.sub("<NUM>", example.text.splitlines()[0]),
-        count=1,
-        level=example.log_level,
-        first_seen=_AT,
-        last_seen=_AT,
-        samples=[example.text],
-    )
+    """The pattern the digest would mine from one event."""
+    return make_pattern("p1", example.text, example.log_level)
 
 
 def winner(engine: RulesEngine, example: Example) -> str | None:

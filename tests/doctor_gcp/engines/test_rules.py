@@ -11,8 +11,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import random
-import re
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -24,10 +22,9 @@ from doctor.engines.rules.prefilter import required_literals
 from doctor.engines.rules.schema import Causal, Example, RuleSpec, Strength
 from doctor.engines.rules.text import MatchText
 from doctor.taxonomy import Category, Severity
+from tests.doctor_gcp.engines.patterns import make_pattern as _pattern
 
 C = Category
-T0 = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
-_NUM = re.compile(r"\d+")
 RULES = knowledge().rules
 # Every line of the knowledge base, with its level: examples, counter-examples, unclaimed.
 LINES: list[Example] = [
@@ -38,19 +35,6 @@ LINES: list[Example] = [
         *(e for spec in source.spec.rule for e in [*spec.examples, *spec.counter_examples]),
     ]
 ]
-
-
-def _pattern(pid: str, text: str, level: Level = Level.ERROR, count: int = 1) -> Pattern:
-    """A pattern as the digest would mine it: masked first line as template, full sample."""
-    return Pattern(
-        id=pid,
-        template=_NUM.sub("<NUM>", text.splitlines()[0]),
-        count=count,
-        level=level,
-        first_seen=T0,
-        last_seen=T0 + timedelta(minutes=5),
-        samples=[text],
-    )
 
 
 def _digest(*patterns: Pattern) -> Digest:

@@ -13,9 +13,7 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
-from botocore.stub import Stubber
 
 from doctor.errors import (
     AccessDenied,
@@ -27,6 +25,7 @@ from doctor.errors import (
 )
 from doctor.logs.cloudwatch import DEFAULT_FILTER_PATTERN, CloudWatchLogs, time_slices
 from tests.doctor_gcp.conftest import LOG_GROUP
+from tests.fakes.stubbed_logs import stubbed_logs
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -80,20 +79,12 @@ def test_time_slices_cover_the_window_without_gaps_or_overlap() -> None:
     assert time_slices(5, 7, 10) == [(5, 5), (6, 6), (7, 7)]
 
 
-def stubbed() -> tuple[Any, Stubber]:
-    client = boto3.client(
-        "logs", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x",
-        config=Config(retries={"mode": "standard", "max_attempts": 1}),
-    )  # fmt: skip
-    return client, Stubber(client)
-
-
 def event(ms: int, message: str) -> dict[str, Any]:
     return {"timestamp": ms, "message": message, "logStreamName": "s", "eventId": str(ms)}
 
 
 def test_empty_pages_with_a_token_are_followed_to_the_end() -> None:
-    client, stub = stubbed()
+    client, stub = stubbed_logs()
     base = int(NOW.timestamp() * 1000)
     stub.add_response(
         "filter_log_events", {"events": [event(base - 3000, "first")], "nextToken": "t1"}
@@ -108,7 +99,7 @@ def test_empty_pages_with_a_token_are_followed_to_the_end() -> None:
 
 
 def test_the_default_filter_is_sent_and_an_empty_one_means_everything() -> None:
-    client, stub = stubbed()
+    client, stub = stubbed_logs()
     end_ms = int(NOW.timestamp() * 1000)
     start_ms = end_ms - 5 * 60_000
     common = {"logGroupName": LOG_GROUP, "startTime": start_ms, "endTime": end_ms, "limit": 11}
@@ -138,7 +129,7 @@ def test_the_default_filter_is_sent_and_an_empty_one_means_everything() -> None:
 def test_aws_errors_map_to_the_hierarchy_without_sdk_text(
     code: str, error: type[Exception], hint_part: str
 ) -> None:
-    client, stub = stubbed()
+    client, stub = stubbed_logs()
     stub.add_client_error("filter_log_events", code, "internal detail arn:aws:secret", 400)
     with stub, pytest.raises(error) as caught:
         CloudWatchLogs(client).fetch(LOG_GROUP, minutes=5, max_logs=10, end=NOW)

@@ -6,6 +6,7 @@ import gzip
 import io
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -37,11 +38,30 @@ def test_a_missing_file_fails_before_any_line_is_read(tmp_path: Path) -> None:
         read_lines(tmp_path / "nope.log")  # at the call, not at the first next()
 
 
-def test_lines_are_read_lazily(tmp_path: Path) -> None:
-    path = tmp_path / "a.log"
-    path.write_bytes(b"one\n" + b"x" * 10 + gzip.compress(b"junk"))  # unreadable later on
-    lines = read_lines(path)
-    assert next(lines) == "one"  # the rest has not been read yet
+class _FailsAfterFirstRead(io.RawIOBase):
+    """A stream whose first read gives one line and whose next read fails."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        self.reads += 1
+        if self.reads > 1:
+            raise OSError(5, "Input/output error")
+        buffer[:4] = b"one\n"
+        return 4
+
+
+def test_lines_are_read_lazily(monkeypatch: pytest.MonkeyPatch) -> None:
+    stdin = io.TextIOWrapper(io.BufferedReader(_FailsAfterFirstRead()))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    lines = read_lines("-")
+    assert next(lines) == "one"  # the rest has not been read yet: reading it would fail
+    with pytest.raises(InputError, match="after line 1"):
+        next(lines)
 
 
 def test_a_missing_file_says_what_and_how(tmp_path: Path) -> None:

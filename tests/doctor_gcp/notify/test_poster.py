@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 from pydantic import SecretStr
@@ -19,17 +18,10 @@ from tests.fakes.slack import (
     FakeSlack,
     Reply,
     dropped,
-    fake_slack,
     rate_limited,
     server_error,
     slack_error,
 )
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with fake_slack() as fake:
-        yield fake
 
 
 def settings_for(slack: FakeSlack, **overrides: object) -> Settings:
