@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from doctor.cli.demo import SCENARIOS
+from doctor.cli.demo_run import SCENARIOS
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]

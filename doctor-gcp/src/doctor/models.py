@@ -102,6 +102,7 @@ class AnalysisResponse(BaseModel):
 # CloudWatch's own rule for log group names.
 LOG_GROUP_PATTERN = r"^[\.\-_/#A-Za-z0-9]{1,512}$"
 MAX_WINDOW_MINUTES = 7 * 24 * 60
+DEFAULT_MINUTES = 30  # the window read when a request names none
 
 
 class AnalyzeRequest(BaseModel):
@@ -114,7 +115,7 @@ class AnalyzeRequest(BaseModel):
         pattern=LOG_GROUP_PATTERN,
         description="CloudWatch log group; default AWS_LOG_GROUP_NAME",
     )
-    time_range_minutes: int = Field(default=30, ge=1, le=MAX_WINDOW_MINUTES)
+    time_range_minutes: int = Field(default=DEFAULT_MINUTES, ge=1, le=MAX_WINDOW_MINUTES)
     max_logs: int | None = Field(
         default=None, ge=1, description="At most this many events; default and cap DOCTOR_MAX_LOGS"
     )
@@ -134,9 +135,6 @@ class AnalyzeRequest(BaseModel):
             filter_pattern=self.filter_pattern,
             engine=self.engine,
         )
-
-
-STDIN = "-"
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

@@ -29,20 +29,21 @@ from doctor.digest import (
     parse_records,
     render_prompt,
 )
-from doctor.digest.parse import ParseStats
+from doctor.digest.parse import MAX_LINE_CHARS, ParseStats
 from doctor.digest.types import LogEvent
 from doctor.engines import Engine, build_engine, choose_engine
 from doctor.errors import ConfigurationError, DoctorError, InvalidParameter, NotAllowed
 from doctor.logs import CloudWatchLogs, CloudWatchSource, FileSource, LogSource
 from doctor.logs.cloudwatch import LOGS_CONFIG
-from doctor.models import AnalysisResponse, EngineChoice, EngineName, Query
+from doctor.models import DEFAULT_MINUTES, AnalysisResponse, EngineChoice, EngineName, Query
 from doctor.notify import Message, ResponseType, SlackPoster, summary_line
 from doctor.respond import Digested, answered, no_logs
 from doctor.settings import DEFAULT_PROMPT_TOKEN_BUDGET, Settings
 
-log = logging.getLogger(__name__)
+# How the answer's warnings say the report did not reach Slack (the demo looks for it).
+SLACK_DELIVERY_FAILED = "Slack delivery failed"
 
-DEFAULT_MINUTES = 30
+log = logging.getLogger(__name__)
 
 
 class Doctor:
@@ -240,7 +241,7 @@ class Doctor:
                 err,
                 summary_line(response),
             )
-            warning = f"Slack delivery failed: {err.message} {err.hint}".strip()
+            warning = f"{SLACK_DELIVERY_FAILED}: {err.message} {err.hint}".strip()
             return response.model_copy(update={"warnings": [*response.warnings, warning]})
         log.info("analysis %s posted to Slack", response.id)
         return response
@@ -268,7 +269,10 @@ def _reading_notes(stats: ParseStats) -> list[str]:
             "convert UTF-16 logs to UTF-8 first (iconv -f UTF-16 -t UTF-8)."
         )
     if stats.cut_lines:
-        notes.append(f"Cut {stats.cut_lines} lines longer than 256 KiB; their start was analysed.")
+        notes.append(
+            f"Cut {stats.cut_lines} lines longer than {MAX_LINE_CHARS // 1024} KiB; "
+            "their start was analysed."
+        )
     return notes
 
 

@@ -28,8 +28,8 @@ class Digested:
     label: str | None  # the log group (or the label given to a file)
     minutes: int | None  # the window read, if the source has one
     input_truncated: bool  # the source held more events than were kept
+    started: float  # time.perf_counter() when the query began
     warnings: list[str] = field(default_factory=list)
-    started: float = field(default_factory=time.perf_counter)
 
 
 def answered(digested: Digested, prompt: Prompt, answer: Answer) -> AnalysisResponse:

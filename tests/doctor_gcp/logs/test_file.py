@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
+from doctor.digest.parse import CUT_MARK
 from doctor.errors import InputError
 from doctor.logs import read_lines
-from doctor.logs.file import CUT_MARK, MAX_LINE_BYTES
+from doctor.logs.file import MAX_LINE_BYTES
 
 
 def test_lines_come_back_without_line_endings(tmp_path: Path) -> None:

@@ -2,7 +2,7 @@
 
 from doctor.logs.cloudwatch import CloudWatchLogs, CloudWatchSource
 from doctor.logs.file import FileSource, read_lines
-from doctor.logs.source import Batch, LogSource, Record
+from doctor.logs.source import Batch, LogSource
 
 __all__ = [
     "Batch",
@@ -10,6 +10,5 @@ __all__ = [
     "CloudWatchSource",
     "FileSource",
     "LogSource",
-    "Record",
     "read_lines",
 ]

@@ -86,7 +86,6 @@ class CloudWatchSource:
     minutes: int
     max_logs: int
     filter_pattern: str | None = None  # None: warnings and worse (DEFAULT_FILTER_PATTERN)
-    end: datetime | None = None  # None: now
 
     @property
     def label(self) -> str:
@@ -98,7 +97,6 @@ class CloudWatchSource:
             minutes=self.minutes,
             max_logs=self.max_logs,
             filter_pattern=self.filter_pattern,
-            end=self.end,
         )
         warnings = []
         if fetched.timed_out:

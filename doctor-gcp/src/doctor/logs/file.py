@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from doctor.digest.parse import CUT_MARK, MAX_LINE_CHARS
 from doctor.errors import InputError
 from doctor.logs.source import Batch
-from doctor.models import STDIN
 
+STDIN = "-"  # the path that names standard input
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -94,8 +95,9 @@ def _maybe_gunzip(raw: BinaryIO) -> Iterable[bytes]:
     return raw
 
 
-MAX_LINE_BYTES = 256 * 1024  # a longer line is cut: memory stays bounded whatever the input
-CUT_MARK = " … [line cut at 256 KiB]"
+# A longer line is cut (memory stays bounded whatever the input) and marked the way the parser
+# marks the lines it cuts, so it counts both.
+MAX_LINE_BYTES = MAX_LINE_CHARS
 
 
 def _lines(raw: Iterable[bytes] | BinaryIO) -> Iterator[bytes]:

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Protocol
 
-Record = tuple[str, datetime | None]
+from doctor.digest.parse import Record
 
 
 @dataclass(slots=True)

@@ -9,11 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from doctor.models import LOG_GROUP_PATTERN, MAX_WINDOW_MINUTES
+from doctor.models import DEFAULT_MINUTES, LOG_GROUP_PATTERN, MAX_WINDOW_MINUTES
 from doctor.notify import Message, mrkdwn, notice, window_label
 
 COMMAND = "/doctor"
-DEFAULT_MINUTES = 30
 _UNITS = {"m": 1, "h": 60, "d": 1440}
 _WINDOW = re.compile(r"(\d{1,7})([mhd])", re.IGNORECASE)
 _LOOKS_LIKE_WINDOW = re.compile(r"\d\S*")  # a log group never starts with a digit here

@@ -99,7 +99,10 @@ class Causal(StrEnum):
 
     @property
     def rank(self) -> int:
-        return {Causal.ROOT: 2, Causal.MIDDLE: 1, Causal.SYMPTOM: 0}[self]
+        return _CAUSAL_RANK[self]
+
+
+_CAUSAL_RANK = {Causal.ROOT: 2, Causal.MIDDLE: 1, Causal.SYMPTOM: 0}
 
 
 LevelName = Literal["TRACE", "DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
