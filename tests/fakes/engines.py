@@ -5,6 +5,7 @@ from __future__ import annotations
 from doctor.digest import Prompt
 from doctor.digest.types import Digest
 from doctor.engines import Answer
+from doctor.incident import Incident
 from doctor.models import Diagnosis, EngineName
 from doctor.taxonomy import Severity
 
@@ -21,10 +22,12 @@ class StubEngine:
         self.error = error
         self.diagnosis = diagnosis
         self.calls: list[tuple[Digest, Prompt]] = []
+        self.incidents: list[Incident | None] = []
         self.closed = False
 
-    def diagnose(self, digest: Digest, prompt: Prompt) -> Answer:
+    def diagnose(self, digest: Digest, prompt: Prompt, incident: Incident | None = None) -> Answer:
         self.calls.append((digest, prompt))
+        self.incidents.append(incident)
         if self.error is not None:
             raise self.error
         diagnosis = self.diagnosis or Diagnosis(

@@ -3,7 +3,9 @@
 A model can invent pattern ids, counts and quotes. Here every issue keeps only the pattern ids
 that exist in the digest; an issue left with none is dropped (with a warning), and what the
 reader trusts as fact (count, first/last seen, evidence lines) is computed from the cited
-patterns, never copied from the model. Engine order is kept: it is the importance order.
+patterns, never copied from the model. With the incident stage's reading, each issue gets the
+role and services of its patterns, and issues are put in its order (root cause, symptoms,
+chronic), whichever engine answered; issues it cannot place keep the engine's order.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ from datetime import datetime
 from itertools import chain, zip_longest
 
 from doctor.digest.types import Digest, Pattern
+from doctor.incident import Incident, services_of
 from doctor.models import Analysis, DiagnosedIssue, Diagnosis, Issue
+
+MAX_SERVICES = 8  # services named per issue
 
 MAX_EVIDENCE_LINES = 5
 MAX_EVIDENCE_CHARS = 500
@@ -22,7 +27,9 @@ _MAX_ECHO_CHARS = 80
 _MAX_ECHO_IDS = 5
 
 
-def ground(diagnosis: Diagnosis, digest: Digest) -> tuple[Analysis, list[str]]:
+def ground(
+    diagnosis: Diagnosis, digest: Digest, incident: Incident | None = None
+) -> tuple[Analysis, list[str]]:
     """Return the grounded analysis and the warnings about what had to be dropped."""
     patterns = {p.id: p for p in digest.patterns}
     warnings: list[str] = []
@@ -43,12 +50,14 @@ def ground(diagnosis: Diagnosis, digest: Digest) -> tuple[Analysis, list[str]]:
                 f"Issue '{title}' cited pattern ids not in the logs ({_echo_ids(unknown)}); "
                 "they were ignored"
             )
-        issues.append(_grounded_issue(stated, cited))
+        issues.append(_grounded_issue(stated, cited, incident))
     if diagnosis.issues and not issues:
         warnings.append(
             f"All {len(diagnosis.issues)} issues the engine reported were dropped: none cited a "
             "pattern found in the logs. Treat its summary with caution."
         )
+    if incident is not None:
+        issues.sort(key=lambda issue: incident.rank(issue.pattern_ids))  # stable: ties keep order
     analysis = Analysis(
         summary=diagnosis.summary,
         severity=diagnosis.severity,
@@ -58,7 +67,10 @@ def ground(diagnosis: Diagnosis, digest: Digest) -> tuple[Analysis, list[str]]:
     return analysis, warnings
 
 
-def _grounded_issue(stated: DiagnosedIssue, cited: list[Pattern]) -> Issue:
+def _grounded_issue(
+    stated: DiagnosedIssue, cited: list[Pattern], incident: Incident | None
+) -> Issue:
+    role = incident.role(p.id for p in cited) if incident is not None else None
     return Issue(
         type=stated.type,
         category=stated.category,
@@ -70,6 +82,8 @@ def _grounded_issue(stated: DiagnosedIssue, cited: list[Pattern]) -> Issue:
         pattern_ids=[p.id for p in cited],
         first_seen=_earliest(p.first_seen for p in cited),
         last_seen=_latest(p.last_seen for p in cited),
+        role=role.value if role is not None else None,
+        services=services_of(cited)[:MAX_SERVICES],
     )
 
 

@@ -35,6 +35,11 @@ class Diagnosis(BaseModel):
     priority_actions: list[str] = Field(description="What to do now, most urgent first")
 
 
+# The incident stage's roles (doctor.incident.Role): a root cause, what it set off, or a problem
+# that predates the incident.
+IssueRole = Literal["root_cause", "symptom", "chronic"]
+
+
 class Issue(BaseModel):
     type: str
     category: Category
@@ -46,6 +51,10 @@ class Issue(BaseModel):
     pattern_ids: list[str]
     first_seen: datetime | None = None
     last_seen: datetime | None = None
+    role: IssueRole | None = Field(
+        default=None, description="Its place in the incident: root_cause, symptom or chronic"
+    )
+    services: list[str] = Field(default_factory=list, description="Who logged it, most first")
 
 
 class Analysis(BaseModel):
@@ -73,6 +82,9 @@ class RunSummary(BaseModel):
     )
     prompt_truncated: bool = Field(
         default=False, description="The prompt budget left patterns out of what the model read"
+    )
+    onset: datetime | None = Field(
+        default=None, description="When the incident began (new or spiking problems), if it did"
     )
 
     @computed_field(description="input_truncated or prompt_truncated")  # type: ignore[prop-decorator]

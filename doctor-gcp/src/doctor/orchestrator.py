@@ -1,8 +1,8 @@
 """`Doctor`, the one orchestrator: every inlet (CLI, HTTP, Slack, demo) asks it, and it alone
 runs the stages in order.
 
-    query ─► source ─► digest (parse, redact, newest max_logs, mine) ─► prompt ─► engine
-          ─► ground ─► response ─► notify (Slack, when asked)
+    query ─► source ─► digest (parse, redact, newest max_logs, mine) ─► incident (onset,
+          chronic, causes) ─► prompt ─► engine ─► ground ─► response ─► notify (Slack, if asked)
 
 It holds what lives as long as the process: the CloudWatch client (whose web-identity
 credentials refresh themselves), one engine per name, the Slack poster. Everything here blocks
@@ -30,9 +30,12 @@ from doctor.digest import (
     render_prompt,
 )
 from doctor.digest.parse import MAX_LINE_CHARS, ParseStats
-from doctor.digest.types import LogEvent
+from doctor.digest.types import Digest, LogEvent
 from doctor.engines import Engine, build_engine, choose_engine
+from doctor.engines.rules import RulesEngine, knowledge
 from doctor.errors import ConfigurationError, DoctorError, InvalidParameter, NotAllowed
+from doctor.incident import Incident
+from doctor.incident.story import notes
 from doctor.logs import CloudWatchLogs, CloudWatchSource, FileSource, LogSource
 from doctor.logs.cloudwatch import LOGS_CONFIG
 from doctor.models import DEFAULT_MINUTES, AnalysisResponse, EngineChoice, EngineName, Query
@@ -70,6 +73,7 @@ class Doctor:
         self._ambient_aws = ambient_aws
         self._engines: dict[EngineName, Engine] = dict(engines or {})  # built on first use
         self._slack = SlackPoster(settings)  # connects to nothing until asked to post
+        self._knowledge: RulesEngine | None = None  # the incident stage's categories, on use
         self._lock = threading.Lock()
 
     @classmethod
@@ -127,7 +131,17 @@ class Doctor:
             input_truncated=batch.truncated or dropped > 0,
             warnings=warnings,
             started=started,
+            incident=self.incident(digest),
         )
+
+    def incident(self, digest: Digest) -> Incident:
+        """The incident stage: onsets, chronic noise and causes, categorised by the knowledge
+        base whichever engine answers."""
+        with self._lock:
+            if self._knowledge is None:
+                self._knowledge = RulesEngine()
+            knowledge = self._knowledge
+        return knowledge.incident(digest)
 
     def prompt(self, query: Query) -> tuple[Digested, Prompt]:
         """The digest and the exact prompt Gemini would get (`--dry-run`)."""
@@ -143,7 +157,8 @@ class Doctor:
         if digested.digest.events_total == 0:
             response = no_logs(digested, engine.name)
         else:
-            response = answered(digested, prompt, engine.diagnose(digested.digest, prompt))
+            answer = engine.diagnose(digested.digest, prompt, digested.incident)
+            response = answered(digested, prompt, answer)
         return self._notify(response) if notify_slack else response
 
     # --- what the stages use
@@ -199,11 +214,13 @@ class Doctor:
     def _render(self, digested: Digested) -> Prompt:
         budget = self.settings.doctor_prompt_token_budget
         try:
+            incident = digested.incident
             return render_prompt(
                 digested.digest,
                 budget_tokens=budget,
                 log_group=digested.label,
                 minutes=digested.minutes,
+                notes=notes(incident, knowledge.links()) if incident is not None else None,
             )
         except ValueError:
             # render_prompt's only ValueError: the budget cannot hold even the instructions.

@@ -16,6 +16,7 @@ from doctor.digest import Prompt
 from doctor.digest.types import Digest
 from doctor.engines import Answer
 from doctor.ground import ground
+from doctor.incident import Incident
 from doctor.models import Analysis, AnalysisResponse, EngineName, RunSummary, Status
 from doctor.taxonomy import Severity
 
@@ -30,11 +31,12 @@ class Digested:
     input_truncated: bool  # the source held more events than were kept
     started: float  # time.perf_counter() when the query began
     warnings: list[str] = field(default_factory=list)
+    incident: Incident | None = None  # the incident stage's reading, once it has run
 
 
 def answered(digested: Digested, prompt: Prompt, answer: Answer) -> AnalysisResponse:
     """The response to a digest that an engine diagnosed: grounded against the digest."""
-    analysis, grounding_warnings = ground(answer.diagnosis, digested.digest)
+    analysis, grounding_warnings = ground(answer.diagnosis, digested.digest, digested.incident)
     summary = _summary(
         digested,
         answer.engine,
@@ -74,6 +76,7 @@ def _summary(
         prompt_tokens=prompt_tokens,
         input_truncated=digested.input_truncated,
         prompt_truncated=prompt_truncated,
+        onset=digested.incident.onset if digested.incident is not None else None,
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import random
+import re
 
 import pytest
 
@@ -284,7 +285,12 @@ def test_issues_cite_only_real_patterns_each_once() -> None:
             assert rule.strength.counts_below_warning
     assert 0 < len(diagnosis.priority_actions) <= 5
     assert len(set(diagnosis.priority_actions)) == len(diagnosis.priority_actions)
-    assert diagnosis.summary.startswith(f"Most likely primary problem: {diagnosis.issues[0].type}")
+    # the summary names the first issue first: as the root cause, or as the primary problem
+    lead = re.escape(diagnosis.issues[0].type)
+    assert re.match(
+        rf"(Most likely primary problem|Root causes?( at \d\d:\d\d UTC)?( in [^:]+)?): {lead}\b",
+        diagnosis.summary,
+    )
 
 
 def test_same_digest_gives_the_identical_diagnosis() -> None:

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from doctor.digest.types import Digest
+from doctor.incident.story import ROLE_LABEL, told
 from doctor.models import AnalysisResponse, Issue
 from doctor.taxonomy import Severity
 
@@ -23,6 +24,7 @@ SEVERITY_STYLE = {
     Severity.MEDIUM: "bold yellow",
     Severity.LOW: "bold green",
 }
+ROLE_STYLE = {"root_cause": "bold red", "symptom": "yellow", "chronic": "dim"}
 
 
 def render_analysis(response: AnalysisResponse, console: Console) -> None:
@@ -42,9 +44,13 @@ def render_analysis(response: AnalysisResponse, console: Console) -> None:
     if summary.log_group:
         facts.insert(0, summary.log_group)
     facts += summary.cuts()
+    said = Text(analysis.summary)
+    sentence = told(response)
+    if sentence is not None:
+        said.append("\n" + sentence, style="bold")
     console.print(
         Panel(
-            Text(analysis.summary),
+            said,
             title=title,
             title_align="left",
             subtitle=Text(" · ".join(facts), style="dim"),
@@ -72,8 +78,17 @@ def _issue(number: int, issue: Issue) -> RenderableType:
         (issue.type, "bold"),
         ("  ", ""),
         (issue.category.value, "cyan"),
-        ("  ", ""),
-        (f"{issue.count} event{'s' if issue.count != 1 else ''}", "magenta"),
+    )
+    if issue.role is not None:
+        head.append(f"  {ROLE_LABEL[issue.role]}", style=ROLE_STYLE[issue.role])
+    if issue.services:
+        head.append(f"  in {', '.join(issue.services[:3])}", style="cyan")
+    head.append_text(
+        Text.assemble(
+            ("  ", ""),
+            ("  ", ""),
+            (f"{issue.count} event{'s' if issue.count != 1 else ''}", "magenta"),
+        )
     )
     seen = _seen(issue.first_seen, issue.last_seen)
     if seen:

@@ -27,11 +27,12 @@ from typing import Any
 from .anatomy import closing_exception
 from .levels import LEVEL_WORDS
 from .masking import STATUS_CODES, Masker, miner_config
-from .timeline import TimelineCounter, find_spike_start
+from .timeline import TimelineCounter, count_minute, find_spike_start, rebucket
 from .types import Digest, Level, LogEvent, Pattern
 from .words import value_slots, words_differ
 
 MAX_SAMPLE_CHARS = 2_000
+MAX_SERVICES = 16  # services kept per pattern; more writers of one message are rare
 # Mining text limits: the first words of a headline tell its shape; beyond that it is payload,
 # and Drain and the caches pay per token. Cut by words, not characters, so long messages of one
 # shape keep one token count (Drain only merges messages of equal length); the character limit
@@ -115,6 +116,9 @@ class _Slot:
     first: datetime | None = None
     last: datetime | None = None
     samples: list[str] = field(default_factory=list)
+    services: dict[str, int] = field(default_factory=dict)
+    minutes: dict[int, int] = field(default_factory=dict)  # see Pattern.minutes
+    step: int = 1
 
 
 # Drain instances are per level and per HTTP statuses the message states: Drain would merge
@@ -200,19 +204,32 @@ class DigestBuilder:
         self._place(event, slot_no)
         slot = self._slots[slot_no]
         slot.count += 1
-        stamp = event.timestamp
-        if stamp is not None:
-            if slot.first is None or stamp < slot.first:
-                slot.first = stamp
-            if slot.last is None or stamp > slot.last:
-                slot.last = stamp
-            self._timeline.add(stamp, level >= Level.ERROR)
+        self._record(slot, event)
         if len(slot.samples) < self.max_samples:
             sample = event.message
             if len(sample) > MAX_SAMPLE_CHARS:
                 sample = sample[:MAX_SAMPLE_CHARS] + _TRUNCATED
             if sample not in slot.samples:
                 slot.samples.append(sample)
+
+    def _record(self, slot: _Slot, event: LogEvent) -> None:
+        """The event's time (first/last seen, timelines) and service, on its slot."""
+        stamp = event.timestamp
+        if stamp is not None:
+            if slot.first is None or stamp < slot.first:
+                slot.first = stamp
+            if slot.last is None or stamp > slot.last:
+                slot.last = stamp
+            minute = int(stamp.timestamp()) // 60
+            self._timeline.add(minute, event.level >= Level.ERROR)
+            slot.step = count_minute(slot.minutes, slot.step, minute)
+        service = event.service
+        if service is not None:
+            services = slot.services
+            if service in services:
+                services[service] += 1
+            elif len(services) < MAX_SERVICES:
+                services[service] = 1
 
     def _place(self, event: LogEvent, slot_no: int) -> None:
         """Record which input lines the event holds."""
@@ -278,8 +295,12 @@ class DigestBuilder:
                     if len(pattern.samples) < self.max_samples and sample not in pattern.samples:
                         pattern.samples.append(sample)
             pattern.count += slot.count
+            _add_history(pattern, slot)
             slot_pattern.append(pattern)
         ranked = sorted(groups.values(), key=_rank_key)
+        for pattern in ranked:
+            pattern.services = dict(sorted(pattern.services.items(), key=lambda kv: -kv[1]))
+            pattern.minutes = dict(sorted(pattern.minutes.items()))
         for rank, pattern in enumerate(ranked, 1):
             pattern.id = f"p{rank}"
         slot_ids = [pattern.id for pattern in slot_pattern]
@@ -296,6 +317,24 @@ class DigestBuilder:
             redactions=dict(redactions or {}),
             line_assignments=[slot_ids[slot] if slot >= 0 else None for slot in lines],
         )
+
+
+def _add_history(pattern: Pattern, slot: _Slot) -> None:
+    """Add a slot's services and per-minute counts to its pattern's (at the wider step)."""
+    for service, events in slot.services.items():
+        if service in pattern.services or len(pattern.services) < MAX_SERVICES:
+            pattern.services[service] = pattern.services.get(service, 0) + events
+    if not slot.minutes:
+        return
+    if not pattern.minutes:
+        pattern.minutes, pattern.minute_step = dict(slot.minutes), slot.step
+        return
+    step = pattern.minute_step = rebucket(
+        pattern.minutes, pattern.minute_step, max(pattern.minute_step, slot.step)
+    )
+    for bucket, events in slot.minutes.items():
+        step = count_minute(pattern.minutes, step, bucket, events)
+    pattern.minute_step = step
 
 
 def _rank_key(pattern: Pattern) -> tuple[int, int, float, str]:

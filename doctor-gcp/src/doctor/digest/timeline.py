@@ -16,6 +16,34 @@ SPIKE_FACTOR = 3.0  # a spike minute has at least this many times the baseline's
 SPIKE_MIN_SHARE = 0.25  # ... and rises above the baseline by a quarter of the peak (at least 2)
 
 
+# A pattern's own timeline holds at most this many buckets: past it, its buckets double in
+# width (a week-long window still gets 14-minute buckets), so memory stays bounded per pattern.
+MAX_PATTERN_BUCKETS = 720
+
+
+def count_minute(counts: dict[int, int], step: int, minute: int, events: int = 1) -> int:
+    """Add `events` at epoch `minute` to `counts` (buckets of `step` minutes); the step, wider
+    when the buckets outgrew MAX_PATTERN_BUCKETS."""
+    bucket = minute - minute % step
+    counts[bucket] = counts.get(bucket, 0) + events
+    if len(counts) > MAX_PATTERN_BUCKETS:
+        step = rebucket(counts, step, step * 2)
+    return step
+
+
+def rebucket(counts: dict[int, int], step: int, wider: int) -> int:
+    """Merge `counts` (buckets of `step` minutes) into buckets of `wider`, in place."""
+    if wider == step:
+        return step
+    merged: dict[int, int] = {}
+    for bucket, events in counts.items():
+        key = bucket - bucket % wider
+        merged[key] = merged.get(key, 0) + events
+    counts.clear()
+    counts.update(sorted(merged.items()))
+    return wider
+
+
 class TimelineCounter:
     """Counts events per epoch minute; `buckets()` turns them into the digest's timeline."""
 
@@ -25,8 +53,8 @@ class TimelineCounter:
         self._totals: dict[int, int] = {}
         self._errors: dict[int, int] = {}
 
-    def add(self, stamp: datetime, is_error: bool) -> None:
-        minute = int(stamp.timestamp()) // 60
+    def add(self, minute: int, is_error: bool) -> None:
+        """One event at epoch `minute`."""
         self._totals[minute] = self._totals.get(minute, 0) + 1
         if is_error:
             self._errors[minute] = self._errors.get(minute, 0) + 1

@@ -43,6 +43,12 @@ class Pattern:
     first_seen: datetime | None
     last_seen: datetime | None
     samples: list[str] = field(default_factory=list)  # a few distinct redacted full events
+    # The services (programs, loggers) that wrote it, most events first; at most MAX_SERVICES.
+    services: dict[str, int] = field(default_factory=dict)
+    # Events per bucket of `minute_step` minutes, keyed by the bucket's first epoch minute: the
+    # pattern's own timeline, which the incident stage reads for onsets and chronic noise.
+    minutes: dict[int, int] = field(default_factory=dict)
+    minute_step: int = 1
 
 
 @dataclass(slots=True)

@@ -1,6 +1,7 @@
 """What every engine is: the `Engine` protocol and the `Answer` it gives.
 
-An engine turns a digest (and the prompt rendered from it) into an `Answer`: the diagnosis plus
+An engine turns a digest (the prompt rendered from it, and the incident stage's reading of it)
+into an `Answer`: the diagnosis plus
 who produced it and what the caller should know about how (a fallback, a warning). Engines are
 built once per process and closed once; `close()` releases clients and connection pools.
 """
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from doctor.digest import Prompt
     from doctor.digest.types import Digest
     from doctor.errors import DoctorError
+    from doctor.incident import Incident
     from doctor.models import Diagnosis, EngineName
 
 
@@ -34,7 +36,9 @@ class Engine(Protocol):
     @property
     def name(self) -> EngineName: ...
 
-    def diagnose(self, digest: Digest, prompt: Prompt) -> Answer: ...
+    def diagnose(
+        self, digest: Digest, prompt: Prompt, incident: Incident | None = None
+    ) -> Answer: ...
 
     def close(self) -> None: ...
 
@@ -51,8 +55,8 @@ class UnavailableEngine:
     def name(self) -> EngineName:
         return self._name
 
-    def diagnose(self, digest: Digest, prompt: Prompt) -> Answer:
-        del digest, prompt
+    def diagnose(self, digest: Digest, prompt: Prompt, incident: Incident | None = None) -> Answer:
+        del digest, prompt, incident
         raise self._error
 
     def close(self) -> None:

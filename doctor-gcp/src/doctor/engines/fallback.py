@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from doctor.digest import Prompt
     from doctor.digest.types import Digest
     from doctor.engines.base import Answer, Engine
+    from doctor.incident import Incident
     from doctor.models import EngineName
 
 log = logging.getLogger(__name__)
@@ -33,9 +34,9 @@ class FallbackEngine:
     def name(self) -> EngineName:
         return self.primary.name
 
-    def diagnose(self, digest: Digest, prompt: Prompt) -> Answer:
+    def diagnose(self, digest: Digest, prompt: Prompt, incident: Incident | None = None) -> Answer:
         try:
-            return self.primary.diagnose(digest, prompt)
+            return self.primary.diagnose(digest, prompt, incident)
         except Exception as exc:
             reason = exc.message if isinstance(exc, DoctorError) else "an unexpected internal error"
             log.warning(
@@ -45,7 +46,7 @@ class FallbackEngine:
                 self.fallback.name,
             )
             log.debug("engine failure detail", exc_info=True)
-        answer = self.fallback.diagnose(digest, prompt)
+        answer = self.fallback.diagnose(digest, prompt, incident)
         warning = (
             f"The {self.primary.name} engine failed ({reason}); "
             f"the offline {self.fallback.name} engine answered instead."

@@ -22,6 +22,7 @@ from doctor.digest import Prompt
 from doctor.digest.types import Digest
 from doctor.engines.base import Answer
 from doctor.errors import ConfigurationError, EngineError, EngineUnavailable
+from doctor.incident import Incident
 from doctor.models import Diagnosis
 from doctor.settings import Settings
 
@@ -91,9 +92,10 @@ class GeminiEngine:
     def close(self) -> None:
         self._client.close()
 
-    def diagnose(self, digest: Digest, prompt: Prompt) -> Answer:
-        """Ask Gemini for a Diagnosis of the prompt; `digest` is already rendered into it."""
-        del digest  # the prompt carries everything the model sees
+    def diagnose(self, digest: Digest, prompt: Prompt, incident: Incident | None = None) -> Answer:
+        """Ask Gemini for a Diagnosis of the prompt; `digest` and `incident` are already
+        rendered into it."""
+        del digest, incident  # the prompt carries everything the model sees
         return Answer(self._diagnosis(prompt), self.name, from_prompt=True)
 
     def _diagnosis(self, prompt: Prompt) -> Diagnosis:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from doctor.incident.story import ROLE_LABEL, told
 from doctor.models import AnalysisResponse, Issue
 from doctor.taxonomy import Severity
 
@@ -107,10 +108,12 @@ def _plural(count: int, noun: str) -> str:
 
 def issue_blocks(number: int, issue: Issue) -> list[dict[str, Any]]:
     """One section per issue (what, why, fix), then its evidence in a code block."""
-    lines = [
-        f"*{number}. {mrkdwn(issue.type, 200)}*  ·  `{issue.category.value}`  ·  "
-        f"*{_plural(issue.count, 'event')}*"
-    ]
+    head = f"*{number}. {mrkdwn(issue.type, 200)}*  ·  `{issue.category.value}`  ·  "
+    if issue.role is not None:
+        head += f"_{ROLE_LABEL[issue.role]}_  ·  "
+    if issue.services:
+        head += f"in {mrkdwn(', '.join(issue.services[:3]), 200)}  ·  "
+    lines = [head + f"*{_plural(issue.count, 'event')}*"]
     if issue.first_seen and issue.last_seen:
         lines.append(f"First seen {_when(issue.first_seen)} · last seen {_when(issue.last_seen)}")
     lines.append(mrkdwn(issue.description, FIELD_CHARS))
@@ -164,6 +167,9 @@ def report_message(
     else:
         title = f"{emoji} {analysis.severity.value} · {group}"
     top = [header(title), section(mrkdwn(analysis.summary, MAX_TEXT))]
+    sentence = told(response)
+    if sentence is not None:  # the engine's summary does not tell the chain: say it
+        top.append(section("*Chain:* " + mrkdwn(sentence, MAX_TEXT)))
 
     tail: list[dict[str, Any]] = []
     if analysis.priority_actions:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Final, Literal
 
 from doctor.digest.types import Digest, Level, Pattern
@@ -14,6 +15,8 @@ from doctor.engines.base import Answer
 from doctor.engines.rules import knowledge, order
 from doctor.engines.rules.base import Rule
 from doctor.engines.rules.text import MatchText
+from doctor.incident import Incident, Role, assess, services_of
+from doctor.incident.story import Item, chain
 from doctor.models import DiagnosedIssue, Diagnosis
 from doctor.taxonomy import Category, Severity
 
@@ -32,7 +35,12 @@ class _Group:
     """The patterns of one category, with the rule that claimed each."""
 
     category: Category
+    role: Role | None = None  # in the incident (doctor.incident); chronic ones are apart
     members: list[tuple[Pattern, Rule | None]] = field(default_factory=list)
+
+    @property
+    def ids(self) -> list[str]:
+        return [p.id for p, _ in self.members]
 
     @property
     def count(self) -> int:
@@ -62,6 +70,16 @@ class RulesEngine:
         # One fixed order (order.py): the first rule that fires is the answer, so a recognised
         # pattern costs a few gates and regex searches, not those of every rule.
         self._tiers = order.tiers(knowledge.rules() if rules is None else rules)
+        self._links = knowledge.links()
+
+    def categorize(self, pattern: Pattern) -> tuple[Category, int] | None:
+        """The category and causal rank of a pattern (the incident stage asks), or None."""
+        rule = self.classify(pattern)
+        return (rule.category, rule.causal.rank) if rule is not None else None
+
+    def incident(self, digest: Digest) -> Incident:
+        """The incident stage's reading of `digest`, with this knowledge base."""
+        return assess(digest, self.categorize, self._links)
 
     def classify(self, pattern: Pattern) -> Rule | None:
         """The best rule for one pattern, or None.
@@ -93,34 +111,44 @@ class RulesEngine:
                 return tuple(fired)
         return ()
 
-    def diagnose(self, digest: Digest, prompt: Prompt | None = None) -> Answer:
+    def diagnose(
+        self, digest: Digest, prompt: Prompt | None = None, incident: Incident | None = None
+    ) -> Answer:
         """The knowledge base's reading of every pattern; `prompt` is not needed."""
         del prompt
-        return Answer(self.diagnosis(digest), self.name)
+        return Answer(self.diagnosis(digest, incident), self.name)
 
     def close(self) -> None:
         pass  # nothing held
 
-    def diagnosis(self, digest: Digest) -> Diagnosis:
+    def diagnosis(self, digest: Digest, incident: Incident | None = None) -> Diagnosis:
+        """One issue per category (its chronic patterns apart), root cause first (the incident
+        stage's order), then by severity and causal role."""
+        if incident is None:
+            incident = self.incident(digest)
         classified = [(p, self.classify(p)) for p in digest.patterns]
         considered = [(p, r) for p, r in classified if p.level >= Level.WARNING or r is not None]
-        groups: dict[Category, _Group] = {}
+        groups: dict[tuple[Category, bool], _Group] = {}
         for pattern, r in considered:
-            if r is not None:
-                groups.setdefault(r.category, _Group(r.category)).members.append((pattern, r))
-            elif pattern.level >= Level.ERROR:  # an error nobody recognises is still an error
-                groups.setdefault(Category.UNKNOWN, _Group(Category.UNKNOWN)).members.append(
-                    (pattern, None)
-                )
+            if r is None and pattern.level < Level.ERROR:
+                continue  # an unrecognised warning; an unrecognised error is still an error
+            category = r.category if r is not None else Category.UNKNOWN
+            chronic = incident.role([pattern.id]) is Role.CHRONIC
+            group = groups.setdefault((category, chronic), _Group(category))
+            group.members.append((pattern, r))
         if not groups:
             return _all_clear(digest, len(considered))
 
+        for group in groups.values():
+            group.role = incident.role(group.ids)
         total = sum(g.count for g in groups.values())
-        ranked = sorted(groups.values(), key=lambda g: self._rank_key(g, total))
+        ranked = sorted(
+            groups.values(), key=lambda g: (incident.rank(g.ids), self._rank_key(g, total))
+        )
         issues = [self._issue(g) for g in ranked]
         severity = _BY_RANK[max(_SEVERITY_RANK[self._severity(g)] for g in ranked)]
         return Diagnosis(
-            summary=_summary(digest, ranked, issues, severity),
+            summary=_summary(digest, ranked, issues, severity, incident.onset),
             severity=severity,
             issues=issues,
             priority_actions=self._actions(ranked),
@@ -214,9 +242,28 @@ def _clip(text: str) -> str:
 
 
 def _summary(
-    digest: Digest, ranked: list[_Group], issues: list[DiagnosedIssue], severity: Severity
+    digest: Digest,
+    ranked: list[_Group],
+    issues: list[DiagnosedIssue],
+    severity: Severity,
+    onset: datetime | None,
 ) -> str:
-    """One or two sentences: the top issue with its counts, what else is going on, how bad."""
+    """One or two sentences: the causal chain (or the top issue with its counts and what else
+    is going on), how bad."""
+    items = [
+        Item(
+            issue.type,
+            group.role,
+            group.count,
+            services_of([p for p, _ in group.members]),
+            min((p.first_seen for p, _ in group.members if p.first_seen), default=None),
+        )
+        for group, issue in zip(ranked, issues, strict=True)
+    ]
+    told = chain(items, onset)
+    if told is not None:
+        events = digest.events_total
+        return f"{told} Overall severity {severity.value} across {events} log event(s)."
     lead = issues[0]
     text = (
         f"Most likely primary problem: {lead.type} ({lead.category.value}, "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from typing import Any
@@ -18,10 +18,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from doctor.engines.rules.base import Rule
-from doctor.engines.rules.schema import KbFile, KnowledgeError
+from doctor.engines.rules.schema import KbFile, KnowledgeError, LinksFile
 from doctor.taxonomy import Category
 
 KB_DIR = files("doctor.engines.rules") / "kb"
+LINKS_FILE = "links.toml"  # the one file of kb/ that is not a category: cause -> symptoms
 _CATEGORIES = {c.value: c for c in Category}
 
 
@@ -38,6 +39,8 @@ class Source:
 class Knowledge:
     sources: tuple[Source, ...]  # in file-name order
     rules: tuple[Rule, ...]  # the same order; the engine's choice never depends on it
+    # cause -> the categories it sets off (kb/links.toml), read by the incident stage
+    links: dict[Category, frozenset[Category]] = field(default_factory=dict)
 
 
 @functools.cache
@@ -48,6 +51,10 @@ def knowledge() -> Knowledge:
 
 def rules() -> tuple[Rule, ...]:
     return knowledge().rules
+
+
+def links() -> dict[Category, frozenset[Category]]:
+    return knowledge().links
 
 
 def load(directory: Traversable) -> Knowledge:
@@ -68,7 +75,28 @@ def load(directory: Traversable) -> Knowledge:
                 raise KnowledgeError(f"{source.path}: causal: missing")
             built.append(Rule.of(spec, source.category, causal))
     _check_refinements(built, first_seen)
-    return Knowledge(tuple(sources), tuple(built))
+    links_entry = directory / LINKS_FILE
+    links = read_links(links_entry) if links_entry.is_file() else {}
+    return Knowledge(tuple(sources), tuple(built), links)
+
+
+def read_links(entry: Traversable) -> dict[Category, frozenset[Category]]:
+    """kb/links.toml: each cause once, with the categories it sets off."""
+    path = str(entry)
+    try:
+        raw = tomllib.loads(entry.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise KnowledgeError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        spec = LinksFile.model_validate(raw)
+    except ValidationError as exc:
+        raise KnowledgeError("\n".join(_describe(path, raw, exc, entries="link"))) from None
+    links: dict[Category, frozenset[Category]] = {}
+    for i, link in enumerate(spec.link):
+        if link.cause in links:
+            raise KnowledgeError(f"{path}: link[{i}]: {link.cause} is listed twice; merge them")
+        links[link.cause] = frozenset(link.symptoms)
+    return links
 
 
 def _check_refinements(built: list[Rule], path_of: dict[str, str]) -> None:
@@ -130,20 +158,26 @@ def read(entry: Traversable) -> Source:
 
 
 def _toml_files(directory: Traversable) -> Iterable[Traversable]:
-    return (entry for entry in directory.iterdir() if entry.name.endswith(".toml"))
+    return (
+        entry
+        for entry in directory.iterdir()
+        if entry.name.endswith(".toml") and entry.name != LINKS_FILE
+    )
 
 
-def _describe(path: str, raw: dict[str, Any], exc: ValidationError) -> list[str]:
+def _describe(
+    path: str, raw: dict[str, Any], exc: ValidationError, *, entries: str = "rule"
+) -> list[str]:
     """Pydantic's errors as '<file>: rule '<id>': <field>[<n>]: <problem>' lines."""
     lines = []
     for error in exc.errors(include_url=False):
         loc = list(error["loc"])
         where = path
-        if len(loc) >= 2 and loc[0] == "rule" and isinstance(loc[1], int):
-            entries = raw.get("rule")
-            entry = entries[loc[1]] if isinstance(entries, list) else None
+        if len(loc) >= 2 and loc[0] == entries and isinstance(loc[1], int):
+            listed = raw.get(entries)
+            entry = listed[loc[1]] if isinstance(listed, list) else None
             rule_id = entry.get("id") if isinstance(entry, dict) else None
-            where += f": rule {rule_id!r}" if isinstance(rule_id, str) else f": rule[{loc[1]}]"
+            where += f": rule {rule_id!r}" if isinstance(rule_id, str) else f": {entries}[{loc[1]}]"
             loc = loc[2:]
         field = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)
         message = str(error["msg"]).removeprefix("Value error, ")

@@ -54,7 +54,7 @@ from pydantic import (
 )
 
 from doctor.digest.types import Level
-from doctor.taxonomy import Severity
+from doctor.taxonomy import Category, Severity
 
 FLAGS = re.IGNORECASE | re.MULTILINE  # every rule regex: case-insensitive, ^ / $ per line
 
@@ -212,6 +212,32 @@ class KbFile(BaseModel):
     causal: Causal | None = None  # the default causal role of the category's rules
     rule: list[RuleSpec] = []
     unclaimed: list[ExampleLine] = []  # unknown.toml only: lines no rule may claim
+
+
+class LinkSpec(BaseModel):
+    """One `[[link]]` of kb/links.toml: a cause and the failures it sets off, in any service."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    cause: Category
+    symptoms: list[Category] = Field(min_length=1)
+    why: str = Field(min_length=10)  # the mechanism, for the reader of the file
+
+    @model_validator(mode="after")
+    def _no_self_link(self) -> LinkSpec:
+        if self.cause in self.symptoms:
+            raise ValueError(f"{self.cause} lists itself as its own symptom")
+        if Category.UNKNOWN in (self.cause, *self.symptoms):
+            raise ValueError("unknown cannot be linked: nothing is known about it")
+        return self
+
+
+class LinksFile(BaseModel):
+    """kb/links.toml: which categories cause which, the incident stage's causal knowledge."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    link: list[LinkSpec] = []
 
 
 def check_regexes(name: str, regexes: list[str], prefix: tuple[str, ...] = ()) -> None:

@@ -1,0 +1,22 @@
+"""The incident stage: onsets, chronic noise and the causal chain, read from the digest.
+
+incident = assess(digest, categorize, links)
+incident.role(issue.pattern_ids), incident.rank(issue.pattern_ids), incident.onset
+"""
+
+from __future__ import annotations
+
+from .onset import State, Timing, Timings, assess_timing
+from .roles import Facts, Incident, Role, assess, services_of
+
+__all__ = [
+    "Facts",
+    "Incident",
+    "Role",
+    "State",
+    "Timing",
+    "Timings",
+    "assess",
+    "assess_timing",
+    "services_of",
+]

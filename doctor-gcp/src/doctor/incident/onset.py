@@ -1,0 +1,166 @@
+"""When each problem began, and which problems were there before the incident.
+
+Read from each pattern's own per-minute counts (the digest's `Pattern.minutes`), optionally with
+its count in a baseline window just before the one analysed:
+
+- a pattern's onset is its first appearance, or the first bucket where it jumps well above its
+  own earlier rate (a steady trickle of timeouts that turns into a flood has its onset at the
+  flood);
+- the incident's onset is where problems start together: of the groups of onsets that fall
+  within `CLUSTER_MINUTES` of each other, the one that brings the most services, then the most
+  patterns, then the most events (the latest wins ties: on-call asks about now);
+- a problem whose onset falls before the incident's (it was already there, at its own rate, or
+  it came and went) is `chronic`; one with no onset at all (steady from the start of the window)
+  too, unless nothing else happened.
+
+Times are minute buckets; a new pattern's exact first second breaks ties between onsets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from doctor.digest.types import Pattern
+
+CLUSTER_MINUTES = 5  # onsets this close belong to one start of trouble
+SPIKE_FACTOR = 4.0  # a bucket this many times the pattern's earlier rate is a jump...
+SPIKE_MIN_RISE = 5  # ... when it also adds at least this many events
+STEADY_MINUTES = 3  # buckets a pattern needs before a jump, or before the incident to be chronic
+LEAD_MINUTES = 10  # a cause seldom comes longer than this before its symptoms
+
+
+class State(StrEnum):
+    """A problem pattern's place in time."""
+
+    NEW = "new"  # first seen at the incident, or shortly before it without a steady past
+    SPIKING = "spiking"  # there before, at a much lower rate, then a jump
+    CHRONIC = "chronic"  # there before the incident at its own rate, or long before it
+    UNTIMED = "untimed"  # no timestamps: nothing to say
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """What the timeline says about one pattern."""
+
+    state: State
+    onset: datetime | None  # first appearance or jump; None when steady or untimed
+    exact: float | None  # epoch seconds of the onset, to the second when it is known
+
+
+@dataclass(frozen=True, slots=True)
+class Timings:
+    onset: datetime | None  # the incident's onset, None without one
+    patterns: dict[str, Timing]  # pattern id -> its timing (problem patterns only)
+
+
+def pattern_onset(
+    pattern: Pattern, opened: int, baseline: int = 0, baseline_minutes: int = 0
+) -> Timing:
+    """The pattern's own onset: its first jump above its earlier rate, else its first
+    appearance when that is after the window `opened` (epoch minute) and no baseline saw it.
+    Steady from the start: no onset (None)."""
+    buckets = sorted(pattern.minutes.items())
+    if not buckets:
+        return Timing(State.UNTIMED, None, None)
+    step = pattern.minute_step
+    first_minute, first_events = buckets[0]
+    if baseline:  # its past is the baseline window
+        since = first_minute - max(baseline_minutes, step)
+        jump = _first_jump(buckets, baseline, since, step, STEADY_MINUTES)
+    else:
+        jump = _first_jump(buckets[1:], first_events, first_minute, step, 1)
+    if jump is not None:
+        return Timing(State.SPIKING, _minute(jump), jump * 60.0)
+    at_open = first_minute - first_minute % step <= opened - opened % step
+    if baseline or (at_open and not baseline_minutes):
+        return Timing(State.CHRONIC, None, None)  # as far back as we can see
+    # new: after the window opened, or at its opening when a baseline window saw none of it
+    exact = pattern.first_seen.timestamp() if pattern.first_seen is not None else None
+    return Timing(State.NEW, _minute(first_minute), exact)
+
+
+def _first_jump(
+    buckets: Sequence[tuple[int, int]], seen: int, since: int, step: int, past: int
+) -> int | None:
+    """The first bucket that jumps above the rate of the events before it (`seen` events since
+    epoch minute `since`, in `past` buckets), once that past holds `STEADY_MINUTES` buckets."""
+    for minute, events in buckets:
+        elapsed = max(minute - since, step)
+        expected = seen * step / elapsed
+        if (
+            past >= STEADY_MINUTES
+            and events >= SPIKE_FACTOR * expected
+            and events - expected >= SPIKE_MIN_RISE
+        ):
+            return minute
+        seen += events
+        past += 1
+    return None
+
+
+def assess_timing(
+    patterns: Sequence[Pattern],
+    problems: set[str],
+    baseline: Mapping[str, int] | None = None,
+    baseline_minutes: int = 0,
+) -> Timings:
+    """Each problem pattern's timing (ids in `problems`), and the incident's onset."""
+    baseline = baseline or {}
+    chosen = [p for p in patterns if p.id in problems]
+    opened = min((min(p.minutes) for p in patterns if p.minutes), default=0)
+    own = {p.id: pattern_onset(p, opened, baseline.get(p.id, 0), baseline_minutes) for p in chosen}
+    by_id = {p.id: p for p in chosen}
+    onset = _incident_onset(own, by_id)
+    timed: dict[str, Timing] = {}
+    for pid, timing in own.items():
+        if timing.state is State.UNTIMED or (
+            timing.onset is not None and (onset is None or timing.onset >= onset)
+        ):
+            timed[pid] = timing
+        else:
+            timed[pid] = _before(by_id[pid], timing, onset)
+    return Timings(onset, timed)
+
+
+def _before(pattern: Pattern, timing: Timing, onset: datetime | None) -> Timing:
+    """A pattern already there when the incident began: chronic when it was there steadily or
+    long before; otherwise an early part of the incident (a root cause a few minutes ahead of
+    its symptoms), dated by its first appearance."""
+    first = min(pattern.minutes)
+    if onset is not None:
+        start = int(onset.timestamp()) // 60
+        steady = sum(1 for m in pattern.minutes if m < start) >= STEADY_MINUTES
+        if steady or first < start - LEAD_MINUTES:
+            return Timing(State.CHRONIC, timing.onset, timing.exact)
+    exact = pattern.first_seen.timestamp() if pattern.first_seen is not None else first * 60.0
+    return Timing(State.NEW, _minute(first), exact)
+
+
+def _incident_onset(own: Mapping[str, Timing], patterns: Mapping[str, Pattern]) -> datetime | None:
+    """The first onset of the strongest group of onsets (see the module docstring)."""
+    starts = sorted(
+        (int(t.onset.timestamp()) // 60, pid) for pid, t in own.items() if t.onset is not None
+    )
+    best: tuple[int, int, int, int] | None = None
+    chosen: int | None = None
+    for i, (minute, _) in enumerate(starts):
+        group = [pid for m, pid in starts[i:] if m < minute + CLUSTER_MINUTES]
+        services = {s for pid in group for s in patterns[pid].services}
+        events = sum(_events_from(patterns[pid], minute) for pid in group)
+        score = (len(services), len(group), events, minute)
+        if best is None or score >= best:
+            best, chosen = score, minute
+    return None if chosen is None else _minute(chosen)
+
+
+def _events_from(pattern: Pattern, minute: int) -> int:
+    """The pattern's events in the `CLUSTER_MINUTES` from `minute` on."""
+    end = minute + CLUSTER_MINUTES
+    return sum(n for m, n in pattern.minutes.items() if minute <= m < end)
+
+
+def _minute(epoch_minute: int) -> datetime:
+    return datetime.fromtimestamp(epoch_minute * 60, UTC)

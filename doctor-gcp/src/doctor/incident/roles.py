@@ -1,0 +1,194 @@
+"""Who caused whom: each problem pattern's role in the incident, and the order to tell them in.
+
+Inside the incident (patterns that are new or spiking at its onset), a pattern explains another
+when its category is a known cause of the other's (kb/links.toml) and it started no later, give
+or take `SLACK_SECONDS`: minute buckets blur the order of a root cause and the flood it sets off
+within seconds. Patterns nothing explains are root-cause candidates; the one that explains the
+most of the incident comes first, then the earliest. Counts and a fixed category order play no
+part, and services do not matter: a rotated Redis password in `cache` explains pool errors in
+`worker`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from doctor.digest.types import Digest, Level, Pattern
+from doctor.incident.onset import State, Timing, assess_timing
+from doctor.taxonomy import Category
+
+SLACK_SECONDS = 120.0
+
+Links = Mapping[Category, frozenset[Category]]
+# A pattern's category and causal rank (2 root, 1 middle, 0 symptom), or None: not a problem.
+Categorize = Callable[[Pattern], tuple[Category, int] | None]
+
+
+class Role(StrEnum):
+    ROOT_CAUSE = "root_cause"
+    SYMPTOM = "symptom"
+    CHRONIC = "chronic"
+
+
+_ROLE_RANK = {Role.ROOT_CAUSE: 0, Role.SYMPTOM: 1, Role.CHRONIC: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """One problem pattern as the incident stage sees it."""
+
+    id: str
+    category: Category
+    role: Role
+    state: State
+    onset: datetime | None
+    services: tuple[str, ...]
+    explains: tuple[str, ...]  # ids of the incident patterns it is a known cause of
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """The incident stage's reading of a digest."""
+
+    onset: datetime | None  # when the incident began; None without timestamps or incident
+    facts: dict[str, Facts]  # problem patterns by id
+    order: tuple[str, ...]  # problem pattern ids: root causes, symptoms, chronic
+
+    def role(self, pattern_ids: Iterable[str]) -> Role | None:
+        """The role of an issue made of these patterns: the most causal of theirs."""
+        roles = [self.facts[pid].role for pid in pattern_ids if pid in self.facts]
+        return min(roles, key=_ROLE_RANK.__getitem__) if roles else None
+
+    def rank(self, pattern_ids: Iterable[str]) -> tuple[int, int]:
+        """Sort key for an issue made of these patterns: its role, then its best place."""
+        ids = list(pattern_ids)
+        role = self.role(ids)
+        places = [self.order.index(pid) for pid in ids if pid in self.facts]
+        return (_ROLE_RANK[role] if role is not None else 1, min(places, default=len(self.order)))
+
+
+def assess(
+    digest: Digest,
+    categorize: Categorize,
+    links: Links,
+    *,
+    baseline: Mapping[str, int] | None = None,
+    baseline_minutes: int = 0,
+) -> Incident:
+    """Onsets, chronic noise and causes for the digest's problem patterns."""
+    classes: dict[str, tuple[Category, int]] = {}
+    for pattern in digest.patterns:
+        found = categorize(pattern)
+        if found is not None:
+            classes[pattern.id] = found
+        elif pattern.level >= Level.WARNING:
+            classes[pattern.id] = (Category.UNKNOWN, -1)
+    timings = assess_timing(digest.patterns, set(classes), baseline, baseline_minutes)
+    by_id = {p.id: p for p in digest.patterns if p.id in classes}
+    return _cast(timings.onset, timings.patterns, classes, by_id, links)
+
+
+def _cast(
+    onset: datetime | None,
+    timings: Mapping[str, Timing],
+    classes: Mapping[str, tuple[Category, int]],
+    patterns: Mapping[str, Pattern],
+    links: Links,
+) -> Incident:
+    inside = [pid for pid in patterns if timings[pid].state is not State.CHRONIC]
+    chronic = [pid for pid in patterns if timings[pid].state is State.CHRONIC]
+
+    def when(pid: str) -> float | None:
+        return timings[pid].exact
+
+    def explains(cause: str, effect: str) -> bool:
+        a, b = classes[cause][0], classes[effect][0]
+        if a == b or b not in links.get(a, frozenset()):
+            return False
+        ta, tb = when(cause), when(effect)
+        if ta is None or tb is None:
+            return True
+        if ta > tb + SLACK_SECONDS:
+            return False
+        # both are causes of each other (timeouts and 5xx): the earlier one is the cause
+        return not (a in links.get(b, frozenset()) and tb < ta)
+
+    effects = {pid: [e for e in inside if explains(pid, e)] for pid in inside}
+    explained = {e for found in effects.values() for e in found}
+    roots = [pid for pid in inside if pid not in explained]
+
+    def reach(pid: str) -> int:
+        seen: set[str] = set()
+        stack = list(effects[pid])
+        while stack:
+            current = stack.pop()
+            if current not in seen:
+                seen.add(current)
+                stack.extend(effects[current])
+        seen.discard(pid)
+        return len(seen)
+
+    def cause_key(pid: str) -> tuple[int, bool, float, int, int, int, str]:
+        at = when(pid)
+        category, causal = classes[pid]
+        pattern = patterns[pid]
+        return (
+            -reach(pid),
+            category is Category.UNKNOWN,  # a failure nobody recognises is no named cause
+            at if at is not None else float("inf"),
+            -causal,
+            -int(pattern.level),
+            -pattern.count,
+            pid,
+        )
+
+    if not roots and inside:  # every one explains another (a cycle): the earliest begins
+        roots = [min(inside, key=lambda pid: (when(pid) or float("inf"), pid))]
+    roots.sort(key=cause_key)
+    primary = roots[0] if roots else None
+    start = when(primary) if primary is not None else None
+    role: dict[str, Role] = {}
+    for pid in roots:
+        at = when(pid)
+        early = start is None or at is None or at <= start + SLACK_SECONDS
+        known = classes[pid][0] is not Category.UNKNOWN
+        cause = pid == primary or effects[pid] or (early and known)
+        role[pid] = Role.ROOT_CAUSE if cause else Role.SYMPTOM
+    for pid in inside:
+        role.setdefault(pid, Role.SYMPTOM)
+    for pid in chronic:
+        role[pid] = Role.CHRONIC
+    causes = [pid for pid in roots if role[pid] is Role.ROOT_CAUSE]
+    # symptoms in the order they began, a symptom that sets off others before them (a crash
+    # loop before the 502s it causes); chronic problems by how bad, then how loud
+    symptoms = sorted(
+        (pid for pid in inside if role[pid] is Role.SYMPTOM),
+        key=lambda pid: (when(pid) or float("inf"), -reach(pid), -patterns[pid].count, pid),
+    )
+    chronic.sort(key=lambda pid: (-int(patterns[pid].level), -patterns[pid].count, pid))
+    order = (*causes, *symptoms, *chronic)
+    facts = {
+        pid: Facts(
+            id=pid,
+            category=classes[pid][0],
+            role=role[pid],
+            state=timings[pid].state,
+            onset=timings[pid].onset,
+            services=tuple(patterns[pid].services),
+            explains=tuple(effects.get(pid, ())),
+        )
+        for pid in order
+    }
+    return Incident(onset, facts, order)
+
+
+def services_of(patterns: Sequence[Pattern]) -> list[str]:
+    """The services of these patterns, most events first."""
+    totals: dict[str, int] = {}
+    for pattern in patterns:
+        for service, events in pattern.services.items():
+            totals[service] = totals.get(service, 0) + events
+    return sorted(totals, key=lambda s: (-totals[s], s))

@@ -1,0 +1,114 @@
+"""The causal chain in one sentence, the same in the summary, the terminal, Slack and the prompt:
+
+Root cause at 17:49 UTC in db: Disk Full (3) → symptoms in api, worker: Database Connection
+Failure (1,234), Upstream Unavailable (456). Chronic, before the incident: TLS (2,000).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from doctor.digest.prompt import Notes
+from doctor.incident.roles import Incident, Links, Role
+from doctor.models import AnalysisResponse
+
+MAX_NAMED = 3  # issues named per part; the rest are counted
+MAX_SERVICES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One issue as the chain tells it."""
+
+    title: str
+    role: Role | str | None
+    count: int
+    services: Sequence[str] = ()
+    first_seen: datetime | None = None
+
+
+def chain(items: Sequence[Item], onset: datetime | None) -> str | None:
+    """The sentence, or None when there is no root cause to tell (no issue, or all chronic)."""
+    roots = [i for i in items if i.role == Role.ROOT_CAUSE]
+    if not roots:
+        return None
+    symptoms = [i for i in items if i.role == Role.SYMPTOM]
+    chronic = [i for i in items if i.role == Role.CHRONIC]
+    lead = roots[0]
+    when = lead.first_seen
+    if onset is not None and (when is None or when < onset):
+        when = onset  # a cause that was there before only became one at the onset
+    text = "Root cause" if len(roots) == 1 else "Root causes"
+    if when is not None:
+        text += f" at {when:%H:%M} UTC"
+    text += _where(roots) + ": " + _named(roots)
+    if symptoms:
+        text += " → symptoms" + _where(symptoms) + ": " + _named(symptoms)
+    text += "."
+    if chronic:
+        text += " Chronic, before the incident: " + _named(chronic) + "."
+    return text
+
+
+def _where(items: Sequence[Item]) -> str:
+    services: list[str] = []
+    for item in items:
+        services += [s for s in item.services if s not in services]
+    if not services:
+        return ""
+    shown = ", ".join(services[:MAX_SERVICES])
+    more = f" and {len(services) - MAX_SERVICES} more" if len(services) > MAX_SERVICES else ""
+    return f" in {shown}{more}"
+
+
+def _named(items: Sequence[Item]) -> str:
+    named = ", ".join(f"{i.title} ({i.count:,})" for i in items[:MAX_NAMED])
+    rest = items[MAX_NAMED:]
+    if rest:
+        named += f" and {len(rest)} more ({sum(i.count for i in rest):,})"
+    return named
+
+
+def told(response: AnalysisResponse) -> str | None:
+    """The chain of a grounded answer, unless its summary already tells it (the rules engine's
+    does): what the terminal and Slack show under the summary."""
+    items = [
+        Item(i.type, i.role, i.count, i.services, i.first_seen) for i in response.analysis.issues
+    ]
+    sentence = chain(items, response.summary.onset)
+    if sentence is None or response.analysis.summary.startswith(sentence):
+        return None
+    return sentence
+
+
+ROLE_LABEL = {"root_cause": "root cause", "symptom": "symptom", "chronic": "chronic"}
+
+
+def notes(incident: Incident, links: Links) -> Notes:
+    """The incident as facts for the model's prompt (doctor.digest.prompt.Notes)."""
+    onset = incident.onset
+    header = [
+        "Incident onset (problems new or spiking together): "
+        + (f"{onset:%Y-%m-%dT%H:%M}Z." if onset is not None else "none found.")
+    ]
+    present = {f.category for f in incident.facts.values()}
+    known = [
+        f"{cause.value} -> {', '.join(sorted(s.value for s in symptoms & present))}"
+        for cause, symptoms in sorted(links.items())
+        if cause in present and symptoms & present
+    ]
+    if known:
+        header.append("Known cause -> symptom links among these categories: " + "; ".join(known))
+    lines: dict[str, str] = {}
+    for pid, facts in incident.facts.items():
+        line = f"role={facts.role.value} category_guess={facts.category.value} {facts.state.value}"
+        if facts.onset is not None:
+            line += f" onset={facts.onset:%Y-%m-%dT%H:%M}Z"
+        if facts.services:
+            line += " services=" + ",".join(facts.services[:MAX_SERVICES])
+        if facts.explains:
+            line += " explains=" + ",".join(facts.explains[:5])
+        lines[pid] = line
+    return Notes(header, lines, list(incident.order))

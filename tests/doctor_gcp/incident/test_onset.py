@@ -1,0 +1,80 @@
+"""Onsets from a pattern's own per-minute counts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from doctor.digest.types import Level, Pattern
+from doctor.incident import State, assess_timing
+from doctor.incident.onset import pattern_onset
+
+M0 = 29_000_000  # an epoch minute
+
+
+def _pattern(pid: str, minutes: dict[int, int], level: Level = Level.ERROR) -> Pattern:
+    first = datetime.fromtimestamp(min(minutes) * 60 + 17, UTC) if minutes else None
+    return Pattern(pid, pid, sum(minutes.values()), level, first, first, minutes=minutes)
+
+
+def test_a_trickle_that_turns_into_a_flood_has_its_onset_at_the_flood() -> None:
+    trickle = {M0 + m: 1 for m in range(10)} | {M0 + 10: 80, M0 + 11: 90}
+    timing = pattern_onset(_pattern("p1", trickle), opened=M0)
+    assert timing.state is State.SPIKING
+    assert timing.onset == datetime.fromtimestamp((M0 + 10) * 60, UTC)
+
+
+def test_a_steady_pattern_from_the_start_has_no_onset() -> None:
+    timing = pattern_onset(_pattern("p1", {M0 + m: 5 for m in range(20)}), opened=M0)
+    assert timing.onset is None
+
+
+def test_a_new_pattern_starts_at_its_first_second() -> None:
+    timing = pattern_onset(_pattern("p1", {M0 + 12: 3, M0 + 13: 200}), opened=M0)
+    assert timing.state is State.NEW
+    assert timing.exact == (M0 + 12) * 60 + 17
+
+
+def test_a_baseline_makes_a_pattern_present_from_the_start_chronic_or_spiking() -> None:
+    steady = _pattern("p1", {M0 + m: 20 for m in range(10)})
+    assert pattern_onset(steady, M0, baseline=200, baseline_minutes=10).state is State.CHRONIC
+    # the same counts after an almost quiet past: the window's first minute is a jump
+    assert pattern_onset(steady, M0, baseline=1, baseline_minutes=10).state is State.SPIKING
+    # and after a baseline window that never saw it: new at the opening
+    assert pattern_onset(steady, M0, baseline=0, baseline_minutes=10).state is State.NEW
+    assert pattern_onset(steady, M0).state is State.CHRONIC  # no baseline: as far back as seen
+
+
+def test_untimed_patterns_have_no_timing_and_no_incident() -> None:
+    timings = assess_timing([_pattern("p1", {})], {"p1"})
+    assert timings.onset is None
+    assert timings.patterns["p1"].state is State.UNTIMED
+
+
+def test_the_incident_onset_is_where_several_services_start_together() -> None:
+    early = _pattern("p1", {M0 + 3 + m: 40 for m in range(27)})  # loud, alone, long ago
+    cause = _pattern("p2", {M0 + 25: 2})
+    cause.services = {"db": 2}
+    flood = _pattern("p3", {M0 + 25: 300, M0 + 26: 300})
+    flood.services = {"api": 600}
+    steady = _pattern("p4", {M0 + m: 5 for m in range(30)})
+    timings = assess_timing([early, cause, flood, steady], {"p1", "p2", "p3", "p4"})
+    assert timings.onset == datetime.fromtimestamp((M0 + 25) * 60, UTC)
+    states = {pid: t.state for pid, t in timings.patterns.items()}
+    assert states == {
+        "p1": State.CHRONIC,
+        "p2": State.NEW,
+        "p3": State.NEW,
+        "p4": State.CHRONIC,
+    }
+
+
+def test_a_cause_a_few_minutes_ahead_of_its_symptoms_is_not_chronic() -> None:
+    cause = _pattern("p1", {M0 + 20: 1, M0 + 22: 1})
+    flood = _pattern("p2", {M0 + 26: 300, M0 + 27: 300})
+    flood.services = {"api": 600}
+    other = _pattern("p3", {M0 + 26: 50})
+    other.services = {"web": 50}
+    steady = _pattern("p4", {M0 + m: 5 for m in range(30)})
+    timings = assess_timing([cause, flood, other, steady], {"p1", "p2", "p3", "p4"})
+    assert timings.patterns["p1"].state is State.NEW
+    assert timings.patterns["p4"].state is State.CHRONIC

@@ -1,0 +1,154 @@
+"""The incident stage on multi-service streams, through the real digest and knowledge base: the
+root cause comes first whatever its size, chronic noise last, links work across services."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from doctor.digest import digest_lines
+from doctor.engines.rules import RulesEngine
+from doctor.incident import Role
+from doctor.models import Diagnosis
+from doctor.taxonomy import Category as C
+from tests.doctor_gcp.incident.streams import END, ONSET, START, Burst, stream
+
+AFTER = ONSET + timedelta(seconds=5)
+DNS = Burst(
+    "api", "ERROR", "dial tcp: lookup payments.internal on 10.0.0.2:53: no such host", 6,
+    ONSET, ONSET + timedelta(seconds=20),
+)  # fmt: skip
+TIMEOUTS = Burst(
+    "web", "ERROR", "upstream request timeout after 30000ms calling api /v1/pay/{n}", 300, AFTER
+)
+UNAVAILABLE = Burst(
+    "gateway", "ERROR",
+    "upstream connect error or disconnect/reset before headers. reset reason: 503 Service "
+    "Unavailable for /v1/pay", 500, AFTER,
+)  # fmt: skip
+CHRONIC_TLS = Burst(
+    "gateway", "WARN",
+    "TLS handshake failed with partner.example.com:443: certificate has expired", 400,
+    START + timedelta(minutes=5),
+)  # fmt: skip
+
+
+def _diagnose(*bursts: Burst, compose: bool = True) -> tuple[Diagnosis, list[Role | None]]:
+    engine = RulesEngine()
+    digest = digest_lines(stream(bursts, compose=compose))
+    incident = engine.incident(digest)
+    diagnosis = engine.diagnosis(digest, incident)
+    return diagnosis, [incident.role(issue.pattern_ids) for issue in diagnosis.issues]
+
+
+@pytest.mark.parametrize("compose", [True, False], ids=["compose", "bare"])
+def test_a_small_dns_failure_beats_its_floods_and_an_older_louder_tls_problem(
+    compose: bool,
+) -> None:
+    diagnosis, roles = _diagnose(CHRONIC_TLS, DNS, TIMEOUTS, UNAVAILABLE, compose=compose)
+    assert [i.category for i in diagnosis.issues] == [
+        C.DNS_RESOLUTION,
+        C.TIMEOUT,
+        C.UPSTREAM_UNAVAILABLE,
+        C.TLS_CERTIFICATE,
+    ]
+    assert roles == [Role.ROOT_CAUSE, Role.SYMPTOM, Role.SYMPTOM, Role.CHRONIC]
+    assert diagnosis.summary.startswith("Root cause at 17:49 UTC in api: DNS Name Not Found (6)")
+    assert "Chronic, before the incident: " in diagnosis.summary
+
+
+def test_a_rotated_redis_password_explains_pool_errors_in_another_service() -> None:
+    redis = Burst(
+        "cache", "ERROR",
+        "redis.exceptions.AuthenticationError: WRONGPASS invalid username-password pair or "
+        "user is disabled.", 4, ONSET, ONSET + timedelta(seconds=10),
+    )  # fmt: skip
+    pool = Burst(
+        "worker", "ERROR",
+        "sqlalchemy.exc.TimeoutError: QueuePool limit of size 5 overflow 10 reached, "
+        "connection timed out, timeout 30.00", 800, AFTER,
+    )  # fmt: skip
+    # a timeout that came and went before the incident is chronic, not the cause
+    gone = Burst(
+        "api", "ERROR", "Read timed out. (read timeout=5) calling https://geo.example.net/x",
+        200, START + timedelta(minutes=2), START + timedelta(minutes=20),
+    )  # fmt: skip
+    diagnosis, roles = _diagnose(gone, redis, pool)
+    assert [i.category for i in diagnosis.issues] == [
+        C.AUTHENTICATION_FAILURE,
+        C.DATABASE_CONNECTION,
+        C.TIMEOUT,
+    ]
+    assert roles == [Role.ROOT_CAUSE, Role.SYMPTOM, Role.CHRONIC]
+    assert "→ symptoms in worker:" in diagnosis.summary
+
+
+def test_rate_limiting_comes_before_the_timeouts_and_5xx_it_causes() -> None:
+    limited = Burst(
+        "billing", "WARN",
+        "Stripe API returned 429 Too Many Requests: rate limit exceeded, retry after 2s", 12,
+        ONSET, ONSET + timedelta(seconds=30),
+    )  # fmt: skip
+    chronic_auth = Burst("api", "ERROR", "401 Unauthorized: invalid token for user {n}", 100)
+    diagnosis, roles = _diagnose(limited, TIMEOUTS, UNAVAILABLE, chronic_auth)
+    assert diagnosis.issues[0].category is C.RATE_LIMITED
+    assert roles[0] is Role.ROOT_CAUSE
+    assert diagnosis.issues[-1].category is C.AUTHENTICATION_FAILURE
+    assert roles[-1] is Role.CHRONIC
+
+
+def test_a_go_panic_comes_before_the_crash_loop_it_causes() -> None:
+    panic = Burst(
+        "orders", "ERROR",
+        "panic: runtime error: invalid memory address or nil pointer dereference", 3,
+        ONSET, ONSET + timedelta(seconds=5),
+    )  # fmt: skip
+    backoff = Burst(
+        "kubelet", "WARN",
+        "Back-off restarting failed container orders in pod orders-7d9f8c6b5-x2k4q", 40, AFTER,
+    )  # fmt: skip
+    diagnosis, roles = _diagnose(panic, backoff, CHRONIC_TLS)
+    categories = [i.category for i in diagnosis.issues]
+    assert categories[0] is C.APPLICATION_EXCEPTION
+    assert categories.index(C.CRASH_LOOP) < categories.index(C.TLS_CERTIFICATE)
+    assert roles == [Role.ROOT_CAUSE, Role.SYMPTOM, Role.CHRONIC]
+
+
+def test_a_database_panic_about_a_full_disk_beats_the_recovery_mode_it_causes() -> None:
+    panic = Burst(
+        "db", "PANIC", 'could not write to file "pg_wal/xlogtemp.{n}": No space left on device',
+        2, ONSET, ONSET + timedelta(seconds=3),
+    )  # fmt: skip
+    recovery = Burst("db", "FATAL", "the database system is in recovery mode", 400, AFTER)
+    clients = Burst(
+        "api", "ERROR",
+        'psycopg2.OperationalError: connection to server at "db" (10.0.0.5), port 5432 failed: '
+        "FATAL:  the database system is in recovery mode", 700, AFTER,
+    )  # fmt: skip
+    diagnosis, roles = _diagnose(panic, recovery, clients)
+    assert [i.category for i in diagnosis.issues] == [C.DISK_FULL, C.DATABASE_CONNECTION]
+    assert roles == [Role.ROOT_CAUSE, Role.SYMPTOM]
+
+
+def test_chronic_noise_louder_than_the_incident_that_began_24_minutes_earlier_is_chronic() -> None:
+    loud = Burst(
+        "search", "ERROR",
+        "ConnectTimeoutError: Connection to search-legacy.internal timed out. (connect "
+        "timeout=2)", 5000, ONSET - timedelta(minutes=24), END,
+    )  # fmt: skip
+    diagnosis, roles = _diagnose(loud, DNS, TIMEOUTS, UNAVAILABLE)
+    assert diagnosis.issues[0].category is C.DNS_RESOLUTION
+    assert roles[0] is Role.ROOT_CAUSE
+    assert roles[-1] is Role.CHRONIC
+    assert diagnosis.issues[-1].category is C.TIMEOUT
+    assert "Chronic, before the incident: Timeouts (5,000)" in diagnosis.summary
+
+
+def test_a_stream_without_an_incident_has_no_onset_and_no_chronic_roles() -> None:
+    engine = RulesEngine()
+    steady = Burst("api", "ERROR", "dial tcp: lookup db.internal on 10.0.0.2:53: no such host", 600)
+    digest = digest_lines(stream([steady]))
+    incident = engine.incident(digest)
+    assert incident.onset is None
+    assert {f.role for f in incident.facts.values()} == {Role.ROOT_CAUSE}
