@@ -116,7 +116,14 @@ class Doctor:
         # CloudWatch hands over its newest max_logs already; a file is capped here, by events.
         limit = query.max_logs if query.file is not None else None
         kept = _Newest(events, limit) if limit is not None else None
-        digest = build_digest(kept if kept is not None else events, redactions=redactor.counts)
+        # the baseline window is redacted too (its words can end up in templates), apart
+        baseline = parse_records(batch.baseline, redactor=Redactor(), whole=batch.whole)
+        digest = build_digest(
+            kept if kept is not None else events,
+            redactions=redactor.counts,
+            baseline=baseline,
+            baseline_minutes=batch.baseline_minutes,
+        )
         warnings += _reading_notes(events.stats)
         dropped = kept.dropped if kept is not None else 0
         if dropped:

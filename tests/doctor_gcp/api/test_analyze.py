@@ -133,7 +133,10 @@ def test_a_missing_group_is_404(aws: None, aws_settings: Settings) -> None:
 
 def stubbed_app(settings: Settings, code: str) -> TestClient:
     logs, stub = stubbed_logs()
-    stub.add_client_error("filter_log_events", code, "arn:aws:iam::123:role/x secret detail", 400)
+    for _ in range(2):  # the window and the baseline window before it: both are refused
+        stub.add_client_error(
+            "filter_log_events", code, "arn:aws:iam::123:role/x secret detail", 400
+        )
     stub.activate()
     doctor = Doctor(settings, logs=CloudWatchLogs(logs))
     return TestClient(create_app(settings, doctor=doctor))
@@ -152,7 +155,7 @@ def test_aws_failures_map_to_statuses_without_sdk_text(
     aws_settings: Settings, code: str, status: int, error_code: str
 ) -> None:
     with stubbed_app(aws_settings, code) as test_client:
-        # 10 minutes is one time slice, so exactly one FilterLogEvents call meets the stub.
+        # 10 minutes is one time slice, so one FilterLogEvents call per window meets the stub.
         response = test_client.post("/analyze", json={"time_range_minutes": 10}, headers=AUTH)
     assert response.status_code == status
     assert error_of(response)["code"] == error_code

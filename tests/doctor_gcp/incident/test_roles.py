@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from doctor.digest import digest_lines
+from doctor.digest import build_digest, digest_lines, parse_lines
+from doctor.digest.types import Level
 from doctor.engines.rules import RulesEngine
 from doctor.incident import Role
 from doctor.models import Diagnosis
@@ -152,3 +153,55 @@ def test_a_stream_without_an_incident_has_no_onset_and_no_chronic_roles() -> Non
     incident = engine.incident(digest)
     assert incident.onset is None
     assert {f.role for f in incident.facts.values()} == {Role.ROOT_CAUSE}
+
+
+def test_a_baseline_window_tells_chronic_from_new_when_both_fill_the_window() -> None:
+    # the incident began before the window opened: only the window before can tell that the
+    # DNS errors were always there and the Redis password failure is new
+    chronic = Burst(
+        "api", "ERROR", "dial tcp: lookup geo.internal on 10.0.0.2:53: no such host", 300
+    )
+    redis = Burst(
+        "cache", "ERROR",
+        "redis.exceptions.AuthenticationError: WRONGPASS invalid username-password pair or "
+        "user is disabled.", 30,
+    )  # fmt: skip
+    pool = Burst(
+        "worker", "ERROR",
+        "sqlalchemy.exc.TimeoutError: QueuePool limit of size 5 overflow 10 reached, "
+        "connection timed out, timeout 30.00", 900,
+    )  # fmt: skip
+    before = [
+        line.replace("2026-03-16T17:", "2026-03-16T16:")  # the same hour, an hour earlier
+        for line in stream([chronic])
+    ]
+    engine = RulesEngine()
+    window = stream([chronic, redis, pool])
+    alone = engine.incident(digest_lines(window))
+    assert alone.onset is None  # everything was there from the first minute
+    digest = build_digest(parse_lines(window), baseline=parse_lines(before), baseline_minutes=40)
+    assert digest.baseline_minutes == 40
+    assert {p.baseline for p in digest.patterns if p.level >= Level.ERROR} >= {0, 300}
+    incident = engine.incident(digest)
+    diagnosis = engine.diagnosis(digest, incident)
+    assert [i.category for i in diagnosis.issues] == [
+        C.AUTHENTICATION_FAILURE,
+        C.DATABASE_CONNECTION,
+        C.DNS_RESOLUTION,
+    ]
+    assert [incident.role(i.pattern_ids) for i in diagnosis.issues] == [
+        Role.ROOT_CAUSE,
+        Role.SYMPTOM,
+        Role.CHRONIC,
+    ]
+
+
+def test_patterns_only_the_baseline_shows_are_not_in_the_digest() -> None:
+    old = parse_lines(["2026-03-16T16:00:00Z ERROR disk quota exceeded on /data"])
+    digest = build_digest(
+        parse_lines(["2026-03-16T17:00:00Z ERROR connection refused"]),
+        baseline=old,
+        baseline_minutes=30,
+    )
+    assert [p.template for p in digest.patterns] == ["connection refused"]
+    assert digest.assignments == ["p1"]

@@ -8,7 +8,9 @@ request and response against the real service model.
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import boto3
@@ -23,19 +25,24 @@ from doctor.errors import (
     LogSourceUnavailable,
     Throttled,
 )
-from doctor.logs.cloudwatch import DEFAULT_FILTER_PATTERN, CloudWatchLogs, time_slices
+from doctor.logs.cloudwatch import (
+    DEFAULT_FILTER_PATTERN,
+    CloudWatchLogs,
+    CloudWatchSource,
+    time_slices,
+)
 from tests.doctor_gcp.conftest import LOG_GROUP
 from tests.fakes.stubbed_logs import stubbed_logs
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
 
-def put(client: Any, minutes_ago: list[float], group: str = LOG_GROUP) -> None:
+def put(client: Any, minutes_ago: list[float], group: str = LOG_GROUP, now: datetime = NOW) -> None:
     client.create_log_group(logGroupName=group)
     client.create_log_stream(logGroupName=group, logStreamName="s")
     events = [
         {
-            "timestamp": int((NOW - timedelta(minutes=m)).timestamp() * 1000),
+            "timestamp": int((now - timedelta(minutes=m)).timestamp() * 1000),
             "message": f"ERROR at -{m}m",
         }
         for m in sorted(minutes_ago, reverse=True)
@@ -197,3 +204,42 @@ def test_a_fetch_past_its_deadline_returns_what_it_read(logs: Any) -> None:
     assert fetched.timed_out
     assert fetched.truncated
     assert 0 < len(fetched.events) <= 599
+
+
+def test_the_window_before_is_read_as_the_baseline(logs: Any) -> None:
+    put(logs, [55, 50, 45, 40, 35, 20, 10, 1, 75], now=datetime.now(UTC))
+    batch = CloudWatchSource(CloudWatchLogs(logs), LOG_GROUP, minutes=30, max_logs=100).read()
+    assert [text for text, _ in batch.records] == ["ERROR at -20m", "ERROR at -10m", "ERROR at -1m"]
+    assert [text for text, _ in batch.baseline] == [f"ERROR at -{m}m" for m in (55, 50, 45, 40, 35)]
+    assert batch.baseline_minutes == 30
+    assert batch.warnings == []
+
+
+def test_a_capped_baseline_covers_only_the_span_of_what_was_read(logs: Any) -> None:
+    # 4 a minute, from 31 to 60 minutes ago (the source reads up to now: stamps from now)
+    put(logs, [m / 4 for m in range(4 * 31, 4 * 60)], now=datetime.now(UTC))
+    batch = CloudWatchSource(CloudWatchLogs(logs), LOG_GROUP, minutes=30, max_logs=20).read()
+    assert len(batch.baseline) == 20
+    assert batch.baseline_minutes == 6  # the newest 20 of 4 a minute: about 5 minutes
+
+
+def test_a_baseline_that_fails_is_a_warning_and_the_window_is_still_read(logs: Any) -> None:
+    put(logs, [45, 10], now=datetime.now(UTC))
+    window_start = (datetime.now(UTC) - timedelta(minutes=30)).timestamp() * 1000
+
+    def refuse_the_older_window(params: dict[str, Any], **_: Any) -> Any:
+        if json.loads(params["body"])["endTime"] < window_start:
+            error = {"Error": {"Code": "ThrottlingException", "Message": "slow down"}}
+            return SimpleNamespace(status_code=400, headers={}), error
+        return None
+
+    logs.meta.events.register(
+        "before-call.cloudwatch-logs.FilterLogEvents", refuse_the_older_window
+    )
+    batch = CloudWatchSource(CloudWatchLogs(logs), LOG_GROUP, minutes=30, max_logs=100).read()
+    assert [text for text, _ in batch.records] == ["ERROR at -10m"]
+    assert batch.baseline == []
+    assert batch.baseline_minutes == 0
+    assert len(batch.warnings) == 1
+    assert "could not be read" in batch.warnings[0]
+    assert "slow down" not in batch.warnings[0]

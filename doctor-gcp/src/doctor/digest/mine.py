@@ -119,6 +119,7 @@ class _Slot:
     services: dict[str, int] = field(default_factory=dict)
     minutes: dict[int, int] = field(default_factory=dict)  # see Pattern.minutes
     step: int = 1
+    baseline: int = 0  # events in the baseline window (add_baseline)
 
 
 # Drain instances are per level and per HTTP statuses the message states: Drain would merge
@@ -175,6 +176,26 @@ class DigestBuilder:
         self._cache_limit = CACHE_LIMIT
 
     def add(self, event: LogEvent) -> None:
+        slot_no = self._slot_of(event)
+        self._assign.append(slot_no)
+        self._place(event, slot_no)
+        slot = self._slots[slot_no]
+        slot.count += 1
+        self._record(slot, event)
+        if len(slot.samples) < self.max_samples:
+            sample = event.message
+            if len(sample) > MAX_SAMPLE_CHARS:
+                sample = sample[:MAX_SAMPLE_CHARS] + _TRUNCATED
+            if sample not in slot.samples:
+                slot.samples.append(sample)
+
+    def add_baseline(self, event: LogEvent) -> None:
+        """An event of the baseline window before the one analysed: it only counts towards its
+        pattern's `baseline` (no sample, no timeline, no pattern of its own if the window never
+        shows it). Feed the baseline first: it is older."""
+        self._slots[self._slot_of(event)].baseline += 1
+
+    def _slot_of(self, event: LogEvent) -> int:
         level = event.level
         text = mining_text(event.message)
         raw = self._raw.get(level)
@@ -200,17 +221,7 @@ class DigestBuilder:
                     _remember(miner.masked, masked, slot_no, limit)
                 _remember(miner.shapes, shape, slot_no, limit)
             _remember(raw, text, slot_no, limit)
-        self._assign.append(slot_no)
-        self._place(event, slot_no)
-        slot = self._slots[slot_no]
-        slot.count += 1
-        self._record(slot, event)
-        if len(slot.samples) < self.max_samples:
-            sample = event.message
-            if len(sample) > MAX_SAMPLE_CHARS:
-                sample = sample[:MAX_SAMPLE_CHARS] + _TRUNCATED
-            if sample not in slot.samples:
-                slot.samples.append(sample)
+        return slot_no
 
     def _record(self, slot: _Slot, event: LogEvent) -> None:
         """The event's time (first/last seen, timelines) and service, on its slot."""
@@ -274,8 +285,13 @@ class DigestBuilder:
         return str(cluster.get_template())
 
     def finish(
-        self, redactions: dict[str, int] | None = None, *, lines_total: int | None = None
+        self,
+        redactions: dict[str, int] | None = None,
+        *,
+        lines_total: int | None = None,
+        baseline_minutes: int = 0,
     ) -> Digest:
+        """The digest; `baseline_minutes` is the span of the baseline events added, if any."""
         # Clusters whose templates ended up identical are one pattern: merge them now.
         # Clusters that differ only in a word that takes many values are one pattern too.
         groups: dict[tuple[Level, str], Pattern] = {}
@@ -295,15 +311,17 @@ class DigestBuilder:
                     if len(pattern.samples) < self.max_samples and sample not in pattern.samples:
                         pattern.samples.append(sample)
             pattern.count += slot.count
+            pattern.baseline += slot.baseline
             _add_history(pattern, slot)
             slot_pattern.append(pattern)
-        ranked = sorted(groups.values(), key=_rank_key)
+        # a pattern only the baseline window shows is not in the window analysed
+        ranked = sorted((p for p in groups.values() if p.count), key=_rank_key)
         for pattern in ranked:
             pattern.services = dict(sorted(pattern.services.items(), key=lambda kv: -kv[1]))
             pattern.minutes = dict(sorted(pattern.minutes.items()))
         for rank, pattern in enumerate(ranked, 1):
             pattern.id = f"p{rank}"
-        slot_ids = [pattern.id for pattern in slot_pattern]
+        slot_ids = [pattern.id for pattern in slot_pattern]  # "" for baseline-only patterns
         timeline = self._timeline.buckets()
         lines = self._lines
         if lines_total is not None and len(lines) < lines_total:
@@ -316,6 +334,7 @@ class DigestBuilder:
             spike_start=find_spike_start(timeline),
             redactions=dict(redactions or {}),
             line_assignments=[slot_ids[slot] if slot >= 0 else None for slot in lines],
+            baseline_minutes=baseline_minutes,
         )
 
 
@@ -358,18 +377,23 @@ def build_digest(
     redactions: dict[str, int] | None = None,
     max_samples: int = 3,
     lines_total: int | None = None,
+    baseline: Iterable[LogEvent] = (),
+    baseline_minutes: int = 0,
 ) -> Digest:
-    """Mine, count and rank `events`.
+    """Mine, count and rank `events`; `baseline` (the `baseline_minutes` before them) is only
+    counted per pattern, for the incident stage.
 
     `redactions` is read after `events` is exhausted, so the live `Redactor.counts` of the
     parser producing `events` can be passed in and is complete. Without it, the counts of a
     `parse_lines` stream passed as `events` are used.
     """
     builder = DigestBuilder(max_samples=max_samples)
+    for event in baseline:
+        builder.add_baseline(event)
     for event in events:
         builder.add(event)
     if redactions is None:
         redactions = getattr(events, "redactions", None)
     if lines_total is None and (stats := getattr(events, "stats", None)) is not None:
         lines_total = stats.lines
-    return builder.finish(redactions, lines_total=lines_total)
+    return builder.finish(redactions, lines_total=lines_total, baseline_minutes=baseline_minutes)

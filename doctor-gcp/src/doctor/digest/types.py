@@ -49,6 +49,7 @@ class Pattern:
     # pattern's own timeline, which the incident stage reads for onsets and chronic noise.
     minutes: dict[int, int] = field(default_factory=dict)
     minute_step: int = 1
+    baseline: int = 0  # its events in the baseline window read before this one (CloudWatch)
 
 
 @dataclass(slots=True)
@@ -69,6 +70,8 @@ class Digest:
     # The pattern id of each input LINE (the lines of one event repeat its id; None for a line
     # no event holds: blank between events, binary).
     line_assignments: list[str | None] = field(default_factory=list)
+    # The span of the baseline window whose events were counted per pattern (0: none read).
+    baseline_minutes: int = 0
 
     def pattern(self, pattern_id: str) -> Pattern | None:
         return next((p for p in self.patterns if p.id == pattern_id), None)

@@ -1,19 +1,22 @@
 """When each problem began, and which problems were there before the incident.
 
-Read from each pattern's own per-minute counts (the digest's `Pattern.minutes`), optionally with
-its count in a baseline window just before the one analysed:
+Read from each pattern's own per-minute counts (the digest's `Pattern.minutes`) and, when the
+source read one, its count in the baseline window just before the one analysed:
 
-- a pattern's onset is its first appearance, or the first bucket where it jumps well above its
-  own earlier rate (a steady trickle of timeouts that turns into a flood has its onset at the
-  flood);
+- a pattern's onset is the first bucket where it jumps well above its own earlier rate (a
+  trickle of timeouts that turns into a flood has its onset at the flood), else its first
+  appearance, unless it was there when the window opened (and the baseline, if any, saw it):
+  then it has no onset, as far back as we can see;
 - the incident's onset is where problems start together: of the groups of onsets that fall
   within `CLUSTER_MINUTES` of each other, the one that brings the most services, then the most
   patterns, then the most events (the latest wins ties: on-call asks about now);
-- a problem whose onset falls before the incident's (it was already there, at its own rate, or
-  it came and went) is `chronic`; one with no onset at all (steady from the start of the window)
-  too, unless nothing else happened.
+- a problem already there at the incident's onset is `chronic` when the baseline saw it at its
+  rate, when it showed in `STEADY_MINUTES` buckets before the onset, or when it began more than
+  `LEAD_MINUTES` before it (also when it stopped since); otherwise it is an early part of the
+  incident (a root cause a few minutes ahead of its symptoms), dated by its first appearance.
+  Without an incident onset nothing is chronic.
 
-Times are minute buckets; a new pattern's exact first second breaks ties between onsets.
+Times are minute buckets; a new pattern's exact first second orders onsets within a minute.
 """
 
 from __future__ import annotations
@@ -130,6 +133,8 @@ def _before(pattern: Pattern, timing: Timing, onset: datetime | None) -> Timing:
     long before; otherwise an early part of the incident (a root cause a few minutes ahead of
     its symptoms), dated by its first appearance."""
     first = min(pattern.minutes)
+    if timing.state is State.CHRONIC and pattern.baseline:
+        return timing  # the baseline window saw it at the rate it keeps: chronic, not a guess
     if onset is not None:
         start = int(onset.timestamp()) // 60
         steady = sum(1 for m in pattern.minutes if m < start) >= STEADY_MINUTES

@@ -70,15 +70,9 @@ class Incident:
         return (_ROLE_RANK[role] if role is not None else 1, min(places, default=len(self.order)))
 
 
-def assess(
-    digest: Digest,
-    categorize: Categorize,
-    links: Links,
-    *,
-    baseline: Mapping[str, int] | None = None,
-    baseline_minutes: int = 0,
-) -> Incident:
-    """Onsets, chronic noise and causes for the digest's problem patterns."""
+def assess(digest: Digest, categorize: Categorize, links: Links) -> Incident:
+    """Onsets, chronic noise and causes for the digest's problem patterns (with each one's
+    count in the baseline window, when one was read)."""
     classes: dict[str, tuple[Category, int]] = {}
     for pattern in digest.patterns:
         found = categorize(pattern)
@@ -86,7 +80,8 @@ def assess(
             classes[pattern.id] = found
         elif pattern.level >= Level.WARNING:
             classes[pattern.id] = (Category.UNKNOWN, -1)
-    timings = assess_timing(digest.patterns, set(classes), baseline, baseline_minutes)
+    baseline = {p.id: p.baseline for p in digest.patterns} if digest.baseline_minutes else None
+    timings = assess_timing(digest.patterns, set(classes), baseline, digest.baseline_minutes)
     by_id = {p.id: p for p in digest.patterns if p.id in classes}
     return _cast(timings.onset, timings.patterns, classes, by_id, links)
 

@@ -8,6 +8,7 @@ only when a page has no nextToken: real CloudWatch returns empty pages that stil
 from __future__ import annotations
 
 import heapq
+import math
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +19,8 @@ from typing import Any
 
 from botocore.config import Config
 
+from doctor.digest.parse import Record
+from doctor.errors import DoctorError
 from doctor.logs.aws_errors import aws_errors
 from doctor.logs.source import Batch
 
@@ -46,6 +49,10 @@ SLICE_MINUTES = 15  # windows longer than this are cut into slices of about this
 MAX_SLICES = 8
 MAX_IN_FLIGHT = 3  # concurrent FilterLogEvents calls of one fetch
 FETCH_DEADLINE_SECONDS = 60.0  # then analyse what was read: a late diagnosis helps nobody
+# The baseline window (as long as the one asked for, just before it) is read in one bounded
+# fetch next to the window's: only counts per pattern come of it, so a cap of events suffices.
+BASELINE_MAX_EVENTS = 5_000
+BASELINE_DEADLINE_SECONDS = 15.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,13 +99,21 @@ class CloudWatchSource:
         return self.log_group
 
     def read(self) -> Batch:
-        fetched = self.logs.fetch(
-            self.log_group,
-            minutes=self.minutes,
-            max_logs=self.max_logs,
-            filter_pattern=self.filter_pattern,
-        )
-        warnings = []
+        end = datetime.now(UTC)
+        pool = ThreadPoolExecutor(1, thread_name_prefix="cw-baseline")
+        try:
+            before = pool.submit(self._baseline, end - timedelta(minutes=self.minutes))
+            fetched = self.logs.fetch(
+                self.log_group,
+                minutes=self.minutes,
+                max_logs=self.max_logs,
+                filter_pattern=self.filter_pattern,
+                end=end,
+            )
+            baseline, baseline_minutes, note = before.result()
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)  # a failed window read waits for none
+        warnings = [note] if note else []
         if fetched.timed_out:
             warnings.append(
                 "CloudWatch did not return the whole window in time; the newest part that was "
@@ -110,7 +125,43 @@ class CloudWatchSource:
                 f"{self.max_logs} were analysed. Narrow the window or raise max_logs for more."
             )
         records = [(event.message, event.timestamp) for event in fetched.events]
-        return Batch(records, truncated=fetched.truncated, warnings=warnings, whole=True)
+        return Batch(
+            records,
+            truncated=fetched.truncated,
+            warnings=warnings,
+            whole=True,
+            baseline=baseline,
+            baseline_minutes=baseline_minutes,
+        )
+
+    def _baseline(self, start: datetime) -> tuple[list[Record], int, str | None]:
+        """The window of equal length before `start`: records, the minutes they cover, and a
+        warning when it could not be read (the analysis goes on without it)."""
+        try:
+            fetched = self.logs.fetch(
+                self.log_group,
+                minutes=self.minutes,
+                max_logs=min(self.max_logs, BASELINE_MAX_EVENTS),
+                filter_pattern=self.filter_pattern,
+                end=start - timedelta(milliseconds=1),
+                slices=1,
+                deadline_seconds=BASELINE_DEADLINE_SECONDS,
+            )
+        except DoctorError as err:
+            return [], 0, f"{_NO_BASELINE} ({err.message})"
+        if fetched.timed_out:
+            return [], 0, f"{_NO_BASELINE} (CloudWatch did not return it in time)"
+        covered = self.minutes
+        if fetched.truncated and fetched.events:  # the newest events of it: their span only
+            span = (start - fetched.events[0].timestamp).total_seconds() / 60
+            covered = max(1, min(self.minutes, math.ceil(span)))
+        return [(e.message, e.timestamp) for e in fetched.events], covered, None
+
+
+_NO_BASELINE = (
+    "The window before the one analysed could not be read, so new and chronic problems were "
+    "told apart from this window alone"
+)
 
 
 class CloudWatchLogs:
@@ -140,6 +191,7 @@ class CloudWatchLogs:
         filter_pattern: str | None = None,
         end: datetime | None = None,
         slices: int | None = None,
+        deadline_seconds: float | None = None,
     ) -> Fetched:
         end = end or datetime.now(UTC)
         end_ms = int(end.timestamp() * 1000)
@@ -149,7 +201,8 @@ class CloudWatchLogs:
         newest_first = time_slices(start_ms, end_ms, slices)[::-1]
         pattern = DEFAULT_FILTER_PATTERN if filter_pattern is None else filter_pattern
         stop = threading.Event()
-        deadline = time.monotonic() + self._deadline_seconds
+        seconds = self._deadline_seconds if deadline_seconds is None else deadline_seconds
+        deadline = time.monotonic() + min(seconds, self._deadline_seconds)
 
         def read(bounds: tuple[int, int]) -> _Slice:
             return self._fetch_slice(log_group, bounds, max_logs, pattern, stop, deadline)

@@ -22,6 +22,10 @@ class Batch:
     truncated: bool = False  # the source held more than it handed over
     warnings: list[str] = field(default_factory=list)
     whole: bool = False  # each record is a whole event (CloudWatch), not a line of one
+    # The window just before the one read, for "new" and "k x baseline" (CloudWatch only):
+    # its records are only counted per pattern, never shown.
+    baseline: list[Record] = field(default_factory=list)
+    baseline_minutes: int = 0  # the span those records cover; 0 when none was read
 
 
 class LogSource(Protocol):
