@@ -12,8 +12,9 @@ lines, against drain3 with its DEFAULT configuration on the same raw lines (a st
 drain3 default slows down as unmasked values pile up clusters; it is given --drain-seconds per
 input and, when it runs out, its rate over the lines it read (the fastest part) is what counts.
 It also prints drain3 with the digest's own masking over the events' mining text (the mining
-part alone), prompt against raw tokens, and (d) the peak RSS of a 1,000,000-event digest in a
-child process whose input is streamed, so the figure is the digest's own (see `peak_rss_kib`).
+part alone), prompt against raw tokens, (d) the peak RSS of a 1,000,000-event digest in a
+child process whose input is streamed, so the figure is the digest's own (see `peak_rss_kib`),
+and (e) what the incident stage and a baseline window add to an analysis of 100,000 events.
 
 The chaos-app log comes from `chaos-app run --scenario all --seed 1 --count N --fast` when that
 command works; otherwise from the realistic generator below, and the output says which.
@@ -31,7 +32,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ from loghub import DEFAULT_DATA, load, present  # the sibling script: one readin
 
 from doctor.digest import (
     Digest,
+    build_digest,
     digest_lines,
     estimate_tokens,
     mining_text,
@@ -49,6 +51,9 @@ from doctor.digest import (
     render_prompt,
 )
 from doctor.digest.masking import miner_config
+from doctor.engines.rules import RulesEngine
+from doctor.incident import Incident
+from doctor.logs.cloudwatch import BASELINE_MAX_EVENTS
 
 BUDGET = 8_000  # the pipeline's default DOCTOR_PROMPT_TOKEN_BUDGET
 RSS_LIMIT_MIB = 256  # issue 10's bound for a 1,000,000-event digest
@@ -356,11 +361,47 @@ def loghub(budget: float) -> None:
             )
 
 
+def incident_cost(events: int, baseline_events: int = BASELINE_MAX_EVENTS) -> None:
+    """What the incident stage and the baseline window add to an analysis (digest + rules
+    diagnosis), on `events` chaos-app events plus `baseline_events` older ones as the baseline
+    (CloudWatch's cap). Each side with a fresh engine: the first classification of a digest's
+    patterns is paid once either way."""
+    lines, _ = chaos_app_lines(events + baseline_events)
+    before, window = lines[:baseline_events], lines[baseline_events:]
+    nothing = Incident(None, {}, ())  # no incident stage: the engine ranks as it did without
+
+    def plain() -> None:
+        RulesEngine().diagnosis(build_digest(parse_lines(window)), nothing)
+
+    def staged() -> None:
+        digest = build_digest(
+            parse_lines(window), baseline=parse_lines(before), baseline_minutes=30
+        )
+        engine = RulesEngine()
+        engine.diagnosis(digest, engine.incident(digest))
+
+    runs = []
+    for _ in range(3):  # alternated, best of three: the machine's noise hits both sides
+        runs.append((_seconds(plain), _seconds(staged)))
+    base, full = min(r[0] for r in runs), min(r[1] for r in runs)
+    print(
+        f"  analysis of {events:,} events: digest + rules {base:.2f}s; with the incident stage "
+        f"and a {baseline_events:,}-event baseline {full:.2f}s: +{(full / base - 1) * 100:.1f}%"
+    )
+
+
+def _seconds(run: Callable[[], None]) -> float:
+    started = time.perf_counter()
+    run()
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--rss-events", type=int, default=1_000_000)
     parser.add_argument("--drain-seconds", type=float, default=60.0)
+    parser.add_argument("--incident-events", type=int, default=100_000)
     parser.add_argument(
         "--rss-child", choices=["chaos-app", "chaos-like", "low"], help=argparse.SUPPRESS
     )
@@ -385,6 +426,8 @@ def main() -> None:
     print(f"(d) peak RSS of a {args.rss_events:,}-event digest, input streamed, in a child process")
     measure_rss("low", args.rss_events)
     measure_rss("chaos-app" if source.startswith("`") else "chaos-like", args.rss_events)
+    print("(e) cost of the incident stage and the baseline window")
+    incident_cost(args.incident_events)
 
 
 if __name__ == "__main__":

@@ -151,8 +151,14 @@ def _incident_onset(own: Mapping[str, Timing], patterns: Mapping[str, Pattern]) 
     )
     best: tuple[int, int, int, int] | None = None
     chosen: int | None = None
+    end = 0
     for i, (minute, _) in enumerate(starts):
-        group = [pid for m, pid in starts[i:] if m < minute + CLUSTER_MINUTES]
+        if i and starts[i - 1][0] == minute:
+            continue  # the same group as the start before it, minus nothing
+        end = max(end, i)
+        while end < len(starts) and starts[end][0] < minute + CLUSTER_MINUTES:
+            end += 1
+        group = [pid for _, pid in starts[i:end]]
         services = {s for pid in group for s in patterns[pid].services}
         events = sum(_events_from(patterns[pid], minute) for pid in group)
         score = (len(services), len(group), events, minute)
@@ -163,8 +169,10 @@ def _incident_onset(own: Mapping[str, Timing], patterns: Mapping[str, Pattern]) 
 
 def _events_from(pattern: Pattern, minute: int) -> int:
     """The pattern's events in the `CLUSTER_MINUTES` from `minute` on."""
-    end = minute + CLUSTER_MINUTES
-    return sum(n for m, n in pattern.minutes.items() if minute <= m < end)
+    counts = pattern.minutes
+    step = pattern.minute_step
+    first = minute - minute % step
+    return sum(counts.get(m, 0) for m in range(first, minute + CLUSTER_MINUTES, step))
 
 
 def _minute(epoch_minute: int) -> datetime:

@@ -111,20 +111,25 @@ def _cast(
         # both are causes of each other (timeouts and 5xx): the earlier one is the cause
         return not (a in links.get(b, frozenset()) and tb < ta)
 
-    effects = {pid: [e for e in inside if explains(pid, e)] for pid in inside}
+    by_category: dict[Category, list[str]] = {}
+    for pid in inside:
+        by_category.setdefault(classes[pid][0], []).append(pid)
+    effects = {
+        pid: [
+            effect
+            for category in sorted(links.get(classes[pid][0], ()))
+            for effect in by_category.get(category, ())
+            if explains(pid, effect)
+        ]
+        for pid in inside
+    }
     explained = {e for found in effects.values() for e in found}
     roots = [pid for pid in inside if pid not in explained]
 
     def reach(pid: str) -> int:
-        seen: set[str] = set()
-        stack = list(effects[pid])
-        while stack:
-            current = stack.pop()
-            if current not in seen:
-                seen.add(current)
-                stack.extend(effects[current])
-        seen.discard(pid)
-        return len(seen)
+        # the patterns it explains directly: links name whole cascades (disk_full links to
+        # the pool errors, the timeouts and the 5xx alike), so one step tells the reach
+        return len(effects[pid])
 
     def cause_key(pid: str) -> tuple[int, bool, float, int, int, int, str]:
         at = when(pid)

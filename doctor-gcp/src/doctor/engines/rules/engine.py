@@ -27,6 +27,7 @@ _SEVERITY_RANK = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2, Severit
 _BY_RANK = {rank: sev for sev, rank in _SEVERITY_RANK.items()}
 _CATEGORY_ORDER = {c: i for i, c in enumerate(Category)}
 _MAX_ACTIONS = 5
+_CLASSIFIED_CACHE = 4096  # patterns remembered; cleared when full (a digest holds fewer)
 _TEMPLATE_CHARS = 160
 
 
@@ -71,6 +72,9 @@ class RulesEngine:
         # pattern costs a few gates and regex searches, not those of every rule.
         self._tiers = order.tiers(knowledge.rules() if rules is None else rules)
         self._links = knowledge.links()
+        # The incident stage and the diagnosis classify the same patterns: once is enough. The
+        # answer depends on the level, template and samples only (MatchText).
+        self._classified: dict[tuple[object, ...], Rule | None] = {}
 
     def categorize(self, pattern: Pattern) -> tuple[Category, int] | None:
         """The category and causal rank of a pattern (the incident stage asks), or None."""
@@ -89,8 +93,15 @@ class RulesEngine:
         tcp ...: connection refused" or "Segmentation fault" reach us as INFO, yet are the
         diagnosis, while a bare "500" on an INFO line is not.
         """
+        key = (pattern.level, pattern.template, *pattern.samples)
+        if key in self._classified:
+            return self._classified[key]
         contenders = self.contenders(pattern, first_only=True)
-        return contenders[0] if contenders else None
+        rule = contenders[0] if contenders else None
+        if len(self._classified) >= _CLASSIFIED_CACHE:
+            self._classified.clear()
+        self._classified[key] = rule
+        return rule
 
     def contenders(self, pattern: Pattern, *, first_only: bool = False) -> tuple[Rule, ...]:
         """The rules of the deciding tier that fire on `pattern`, in the order they are tried:
