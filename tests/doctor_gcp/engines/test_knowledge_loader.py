@@ -182,3 +182,48 @@ def test_refinements_must_name_a_rule_of_the_same_tier_without_cycles(
     text = rule_file(extra=f"refines = {refines}")
     write(tmp_path, "disk_full.toml", text + other.replace('causal = "root"\n', ""))
     assert f"rule 'disk-full': {expected}" in refused(tmp_path)
+
+
+LINK = """
+[[link]]
+cause = "disk_full"
+symptoms = ["database_connection", "timeout"]
+why = "a database that cannot write stops answering"
+"""
+
+
+def test_links_are_read_beside_the_rules(tmp_path: Path) -> None:
+    write(tmp_path, "disk_full.toml", rule_file())
+    write(tmp_path, "links.toml", LINK)
+    links = load(tmp_path).links
+    assert links == {
+        Category.DISK_FULL: frozenset({Category.DATABASE_CONNECTION, Category.TIMEOUT})
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (LINK.replace('"timeout"', '"timeouts"'), "links.toml: link[0]: symptoms[1]: Input"),
+        (LINK.replace('"timeout"', '"disk_full"'), "disk_full lists itself"),
+        (LINK.replace('"timeout"', '"unknown"'), "unknown cannot be linked"),
+        (LINK + LINK, "link[1]: disk_full is listed twice"),
+        (LINK.replace("why = ", "because = "), "link[0]: because: unknown field"),
+        ("[[link]\n", "links.toml: not valid TOML"),
+    ],
+)
+def test_a_broken_link_is_refused_naming_the_entry(tmp_path: Path, text: str, said: str) -> None:
+    write(tmp_path, "disk_full.toml", rule_file())
+    write(tmp_path, "links.toml", text)
+    assert said in refused(tmp_path)
+
+
+def test_the_packaged_links_name_only_causes_and_symptoms_of_real_rules() -> None:
+    from doctor.engines.rules.knowledge import knowledge
+
+    packaged = knowledge()
+    categories = {rule.category for rule in packaged.rules}
+    assert packaged.links, "kb/links.toml is packaged and read"
+    for cause, symptoms in packaged.links.items():
+        assert cause in categories
+        assert symptoms <= categories
