@@ -226,6 +226,44 @@ def test_text_headers(line: str, level: Level, stamp: datetime | None) -> None:
         assert event.timestamp == stamp
 
 
+def test_a_record_of_another_format_after_a_traceback_keeps_its_own_level() -> None:
+    # A Python exception's message may run over lines, so the headless lines after it are
+    # its own; a logfmt record of another service with its own time and level is not.
+    head = [f"2026-01-01T00:00:0{i}.000Z INFO  [api] app.web: request ok" for i in range(8)]
+    text = "\n".join(
+        [
+            *head,
+            "2026-01-01T00:00:09.000Z ERROR [api] app.settings: parameter refresh failed",
+            "Traceback (most recent call last):",
+            '  File "/app/app/settings.py", line 58, in refresh',
+            "botocore.exceptions.ClientError: An error occurred (ExpiredToken) when calling the "
+            "GetParametersByPath operation: The security token included in the request is expired",
+            "time=2026-01-01T00:00:10.000Z level=INFO service=auth msg=request status=200",
+            "ts=2026-01-01T00:00:10.500Z caller=main.go:42 msg=served",
+        ]
+    )
+    *_, error, record, go_kit = parse(text)
+    assert error.level == Level.ERROR
+    assert error.line_count == 4  # the headline and its traceback
+    assert record.level == Level.INFO
+    assert record.message.startswith("time=2026-01-01T00:00:10.000Z level=INFO")
+    assert go_kit.level == Level.INFO
+
+
+def test_the_lines_of_a_multi_line_event_keep_its_level() -> None:
+    text = (
+        "2026-01-01T00:00:00Z WARN retrying after a failure\n"
+        "Traceback (most recent call last):\n"
+        '  File "/app/jobs.py", line 3, in run\n'
+        "ValueError: bad input\n"
+        "2026-01-01T00:00:01Z something happened\n"
+    )
+    warning, plain = parse(text)
+    assert warning.level == Level.WARNING
+    assert warning.line_count == 4
+    assert plain.level == Level.INFO
+
+
 def test_unknown_level_with_a_traceback_is_an_error() -> None:
     text = (
         'Traceback (most recent call last):\n  File "x.py", line 1, in <module>\nValueError: bad\n'
