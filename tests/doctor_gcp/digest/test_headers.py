@@ -262,6 +262,9 @@ def test_a_uniform_message_is_not_taken_for_a_head() -> None:
         ("2026-11-22T23:58:30.000Z warn api: slow upstream", W, "api: slow upstream"),
         ("debug interrupt enable............0", None, "debug interrupt enable............0"),
         ("A connection request was canceled", None, "A connection request was canceled"),
+        # a one-letter word after a time opens a sentence; before a tag it is a level
+        ("2026-11-22T23:58:30Z A client connected", None, "A client connected"),
+        ("2026-11-22T23:58:30Z W tag: slow frame", W, "tag: slow frame"),
         (
             "1365301360 double-hummer alignment exceptions",
             None,
@@ -276,6 +279,16 @@ def test_a_line_alone_has_a_head_only_when_it_opens_with_a_time_or_a_level(
     head = headers.read_alone(line, NOW)
     assert head.level == level
     assert head.message == message
+
+
+def test_columns_learned_as_names_never_take_a_level_word() -> None:
+    # Nine identical "healthcheck ok" lines: both words stand where hosts do and never change.
+    lines = [f"2026-05-04T10:00:{n:02d}Z healthcheck ok" for n in range(9)]
+    model = headers.learn(lines, NOW)
+    assert model is not None
+    assert model.read(lines[0]) is not None
+    assert model.read("2026-05-04T10:00:09Z WARN queue depth 31") is None  # another head
+    assert model.read("2026-05-04T10:00:09Z [error] cache down") is None
 
 
 def test_a_source_location_starts_the_message() -> None:

@@ -226,6 +226,103 @@ def test_text_headers(line: str, level: Level, stamp: datetime | None) -> None:
         assert event.timestamp == stamp
 
 
+# One line with a level word, the next of the same head without one, in the shapes sources
+# print: the second is an event of its own, at the level its own text gives (INFO).
+LEVEL_THEN_NONE = [
+    ("2026-01-01T00:00:00Z WARN foo", "2026-01-01T00:00:01Z something happened"),
+    (
+        "Jan  1 00:00:00 ip-10-0-1-5 app[42]: WARNING disk slow",
+        "Jan  1 00:00:01 ip-10-0-1-5 app[42]: something happened",
+    ),
+    (
+        "Jan  1 00:00:00 ip-10-0-1-5 app[42]: <warn> disk slow",
+        "Jan  1 00:00:01 ip-10-0-1-5 app[42]: something happened",
+    ),
+    ("[2026-01-01 00:00:00] [error] cache down", "[2026-01-01 00:00:01] something happened"),
+    (
+        "2026-01-01 00:00:00,000 - app - WARNING - retrying",
+        "2026-01-01 00:00:01,000 - app - something happened",
+    ),
+    (
+        "2026/01/01 00:00:00 [warn] 7#7: *1 upstream response is buffered",
+        "2026/01/01 00:00:01 7#7: *2 something happened",
+    ),
+    ('time="2026-01-01T00:00:00Z" level=warning msg=slow', 'time="2026-01-01T00:00:01Z" msg=ok'),
+]
+
+
+@pytest.mark.parametrize("repeat", [1, 12])
+@pytest.mark.parametrize(("leveled", "plain"), LEVEL_THEN_NONE)
+def test_a_line_without_a_level_word_takes_no_level_from_the_line_before(
+    leveled: str, plain: str, repeat: int
+) -> None:
+    # once (each line read alone) and repeated (the source's head learned from its lines)
+    events = parse("\n".join([leveled, plain] * repeat))
+    assert len(events) == 2 * repeat
+    assert all(e.level >= Level.WARNING for e in events[::2])
+    assert [e.level for e in events[1::2]] == [Level.INFO] * repeat
+
+
+def test_a_record_of_another_format_after_a_traceback_keeps_its_own_level() -> None:
+    # A Python exception's message may run over lines, so the headless lines after it are
+    # its own; a logfmt record of another service with its own time and level is not.
+    head = [f"2026-01-01T00:00:0{i}.000Z INFO  [api] app.web: request ok" for i in range(8)]
+    text = "\n".join(
+        [
+            *head,
+            "2026-01-01T00:00:09.000Z ERROR [api] app.settings: parameter refresh failed",
+            "Traceback (most recent call last):",
+            '  File "/app/app/settings.py", line 58, in refresh',
+            "botocore.exceptions.ClientError: An error occurred (ExpiredToken) when calling the "
+            "GetParametersByPath operation: The security token included in the request is expired",
+            "time=2026-01-01T00:00:10.000Z level=INFO service=auth msg=request status=200",
+            "ts=2026-01-01T00:00:10.500Z caller=main.go:42 msg=served",
+        ]
+    )
+    *_, error, record, go_kit = parse(text)
+    assert error.level == Level.ERROR
+    assert error.line_count == 4  # the headline and its traceback
+    assert record.level == Level.INFO
+    assert record.message.startswith("time=2026-01-01T00:00:10.000Z level=INFO")
+    assert go_kit.level == Level.INFO
+
+
+@pytest.mark.parametrize("shape", ["{t} {m}", "[{t}] {m}"])
+def test_names_learned_from_other_lines_do_not_take_a_level_word(shape: str) -> None:
+    # "healthcheck ok" repeated: its two words never change where a host would stand, so the
+    # source's head learns two host columns from them; they must not read "WARN queue" as
+    # two names and lose the warning.
+    messages = ["healthcheck ok", "healthcheck ok", "INFO served in 12 ms", "WARN queue depth 31"]
+    lines = [shape.format(t=f"2026-01-01 00:00:{i % 60:02d}", m=messages[i % 4]) for i in range(40)]
+    levels = [e.level for e in parse("\n".join(lines))]
+    assert levels == [Level.INFO, Level.INFO, Level.INFO, Level.WARNING] * 10
+
+
+def test_a_one_letter_word_after_a_time_is_no_level() -> None:
+    # "A" is CRITICAL in logcat's letters, but here a sentence starts with it
+    plain, letter = parse(
+        "2026-01-01 00:00:00 A new client connected from 10.0.0.7\n"
+        "01-01 00:00:01.000  1234  5678 W ActivityManager: Slow operation\n"
+    )
+    assert plain.level == Level.INFO
+    assert plain.message.startswith("A new client")
+    assert letter.level == Level.WARNING
+
+
+def test_the_lines_of_a_multi_line_event_keep_its_level() -> None:
+    text = (
+        "2026-01-01T00:00:00Z WARN retrying after a failure\n"
+        "Traceback (most recent call last):\n"
+        '  File "/app/jobs.py", line 3, in run\n'
+        "ValueError: bad input\n"
+        "2026-01-01T00:00:01Z something happened\n"
+    )
+    warning, plain = parse(text)
+    assert warning.level == Level.WARNING
+    assert warning.line_count == 4
+    assert plain.level == Level.INFO
+
+
 def test_unknown_level_with_a_traceback_is_an_error() -> None:
     text = (
         'Traceback (most recent call last):\n  File "x.py", line 1, in <module>\nValueError: bad\n'

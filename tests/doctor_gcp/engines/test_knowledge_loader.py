@@ -91,6 +91,23 @@ def test_regexes_that_would_misbehave_are_refused(tmp_path: Path, text: str, exp
     assert f"rule 'disk-full': {expected}" in refused(tmp_path)
 
 
+def test_an_errno_stands_for_its_name_and_its_text_in_every_language(tmp_path: Path) -> None:
+    write(tmp_path, "disk_full.toml", rule_file(match='errno = ["ENOSPC"]'))
+    (rule,) = load(tmp_path).rules
+    assert rule.match.search("write /data/out.bin: ENOSPC")
+    assert rule.match.search("java.io.IOException: NO SPACE LEFT ON DEVICE")
+    assert rule.match.search("IOException: Auf dem Gerät ist kein Speicherplatz mehr verfügbar")
+    assert rule.match.search("write error: デバイスに空き領域がありません")
+    assert not rule.match.search("Disk quota exceeded")
+
+
+def test_an_unknown_errno_is_refused_with_the_ones_it_knows(tmp_path: Path) -> None:
+    write(tmp_path, "disk_full.toml", rule_file(extra='errno = ["ENOSPC", "ENOSPACE"]'))
+    message = refused(tmp_path)
+    assert "rule 'disk-full': errno[1]: 'ENOSPACE' is not in strerror.toml" in message
+    assert "ECONNREFUSED" in message  # the names it would accept
+
+
 def test_an_unknown_field_is_refused(tmp_path: Path) -> None:
     write(tmp_path, "disk_full.toml", rule_file(extra="weight = 100"))
     assert "rule 'disk-full': weight: unknown field" in refused(tmp_path)

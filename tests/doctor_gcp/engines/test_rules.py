@@ -139,6 +139,28 @@ def test_missing_setting_comes_before_the_restarts_it_causes() -> None:
     assert issues[1].pattern_ids == ["p1", "p2"]
 
 
+def test_expired_credentials_come_before_the_403s_they_cause() -> None:
+    # Presigned URLs signed with a session whose token expired: S3 answers 403, the app logs
+    # the status many times and the expired token a few
+    digest = _digest(
+        _pattern(
+            "p1",
+            "requests.exceptions.HTTPError: 403 Client Error: Forbidden for url: "
+            "https://invoices.s3.amazonaws.com/inv_91.pdf",
+            count=380,
+        ),
+        _pattern(
+            "p2",
+            "parameter refresh failed, keeping cached values: ExpiredToken: The security token "
+            "included in the request is expired",
+            level=Level.WARNING,
+            count=7,
+        ),
+    )
+    issues = RulesEngine().diagnosis(digest).issues
+    assert [i.category for i in issues] == [C.AUTHENTICATION_FAILURE, C.PERMISSION_DENIED]
+
+
 def test_patterns_of_one_category_form_one_issue_led_by_the_most_specific_rule() -> None:
     digest = _digest(
         _pattern("p1", "Error: connect ECONNREFUSED 10.0.0.3:5432", count=50),

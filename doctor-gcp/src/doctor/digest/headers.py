@@ -29,12 +29,13 @@ from .head_tokens import (
     LETTER_LEVELS,
     LEVEL,
     NUM,
+    SEP,
     TIME,
     WORD,
     Token,
     tokenize,
 )
-from .levels import level_from_name
+from .levels import LEVEL_WORDS, level_from_name
 from .types import Level
 
 _SERVICE_NOISE = re.compile(r"\[\d*\]|\(.*\)$|:$")
@@ -86,6 +87,10 @@ class HeaderModel:
                 timestamp = stamps.convert(self._time, inner, now=self.now, order=self._order)
                 if level is None and self._time.name == "klog":
                     level = KLOG_LEVELS.get(inner.group("lvl"))
+        if level is None and _names_a_level(match.group(0)):
+            # Columns learned from other lines (a constant "healthcheck ok" read as two host
+            # fields) would take this line's level word for a name and lose its level.
+            return None
         service = groups.get("service")
         return Head(
             line[match.end() :].lstrip(" \t"),
@@ -191,6 +196,14 @@ class Heads:
 _WEAK_ALONE = frozenset({"epoch", "date"})
 
 
+def _names_a_level(head: str) -> bool:
+    """Whether a head holds a level word written as one ("WARN", "[error]", "<warn>")."""
+    return any(
+        _plainly_a_level(word) and word.strip("[]<>:").lower() in LEVEL_WORDS
+        for word in head.split()
+    )
+
+
 def _plainly_a_level(word: str) -> bool:
     """ "ERROR", "[warn]", "error:" are levels; "debug interrupt ..." starts a sentence."""
     return word.isupper() or word[0] in "[<" or word.endswith(":")
@@ -238,6 +251,11 @@ def _read_alone(line: str, now: datetime) -> tuple[Head, HeaderModel | None]:
         return Head(line, fitted=False), None
     if columns[0].kind == LEVEL and not _plainly_a_level(row[0].text):
         return Head(line, fitted=False), None
+    after = row[len(columns)].kind if len(row) > len(columns) else None
+    if columns[-1].kind == LETTER and after not in (COMPONENT, BRACKET, SEP):
+        # One letter followed by plain words is a sentence's first word ("12:00:01 A
+        # connection was reset"), not a level: a letter level stands before a tag ("W tag:").
+        columns = columns[:-1]
     model = HeaderModel(columns, now)
     head = model.read(line)
     if head is None:

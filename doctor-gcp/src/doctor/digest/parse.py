@@ -82,6 +82,14 @@ class ParseStats:
     cut_lines: int = 0
 
 
+# A logfmt record's head (Go's slog and logrus, go-kit, Grafana): its first keys name its time
+# or its level ("time=2026-01-01T00:00:10Z level=INFO msg=..."). A record of its own, even in a
+# source whose heads were learned from other formats.
+_LOGFMT_HEAD = re.compile(
+    r"(?:[\w.-]+=(?:\"[^\"]*\"|\S*)[ \t]+){0,3}"
+    r"(?:(?:time|ts|t|timestamp)=\"?\d{4}-\d\d-\d\d|(?:level|lvl|severity)=\"?"
+    r"(?i:trace|debug|info|notice|warn|warning|error|err|fatal|panic|crit|critical)\b)"
+)
 # "AccessDenied: Access Denied", "error: insert or update ...": the first line of an error as
 # Node, Go and many SDKs print it; in a source whose lines carry heads, frames may follow.
 _ERROR_NAME = re.compile(r"[A-Za-z_$][\w$]*: ")
@@ -151,9 +159,9 @@ class LogParser:
             )
 
     def _has_head(self, service: str | None, body: str) -> bool:
-        """Whether a line starts a record of its own: JSON, the source's head, or a time.
-        (A level word alone does not: "DETAIL:  ..." continues a PostgreSQL error.)"""
-        if body.lstrip().startswith("{"):
+        """Whether a line starts a record of its own: JSON, logfmt keys, the source's head, or a
+        time. (A level word alone does not: "DETAIL:  ..." continues a PostgreSQL error.)"""
+        if body.lstrip().startswith("{") or _LOGFMT_HEAD.match(body) is not None:
             return True
         heads = self._heads.get(service)
         if heads is not None and heads.fits(body):

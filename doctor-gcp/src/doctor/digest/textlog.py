@@ -9,13 +9,13 @@ from .levels import level_from_name
 from .types import Level
 
 # Upper-case names anywhere in the head, other spellings only where they are plainly a level
-# (nginx "[error]", logfmt "level=warn", "error:").
+# (nginx "[error]", NetworkManager "<warn>", logfmt "level=warn", "error:").
 _TEXT_LEVEL = re.compile(
     r"(?<![\w./-])(?P<up>TRACE|DEBUG|INFO|NOTICE|WARNING|WARN|ERROR|ERR|SEVERE|FATAL|PANIC|"
     r"CRITICAL|CRIT|ALERT|EMERGENCY|EMERG|LOG)"
     r"(?![\w/-])"
-    r"|(?:\blevel=\"?|\[|^)(?P<low>(?i:trace|debug|info|notice|warning|warn|error|err|fatal|"
-    r"panic|critical|crit|alert|emerg))(?=[\]\s:\",]|$)"
+    r"|(?:\blevel=\"?|[\[<]|^)(?P<low>(?i:trace|debug|info|notice|warning|warn|error|err|fatal|"
+    r"panic|critical|crit|alert|emerg))(?=[\]>\s:\",]|$)"
 )
 _LEVEL_HEAD_CHARS = 120
 # Every level word holds one of these (lowered): a cheap test that spares the regex, whose

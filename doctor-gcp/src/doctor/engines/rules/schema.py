@@ -39,7 +39,9 @@ from __future__ import annotations
 
 import functools
 import re
+import tomllib
 from enum import StrEnum
+from importlib.resources import files
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -164,9 +166,45 @@ class HttpStatus(BaseModel):
         )
 
 
+STRERROR_FILE = "strerror.toml"
+# Quotes and apostrophes differ between catalogues and releases ("`host'", "«host»", "d'attente"
+# with a straight or a typographic apostrophe): in a text, any of them stands for any, or none.
+_QUOTES = "'`\"\u2018\u2019\u201c\u201d\u00ab\u00bb\u201e"
+_ANY_QUOTE = "[" + re.escape(_QUOTES) + "]?"
+
+
+@functools.cache
+def strerror() -> dict[str, tuple[str, ...]]:
+    """The C library's texts of each error (`strerror.toml`), by symbolic name: its English
+    text first, then its translations."""
+    raw = tomllib.loads((files("doctor.engines.rules") / STRERROR_FILE).read_text("utf-8"))
+    table: dict[str, tuple[str, ...]] = {}
+    for name, texts in raw.items():
+        if not isinstance(texts, dict) or not isinstance(texts.get("C"), str):
+            raise KnowledgeError(f"{STRERROR_FILE}: [{name}]: needs its English text as `C`")
+        found = [texts["C"]]
+        for language, text in texts.items():
+            listed = [text] if isinstance(text, str) else text if isinstance(text, list) else [0]
+            if not all(isinstance(one, str) and one.strip() for one in listed):
+                raise KnowledgeError(f"{STRERROR_FILE}: [{name}]: {language}: not a text")
+            found.extend(one for one in listed if one not in found)
+        table[name] = tuple(found)
+    return table
+
+
+def errno_regex(name: str) -> str:
+    """One error by its symbolic name or any of its texts (`strerror`)."""
+    texts = (
+        "".join(_ANY_QUOTE if c in _QUOTES else re.escape(c) for c in text)
+        for text in strerror()[name]
+    )
+    return "|".join((rf"\b{name}\b", *texts))
+
+
 class RuleSpec(BaseModel):
-    """One rule as written in a file. It fires when one `match` regex (or its `http_status`)
-    is found, one `context` regex too if there are any, and no `unless` regex."""
+    """One rule as written in a file. It fires when one `match` regex (or its `http_status`,
+    or one of its `errno`) is found, one `context` regex too if there are any, and no `unless`
+    regex."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -176,6 +214,9 @@ class RuleSpec(BaseModel):
     severity: Severity
     match: list[StrictStr] = []
     http_status: HttpStatus | None = None
+    # C library errors ("ECONNREFUSED"), matched by name and by their text in every language
+    # of strerror.toml: "Connection refused", "Connexion refusée", "拒绝连接"...
+    errno: list[StrictStr] = []
     context: list[StrictStr] = []
     unless: list[StrictStr] = []
     min_level: LevelName = "WARNING"
@@ -192,16 +233,28 @@ class RuleSpec(BaseModel):
 
     @model_validator(mode="after")
     def _regexes_compile(self) -> RuleSpec:
-        if not self.match and self.http_status is None:
-            raise ValueError("match: a rule needs at least one regex (or an http_status)")
-        check_regexes("match", self.match, self.http_status.regexes() if self.http_status else ())
+        if not self.match and self.http_status is None and not self.errno:
+            raise ValueError("match: a rule needs at least one regex (or an http_status or errno)")
+        known = strerror()
+        for i, name in enumerate(self.errno):
+            if name not in known:
+                raise ValueError(
+                    f"errno[{i}]: {name!r} is not in {STRERROR_FILE}; known: {', '.join(known)}"
+                )
+        check_regexes("match", self.match, self._expanded())
         check_regexes("context", self.context)
         check_regexes("unless", self.unless)
         return self
 
+    def _expanded(self) -> tuple[str, ...]:
+        """The regexes `http_status` and `errno` stand for."""
+        statuses = self.http_status.regexes() if self.http_status else ()
+        return (*statuses, *(errno_regex(name) for name in self.errno))
+
     def match_regexes(self) -> tuple[str, ...]:
-        """`match` with the regexes of `http_status` first: the list the rule compiles."""
-        return (*(self.http_status.regexes() if self.http_status else ()), *self.match)
+        """`match` after the regexes of `http_status` and `errno`: the list the rule
+        compiles."""
+        return (*self._expanded(), *self.match)
 
 
 class KbFile(BaseModel):
