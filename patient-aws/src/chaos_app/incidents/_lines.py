@@ -8,10 +8,9 @@ service. Values (ids, addresses, pids) come from the `Fake`, so no two lines are
 from __future__ import annotations
 
 from chaos_app.events import Event, Fake
-from chaos_app.incidents.healthy import nginx_access
+from chaos_app.incidents.healthy import hexid, nginx_access, route
 from chaos_app.scenarios._kit import (
     access,
-    endpoint,
     java_thread,
     jv,
     nginx,
@@ -64,12 +63,12 @@ def gateway_failure(fake: Fake, kind: str, upstream: str, path: tuple[str, str])
 
 def gateway_status(fake: Fake, status: int, upstream: str) -> Event:
     """An access line for a request the upstream answered with an error status."""
-    return nginx_access(fake, status, fake.rng.uniform(0.002, 0.09), endpoint(fake), upstream)
+    return nginx_access(fake, status, fake.rng.uniform(0.002, 0.09), route(fake), upstream)
 
 
 def sqlalchemy_pool_timeout(fake: Fake) -> list[Event]:
     """A request that waited 30 s for a pooled connection, its traceback, and the 500."""
-    method, path = endpoint(fake)
+    method, path = route(fake)
     logger, message, frames = py_web_error(fake, method, path)
     size = fake.choice((5, 10, 20))
     error = (
@@ -87,7 +86,7 @@ def sqlalchemy_pool_timeout(fake: Fake) -> list[Event]:
         error,
     )
     return [
-        Event("ERROR", logger, message, tb, fields={"request_id": fake.request_id()}),
+        Event("ERROR", logger, message, tb, fields={"request_id": hexid(fake, 16)}),
         access(fake, "python", method, path, 500, 30000 + fake.latency_ms(1, 90)),
     ]
 
@@ -169,8 +168,8 @@ def python_http_error(
         [("/app/clients/http.py", fake.integer(20, 90), "call", frame)],
         final,
     )
-    events = [Event("ERROR", logger, message, tb, fields={"request_id": fake.request_id()})]
+    events = [Event("ERROR", logger, message, tb, fields={"request_id": hexid(fake, 16)})]
     if status is not None:
-        method, path = endpoint(fake)
+        method, path = route(fake)
         events.append(access(fake, "python", method, path, status, fake.latency_ms(1, 80)))
     return events

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from chaos_app.events import Event, Fake
-from chaos_app.incidents.healthy import nginx_access
+from chaos_app.incidents.healthy import hexid, nginx_access, order_id, route
 from chaos_app.incidents.host import go_raw
 from chaos_app.incidents.model import Role
-from chaos_app.scenarios._kit import access, endpoint, go_log, java_thread, jv, nginx, pg
+from chaos_app.scenarios._kit import access, go_log, java_thread, jv, nginx, pg
 from chaos_app.scenarios._stacks import PY_SITE, py_traceback, py_web_error
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ def _geo_timeout(fake: Fake) -> Event:
     return Event(
         "WARNING",
         "app.enrich",
-        f"geo enrichment skipped for order {fake.order_id()}: ReadTimeout: "
+        f"geo enrichment skipped for order {order_id(fake)}: ReadTimeout: "
         "HTTPSConnectionPool(host='api.geoenrich.example.com', port=443): Read timed out. "
         "(read timeout=5)",
     )
@@ -137,7 +137,7 @@ def _psp_retry(fake: Fake) -> Event:
     return jv(
         "WARNING",
         "com.acme.payments.psp.PspClient",
-        f"Retrying fraud score for order {fake.order_id()} (attempt 2/3) after "
+        f"Retrying fraud score for order {order_id(fake)} (attempt 2/3) after "
         "java.net.SocketTimeoutException: Read timed out (host=score.fraudcheck.example.com)",
         java_thread(fake),
     )
@@ -186,7 +186,7 @@ def _open_files(fake: Fake) -> Event:
                 'out = open(path, "w")',
             ),
         ],
-        f"OSError: [Errno 24] Too many open files: '/tmp/export-{fake.hex(8)}.csv'",
+        f"OSError: [Errno 24] Too many open files: '/tmp/export-{hexid(fake, 8)}.csv'",
     )
     return Event("ERROR", "app.reports", "shard export failed", tb)
 
@@ -203,7 +203,7 @@ def _bad_schedule(fake: Fake) -> Event:
 
 
 def _endpoint_slow(fake: Fake) -> Event:
-    method, path = endpoint(fake)
+    method, path = route(fake)
     ms = fake.integer(1000, 2600)
     return Event("WARNING", "app.middleware", f"slow request: {method} {path} took {ms}ms")
 

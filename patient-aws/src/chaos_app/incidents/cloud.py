@@ -7,7 +7,7 @@ import string
 
 from chaos_app.events import Event, Fake
 from chaos_app.incidents._lines import celery_failure, gateway_status
-from chaos_app.incidents.healthy import nginx_access
+from chaos_app.incidents.healthy import hexid, nginx_access, order_id
 from chaos_app.incidents.host import boot
 from chaos_app.incidents.model import Role
 from chaos_app.incidents.timeline import Timeline
@@ -25,7 +25,7 @@ DENIED = "permission_denied"
 
 
 def _access_denied(fake: Fake, account: str, role: str) -> Event:
-    session = fake.hex(32)
+    session = hexid(fake, 32)
     error = (
         "botocore.exceptions.ClientError: An error occurred (AccessDeniedException) when calling "
         f"the GetSecretValue operation: User: arn:aws:sts::{account}:assumed-role/{role}/{session} "
@@ -75,7 +75,7 @@ def _signing_error(fake: Fake) -> list[Event]:
         "TypeError: Expected a string value",
     )
     return [
-        Event("ERROR", logger, message, tb, fields={"request_id": fake.request_id()}),
+        Event("ERROR", logger, message, tb, fields={"request_id": hexid(fake, 16)}),
         access(fake, "python", method, path, 500, fake.latency_ms(3, 40)),
     ]
 
@@ -101,19 +101,19 @@ def iam_permission_removed(tl: Timeline) -> None:
             tl.root(retry, "api", _access_denied(fake, account, role), DENIED, instance=instance)
         t += fake.rng.uniform(10, 25)
     start = tl.onset + fake.rng.uniform(0.5, 3)
-    tl.steady("api", start, tl.end, fake.rng.uniform(0.3, 0.8), _signing_error, category=APP_ERROR)
+    tl.steady("api", start, tl.end, fake.rng.uniform(0.1, 0.25), _signing_error, category=APP_ERROR)
     upstream = f"{fake.choice(tl.cast['api'].instances).ip}:8000"
     tl.steady(
         "gateway",
         start + 0.1,
         tl.end,
-        fake.rng.uniform(0.25, 0.6),
+        fake.rng.uniform(0.4, 0.8),
         lambda f: gateway_status(f, 500, upstream),
         category=APP_ERROR,
     )
 
     def worker(f: Fake) -> Event:
-        url = f"http://api.internal:8000/internal/receipts/{f.order_id()}"
+        url = f"http://api.internal:8000/internal/receipts/{order_id(f)}"
         error = f"HTTPError('500 Server Error: Internal Server Error for url: {url}')"
         final = (
             f"requests.exceptions.HTTPError: 500 Server Error: Internal Server Error for url: {url}"
@@ -126,19 +126,19 @@ def iam_permission_removed(tl: Timeline) -> None:
         "worker",
         start + fake.rng.uniform(2, 10),
         tl.end,
-        fake.rng.uniform(0.05, 0.2),
+        fake.rng.uniform(0.1, 0.25),
         worker,
         category=APP_ERROR,
     )
 
 
 def _presigned(fake: Fake, bucket: str, key_id: str, token: str, method: str = "GET") -> str:
-    key = f"{fake.choice(('receipts', 'invoices', 'exports'))}/{fake.order_id()}.pdf"
+    key = f"{fake.choice(('receipts', 'invoices', 'exports'))}/{order_id(fake)}.pdf"
     return (
         f"https://{bucket}.s3.amazonaws.com/{key}?X-Amz-Algorithm=AWS4-HMAC-SHA256"
         f"&X-Amz-Credential={key_id}%2F20260101%2Fus-east-1%2Fs3%2Faws4_request"
         f"&X-Amz-Date=20260101T000000Z&X-Amz-Expires=900&X-Amz-SignedHeaders=host"
-        f"&X-Amz-Security-Token={token}&X-Amz-Signature={fake.hex(64)}"
+        f"&X-Amz-Security-Token={token}&X-Amz-Signature={hexid(fake, 64)}"
     )
 
 
@@ -178,7 +178,7 @@ def aws_token_expired(tl: Timeline) -> None:
             f,
             403,
             f.rng.uniform(0.01, 0.08),
-            ("GET", f"/downloads/{f.order_id()}.pdf"),
+            ("GET", f"/downloads/{order_id(f)}.pdf"),
             "s3.us-east-1.amazonaws.com:443",
         )
 
@@ -208,7 +208,7 @@ def aws_token_expired(tl: Timeline) -> None:
         return jv(
             "WARNING",
             "com.acme.payments.invoice.InvoiceUploader",
-            f"Upload of invoice inv_{f.hex(12)} failed: 403 Forbidden from PUT {url}",
+            f"Upload of invoice inv_{hexid(f, 12)} failed: 403 Forbidden from PUT {url}",
             java_thread(f),
         )
 

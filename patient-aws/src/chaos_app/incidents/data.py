@@ -14,7 +14,7 @@ from chaos_app.incidents._lines import (
     sqlalchemy_connect_error,
     sqlalchemy_pool_timeout,
 )
-from chaos_app.incidents.healthy import TASKS
+from chaos_app.incidents.healthy import TASKS, hexid
 from chaos_app.incidents.timeline import Timeline
 from chaos_app.scenarios._kit import pg
 from chaos_app.scenarios._stacks import PY_SITE, py_traceback
@@ -130,7 +130,7 @@ def db_disk_full(tl: Timeline) -> None:
         "db",
         t,
         tl.end,
-        fake.rng.uniform(0.8, 2.0),
+        fake.rng.uniform(0.5, 1.2),
         lambda f: pg("FATAL", "the database system is in recovery mode", f.pid()),
         category=CONNECTION,
     )
@@ -187,7 +187,7 @@ def _redis_auth_error(fake: Fake, wrongpass: bool) -> Event:
         ],
         f"redis.exceptions.AuthenticationError: {reply}",
     )
-    key = f"{fake.choice(('session', 'cart', 'price'))}:{fake.hex(12)}"
+    key = f"{fake.choice(('session', 'cart', 'price'))}:{hexid(fake, 12)}"
     return Event("ERROR", "app.cache", f"cache read failed for {key}, falling back to database", tb)
 
 
@@ -217,7 +217,7 @@ def redis_password_rotated(tl: Timeline) -> None:
         "api",
         t + fake.rng.uniform(3, 10),
         tl.end,
-        fake.rng.uniform(0.3, 0.8),
+        fake.rng.uniform(0.15, 0.35),
         sqlalchemy_pool_timeout,
         category=CONNECTION,
     )
@@ -231,7 +231,7 @@ def redis_password_rotated(tl: Timeline) -> None:
         "db",
         t + fake.rng.uniform(1, 4),
         tl.end,
-        fake.rng.uniform(0.5, 1.5),
+        fake.rng.uniform(0.8, 2.0),
         lambda f: pg("FATAL", too_many, f.pid()),
         category=CONNECTION,
     )
@@ -241,11 +241,11 @@ def redis_password_rotated(tl: Timeline) -> None:
         "worker",
         t + fake.rng.uniform(2, 8),
         tl.end,
-        fake.rng.uniform(0.1, 0.3),
+        fake.rng.uniform(0.15, 0.4),
         worker,
         category=CONNECTION,
     )
-    _gateway_timeouts(tl, t + 30 + fake.rng.uniform(3, 10), fake.rng.uniform(0.1, 0.4))
+    _gateway_timeouts(tl, t + 30 + fake.rng.uniform(3, 10), fake.rng.uniform(0.2, 0.5))
 
 
 def postgres_password_rotated(tl: Timeline) -> None:
@@ -267,7 +267,8 @@ def postgres_password_rotated(tl: Timeline) -> None:
             'Connection matched pg_hba.conf line 99: "host all all 10.0.0.0/8 md5"',
         )
     )
-    t += fake.rng.uniform(2, 20)
+    t += fake.rng.uniform(0.5, 4)
+    t0 = t
     attempts = fake.integer(4, 9)
     for n in range(attempts):
         pid = fake.pid()
@@ -279,7 +280,7 @@ def postgres_password_rotated(tl: Timeline) -> None:
         )
         tl.root(t + 0.0002, "db", pg("DETAIL", hba, pid, "ERROR"), "authentication_failure")
         t += fake.rng.uniform(0.2, 3) if n < 3 else fake.rng.uniform(30, 120)
-    start = tl.onset + fake.rng.uniform(25, 40)
+    start = t0 + fake.rng.uniform(1, 4)  # the first connections retired find no way back
     tl.steady(
         "api",
         start,

@@ -17,7 +17,6 @@ from chaos_app.scenarios._kit import (
     TABLES,
     USER_AGENTS,
     access,
-    endpoint,
     go_duration,
     go_log,
     java_thread,
@@ -35,6 +34,33 @@ TASKS = (
     ("catalog.tasks.sync_prices", 3.5),
     ("shipping.tasks.book_label", 0.9),
 )
+
+
+def hexid(fake: Fake, length: int) -> str:
+    """`length` random hex digits in one draw (ids, hashes, container ids)."""
+    return f"{fake.rng.getrandbits(4 * length):0{length}x}"
+
+
+def order_id(fake: Fake) -> str:
+    return f"ord_{hexid(fake, 12)}"
+
+
+_ROUTES: tuple[Callable[[Fake], tuple[str, str]], ...] = (
+    lambda f: ("GET", f"/api/v1/orders/{order_id(f)}"),
+    lambda f: ("POST", "/api/v1/orders"),
+    lambda f: ("POST", "/api/v1/checkout"),
+    lambda f: ("GET", f"/api/v1/products?page={f.integer(1, 40)}&limit=50"),
+    lambda f: ("PUT", f"/api/v1/cart/{f.uuid()}"),
+    lambda f: ("GET", f"/api/v1/users/{f.user_id()}/profile"),
+    lambda f: ("DELETE", f"/api/v1/cart/{f.uuid()}/items/{f.integer(1, 9)}"),
+)
+
+
+def route(fake: Fake) -> tuple[str, str]:
+    """A (method, path) of the workload's own API; only the chosen one's ids are drawn."""
+    return fake.choice(_ROUTES)(fake)
+
+
 # What a healthy API answers, by method: mostly success, the odd 404 from a stale link.
 _STATUSES = {
     "GET": (200, 200, 200, 200, 200, 301, 304, 304, 404),
@@ -53,7 +79,7 @@ def nginx_access(
 ) -> Event:
     """One access-log line; shapes render it as nginx's `main` format with timings, or as the
     JSON `log_format` (the fields are the variables nginx would log)."""
-    method, path = method_path or endpoint(fake)
+    method, path = method_path or route(fake)
     code = status if status is not None else fake.choice(_STATUSES[method])
     took = seconds if seconds is not None else fake.latency_ms(2, 600) / 1000
     level = "ERROR" if code >= 500 else "INFO"  # shippers map 5xx access lines to error
@@ -78,7 +104,7 @@ def nginx_access(
 def _api(fake: Fake) -> Event:
     pick = fake.integer(1, 10)
     if pick <= 7:
-        method, path = endpoint(fake)
+        method, path = route(fake)
         status = fake.choice(_STATUSES[method])
         return access(fake, "python", method, path, status, fake.latency_ms(2, 400))
     if pick <= 9:
@@ -88,11 +114,11 @@ def _api(fake: Fake) -> Event:
             "app.orders",
             "order created",
             fields={
-                "order_id": fake.order_id(),
+                "order_id": order_id(fake),
                 "user_id": fake.user_id(),
                 "items": items,
                 "total_cents": items * fake.integer(499, 12999),
-                "request_id": fake.request_id(),
+                "request_id": hexid(fake, 16),
             },
         )
     return Event("INFO", "app.auth", f"session refreshed user_id={fake.user_id()}")
@@ -120,7 +146,7 @@ def _auth(fake: Fake) -> Event:
         )
     client = fake.choice(("api", "worker", "payments", "web"))
     return go_log(
-        "INFO", f"token issued sub=svc-{client} client_id={client} ttl=15m0s kid={fake.hex(8)}"
+        "INFO", f"token issued sub=svc-{client} client_id={client} ttl=15m0s kid={hexid(fake, 8)}"
     )
 
 
@@ -130,13 +156,13 @@ def _payments(fake: Fake) -> Event:
         return jv(
             "INFO",
             "com.acme.payments.ChargeService",
-            f"Charge ch_{fake.hex(14)} captured for order {fake.order_id()} "
+            f"Charge ch_{hexid(fake, 14)} captured for order {order_id(fake)} "
             f"amount={fake.integer(499, 90000)} currency=USD "
             f"psp_latency_ms={fake.integer(80, 900)}",
             thread,
         )
     method, status = fake.choice((("POST", 201), ("GET", 200), ("POST", 200)))
-    path = "/v1/charges" if method == "POST" else f"/v1/charges/ch_{fake.hex(14)}"
+    path = "/v1/charges" if method == "POST" else f"/v1/charges/ch_{hexid(fake, 14)}"
     return jv(
         "INFO",
         "com.acme.payments.web.RequestLogFilter",

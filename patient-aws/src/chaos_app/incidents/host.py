@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from chaos_app.events import Event, Style
 from chaos_app.incidents.cast import Runtime
+from chaos_app.incidents.healthy import hexid
 from chaos_app.incidents.model import Origin, Role
 from chaos_app.scenarios._kit import go_log, jv, kernel_prefix, pg, syslog
 
@@ -66,7 +67,7 @@ def boot(
     elif runtime is Runtime.GO:
         events = [
             go_log("INFO", "starting auth version=1.19.2 addr=:8443 tls=true"),
-            go_log("INFO", f"jwks loaded keys=2 kid={fake.hex(8)}"),
+            go_log("INFO", f"jwks loaded keys=2 kid={hexid(fake, 8)}"),
             go_log("INFO", "listening addr=:8443"),
         ]
     elif runtime is Runtime.JAVA:
@@ -159,7 +160,7 @@ def kernel_oom(
     k = kernel_prefix(fake)
     limit = fake.choice((524288, 1048576, 2097152))
     rss = limit - fake.integer(2000, 30000)
-    scope = f"/kubepods.slice/kubepods-burstable.slice/cri-containerd-{fake.hex(64)}.scope"
+    scope = f"/kubepods.slice/kubepods-burstable.slice/cri-containerd-{hexid(fake, 64)}.scope"
     report = [
         f"{k}{comm} invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=998",
         f"{k}memory: usage {limit}kB, limit {limit}kB, failcnt {fake.integer(1, 9000)}",

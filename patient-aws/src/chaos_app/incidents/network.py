@@ -14,6 +14,7 @@ from chaos_app.incidents._lines import (
     gateway_status,
     python_http_error,
 )
+from chaos_app.incidents.healthy import order_id
 from chaos_app.incidents.host import go_raw
 from chaos_app.incidents.timeline import Timeline
 from chaos_app.scenarios._kit import java_thread, jv
@@ -205,7 +206,7 @@ def dns_failure(tl: Timeline) -> None:
         "payments",
         t + 0.5,
         tl.end,
-        fake.rng.uniform(0.15, 0.4),
+        fake.rng.uniform(0.1, 0.25),
         _breaker_rejects("psp", "POST /v1/charges"),
         category=UNAVAILABLE,
     )
@@ -260,13 +261,20 @@ def partner_rate_limited(tl: Timeline) -> None:
         return jv(
             "WARNING",
             "com.acme.payments.ChargeService",
-            f"Timed out after 30000ms waiting for a PSP permit (order {fake.order_id()}); "
+            f"Timed out after 30000ms waiting for a PSP permit (order {order_id(fake)}); "
             "answering 504",
             java_thread(fake),
         )
 
     tl.steady("payments", t + 30, tl.end, fake.rng.uniform(0.15, 0.4), queued, category="timeout")
-    tl.steady("api", t + 10, tl.end, fake.rng.uniform(0.2, 0.6), _api_timeout, category="timeout")
+    tl.steady(
+        "api",
+        tl.onset + fake.rng.uniform(0.5, 2),
+        tl.end,
+        fake.rng.uniform(0.3, 0.7),
+        _api_timeout,
+        category="timeout",
+    )
     api_ip = fake.choice(tl.cast["api"].instances).ip
     tl.steady(
         "gateway",
@@ -285,7 +293,7 @@ def partner_rate_limited(tl: Timeline) -> None:
         task = "orders.tasks.capture_payment"
         if fake.chance(0.75):
             return celery_retry(fake, task, timeout, fake.choice((30, 60, 120)))
-        args = f"('{fake.order_id()}',)"
+        args = f"('{order_id(fake)}',)"
         final = (
             f"celery.exceptions.MaxRetriesExceededError: Can't retry {task}[{fake.uuid()}] "
             f"args:{args} kwargs:{{}}"

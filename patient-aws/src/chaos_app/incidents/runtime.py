@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from chaos_app.events import Event, Fake
 from chaos_app.incidents._lines import gateway_failure, gateway_status, python_http_error
+from chaos_app.incidents.healthy import hexid
 from chaos_app.incidents.host import boot, exited, kernel_oom, restarted
 from chaos_app.incidents.model import Role
 from chaos_app.incidents.timeline import Timeline
@@ -118,7 +119,7 @@ def oom_killed(tl: Timeline) -> None:
         tl,
         windows,
         "gateway",
-        fake.rng.uniform(0.4, 1.0),
+        fake.rng.uniform(0.8, 1.6),
         lambda f: gateway_failure(f, "refused", upstream, ("GET", "/api/v1/orders")),
         UNAVAILABLE,
     )
@@ -132,20 +133,20 @@ def oom_killed(tl: Timeline) -> None:
             f"HTTPConnectionPool(host='{upstream.split(':', maxsplit=1)[0]}', port=8000): "
             "Max retries exceeded with url: /internal/orders/pending (Caused by "
             "NewConnectionError('<urllib3.connection.HTTPConnection object at "
-            f"0x7f{f.hex(10)}>: Failed to establish a new connection: [Errno 111] Connection "
+            f"0x7f{hexid(f, 10)}>: Failed to establish a new connection: [Errno 111] Connection "
             "refused'))",
             "resp = self.session.get(url, timeout=5)",
             None,
         )
 
-    while_down(tl, windows, "worker", fake.rng.uniform(0.05, 0.2), worker, UNAVAILABLE)
+    while_down(tl, windows, "worker", fake.rng.uniform(0.1, 0.3), worker, UNAVAILABLE)
 
 
 def _panic(fake: Fake) -> Event:
     if fake.chance(0.6):
         head = "panic: runtime error: invalid memory address or nil pointer dereference"
         signal = (
-            f"[signal SIGSEGV: segmentation violation code=0x1 addr=0x18 pc=0x{fake.hex(6)}]\n\n"
+            f"[signal SIGSEGV: segmentation violation code=0x1 addr=0x18 pc=0x{hexid(fake, 6)}]\n\n"
         )
     else:
         head = "panic: runtime error: index out of range [0] with length 0"
@@ -157,7 +158,7 @@ def _panic(fake: Fake) -> Event:
         [
             (
                 f"github.com/acme/auth/internal/jwks.(*Cache).refresh({go_ptr(fake)}, "
-                f"{{0x{fake.hex(6)}, {go_ptr(fake)}}})",
+                f"{{0x{hexid(fake, 6)}, {go_ptr(fake)}}})",
                 "/src/internal/jwks/cache.go:112",
             ),
             (

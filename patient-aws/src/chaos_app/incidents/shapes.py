@@ -21,6 +21,7 @@ from datetime import datetime
 
 from chaos_app.events import Fake, Style
 from chaos_app.incidents.cast import Cast, Header, Instance, Service, k8s_suffix
+from chaos_app.incidents.healthy import hexid
 from chaos_app.incidents.host import SIGNALS
 from chaos_app.incidents.jsonshape import (
     app_json,
@@ -204,7 +205,7 @@ class _Writer:
         name = instance.pod if involved == "Pod" else instance.host
         record: dict[str, object] = {
             "metadata": {
-                "name": f"{name}.{self.fake.hex(16)}",
+                "name": f"{name}.{hexid(self.fake, 16)}",
                 "namespace": _EVENTS_NAMESPACE if involved == "Pod" else "default",
             },
             "reason": reason,

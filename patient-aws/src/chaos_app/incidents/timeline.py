@@ -153,25 +153,31 @@ def build(
     if seconds is not None or rate is not None:
         return _labelled(stream, seed)
     for _ in range(6):
-        records, physical = len(stream.lines), physical_lines(stream)
-        if physical > MAX_LINES:
-            volume *= 0.92 * MAX_LINES / physical
-        elif records < MIN_LINES:
-            volume *= 1.08 * MIN_LINES / records
+        low, high = line_bounds(stream)
+        if high > MAX_LINES:
+            volume *= 0.92 * MAX_LINES / high
+        elif low < MIN_LINES:
+            volume *= 1.08 * MIN_LINES / max(low, 1)
         else:
             break
         stream = _attempt(incident, run_seed, first, seconds, rate, volume)
     return _labelled(stream, seed)
 
 
-def physical_lines(stream: Stream) -> int:
-    """The most lines any shape writes for the stream: each stack line on a line of its own."""
-    total = 0
+def line_bounds(stream: Stream) -> tuple[int, int]:
+    """The fewest and the most lines a shape writes for the stream: the most puts each line of
+    a stack on a line of its own (and words an exit or a restart in two systemd lines); the
+    fewest writes each event on one line and leaves the hosts' and the runtime's lines out."""
+    low = high = 0
     for line in stream.lines:
-        total += line.event.message.count("\n") + 1
+        if line.origin is Origin.RUNTIME:
+            high += 2
+            continue
+        high += line.event.message.count("\n") + 1
         if line.event.exception:
-            total += line.event.exception.rstrip().count("\n") + 1
-    return total
+            high += line.event.exception.rstrip().count("\n") + 1
+        low += line.origin is Origin.APP
+    return low, high
 
 
 def _labelled(stream: Stream, seed: int | None) -> Stream:
