@@ -196,7 +196,8 @@ def _attempt(
     rate: float | None,
     volume: float,
 ) -> Stream:
-    rng = random.Random(seed)
+    # Each incident draws its own traffic and noise from the seed: streams of one seed differ.
+    rng = random.Random(f"{incident.name}/{seed}")
     fake = Fake(rng)
     length = seconds if seconds is not None else rng.uniform(*_SECONDS)
     healthy_rate = rate if rate is not None else rng.uniform(*_HEALTHY_RATE)
