@@ -18,14 +18,17 @@ from typing import Annotated, Any
 
 import typer
 
-from chaos_app import render
+from chaos_app import incidents, render
 from chaos_app.events import Stamped
 from chaos_app.generator import generate
+from chaos_app.incidents import INCIDENTS, Incident, Shape
 from chaos_app.scenarios import CATALOG, Scenario, by_name
 from chaos_app.sinks import Renderer, Sink, StdoutSink
 
 # A seeded run starts its clock here, so two runs with the same seed print the same bytes.
-SEEDED_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
+SEEDED_EPOCH = incidents.SEEDED_EPOCH
+DEFAULT_RATE = 5.0
+DEFAULT_ERROR_RATIO = 0.2
 DEFAULT_LOG_GROUP = "/aws/ec2/chaos-app"
 
 app = typer.Typer(
@@ -83,6 +86,23 @@ def _parse_scenarios(value: str) -> list[Scenario]:
     return chosen
 
 
+def _parse_incidents(value: str) -> list[Incident]:
+    if value.strip() == "all":
+        return list(INCIDENTS)
+    chosen: list[Incident] = []
+    for name in (part.strip() for part in value.split(",")):
+        try:
+            chosen.append(incidents.by_name(name))
+        except KeyError:
+            known = ", ".join(i.name for i in INCIDENTS)
+            raise typer.BadParameter(
+                f"unknown incident {name!r}; choose 'all' or one or more of: {known} "
+                "(see `chaos-app incidents`)",
+                param_hint="'--incident'",
+            ) from None
+    return chosen
+
+
 def _parse_start(value: str | None) -> datetime | None:
     if value is None or value == "now":
         return None
@@ -114,20 +134,70 @@ def scenarios_command(
         typer.echo(f"{s.name:<{width}}  {s.category:<{cat_width}}  {s.description}")
 
 
+@app.command("incidents")
+def incidents_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable list.")] = False,
+) -> None:
+    """List the incidents: where each starts (root cause) and what follows (symptoms)."""
+    rows = [
+        {
+            "name": i.name,
+            "category": i.category,
+            "service": i.service,
+            "symptoms": [
+                {"category": s.category, "services": list(s.services)} for s in i.symptoms
+            ],
+            "description": i.description,
+        }
+        for i in INCIDENTS
+    ]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    width = max(len(i.name) for i in INCIDENTS)
+    cat_width = max(len(i.category) for i in INCIDENTS)
+    typer.echo(f"{'INCIDENT':<{width}}  {'ROOT CAUSE':<{cat_width}}  {'IN':<8}  DESCRIPTION")
+    for i in INCIDENTS:
+        typer.echo(f"{i.name:<{width}}  {i.category:<{cat_width}}  {i.service:<8}  {i.description}")
+        symptoms = "; ".join(f"{s.category} in {', '.join(s.services)}" for s in i.symptoms)
+        typer.echo(f"{'':<{width}}  then: {symptoms}")
+
+
 @app.command("run")
 def run_command(
     scenario: Annotated[
-        str, typer.Option(help="A scenario name, a comma list, or 'all' (they take turns).")
-    ] = "all",
+        str | None,
+        typer.Option(
+            help="A scenario name, a comma list, or 'all' (they take turns). Default: all."
+        ),
+    ] = None,
+    incident: Annotated[
+        str | None,
+        typer.Option(
+            help="Instead of scenarios: an incident's whole log stream (name, comma list or "
+            "'all'; see `chaos-app incidents`)."
+        ),
+    ] = None,
+    shape: Annotated[
+        Shape | None,
+        typer.Option(help="With --incident: compose, kubectl, json or text. Default: --format's."),
+    ] = None,
     duration: Annotated[
         float,
         typer.Option(
-            parser=_number(float, 0), help="Seconds of traffic to produce; 0 runs until stopped."
+            parser=_number(float, 0),
+            help="Seconds of traffic to produce; 0 runs until stopped (an incident: its "
+            "stream's simulated length; 0 = 30-60 min, by the seed).",
         ),
     ] = 0,
     rate: Annotated[
-        float, typer.Option(parser=_number(float, 0.01, 100_000), help="Events per second.")
-    ] = 5.0,
+        float | None,
+        typer.Option(
+            parser=_number(float, 0.01, 100_000),
+            help="Events per second (default 5; an incident: healthy lines per second, by the "
+            "seed).",
+        ),
+    ] = None,
     seed: Annotated[
         int | None, typer.Option(parser=_number(int), help="Make the output reproducible.")
     ] = None,
@@ -145,11 +215,12 @@ def run_command(
         bool, typer.Option("--fast", help="Write at once instead of pacing at --rate.")
     ] = False,
     error_ratio: Annotated[
-        float,
+        float | None,
         typer.Option(
-            parser=_number(float, 0, 1), help="Chance that a tick starts a failure burst."
+            parser=_number(float, 0, 1),
+            help="Chance that a tick starts a failure burst (scenarios only; default 0.2).",
         ),
-    ] = 0.2,
+    ] = None,
     start: Annotated[
         str | None,
         typer.Option(
@@ -167,26 +238,65 @@ def run_command(
         str | None, typer.Option(envvar="AWS_REGION", help="AWS region for the cloudwatch sink.")
     ] = None,
 ) -> None:
-    """Produce healthy traffic with failure bursts, to stdout or straight into CloudWatch."""
-    chosen = _parse_scenarios(scenario)
+    """Produce healthy traffic with failure bursts, or an incident's whole log stream, to stdout
+    or straight into CloudWatch."""
+    chosen_incidents = _incident_options(incident, scenario, shape, error_ratio)
+    chosen = _parse_scenarios(scenario or "all") if chosen_incidents is None else []
     first = _parse_start(start)
     if first is None:
         seeded_stdout = seed is not None and sink is SinkName.stdout
         first = SEEDED_EPOCH if seeded_stdout else datetime.now(UTC)
-    total = count
-    if total is None and duration > 0:
-        total = max(1, round(duration * rate))
-    renderer = render.to_json if fmt is Format.json else render.to_text
+    renderer: Renderer
+    if chosen_incidents is not None:
+        picked = shape or (Shape.text if fmt is Format.text else Shape.json)
+        events = incidents.records(
+            chosen_incidents,
+            picked,
+            start=first,
+            seed=seed,
+            seconds=duration,
+            rate=rate,
+            count=count,
+        )
+        renderer = incidents.record_text
+    else:
+        per_second = rate if rate is not None else DEFAULT_RATE
+        total = count
+        if total is None and duration > 0:
+            total = max(1, round(duration * per_second))
+        renderer = render.to_json if fmt is Format.json else render.to_text
+        ratio = error_ratio if error_ratio is not None else DEFAULT_ERROR_RATIO
+        events = generate(
+            chosen, start=first, rate=per_second, seed=seed, count=total, error_ratio=ratio
+        )
     out = _open_sink(sink, renderer, fast, log_group, log_stream, region, first)
-    events = generate(
-        chosen, start=first, rate=rate, seed=seed, count=total, error_ratio=error_ratio
-    )
     announce = (
         f"chaos-app: sending to CloudWatch {log_group}" if sink is SinkName.cloudwatch else None
     )
-    interrupted = _run(events, out, rate=rate, paced=not fast, announce=announce)
+    interrupted = _run(events, out, paced=not fast, announce=announce)
     if interrupted == signal.SIGINT:
         raise typer.Exit(130)
+
+
+def _incident_options(
+    incident: str | None, scenario: str | None, shape: Shape | None, error_ratio: float | None
+) -> list[Incident] | None:
+    """The incidents asked for, or None for a scenario run; options that do not fit are
+    usage errors rather than silently ignored."""
+    if incident is None:
+        if shape is not None:
+            raise typer.BadParameter("--shape applies to --incident runs", param_hint="'--shape'")
+        return None
+    if scenario is not None:
+        raise typer.BadParameter(
+            "--scenario and --incident cannot be combined", param_hint="'--incident'"
+        )
+    if error_ratio is not None:
+        raise typer.BadParameter(
+            "--error-ratio applies to scenarios; an incident's stream is fixed by its seed",
+            param_hint="'--error-ratio'",
+        )
+    return _parse_incidents(incident)
 
 
 def _open_sink(
@@ -215,9 +325,10 @@ def _open_sink(
 
 
 def _run(
-    events: Iterable[Stamped], out: Sink, *, rate: float, paced: bool, announce: str | None = None
+    events: Iterable[Stamped], out: Sink, *, paced: bool, announce: str | None = None
 ) -> int | None:
-    """Write events, pacing them in real time; stop cleanly on SIGTERM / Ctrl-C and flush."""
+    """Write events, pacing them in real time by their timestamps; stop cleanly on SIGTERM /
+    Ctrl-C and flush."""
     stop = threading.Event()
     received: list[int] = []
 
@@ -229,10 +340,13 @@ def _run(
     if announce:  # after the handlers: from here on, SIGTERM flushes what was buffered
         print(announce, file=sys.stderr, flush=True)
     began = time.monotonic()
+    origin: datetime | None = None
     try:
-        for index, item in enumerate(events):
+        for item in events:
             if paced:
-                delay = began + index / rate - time.monotonic()
+                origin = origin or item.timestamp
+                due = (item.timestamp - origin).total_seconds()
+                delay = began + due - time.monotonic()
                 if delay > 0 and stop.wait(delay):
                     break
             if stop.is_set():
