@@ -463,6 +463,22 @@ def test_records_lend_their_time_to_messages_without_one() -> None:
     ]
 
 
+def test_a_service_that_never_writes_a_time_gets_the_streams_last_one() -> None:
+    # docker compose's own "api-1 exited with code 137" and a worker whose head is not read
+    # were written when the stream last said, not at no time at all
+    lines = [
+        "api-1     | 2026-03-16T17:49:25.100Z ERROR out of memory",
+        "api-1 exited with code 137",
+        "worker-1  | {job 12} retry scheduled",
+        "api-1     | 2026-03-16T17:49:40.000Z INFO started",
+        "worker-1  | {job 13} retry scheduled",
+    ]
+    events = list(parse_lines(lines))
+    t1 = datetime(2026, 3, 16, 17, 49, 25, 100_000, tzinfo=UTC)
+    t2 = datetime(2026, 3, 16, 17, 49, 40, tzinfo=UTC)
+    assert [e.timestamp for e in events] == [t1, t1, t1, t2, t2]
+
+
 def test_a_whole_multi_line_item_is_one_event() -> None:
     item = "2026-11-22T23:58:23Z ERROR crash\n  at a\nUnrelated looking line\n"
     events = list(parse_lines([item, "2026-11-22T23:58:24Z INFO next"]))

@@ -78,3 +78,38 @@ def test_a_cause_a_few_minutes_ahead_of_its_symptoms_is_not_chronic() -> None:
     timings = assess_timing([cause, flood, other, steady], {"p1", "p2", "p3", "p4"})
     assert timings.patterns["p1"].state is State.NEW
     assert timings.patterns["p4"].state is State.CHRONIC
+
+
+def test_a_new_pattern_that_later_jumps_began_when_it_first_showed() -> None:
+    # a cascade's 502s begin with the incident and jump when the restarts pile up: the
+    # incident began at their first appearance, not at the jump
+    cause = _pattern("p1", {M0 + 20: 2})
+    cause.services = {"api": 2}
+    errors = _pattern("p2", {M0 + 20 + m: 10 for m in range(8)} | {M0 + 28: 400, M0 + 29: 400})
+    errors.services = {"gateway": 800, "worker": 80}
+    noise = _pattern("p3", {M0 + m: 5 for m in range(30)})
+    timings = assess_timing([cause, errors, noise], {"p1", "p2", "p3"})
+    assert timings.onset == datetime.fromtimestamp((M0 + 20) * 60, UTC)
+    assert timings.patterns["p2"].state is State.NEW
+    assert timings.patterns["p2"].jump == datetime.fromtimestamp((M0 + 28) * 60, UTC)
+
+
+def test_a_steady_pattern_that_jumps_at_the_incident_is_spiking_not_chronic() -> None:
+    trickle = _pattern("p1", {M0 + m: 2 for m in range(25)} | {M0 + 25: 300, M0 + 26: 300})
+    trickle.services = {"web": 605}
+    cause = _pattern("p2", {M0 + 25: 3})
+    cause.services = {"db": 3}
+    timings = assess_timing([trickle, cause], {"p1", "p2"})
+    assert timings.onset == datetime.fromtimestamp((M0 + 25) * 60, UTC)
+    assert timings.patterns["p1"].state is State.SPIKING
+    assert timings.patterns["p2"].state is State.NEW
+
+
+def test_a_sparse_pattern_first_seen_minutes_after_the_opening_was_there_before() -> None:
+    # one every 4 minutes, first seen 3 minutes in: it was there before the window opened
+    sparse = _pattern("p1", {M0 + 3 + 4 * k: 1 for k in range(10)})
+    sparse.last_seen = datetime.fromtimestamp((M0 + 39) * 60, UTC)
+    assert pattern_onset(sparse, opened=M0).state is State.CHRONIC
+    # a burst first seen 3 minutes in is new
+    burst = _pattern("p2", {M0 + 3: 40})
+    assert pattern_onset(burst, opened=M0).state is State.NEW

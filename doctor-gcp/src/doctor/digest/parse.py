@@ -48,6 +48,7 @@ from .types import LogEvent
 MAX_LINE_CHARS = 256 * 1024  # a longer line is cut, and says so
 CUT_MARK = " … [line cut at 256 KiB]"
 SAMPLE_LINES = 200  # the first lines of a stream, from which its heads are learned
+_ANY = "\x00"  # the stream's own last time, beside each service's (no name holds a NUL)
 IDLE_LINES = 64  # an open event of a quiet service closes after this many lines of others
 # A source whose lines start records with a head often enough (several formats interleaved
 # count too) tells a line without one for the continuation it is.
@@ -304,10 +305,12 @@ class LogParser:
             pending.timestamp = to_utc(stamp)
         if pending.timestamp is None:
             # A line without a time in a stream that has them (a crash on stderr) was written
-            # when the stream last said; the timeline and first/last seen keep it.
-            pending.timestamp = self._last_stamp.get(agg)
+            # when the stream last said (its own service's last time, else the stream's: an
+            # aggregator interleaves services as their lines arrive); the timeline and
+            # first/last seen keep it.
+            pending.timestamp = self._last_stamp.get(agg) or self._last_stamp.get(_ANY)
         else:
-            self._last_stamp[agg] = pending.timestamp
+            self._last_stamp[agg] = self._last_stamp[_ANY] = pending.timestamp
         self._open[agg] = pending
 
     # --- whole records

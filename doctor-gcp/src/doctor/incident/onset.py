@@ -5,11 +5,13 @@ source read one, its count in the baseline window just before the one analysed:
 
 - a pattern's onset is the first bucket where it jumps well above its own earlier rate (a
   trickle of timeouts that turns into a flood has its onset at the flood), else its first
-  appearance, unless it was there when the window opened (and the baseline, if any, saw it):
+  appearance, unless it was probably there when the window opened (first seen within minutes
+  or within a few of its own usual gaps of the opening, and the baseline, if any, saw it):
   then it has no onset, as far back as we can see;
 - the incident's onset is where problems start together: of the groups of onsets that fall
-  within `CLUSTER_MINUTES` of each other, the one that brings the most services, then the most
-  patterns, then the most events (the latest wins ties: on-call asks about now);
+  within `CLUSTER_MINUTES` of each other, the one that reaches the most services, then has the
+  most events in those minutes, then the most patterns (the latest wins ties: on-call asks
+  about now);
 - a problem already there at the incident's onset is `chronic` when the baseline saw it at its
   rate, when it showed in `STEADY_MINUTES` buckets before the onset, or when it began more than
   `LEAD_MINUTES` before it (also when it stopped since); otherwise it is an early part of the
@@ -33,6 +35,8 @@ SPIKE_FACTOR = 4.0  # a bucket this many times the pattern's earlier rate is a j
 SPIKE_MIN_RISE = 5  # ... when it also adds at least this many events
 STEADY_MINUTES = 3  # buckets a pattern needs before a jump, or before the incident to be chronic
 LEAD_MINUTES = 10  # a cause seldom comes longer than this before its symptoms
+OPENING_MINUTES = 2  # a pattern first seen this soon after the window opened was there before
+OPENING_GAPS = 3  # ... as is one first seen within this many of its own mean gaps
 
 
 class State(StrEnum):
@@ -51,6 +55,7 @@ class Timing:
     state: State
     onset: datetime | None  # first appearance or jump; None when steady or untimed
     exact: float | None  # epoch seconds of the onset, to the second when it is known
+    jump: datetime | None = None  # when it jumped above its own earlier rate, if it did
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +67,9 @@ class Timings:
 def pattern_onset(
     pattern: Pattern, opened: int, baseline: int = 0, baseline_minutes: int = 0
 ) -> Timing:
-    """The pattern's own onset: its first jump above its earlier rate, else its first
-    appearance when that is after the window `opened` (epoch minute) and no baseline saw it.
-    Steady from the start: no onset (None)."""
+    """The pattern's own onset: its first appearance when that is after the window `opened`
+    (epoch minute) and no baseline saw it; else its first jump above its earlier rate; else
+    none (steady as far back as we can see). A new pattern's later jump is kept as `jump`."""
     buckets = sorted(pattern.minutes.items())
     if not buckets:
         return Timing(State.UNTIMED, None, None)
@@ -75,14 +80,27 @@ def pattern_onset(
         jump = _first_jump(buckets, baseline, since, step, STEADY_MINUTES)
     else:
         jump = _first_jump(buckets[1:], first_events, first_minute, step, 1)
-    if jump is not None:
-        return Timing(State.SPIKING, _minute(jump), jump * 60.0)
-    at_open = first_minute - first_minute % step <= opened - opened % step
-    if baseline or (at_open and not baseline_minutes):
+    jumped = _minute(jump) if jump is not None else None
+    if baseline or (not baseline_minutes and _at_open(pattern, first_minute, opened)):
+        if jumped is not None:
+            return Timing(State.SPIKING, jumped, jumped.timestamp(), jumped)
         return Timing(State.CHRONIC, None, None)  # as far back as we can see
     # new: after the window opened, or at its opening when a baseline window saw none of it
     exact = pattern.first_seen.timestamp() if pattern.first_seen is not None else None
-    return Timing(State.NEW, _minute(first_minute), exact)
+    return Timing(State.NEW, _minute(first_minute), exact, jumped)
+
+
+def _at_open(pattern: Pattern, first_minute: int, opened: int) -> bool:
+    """Whether the pattern was probably there before the window opened: it first shows within
+    `OPENING_MINUTES` of the opening, or within a few of its own usual gaps (a sparse chronic
+    error every few minutes first shows minutes after the opening; a burst never does)."""
+    late = first_minute - opened
+    if late <= OPENING_MINUTES:
+        return True
+    if pattern.count < 2 or pattern.first_seen is None or pattern.last_seen is None:
+        return False
+    gap = (pattern.last_seen - pattern.first_seen).total_seconds() / 60 / (pattern.count - 1)
+    return late <= OPENING_GAPS * gap
 
 
 def _first_jump(
@@ -130,8 +148,9 @@ def assess_timing(
 
 def _before(pattern: Pattern, timing: Timing, onset: datetime | None) -> Timing:
     """A pattern already there when the incident began: chronic when it was there steadily or
-    long before; otherwise an early part of the incident (a root cause a few minutes ahead of
-    its symptoms), dated by its first appearance."""
+    long before, unless it jumped at the incident (a symptom, dated by the jump); otherwise an
+    early part of the incident (a root cause a few minutes ahead of its symptoms), dated by its
+    first appearance."""
     first = min(pattern.minutes)
     if timing.state is State.CHRONIC and pattern.baseline:
         return timing  # the baseline window saw it at the rate it keeps: chronic, not a guess
@@ -139,9 +158,12 @@ def _before(pattern: Pattern, timing: Timing, onset: datetime | None) -> Timing:
         start = int(onset.timestamp()) // 60
         steady = sum(1 for m in pattern.minutes if m < start) >= STEADY_MINUTES
         if steady or first < start - LEAD_MINUTES:
+            jump = timing.jump
+            if jump is not None and jump >= onset:
+                return Timing(State.SPIKING, jump, jump.timestamp(), jump)
             return Timing(State.CHRONIC, timing.onset, timing.exact)
     exact = pattern.first_seen.timestamp() if pattern.first_seen is not None else first * 60.0
-    return Timing(State.NEW, _minute(first), exact)
+    return Timing(State.NEW, _minute(first), exact, timing.jump)
 
 
 def _incident_onset(own: Mapping[str, Timing], patterns: Mapping[str, Pattern]) -> datetime | None:
@@ -161,7 +183,9 @@ def _incident_onset(own: Mapping[str, Timing], patterns: Mapping[str, Pattern]) 
         group = [pid for _, pid in starts[i:end]]
         services = {s for pid in group for s in patterns[pid].services}
         events = sum(_events_from(patterns[pid], minute) for pid in group)
-        score = (len(services), len(group), events, minute)
+        # a cascade reaches several services at once, with floods; chronic noise that starts
+        # (or is first seen) trickles in from one or two
+        score = (len(services), events, len(group), minute)
         if best is None or score >= best:
             best, chosen = score, minute
     return None if chosen is None else _minute(chosen)
