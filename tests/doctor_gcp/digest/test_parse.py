@@ -215,6 +215,11 @@ def test_postgres_fatal_line() -> None:
             datetime(2026, 11, 22, 22, 58, 30, tzinfo=UTC),
         ),
         ("[2026-11-22 23:58:31,5] CRITICAL disk", Level.CRITICAL, None),
+        (  # Celery's default head: the level, then the process, inside the time's bracket
+            "[2026-11-22 23:58:32,123: WARNING/MainProcess] mailer responded 429",
+            Level.WARNING,
+            datetime(2026, 11, 22, 23, 58, 32, 123000, tzinfo=UTC),
+        ),
         ("plain words", Level.INFO, None),
         ("something Exception happened", Level.ERROR, None),
     ],
@@ -461,6 +466,18 @@ def test_records_lend_their_time_to_messages_without_one() -> None:
         (0, datetime(2026, 11, 22, 23, 57, tzinfo=UTC)),
         (0, t2),
     ]
+
+
+def test_celery_heads_give_their_time_and_level_to_every_line() -> None:
+    lines = [
+        "[2026-11-22 23:58:32,123: WARNING/MainProcess] mailer responded 429 Too Many Requests",
+        "[2026-11-22 23:58:33,456: ERROR/ForkPoolWorker-3] Task orders.sync[7f3a] raised: boom",
+        "[2026-11-22 23:58:34,789: INFO/MainProcess] Task orders.sync[7f3b] succeeded in 0.1s",
+    ]
+    events = list(parse_lines(lines))
+    assert [e.level for e in events] == [Level.WARNING, Level.ERROR, Level.INFO]
+    assert [e.timestamp.second if e.timestamp else None for e in events] == [32, 33, 34]
+    assert events[1].message == "Task orders.sync[7f3a] raised: boom"
 
 
 def test_a_service_that_never_writes_a_time_gets_the_streams_last_one() -> None:

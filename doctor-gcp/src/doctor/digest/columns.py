@@ -46,6 +46,7 @@ class Column:
     family: str = ""
     order: str = "ymd"  # for the "short" family
     bracketed: bool = False
+    opens: bool = False  # "[time:" opens a bracket that a later column closes
     sep: str = ""
     flexible: bool = False  # a word field that may run over a few tokens before a separator
     terminal: bool = False
@@ -112,11 +113,12 @@ def _time_column(kind: int, at: _Place) -> Column | None:
     if count < AGREE * len(tokens):
         return None
     bracketed = at.agree([t.bracketed for t in tokens])
+    opens = bracketed and at.agree([t.opens for t in tokens])
     order = _date_order(tokens, at.now) if family == "short" else "ymd"
     if kind == DATE:
-        return Column(DATE, "date", family, order, bracketed)
+        return Column(DATE, "date", family, order, bracketed, opens)
     role = "time" if "time" not in at.seen else "field"
-    return Column(TIME, role, family, order, bracketed, terminal=at.terminal)
+    return Column(TIME, role, family, order, bracketed, opens, terminal=at.terminal)
 
 
 def _level_column(kind: int, at: _Place) -> Column | None:
@@ -245,7 +247,7 @@ def cut(rows: list[list[Token]], now: datetime) -> list[Column]:
 
 # The text of a column, by kind; {g} is its group ("?P<name>" or "?:").
 _TEXT = {
-    LEVEL: r"[\[<]?({g}[A-Za-z]+)[\]>]?:?",
+    LEVEL: r"[\[<]?({g}[A-Za-z]+)(?:/[\w.-]+(?=\]))?[\]>]?:?",
     LETTER: r"({g}[VDIWEFA])",
     COMPONENT: r"({g}\S*?[A-Za-z]\S*?)(?::|(?<=\d)\])(?=\s|$)",
     BRACKET: r"({g}\[(?:[^\[\]]|\[[^\[\]]*\])*\])",
@@ -262,6 +264,8 @@ def _columnpattern(column: Column, name: str) -> str:
     group = f"?P<{name}>" if name else "?:"
     if column.kind in (TIME, DATE):
         core = f"({group}{_unnamed(stamps.BY_NAME[column.family].regex.pattern)})"
+        if column.opens:
+            return rf"\[{core}:"
         return rf"\[{core}\]" if column.bracketed else core
     if column.kind == SEP:
         return re.escape(column.sep)

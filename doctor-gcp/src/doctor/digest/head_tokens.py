@@ -49,6 +49,7 @@ class Token:
     pad: bool = False  # two or more blanks follow: a fixed-width column
     family: str = ""  # for TIME and DATE
     bracketed: bool = False  # a time inside [ ]
+    opens: bool = False  # ... whose bracket goes on after "time:" (Celery's "[time: LEVEL/P]")
     terminal: bool = False  # ends with ":" (or klog's "]"): the head ends here
 
 
@@ -86,7 +87,10 @@ def _time_at(line: str, pos: int, now: datetime) -> tuple[stamps.Family, int] | 
 
 
 def _is_level(text: str, bare: str) -> bool:
-    # PostgreSQL's LOG:, DETAIL:, STATEMENT: are levels too, when written as one.
+    # PostgreSQL's LOG:, DETAIL:, STATEMENT: are levels too, when written as one; Celery's
+    # "WARNING/MainProcess]" and "ERROR/ForkPoolWorker-3]" name the process after the level.
+    if "/" in bare and text.endswith("]"):
+        bare = bare.partition("/")[0]
     return bare.isalpha() and (
         bare.lower() in LEVEL_WORDS or (bare.isupper() and level_from_name(bare) is not None)
     )
@@ -132,10 +136,14 @@ def tokenize(line: str, now: datetime, limit: int = MAX_TOKENS) -> list[Token]:
         if char == "[":
             close = _closing_bracket(line, pos)
             inner = _time_at(line, pos + 1, now)
-            if inner is not None and inner[1] < len(line) and line[inner[1]] == "]":
+            follows = line[inner[1] : inner[1] + 2] if inner is not None else ""
+            if inner is not None and (follows[:1] == "]" or (follows == ": " and close > 0)):
+                # "[2026-… 17:49:25,123]", or Celery's "[2026-… 17:49:25,123: WARNING/Main…]"
+                # whose bracket goes on past the time (the rest is read as tokens of its own)
                 family, end = inner
                 token = Token(TIME, line[pos : end + 1], start, end + 1, family=family.name)
                 token.bracketed = True
+                token.opens = follows == ": "
                 if family.name == "date":
                     token.kind = DATE
             elif close > 0:
