@@ -99,30 +99,7 @@ def _cast(
     def when(pid: str) -> float | None:
         return timings[pid].exact
 
-    def explains(cause: str, effect: str) -> bool:
-        a, b = classes[cause][0], classes[effect][0]
-        if a == b or b not in links.get(a, frozenset()):
-            return False
-        ta, tb = when(cause), when(effect)
-        if ta is None or tb is None:
-            return True
-        if ta > tb + SLACK_SECONDS:
-            return False
-        # both are causes of each other (timeouts and 5xx): the earlier one is the cause
-        return not (a in links.get(b, frozenset()) and tb < ta)
-
-    by_category: dict[Category, list[str]] = {}
-    for pid in inside:
-        by_category.setdefault(classes[pid][0], []).append(pid)
-    effects = {
-        pid: [
-            effect
-            for category in sorted(links.get(classes[pid][0], ()))
-            for effect in by_category.get(category, ())
-            if explains(pid, effect)
-        ]
-        for pid in inside
-    }
+    effects = _explanations(inside, timings, classes, links)
     explained = {e for found in effects.values() for e in found}
     roots = [pid for pid in inside if pid not in explained]
 
@@ -183,6 +160,38 @@ def _cast(
         for pid in order
     }
     return Incident(onset, facts, order)
+
+
+def _explanations(
+    inside: Sequence[str],
+    timings: Mapping[str, Timing],
+    classes: Mapping[str, tuple[Category, int]],
+    links: Links,
+) -> dict[str, list[str]]:
+    """For each incident pattern, the incident patterns it explains (see the module doc)."""
+
+    def explains(cause: str, effect: str) -> bool:
+        a, b = classes[cause][0], classes[effect][0]
+        ta, tb = timings[cause].exact, timings[effect].exact
+        if ta is None or tb is None:
+            return True
+        if ta > tb + SLACK_SECONDS:
+            return False
+        # both are causes of each other (timeouts and 5xx): the earlier one is the cause
+        return not (a in links.get(b, frozenset()) and tb < ta)
+
+    by_category: dict[Category, list[str]] = {}
+    for pid in inside:
+        by_category.setdefault(classes[pid][0], []).append(pid)
+    return {
+        pid: [
+            effect
+            for category in sorted(links.get(classes[pid][0], frozenset()) - {classes[pid][0]})
+            for effect in by_category.get(category, ())
+            if explains(pid, effect)
+        ]
+        for pid in inside
+    }
 
 
 def services_of(patterns: Sequence[Pattern]) -> list[str]:
