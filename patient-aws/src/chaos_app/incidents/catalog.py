@@ -5,7 +5,7 @@ follow; `tests/patient_aws/test_incidents.py` checks the streams against these c
 from __future__ import annotations
 
 from chaos_app.incidents import cloud, data, network, runtime
-from chaos_app.incidents.model import Incident, Symptom
+from chaos_app.incidents.incident import Incident, Symptom
 
 _CONNECTION = "database_connection"
 _UNAVAILABLE = "upstream_unavailable"

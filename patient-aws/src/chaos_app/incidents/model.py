@@ -1,4 +1,4 @@
-"""The records an incident stream is made of, and the incident itself.
+"""The records an incident stream is made of (the incident and its stream: `incident.py`).
 
 A stream is a list of `Line`s: one log record each (its stack included), written by one
 instance of one service at one moment. Every line also says what it is (`role`, `category`):
@@ -7,17 +7,11 @@ that label is for tests and the bench only, and no shape ever renders it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from chaos_app.events import Event
-
-if TYPE_CHECKING:
-    from chaos_app.incidents.cast import Cast
-    from chaos_app.incidents.timeline import Timeline
 
 
 class Role(StrEnum):
@@ -53,30 +47,3 @@ class Line:
     role: Role = Role.HEALTHY
     category: str | None = None  # a DESIGN.md category, for chronic errors, root and symptoms
     origin: Origin = Origin.APP
-
-
-@dataclass(frozen=True)
-class Symptom:
-    category: str
-    services: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Incident:
-    name: str  # kebab-case, e.g. "db-disk-full"
-    category: str  # the root cause's category: exactly a DESIGN.md category value
-    service: str  # where the root cause is logged
-    symptoms: tuple[Symptom, ...]  # what follows, and where
-    description: str  # one line, shown by `chaos-app incidents`
-    play: Callable[[Timeline], None]  # writes the root cause and its symptoms from the onset on
-
-
-@dataclass(frozen=True)
-class Stream:
-    incident: Incident
-    seed: int | None
-    start: datetime
-    onset: datetime  # when the root cause's first line is written
-    end: datetime
-    cast: Cast
-    lines: tuple[Line, ...]  # in time order

@@ -6,9 +6,10 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 
 from chaos_app.events import Event, Stamped
-from chaos_app.incidents.model import Incident, Shape
+from chaos_app.incidents.incident import Incident
+from chaos_app.incidents.model import Shape
 from chaos_app.incidents.shapes import render
-from chaos_app.incidents.timeline import build
+from chaos_app.incidents.stream import build
 
 
 def records(

@@ -23,6 +23,7 @@ from chaos_app.events import Fake, Style
 from chaos_app.incidents.cast import Cast, Header, Instance, Service, k8s_suffix
 from chaos_app.incidents.healthy import hexid
 from chaos_app.incidents.host import SIGNALS
+from chaos_app.incidents.incident import Stream
 from chaos_app.incidents.jsonshape import (
     app_json,
     compact,
@@ -31,7 +32,7 @@ from chaos_app.incidents.jsonshape import (
     nanos,
     split_logfmt,
 )
-from chaos_app.incidents.model import Line, Origin, Shape, Stream
+from chaos_app.incidents.model import Line, Origin, Shape
 from chaos_app.incidents.native import RAW_LOGGERS, body, container_text, iso, millis
 
 _LEVEL_PRIORITY = {"CRITICAL": 2, "ERROR": 3, "WARNING": 4, "INFO": 6, "DEBUG": 7}
