@@ -21,6 +21,7 @@ from doctor.incident.onset import State, Timing, assess_timing
 from doctor.taxonomy import Category
 
 SLACK_SECONDS = 120.0
+TOGETHER_SECONDS = 15.0  # causes that begin this close are independent root causes
 
 Links = Mapping[Category, frozenset[Category]]
 # A pattern's category and causal rank (2 root, 1 middle, 0 symptom), or None: not a problem.
@@ -130,9 +131,11 @@ def _cast(
     role: dict[str, Role] = {}
     for pid in roots:
         at = when(pid)
-        early = start is None or at is None or at <= start + SLACK_SECONDS
+        # another cause only when it began with the first (two things broke at once); what
+        # began after it is its symptom, through a mechanism the links do not name
+        together = start is None or at is None or at <= start + TOGETHER_SECONDS
         known = classes[pid][0] is not Category.UNKNOWN
-        cause = pid == primary or effects[pid] or (early and known)
+        cause = pid == primary or (together and known)
         role[pid] = Role.ROOT_CAUSE if cause else Role.SYMPTOM
     for pid in inside:
         role.setdefault(pid, Role.SYMPTOM)
