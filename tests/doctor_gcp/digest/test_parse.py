@@ -605,6 +605,24 @@ def test_kubectl_prefixes_keep_time_and_service() -> None:
     assert events[0].timestamp == datetime(2026, 3, 16, 17, 49, 25, 958123, tzinfo=UTC)
 
 
+def test_kubectl_timestamps_on_every_line_of_a_stack_keep_it_one_event() -> None:
+    # --timestamps stamps each line kubectl reads, a traceback's too: the stamp belongs to the
+    # aggregator, so the stack stays whole and its exception is what it is mined on
+    stamp = "2026-03-16T17:49:25.958123456Z"
+    lines = [
+        f"[pod/api-7d9f8c-x2k4q/api] {stamp} Traceback (most recent call last):",
+        f'[pod/api-7d9f8c-x2k4q/api] {stamp}   File "/app/export.py", line 58, in write',
+        f"[pod/api-7d9f8c-x2k4q/api] {stamp}     handle.write(chunk)",
+        f"[pod/api-7d9f8c-x2k4q/api] {stamp} OSError: [Errno 28] No space left on device",
+        "[pod/db-0/db] 2026-03-16T17:49:26.1Z 2026-03-16 17:49:26.100 UTC [61] PANIC:  disk",
+    ]
+    first, second = parse_lines(lines)
+    assert first.message.splitlines()[0] == "Traceback (most recent call last):"
+    assert first.message.splitlines()[-1] == "OSError: [Errno 28] No space left on device"
+    assert first.timestamp == datetime(2026, 3, 16, 17, 49, 25, 958123, tzinfo=UTC)
+    assert (second.service, second.message, second.level) == ("db", "disk", Level.CRITICAL)
+
+
 def test_interleaved_services_without_prefixes_are_never_glued() -> None:
     # Two services' lines in one stream, one of them with no time at all.
     lines = [

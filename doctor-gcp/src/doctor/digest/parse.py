@@ -184,6 +184,8 @@ class LogParser:
         if text is None:
             return
         agg, body = self._prefix.split(text) if self._prefix else (None, text)
+        if stamp is None and agg is not None and self._prefix is not None:
+            stamp = self._prefix.stamp(text)
         if number % IDLE_LINES == 0:
             self._close_idle(number)
         pending = self._open.get(agg)
