@@ -44,18 +44,24 @@ def _issue(category: Category, ids: list[str]) -> DiagnosedIssue:
     )  # fmt: skip
 
 
-def test_a_model_answer_in_count_order_is_put_in_causal_order(tmp_path: Path) -> None:
+def _answer(tmp_path: Path, *issues: tuple[Category, str]) -> Diagnosis:
+    """A model's answer: one issue per (category, a word of its patterns' templates)."""
     _, probe = _analyze(tmp_path)
     digest = probe.calls[0][0]
-    answer = Diagnosis(
-        summary="Upstreams are failing.",
+    return Diagnosis(
+        summary="Payments fail.",
         severity=Severity.HIGH,
-        issues=[
-            _issue(Category.TLS_CERTIFICATE, _ids(digest, "certificate")),
-            _issue(Category.UPSTREAM_UNAVAILABLE, _ids(digest, "reset reason")),
-            _issue(Category.DNS_RESOLUTION, _ids(digest, "no such host")),
-        ],
+        issues=[_issue(category, _ids(digest, word)) for category, word in issues],
         priority_actions=["Fix DNS"],
+    )
+
+
+def test_a_model_answer_in_count_order_is_put_in_causal_order(tmp_path: Path) -> None:
+    answer = _answer(
+        tmp_path,
+        (Category.TLS_CERTIFICATE, "certificate"),
+        (Category.UPSTREAM_UNAVAILABLE, "reset reason"),
+        (Category.DNS_RESOLUTION, "no such host"),
     )
     response, engine = _analyze(tmp_path, answer)
     issues = response.analysis.issues
@@ -87,16 +93,8 @@ def test_the_prompt_gives_the_model_onset_roles_and_links_root_cause_first(tmp_p
 
 
 def test_terminal_and_slack_tell_the_chain_the_model_left_out(tmp_path: Path) -> None:
-    _, probe = _analyze(tmp_path)
-    digest = probe.calls[0][0]
-    answer = Diagnosis(
-        summary="Payments fail.",
-        severity=Severity.HIGH,
-        issues=[
-            _issue(Category.DNS_RESOLUTION, _ids(digest, "no such host")),
-            _issue(Category.TIMEOUT, _ids(digest, "request timeout")),
-        ],
-        priority_actions=["Fix DNS"],
+    answer = _answer(
+        tmp_path, (Category.DNS_RESOLUTION, "no such host"), (Category.TIMEOUT, "request timeout")
     )
     response, _ = _analyze(tmp_path, answer)
     chain = "Root cause at 17:49 UTC in api: dns_resolution (6) → symptoms in web: timeout (300)."

@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.resources import files
 from importlib.resources.abc import Traversable
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from doctor.engines.rules.base import Rule
 from doctor.engines.rules.schema import KbFile, KnowledgeError, LinksFile
@@ -83,14 +83,7 @@ def load(directory: Traversable) -> Knowledge:
 def read_links(entry: Traversable) -> dict[Category, frozenset[Category]]:
     """kb/links.toml: each cause once, with the categories it sets off."""
     path = str(entry)
-    try:
-        raw = tomllib.loads(entry.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise KnowledgeError(f"{path}: not valid TOML: {exc}") from None
-    try:
-        spec = LinksFile.model_validate(raw)
-    except ValidationError as exc:
-        raise KnowledgeError("\n".join(_describe(path, raw, exc, entries="link"))) from None
+    spec = _validated(entry, LinksFile, entries="link")
     links: dict[Category, frozenset[Category]] = {}
     for i, link in enumerate(spec.link):
         if link.cause in links:
@@ -134,14 +127,7 @@ def read(entry: Traversable) -> Source:
             f"{path}: the file name is not a category; expected one of "
             f"{', '.join(f'{c}.toml' for c in _CATEGORIES)}"
         )
-    try:
-        raw = tomllib.loads(entry.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise KnowledgeError(f"{path}: not valid TOML: {exc}") from None
-    try:
-        spec = KbFile.model_validate(raw)
-    except ValidationError as exc:
-        raise KnowledgeError("\n".join(_describe(path, raw, exc))) from None
+    spec = _validated(entry, KbFile, entries="rule")
     if category is Category.UNKNOWN:
         if spec.rule:
             raise KnowledgeError(
@@ -155,6 +141,22 @@ def read(entry: Traversable) -> Source:
     elif spec.unclaimed:
         raise KnowledgeError(f"{path}: unclaimed: only unknown.toml lists unclaimed lines")
     return Source(path, category, spec)
+
+
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def _validated(entry: Traversable, model: type[_Model], *, entries: str) -> _Model:
+    """A TOML file read into `model`, or a KnowledgeError naming the file and what is wrong."""
+    path = str(entry)
+    try:
+        raw = tomllib.loads(entry.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise KnowledgeError(f"{path}: not valid TOML: {exc}") from None
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise KnowledgeError("\n".join(_describe(path, raw, exc, entries=entries))) from None
 
 
 def _toml_files(directory: Traversable) -> Iterable[Traversable]:
