@@ -10,11 +10,11 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from types import FrameType
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -69,38 +69,34 @@ def _number(kind: type[float], low: float | None = None, high: float | None = No
     return parse
 
 
-def _parse_scenarios(value: str) -> list[Scenario]:
+_T = TypeVar("_T")
+
+
+def _chosen(
+    value: str, catalog: Sequence[_T], lookup: Callable[[str], _T], names: list[str], noun: str
+) -> list[_T]:
+    """`all`, or a comma-separated list of names from `catalog`; a bad name says the known."""
     if value.strip() == "all":
-        return list(CATALOG)
-    chosen: list[Scenario] = []
+        return list(catalog)
+    chosen: list[_T] = []
     for name in (part.strip() for part in value.split(",")):
         try:
-            chosen.append(by_name(name))
+            chosen.append(lookup(name))
         except KeyError:
-            known = ", ".join(s.name for s in CATALOG)
             raise typer.BadParameter(
-                f"unknown scenario {name!r}; choose 'all' or one or more of: {known} "
-                "(see `chaos-app scenarios`)",
-                param_hint="'--scenario'",
+                f"unknown {noun} {name!r}; choose 'all' or one or more of: {', '.join(names)} "
+                f"(see `chaos-app {noun}s`)",
+                param_hint=f"'--{noun}'",
             ) from None
     return chosen
+
+
+def _parse_scenarios(value: str) -> list[Scenario]:
+    return _chosen(value, CATALOG, by_name, [s.name for s in CATALOG], "scenario")
 
 
 def _parse_incidents(value: str) -> list[Incident]:
-    if value.strip() == "all":
-        return list(INCIDENTS)
-    chosen: list[Incident] = []
-    for name in (part.strip() for part in value.split(",")):
-        try:
-            chosen.append(incidents.by_name(name))
-        except KeyError:
-            known = ", ".join(i.name for i in INCIDENTS)
-            raise typer.BadParameter(
-                f"unknown incident {name!r}; choose 'all' or one or more of: {known} "
-                "(see `chaos-app incidents`)",
-                param_hint="'--incident'",
-            ) from None
-    return chosen
+    return _chosen(value, INCIDENTS, incidents.by_name, [i.name for i in INCIDENTS], "incident")
 
 
 def _parse_start(value: str | None) -> datetime | None:
