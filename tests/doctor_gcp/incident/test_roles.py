@@ -9,8 +9,9 @@ import pytest
 
 from doctor.digest import build_digest, digest_lines, parse_lines
 from doctor.digest.types import Level
-from doctor.engines.rules import RulesEngine
+from doctor.engines.rules import RulesEngine, knowledge
 from doctor.incident import Role
+from doctor.incident.story import notes
 from doctor.models import Diagnosis
 from doctor.taxonomy import Category as C
 from tests.doctor_gcp.incident.streams import END, ONSET, START, Burst, stream
@@ -194,6 +195,11 @@ def test_a_baseline_window_tells_chronic_from_new_when_both_fill_the_window() ->
         Role.SYMPTOM,
         Role.CHRONIC,
     ]
+    told = notes(incident, knowledge.links())  # what the model is told
+    assert "Baseline: the 40 minutes before this window were read" in " ".join(told.header)
+    dns = diagnosis.issues[2].pattern_ids[0]
+    assert told.patterns[dns].startswith("role=chronic category_guess=dns_resolution chronic")
+    assert "baseline_events=300" in told.patterns[dns]
 
 
 def test_patterns_only_the_baseline_shows_are_not_in_the_digest() -> None:

@@ -48,6 +48,7 @@ class Facts:
     onset: datetime | None
     services: tuple[str, ...]
     explains: tuple[str, ...]  # ids of the incident patterns it is a known cause of
+    baseline: int | None = None  # its events in the baseline window, when one was read
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,7 @@ class Incident:
     onset: datetime | None  # when the incident began; None without timestamps or incident
     facts: dict[str, Facts]  # problem patterns by id
     order: tuple[str, ...]  # problem pattern ids: root causes, symptoms, chronic
+    baseline_minutes: int = 0  # the baseline window read before the one analysed (0: none)
 
     def role(self, pattern_ids: Iterable[str]) -> Role | None:
         """The role of an issue made of these patterns: the most causal of theirs."""
@@ -84,7 +86,7 @@ def assess(digest: Digest, categorize: Categorize, links: Links) -> Incident:
     baseline = {p.id: p.baseline for p in digest.patterns} if digest.baseline_minutes else None
     timings = assess_timing(digest.patterns, set(classes), baseline, digest.baseline_minutes)
     by_id = {p.id: p for p in digest.patterns if p.id in classes}
-    return _cast(timings.onset, timings.patterns, classes, by_id, links)
+    return _cast(timings.onset, timings.patterns, classes, by_id, links, digest.baseline_minutes)
 
 
 def _cast(
@@ -93,7 +95,9 @@ def _cast(
     classes: Mapping[str, tuple[Category, int]],
     patterns: Mapping[str, Pattern],
     links: Links,
+    baseline_minutes: int,
 ) -> Incident:
+    baseline_read = baseline_minutes > 0
     inside = [pid for pid in patterns if timings[pid].state is not State.CHRONIC]
     chronic = [pid for pid in patterns if timings[pid].state is State.CHRONIC]
 
@@ -159,10 +163,11 @@ def _cast(
             onset=timings[pid].onset,
             services=tuple(patterns[pid].services),
             explains=tuple(effects.get(pid, ())),
+            baseline=patterns[pid].baseline if baseline_read else None,
         )
         for pid in order
     }
-    return Incident(onset, facts, order)
+    return Incident(onset, facts, order, baseline_minutes)
 
 
 def _explanations(

@@ -93,6 +93,11 @@ def notes(incident: Incident, links: Links) -> Notes:
         "Incident onset (problems new or spiking together): "
         + (f"{onset:%Y-%m-%dT%H:%M}Z." if onset is not None else "none found.")
     ]
+    if incident.baseline_minutes:
+        header.append(
+            f"Baseline: the {incident.baseline_minutes} minutes before this window were read "
+            "and counted per pattern (baseline_events)."
+        )
     present = {f.category for f in incident.facts.values()}
     known = [
         f"{cause.value} -> {', '.join(sorted(s.value for s in symptoms & present))}"
@@ -108,6 +113,8 @@ def notes(incident: Incident, links: Links) -> Notes:
             line += f" onset={facts.onset:%Y-%m-%dT%H:%M}Z"
         if facts.services:
             line += " services=" + ",".join(facts.services[:MAX_SERVICES])
+        if facts.baseline is not None:
+            line += f" baseline_events={facts.baseline}"
         if facts.explains:
             line += " explains=" + ",".join(facts.explains[:5])
         lines[pid] = line
