@@ -623,6 +623,24 @@ def test_kubectl_timestamps_on_every_line_of_a_stack_keep_it_one_event() -> None
     assert (second.service, second.message, second.level) == ("db", "disk", Level.CRITICAL)
 
 
+@pytest.mark.parametrize(
+    ("record", "service"),
+    [
+        ({"kubernetes": {"pod_name": "checkout-7d9f8c6b5-x2k4q"}}, "checkout"),
+        ({"kubernetes": {"container_name": "coredns", "pod_name": "coredns-5d7-abcde"}}, "coredns"),
+        ({"pod": "redis-0"}, "redis"),
+        ({"container": {"name": "api"}}, "api"),  # ECS
+        ({"service": "billing", "kubernetes": {"container_name": "app"}}, "billing"),
+    ],
+)
+def test_json_lines_from_a_shipper_are_named_by_their_container_or_pod(
+    record: dict[str, object], service: str
+) -> None:
+    line = json.dumps({"time": "2026-03-16T17:49:25Z", "level": "error", "msg": "x", **record})
+    (event,) = parse_lines([line])
+    assert event.service == service
+
+
 def test_interleaved_services_without_prefixes_are_never_glued() -> None:
     # Two services' lines in one stream, one of them with no time at all.
     lines = [

@@ -4,6 +4,7 @@ opens."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,10 @@ LEVEL_KEYS = ("level", "severity", "levelname", "lvl", "log.level", "loglevel")
 TS_KEYS = ("timestamp", "ts", "time", "@timestamp", "asctime", "datetime")
 EXC_KEYS = ("exception", "exc_info", "stack", "stack_trace", "stacktrace", "error", "err")
 SERVICE_KEYS = ("service", "service.name", "logger", "logger_name", "component", "app")
+# Log shippers (Fluent Bit, Fluentd, Vector) name the container and pod the line came from.
+CONTAINER_KEYS = ("container_name", "container", "pod_name", "pod")
+# A Deployment's pod is "<name>-<replicaset hash>-<5 chars>", a StatefulSet's "<name>-<n>".
+_POD_SUFFIX = re.compile(r"(?:-[a-z0-9]{6,10})?-[a-z0-9]{5}$|-\d+$")
 # Every other field is ignored, unless the record has no message field (see `json_message`).
 
 
@@ -83,6 +88,15 @@ def json_service(obj: dict[str, Any]) -> str | None:
             return value
         if isinstance(value, dict) and isinstance(value.get("name"), str):  # ECS service.name
             return str(value["name"])
+    for meta in (obj.get("kubernetes"), obj.get("k8s"), obj):
+        if not isinstance(meta, dict):
+            continue
+        for key in CONTAINER_KEYS:
+            value = meta.get(key)
+            if isinstance(value, dict):  # ECS container.name
+                value = value.get("name")
+            if isinstance(value, str) and value:
+                return _POD_SUFFIX.sub("", value) if key.startswith("pod") else value
     return None
 
 
