@@ -4,6 +4,7 @@ answered, the model's prompt, the terminal and Slack."""
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from pathlib import Path
 
 from rich.console import Console
@@ -17,7 +18,7 @@ from doctor.notify.blocks import report_message
 from doctor.orchestrator import Doctor
 from doctor.settings import Settings
 from doctor.taxonomy import Category, Severity
-from tests.doctor_gcp.incident.streams import ONSET, stream
+from tests.doctor_gcp.incident.streams import ONSET, Burst, stream
 from tests.doctor_gcp.incident.test_roles import CHRONIC_TLS, DNS, TIMEOUTS, UNAVAILABLE
 from tests.fakes.engines import StubEngine
 
@@ -112,3 +113,28 @@ def test_no_chain_without_a_root_cause() -> None:
     assert chain([Item("TLS", "chronic", 40)], None) is None
     two = chain([Item("A", "root_cause", 1, ("db",)), Item("B", "root_cause", 2, ("db",))], None)
     assert two == "Root causes in db: A (1), B (2)."
+
+
+def test_the_root_causes_own_lines_lead_its_evidence(tmp_path: Path) -> None:
+    echo = Burst(
+        "web", "ERROR", "getaddrinfo EAI_AGAIN payments.internal while calling /v1/pay/{n}", 400,
+        ONSET + timedelta(seconds=8),
+    )  # fmt: skip
+    path = tmp_path / "dns.log"
+    path.write_text("\n".join(stream([CHRONIC_TLS, DNS, echo, UNAVAILABLE])) + "\n")
+    engine = StubEngine("gemini")
+    doctor = Doctor(Settings(doctor_engine="gemini"), engines={"gemini": engine})
+    doctor.analyze(Query(file=str(path)))
+    digest = engine.calls[0][0]
+    # the model cites the loud echo first, the 6 lines of the resolver failure second
+    cited = _ids(digest, "EAI_AGAIN") + _ids(digest, "no such host")
+    engine.diagnosis = Diagnosis(
+        summary="DNS.",
+        severity=Severity.HIGH,
+        issues=[_issue(Category.DNS_RESOLUTION, cited)],
+        priority_actions=["Fix DNS"],
+    )
+    (issue,) = doctor.analyze(Query(file=str(path))).analysis.issues
+    assert issue.role == "root_cause"
+    assert "no such host" in issue.evidence[0]
+    assert issue.pattern_ids[0] == _ids(digest, "no such host")[0]
