@@ -113,3 +113,18 @@ def test_a_sparse_pattern_first_seen_minutes_after_the_opening_was_there_before(
     # a burst first seen 3 minutes in is new
     burst = _pattern("p2", {M0 + 3: 40})
     assert pattern_onset(burst, opened=M0).state is State.NEW
+
+
+def test_a_sparse_error_there_at_the_opening_and_after_an_early_onset_is_chronic() -> None:
+    # every 5 minutes from the opening on; the incident begins 5 minutes in: one bucket before
+    # the onset proves nothing, but it went on at its own rate after it
+    sparse = _pattern("p1", {M0 + 5 * k: 1 for k in range(8)})
+    sparse.last_seen = datetime.fromtimestamp((M0 + 35) * 60, UTC)
+    cause = _pattern("p2", {M0 + 5: 2})
+    cause.services = {"pricing": 2}
+    flood = _pattern("p3", {M0 + 5 + m: 50 for m in range(20)})
+    flood.services = {"gateway": 1000}
+    timings = assess_timing([sparse, cause, flood], {"p1", "p2", "p3"})
+    assert timings.onset == datetime.fromtimestamp((M0 + 5) * 60, UTC)
+    assert timings.patterns["p1"].state is State.CHRONIC
+    assert timings.patterns["p2"].state is State.NEW

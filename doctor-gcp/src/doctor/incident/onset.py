@@ -36,7 +36,7 @@ SPIKE_MIN_RISE = 5  # ... when it also adds at least this many events
 STEADY_MINUTES = 3  # buckets a pattern needs before a jump, or before the incident to be chronic
 LEAD_MINUTES = 10  # a cause seldom comes longer than this before its symptoms
 OPENING_MINUTES = 2  # a pattern first seen this soon after the window opened was there before
-OPENING_GAPS = 3  # ... as is one first seen within this many of its own mean gaps
+OPENING_GAPS = 1.5  # ... as is one first seen within this many of its own mean gaps
 
 
 class State(StrEnum):
@@ -157,7 +157,11 @@ def _before(pattern: Pattern, timing: Timing, onset: datetime | None) -> Timing:
     if onset is not None:
         start = int(onset.timestamp()) // 60
         steady = sum(1 for m in pattern.minutes if m < start) >= STEADY_MINUTES
-        if steady or first < start - LEAD_MINUTES:
+        # there when the window opened, and still at its own rate after the onset (a sparse
+        # error every few minutes shows in few buckets before an early onset)
+        kept_on = timing.state is State.CHRONIC and timing.jump is None
+        kept_on = kept_on and len(pattern.minutes) >= STEADY_MINUTES
+        if steady or kept_on or first < start - LEAD_MINUTES:
             jump = timing.jump
             if jump is not None and jump >= onset:
                 return Timing(State.SPIKING, jump, jump.timestamp(), jump)

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from doctor.digest.types import Digest, Level, Pattern
-from doctor.incident.onset import State, Timing, assess_timing
+from doctor.incident.onset import CLUSTER_MINUTES, LEAD_MINUTES, State, Timing, assess_timing
 from doctor.taxonomy import Category
 
 SLACK_SECONDS = 120.0
@@ -167,7 +167,20 @@ def _cast(
         )
         for pid in order
     }
-    return Incident(onset, facts, order, baseline_minutes)
+    return Incident(
+        _began(onset, when(primary) if primary else None), facts, order, baseline_minutes
+    )
+
+
+def _began(onset: datetime | None, cause: float | None) -> datetime | None:
+    """The incident began with its root cause's first line, when that is near the onset the
+    timeline shows (a cause minutes ahead of its symptoms, or inside the onset's minute)."""
+    if onset is None or cause is None:
+        return onset
+    start = onset.timestamp()
+    if start - LEAD_MINUTES * 60 <= cause < start + CLUSTER_MINUTES * 60:
+        return datetime.fromtimestamp(cause, UTC)
+    return onset
 
 
 def _explanations(

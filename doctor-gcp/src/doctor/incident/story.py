@@ -91,7 +91,7 @@ def notes(incident: Incident, links: Links) -> Notes:
     onset = incident.onset
     header = [
         "Incident onset (problems new or spiking together): "
-        + (f"{onset:%Y-%m-%dT%H:%M}Z." if onset is not None else "none found.")
+        + (f"{onset:%Y-%m-%dT%H:%M:%S}Z." if onset is not None else "none found.")
     ]
     if incident.baseline_minutes:
         header.append(
