@@ -72,8 +72,7 @@ def _grounded_issue(
 ) -> Issue:
     role = incident.role(p.id for p in cited) if incident is not None else None
     if incident is not None:  # the root cause's own lines lead the evidence, not its echoes
-        place = {pid: n for n, pid in enumerate(incident.order)}
-        cited = sorted(cited, key=lambda p: place.get(p.id, len(place)))
+        cited = sorted(cited, key=lambda p: incident.place(p.id))
     return Issue(
         type=stated.type,
         category=stated.category,

@@ -12,7 +12,7 @@ part, and services do not matter: a rotated Redis password in `cache` explains p
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -59,6 +59,14 @@ class Incident:
     facts: dict[str, Facts]  # problem patterns by id
     order: tuple[str, ...]  # problem pattern ids: root causes, symptoms, chronic
     baseline_minutes: int = 0  # the baseline window read before the one analysed (0: none)
+    _places: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_places", {pid: n for n, pid in enumerate(self.order)})
+
+    def place(self, pattern_id: str) -> int:
+        """Where a pattern stands in `order` (after all of them when it is not a problem)."""
+        return self._places.get(pattern_id, len(self.order))
 
     def role(self, pattern_ids: Iterable[str]) -> Role | None:
         """The role of an issue made of these patterns: the most causal of theirs."""
@@ -69,8 +77,8 @@ class Incident:
         """Sort key for an issue made of these patterns: its role, then its best place."""
         ids = list(pattern_ids)
         role = self.role(ids)
-        places = [self.order.index(pid) for pid in ids if pid in self.facts]
-        return (_ROLE_RANK[role] if role is not None else 1, min(places, default=len(self.order)))
+        best = min((self.place(pid) for pid in ids), default=len(self.order))
+        return (_ROLE_RANK[role] if role is not None else 1, best)
 
 
 def assess(digest: Digest, categorize: Categorize, links: Links) -> Incident:
