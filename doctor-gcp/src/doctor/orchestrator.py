@@ -32,7 +32,7 @@ from doctor.digest import (
 from doctor.digest.parse import MAX_LINE_CHARS, ParseStats
 from doctor.digest.types import Digest, LogEvent
 from doctor.engines import Engine, build_engine, choose_engine
-from doctor.engines.rules import RulesEngine, knowledge
+from doctor.engines.rules import knowledge, shared_rules
 from doctor.errors import ConfigurationError, DoctorError, InvalidParameter, NotAllowed
 from doctor.incident import Incident
 from doctor.incident.story import notes
@@ -73,7 +73,6 @@ class Doctor:
         self._ambient_aws = ambient_aws
         self._engines: dict[EngineName, Engine] = dict(engines or {})  # built on first use
         self._slack = SlackPoster(settings)  # connects to nothing until asked to post
-        self._knowledge: RulesEngine | None = None  # the incident stage's categories, on use
         self._lock = threading.Lock()
 
     @classmethod
@@ -144,11 +143,7 @@ class Doctor:
     def incident(self, digest: Digest) -> Incident:
         """The incident stage: onsets, chronic noise and causes, categorised by the knowledge
         base whichever engine answers."""
-        with self._lock:
-            if self._knowledge is None:
-                self._knowledge = RulesEngine()
-            knowledge = self._knowledge
-        return knowledge.incident(digest)
+        return shared_rules().incident(digest)
 
     def prompt(self, query: Query) -> tuple[Digested, Prompt]:
         """The digest and the exact prompt Gemini would get (`--dry-run`)."""

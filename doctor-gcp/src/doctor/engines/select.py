@@ -35,9 +35,9 @@ def build_engine(
     engine that fails at once, so the rules engine answers and says why.
     `credentials` replaces Application Default Credentials (tests, other identities)."""
     # Imported here: google-genai takes most of a second to import; rules runs never need it.
-    from doctor.engines.rules import RulesEngine
+    from doctor.engines.rules import shared_rules
 
-    rules = RulesEngine()
+    rules = shared_rules()
     if name == "rules":
         return rules
     from doctor.engines.gemini import GeminiEngine

@@ -5,6 +5,7 @@ randomness: the same digest always gives the same answer.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -60,6 +61,14 @@ class _Group:
                 events[r.id] = events.get(r.id, 0) + pattern.count
                 by_id[r.id] = r
         return sorted(by_id.values(), key=lambda r: (-r.strength.rank, -events[r.id], r.id))
+
+
+@functools.cache
+def shared_rules() -> RulesEngine:
+    """The process's engine over the packaged knowledge base, built once: the incident stage
+    and every engine that is or falls back to rules share its compiled tiers and its memory of
+    classified patterns, so an analysis classifies each pattern once."""
+    return RulesEngine()
 
 
 class RulesEngine:
