@@ -83,13 +83,7 @@ def _issue(number: int, issue: Issue) -> RenderableType:
         head.append(f"  {ROLE_LABEL[issue.role]}", style=ROLE_STYLE[issue.role])
     if issue.services:
         head.append(f"  in {', '.join(issue.services[:3])}", style="cyan")
-    head.append_text(
-        Text.assemble(
-            ("  ", ""),
-            ("  ", ""),
-            (f"{issue.count} event{'s' if issue.count != 1 else ''}", "magenta"),
-        )
-    )
+    head.append(f"  {issue.count} event{'s' if issue.count != 1 else ''}", style="magenta")
     seen = _seen(issue.first_seen, issue.last_seen)
     if seen:
         head.append(f"  {seen}", style="dim")
