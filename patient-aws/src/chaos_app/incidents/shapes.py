@@ -66,7 +66,6 @@ class _Writer:
         self.fake = Fake(rng)
         self.exporter = f"event-exporter-{k8s_suffix(self.fake, 10)}-{k8s_suffix(self.fake, 5)}"
         self.width = self.cast.compose_width()
-        self.restarts: dict[tuple[str, int], int] = {}
 
     def record(self, line: Line) -> str | None:
         service = self.cast[line.service]
@@ -78,10 +77,10 @@ class _Writer:
         match self.shape:
             case Shape.compose:
                 prefix = f"{instance.compose:<{self.width}} | "
-                return "\n".join(prefix + part for part in self._container(line, service))
+                return "\n".join(prefix + part for part in self._container(line, service, instance))
             case Shape.kubectl:
                 prefix = f"[pod/{instance.pod}/{service.name}] {self._nanos(line.at)} "
-                return "\n".join(prefix + part for part in self._container(line, service))
+                return "\n".join(prefix + part for part in self._container(line, service, instance))
             case Shape.json:
                 pid = instance.pid_at(line.at)
                 return json_record(line.event, line.at, service.runtime, service.name, pid)
@@ -92,9 +91,9 @@ class _Writer:
         # The container runtime stamps each line when it reads it: microseconds, then more.
         return nanos(at)[:-4] + f"{self.fake.integer(0, 999):03d}Z"
 
-    def _container(self, line: Line, service: Service) -> list[str]:
+    def _container(self, line: Line, service: Service, instance: Instance) -> list[str]:
         if service.container_json:
-            pid = service.instances[line.instance].pid_at(line.at)
+            pid = instance.pid_at(line.at)
             own = app_json(line.event, line.at, service.runtime, service.name, pid)
             if own is not None:
                 return [own]
