@@ -183,9 +183,11 @@ class LogParser:
         text = self._readable(raw)
         if text is None:
             return
-        agg, body = self._prefix.split(text) if self._prefix else (None, text)
-        if stamp is None and agg is not None and self._prefix is not None:
-            stamp = self._prefix.stamp(text)
+        if self._prefix is None:
+            agg, body = None, text
+        else:
+            agg, body, aggregated = self._prefix.read(text)
+            stamp = stamp or aggregated
         if number % IDLE_LINES == 0:
             self._close_idle(number)
         pending = self._open.get(agg)

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from . import stamps
 
 _NOW = datetime.max.replace(tzinfo=UTC)  # kubectl's times have a year: "now" plays no part
+_ISO = stamps.BY_NAME["iso"]
 _PREFIXES = (
     # docker compose v2 "api-1  | ", v1 "app_api_1  | ": the service name, then its replica
     re.compile(r"(?P<service>[A-Za-z0-9][\w.-]*?)(?:[-_]\d+)?[ \t]+\| ?"),
@@ -37,19 +38,18 @@ class Prefix:
 
     def split(self, line: str) -> tuple[str | None, str]:
         """(service, the service's own line); (None, line) when this line carries no prefix."""
+        service, body, _ = self.read(line)
+        return service, body
+
+    def read(self, line: str) -> tuple[str | None, str, datetime | None]:
+        """`split`, and the time the aggregator wrote before the line (kubectl --timestamps)."""
         match = self.regex.match(line)
         if match is None:
-            return None, line
-        return match.group("service"), line[match.end() :]
-
-    def stamp(self, line: str) -> datetime | None:
-        """The time the aggregator wrote before the line (kubectl --timestamps), if any."""
-        match = self.regex.match(line)
-        raw = match.groupdict().get("time") if match is not None else None
-        if not raw:
-            return None
-        found = stamps.BY_NAME["iso"].match(raw)
-        return stamps.convert(stamps.BY_NAME["iso"], found, now=_NOW) if found else None
+            return None, line, None
+        raw = match.groupdict().get("time")
+        found = _ISO.match(raw) if raw else None
+        stamp = stamps.convert(_ISO, found, now=_NOW) if found else None
+        return match.group("service"), line[match.end() :], stamp
 
 
 def learn(lines: Sequence[str]) -> Prefix | None:
