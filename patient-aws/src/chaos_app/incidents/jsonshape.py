@@ -18,12 +18,11 @@ from datetime import UTC, datetime, timedelta
 
 from chaos_app.events import Event
 from chaos_app.incidents.cast import Instance, Runtime
-from chaos_app.incidents.native import RAW_LOGGERS, container_text
+from chaos_app.incidents.native import RAW_LOGGERS, container_text, context_fields
 from chaos_app.render import iso_millis
 
 _GO_LEVEL = re.compile(r"^(DEBUG|INFO|WARN|ERROR) ")
 _LOGFMT = re.compile(r' ([A-Za-z_][\w.]*)=("(?:[^"\\]|\\.)*"|\S+)')
-_NATIVE_KEYS = frozenset({"pid", "host", "thread", "mark", "process"})
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -33,10 +32,6 @@ def nanos(at: datetime) -> str:
 
 def compact(record: dict[str, object]) -> str:
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
-
-
-def _context(event: Event) -> dict[str, object]:
-    return {k: v for k, v in event.fields.items() if k not in _NATIVE_KEYS}
 
 
 def split_logfmt(message: str) -> tuple[str, dict[str, object]]:
@@ -60,7 +55,7 @@ def wrapped(text: str, at: datetime, service: str) -> str:
 
 def _structlog(event: Event, at: datetime, service: str, pid: int) -> str:
     """The API: structlog's JSONRenderer (json.dumps defaults)."""
-    record: dict[str, object] = {"event": event.message, **_context(event)}
+    record: dict[str, object] = {"event": event.message, **context_fields(event)}
     record |= {"logger": event.logger, "level": event.level.lower(), "service": service}
     record["timestamp"] = at.isoformat().replace("+00:00", "Z")
     if event.exception:
@@ -73,7 +68,7 @@ def _python_json_logger(event: Event, at: datetime, service: str, pid: int) -> s
     asctime = at.strftime("%Y-%m-%d %H:%M:%S,") + f"{at.microsecond // 1000:03d}"
     record: dict[str, object] = {"asctime": asctime, "name": event.logger}
     record |= {"levelname": event.level, "message": event.message, "service": service}
-    record |= _context(event)
+    record |= context_fields(event)
     if event.exception:
         record["exc_info"] = event.exception.rstrip()
     return json.dumps(record, ensure_ascii=False)

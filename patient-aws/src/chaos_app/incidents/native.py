@@ -37,9 +37,14 @@ def access_line(event: Event, at: datetime) -> str:
     )
 
 
+def context_fields(event: Event) -> dict[str, object]:
+    """The event's fields a logger writes as its context: not those its own head carries."""
+    return {k: v for k, v in event.fields.items() if k not in _NATIVE_KEYS}
+
+
 def context(event: Event) -> str:
     """Structured loggers print their context as key=value after the message."""
-    pairs = " ".join(f"{k}={v}" for k, v in event.fields.items() if k not in _NATIVE_KEYS)
+    pairs = " ".join(f"{k}={v}" for k, v in context_fields(event).items())
     return f" {pairs}" if pairs else ""
 
 
