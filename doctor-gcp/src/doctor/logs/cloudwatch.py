@@ -68,6 +68,10 @@ class Fetched:
     truncated: bool  # the window held more than max_logs matching events
     timed_out: bool = False  # the deadline passed: what was read by then is all there is
 
+    def records(self) -> list[Record]:
+        """The events as the digest reads them: (text, time)."""
+        return [(event.message, event.timestamp) for event in self.events]
+
 
 @dataclass(slots=True)
 class _Slice:
@@ -124,9 +128,8 @@ class CloudWatchSource:
                 f"The window held more than {self.max_logs} matching events; the newest "
                 f"{self.max_logs} were analysed. Narrow the window or raise max_logs for more."
             )
-        records = [(event.message, event.timestamp) for event in fetched.events]
         return Batch(
-            records,
+            fetched.records(),
             truncated=fetched.truncated,
             warnings=warnings,
             whole=True,
@@ -155,7 +158,7 @@ class CloudWatchSource:
         if fetched.truncated and fetched.events:  # the newest events of it: their span only
             span = (start - fetched.events[0].timestamp).total_seconds() / 60
             covered = max(1, min(self.minutes, math.ceil(span)))
-        return [(e.message, e.timestamp) for e in fetched.events], covered, None
+        return fetched.records(), covered, None
 
 
 _NO_BASELINE = (
@@ -201,8 +204,11 @@ class CloudWatchLogs:
         newest_first = time_slices(start_ms, end_ms, slices)[::-1]
         pattern = DEFAULT_FILTER_PATTERN if filter_pattern is None else filter_pattern
         stop = threading.Event()
-        seconds = self._deadline_seconds if deadline_seconds is None else deadline_seconds
-        deadline = time.monotonic() + min(seconds, self._deadline_seconds)
+        # a caller may ask for a shorter deadline, never a longer one
+        seconds = self._deadline_seconds
+        if deadline_seconds is not None:
+            seconds = min(seconds, deadline_seconds)
+        deadline = time.monotonic() + seconds
 
         def read(bounds: tuple[int, int]) -> _Slice:
             return self._fetch_slice(log_group, bounds, max_logs, pattern, stop, deadline)
