@@ -14,7 +14,7 @@ from chaos_app.scenarios._kit import RUNTIMES, access, endpoint, go_log, jv, pg
 
 # What a healthy API answers, by method: mostly success, some redirects and cache hits, the
 # odd 404 from a stale link.
-_OK_STATUSES = {
+OK_STATUSES = {
     "GET": (200, 200, 200, 200, 200, 301, 304, 304, 404),
     "POST": (201, 201, 201, 200),
     "PUT": (200, 200, 204),
@@ -24,7 +24,7 @@ _OK_STATUSES = {
 
 def _access(fake: Fake) -> Event:
     method, path = endpoint(fake)
-    status = fake.choice(_OK_STATUSES[method])
+    status = fake.choice(OK_STATUSES[method])
     return access(fake, fake.choice(RUNTIMES), method, path, status, fake.latency_ms(2, 400))
 
 
@@ -91,14 +91,21 @@ def _pool_stats(fake: Fake) -> Event:
     )
 
 
-def _checkpoint(fake: Fake) -> Event:
+def checkpoint_complete(fake: Fake) -> str:
+    """PostgreSQL's checkpoint report: buffers written, WAL files recycled, the timings."""
     buffers = fake.integer(20, 9000)
     write = fake.integer(1000, 27000) / 1000
-    return pg(
-        "LOG",
+    return (
         f"checkpoint complete: wrote {buffers} buffers ({buffers / 163.84:.1f}%); 0 WAL file(s) "
         f"added, 0 removed, {fake.integer(0, 3)} recycled; write={write:.3f} s, "
-        f"sync={fake.integer(1, 90) / 1000:.3f} s, total={write + 0.1:.3f} s; "
+        f"sync={fake.integer(1, 90) / 1000:.3f} s, total={write + 0.1:.3f} s"
+    )
+
+
+def _checkpoint(fake: Fake) -> Event:
+    return pg(
+        "LOG",
+        f"{checkpoint_complete(fake)}; "
         f"sync files={fake.integer(3, 80)}, longest=0.00{fake.integer(1, 9)} s, average=0.001 s; "
         f"distance={fake.integer(100, 90000)} kB, estimate={fake.integer(90000, 99000)} kB",
         fake.integer(30, 90),

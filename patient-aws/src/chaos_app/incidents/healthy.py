@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from chaos_app.events import Event, Fake
+from chaos_app.healthy import OK_STATUSES, checkpoint_complete
 from chaos_app.incidents.cast import Runtime
 from chaos_app.scenarios._kit import (
     DB_NAMES,
@@ -61,15 +62,6 @@ def route(fake: Fake) -> tuple[str, str]:
     return fake.choice(_ROUTES)(fake)
 
 
-# What a healthy API answers, by method: mostly success, the odd 404 from a stale link.
-_STATUSES = {
-    "GET": (200, 200, 200, 200, 200, 301, 304, 304, 404),
-    "POST": (201, 201, 201, 200),
-    "PUT": (200, 200, 204),
-    "DELETE": (204, 204, 404),
-}
-
-
 def nginx_access(
     fake: Fake,
     status: int | None = None,
@@ -80,7 +72,7 @@ def nginx_access(
     """One access-log line; shapes render it as nginx's `main` format with timings, or as the
     JSON `log_format` (the fields are the variables nginx would log)."""
     method, path = method_path or route(fake)
-    code = status if status is not None else fake.choice(_STATUSES[method])
+    code = status if status is not None else fake.choice(OK_STATUSES[method])
     took = seconds if seconds is not None else fake.latency_ms(2, 600) / 1000
     level = "ERROR" if code >= 500 else "INFO"  # shippers map 5xx access lines to error
     return Event(
@@ -105,7 +97,7 @@ def _api(fake: Fake) -> Event:
     pick = fake.integer(1, 10)
     if pick <= 7:
         method, path = route(fake)
-        status = fake.choice(_STATUSES[method])
+        status = fake.choice(OK_STATUSES[method])
         return access(fake, "python", method, path, status, fake.latency_ms(2, 400))
     if pick <= 9:
         items = fake.integer(1, 6)
@@ -195,15 +187,7 @@ def _db(fake: Fake) -> Event:
             "0 are dead but not yet removable",
             pid,
         )
-    buffers = fake.integer(20, 9000)
-    write = fake.integer(1000, 27000) / 1000
-    return pg(
-        "LOG",
-        f"checkpoint complete: wrote {buffers} buffers ({buffers / 163.84:.1f}%); 0 WAL file(s) "
-        f"added, 0 removed, {fake.integer(0, 3)} recycled; write={write:.3f} s, "
-        f"sync={fake.integer(1, 90) / 1000:.3f} s, total={write + 0.1:.3f} s",
-        fake.integer(30, 90),
-    )
+    return pg("LOG", checkpoint_complete(fake), fake.integer(30, 90))
 
 
 def redis_line(message: str, mark: str = "*", level: str = "INFO") -> Event:
