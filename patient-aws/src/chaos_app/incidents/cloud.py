@@ -102,7 +102,7 @@ def iam_permission_removed(tl: Timeline) -> None:
         t += fake.rng.uniform(10, 25)
     start = tl.onset + fake.rng.uniform(0.5, 3)
     tl.steady("api", start, tl.end, fake.rng.uniform(0.1, 0.25), _signing_error, category=APP_ERROR)
-    upstream = f"{fake.choice(tl.cast['api'].instances).ip}:8000"
+    upstream = tl.address("api", 8000)
     tl.steady(
         "gateway",
         start + 0.1,

@@ -27,10 +27,6 @@ def _db_ip(tl: Timeline) -> str:
     return tl.cast["db"].instances[0].ip
 
 
-def _upstream(tl: Timeline, service: str, port: int) -> str:
-    return f"{tl.fake.choice(tl.cast[service].instances).ip}:{port}"
-
-
 def _worker_db_failure(failure: str, exc: str) -> Callable[[Fake], Event]:
     """A Celery task that cannot reach the database: a retry, or its last failure."""
 
@@ -46,7 +42,7 @@ def _worker_db_failure(failure: str, exc: str) -> Callable[[Fake], Event]:
 
 def _gateway_timeouts(tl: Timeline, t0: float, rate: float) -> None:
     def build(fake: Fake) -> list[Event]:
-        return gateway_failure(fake, "timeout", _upstream(tl, "api", 8000), CHECKOUT)
+        return gateway_failure(fake, "timeout", tl.address("api", 8000), CHECKOUT)
 
     tl.steady("gateway", t0, tl.end, rate, build, category="timeout")
 

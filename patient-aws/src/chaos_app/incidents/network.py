@@ -121,7 +121,7 @@ def internal_cert_expired(tl: Timeline) -> None:
         _breaker_rejects("auth", "POST /v1/charges"),
         category=UNAVAILABLE,
     )
-    upstream = f"{fake.choice(tl.cast['api'].instances).ip}:8000"
+    upstream = tl.address("api", 8000)
     tl.steady(
         "gateway",
         t + fake.rng.uniform(1, 4),
@@ -193,13 +193,13 @@ def dns_failure(tl: Timeline) -> None:
         _api_timeout,
         category="timeout",
     )
-    api_ip = fake.choice(tl.cast["api"].instances).ip
+    upstream = tl.address("api", 8000)
     tl.steady(
         "gateway",
         tl.onset + fake.rng.uniform(10, 12),
         tl.end,
         fake.rng.uniform(0.1, 0.3),
-        lambda f: gateway_failure(f, "timeout", f"{api_ip}:8000", ("POST", "/api/v1/checkout")),
+        lambda f: gateway_failure(f, "timeout", upstream, ("POST", "/api/v1/checkout")),
         category="timeout",
     )
     tl.steady(
@@ -275,13 +275,13 @@ def partner_rate_limited(tl: Timeline) -> None:
         _api_timeout,
         category="timeout",
     )
-    api_ip = fake.choice(tl.cast["api"].instances).ip
+    upstream = tl.address("api", 8000)
     tl.steady(
         "gateway",
         t + 11,
         tl.end,
         fake.rng.uniform(0.1, 0.3),
-        lambda f: gateway_failure(f, "timeout", f"{api_ip}:8000", ("POST", "/api/v1/checkout")),
+        lambda f: gateway_failure(f, "timeout", upstream, ("POST", "/api/v1/checkout")),
         category="timeout",
     )
     timeout = (

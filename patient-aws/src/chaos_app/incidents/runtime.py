@@ -214,7 +214,7 @@ def go_panic(tl: Timeline) -> None:
         api_error,
         category=UNAVAILABLE,
     )
-    upstream = f"{fake.choice(tl.cast['api'].instances).ip}:8000"
+    upstream = tl.address("api", 8000)
     tl.steady(
         "gateway",
         start + fake.rng.uniform(0, 2),

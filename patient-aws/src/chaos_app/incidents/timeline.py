@@ -38,6 +38,10 @@ class Timeline:
     def moment(self, t: float) -> datetime:
         return self.start + timedelta(microseconds=round(t * 1_000_000))
 
+    def address(self, service: str, port: int) -> str:
+        """One of the service's replicas, drawn at random, as its callers reach it: ip:port."""
+        return f"{self.fake.choice(self.cast[service].instances).ip}:{port}"
+
     def add(
         self,
         t: float,
