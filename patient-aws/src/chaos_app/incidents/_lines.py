@@ -160,6 +160,24 @@ def celery_failure(fake: Fake, task: str, error: str, final: str, frame: str) ->
     )
 
 
+def requests_http_error(status: int, phrase: str, url: str) -> str:
+    """requests' `raise_for_status()` message: `403 Client Error: Forbidden for url: ...`."""
+    side = "Client" if status < 500 else "Server"
+    return f"{status} {side} Error: {phrase} for url: {url}"
+
+
+def celery_http_failure(fake: Fake, task: str, status: int, phrase: str, url: str) -> Event:
+    """A task whose call was answered with an error status and that let the HTTPError out."""
+    message = requests_http_error(status, phrase, url)
+    return celery_failure(
+        fake,
+        task,
+        f"HTTPError('{message}')",
+        f"requests.exceptions.HTTPError: {message}",
+        "resp.raise_for_status()",
+    )
+
+
 def python_http_error(
     fake: Fake, logger: str, message: str, final: str, frame: str, status: int | None
 ) -> list[Event]:

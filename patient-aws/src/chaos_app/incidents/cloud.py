@@ -6,7 +6,7 @@ from __future__ import annotations
 import string
 
 from chaos_app.events import Event, Fake
-from chaos_app.incidents._lines import celery_failure, gateway_status
+from chaos_app.incidents._lines import celery_http_failure, gateway_status
 from chaos_app.incidents.healthy import hexid, nginx_access, order_id
 from chaos_app.incidents.host import boot
 from chaos_app.incidents.model import Role
@@ -114,12 +114,8 @@ def iam_permission_removed(tl: Timeline) -> None:
 
     def worker(f: Fake) -> Event:
         url = f"http://api.internal:8000/internal/receipts/{order_id(f)}"
-        error = f"HTTPError('500 Server Error: Internal Server Error for url: {url}')"
-        final = (
-            f"requests.exceptions.HTTPError: 500 Server Error: Internal Server Error for url: {url}"
-        )
-        return celery_failure(
-            f, "shipping.tasks.book_label", error, final, "resp.raise_for_status()"
+        return celery_http_failure(
+            f, "shipping.tasks.book_label", 500, "Internal Server Error", url
         )
 
     tl.steady(
@@ -188,11 +184,7 @@ def aws_token_expired(tl: Timeline) -> None:
 
     def worker(f: Fake) -> Event:
         url = _presigned(f, bucket, key_id, token)
-        error = f"HTTPError('403 Client Error: Forbidden for url: {url}')"
-        final = f"requests.exceptions.HTTPError: 403 Client Error: Forbidden for url: {url}"
-        return celery_failure(
-            f, "shipping.tasks.attach_receipt", error, final, "resp.raise_for_status()"
-        )
+        return celery_http_failure(f, "shipping.tasks.attach_receipt", 403, "Forbidden", url)
 
     tl.steady(
         "worker",

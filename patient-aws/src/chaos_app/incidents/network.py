@@ -13,6 +13,7 @@ from chaos_app.incidents._lines import (
     gateway_failure,
     gateway_status,
     python_http_error,
+    requests_http_error,
 )
 from chaos_app.incidents.healthy import order_id
 from chaos_app.incidents.host import go_raw
@@ -63,7 +64,7 @@ def _breaker_rejects(name: str, path: str) -> Callable[[Fake], list[Event]]:
 
 def _worker_http(status: int, phrase: str, url: str) -> Callable[[Fake], Event]:
     def build(fake: Fake) -> Event:
-        error = f"HTTPError('{status} Server Error: {phrase} for url: {url}')"
+        error = f"HTTPError('{requests_http_error(status, phrase, url)}')"
         return celery_retry(fake, "orders.tasks.capture_payment", error, fake.choice((30, 60)))
 
     return build
