@@ -32,7 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from chaos_app.incidents import INCIDENTS, Incident, Shape, build, by_name, render_text
+from chaos_app.incidents import INCIDENTS, Shape, Stream, build, by_name, render_text
 from doctor.models import AnalysisResponse, Query
 from doctor.orchestrator import Doctor
 from doctor.settings import Settings
@@ -79,8 +79,8 @@ def _onset(response: AnalysisResponse) -> datetime | None:
     return None
 
 
-def diagnose(doctor: Doctor, incident: Incident, shape: Shape, seed: int, folder: Path) -> Run:
-    stream = build(incident, seed=seed)
+def diagnose(doctor: Doctor, stream: Stream, shape: Shape, seed: int, folder: Path) -> Run:
+    incident = stream.incident
     path = folder / f"{incident.name}-{shape}-{seed}.log"
     path.write_text(render_text(stream, shape), encoding="utf-8")
     began = time.perf_counter()
@@ -190,9 +190,11 @@ def main() -> None:
         closing(Doctor(Settings(doctor_engine="rules"))) as doctor,
     ):
         for incident in chosen:
+            # A seed's stream is the same in every shape: build it once, write it four ways.
+            streams = [build(incident, seed=seed) for seed in range(1, args.seeds + 1)]
             for shape in Shape:
-                for seed in range(1, args.seeds + 1):
-                    runs.append(diagnose(doctor, incident, shape, seed, Path(folder)))
+                for seed, stream in enumerate(streams, start=1):
+                    runs.append(diagnose(doctor, stream, shape, seed, Path(folder)))
     report(runs, time.perf_counter() - began)
 
 
