@@ -34,9 +34,9 @@ def build(
     run_seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
     first = start or SEEDED_EPOCH
     volume = 1.0
-    stream = _attempt(incident, run_seed, first, seconds, rate, volume)
+    stream = _attempt(incident, run_seed, first, seconds, rate, volume, label=seed)
     if seconds is not None or rate is not None:
-        return _labelled(stream, seed)
+        return stream
     for _ in range(6):
         low, high = line_bounds(stream)
         if high > MAX_LINES:
@@ -45,8 +45,8 @@ def build(
             volume *= 1.08 * MIN_LINES / max(low, 1)
         else:
             break
-        stream = _attempt(incident, run_seed, first, seconds, rate, volume)
-    return _labelled(stream, seed)
+        stream = _attempt(incident, run_seed, first, seconds, rate, volume, label=seed)
+    return stream
 
 
 def line_bounds(stream: Stream) -> tuple[int, int]:
@@ -65,14 +65,6 @@ def line_bounds(stream: Stream) -> tuple[int, int]:
     return low, high
 
 
-def _labelled(stream: Stream, seed: int | None) -> Stream:
-    if stream.seed == seed:
-        return stream
-    return Stream(
-        stream.incident, seed, stream.start, stream.onset, stream.end, stream.cast, stream.lines
-    )
-
-
 def _attempt(
     incident: Incident,
     seed: int,
@@ -80,6 +72,8 @@ def _attempt(
     seconds: float | None,
     rate: float | None,
     volume: float,
+    *,
+    label: int | None,
 ) -> Stream:
     # Each incident draws its own traffic and noise from the seed: streams of one seed differ.
     rng = random.Random(f"{incident.name}/{seed}")
@@ -102,7 +96,7 @@ def _attempt(
     incident.play(timeline)
     return Stream(
         incident,
-        seed,
+        label,  # the seed asked for (None: drawn at random), not the one drawn
         start,
         timeline.moment(onset),
         timeline.moment(length),
