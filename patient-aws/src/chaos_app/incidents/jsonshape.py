@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 
 from chaos_app.events import Event
 from chaos_app.incidents.cast import Instance, Runtime
-from chaos_app.incidents.native import RAW_LOGGERS, container_text, context_fields
+from chaos_app.incidents.native import RAW_LOGGERS, container_text, context_fields, millis
 from chaos_app.render import iso_millis
 
 _GO_LEVEL = re.compile(r"^(DEBUG|INFO|WARN|ERROR) ")
@@ -65,7 +65,7 @@ def _structlog(event: Event, at: datetime, service: str, pid: int) -> str:
 
 def _python_json_logger(event: Event, at: datetime, service: str, pid: int) -> str:
     """The worker: python-json-logger's JsonFormatter."""
-    asctime = at.strftime("%Y-%m-%d %H:%M:%S,") + f"{at.microsecond // 1000:03d}"
+    asctime = f"{at:%Y-%m-%d %H:%M:%S},{millis(at)}"
     record: dict[str, object] = {"asctime": asctime, "name": event.logger}
     record |= {"levelname": event.level, "message": event.message, "service": service}
     record |= context_fields(event)

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from chaos_app.events import Event, Stamped, Style
 from chaos_app.incidents.cast import Runtime
-from chaos_app.render import iso_millis, to_text
+from chaos_app.render import to_text
 
 # Raw stderr: a Go panic, a JVM crash banner. No logger formats them, whatever the service's
 # logging setup, so every shape writes them as they are.
@@ -105,7 +105,3 @@ def body(event: Event, at: datetime) -> list[str]:
     if event.exception:
         lines += event.exception.rstrip().split("\n")
     return lines
-
-
-def iso(at: datetime) -> str:
-    return iso_millis(at)

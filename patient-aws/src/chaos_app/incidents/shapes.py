@@ -33,7 +33,8 @@ from chaos_app.incidents.jsonshape import (
     split_logfmt,
 )
 from chaos_app.incidents.model import Line, Origin, Shape
-from chaos_app.incidents.native import RAW_LOGGERS, body, container_text, iso, millis
+from chaos_app.incidents.native import RAW_LOGGERS, body, container_text, millis
+from chaos_app.render import iso_millis
 
 _LEVEL_PRIORITY = {"CRITICAL": 2, "ERROR": 3, "WARNING": 4, "INFO": 6, "DEBUG": 7}
 _EXIT_STATUS = {1: "1/FAILURE", 2: "2/INVALIDARGUMENT"}
@@ -118,15 +119,14 @@ class _Writer:
                 msg, attrs = split_logfmt(message)
                 pairs = "".join(f" {k}={_quote(str(v))}" for k, v in attrs.items())
                 word = {"WARNING": "WARN", "CRITICAL": "ERROR"}.get(level, level)
-                first = (
-                    f"time={iso(at)} level={word} service={service.name} msg={_quote(msg)}{pairs}"
-                )
+                head = f"time={iso_millis(at)} level={word} service={service.name}"
+                first = f"{head} msg={_quote(msg)}{pairs}"
                 return "\n".join([first, *rest])
             case Header.LOGFMT:
-                head = f"time={iso(at)} level={level} service={service.name} msg="
+                head = f"time={iso_millis(at)} level={level} service={service.name} msg="
                 return "\n".join([head + _quote(first), *rest])
             case _:
-                head = f"{iso(at)} {level:<5} [{service.name}] "
+                head = f"{iso_millis(at)} {level:<5} [{service.name}] "
         return "\n".join([head + first, *rest])
 
     def _host(self, line: Line, instance: Instance) -> str | None:
