@@ -20,6 +20,7 @@ from chaos_app.events import Event
 from chaos_app.incidents.cast import Instance, Runtime
 from chaos_app.incidents.native import RAW_LOGGERS, container_text, context_fields, millis
 from chaos_app.render import iso_millis
+from chaos_app.scenarios._kit import slog_level
 
 _GO_LEVEL = re.compile(r"^(DEBUG|INFO|WARN|ERROR) ")
 _LOGFMT = re.compile(r' ([A-Za-z_][\w.]*)=("(?:[^"\\]|\\.)*"|\S+)')
@@ -79,7 +80,7 @@ def _slog(event: Event, at: datetime, service: str, pid: int) -> str:
     match = _GO_LEVEL.match(event.message)
     message = event.message[match.end() :] if match else event.message
     msg, attrs = split_logfmt(message)
-    word = {"WARNING": "WARN", "CRITICAL": "ERROR"}.get(event.level, event.level)
+    word = slog_level(event.level)
     return compact({"time": nanos(at), "level": word, "msg": msg, "service": service, **attrs})
 
 

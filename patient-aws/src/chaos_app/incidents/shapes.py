@@ -35,6 +35,7 @@ from chaos_app.incidents.jsonshape import (
 from chaos_app.incidents.model import Line, Origin, Shape
 from chaos_app.incidents.native import RAW_LOGGERS, body, container_text, millis
 from chaos_app.render import iso_millis
+from chaos_app.scenarios._kit import slog_level
 
 _LEVEL_PRIORITY = {"CRITICAL": 2, "ERROR": 3, "WARNING": 4, "INFO": 6, "DEBUG": 7}
 _EXIT_STATUS = {1: "1/FAILURE", 2: "2/INVALIDARGUMENT"}
@@ -118,8 +119,7 @@ class _Writer:
                 message = first.split(" ", 1)[1] if event.logger == "main" else first
                 msg, attrs = split_logfmt(message)
                 pairs = "".join(f" {k}={_quote(str(v))}" for k, v in attrs.items())
-                word = {"WARNING": "WARN", "CRITICAL": "ERROR"}.get(level, level)
-                head = f"time={iso_millis(at)} level={word} service={service.name}"
+                head = f"time={iso_millis(at)} level={slog_level(level)} service={service.name}"
                 first = f"{head} msg={_quote(msg)}{pairs}"
                 return "\n".join([first, *rest])
             case Header.LOGFMT:

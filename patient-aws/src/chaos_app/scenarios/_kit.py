@@ -165,10 +165,14 @@ def jv(level: str, logger: str, message: str, thread: str, exception: str | None
     return Event(level, logger, message, exception, Style.JAVA, native, {"thread": thread})
 
 
+def slog_level(level: str) -> str:
+    """Go's slog has no WARNING or CRITICAL: it writes WARN, and ERROR for the worst."""
+    return {"WARNING": "WARN", "CRITICAL": "ERROR"}.get(level, level)
+
+
 def go_log(level: str, message: str, exception: str | None = None) -> Event:
     """slog's default handler, through the log package: `2026/01/01 10:00:00 ERROR msg k=v`."""
-    word = {"WARNING": "WARN", "CRITICAL": "ERROR"}.get(level, level)
-    return Event(level, "main", f"{word} {message}", exception, Style.GO)
+    return Event(level, "main", f"{slog_level(level)} {message}", exception, Style.GO)
 
 
 def go_quote(value: str) -> str:
