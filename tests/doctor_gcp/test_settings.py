@@ -35,6 +35,11 @@ DESIGN_ENV = [
     ("GEMINI_BASE_URL", "http://127.0.0.1:8999", "gemini_base_url", None),
     ("GEMINI_TIMEOUT_SECONDS", "12.5", "gemini_timeout_seconds", 12.5),
     ("GEMINI_RETRY_ATTEMPTS", "5", "gemini_retry_attempts", 5),
+    ("GEMINI_API_KEY", "AIzaSyD-trial-key-0123456789abcdefghij", "gemini_api_key", None),
+    ("GEMINI_DEADLINE_SECONDS", "20", "gemini_deadline_seconds", 20.0),
+    ("GEMINI_THINKING_LEVEL", "HIGH", "gemini_thinking_level", "high"),
+    ("GEMINI_MAX_OUTPUT_TOKENS", "4096", "gemini_max_output_tokens", 4096),
+    ("GEMINI_PRICES", '{"gemini-9-flash": [1, 2]}', "gemini_prices", {"gemini-9-flash": (1, 2)}),
     ("DOCTOR_AWS_SESSION_SECONDS", "900", "doctor_aws_session_seconds", 900),
     ("PORT", "9000", "port", 9000),
 ]
@@ -54,10 +59,14 @@ def test_each_documented_variable_is_read_under_its_exact_name(
 
 
 def test_defaults_match_the_design(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("GEMINI_MODEL", "DOCTOR_ENGINE", "DOCTOR_ALLOWED_LOG_GROUPS"):
+    for name in ("GEMINI_MODEL", "GCP_LOCATION", "DOCTOR_ENGINE", "DOCTOR_ALLOWED_LOG_GROUPS"):
         monkeypatch.delenv(name, raising=False)
     settings = Settings()
-    assert settings.gemini_model == "gemini-2.5-flash"
+    # A current GA Gemini 3 Flash model, from the location that serves Gemini 3.
+    assert settings.gemini_model == "gemini-3.8-flash"
+    assert settings.gcp_location == "global"
+    assert settings.gemini_thinking_level == "low"
+    assert settings.gemini_model in settings.gemini_prices  # its cost can be reported
     assert settings.doctor_engine == "auto"
     assert settings.doctor_allowed_log_groups == []
     assert settings.gemini_configured is False  # conftest strips GCP_PROJECT_ID
@@ -66,6 +75,31 @@ def test_defaults_match_the_design(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_gemini_is_configured_by_a_project() -> None:
     assert Settings(gcp_project_id="p").gemini_configured
     assert not Settings(gcp_project_id=None).gemini_configured
+
+
+def test_an_api_key_selects_the_developer_api_even_beside_a_project() -> None:
+    assert Settings(gcp_project_id="p").gemini_backend == "vertex"
+    keyed = Settings(gcp_project_id="p", gemini_api_key="AIzaSyD-trial-key-0123456789abcdef")
+    assert keyed.gemini_backend == "developer"
+    assert Settings(gemini_api_key="AIzaSyD-trial-key-0123456789abcdef").gemini_configured
+
+
+@pytest.mark.parametrize(
+    ("env", "value", "said"),
+    [
+        ("GEMINI_THINKING_LEVEL", "minimal", "GEMINI_THINKING_LEVEL"),
+        ("GEMINI_PRICES", '{"gemini-3.8-flash": [-1, 2]}', ">= 0"),
+        ("GEMINI_PRICES", "cheap", "GEMINI_PRICES"),
+        ("GEMINI_MAX_OUTPUT_TOKENS", "10", "GEMINI_MAX_OUTPUT_TOKENS"),
+    ],
+)
+def test_bad_gemini_settings_are_named(
+    monkeypatch: pytest.MonkeyPatch, env: str, value: str, said: str
+) -> None:
+    monkeypatch.setenv(env, value)
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings()
+    assert said in caught.value.message
 
 
 def test_an_empty_variable_means_unset(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -80,7 +114,9 @@ def test_an_empty_variable_means_unset(monkeypatch: pytest.MonkeyPatch) -> None:
     "placeholder",
     ["changeme", "CHANGETHIS", "xxx", "xxxxxxxx", "xoxb-xxxx", "<your-token>", "  changeme  "],
 )
-@pytest.mark.parametrize("env", ["DOCTOR_API_TOKEN", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"])
+@pytest.mark.parametrize(
+    "env", ["DOCTOR_API_TOKEN", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "GEMINI_API_KEY"]
+)
 def test_placeholder_secrets_are_rejected_naming_the_variable_not_the_value(
     monkeypatch: pytest.MonkeyPatch, env: str, placeholder: str
 ) -> None:

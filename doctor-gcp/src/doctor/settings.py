@@ -6,9 +6,10 @@ names are the contract in DESIGN.md; the GEMINI_* tuning knobs below are additio
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
@@ -35,6 +36,16 @@ def is_placeholder(value: str) -> bool:
 
 
 MIN_API_TOKEN_CHARS = 32
+# A current GA Gemini Flash model (gemini-2.5-flash is retired); override with GEMINI_MODEL.
+DEFAULT_GEMINI_MODEL = "gemini-3.8-flash"
+# Gemini 3 Flash on Vertex AI offers these (no MINIMAL); older families ignore the setting.
+ThinkingLevelName = Literal["low", "medium", "high"]
+# Standard (non-batch) prices per million tokens, checked 2026-11: input, output.
+DEFAULT_GEMINI_PRICES: dict[str, tuple[float, float]] = {
+    "gemini-3.8-flash": (0.75, 3.75),
+    "gemini-3-flash": (0.50, 3.00),
+    "gemini-2.5-flash": (0.30, 2.50),
+}
 DEFAULT_PROMPT_TOKEN_BUDGET = 8000
 
 
@@ -60,18 +71,34 @@ class Settings(BaseSettings):
     # every request would be an STS call: keep the default unless testing refreshes.
     doctor_aws_session_seconds: int = Field(default=3600, ge=900, le=43200)
 
-    # --- Gemini on Vertex AI
+    # --- Gemini: Vertex AI with the service account (deployed), or the Gemini Developer API
     gcp_project_id: str | None = None
-    gcp_location: str = "us-central1"
-    gemini_model: str = "gemini-2.5-flash"
+    # Gemini 3 models are served from the global endpoint (and multi-regions), not us-central1.
+    gcp_location: str = "global"
+    gemini_model: str = DEFAULT_GEMINI_MODEL
+    gemini_api_key: SecretStr | None = Field(
+        default=None, description="Gemini Developer API instead of Vertex AI (trials)"
+    )
     gemini_base_url: str | None = Field(
-        default=None, description="Vertex endpoint override: private endpoints, fakes in tests"
+        default=None, description="Endpoint override: private endpoints, fakes in tests"
     )
     gemini_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     # Attempts include the first call; each one may take gemini_timeout_seconds.
     gemini_retry_attempts: int = Field(default=3, ge=1, le=10)
     gemini_retry_initial_delay_seconds: float = Field(default=1.0, ge=0, le=60)
     gemini_retry_max_delay_seconds: float = Field(default=10.0, ge=0, le=300)
+    # The whole engine call (retries and the repair request included): past it, the rules
+    # engine answers. Bounds a reply that trickles in, which no per-read timeout catches.
+    gemini_deadline_seconds: float = Field(default=60.0, gt=0, le=900)
+    # Gemini 3: how much the model thinks before answering; LOW keeps the answer fast.
+    gemini_thinking_level: ThinkingLevelName = "low"
+    # Thinking tokens count against it too; a diagnosis needs far less.
+    gemini_max_output_tokens: int = Field(default=8192, ge=256, le=65_536)
+    # USD per million tokens, [input, output incl. thinking], by model name prefix; the longest
+    # prefix of GEMINI_MODEL wins. GEMINI_PRICES (JSON) replaces the table: prices change.
+    gemini_prices: Annotated[dict[str, tuple[float, float]], NoDecode] = Field(
+        default_factory=lambda: dict(DEFAULT_GEMINI_PRICES)
+    )
 
     # --- The doctor itself
     port: int | None = Field(default=None, ge=1, le=65535, description="Set by Cloud Run")
@@ -97,7 +124,37 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
-    @field_validator("doctor_api_token", "slack_bot_token", "slack_signing_secret")
+    @field_validator("gemini_prices", mode="before")
+    @classmethod
+    def _json_prices(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        try:
+            return json.loads(value)
+        except ValueError:
+            raise PydanticCustomError(
+                "price_json",
+                'is not JSON: write e.g. {"gemini-3.8-flash": [0.75, 3.75]} '
+                "(USD per million input and output tokens)",
+            ) from None
+
+    @field_validator("gemini_prices")
+    @classmethod
+    def _non_negative(cls, value: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+        if any(price < 0 for pair in value.values() for price in pair):
+            raise PydanticCustomError(
+                "negative_price", 'prices must be >= 0, e.g. {"gemini-3.8-flash": [0.75, 3.75]}'
+            )
+        return value
+
+    @field_validator("gemini_thinking_level", mode="before")
+    @classmethod
+    def _lower_level(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator(
+        "doctor_api_token", "slack_bot_token", "slack_signing_secret", "gemini_api_key"
+    )
     @classmethod
     def _reject_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and is_placeholder(value.get_secret_value()):
@@ -121,9 +178,16 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def gemini_backend(self) -> Literal["developer", "vertex"] | None:
+        """Which Gemini API the engine calls: an API key picks the Developer API (it is the
+        explicit choice for a trial); a GCP project, Vertex AI with the runtime's credentials."""
+        if self.gemini_api_key is not None:
+            return "developer"
+        return "vertex" if self.gcp_project_id else None
+
+    @property
     def gemini_configured(self) -> bool:
-        """Gemini is usable when a GCP project is named; credentials come from the runtime."""
-        return bool(self.gcp_project_id)
+        return self.gemini_backend is not None
 
     def is_log_group_allowed(self, log_group: str) -> bool:
         """Allow list from DOCTOR_ALLOWED_LOG_GROUPS; when empty, only the default log group."""

@@ -12,15 +12,15 @@ variable "region" {
 }
 
 variable "vertex_location" {
-  description = "GCP_LOCATION: Vertex AI location for Gemini (a region, or global)."
+  description = "GCP_LOCATION: Vertex AI location for Gemini (global serves the Gemini 3 models; or a multi-region)."
   type        = string
-  default     = "us-central1"
+  default     = "global"
 }
 
 variable "gemini_model" {
-  description = "GEMINI_MODEL."
+  description = "GEMINI_MODEL: a current GA Gemini Flash model (gemini-2.5-flash is retired)."
   type        = string
-  default     = "gemini-2.5-flash"
+  default     = "gemini-3.8-flash"
 }
 
 variable "doctor_engine" {
