@@ -65,7 +65,6 @@ def gemini_settings(gemini: FakeGemini) -> Settings:
     """Settings aimed at the fake: short timeout, fast retries, three attempts."""
     return Settings(
         gcp_project_id="test-project",
-        gcp_location="us-central1",
         gemini_base_url=gemini.url,
         gemini_timeout_seconds=1.0,
         gemini_retry_attempts=3,

@@ -20,11 +20,15 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Reply:
-    """One scripted answer: `status` + JSON `body`, optionally after `hang` seconds."""
+    """One scripted answer: `status` + JSON `body`, optionally after `hang` seconds, and
+    optionally trickled out `trickle` seconds per byte (a reply no read timeout catches).
+    `raw` replaces the JSON body with these exact bytes."""
 
     status: int = 200
     body: Any = None
     hang: float = 0.0
+    trickle: float = 0.0
+    raw: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -43,8 +47,14 @@ class RecordedRequest:
         return self.body.decode()
 
 
-def generate_content_response(text: str, *, finish_reason: str = "STOP") -> dict[str, Any]:
-    """A Vertex generateContent response whose first candidate's text is `text`."""
+# What a reply says it cost unless told otherwise: the model's own token accounting.
+USAGE = {"promptTokenCount": 100, "candidatesTokenCount": 50, "thoughtsTokenCount": 25}
+
+
+def generate_content_response(
+    text: str, *, finish_reason: str = "STOP", usage: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """A generateContent response whose first candidate's text is `text`."""
     return {
         "candidates": [
             {
@@ -52,17 +62,17 @@ def generate_content_response(text: str, *, finish_reason: str = "STOP") -> dict
                 "finishReason": finish_reason,
             }
         ],
-        "usageMetadata": {"promptTokenCount": 100, "candidatesTokenCount": 50},
-        "modelVersion": "gemini-2.5-flash",
+        "usageMetadata": USAGE if usage is None else usage,
+        "modelVersion": "gemini-3.8-flash",
     }
 
 
-def text_reply(text: str) -> Reply:
-    return Reply(body=generate_content_response(text))
+def text_reply(text: str, **options: Any) -> Reply:
+    return Reply(body=generate_content_response(text, **options))
 
 
-def json_reply(payload: Any) -> Reply:
-    return text_reply(json.dumps(payload))
+def json_reply(payload: Any, **options: Any) -> Reply:
+    return text_reply(json.dumps(payload), **options)
 
 
 def error_reply(status: int, message: str = "fake error") -> Reply:
@@ -78,6 +88,7 @@ class FakeGemini:
     replies: deque[Reply] = field(default_factory=deque)
     requests: list[RecordedRequest] = field(default_factory=list)
     url: str = ""
+    dropped: int = 0  # replies the client hung up on before they were complete
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _released: threading.Event = field(default_factory=threading.Event)
 
@@ -109,15 +120,24 @@ def _handler(fake: FakeGemini) -> type[BaseHTTPRequestHandler]:
             reply = fake._next(recorded)
             if reply.hang and fake._released.wait(reply.hang):
                 return  # the server is stopping: drop the connection
-            payload = json.dumps(reply.body).encode()
+            payload = reply.raw if reply.raw is not None else json.dumps(reply.body).encode()
             try:
                 self.send_response(reply.status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
-                self.wfile.write(payload)
+                if not reply.trickle:
+                    self.wfile.write(payload)
+                    return
+                for index in range(len(payload)):
+                    self.wfile.write(payload[index : index + 1])
+                    self.wfile.flush()
+                    if fake._released.wait(reply.trickle):
+                        return
             except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (timeout): that is the point of a hang
+                # The client gave up (timeout, deadline): that is the point of a hang.
+                with fake._lock:
+                    fake.dropped += 1
 
         def log_message(self, format: str, *args: Any) -> None:
             pass  # keep pytest output clean

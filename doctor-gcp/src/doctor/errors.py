@@ -14,7 +14,8 @@ request details, URLs or tokens). Log the original exception and chain it with `
     ├── NotAllowed                       403 not_allowed        log group outside the allow list
     ├── ConfigurationError               503 configuration_error  the service is set up wrongly
     ├── EngineError                      502 engine_error       the model answered badly
-    │   └── EngineUnavailable            503 engine_unavailable unreachable, timeout, quota, auth
+    │   └── EngineUnavailable            503 engine_unavailable unreachable, timeout, quota
+    │       └── EngineMisconfigured      503 engine_misconfigured  unknown model, IAM refused
     ├── NotifyError                      502 notify_error       Slack refused or failed a post
     └── LogSourceError                   502 log_source_error   CloudWatch failed
         ├── LogSourceUnavailable         503 log_source_unavailable  AWS 5xx, IdP unreachable
@@ -100,6 +101,14 @@ class EngineUnavailable(EngineError):
     """The engine could not be reached or refused to serve (timeout, quota, credentials)."""
 
     code = "engine_unavailable"
+    status = 503
+
+
+class EngineMisconfigured(EngineUnavailable):
+    """The engine refuses the doctor's configuration (unknown model, credentials refused):
+    retrying will not help, the operator must change a setting."""
+
+    code = "engine_misconfigured"
     status = 503
 
 

@@ -5,7 +5,7 @@ digest into an `Answer`. `choose_engine` decides what `auto` means; `build_engin
 in a `FallbackEngine` so that the rules engine answers, marked degraded, whenever gemini fails.
 """
 
-from doctor.engines.base import Answer, Engine, UnavailableEngine
+from doctor.engines.base import Answer, Engine, UnavailableEngine, Usage
 from doctor.engines.fallback import FallbackEngine
 from doctor.engines.select import build_engine, choose_engine
 
@@ -14,6 +14,7 @@ __all__ = [
     "Engine",
     "FallbackEngine",
     "UnavailableEngine",
+    "Usage",
     "build_engine",
     "choose_engine",
 ]

@@ -20,6 +20,27 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True, slots=True)
+class Usage:
+    """What a model call cost, from the model's own accounting (never an estimate)."""
+
+    prompt_tokens: int = 0
+    output_tokens: int = 0  # the answer and the thinking before it: both are billed as output
+    cost_usd: float | None = None  # None: no price known for the model
+
+    def __add__(self, other: Usage) -> Usage:
+        cost = (
+            None
+            if self.cost_usd is None or other.cost_usd is None
+            else (self.cost_usd + other.cost_usd)
+        )
+        return Usage(
+            self.prompt_tokens + other.prompt_tokens,
+            self.output_tokens + other.output_tokens,
+            cost,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Answer:
     """A diagnosis and who actually produced it."""
 
@@ -28,6 +49,7 @@ class Answer:
     degraded: bool = False  # the engine asked for failed and another one answered
     from_prompt: bool = False  # read from the prompt, so the prompt budget's cuts apply to it
     warnings: list[str] = field(default_factory=list)
+    usage: Usage | None = None  # a model was called: its tokens and cost, failed calls included
 
 
 class Engine(Protocol):
