@@ -3,9 +3,10 @@
 A model can invent pattern ids, counts and quotes. Here every issue keeps only the pattern ids
 that exist in the digest; an issue left with none is dropped (with a warning), and what the
 reader trusts as fact (count, first/last seen, evidence lines) is computed from the cited
-patterns, never copied from the model. With the incident stage's reading, each issue gets the
-role and services of its patterns, and issues are put in its order (root cause, symptoms,
-chronic), whichever engine answered; issues it cannot place keep the engine's order.
+patterns, never copied from the model. A model's answer is first brought within `bounds`. With
+the incident stage's reading, each issue gets the role and services of its patterns, and issues are
+put in its order (root cause, symptoms, chronic), whichever engine answered; issues it cannot
+place keep the engine's order.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from itertools import chain, zip_longest
 
+from doctor.bounds import bounded
 from doctor.digest.types import Digest, Pattern
 from doctor.incident import Incident, services_of
 from doctor.models import Analysis, DiagnosedIssue, Diagnosis, Issue
@@ -28,11 +30,17 @@ _MAX_ECHO_IDS = 5
 
 
 def ground(
-    diagnosis: Diagnosis, digest: Digest, incident: Incident | None = None
+    diagnosis: Diagnosis,
+    digest: Digest,
+    incident: Incident | None = None,
+    *,
+    untrusted: bool = True,
 ) -> tuple[Analysis, list[str]]:
-    """Return the grounded analysis and the warnings about what had to be dropped."""
+    """Return the grounded analysis and the warnings about what had to be dropped.
+    `untrusted` (a model's answer) is first brought within `bounds`; the rules engine's, read
+    from the logs themselves, is taken whole."""
+    diagnosis, warnings = bounded(diagnosis) if untrusted else (diagnosis, [])
     patterns = {p.id: p for p in digest.patterns}
-    warnings: list[str] = []
     issues: list[Issue] = []
     for stated in diagnosis.issues:
         cited_ids = _dedupe(pid.strip() for pid in stated.pattern_ids)

@@ -39,9 +39,11 @@ def test_explicit_gemini_without_gcp_degrades_to_rules_with_the_setup_error() ->
     with pytest.raises(ConfigurationError) as caught:
         engine.primary.diagnose(DIGEST, PROMPT)
     assert "GCP_PROJECT_ID" in caught.value.hint
+    assert "GEMINI_API_KEY" in caught.value.hint
     answer = engine.diagnose(DIGEST, PROMPT)
     assert (answer.engine, answer.degraded) == ("rules", True)
-    assert "Google Cloud project" in answer.warnings[0]
+    assert "Google Cloud project or a Gemini API key" in answer.warnings[0]
+    assert "To fix: Set GCP_PROJECT_ID" in answer.warnings[0]  # a setting: the fix is said
 
 
 def test_success_is_not_degraded() -> None:

@@ -2,7 +2,9 @@
 
 A diagnosis of an outage must not depend on the model being up: whatever makes the primary fail
 (timeout, quota, a bad answer, missing configuration), the fallback answers, the answer is
-marked degraded, and its warning says why in the doctor's own words, never an SDK's text.
+marked degraded, and its warning says why in the doctor's own words, never an SDK's text. An
+answer the primary does give is cross-checked against the fallback's (`crosscheck`): the
+fallback is the offline rules engine, cheap enough to run every time.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ import logging
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from doctor.errors import DoctorError
+from doctor.engines.crosscheck import cross_checked
+from doctor.errors import ConfigurationError, DoctorError, EngineMisconfigured
 
 if TYPE_CHECKING:
     from doctor.digest import Prompt
@@ -36,21 +39,32 @@ class FallbackEngine:
 
     def diagnose(self, digest: Digest, prompt: Prompt, incident: Incident | None = None) -> Answer:
         try:
-            return self.primary.diagnose(digest, prompt, incident)
+            answer = self.primary.diagnose(digest, prompt, incident)
         except Exception as exc:
-            reason = exc.message if isinstance(exc, DoctorError) else "an unexpected internal error"
-            log.warning(
-                "engine %s failed (%s); falling back to %s",
-                self.primary.name,
-                reason,
-                self.fallback.name,
-            )
-            log.debug("engine failure detail", exc_info=True)
+            return self._instead(exc, digest, prompt, incident)
+        return cross_checked(answer, self.fallback.diagnose(digest, prompt, incident), digest)
+
+    def _instead(
+        self, exc: Exception, digest: Digest, prompt: Prompt, incident: Incident | None
+    ) -> Answer:
+        reason = exc.message if isinstance(exc, DoctorError) else "an unexpected internal error"
+        # A setting to change is an operator's problem: say it loudly, with the fix.
+        misconfigured = isinstance(exc, EngineMisconfigured | ConfigurationError)
+        log.log(
+            logging.ERROR if misconfigured else logging.WARNING,
+            "engine %s failed (%s); falling back to %s",
+            self.primary.name,
+            reason,
+            self.fallback.name,
+        )
+        log.debug("engine failure detail", exc_info=exc)
         answer = self.fallback.diagnose(digest, prompt, incident)
         warning = (
             f"The {self.primary.name} engine failed ({reason}); "
             f"the offline {self.fallback.name} engine answered instead."
         )
+        if isinstance(exc, EngineMisconfigured | ConfigurationError) and exc.hint:
+            warning += f" To fix: {exc.hint}"
         return replace(answer, degraded=True, warnings=[warning, *answer.warnings])
 
     def close(self) -> None:
