@@ -76,7 +76,13 @@ class RunSummary(BaseModel):
     distinct_patterns: int
     engine: EngineName
     duration_ms: int
-    prompt_tokens: int
+    prompt_tokens: int = Field(
+        description="The model's own count when it was called; else the prompt's estimated size"
+    )
+    output_tokens: int = Field(default=0, description="The model's answer and thinking")
+    cost_usd: float | None = Field(
+        default=0.0, description="What the model calls cost; null when its price is unknown"
+    )
     input_truncated: bool = Field(
         default=False, description="The source held more events than were read (max_logs)"
     )
@@ -91,6 +97,14 @@ class RunSummary(BaseModel):
     @property
     def truncated(self) -> bool:
         return self.input_truncated or self.prompt_truncated
+
+    def spent(self) -> str | None:
+        """What the model calls cost, in the words every renderer uses; None when no model
+        answered (the rules engine costs nothing)."""
+        if not self.output_tokens:
+            return None
+        cost = "price unknown" if self.cost_usd is None else f"${self.cost_usd:.4f}"
+        return f"{self.prompt_tokens:,} in / {self.output_tokens:,} out tokens, {cost}"
 
     def cuts(self) -> list[str]:
         """What was left out, in the words every renderer uses."""

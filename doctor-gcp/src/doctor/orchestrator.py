@@ -161,6 +161,7 @@ class Doctor:
         else:
             answer = engine.diagnose(digested.digest, prompt, digested.incident)
             response = answered(digested, prompt, answer)
+        _log_analysis(response)
         return self._notify(response) if notify_slack else response
 
     # --- what the stages use
@@ -312,3 +313,28 @@ class _Newest(Iterable[LogEvent]):
             newest.append(event)
         self.dropped = max(0, seen - self.limit)
         return iter(newest)
+
+
+def _log_analysis(response: AnalysisResponse) -> None:
+    """One structured line per analysis: what it read, who answered, what it cost."""
+    summary = response.summary
+    log.info(
+        "analysis %s: %s by %s, %d events, %d ms",
+        response.id,
+        response.status,
+        summary.engine,
+        summary.total_logs_analyzed,
+        summary.duration_ms,
+        extra={
+            "fields": {
+                "analysis_id": response.id,
+                "status": response.status,
+                "engine": summary.engine,
+                "events": summary.total_logs_analyzed,
+                "duration_ms": summary.duration_ms,
+                "prompt_tokens": summary.prompt_tokens,
+                "output_tokens": summary.output_tokens,
+                "cost_usd": summary.cost_usd,
+            }
+        },
+    )

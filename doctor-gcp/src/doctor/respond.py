@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from doctor.digest import Prompt
 from doctor.digest.types import Digest
-from doctor.engines import Answer
+from doctor.engines import Answer, Usage
 from doctor.ground import ground
 from doctor.incident import Incident
 from doctor.models import Analysis, AnalysisResponse, EngineName, RunSummary, Status
@@ -36,12 +36,15 @@ class Digested:
 
 def answered(digested: Digested, prompt: Prompt, answer: Answer) -> AnalysisResponse:
     """The response to a digest that an engine diagnosed: grounded against the digest."""
-    analysis, grounding_warnings = ground(answer.diagnosis, digested.digest, digested.incident)
+    analysis, grounding_warnings = ground(
+        answer.diagnosis, digested.digest, digested.incident, untrusted=answer.engine != "rules"
+    )
     summary = _summary(
         digested,
         answer.engine,
         prompt_tokens=prompt.tokens,
         prompt_truncated=answer.from_prompt and prompt.truncated,
+        usage=answer.usage,
     )
     warnings = [*digested.warnings, *answer.warnings, *grounding_warnings]
     return _response("degraded" if answer.degraded else "success", analysis, summary, warnings)
@@ -64,8 +67,16 @@ def no_logs(digested: Digested, engine: EngineName) -> AnalysisResponse:
 
 
 def _summary(
-    digested: Digested, engine: EngineName, *, prompt_tokens: int, prompt_truncated: bool
+    digested: Digested,
+    engine: EngineName,
+    *,
+    prompt_tokens: int,
+    prompt_truncated: bool,
+    usage: Usage | None = None,
 ) -> RunSummary:
+    # A model's own accounting when one was called (failed calls included); else the prompt's
+    # estimated size and nothing spent.
+    spent = usage if usage is not None else Usage(prompt_tokens, 0, 0.0)
     return RunSummary(
         total_logs_analyzed=digested.digest.events_total,
         log_group=digested.label,
@@ -73,7 +84,9 @@ def _summary(
         distinct_patterns=len(digested.digest.patterns),
         engine=engine,
         duration_ms=round((time.perf_counter() - digested.started) * 1000),
-        prompt_tokens=prompt_tokens,
+        prompt_tokens=spent.prompt_tokens,
+        output_tokens=spent.output_tokens,
+        cost_usd=spent.cost_usd,
         input_truncated=digested.input_truncated,
         prompt_truncated=prompt_truncated,
         onset=digested.incident.onset if digested.incident is not None else None,

@@ -48,6 +48,10 @@ class CloudRunFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "logger": record.name,
         }
+        # `extra={"fields": {...}}` adds queryable fields to the JSON line (tokens, cost, ...).
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            entry.update({k: v for k, v in fields.items() if k not in entry})
         trace = TRACE.get()
         if trace and self._project:
             entry["logging.googleapis.com/trace"] = f"projects/{self._project}/traces/{trace[0]}"

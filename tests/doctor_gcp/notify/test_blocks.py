@@ -161,3 +161,21 @@ def test_the_footer_says_which_part_was_cut(
     if said is not None:
         assert said in footer
     assert unsaid not in footer
+
+
+def test_what_the_model_cost_is_in_the_footer_and_nothing_for_the_rules_engine() -> None:
+    rules = report_message(make_response()).blocks[-1]["elements"][0]["text"]
+    assert "tokens" not in rules
+    response = make_response()
+    response.summary = response.summary.model_copy(
+        update={
+            "engine": "gemini",
+            "prompt_tokens": 7412,
+            "output_tokens": 630,
+            "cost_usd": 0.00792,
+        }
+    )
+    line = report_message(response).blocks[-1]["elements"][0]["text"]
+    assert "7,412 in / 630 out tokens, $0.0079" in line
+    response.summary = response.summary.model_copy(update={"cost_usd": None})
+    assert "price unknown" in report_message(response).blocks[-1]["elements"][0]["text"]

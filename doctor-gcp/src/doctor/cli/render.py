@@ -43,6 +43,8 @@ def render_analysis(response: AnalysisResponse, console: Console) -> None:
     ]
     if summary.log_group:
         facts.insert(0, summary.log_group)
+    if spent := summary.spent():
+        facts.append(spent)
     facts += summary.cuts()
     said = Text(analysis.summary)
     sentence = told(response)

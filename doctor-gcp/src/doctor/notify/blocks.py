@@ -139,6 +139,8 @@ def _facts(response: AnalysisResponse) -> str:
         f"{summary.duration_ms} ms",
         f"status {response.status}",
     ]
+    if spent := summary.spent():
+        facts.append(spent)
     facts += summary.cuts()
     facts.append(f"id {mrkdwn(response.id, 100)}")
     return "  ·  ".join(facts)
