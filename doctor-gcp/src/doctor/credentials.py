@@ -125,28 +125,36 @@ def web_identity_session(
     token_loader: TokenLoader | None = None,
     *,
     clock: Callable[[], datetime] | None = None,
+    role_arn: str | None = None,
+    region: str | None = None,
 ) -> boto3.Session:
-    """A boto3 session that assumes AWS_ROLE_ARN with a web identity token, lazily.
-
-    Nothing is fetched here: the first AWS call triggers the first STS call.
+    """A boto3 session that assumes `role_arn` (default AWS_ROLE_ARN) in `region` (default
+    AWS_REGION) with a web identity token, lazily: nothing is fetched here, the first AWS call
+    triggers the first STS call, and the credentials refresh themselves before they expire.
     """
-    if not settings.aws_role_arn:
+    role_arn = role_arn or settings.aws_role_arn
+    region = region or settings.aws_region
+    if not role_arn:
         raise ConfigurationError(
             "AWS_ROLE_ARN is not set.",
-            hint="Set it to the ARN of the role the doctor assumes (terraform output).",
+            hint="Set it to the ARN of the role the doctor assumes (terraform output), or "
+            "give the target a role_arn in DOCTOR_TARGETS_FILE.",
         )
-    if not settings.aws_region:
-        raise ConfigurationError("AWS_REGION is not set.", hint="Set it to the patient's region.")
+    if not region:
+        raise ConfigurationError(
+            "AWS_REGION is not set.",
+            hint="Set it to the patient's region, or give the target a region.",
+        )
     loader = token_loader if token_loader is not None else token_loader_for(settings)
     core = botocore.session.Session()
-    core.set_config_variable("region", settings.aws_region)
+    core.set_config_variable("region", region)
 
     def create_client(service_name: str, **kwargs: Any) -> Any:
         # The fetcher passes its own Config (unsigned requests); add timeouts and retries.
         config = STS_CONFIG.merge(kwargs.pop("config")) if "config" in kwargs else STS_CONFIG
         return core.create_client(
             service_name,
-            region_name=settings.aws_region,
+            region_name=region,
             endpoint_url=settings.aws_endpoint_url,
             config=config,
             **kwargs,
@@ -155,7 +163,7 @@ def web_identity_session(
     fetcher = AssumeRoleWithWebIdentityCredentialFetcher(
         client_creator=create_client,
         web_identity_token_loader=loader,
-        role_arn=settings.aws_role_arn,
+        role_arn=role_arn,
         extra_args={
             "RoleSessionName": ROLE_SESSION_NAME,
             "DurationSeconds": settings.doctor_aws_session_seconds,

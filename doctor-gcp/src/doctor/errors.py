@@ -12,6 +12,7 @@ request details, URLs or tokens). Log the original exception and chain it with `
     │   └── PayloadTooLarge              413 payload_too_large  a body larger than allowed
     ├── Unauthorized                     401 unauthorized       missing / wrong API token
     ├── NotAllowed                       403 not_allowed        log group outside the allow list
+    ├── TargetNotFound                   404 target_not_found   a target nobody configured
     ├── ConfigurationError               503 configuration_error  the service is set up wrongly
     ├── EngineError                      502 engine_error       the model answered badly
     │   └── EngineUnavailable            503 engine_unavailable unreachable, timeout, quota
@@ -81,6 +82,13 @@ class NotAllowed(DoctorError):
 
     code = "not_allowed"
     status = 403
+
+
+class TargetNotFound(DoctorError):
+    """A request named a target this doctor does not know; the message lists the known ones."""
+
+    code = "target_not_found"
+    status = 404
 
 
 class ConfigurationError(DoctorError):

@@ -92,6 +92,9 @@ class RunSummary(BaseModel):
     onset: datetime | None = Field(
         default=None, description="When the incident began (new or spiking problems), if it did"
     )
+    target: str | None = Field(
+        default=None, description="The target (AWS account) read; null for a file"
+    )
 
     @computed_field(description="input_truncated or prompt_truncated")  # type: ignore[prop-decorator]
     @property
@@ -125,6 +128,8 @@ class AnalysisResponse(BaseModel):
     warnings: list[str] = Field(default_factory=list)
 
 
+# A target's name in DOCTOR_TARGETS_FILE, a request and a Slack command.
+TARGET_NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
 # CloudWatch's own rule for log group names.
 LOG_GROUP_PATTERN = r"^[\.\-_/#A-Za-z0-9]{1,512}$"
 MAX_WINDOW_MINUTES = 7 * 24 * 60
@@ -136,12 +141,22 @@ class AnalyzeRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    target: str | None = Field(
+        default=None,
+        pattern=TARGET_NAME_PATTERN,
+        description="A configured target (AWS account); default: the default target",
+    )
     log_group: str | None = Field(
         default=None,
         pattern=LOG_GROUP_PATTERN,
         description="CloudWatch log group; default AWS_LOG_GROUP_NAME",
     )
-    time_range_minutes: int = Field(default=DEFAULT_MINUTES, ge=1, le=MAX_WINDOW_MINUTES)
+    time_range_minutes: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_WINDOW_MINUTES,
+        description=f"Minutes back from now; default: the target's, else {DEFAULT_MINUTES}",
+    )
     max_logs: int | None = Field(
         default=None, ge=1, description="At most this many events; default and cap DOCTOR_MAX_LOGS"
     )
@@ -155,6 +170,7 @@ class AnalyzeRequest(BaseModel):
 
     def query(self) -> Query:
         return Query(
+            target=self.target,
             log_group=self.log_group,
             minutes=self.time_range_minutes,
             max_logs=self.max_logs,
@@ -172,6 +188,7 @@ class Query:
     caller can never make the service read its own files.
     """
 
+    target: str | None = None  # a configured target (None: the default one); not with `file`
     log_group: str | None = None  # CloudWatch group; with `file`, only a label for the answer
     minutes: int | None = None  # CloudWatch window (None: 30); a file is read whole
     max_logs: int | None = None  # newest N events (None: DOCTOR_MAX_LOGS, or all of a file)

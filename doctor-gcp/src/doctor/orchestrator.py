@@ -16,6 +16,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -36,12 +37,13 @@ from doctor.engines.rules import knowledge, shared_rules
 from doctor.errors import ConfigurationError, DoctorError, InvalidParameter, NotAllowed
 from doctor.incident import Incident
 from doctor.incident.story import notes
-from doctor.logs import CloudWatchLogs, CloudWatchSource, FileSource, LogSource
+from doctor.logs import CloudWatchLogs, CloudWatchSource, FileSource, LogSource, MergedSource
 from doctor.logs.cloudwatch import LOGS_CONFIG
 from doctor.models import DEFAULT_MINUTES, AnalysisResponse, EngineChoice, EngineName, Query
 from doctor.notify import Message, ResponseType, SlackPoster, summary_line
 from doctor.respond import Digested, answered, no_logs
 from doctor.settings import DEFAULT_PROMPT_TOKEN_BUDGET, Settings
+from doctor.targets import DEFAULT_TARGET, Target, load_targets
 
 # How the answer's warnings say the report did not reach Slack (the demo looks for it).
 SLACK_DELIVERY_FAILED = "Slack delivery failed"
@@ -72,6 +74,8 @@ class Doctor:
         self._engine_credentials = engine_credentials
         self._ambient_aws = ambient_aws
         self._engines: dict[EngineName, Engine] = dict(engines or {})  # built on first use
+        self.targets = load_targets(settings)
+        self._clients: dict[tuple[str | None, str | None], CloudWatchLogs] = {}
         self._slack = SlackPoster(settings)  # connects to nothing until asked to post
         self._lock = threading.Lock()
 
@@ -84,22 +88,65 @@ class Doctor:
     # --- the stages, in order
 
     def source_for(self, query: Query) -> LogSource:
-        """The source a query reads, once it passes policy (allow list, limits)."""
+        """The source a query reads, once it passes policy (target, allow list, limits)."""
         if query.file is not None:
             return FileSource(query.file, label=query.log_group)
+        plan = self.plan(query)  # policy first: it costs no I/O
+        logs = self._cloudwatch(plan.target)
+        sources = [
+            CloudWatchSource(
+                logs,
+                group,
+                minutes=plan.minutes,
+                max_logs=plan.max_logs,
+                filter_pattern=plan.filter_pattern,
+            )
+            for group in plan.groups
+        ]
+        return sources[0] if len(sources) == 1 else MergedSource(sources, plan.max_logs)
+
+    def plan(self, query: Query) -> Plan:
+        """What a CloudWatch query reads: its target, groups, window and limits, checked
+        against the target's allow list. No I/O, so inlets can refuse before they acknowledge."""
+        target = self.targets.get(query.target)
         cap = self.settings.doctor_max_logs
         if query.max_logs is not None and query.max_logs > cap:
             raise InvalidParameter(
                 f"max_logs {query.max_logs} is above this doctor's limit of {cap}.",
                 hint=f"Ask for at most {cap} (DOCTOR_MAX_LOGS).",
             )
-        group = self.resolve_log_group(query.log_group)  # policy first: it costs no I/O
-        return CloudWatchSource(
-            self._cloudwatch(),
-            group,
-            minutes=query.minutes or DEFAULT_MINUTES,
-            max_logs=query.max_logs or cap,
-            filter_pattern=query.filter_pattern,
+        groups = [query.log_group] if query.log_group else target.default_groups()
+        if not groups:
+            raise InvalidParameter(
+                "No log group given and no default configured.",
+                hint="Pass log_group (or --log-group), or set AWS_LOG_GROUP_NAME.",
+            )
+        # A person's own credentials carry their own IAM limits; the allow list guards the
+        # doctor's role, which is not in use then.
+        refused = [g for g in groups if not target.allows(g)]
+        if refused and not self._ambient_aws:
+            where = (
+                "DOCTOR_ALLOWED_LOG_GROUPS (comma-separated)"
+                if self.settings.doctor_targets_file is None
+                else f"the log_groups of target {target.name!r} in DOCTOR_TARGETS_FILE"
+            )
+            raise NotAllowed(
+                f"The doctor is not allowed to read log group {refused[0]!r}"
+                + ("" if target.name == DEFAULT_TARGET else f" of target {target.name!r}")
+                + ".",
+                hint=f"Add it to {where} if it should be.",
+            )
+        defaults = target.defaults
+        return Plan(
+            target=target,
+            groups=groups,
+            minutes=query.minutes or defaults.minutes or DEFAULT_MINUTES,
+            max_logs=min(query.max_logs or defaults.max_logs or cap, cap),
+            filter_pattern=(
+                query.filter_pattern
+                if query.filter_pattern is not None
+                else defaults.filter_pattern
+            ),
         )
 
     def digest(self, query: Query) -> Digested:
@@ -138,6 +185,7 @@ class Doctor:
             warnings=warnings,
             started=started,
             incident=self.incident(digest),
+            target=None if query.file is not None else self.targets.get(query.target).name,
         )
 
     def incident(self, digest: Digest) -> Incident:
@@ -175,31 +223,17 @@ class Doctor:
                 )
             return self._engines[name]
 
-    def resolve_log_group(self, requested: str | None) -> str:
-        """The group a query reads, checked against the allow list (no I/O)."""
-        group = requested or self.settings.aws_log_group_name
-        if not group:
-            raise InvalidParameter(
-                "No log group given and no default configured.",
-                hint="Pass log_group (or --log-group), or set AWS_LOG_GROUP_NAME.",
-            )
-        # A person's own credentials carry their own IAM limits; the allow list guards the
-        # doctor's role, which is not in use then.
-        if not self._ambient_aws and not self.settings.is_log_group_allowed(group):
-            raise NotAllowed(
-                f"The doctor is not allowed to read log group {group!r}.",
-                hint="Add it to DOCTOR_ALLOWED_LOG_GROUPS (comma-separated) if it should be.",
-            )
-        return group
-
-    def _cloudwatch(self) -> CloudWatchLogs:
+    def _cloudwatch(self, target: Target) -> CloudWatchLogs:
+        """One CloudWatch client per role and region, built on first use (a file analysis
+        never touches AWS configuration) and shared by every request: its credentials refresh
+        themselves."""
+        key = (target.role_arn, target.region)
         with self._lock:
-            if self._logs is None:
-                # Built on first use: a file analysis never touches AWS configuration.
-                session = self._session or (
-                    boto3.Session() if self._ambient_aws else web_identity_session(self.settings)
-                )
-                region = self.settings.aws_region or session.region_name
+            if self._logs is not None:
+                return self._logs
+            if key not in self._clients:
+                session = self._aws_session(target)
+                region = target.region or self.settings.aws_region or session.region_name
                 if not region:
                     raise ConfigurationError(
                         "No AWS region is configured.",
@@ -211,8 +245,15 @@ class Doctor:
                     endpoint_url=self.settings.aws_endpoint_url,
                     config=LOGS_CONFIG,
                 )
-                self._logs = CloudWatchLogs(client)
-            return self._logs
+                self._clients[key] = CloudWatchLogs(client)
+            return self._clients[key]
+
+    def _aws_session(self, target: Target) -> boto3.Session:
+        if self._ambient_aws:
+            return self._session or boto3.Session()
+        if self._session is not None and target.name == DEFAULT_TARGET:
+            return self._session
+        return web_identity_session(self.settings, role_arn=target.role_arn, region=target.region)
 
     def _render(self, digested: Digested) -> Prompt:
         budget = self.settings.doctor_prompt_token_budget
@@ -274,6 +315,8 @@ class Doctor:
 def _ignored_options(query: Query) -> list[str]:
     """Options that only mean something for CloudWatch, said out loud rather than ignored."""
     notes = []
+    if query.file is not None and query.target is not None:
+        notes.append("--target applies to CloudWatch; the file was analysed.")
     if query.file is not None and query.minutes is not None:
         notes.append("--minutes applies to CloudWatch; the file was analysed whole.")
     if query.file is not None and query.filter_pattern is not None:
@@ -338,3 +381,14 @@ def _log_analysis(response: AnalysisResponse) -> None:
             }
         },
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """Where and how much a CloudWatch query reads, after its target's policy and defaults."""
+
+    target: Target
+    groups: list[str]
+    minutes: int
+    max_logs: int
+    filter_pattern: str | None

@@ -32,6 +32,7 @@ class Digested:
     started: float  # time.perf_counter() when the query began
     warnings: list[str] = field(default_factory=list)
     incident: Incident | None = None  # the incident stage's reading, once it has run
+    target: str | None = None  # the target read (None: a file)
 
 
 def answered(digested: Digested, prompt: Prompt, answer: Answer) -> AnalysisResponse:
@@ -90,6 +91,7 @@ def _summary(
         input_truncated=digested.input_truncated,
         prompt_truncated=prompt_truncated,
         onset=digested.incident.onset if digested.incident is not None else None,
+        target=digested.target,
     )
 
 

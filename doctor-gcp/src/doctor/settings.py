@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     )
 
     # --- The doctor itself
+    doctor_targets_file: Path | None = Field(
+        default=None, description="TOML: named targets (role, region, log groups)"
+    )
     port: int | None = Field(default=None, ge=1, le=65535, description="Set by Cloud Run")
     doctor_engine: EngineChoice = "auto"
     doctor_api_token: SecretStr | None = None

@@ -13,6 +13,7 @@ from doctor.cli.options import (
     FileOpt,
     LogGroupOpt,
     MinutesOpt,
+    TargetOpt,
     fail,
     make_query,
     number,
@@ -27,6 +28,7 @@ from doctor.settings import load_settings
 
 def analyze(
     file: FileOpt = None,
+    target: TargetOpt = None,
     log_group: LogGroupOpt = None,
     minutes: MinutesOpt = None,
     max_logs: Annotated[
@@ -53,6 +55,7 @@ def analyze(
     """Diagnose the logs: what is wrong, why, and what to do, grounded in the log lines."""
     query = make_query(
         file=file,
+        target=target,
         log_group=log_group,
         minutes=minutes,
         max_logs=max_logs,

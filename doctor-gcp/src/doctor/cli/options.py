@@ -72,6 +72,12 @@ FileOpt = Annotated[
     str | None,
     typer.Option("--file", "-f", metavar="PATH|-", help="Log file to read; '-' reads stdin."),
 ]
+TargetOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--target", help="A configured target (AWS account); default: the default target."
+    ),
+]
 LogGroupOpt = Annotated[
     str | None, typer.Option("--log-group", help="CloudWatch log group (a label with --file).")
 ]
@@ -86,6 +92,7 @@ def make_query(
     *,
     file: str | None,
     log_group: str | None,
+    target: str | None = None,
     minutes: int | None,
     max_logs: int | None = None,
     filter_pattern: str | None = None,
@@ -97,6 +104,7 @@ def make_query(
     if file is not None:
         return Query(
             file=file,
+            target=target,  # refused by the Doctor: a file has no target
             log_group=log_group,  # only a label for the answer
             minutes=minutes,
             max_logs=max_logs,
@@ -104,6 +112,7 @@ def make_query(
             engine=chosen,
         )
     fields: dict[str, Any] = {
+        "target": target,
         "log_group": log_group,
         "max_logs": max_logs,
         "filter_pattern": filter_pattern,

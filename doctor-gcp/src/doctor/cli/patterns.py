@@ -13,6 +13,7 @@ from doctor.cli.options import (
     FileOpt,
     LogGroupOpt,
     MinutesOpt,
+    TargetOpt,
     fail,
     make_query,
     print_notes,
@@ -27,6 +28,7 @@ from doctor.settings import load_settings
 
 def patterns(
     file: FileOpt = None,
+    target: TargetOpt = None,
     log_group: LogGroupOpt = None,
     minutes: MinutesOpt = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the patterns as JSON.")] = (
@@ -38,7 +40,7 @@ def patterns(
     ] = False,
 ) -> None:
     """Show the digest's templates with counts. Calls no engine."""
-    query = make_query(file=file, log_group=log_group, minutes=minutes)
+    query = make_query(file=file, target=target, log_group=log_group, minutes=minutes)
     try:
         with closing(Doctor.from_settings(load_settings(), ambient_aws=True)) as doctor:
             digested = doctor.digest(query)

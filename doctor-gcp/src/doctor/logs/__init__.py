@@ -2,6 +2,7 @@
 
 from doctor.logs.cloudwatch import CloudWatchLogs, CloudWatchSource
 from doctor.logs.file import FileSource, read_lines
+from doctor.logs.merged import MergedSource
 from doctor.logs.source import Batch, LogSource
 
 __all__ = [
@@ -10,5 +11,6 @@ __all__ = [
     "CloudWatchSource",
     "FileSource",
     "LogSource",
+    "MergedSource",
     "read_lines",
 ]

@@ -85,7 +85,8 @@ def test_help_and_an_empty_command_answer_usage(
     ("text", "named"),
     [
         ("analyze 7x", "'7x' is not a time window"),
-        ("analyze 30m /a /b", "Too many arguments"),
+        ("analyze 30m /a /b", "Two log groups given"),
+        ("analyze t 30m /a /b", "Too many arguments"),
         ("analyze 30d", "maximum window of 7 days"),
         ("status", "Unknown subcommand"),
     ],

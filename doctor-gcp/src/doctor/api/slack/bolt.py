@@ -37,6 +37,7 @@ from doctor.notify import Message, mrkdwn, notice, report_message, summary_line,
 from doctor.notify.slack import TIMEOUT_SECONDS, api_base_url
 from doctor.orchestrator import Doctor
 from doctor.settings import Settings
+from doctor.targets import DEFAULT_TARGET
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -148,7 +149,7 @@ class SlackCommands:
     async def _on_doctor(self, ack: AsyncAck, command: dict[str, Any]) -> None:
         """Runs inside the request: instant work only, then ack. Never raises."""
         try:
-            parsed = parse(str(command.get("text") or ""))
+            parsed = parse(str(command.get("text") or ""), self._doctor.targets.names())
         except UsageError as err:
             await _ack(ack, usage(str(err)))
             return
@@ -161,8 +162,10 @@ class SlackCommands:
             return
         try:
             # Policy first (no I/O): a refused group is answered now, not after the ack.
-            group = self._doctor.resolve_log_group(parsed.log_group)
-            query = AnalyzeRequest(log_group=group, time_range_minutes=parsed.minutes).query()
+            query = AnalyzeRequest(
+                target=parsed.target, log_group=parsed.log_group, time_range_minutes=parsed.minutes
+            ).query()
+            plan = self._doctor.plan(query)
         except DoctorError as err:
             await _ack(ack, failure(err))
             return
@@ -173,7 +176,7 @@ class SlackCommands:
             ack,
             notice(
                 f":hourglass_flowing_sand: Analyzing the last {window_label(parsed.minutes)} "
-                f"of `{mrkdwn(group, 600)}`… the report will be posted here."
+                f"of {_where(plan.target.name, plan.groups)}… the report will be posted here."
             ),
         )
         user = command.get("user_id")
@@ -240,3 +243,9 @@ class SlackCommands:
 
 async def _ack(ack: AsyncAck, message: Message) -> None:
     await ack(text=message.text, blocks=message.blocks, response_type="ephemeral")
+
+
+def _where(target: str, groups: list[str]) -> str:
+    named = ", ".join(f"`{mrkdwn(group, 200)}`" for group in groups[:5])
+    more = f" and {len(groups) - 5} more" if len(groups) > 5 else ""
+    return named + more if target == DEFAULT_TARGET else f"*{mrkdwn(target, 80)}* ({named}{more})"

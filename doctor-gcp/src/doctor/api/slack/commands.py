@@ -1,4 +1,4 @@
-"""The `/doctor` slash command's grammar: `analyze [30m|2h|1d] [log-group]`, `help`.
+"""The `/doctor` slash command's grammar: `analyze [target] [30m|2h|1d] [log-group]`, `help`.
 
 Parsing is pure and instant (it runs before the ack, inside Slack's 3 s). Every refusal names
 what was wrong, quoting the argument, so the ephemeral usage reply is actionable.
@@ -7,6 +7,7 @@ what was wrong, quoting the argument, so the ephemeral usage reply is actionable
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from doctor.models import DEFAULT_MINUTES, LOG_GROUP_PATTERN, MAX_WINDOW_MINUTES
@@ -25,6 +26,7 @@ USAGE = (
     f"(`30m`, `2h`, `1d`; at most {window_label(MAX_WINDOW_MINUTES)})\n"
     f"• `{COMMAND} analyze 1d /aws/ec2/chaos-app`: a window and a log group "
     "(the group must be on the doctor's allow list)\n"
+    f"• `{COMMAND} analyze payments-prod 2h`: another target (AWS account), by its name\n"
     f"• `{COMMAND} help`: this message\n"
     "The report is posted to this channel when the analysis is done."
 )
@@ -43,6 +45,7 @@ class Help:
 class Analyze:
     minutes: int = DEFAULT_MINUTES
     log_group: str | None = None
+    target: str | None = None
 
 
 def _quote(arg: str) -> str:
@@ -66,8 +69,10 @@ def _window(arg: str) -> int:
     return minutes
 
 
-def parse(text: str) -> Help | Analyze:
-    """`text` is what follows `/doctor`. Raises UsageError naming the problem."""
+def parse(text: str, targets: Collection[str] = ()) -> Help | Analyze:
+    """`text` is what follows `/doctor`; `targets` are the configured targets' names (a word
+    that is one of them names a target, not a log group). Raises UsageError naming the
+    problem."""
     words = text.split()
     if not words or (words[0].lower() == "help" and len(words) == 1):
         return Help()
@@ -76,24 +81,28 @@ def parse(text: str) -> Help | Analyze:
         raise UsageError("`help` takes no arguments.")
     if verb != "analyze":
         raise UsageError(f"Unknown subcommand {_quote(words[0])}: try `analyze` or `help`.")
-    if len(args) > 2:
+    if len(args) > 3:
         raise UsageError(
-            f"Too many arguments ({len(args)}): `analyze` takes at most a window and a log group."
+            f"Too many arguments ({len(args)}): `analyze` takes at most a target, a window and "
+            "a log group."
         )
     minutes: int | None = None
     group: str | None = None
+    target: str | None = None
     for arg in args:
         if _LOOKS_LIKE_WINDOW.fullmatch(arg):
             if minutes is not None:
                 raise UsageError(f"Two windows given ({_quote(arg)} is the second): give one.")
             minutes = _window(arg)
+        elif arg.lower() in targets and target is None and group is None:
+            target = arg.lower()
         elif group is not None:
             raise UsageError(f"Two log groups given ({_quote(arg)} is the second): give one.")
         elif not _LOG_GROUP.fullmatch(arg):
             raise UsageError(f"{_quote(arg)} is not a valid CloudWatch log group name.")
         else:
             group = arg
-    return Analyze(minutes=minutes or DEFAULT_MINUTES, log_group=group)
+    return Analyze(minutes=minutes or DEFAULT_MINUTES, log_group=group, target=target)
 
 
 def usage(problem: str | None = None) -> Message:
