@@ -6,7 +6,7 @@ export UV_PYTHON_DOWNLOADS := never
 # Recursive (=) so it is evaluated after the bootstrap prerequisite has run.
 UV = $(shell command -v uv 2>/dev/null || echo "$(PY) -m uv")
 
-.PHONY: demo test lint fmt bench sync uv
+.PHONY: demo test lint fmt bench sync uv system-deps
 
 uv:
 	@command -v uv >/dev/null 2>&1 || $(PY) -m uv --version >/dev/null 2>&1 || \
@@ -19,7 +19,11 @@ sync: uv
 demo: sync
 	$(UV) run --locked cloud-doctor demo
 
-test: sync
+# Real servers the tests start (PostgreSQL), installed from Debian when missing.
+system-deps:
+	@bash .ci/system-deps
+
+test: sync system-deps
 	$(UV) run --locked pytest
 
 lint: sync

@@ -97,7 +97,9 @@ def _subprocesses_reach_only_loopback() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _no_real_cloud_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+def _no_real_cloud_credentials(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """Strip ambient cloud configuration so no test can pick up a developer's real account,
     and every doctor setting, so a developer's shell cannot change what a test sees."""
     from doctor.settings import Settings
@@ -119,6 +121,8 @@ def _no_real_cloud_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
         "SLACK_SIGNING_SECRET",
     ):
         monkeypatch.delenv(name, raising=False)
+    # The history's default SQLite file lives under XDG_DATA_HOME: a test's own, never ~.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))
     monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")

@@ -13,11 +13,13 @@ request details, URLs or tokens). Log the original exception and chain it with `
     ├── Unauthorized                     401 unauthorized       missing / wrong API token
     ├── NotAllowed                       403 not_allowed        log group outside the allow list
     ├── TargetNotFound                   404 target_not_found   a target nobody configured
+    ├── NotFound                         404 not_found          no such stored diagnosis
     ├── ConfigurationError               503 configuration_error  the service is set up wrongly
     ├── EngineError                      502 engine_error       the model answered badly
     │   └── EngineUnavailable            503 engine_unavailable unreachable, timeout, quota
     │       └── EngineMisconfigured      503 engine_misconfigured  unknown model, IAM refused
     ├── NotifyError                      502 notify_error       Slack refused or failed a post
+    ├── StoreError                       503 store_error        the history database failed
     └── LogSourceError                   502 log_source_error   CloudWatch failed
         ├── LogSourceUnavailable         503 log_source_unavailable  AWS 5xx, IdP unreachable
         ├── LogGroupNotFound             404 log_group_not_found
@@ -84,6 +86,13 @@ class NotAllowed(DoctorError):
     status = 403
 
 
+class NotFound(DoctorError):
+    """A stored thing (a diagnosis) that does not exist."""
+
+    code = "not_found"
+    status = 404
+
+
 class TargetNotFound(DoctorError):
     """A request named a target this doctor does not know; the message lists the known ones."""
 
@@ -117,6 +126,13 @@ class EngineMisconfigured(EngineUnavailable):
     retrying will not help, the operator must change a setting."""
 
     code = "engine_misconfigured"
+    status = 503
+
+
+class StoreError(DoctorError):
+    """The history database failed (unreachable, full, locked too long)."""
+
+    code = "store_error"
     status = 503
 
 

@@ -119,6 +119,17 @@ class RunSummary(BaseModel):
         return said
 
 
+class Changes(BaseModel):
+    """What is new against the target's previous diagnosis (from history)."""
+
+    previous_id: str
+    previous_at: datetime
+    new_patterns: list[str] = Field(description="Templates not seen last time (the first ten)")
+    new_patterns_total: int
+    appeared: list[str] = Field(description="Issue categories absent last time")
+    cleared: list[str] = Field(description="Issue categories present last time, gone now")
+
+
 class AnalysisResponse(BaseModel):
     id: str
     status: Status
@@ -126,6 +137,16 @@ class AnalysisResponse(BaseModel):
     summary: RunSummary
     analysis: Analysis
     warnings: list[str] = Field(default_factory=list)
+    changes: Changes | None = Field(
+        default=None, description="Against the target's previous diagnosis; null without one"
+    )
+
+
+class HistoryPage(BaseModel):
+    """GET /diagnoses: stored answers, newest first."""
+
+    items: list[AnalysisResponse]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null: end")
 
 
 # A target's name in DOCTOR_TARGETS_FILE, a request and a Slack command.

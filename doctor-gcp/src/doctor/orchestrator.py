@@ -2,10 +2,12 @@
 runs the stages in order.
 
     query ─► source ─► digest (parse, redact, newest max_logs, mine) ─► incident (onset,
-          chronic, causes) ─► prompt ─► engine ─► ground ─► response ─► notify (Slack, if asked)
+          chronic, causes) ─► prompt ─► engine ─► ground ─► response ─► history (stored,
+          compared with the target's last) ─► notify (Slack, if asked)
 
-It holds what lives as long as the process: the CloudWatch client (whose web-identity
-credentials refresh themselves), one engine per name, the Slack poster. Everything here blocks
+It holds what lives as long as the process: the accounts (targets, one CloudWatch client per
+role, whose web-identity credentials refresh themselves), one engine per name, the history
+store, the Slack poster. Everything here blocks
 (boto3, the Gemini SDK, slack_sdk): async callers run it in a worker thread.
 """
 
@@ -16,12 +18,12 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import boto3
 
-from doctor.credentials import web_identity_session
+from doctor.accounts import Accounts, Plan
 from doctor.digest import (
     EventStream,
     Prompt,
@@ -34,16 +36,15 @@ from doctor.digest.parse import MAX_LINE_CHARS, ParseStats
 from doctor.digest.types import Digest, LogEvent
 from doctor.engines import Engine, build_engine, choose_engine
 from doctor.engines.rules import knowledge, shared_rules
-from doctor.errors import ConfigurationError, DoctorError, InvalidParameter, NotAllowed
+from doctor.errors import ConfigurationError, DoctorError
 from doctor.incident import Incident
 from doctor.incident.story import notes
-from doctor.logs import CloudWatchLogs, CloudWatchSource, FileSource, LogSource, MergedSource
-from doctor.logs.cloudwatch import LOGS_CONFIG
-from doctor.models import DEFAULT_MINUTES, AnalysisResponse, EngineChoice, EngineName, Query
+from doctor.logs import CloudWatchLogs, FileSource, LogSource
+from doctor.models import AnalysisResponse, EngineChoice, EngineName, Query
 from doctor.notify import Message, ResponseType, SlackPoster, summary_line
 from doctor.respond import Digested, answered, no_logs
 from doctor.settings import DEFAULT_PROMPT_TOKEN_BUDGET, Settings
-from doctor.targets import DEFAULT_TARGET, Target, load_targets
+from doctor.store import Page, Store, remember
 
 # How the answer's warnings say the report did not reach Slack (the demo looks for it).
 SLACK_DELIVERY_FAILED = "Slack delivery failed"
@@ -67,15 +68,14 @@ class Doctor:
         engines: Mapping[EngineName, Engine] | None = None,
         engine_credentials: Any = None,
         ambient_aws: bool = False,
+        store: Store | None = None,
     ) -> None:
         self.settings = settings
-        self._session = session
-        self._logs = logs
         self._engine_credentials = engine_credentials
-        self._ambient_aws = ambient_aws
         self._engines: dict[EngineName, Engine] = dict(engines or {})  # built on first use
-        self.targets = load_targets(settings)
-        self._clients: dict[tuple[str | None, str | None], CloudWatchLogs] = {}
+        self.accounts = Accounts(settings, session=session, logs=logs, ambient=ambient_aws)
+        self.targets = self.accounts.targets
+        self._store = store  # built on first use: a --dry-run never opens the database
         self._slack = SlackPoster(settings)  # connects to nothing until asked to post
         self._lock = threading.Lock()
 
@@ -91,63 +91,11 @@ class Doctor:
         """The source a query reads, once it passes policy (target, allow list, limits)."""
         if query.file is not None:
             return FileSource(query.file, label=query.log_group)
-        plan = self.plan(query)  # policy first: it costs no I/O
-        logs = self._cloudwatch(plan.target)
-        sources = [
-            CloudWatchSource(
-                logs,
-                group,
-                minutes=plan.minutes,
-                max_logs=plan.max_logs,
-                filter_pattern=plan.filter_pattern,
-            )
-            for group in plan.groups
-        ]
-        return sources[0] if len(sources) == 1 else MergedSource(sources, plan.max_logs)
+        return self.accounts.source(query)
 
     def plan(self, query: Query) -> Plan:
-        """What a CloudWatch query reads: its target, groups, window and limits, checked
-        against the target's allow list. No I/O, so inlets can refuse before they acknowledge."""
-        target = self.targets.get(query.target)
-        cap = self.settings.doctor_max_logs
-        if query.max_logs is not None and query.max_logs > cap:
-            raise InvalidParameter(
-                f"max_logs {query.max_logs} is above this doctor's limit of {cap}.",
-                hint=f"Ask for at most {cap} (DOCTOR_MAX_LOGS).",
-            )
-        groups = [query.log_group] if query.log_group else target.default_groups()
-        if not groups:
-            raise InvalidParameter(
-                "No log group given and no default configured.",
-                hint="Pass log_group (or --log-group), or set AWS_LOG_GROUP_NAME.",
-            )
-        # A person's own credentials carry their own IAM limits; the allow list guards the
-        # doctor's role, which is not in use then.
-        refused = [g for g in groups if not target.allows(g)]
-        if refused and not self._ambient_aws:
-            where = (
-                "DOCTOR_ALLOWED_LOG_GROUPS (comma-separated)"
-                if self.settings.doctor_targets_file is None
-                else f"the log_groups of target {target.name!r} in DOCTOR_TARGETS_FILE"
-            )
-            raise NotAllowed(
-                f"The doctor is not allowed to read log group {refused[0]!r}"
-                + ("" if target.name == DEFAULT_TARGET else f" of target {target.name!r}")
-                + ".",
-                hint=f"Add it to {where} if it should be.",
-            )
-        defaults = target.defaults
-        return Plan(
-            target=target,
-            groups=groups,
-            minutes=query.minutes or defaults.minutes or DEFAULT_MINUTES,
-            max_logs=min(query.max_logs or defaults.max_logs or cap, cap),
-            filter_pattern=(
-                query.filter_pattern
-                if query.filter_pattern is not None
-                else defaults.filter_pattern
-            ),
-        )
+        """What a CloudWatch query would read (no I/O): inlets refuse before they ack."""
+        return self.accounts.plan(query)
 
     def digest(self, query: Query) -> Digested:
         """Read the query's source and digest it: parse, redact, keep the newest `max_logs`
@@ -209,8 +157,44 @@ class Doctor:
         else:
             answer = engine.diagnose(digested.digest, prompt, digested.incident)
             response = answered(digested, prompt, answer)
+        store = self.store()
+        if store is not None:
+            response = remember(store, query, digested.target, digested.digest, response)
         _log_analysis(response)
         return self._notify(response) if notify_slack else response
+
+    # --- history
+
+    def store(self) -> Store | None:
+        """The history (None when DOCTOR_HISTORY is off)."""
+        if not self.settings.doctor_history:
+            return None
+        with self._lock:
+            if self._store is None:
+                self._store = Store(self.settings.database_url())
+            return self._store
+
+    def history(
+        self,
+        *,
+        target: str | None = None,
+        since: datetime | None = None,
+        category: str | None = None,
+        limit: int = 20,
+        cursor: str | None = None,
+    ) -> Page:
+        store = self.store()
+        if store is None:
+            raise ConfigurationError(
+                "History is off on this doctor.", hint="Unset DOCTOR_HISTORY (or set it to true)."
+            )
+        if target is not None:
+            self.targets.get(target)  # an unknown target is a 404 naming the known ones
+        return store.page(target=target, since=since, category=category, limit=limit, cursor=cursor)
+
+    def diagnosis(self, diagnosis_id: str) -> AnalysisResponse | None:
+        store = self.store()
+        return store.get(diagnosis_id) if store is not None else None
 
     # --- what the stages use
 
@@ -222,38 +206,6 @@ class Doctor:
                     name, self.settings, credentials=self._engine_credentials
                 )
             return self._engines[name]
-
-    def _cloudwatch(self, target: Target) -> CloudWatchLogs:
-        """One CloudWatch client per role and region, built on first use (a file analysis
-        never touches AWS configuration) and shared by every request: its credentials refresh
-        themselves."""
-        key = (target.role_arn, target.region)
-        with self._lock:
-            if self._logs is not None:
-                return self._logs
-            if key not in self._clients:
-                session = self._aws_session(target)
-                region = target.region or self.settings.aws_region or session.region_name
-                if not region:
-                    raise ConfigurationError(
-                        "No AWS region is configured.",
-                        hint="Set AWS_REGION to the region of the patient's log group.",
-                    )
-                client = session.client(
-                    "logs",
-                    region_name=region,
-                    endpoint_url=self.settings.aws_endpoint_url,
-                    config=LOGS_CONFIG,
-                )
-                self._clients[key] = CloudWatchLogs(client)
-            return self._clients[key]
-
-    def _aws_session(self, target: Target) -> boto3.Session:
-        if self._ambient_aws:
-            return self._session or boto3.Session()
-        if self._session is not None and target.name == DEFAULT_TARGET:
-            return self._session
-        return web_identity_session(self.settings, role_arn=target.role_arn, region=target.region)
 
     def _render(self, digested: Digested) -> Prompt:
         budget = self.settings.doctor_prompt_token_budget
@@ -310,6 +262,8 @@ class Doctor:
     def close(self) -> None:
         for engine in self._engines.values():
             engine.close()
+        if self._store is not None:
+            self._store.close()
 
 
 def _ignored_options(query: Query) -> list[str]:
@@ -381,14 +335,3 @@ def _log_analysis(response: AnalysisResponse) -> None:
             }
         },
     )
-
-
-@dataclass(frozen=True, slots=True)
-class Plan:
-    """Where and how much a CloudWatch query reads, after its target's policy and defaults."""
-
-    target: Target
-    groups: list[str]
-    minutes: int
-    max_logs: int
-    filter_pattern: str | None

@@ -7,6 +7,7 @@ names are the contract in DESIGN.md; the GEMINI_* tuning knobs below are additio
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -101,6 +102,11 @@ class Settings(BaseSettings):
     )
 
     # --- The doctor itself
+    doctor_history: bool = Field(default=True, description="Keep every diagnosis in history")
+    # SQLAlchemy URL of the history; unset: a SQLite file in the user's data directory.
+    doctor_database_url: str | None = Field(
+        default=None, description="e.g. postgresql+psycopg://user@host/db"
+    )
     doctor_targets_file: Path | None = Field(
         default=None, description="TOML: named targets (role, region, log groups)"
     )
@@ -191,6 +197,13 @@ class Settings(BaseSettings):
     @property
     def gemini_configured(self) -> bool:
         return self.gemini_backend is not None
+
+    def database_url(self) -> str:
+        """DOCTOR_DATABASE_URL, else a SQLite file under $XDG_DATA_HOME (~/.local/share)."""
+        if self.doctor_database_url:
+            return self.doctor_database_url
+        base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+        return f"sqlite:///{Path(base) / 'cloud-doctor' / 'history.sqlite3'}"
 
     def is_log_group_allowed(self, log_group: str) -> bool:
         """Allow list from DOCTOR_ALLOWED_LOG_GROUPS; when empty, only the default log group."""

@@ -40,7 +40,12 @@ def test_generated_requests_never_meet_a_server_error(
     headers = {"Authorization": f"Bearer {API_TOKEN}"} if authorized else {}
     statuses: list[int] = []
     operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
-    assert {op.label for op in operations} == {"GET /healthz", "POST /analyze"}
+    assert {op.label for op in operations} == {
+        "GET /healthz",
+        "POST /analyze",
+        "GET /diagnoses",
+        "GET /diagnoses/{diagnosis_id}",
+    }
     # Valid bodies and invalid ones (wrong types, out-of-range values, unknown fields).
     strategies = [
         operation.as_strategy(generation_mode=mode)

@@ -9,6 +9,7 @@ import typer
 
 from doctor.cli.analyze import analyze
 from doctor.cli.demo import demo
+from doctor.cli.history import history
 from doctor.cli.patterns import patterns
 from doctor.cli.serve import serve
 from doctor.cli.slack_manifest import slack_manifest
@@ -22,6 +23,7 @@ app = typer.Typer(
 )
 app.command("analyze")(analyze)
 app.command("patterns")(patterns)
+app.command("history")(history)
 app.command("serve")(serve)
 app.command("demo")(demo)
 app.command("slack-manifest")(slack_manifest)

@@ -7,12 +7,14 @@ Nothing here connects at import; clients are built from Settings by the caller.
 """
 
 from doctor.notify.blocks import Message, mrkdwn, notice, report_message, window_label
+from doctor.notify.history import history_message
 from doctor.notify.slack import ResponseType, SlackPoster, summary_line
 
 __all__ = [
     "Message",
     "ResponseType",
     "SlackPoster",
+    "history_message",
     "mrkdwn",
     "notice",
     "report_message",

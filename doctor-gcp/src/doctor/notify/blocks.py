@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from doctor.incident.story import ROLE_LABEL, told
-from doctor.models import AnalysisResponse, Issue
+from doctor.models import AnalysisResponse, Changes, Issue
 from doctor.taxonomy import Severity
 
 MAX_BLOCKS = 50
@@ -96,7 +96,7 @@ def context(text: str) -> dict[str, Any]:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, MAX_TEXT)}]}
 
 
-def _when(moment: datetime) -> str:
+def when(moment: datetime) -> str:
     """Slack renders `<!date^…>` in each reader's own time zone; the fallback is UTC."""
     fallback = moment.strftime("%Y-%m-%d %H:%M:%S UTC")
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time_secs}}|{fallback}>"
@@ -115,7 +115,7 @@ def issue_blocks(number: int, issue: Issue) -> list[dict[str, Any]]:
         head += f"in {mrkdwn(', '.join(issue.services[:3]), 200)}  ·  "
     lines = [head + f"*{_plural(issue.count, 'event')}*"]
     if issue.first_seen and issue.last_seen:
-        lines.append(f"First seen {_when(issue.first_seen)} · last seen {_when(issue.last_seen)}")
+        lines.append(f"First seen {when(issue.first_seen)} · last seen {when(issue.last_seen)}")
     lines.append(mrkdwn(issue.description, FIELD_CHARS))
     lines.append(f"*Root cause:* {mrkdwn(issue.root_cause, FIELD_CHARS)}")
     lines.append(f"*Fix:* {mrkdwn(issue.solution, FIELD_CHARS)}")
@@ -173,6 +173,9 @@ def report_message(
     if sentence is not None:  # the engine's summary does not tell the chain: say it
         top.append(section("*Chain:* " + mrkdwn(sentence, MAX_TEXT)))
 
+    if response.changes is not None:
+        top.append(changes_block(response.changes))
+
     tail: list[dict[str, Any]] = []
     if analysis.priority_actions:
         actions = [
@@ -220,3 +223,17 @@ def notice(text: str, *, detail: str | None = None) -> Message:
     body = text if detail is None else f"{text}\n{mrkdwn(detail, MAX_TEXT)}"
     body = clip(body, MAX_TEXT)
     return Message(text=body, blocks=[section(body)])
+
+
+def changes_block(changes: Changes) -> dict[str, Any]:
+    """One context line: what is new against the target's previous diagnosis."""
+    said = [f"Since the last diagnosis ({when(changes.previous_at)}):"]
+    if changes.appeared:
+        said.append("new " + ", ".join(f"`{mrkdwn(c, 40)}`" for c in changes.appeared))
+    if changes.cleared:
+        said.append("cleared " + ", ".join(f"`{mrkdwn(c, 40)}`" for c in changes.cleared))
+    if changes.new_patterns_total:
+        said.append(f"{changes.new_patterns_total} pattern(s) not seen before")
+    if len(said) == 1:
+        said.append("nothing new")
+    return context(":repeat: " + " ".join(said[:1]) + " " + "; ".join(said[1:]))

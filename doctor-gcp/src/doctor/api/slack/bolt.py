@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -30,10 +31,18 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
-from doctor.api.slack.commands import COMMAND, Help, UsageError, parse, usage
+from doctor.api.slack.commands import COMMAND, Help, History, UsageError, parse, usage
 from doctor.errors import DoctorError
 from doctor.models import AnalyzeRequest, Query
-from doctor.notify import Message, mrkdwn, notice, report_message, summary_line, window_label
+from doctor.notify import (
+    Message,
+    history_message,
+    mrkdwn,
+    notice,
+    report_message,
+    summary_line,
+    window_label,
+)
 from doctor.notify.slack import TIMEOUT_SECONDS, api_base_url
 from doctor.orchestrator import Doctor
 from doctor.settings import Settings
@@ -156,6 +165,9 @@ class SlackCommands:
         if isinstance(parsed, Help):
             await _ack(ack, usage())
             return
+        if isinstance(parsed, History):
+            await _ack(ack, await self._history(parsed.target))
+            return
         response_url = str(command.get("response_url") or "")
         if not response_url.startswith(("https://", "http://")):
             await _ack(ack, notice(":x: This request carries no response_url to answer on."))
@@ -185,6 +197,16 @@ class SlackCommands:
                 self._in_worker(self._analyze_and_reply, query, response_url, user)
             )
         )
+
+    async def _history(self, target: str | None) -> Message:
+        """The latest diagnoses: a quick indexed read, done in a worker before the ack."""
+        try:
+            page = await self._in_worker(
+                functools.partial(self._doctor.history, target=target, limit=10)
+            )
+        except DoctorError as err:
+            return failure(err)
+        return history_message(page.items, target)
 
     # --- after the ack (worker threads)
 

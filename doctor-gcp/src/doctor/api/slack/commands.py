@@ -1,4 +1,5 @@
-"""The `/doctor` slash command's grammar: `analyze [target] [30m|2h|1d] [log-group]`, `help`.
+"""The `/doctor` slash command's grammar: `analyze [target] [30m|2h|1d] [log-group]`,
+`history [target]`, `help`.
 
 Parsing is pure and instant (it runs before the ack, inside Slack's 3 s). Every refusal names
 what was wrong, quoting the argument, so the ephemeral usage reply is actionable.
@@ -27,6 +28,7 @@ USAGE = (
     f"• `{COMMAND} analyze 1d /aws/ec2/chaos-app`: a window and a log group "
     "(the group must be on the doctor's allow list)\n"
     f"• `{COMMAND} analyze payments-prod 2h`: another target (AWS account), by its name\n"
+    f"• `{COMMAND} history [target]`: the latest diagnoses\n"
     f"• `{COMMAND} help`: this message\n"
     "The report is posted to this channel when the analysis is done."
 )
@@ -39,6 +41,11 @@ class UsageError(ValueError):
 @dataclass(frozen=True, slots=True)
 class Help:
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    target: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +76,7 @@ def _window(arg: str) -> int:
     return minutes
 
 
-def parse(text: str, targets: Collection[str] = ()) -> Help | Analyze:
+def parse(text: str, targets: Collection[str] = ()) -> Help | Analyze | History:
     """`text` is what follows `/doctor`; `targets` are the configured targets' names (a word
     that is one of them names a target, not a log group). Raises UsageError naming the
     problem."""
@@ -79,8 +86,12 @@ def parse(text: str, targets: Collection[str] = ()) -> Help | Analyze:
     verb, args = words[0].lower(), words[1:]
     if verb == "help":
         raise UsageError("`help` takes no arguments.")
+    if verb == "history":
+        return _history(args, targets)
     if verb != "analyze":
-        raise UsageError(f"Unknown subcommand {_quote(words[0])}: try `analyze` or `help`.")
+        raise UsageError(
+            f"Unknown subcommand {_quote(words[0])}: try `analyze`, `history` or `help`."
+        )
     if len(args) > 3:
         raise UsageError(
             f"Too many arguments ({len(args)}): `analyze` takes at most a target, a window and "
@@ -103,6 +114,17 @@ def parse(text: str, targets: Collection[str] = ()) -> Help | Analyze:
         else:
             group = arg
     return Analyze(minutes=minutes or DEFAULT_MINUTES, log_group=group, target=target)
+
+
+def _history(args: list[str], targets: Collection[str]) -> History:
+    if len(args) > 1:
+        raise UsageError(f"Too many arguments ({len(args)}): `history` takes at most a target.")
+    if not args:
+        return History()
+    if args[0].lower() not in targets:
+        known = ", ".join(sorted(targets)) or "none"
+        raise UsageError(f"{_quote(args[0])} is not a target. Known targets: {known}.")
+    return History(args[0].lower())
 
 
 def usage(problem: str | None = None) -> Message:

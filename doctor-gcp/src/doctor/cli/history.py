@@ -1,0 +1,65 @@
+"""`cloud-doctor history`: stored diagnoses, newest first."""
+
+from __future__ import annotations
+
+import json
+from contextlib import closing
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from doctor.cli.options import TargetOpt, fail, number, write
+from doctor.cli.render import SEVERITY_STYLE
+from doctor.errors import DoctorError
+from doctor.models import AnalysisResponse
+from doctor.orchestrator import Doctor
+from doctor.settings import load_settings
+from doctor.since import parse_since
+from doctor.store.store import MAX_PAGE
+
+
+def history(
+    target: TargetOpt = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="30m, 24h, 7d or an ISO-8601 time.")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", parser=number(1, MAX_PAGE), help="At most N diagnoses.")
+    ] = 20,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the stored AnalysisResponses as JSON.")
+    ] = False,
+) -> None:
+    """Stored diagnoses, newest first (every analysis is kept; see DOCTOR_DATABASE_URL)."""
+    try:
+        after = parse_since(since) if since is not None else None
+        settings = load_settings()
+        with closing(Doctor.from_settings(settings)) as doctor:
+            page = doctor.history(target=target, since=after, limit=limit)
+    except DoctorError as err:
+        fail(err)
+    if json_output:
+        write(json.dumps([json.loads(item.model_dump_json()) for item in page.items], indent=2))
+        return
+    console = Console(highlight=False, soft_wrap=False)
+    if not page.items:
+        console.print("No stored diagnoses" + (f" for target {target}" if target else "") + ".")
+        return
+    for item in page.items:
+        console.print(_line(item))
+    if page.next_cursor:
+        console.print(Text("(more: raise --limit, or narrow --since)", style="dim"))
+
+
+def _line(item: AnalysisResponse) -> Text:
+    """Two lines a diagnosis: its facts (the id in full, to fetch it), then its summary."""
+    severity = item.analysis.severity
+    return Text.assemble(
+        (item.timestamp.strftime("%Y-%m-%d %H:%M UTC"), "bold"),
+        "  ",
+        (f" {severity.value} ", SEVERITY_STYLE[severity]),
+        f"  {item.summary.target or '(file)'}  {item.status}  {item.summary.engine}  {item.id}\n",
+        ("  " + item.analysis.summary[:300], ""),  # model text: never markup
+    )

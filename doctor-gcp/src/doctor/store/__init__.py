@@ -1,0 +1,14 @@
+"""The history: every diagnosis stored, listed, and compared with the one before."""
+
+from doctor.store.record import changes_since, digest_summary, remember, request_summary
+from doctor.store.store import Page, Previous, Store
+
+__all__ = [
+    "Page",
+    "Previous",
+    "Store",
+    "changes_since",
+    "digest_summary",
+    "remember",
+    "request_summary",
+]
