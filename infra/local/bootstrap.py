@@ -153,9 +153,10 @@ def log_group_arn(*, partition: str, region: str, account_id: str, name: str) ->
 def log_group_resources(
     names: Sequence[str], *, partition: str, region: str, account_id: str
 ) -> list[str]:
-    """Each group as `<arn>` and `<arn>:*`, like local.doctor_log_group_resources in Terraform:
-    CloudWatch Logs authorizes some actions against the bare group ARN and others against the
-    `:*` form, which also covers the group's streams (GetLogEvents) and nothing else."""
+    """Each group as `<arn>` and `<arn>:*`, like local.log_group_resources of the Terraform
+    module infra/terraform/modules/doctor-access: CloudWatch Logs authorizes some actions
+    against the bare group ARN and others against the `:*` form, which also covers the group's
+    streams (GetLogEvents) and nothing else."""
     resources: list[str] = []
     for name in names:
         arn = log_group_arn(partition=partition, region=region, account_id=account_id, name=name)

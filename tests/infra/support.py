@@ -1,5 +1,6 @@
-"""Helpers for the static infrastructure checks: Terraform roots parsed with python-hcl2, the
-bootstrap module, and Terraform's own template rendering when available."""
+"""Helpers for the static infrastructure checks: Terraform roots and modules parsed with
+python-hcl2, the bootstrap module, Terraform's own template rendering when available, and
+`terraform validate` / `terraform test` when the aws provider is available offline."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra"
 AWS_ROOT = INFRA / "terraform" / "aws"
 GCP_ROOT = INFRA / "terraform" / "gcp"
+ACCESS_MODULE = INFRA / "terraform" / "modules" / "doctor-access"
+TWO_ACCOUNTS_EXAMPLE = INFRA / "terraform" / "examples" / "two-accounts"
 POLICIES = INFRA / "policies"
 
 # python-hcl2 v8 keeps string quotes and marks blocks by default; ask for plain values instead.
@@ -34,7 +37,7 @@ _TEMPLATE_VAR = re.compile(r"(?:^|, )([a-z_][a-z0-9_]*) = ")
 
 
 class Module:
-    """One Terraform root: every .tf file of a directory, merged."""
+    """One Terraform root or module: every .tf file of a directory, merged."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -80,6 +83,21 @@ class Module:
             merged.update(entry)
         return merged
 
+    def module_calls(self) -> dict[str, dict[str, Any]]:
+        """`module "name" { ... }` blocks: {name: arguments}."""
+        merged: dict[str, dict[str, Any]] = {}
+        for entry in self.blocks.get("module", []):
+            merged.update(entry)
+        return merged
+
+    def providers(self, name: str) -> list[dict[str, Any]]:
+        """Every `provider "name"` block (one per alias)."""
+        return [entry[name] for entry in self.blocks.get("provider", []) if name in entry]
+
+    def moved(self) -> dict[str, str]:
+        """`moved` blocks: {from: to}."""
+        return {entry["from"]: entry["to"] for entry in self.blocks.get("moved", [])}
+
     def locals(self) -> dict[str, Any]:
         merged: dict[str, Any] = {}
         for entry in self.blocks.get("locals", []):
@@ -95,6 +113,17 @@ def aws_module() -> Module:
 @cache
 def gcp_module() -> Module:
     return Module(GCP_ROOT)
+
+
+@cache
+def access_module() -> Module:
+    """infra/terraform/modules/doctor-access: the doctor's role in one patient account."""
+    return Module(ACCESS_MODULE)
+
+
+@cache
+def two_accounts_example() -> Module:
+    return Module(TWO_ACCOUNTS_EXAMPLE)
 
 
 def single(block: Any) -> dict[str, Any]:
@@ -156,3 +185,63 @@ def hcl_literal(value: object) -> str:
     assert "${" not in text
     assert "%{" not in text
     return text
+
+
+# Filesystem mirrors that may hold the aws provider (terraform init -plugin-dir): the
+# TF_PLUGIN_DIR environment variable first, then Terraform's implied local mirror directories,
+# then /opt/tf-plugins (where the development machines keep it). Nothing is ever downloaded.
+_PLUGIN_DIRS = (
+    os.environ.get("TF_PLUGIN_DIR", ""),
+    str(Path.home() / ".terraform.d" / "plugins"),
+    str(
+        Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
+        / "terraform/plugins"
+    ),
+    "/usr/local/share/terraform/plugins",
+    "/usr/share/terraform/plugins",
+    "/opt/tf-plugins",
+)
+
+
+def aws_provider_mirror() -> Path | None:
+    """A plugin directory holding hashicorp/aws 5.x for this platform, or None."""
+    for candidate in filter(None, _PLUGIN_DIRS):
+        versions = Path(candidate) / "registry.terraform.io" / "hashicorp" / "aws"
+        if any(versions.glob("5.*/*/terraform-provider-aws_*")):
+            return Path(candidate)
+    return None
+
+
+def terraform_copy(destination: Path) -> Path:
+    """infra/terraform and infra/policies copied under `destination`/infra (the relative paths
+    between them kept), so init writes nothing into the repository. Returns the new infra/."""
+    infra = destination / "infra"
+    ignore = shutil.ignore_patterns(".terraform", ".terraform.lock.hcl", "*.tfstate*")
+    shutil.copytree(INFRA / "terraform", infra / "terraform", ignore=ignore)
+    shutil.copytree(POLICIES, infra / "policies")
+    return infra
+
+
+def terraform_run(args: Sequence[str], workdir: Path, timeout: int = 180) -> str:
+    """Run terraform in `workdir`; fail with its output when it fails."""
+    binary = terraform()
+    assert binary is not None
+    completed = subprocess.run(
+        [binary, *args, "-no-color"],
+        capture_output=True,
+        text=True,
+        cwd=workdir,
+        env=terraform_env(),
+        timeout=timeout,
+        check=False,
+    )
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, f"terraform {' '.join(args)} in {workdir}:\n{output}"
+    return output
+
+
+def terraform_init(workdir: Path, mirror: Path) -> None:
+    """Offline init: providers from the mirror only, no backend."""
+    terraform_run(
+        ["init", "-backend=false", "-input=false", f"-plugin-dir={mirror}"], workdir, timeout=120
+    )

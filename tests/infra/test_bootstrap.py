@@ -17,7 +17,7 @@ import pytest
 
 from infra.local import bootstrap as boot
 from tests.fakes.moto_server import moto_client
-from tests.infra.support import ROOT, aws_module, templatefile_call
+from tests.infra.support import ROOT, access_module, aws_module, templatefile_call
 
 AUDIENCE = "sts.amazonaws.com/cloud-doctor-test"
 SUBJECT = "109876543210987654321"
@@ -59,7 +59,7 @@ def test_the_role_trust_policy_is_the_terraform_one(
     created: dict[str, Any], moto_server_url: str
 ) -> None:
     role = moto_client(moto_server_url, "iam").get_role(RoleName=created["role_name"])["Role"]
-    body = aws_module().resource("aws_iam_role", "doctor")
+    body = access_module().resource("aws_iam_role", "doctor")
     template, names = templatefile_call(body["assume_role_policy"])
     terraform_values = {"google_service_account_unique_id": SUBJECT, "token_audience": AUDIENCE}
     assert names == terraform_values.keys()

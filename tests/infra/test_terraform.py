@@ -1,6 +1,8 @@
-"""The Terraform roots, checked statically: `terraform init/validate` need providers, which are
-not downloadable here, so the HCL is parsed (python-hcl2) and the policy documents it renders
-from infra/policies are rendered the same way and inspected."""
+"""The Terraform roots, the doctor-access module and its two-account example, checked
+statically: the HCL is parsed (python-hcl2) and the policy documents it renders from
+infra/policies are rendered the same way and inspected. Providers cannot be downloaded here:
+`terraform validate` and the `terraform test` files (mocked providers) run only when the aws
+provider is in a local mirror (tests/infra/support.py: aws_provider_mirror)."""
 
 from __future__ import annotations
 
@@ -12,23 +14,34 @@ from typing import Any
 
 import pytest
 
+from doctor.models import LOG_GROUP_PATTERN
 from doctor.settings import Settings
+from doctor.targets import read_targets
 from infra.local import bootstrap as boot
 from tests.infra.support import (
+    ACCESS_MODULE,
     AWS_ROOT,
     GCP_ROOT,
     INFRA,
     POLICIES,
     ROOT,
+    TWO_ACCOUNTS_EXAMPLE,
+    Module,
+    access_module,
     aws_module,
+    aws_provider_mirror,
     env_names,
     gcp_module,
     hcl_literal,
     single,
     templatefile_call,
     terraform,
+    terraform_copy,
     terraform_env,
     terraform_eval,
+    terraform_init,
+    terraform_run,
+    two_accounts_example,
 )
 
 ACCOUNT = "111122223333"
@@ -61,10 +74,10 @@ def statements(document: dict[str, Any]) -> list[dict[str, Any]]:
     return result
 
 
-def role_policy(resource: str) -> tuple[str, dict[str, Any]]:
+def role_policy(module: Module, resource: str) -> tuple[str, dict[str, Any]]:
     """(template, rendered document) of an aws_iam_role_policy, with the values Terraform would
     pass mirrored in Python (the locals that build them are checked below)."""
-    body = aws_module().resource("aws_iam_role_policy", resource)
+    body = module.resource("aws_iam_role_policy", resource)
     template, names = templatefile_call(body["policy"])
     arn_prefix = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group"
     values: dict[str, object] = {
@@ -79,11 +92,11 @@ def role_policy(resource: str) -> tuple[str, dict[str, Any]]:
     return template, boot.policy_document(template, **{n: values[n] for n in names})
 
 
-# --- the doctor's role
+# --- the doctor's role: infra/terraform/modules/doctor-access, applied once per patient account
 
 
 def test_doctor_role_trusts_one_google_service_account_by_unique_id_and_audience() -> None:
-    role = aws_module().resource("aws_iam_role", "doctor")
+    role = access_module().resource("aws_iam_role", "doctor")
     template, names = templatefile_call(role["assume_role_policy"])
     assert template == "doctor-trust.json.tftpl"
     assert names == {"google_service_account_unique_id", "token_audience"}
@@ -108,19 +121,43 @@ def test_doctor_role_trusts_one_google_service_account_by_unique_id_and_audience
 
 
 def test_the_unique_id_variable_rejects_an_email() -> None:
-    variable = aws_module().variables()["google_service_account_unique_id"]
-    assert "default" not in variable
-    [validation] = variable["validation"]
-    assert "^[0-9]" in validation["condition"]
+    # The module, and the two callers that take the id from the operator.
+    for module in (access_module(), aws_module(), two_accounts_example()):
+        variable = module.variables()["google_service_account_unique_id"]
+        assert "default" not in variable, module.directory
+        [validation] = variable["validation"]
+        assert "^[0-9]" in validation["condition"], module.directory
+
+
+def test_the_module_validates_audience_role_name_and_log_groups() -> None:
+    variables = access_module().variables()
+    [audience] = variables["token_audience"]["validation"]
+    assert audience["condition"] == '${can(regex("^[A-Za-z0-9:/._-]+$", var.token_audience))}'
+    assert variables["token_audience"]["default"] == AUDIENCE
+    [role_name] = variables["role_name"]["validation"]
+    assert "{1,64}" in role_name["condition"]
+    assert "default" not in variables["log_groups"]
+
+    conditions = [v["condition"] for v in variables["log_groups"]["validation"]]
+    assert "${length(var.log_groups) > 0}" in conditions
+    assert any("distinct(var.log_groups)" in c for c in conditions)
+    # The charset of the doctor's own LOG_GROUP_PATTERN: no "*" or "?", which would be IAM
+    # wildcards in the read policy's Resource and widen the grant beyond the named groups.
+    [charset] = [m for c in conditions for m in re.findall(r'regex\("(.+?)", name\)', c)]
+    pattern = re.compile(charset.replace("\\\\", "\\"))
+    doctor = re.compile(LOG_GROUP_PATTERN)
+    for name in ("/aws/ec2/chaos-app", "/aws/lambda/orders#1", "a.b-c_d", "/aws/*", "/aws/?", ""):
+        assert bool(pattern.fullmatch(name)) == bool(doctor.fullmatch(name)), name
+    assert not pattern.fullmatch("/aws/*")
 
 
 def test_doctor_sessions_last_one_hour() -> None:
-    assert aws_module().resource("aws_iam_role", "doctor")["max_session_duration"] == 3600
+    assert access_module().resource("aws_iam_role", "doctor")["max_session_duration"] == 3600
     assert boot.MAX_SESSION_SECONDS == 3600
 
 
 def test_doctor_may_only_read_the_allowed_log_groups() -> None:
-    template, document = role_policy("doctor_read_logs")
+    template, document = role_policy(access_module(), "doctor_read_logs")
     assert template == "doctor-read-logs.json.tftpl"
     allowed = set(
         boot.log_group_resources(GROUPS, partition="aws", region=REGION, account_id=ACCOUNT)
@@ -146,44 +183,59 @@ def test_allowed_group_arns_are_the_groups_and_their_streams_only() -> None:
     arn = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/ec2/chaos-app"
     assert resources == [arn, f"{arn}:*"]
 
-    # Terraform builds the same list: same prefix, same two forms per group.
-    local = aws_module().locals()
+    # The module builds the same list: same prefix, same two forms per group, in the account
+    # and region of the provider it is applied with.
+    local = access_module().locals()
     assert local["logs_arn_prefix"] == (
-        "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group"
+        "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group"
     )
-    flattened = local["doctor_log_group_resources"]
+    assert local["region"] == "${data.aws_region.current.name}"
+    assert local["account_id"] == "${data.aws_caller_identity.current.account_id}"
+    assert local["partition"] == "${data.aws_partition.current.partition}"
+    flattened = local["log_group_resources"]
     assert '"${local.logs_arn_prefix}:${name}"' in flattened
     assert '"${local.logs_arn_prefix}:${name}:*"' in flattened
-    assert "for name in local.doctor_log_groups" in flattened
-    assert "var.doctor_allowed_log_groups" in local["doctor_log_groups"]
-    assert "[var.log_group_name]" in local["doctor_log_groups"]
+    assert "for name in var.log_groups" in flattened
+
+    # The demo account's root passes its allowed groups, else its own log group.
+    doctor_log_groups = aws_module().locals()["doctor_log_groups"]
+    assert "var.doctor_allowed_log_groups" in doctor_log_groups
+    assert "[var.log_group_name]" in doctor_log_groups
 
 
 def test_listing_log_groups_is_opt_in_and_region_scoped() -> None:
-    body = aws_module().resource("aws_iam_role_policy", "doctor_list_log_groups")
-    assert body["count"] == "${var.doctor_can_list_log_groups ? 1 : 0}"
+    body = access_module().resource("aws_iam_role_policy", "doctor_list_log_groups")
+    assert body["count"] == "${var.can_list_log_groups ? 1 : 0}"
+    assert access_module().default("can_list_log_groups") is False
     assert aws_module().default("doctor_can_list_log_groups") is False
-    _, document = role_policy("doctor_list_log_groups")
+    _, document = role_policy(access_module(), "doctor_list_log_groups")
     [statement] = statements(document)
     assert statement["Action"] == "logs:DescribeLogGroups"
     assert statement["Resource"] == f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:*"
 
 
 def test_the_doctor_role_has_no_other_permissions() -> None:
-    module = aws_module()
-    doctor_policies = {
-        name
-        for name, body in module.resources("aws_iam_role_policy").items()
-        if body["role"] == "${aws_iam_role.doctor.id}"
+    module = access_module()
+    # The module creates the role and its two inline policies, nothing else.
+    assert set(module._labelled("resource")) == {"aws_iam_role", "aws_iam_role_policy"}
+    assert set(module.resources("aws_iam_role")) == {"doctor"}
+    policies = module.resources("aws_iam_role_policy")
+    assert {name: body["role"] for name, body in policies.items()} == {
+        "doctor_read_logs": "${aws_iam_role.doctor.id}",
+        "doctor_list_log_groups": "${aws_iam_role.doctor.id}",
     }
-    assert doctor_policies == {"doctor_read_logs", "doctor_list_log_groups"}
-    for attachment in module.resources("aws_iam_role_policy_attachment").values():
-        assert "aws_iam_role.doctor" not in attachment["role"]
     names = {
-        module.resource("aws_iam_role_policy", "doctor_read_logs")["name"]: "read",
-        module.resource("aws_iam_role_policy", "doctor_list_log_groups")["name"]: "list",
+        policies["doctor_read_logs"]["name"]: "read",
+        policies["doctor_list_log_groups"]["name"]: "list",
     }
     assert names == {boot.DOCTOR_POLICY_NAME: "read", boot.DOCTOR_LIST_POLICY_NAME: "list"}
+
+    # Nothing in the demo account's root grants the module's role more.
+    root = aws_module()
+    assert "doctor" not in root.resources("aws_iam_role")
+    for type_ in ("aws_iam_role_policy", "aws_iam_role_policy_attachment"):
+        for body in root.resources(type_).values():
+            assert "doctor" not in body["role"]
 
 
 def test_no_long_lived_keys_anywhere() -> None:
@@ -195,13 +247,169 @@ def test_no_long_lived_keys_anywhere() -> None:
         "aws_iam_user_login_profile",
         "google_service_account_key",
     }
-    for module in (aws_module(), gcp_module()):
+    for module in (aws_module(), gcp_module(), access_module(), two_accounts_example()):
         assert not module.resource_types() & forbidden
     for path in INFRA.rglob("*"):
-        if path.is_file() and path.suffix in {".tf", ".tftpl", ".py", ".json", ".example"}:
+        if path.is_file() and path.suffix in {".tf", ".tftpl", ".py", ".json", ".example", ".hcl"}:
             text = path.read_text(encoding="utf-8")
             assert "aws_iam_access_key" not in text, path
             assert not re.search(r"\bAKIA[0-9A-Z]{16}\b", text), path
+
+
+def test_the_module_outputs_the_target() -> None:
+    outputs = access_module().outputs()
+    assert outputs["role_arn"]["value"] == "${aws_iam_role.doctor.arn}"
+    assert outputs["log_groups"]["value"] == "${var.log_groups}"
+    assert outputs["region"]["value"] == "${local.region}"
+    assert outputs["target"]["value"] == {
+        "role_arn": "${aws_iam_role.doctor.arn}",
+        "region": "${local.region}",
+        "log_groups": "${var.log_groups}",
+    }
+    # A child module: the caller chooses the account and region through its provider.
+    assert "provider" not in access_module().blocks
+
+
+# --- the callers: the demo account's root and the two-account example
+
+
+def test_the_aws_root_calls_the_module_with_its_variables() -> None:
+    root = aws_module()
+    assert root.module_calls() == {
+        "doctor_access": {
+            "source": "../modules/doctor-access",
+            "role_name": "${var.doctor_role_name}",
+            "google_service_account_unique_id": "${var.google_service_account_unique_id}",
+            "token_audience": "${var.token_audience}",
+            "log_groups": "${local.doctor_log_groups}",
+            "can_list_log_groups": "${var.doctor_can_list_log_groups}",
+        }
+    }
+    assert (AWS_ROOT / "../modules/doctor-access").resolve() == ACCESS_MODULE
+    # Same outputs as before the module, and an existing role moves instead of being replaced.
+    outputs = root.outputs()
+    assert outputs["doctor_role_arn"]["value"] == "${module.doctor_access.role_arn}"
+    assert outputs["doctor_allowed_log_groups"]["value"] == (
+        '${join(",", module.doctor_access.log_groups)}'
+    )
+    assert root.moved() == {
+        f"${{{kind}.{name}}}": f"${{module.doctor_access.{kind}.{name}}}"
+        for kind, name in (
+            ("aws_iam_role", "doctor"),
+            ("aws_iam_role_policy", "doctor_read_logs"),
+            ("aws_iam_role_policy", "doctor_list_log_groups"),
+        )
+    }
+    # The module's own defaults are the root's: one role name and audience everywhere.
+    for module_name, root_name in (
+        ("role_name", "doctor_role_name"),
+        ("token_audience", "token_audience"),
+    ):
+        assert access_module().default(module_name) == root.default(root_name)
+
+
+def test_the_example_applies_the_module_in_two_accounts_trusting_one_service_account() -> None:
+    example = two_accounts_example()
+    calls = example.module_calls()
+    assert len(calls) == 2
+    aliases = set()
+    for name, call in calls.items():
+        assert call["source"] == "../../modules/doctor-access"
+        assert (TWO_ACCOUNTS_EXAMPLE / call["source"]).resolve() == ACCESS_MODULE
+        assert call["google_service_account_unique_id"] == "${var.google_service_account_unique_id}"
+        assert call["token_audience"] == "${var.token_audience}"
+        assert call["log_groups"] == f"${{var.{name}.log_groups}}"
+        [(local_name, provider)] = call["providers"].items()
+        assert local_name == "aws"
+        aliases.add(provider.removeprefix("${aws.").removesuffix("}"))
+    assert aliases == set(calls)  # module "prod" runs with aws.prod, "staging" with aws.staging
+
+    providers = {p["alias"]: p for p in example.providers("aws")}
+    assert set(providers) == aliases
+    for alias, provider in providers.items():
+        assert provider["region"] == f"${{var.{alias}.region}}"
+        # Terraform refuses to touch an account other than the one named.
+        assert provider["allowed_account_ids"] == [f"${{var.{alias}.account_id}}"]
+        [assume] = [block["assume_role"] for block in provider["dynamic"]]
+        assert single(assume["content"])["role_arn"] == "${assume_role.value}"
+        assert f"var.{alias}.deploy_role_arn" in assume["for_each"]
+
+    outputs = example.outputs()
+    assert "targets.toml.tftpl" in outputs["doctor_targets_toml"]["value"]
+    assert "local.targets" in outputs["doctor_targets_toml"]["value"]
+    targets = example.locals()["targets"]
+    assert targets == [
+        {"name": f"${{var.{name}.target}}", "access": f"${{module.{name}.target}}"}
+        for name in calls
+    ]
+
+
+@pytest.mark.skipif(terraform() is None, reason="terraform is not on PATH")
+def test_the_example_renders_a_targets_file_the_doctor_loads(tmp_path: Path) -> None:
+    targets = [
+        {
+            "name": "payments-prod",
+            "access": {
+                "role_arn": "arn:aws:iam::111111111111:role/cloud-doctor",
+                "region": "eu-west-1",
+                "log_groups": ["/aws/ecs/payments-api", "/aws/ecs/payments-worker"],
+            },
+        },
+        {
+            "name": "payments-staging",
+            "access": {
+                "role_arn": "arn:aws:iam::222222222222:role/cloud-doctor",
+                "region": "us-east-1",
+                "log_groups": ["/aws/ecs/payments-api"],
+            },
+        },
+    ]
+    template = TWO_ACCOUNTS_EXAMPLE / "targets.toml.tftpl"
+    [rendered] = terraform_eval(
+        [f'templatefile("{template}", {{targets = {hcl_literal(targets)}}})'], tmp_path
+    )
+    path = tmp_path / "targets.toml"
+    path.write_text(rendered, encoding="utf-8")
+    loaded = read_targets(path)
+    assert loaded.default == "payments-prod"
+    assert loaded.names() == ["payments-prod", "payments-staging"]
+    for target in targets:
+        got = loaded.get(str(target["name"]))
+        access = target["access"]
+        assert isinstance(access, dict)
+        assert (got.role_arn, got.region, got.log_groups) == (
+            access["role_arn"],
+            access["region"],
+            access["log_groups"],
+        )
+
+
+needs_providers = pytest.mark.skipif(
+    terraform() is None or aws_provider_mirror() is None,
+    reason="terraform or the hashicorp/aws 5.x provider (offline mirror) is not available",
+)
+
+
+@needs_providers
+@pytest.mark.parametrize(
+    ("directory", "has_tests"),
+    [(AWS_ROOT, False), (ACCESS_MODULE, True), (TWO_ACCOUNTS_EXAMPLE, True)],
+    ids=["aws-root", "doctor-access", "two-accounts"],
+)
+def test_terraform_validates_and_tests_with_mocked_providers(
+    directory: Path, has_tests: bool, tmp_path: Path
+) -> None:
+    """`terraform validate`, and the directory's `terraform test` files (a mocked aws provider:
+    no credentials, no network), on a copy of infra/ so nothing is written to the repository."""
+    mirror = aws_provider_mirror()
+    assert mirror is not None
+    workdir = terraform_copy(tmp_path) / directory.relative_to(INFRA)
+    terraform_init(workdir, mirror)
+    assert "The configuration is valid" in terraform_run(["validate"], workdir)
+    if has_tests:
+        assert list((directory / "tests").glob("*.tftest.hcl"))
+        output = terraform_run(["test"], workdir)
+        assert re.search(r"Success! \d+ passed, 0 failed", output), output
 
 
 # --- the patient: ECR, log group, EC2 and its role
@@ -244,7 +452,7 @@ def test_instance_role_only_writes_its_log_group_and_pulls_its_image() -> None:
     body = module.resource("aws_iam_role_policy", "instance")
     assert "log_group_arn = aws_cloudwatch_log_group.chaos_app.arn" in body["policy"]
     assert "ecr_repository_arn = aws_ecr_repository.chaos_app.arn" in body["policy"]
-    template, document = role_policy("instance")
+    template, document = role_policy(module, "instance")
     assert template == "patient-instance.json.tftpl"
     group = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/ec2/chaos-app"
     repository = f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/chaos-app"
@@ -428,8 +636,9 @@ def test_gcp_outputs_feed_the_aws_root() -> None:
     assert gcp_module().locals()["aws_role_arn"] == (
         "arn:${var.aws_partition}:iam::${var.aws_account_id}:role/${var.aws_doctor_role_name}"
     )
-    aws_role = aws_module().resource("aws_iam_role", "doctor")
-    assert aws_role["name"] == "${var.doctor_role_name}"
+    call = aws_module().module_calls()["doctor_access"]
+    assert call["role_name"] == "${var.doctor_role_name}"
+    assert access_module().resource("aws_iam_role", "doctor")["name"] == "${var.role_name}"
 
 
 def test_the_two_roots_and_the_local_bootstrap_share_defaults() -> None:
@@ -461,7 +670,11 @@ def test_the_two_roots_and_the_local_bootstrap_share_defaults() -> None:
         boot.DEFAULT_TOKEN_AUDIENCE,
     )
     assert {name: aws.default(name) for name in names} == dict(zip(names, python, strict=True))
-    policy_names = {b["name"] for b in aws.resources("aws_iam_role_policy").values()}
+    policy_names = {
+        body["name"]
+        for module in (aws, access_module())
+        for body in module.resources("aws_iam_role_policy").values()
+    }
     assert policy_names == {
         boot.DOCTOR_POLICY_NAME,
         boot.DOCTOR_LIST_POLICY_NAME,
@@ -473,9 +686,9 @@ def test_the_two_roots_and_the_local_bootstrap_share_defaults() -> None:
 
 
 def all_templatefile_calls() -> list[tuple[str, set[str]]]:
-    module = aws_module()
     expressions = [
         body[attribute]
+        for module in (aws_module(), access_module())
         for type_ in ("aws_iam_role", "aws_iam_role_policy", "aws_ecr_lifecycle_policy")
         for body in module.resources(type_).values()
         for attribute in ("assume_role_policy", "policy")
@@ -551,10 +764,10 @@ def test_python_renders_every_template_exactly_as_terraform_does(tmp_path: Path)
 @needs_terraform
 def test_terraform_builds_the_same_log_group_resources_as_python(tmp_path: Path) -> None:
     prefix = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group"
-    expression = aws_module().locals()["doctor_log_group_resources"]
+    expression = access_module().locals()["log_group_resources"]
     expression = expression.removeprefix("${").removesuffix("}")
     expression = expression.replace("local.logs_arn_prefix", hcl_literal(prefix))
-    expression = expression.replace("local.doctor_log_groups", hcl_literal(GROUPS))
+    expression = expression.replace("var.log_groups", hcl_literal(GROUPS))
     [result] = terraform_eval([f"jsonencode({expression})"], tmp_path)
     assert json.loads(result) == boot.log_group_resources(
         GROUPS, partition="aws", region=REGION, account_id=ACCOUNT
@@ -576,8 +789,13 @@ def test_terraform_fmt_is_clean() -> None:
     assert completed.returncode == 0, completed.stdout
 
 
-def test_both_roots_pin_their_provider() -> None:
-    for directory, provider, version in ((AWS_ROOT, "aws", "~> 5"), (GCP_ROOT, "google", "~> 6")):
+def test_every_root_and_module_pins_its_provider() -> None:
+    for directory, provider, version in (
+        (AWS_ROOT, "aws", "~> 5"),
+        (GCP_ROOT, "google", "~> 6"),
+        (ACCESS_MODULE, "aws", "~> 5"),
+        (TWO_ACCOUNTS_EXAMPLE, "aws", "~> 5"),
+    ):
         text = (directory / "versions.tf").read_text(encoding="utf-8")
         assert f'source  = "hashicorp/{provider}"' in text
         assert f'version = "{version}' in text

@@ -1,6 +1,6 @@
 output "doctor_role_arn" {
   description = "AWS_ROLE_ARN of the doctor (infra/terraform/gcp computes the same ARN from aws_account_id and doctor_role_name)."
-  value       = aws_iam_role.doctor.arn
+  value       = module.doctor_access.role_arn
 }
 
 output "log_group_name" {
@@ -14,7 +14,7 @@ output "log_group_arn" {
 
 output "doctor_allowed_log_groups" {
   description = "DOCTOR_ALLOWED_LOG_GROUPS of the doctor (comma-joined)."
-  value       = join(",", local.doctor_log_groups)
+  value       = join(",", module.doctor_access.log_groups)
 }
 
 output "ecr_repository_url" {
