@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
@@ -12,7 +14,7 @@ from google.oauth2.credentials import Credentials
 
 from doctor.digest import Prompt
 from doctor.digest.types import Digest
-from doctor.models import Query
+from doctor.models import AnalysisResponse, Query
 from doctor.orchestrator import Doctor
 from doctor.settings import Settings
 from tests.fakes.gemini import FakeGemini, fake_gemini
@@ -171,3 +173,38 @@ def slack() -> Iterator[FakeSlack]:
     """A fake Slack Web API on 127.0.0.1 (the real client talks to it)."""
     with fake_slack() as fake:
         yield fake
+
+
+# --- a stored diagnosis of a whole incident, and the settings whose links open its report
+
+# A log line that tries to be markup: the page must show it as text.
+HOSTILE = 'api-1  | ERROR payment <script>alert("x")</script> <img src=x onerror=1>'
+
+
+@pytest.fixture
+def report_settings(tmp_path: Path) -> Settings:
+    return Settings(
+        doctor_api_token=API_TOKEN,
+        doctor_public_url="http://127.0.0.1:9",  # replaced by the live server's own, where one runs
+        doctor_database_url=f"sqlite:///{tmp_path / 'history.sqlite3'}",
+        doctor_engine="rules",
+    )
+
+
+@pytest.fixture
+def incident_log(tmp_path: Path) -> Path:
+    """chaos-app's db-disk-full incident, as docker compose prints it, plus one hostile line."""
+    made = subprocess.run(
+        [sys.executable, "-m", "chaos_app", "run", "--incident", "db-disk-full", "--shape",
+         "compose", "--seed", "3", "--fast"],
+        capture_output=True, text=True, check=True, timeout=60,
+    )  # fmt: skip
+    path = tmp_path / "incident.log"
+    path.write_text(made.stdout + HOSTILE + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def stored(report_settings: Settings, incident_log: Path) -> AnalysisResponse:
+    with closing(Doctor(report_settings)) as doctor:
+        return doctor.analyze(Query(file=str(incident_log)))

@@ -42,6 +42,7 @@ from doctor.incident.story import notes
 from doctor.logs import CloudWatchLogs, FileSource, LogSource
 from doctor.models import AnalysisResponse, EngineChoice, EngineName, Query
 from doctor.notify import Message, ResponseType, SlackPoster, summary_line
+from doctor.reports.links import report_url
 from doctor.respond import Digested, answered, no_logs
 from doctor.settings import DEFAULT_PROMPT_TOKEN_BUDGET, Settings
 from doctor.store import Page, Store, remember
@@ -233,7 +234,19 @@ class Doctor:
 
     def post_report(self, response: AnalysisResponse) -> None:
         """Post the report to SLACK_CHANNEL; NotifyError or ConfigurationError if it fails."""
-        self._slack.post_report(response)
+        self._slack.post_report(response, link=self.report_link(response.id))
+
+    def report_link(self, diagnosis_id: str) -> str | None:
+        """The signed link to the report page, when there is one to open: DOCTOR_PUBLIC_URL
+        and DOCTOR_API_TOKEN set, and the diagnosis in history."""
+        url = report_url(self.settings, diagnosis_id)
+        if url is None:
+            return None
+        try:
+            found = self.diagnosis(diagnosis_id)
+        except DoctorError:
+            return None  # the report goes out without its button rather than not at all
+        return url if found is not None else None
 
     def reply(self, response_url: str, message: Message, *, response_type: ResponseType) -> None:
         """Answer a slash command on its response_url."""

@@ -103,6 +103,10 @@ class Settings(BaseSettings):
 
     # --- The doctor itself
     doctor_history: bool = Field(default=True, description="Keep every diagnosis in history")
+    # Base of the signed report links (the Slack "Full report" button), e.g. the Cloud Run URL.
+    doctor_public_url: str | None = Field(
+        default=None, pattern=r"^https?://[^\s?#]+$", description="https://doctor.example.com"
+    )
     # SQLAlchemy URL of the history; unset: a SQLite file in the user's data directory.
     doctor_database_url: str | None = Field(
         default=None, description="e.g. postgresql+psycopg://user@host/db"

@@ -75,7 +75,8 @@ def texts(blocks: list[dict[str, Any]]) -> Iterator[tuple[str, str]]:
         if "text" in block:
             yield block["type"], block["text"]["text"]
         for element in block.get("elements", []):
-            yield block["type"], element["text"]
+            text = element["text"]  # a button's is a text object
+            yield block["type"], text["text"] if isinstance(text, dict) else text
 
 
 _ENTITY_START = re.compile(r"&(?!amp;|lt;|gt;)")

@@ -179,3 +179,13 @@ def test_what_the_model_cost_is_in_the_footer_and_nothing_for_the_rules_engine()
     assert "7,412 in / 630 out tokens, $0.0079" in line
     response.summary = response.summary.model_copy(update={"cost_usd": None})
     assert "price unknown" in report_message(response).blocks[-1]["elements"][0]["text"]
+
+
+def test_a_report_link_becomes_a_full_report_button() -> None:
+    link = "https://doctor.example.com/reports/a1b2c3?exp=1&sig=ff"
+    blocks = report_message(make_response(), link=link).blocks
+    assert_within_slack_limits(blocks)
+    [actions] = [b for b in blocks if b["type"] == "actions"]
+    [button] = actions["elements"]
+    assert (button["text"]["text"], button["url"]) == ("Full report", link)
+    assert not [b for b in report_message(make_response()).blocks if b["type"] == "actions"]

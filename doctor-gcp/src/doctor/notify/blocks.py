@@ -159,8 +159,10 @@ def report_message(
     *,
     requested_by: str | None = None,
     max_issues: int = DEFAULT_MAX_ISSUES,
+    link: str | None = None,
 ) -> Message:
-    """The report of one analysis. `requested_by` is a Slack user id (from a signed request)."""
+    """The report of one analysis. `requested_by` is a Slack user id (from a signed request);
+    `link`, the signed URL of the full report page (a "Full report" button)."""
     analysis = response.analysis
     emoji = SEVERITY_EMOJI[analysis.severity]
     group = response.summary.log_group or "logs"
@@ -177,6 +179,8 @@ def report_message(
         top.append(changes_block(response.changes))
 
     tail: list[dict[str, Any]] = []
+    if link is not None:
+        tail.append(report_button(link))
     if analysis.priority_actions:
         actions = [
             f"{n}. {mrkdwn(action, 280)}"
@@ -200,8 +204,12 @@ def report_message(
     if hidden:
         middle.append(
             context(
-                f":heavy_plus_sign: {_plural(hidden, 'more issue')} not shown: see the full "
-                "report with `cloud-doctor analyze --json` or POST /analyze."
+                f":heavy_plus_sign: {_plural(hidden, 'more issue')} not shown: "
+                + (
+                    "open the full report."
+                    if link
+                    else "see the full report with `cloud-doctor analyze --json` or POST /analyze."
+                )
             )
         )
     return Message(text=fallback_text(response), blocks=top + middle + tail)
@@ -223,6 +231,17 @@ def notice(text: str, *, detail: str | None = None) -> Message:
     body = text if detail is None else f"{text}\n{mrkdwn(detail, MAX_TEXT)}"
     body = clip(body, MAX_TEXT)
     return Message(text=body, blocks=[section(body)])
+
+
+def report_button(link: str) -> dict[str, Any]:
+    """The "Full report" button: the whole diagnosis, past Slack's 50 blocks."""
+    button = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": "Full report"},
+        "url": link,
+        "action_id": "open_report",
+    }
+    return {"type": "actions", "elements": [button]}
 
 
 def changes_block(changes: Changes) -> dict[str, Any]:

@@ -254,8 +254,8 @@ class SlackPoster:
             raise _unreachable(exc, "chat.postMessage") from exc
         return str(result.get("ts") or "")
 
-    def post_report(self, response: AnalysisResponse) -> str:
-        return self.post(report_message(response))
+    def post_report(self, response: AnalysisResponse, *, link: str | None = None) -> str:
+        return self.post(report_message(response, link=link))
 
     def respond(self, response_url: str, message: Message, *, response_type: ResponseType) -> None:
         """Reply through a slash command's response_url (no token needed: the URL is the

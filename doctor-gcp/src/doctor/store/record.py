@@ -17,10 +17,12 @@ log = logging.getLogger(__name__)
 
 MAX_STORED_PATTERNS = 200  # the ranked head of the digest; the rest is counted, not listed
 MAX_NEW_PATTERNS = 10  # templates named in `changes`
+TIMELINE_PATTERNS = 20  # the ranked head keeps its own per-minute counts (the report's chart)
 
 
-def digest_summary(digest: Digest) -> dict[str, Any]:
-    """The digest as history keeps it: patterns with counts, and the per-minute timeline."""
+def digest_summary(digest: Digest, cited: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The digest as history keeps it: patterns with counts, and the per-minute timeline; the
+    patterns an answer cites (and the ranked head) with their own per-minute counts."""
     return {
         "events_total": digest.events_total,
         "patterns_total": len(digest.patterns),
@@ -32,8 +34,13 @@ def digest_summary(digest: Digest) -> dict[str, Any]:
                 "level": p.level.name,
                 "first_seen": p.first_seen.isoformat() if p.first_seen else None,
                 "last_seen": p.last_seen.isoformat() if p.last_seen else None,
+                **(
+                    {"minutes": p.minutes, "minute_step": p.minute_step}
+                    if rank < TIMELINE_PATTERNS or p.id in cited
+                    else {}
+                ),
             }
-            for p in digest.patterns[:MAX_STORED_PATTERNS]
+            for rank, p in enumerate(digest.patterns[:MAX_STORED_PATTERNS])
         ],
         "timeline": [
             {"minute": b.minute.isoformat(), "total": b.total, "errors": b.errors}
@@ -90,7 +97,9 @@ def remember(
             if previous is not None:
                 changes = changes_since(previous.response, previous.digest, response, digest)
                 response = response.model_copy(update={"changes": changes})
-        store.save(response, request=request_summary(query), digest=digest_summary(digest))
+        cited = frozenset(pid for issue in response.analysis.issues for pid in issue.pattern_ids)
+        summary = digest_summary(digest, cited)
+        store.save(response, request=request_summary(query), digest=summary)
     except Exception as exc:
         reason = exc.message if isinstance(exc, DoctorError) else "an internal error"
         log.warning("diagnosis %s not stored: %s", response.id, reason, exc_info=True)

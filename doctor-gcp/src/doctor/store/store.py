@@ -116,6 +116,18 @@ class Store:
         except SQLAlchemyError as exc:
             raise _failed("read", exc) from exc
 
+    def stored(self, diagnosis_id: str) -> Previous | None:
+        """A diagnosis with the digest summary kept beside it (the report page draws both)."""
+        self.migrate()
+        try:
+            with Session(self._engine) as session:
+                row = session.get(DiagnosisRow, diagnosis_id)
+                if row is None:
+                    return None
+                return Previous(AnalysisResponse.model_validate(row.response), row.digest)
+        except SQLAlchemyError as exc:
+            raise _failed("read", exc) from exc
+
     def latest(self, target: str) -> Previous | None:
         """The target's most recent diagnosis, with its digest summary."""
         self.migrate()

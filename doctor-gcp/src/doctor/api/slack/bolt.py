@@ -229,7 +229,11 @@ class SlackCommands:
             )
             return
         log.info("/doctor %s", summary_line(response))
-        message = report_message(response, requested_by=str(user) if user else None)
+        message = report_message(
+            response,
+            requested_by=str(user) if user else None,
+            link=self._doctor.report_link(response.id),
+        )
         if not self._reply(response_url, message, ephemeral=False):
             # Slack cannot show it: keep the whole analysis in the logs instead.
             log.warning("undelivered /doctor analysis: %s", response.model_dump_json())
