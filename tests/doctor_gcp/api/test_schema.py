@@ -45,6 +45,7 @@ def test_generated_requests_never_meet_a_server_error(
         "POST /analyze",
         "GET /diagnoses",
         "GET /diagnoses/{diagnosis_id}",
+        "GET /reports/{diagnosis_id}",
     }
     # Valid bodies and invalid ones (wrong types, out-of-range values, unknown fields).
     strategies = [
