@@ -3,6 +3,7 @@ and environments run natively against a moto_server: the wiring is what is teste
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -17,7 +18,10 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
 
+from doctor.api import create_app
 from doctor.settings import Settings
 from tests.fakes.moto_server import moto_server
 from tests.fakes.processes import doctor_server, free_port
@@ -47,8 +51,49 @@ def mounts(service: str) -> dict[str, tuple[str, str]]:
     return result
 
 
+def profiles(service: str) -> set[str]:
+    return set(SERVICES[service].get("profiles", []))
+
+
+def container_path(service: str, path: str) -> Path:
+    """The host file or folder that compose mounts at `path` in `service`."""
+    for target, (source, _) in mounts(service).items():
+        if path == target or path.startswith(f"{target}/"):
+            assert source.startswith("./"), f"{path} is in a named volume, not in the repo"
+            return ROOT / source / path.removeprefix(target).lstrip("/")
+    raise AssertionError(f"nothing is mounted at {path} in {service}")
+
+
 def test_the_four_services() -> None:
-    assert set(SERVICES) == {"moto", "bootstrap", "patient", "doctor"}
+    assert {name for name in SERVICES if not profiles(name)} == {
+        "moto",
+        "bootstrap",
+        "patient",
+        "doctor",
+    }
+
+
+def test_the_observability_profile_adds_prometheus_and_grafana() -> None:
+    extra = {name for name in SERVICES if profiles(name)}
+    assert extra == {"prometheus", "grafana"}
+    assert all(profiles(name) == {"observability"} for name in extra)
+    for name in extra:
+        ports = SERVICES[name]["ports"]
+        assert all(port.startswith("127.0.0.1:") for port in ports), (name, ports)
+    assert SERVICES["prometheus"]["depends_on"] == {"doctor": {"condition": "service_started"}}
+    assert SERVICES["grafana"]["depends_on"] == {"prometheus": {"condition": "service_healthy"}}
+    assert "/-/ready" in " ".join(SERVICES["prometheus"]["healthcheck"]["test"])
+
+
+def test_pulled_images_are_pinned() -> None:
+    for name, service in SERVICES.items():
+        if "build" in service:
+            continue  # built here, tagged :local
+        image = service["image"]
+        repository, _, tag = image.rpartition(":")
+        assert repository, (name, image)
+        assert "/" not in tag, (name, image)
+        assert re.fullmatch(r"v?\d+\.\d+\.\d+", tag), (name, image)  # never :latest
 
 
 def test_build_contexts_and_dockerfiles_exist() -> None:
@@ -159,6 +204,165 @@ def test_env_example_covers_every_interpolated_variable() -> None:
     assert "DOCTOR_API_TOKEN:?" in text  # compose refuses to start without one
 
 
+# --- the observability profile: Prometheus scraping the doctor, Grafana showing it
+
+PROMETHEUS_CONFIG = "/etc/prometheus/prometheus.yml"  # where the image's default command reads
+GRAFANA_PROVISIONING = "/etc/grafana/provisioning"
+METRIC = re.compile(r"\bcloud_doctor_[a-z0-9_]+\b")
+# The sample names each metric type exposes, from its family's name.
+SAMPLE_SUFFIXES = {
+    "counter": ("_total", "_created"),
+    "histogram": ("_bucket", "_count", "_sum", "_created"),
+    "summary": ("", "_count", "_sum", "_created"),
+    "gauge": ("",),
+    "info": ("_info",),
+}
+
+
+def exported_names(text: str) -> set[str]:
+    """Every sample name a /metrics text can carry, series or not yet (its TYPE lines)."""
+    return {
+        family.name + suffix
+        for family in text_string_to_metric_families(text)
+        for suffix in SAMPLE_SUFFIXES.get(family.type, ("",))
+    }
+
+
+def live_metric_names() -> set[str]:
+    """GET /metrics of the doctor's app, with the token the scrape sends."""
+    token = "compose-metrics-token-0123456789abcdef"
+    settings = Settings(doctor_api_token=token, doctor_history=False, doctor_engine="rules")
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/metrics").status_code == 401  # why the scrape needs the token
+        response = client.get("/metrics", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.text
+    return exported_names(response.text)
+
+
+def prometheus_config() -> dict[str, Any]:
+    assert "command" not in SERVICES["prometheus"]  # the image's own, which reads this path
+    config: dict[str, Any] = yaml.safe_load(
+        container_path("prometheus", PROMETHEUS_CONFIG).read_text()
+    )
+    return config
+
+
+def grafana_provisioning(kind: str) -> list[dict[str, Any]]:
+    folder = container_path("grafana", f"{GRAFANA_PROVISIONING}/{kind}")
+    files = sorted(folder.glob("*.y*ml"))
+    assert files, folder
+    return [yaml.safe_load(path.read_text()) for path in files]
+
+
+def dashboards() -> dict[Path, dict[str, Any]]:
+    """The dashboards Grafana's file providers load, read from the repo."""
+    found = {}
+    for provisioning in grafana_provisioning("dashboards"):
+        assert provisioning["apiVersion"] == 1
+        for provider in provisioning["providers"]:
+            assert provider["type"] == "file"
+            folder = container_path("grafana", provider["options"]["path"])
+            for path in sorted(folder.glob("*.json")):
+                found[path] = json.loads(path.read_text())
+    assert found
+    return found
+
+
+def panels(dashboard: dict[str, Any]) -> list[dict[str, Any]]:
+    flat = []
+    for panel in dashboard["panels"]:
+        flat.append(panel)
+        flat.extend(panel.get("panels", []))  # collapsed rows hold their panels
+    return [panel for panel in flat if panel["type"] != "row"]
+
+
+def queries(dashboard: dict[str, Any]) -> list[str]:
+    exprs = [target["expr"] for panel in panels(dashboard) for target in panel["targets"]]
+    for variable in dashboard.get("templating", {}).get("list", []):
+        query = variable.get("query")
+        exprs.append(query["query"] if isinstance(query, dict) else str(query or ""))
+    return exprs
+
+
+def test_prometheus_scrapes_the_doctors_metrics_with_the_api_token() -> None:
+    [job] = prometheus_config()["scrape_configs"]
+    [static] = job["static_configs"]
+    assert static["targets"] == [f"doctor:{env('doctor')['PORT']}"]
+    assert job.get("scheme", "http") == "http"
+    assert job["metrics_path"] == "/metrics"
+    assert "get" in create_app(Settings()).openapi()["paths"]["/metrics"]
+    # The token: a compose secret made of the doctor's own DOCTOR_API_TOKEN, read as a file.
+    authorization = job["authorization"]
+    assert authorization["type"] == "Bearer"
+    assert "credentials" not in authorization  # never the token itself in the repo
+    secret = authorization["credentials_file"].removeprefix("/run/secrets/")
+    assert secret in SERVICES["prometheus"]["secrets"]
+    assert COMPOSE["secrets"][secret] == {"environment": "DOCTOR_API_TOKEN"}
+    assert INTERPOLATION.findall(env("doctor")["DOCTOR_API_TOKEN"]) == ["DOCTOR_API_TOKEN"]
+
+
+def test_grafana_has_the_prometheus_datasource() -> None:
+    [provisioning] = grafana_provisioning("datasources")
+    [datasource] = provisioning["datasources"]
+    assert datasource["type"] == "prometheus"
+    assert datasource["url"] == "http://prometheus:9090"
+    assert "127.0.0.1:9090:9090" in SERVICES["prometheus"]["ports"]
+    assert datasource["uid"]
+    interval = prometheus_config()["global"]["scrape_interval"]
+    assert datasource["jsonData"]["timeInterval"] == interval
+
+
+def test_the_dashboard_is_provisioned_valid_and_uses_the_datasource() -> None:
+    [(path, dashboard)] = dashboards().items()
+    assert path == ROOT / "infra" / "grafana" / "dashboards" / "cloud-doctor.json"
+    [provisioning] = grafana_provisioning("datasources")
+    uid = provisioning["datasources"][0]["uid"]
+    assert dashboard["uid"] == "cloud-doctor"
+    assert dashboard["title"] == "Cloud Doctor"
+    home = env("grafana")["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"]
+    assert container_path("grafana", home) == path
+    shown = panels(dashboard)
+    assert len(shown) >= 8
+    assert len({panel["id"] for panel in dashboard["panels"]}) == len(dashboard["panels"])
+    for panel in shown:
+        assert panel["datasource"]["uid"] == uid, panel["title"]
+        assert panel["targets"], panel["title"]
+        for target in panel["targets"]:
+            assert target["datasource"]["uid"] == uid, panel["title"]
+            expr = target["expr"]
+            for opening, closing in ("()", "{}", "[]"):
+                assert expr.count(opening) == expr.count(closing), expr
+    titles = " ".join(panel["title"] for panel in shown)
+    for words in ("severity", "category", "target", "p50", "p95", "tokens", "cost", "Slack", "AWS"):
+        assert words in titles, words
+
+
+def test_the_dashboard_shows_every_doctor_metric_and_only_those() -> None:
+    exported = live_metric_names()
+    [dashboard] = dashboards().values()
+    used = {name for expr in queries(dashboard) for name in METRIC.findall(expr)}
+    assert used <= exported, used - exported
+    # And every family the doctor exports has a panel.
+    families = {name for name in exported if name.startswith("cloud_doctor_")}
+    shown = {
+        name
+        for name in families
+        for suffix in ("_total", "_bucket", "_count", "_sum", "")
+        if name.endswith(suffix) and name in used
+    }
+    expected = {
+        "cloud_doctor_diagnoses_total",
+        "cloud_doctor_diagnosis_categories_total",
+        "cloud_doctor_analysis_duration_seconds_bucket",
+        "cloud_doctor_gemini_tokens_total",
+        "cloud_doctor_gemini_cost_usd_total",
+        "cloud_doctor_slack_errors_total",
+        "cloud_doctor_aws_errors_total",
+    }
+    assert expected <= families
+    assert shown == expected
+
+
 # --- the same services, run natively: compose's commands and environments, Docker aside
 
 
@@ -249,3 +453,22 @@ def test_compose_wiring_works_end_to_end(doctor_service: tuple[str, str]) -> Non
     assert body["summary"]["log_group"] == env("doctor")["AWS_LOG_GROUP_NAME"]
     assert body["summary"]["total_logs_analyzed"] > 0
     assert body["analysis"]["issues"], body["analysis"]
+    # What the observability profile's Prometheus scrapes, as it scrapes it.
+    [job] = prometheus_config()["scrape_configs"]
+    metrics = httpx.get(
+        f"{url}{job['metrics_path']}",
+        headers={"Authorization": f"Bearer {api_token}"},
+        timeout=10,
+    )
+    assert metrics.status_code == 200, metrics.text
+    assert httpx.get(f"{url}/metrics", timeout=10).status_code == 401
+    samples = {
+        sample.name: sample.value
+        for family in text_string_to_metric_families(metrics.text)
+        for sample in family.samples
+        if sample.name == "cloud_doctor_diagnoses_total"
+    }
+    assert samples == {"cloud_doctor_diagnoses_total": 1.0}
+    [dashboard] = dashboards().values()
+    used = {name for expr in queries(dashboard) for name in METRIC.findall(expr)}
+    assert used <= exported_names(metrics.text)

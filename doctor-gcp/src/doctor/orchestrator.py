@@ -36,10 +36,11 @@ from doctor.digest.parse import MAX_LINE_CHARS, ParseStats
 from doctor.digest.types import Digest, LogEvent
 from doctor.engines import Engine, build_engine, choose_engine
 from doctor.engines.rules import knowledge, shared_rules
-from doctor.errors import ConfigurationError, DoctorError
+from doctor.errors import ConfigurationError, DoctorError, LogSourceError, NotifyError
 from doctor.incident import Incident
 from doctor.incident.story import notes
 from doctor.logs import CloudWatchLogs, FileSource, LogSource
+from doctor.metrics import Metrics
 from doctor.models import AnalysisResponse, EngineChoice, EngineName, Query
 from doctor.notify import Message, ResponseType, SlackPoster, summary_line
 from doctor.reports.links import report_url
@@ -79,6 +80,7 @@ class Doctor:
         self._store = store  # built on first use: a --dry-run never opens the database
         self._slack = SlackPoster(settings)  # connects to nothing until asked to post
         self._lock = threading.Lock()
+        self.metrics = Metrics()  # this doctor's own registry: GET /metrics
 
     @classmethod
     def from_settings(cls, settings: Settings, *, ambient_aws: bool = False) -> Doctor:
@@ -151,7 +153,11 @@ class Doctor:
         """The whole diagnosis. With `notify_slack`, the report is also posted to
         SLACK_CHANNEL; a failed post is a warning in the answer, never a failed analysis."""
         engine = self.engine(query.engine)
-        digested = self.digest(query)
+        try:
+            digested = self.digest(query)
+        except LogSourceError as err:
+            self.metrics.aws_error(err)
+            raise
         prompt = self._render(digested)
         if digested.digest.events_total == 0:
             response = no_logs(digested, engine.name)
@@ -162,6 +168,7 @@ class Doctor:
         if store is not None:
             response = remember(store, query, digested.target, digested.digest, response)
         _log_analysis(response)
+        self.metrics.analysis(response)
         return self._notify(response) if notify_slack else response
 
     # --- history
@@ -234,7 +241,11 @@ class Doctor:
 
     def post_report(self, response: AnalysisResponse) -> None:
         """Post the report to SLACK_CHANNEL; NotifyError or ConfigurationError if it fails."""
-        self._slack.post_report(response, link=self.report_link(response.id))
+        try:
+            self._slack.post_report(response, link=self.report_link(response.id))
+        except NotifyError:
+            self.metrics.slack_error("post")
+            raise
 
     def report_link(self, diagnosis_id: str) -> str | None:
         """The signed link to the report page, when there is one to open: DOCTOR_PUBLIC_URL
@@ -250,7 +261,11 @@ class Doctor:
 
     def reply(self, response_url: str, message: Message, *, response_type: ResponseType) -> None:
         """Answer a slash command on its response_url."""
-        self._slack.respond(response_url, message, response_type=response_type)
+        try:
+            self._slack.respond(response_url, message, response_type=response_type)
+        except NotifyError:
+            self.metrics.slack_error("reply")
+            raise
 
     def verify_slack_token(self) -> dict[str, Any]:
         """Who the bot is (auth.test), or NotifyError / ConfigurationError."""

@@ -8,7 +8,7 @@ from importlib.metadata import version
 
 from fastapi import FastAPI
 
-from doctor.api import analyze, health, history, reports
+from doctor.api import analyze, health, history, metrics, reports
 from doctor.api import slack as slack_inlet
 from doctor.api.errors import install_error_handlers
 from doctor.orchestrator import Doctor
@@ -49,5 +49,6 @@ def create_app(settings: Settings, *, doctor: Doctor | None = None) -> FastAPI:
     app.include_router(analyze.router)
     app.include_router(history.router)
     app.include_router(reports.router)
+    app.include_router(metrics.router)
     app.include_router(slack_inlet.router)
     return app
