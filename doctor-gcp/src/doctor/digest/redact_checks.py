@@ -138,8 +138,10 @@ def credential_value(match: re.Match[str]) -> bool:
     qualified = "." in value and len(parts) >= 3 and all(p[0].isalpha() for p in parts)
     if len(value) < 16 or not parts or entropy(value) < 3.0 or qualified:
         return False  # short, repetitive, or a qualified name: com.example.auth.TokenService
-    if _TYPED_ID.match(value) or value.isdigit():
-        return False
+    if _TYPED_ID.match(value) or value.isdigit() or value[0] == "/" or "=" in value.rstrip("="):
+        return False  # an id with a type prefix, a number, a path, a pair ("path=/api/v1")
+    if len(parts) > 1 and all(part.islower() or part.isdigit() for part in parts):
+        return _HEX.fullmatch("".join(parts)) is not None and strong  # "api/v1/orders"
     if all(part.isalpha() and _CAMEL_WORDS.fullmatch(part) for part in parts):
         # Words: snake_case, CamelCase or one long lower-case run. A run of 16+ letters in one
         # case with no vowel structure is random; one word is not that long.
