@@ -67,7 +67,7 @@ CORPUS: list[tuple[str, tuple[str, ...]]] = [
     (
         "doctl auth dop_v1_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
         ("0123456789abcdef0123",),
-    ),  # noqa: E501
+    ),
     (
         "telegram GET /bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawQ/getMe 401",
         ("AAHdqTcvCH1vGWJx",),
@@ -84,7 +84,8 @@ CORPUS: list[tuple[str, tuple[str, ...]]] = [
         ("ZyXw0123456789vutsrq",),
     ),
     (
-        "GET https://acct.blob.core.windows.net/c/b.txt?sv=2022-11-02&sig=AbCd%2Bef0123456789XyZ 403",
+        "GET https://acct.blob.core.windows.net/c/b.txt"
+        "?sv=2022-11-02&sig=AbCd%2Bef0123456789XyZ 403",
         ("AbCd%2Bef0123456789XyZ",),
     ),
     # --- private keys and service accounts

@@ -135,24 +135,39 @@ def credential_value(match: re.Match[str]) -> bool:
     word = match.group("word").lower()
     strong = word in _STRONG_WORDS or word.startswith("credential")
     parts = [part for part in _PARTS.split(value) if part]
+    return not _named(value, parts) and _random(value, parts, strong=strong)
+
+
+def _named(value: str, parts: list[str]) -> bool:
+    """Short, repetitive, a qualified name (com.example.auth.TokenService), an id with a type
+    prefix (blk_-160..., req-8f1...), a number, a path, or a pair (path=/api/v1)."""
     qualified = "." in value and len(parts) >= 3 and all(p[0].isalpha() for p in parts)
-    if len(value) < 16 or not parts or entropy(value) < 3.0 or qualified:
-        return False  # short, repetitive, or a qualified name: com.example.auth.TokenService
-    if _TYPED_ID.match(value) or value.isdigit() or value[0] == "/" or "=" in value.rstrip("="):
-        return False  # an id with a type prefix, a number, a path, a pair ("path=/api/v1")
+    return (
+        len(value) < 16
+        or not parts
+        or entropy(value) < 3.0
+        or qualified
+        or _TYPED_ID.match(value) is not None
+        or value.isdigit()
+        or value[0] == "/"
+        or "=" in value.rstrip("=")
+    )
+
+
+def _random(value: str, parts: list[str], *, strong: bool) -> bool:
     if len(parts) > 1 and all(part.islower() or part.isdigit() for part in parts):
-        return _HEX.fullmatch("".join(parts)) is not None and strong  # "api/v1/orders"
+        return strong and _HEX.fullmatch("".join(parts)) is not None  # "api/v1/orders": words
     if all(part.isalpha() and _CAMEL_WORDS.fullmatch(part) for part in parts):
         # Words: snake_case, CamelCase or one long lower-case run. A run of 16+ letters in one
         # case with no vowel structure is random; one word is not that long.
-        return len(parts) == 1 and len(value) >= 16 and not _vowelled(value)
-    if _UUID.fullmatch(value) or _HEX.fullmatch(value):
-        return strong  # an idempotency or cache key is an id; a token in hex is a token
-    if not strong:
-        # After "key" (partition, cache, object keys): only base64-like randomness counts.
-        has_digit = any(c.isdigit() for c in value)
-        return has_digit and any(c.isupper() for c in value) and any(c.islower() for c in value)
-    return True
+        return len(parts) == 1 and not _vowelled(value)
+    if _UUID.fullmatch(value) or _HEX.fullmatch(value) or strong:
+        # After token/secret/password anything random is one, hex too; after "key", a UUID or a
+        # hash is an idempotency, cache or object key.
+        return strong
+    # After "key" (partition, cache, object keys): only base64-like randomness counts.
+    has_digit = any(c.isdigit() for c in value)
+    return has_digit and any(c.isupper() for c in value) and any(c.islower() for c in value)
 
 
 def _vowelled(value: str) -> bool:
