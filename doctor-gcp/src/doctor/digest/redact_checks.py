@@ -82,7 +82,15 @@ _KEPT_NETWORKS = tuple(
 )  # fmt: skip
 
 
+# A dotted quad after a version word or inside a package name is a version ("~~6.1.1.0",
+# "pkg-1.2.3.4", "version 10.0.17763.1"), not an address.
+_VERSION_BEFORE = re.compile(r"(?:[~+-]|(?i:version|ver|release|build|firmware)[\s:=]*)$")
+
+
 def public_ip(match: re.Match[str]) -> bool:
+    start = match.start("secret") if "secret" in match.re.groupindex else match.start()
+    if _VERSION_BEFORE.search(match.string[max(0, start - 12) : start]):
+        return False
     return _public(_candidate(match))
 
 
