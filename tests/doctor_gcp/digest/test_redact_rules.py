@@ -8,7 +8,7 @@ import re
 import pytest
 
 from doctor.digest import Redactor
-from doctor.digest.redact_rules import Rule, RuleFileError, load_rules, parse_rules
+from doctor.digest.redact_rules import Rule, RuleFileError, load_rules, parse_rules, shape
 
 RULES = load_rules()
 EXAMPLES = [
@@ -42,6 +42,8 @@ def test_each_example_is_caught_by_the_cheap_prefilters(rule: Rule, line: str, s
     """Anchors and prefilters are necessary conditions: if one missed, the rule never ran."""
     if rule.anchors or rule.exact:
         assert any(a in line.lower() for a in rule.anchors) or any(a in line for a in rule.exact)
+    if rule.shapes:
+        assert any(s in shape(line) for s in rule.shapes), f"{rule.id}: no shape in {line!r}"
     if rule.prefilter is not None:
         assert rule.prefilter.search(line), f"{rule.id}: prefilter misses {line!r}"
 
@@ -75,6 +77,7 @@ def test_each_counterexample_comes_out_unchanged(rule: Rule, line: str) -> None:
             "[[rule]]\nid = 'a'\nkind = 'IP'\nregex = 'x'\nanchors = []\npseudonym = true\n",
             "secret",
         ),
+        ("[[rule]]\nid = 'a'\nkind = 'X'\nregex = 'x'\nanchors = []\nshapes = ['12']\n", "shape"),
         ("[[rule]\n", "not valid TOML"),
     ],
 )

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .redact_pairs import PAIR_KEYS, redact_pairs
-from .redact_rules import Rule, load_rules
+from .redact_rules import Rule, load_rules, shape
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _DIGIT = re.compile(r"\d")
@@ -115,7 +115,7 @@ class Redactor:
     _pseudonyms: dict[tuple[str, str], str] = field(default_factory=dict, init=False, repr=False)
     _numbers: dict[str, int] = field(default_factory=dict, init=False, repr=False)
     _in_key: bool = field(default=False, init=False, repr=False)
-    _replaced: int = field(default=0, init=False, repr=False)  # in all, to see a change fast
+    _delta: dict[str, int] = field(default_factory=dict, init=False, repr=False)  # this call's
     # Logs repeat: a text seen before gets its result and counts again, without the rules.
     # Sound because a Redactor's output for a text never changes (pseudonyms are stable),
     # except around PEM keys, which are never cached.
@@ -138,20 +138,12 @@ class Redactor:
             for kind, replaced in seen[1]:
                 self._count(kind, replaced)
             return seen[0]
-        replaced = self._replaced
-        before = dict(self.counts)
+        self._delta = {}
         result = self._redact(text)
         if not self._in_key and "PRIVATE KEY" not in text:
             if len(self._seen) >= _SEEN_MAX:
                 self._seen.clear()
-            delta: tuple[tuple[str, int], ...] = ()
-            if self._replaced != replaced:
-                delta = tuple(
-                    (kind, n - before.get(kind, 0))
-                    for kind, n in self.counts.items()
-                    if n != before.get(kind, 0)
-                )
-            self._seen[text] = (result, delta)
+            self._seen[text] = (result, tuple(self._delta.items()))
         return result
 
     def _redact(self, text: str) -> str:
@@ -160,34 +152,34 @@ class Redactor:
         if plan.anchors.search(lowered) or plan.exact.search(text):
             if "private key" in lowered:
                 self._follow_key(text)
-            text, lowered = self._run(plan.early, text, lowered, has_digit=False)
+            text, lowered = self._run(plan.early, text, lowered, shaped=None)
             text, replaced = redact_pairs(text, lowered, f"<{PAIR_KIND}>")
             if replaced:
                 self._count(PAIR_KIND, replaced)
                 lowered = _lower(text)
-            text, lowered = self._run(plan.late, text, lowered, has_digit=False)
-        if plan.personal:
-            has_digit = _DIGIT.search(text) is not None
-            text, _ = self._run(plan.personal, text, lowered, has_digit=has_digit)
+            text, lowered = self._run(plan.late, text, lowered, shaped=None)
+        if plan.personal and _DIGIT.search(text) is not None:
+            text, _ = self._run(plan.personal, text, lowered, shaped=shape(text))
+        elif plan.personal:  # no digit: the rules that need none (e-mail)
+            text, _ = self._run(plan.personal, text, lowered, shaped=None)
         return text
 
     def _run(
-        self, rules: tuple[Rule, ...], text: str, lowered: str, *, has_digit: bool
+        self, rules: tuple[Rule, ...], text: str, lowered: str, *, shaped: str | None
     ) -> tuple[str, str]:
-        """Apply `rules` in order; a rule with no anchors runs only when `has_digit`."""
+        """Apply `rules` in order. A rule whose gate is empty needs a digit: `shaped` is the
+        text's shape when it has one, else None. Shapes of candidates replaced since may linger
+        in `shaped`: the test stays a necessary one."""
+        haystacks = (lowered, text, shaped or "")
         for rule in rules:
-            if rule.anchors or rule.exact:
+            if rule.gate:
                 # Inline loops, not any() or a helper: this runs for every rule on every line.
-                for anchor in rule.anchors:
-                    if anchor in lowered:
+                for where, needle in rule.gate:
+                    if needle in haystacks[where]:
                         break
                 else:
-                    for anchor in rule.exact:
-                        if anchor in text:
-                            break
-                    else:
-                        continue
-            elif not has_digit:
+                    continue
+            elif shaped is None:
                 continue
             if rule.prefilter is not None and rule.prefilter.search(text) is None:
                 continue
@@ -195,6 +187,7 @@ class Redactor:
             if replaced:
                 self._count(rule.kind, replaced)
                 lowered = _lower(text)
+                haystacks = (lowered, text, shaped or "")
         return text, lowered
 
     def _substitute(self, rule: Rule, text: str) -> tuple[str, int]:
@@ -253,7 +246,7 @@ class Redactor:
 
     def _count(self, kind: str, replaced: int) -> None:
         self.counts[kind] = self.counts.get(kind, 0) + replaced
-        self._replaced += replaced
+        self._delta[kind] = self._delta.get(kind, 0) + replaced
 
 
 def redact(text: str, *, pii: bool = True) -> tuple[str, dict[str, int]]:
