@@ -27,6 +27,10 @@ def test_every_rule_has_an_example() -> None:
     assert [rule.id for rule in RULES if not rule.examples] == []
 
 
+def test_the_rule_file_is_read_once_per_process() -> None:
+    assert load_rules() is RULES
+
+
 @pytest.mark.parametrize(("rule", "line", "secret"), EXAMPLES)
 def test_each_example_loses_its_secret_to_its_rule(rule: Rule, line: str, secret: str) -> None:
     redactor = Redactor()

@@ -15,8 +15,10 @@ one client.
 State across calls: a PEM private key logged one line per event (awslogs without a multiline
 pattern) opens with a BEGIN line; the base64 lines after it are redacted until its END line.
 
-A cheap scan runs first: text with none of the anchors a secret rule needs (`akia`, `eyj`,
-`token`, `://`, ...) in its lowered form, and no digit when PII is on, is returned untouched.
+Cheap tests decide which rules run at all, since this runs on every line: text with none of the
+anchors a secret rule needs (`akia`, `eyj`, `token`, `://`, ...) skips the secret rules, and a
+personal-data rule runs only where its anchor or its shape (`9999-9999` for a card: see
+`redact_rules.shape`) and its prefilter are found.
 """
 
 from __future__ import annotations
