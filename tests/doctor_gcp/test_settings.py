@@ -28,6 +28,7 @@ DESIGN_ENV = [
     ("DOCTOR_ALLOWED_LOG_GROUPS", "/a, /b ,,/c", "doctor_allowed_log_groups", ["/a", "/b", "/c"]),
     ("DOCTOR_MAX_LOGS", "250", "doctor_max_logs", 250),
     ("DOCTOR_PROMPT_TOKEN_BUDGET", "4000", "doctor_prompt_token_budget", 4000),
+    ("DOCTOR_REDACT_PII", "false", "doctor_redact_pii", False),
     ("SLACK_BOT_TOKEN", "xoxb-1234-5678-abcdefghijkl", "slack_bot_token", None),
     ("SLACK_SIGNING_SECRET", "8f14e45fceea167a5a36dedd4bea2543", "slack_signing_secret", None),
     ("SLACK_CHANNEL", "#oncall", "slack_channel", None),

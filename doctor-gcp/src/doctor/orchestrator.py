@@ -108,13 +108,17 @@ class Doctor:
         warnings = _ignored_options(query)
         batch = source.read()
         warnings += batch.warnings
-        redactor = Redactor()
+        redactor = Redactor(pii=self.settings.doctor_redact_pii)
         events = parse_records(batch.records, redactor=redactor, whole=batch.whole)
         # CloudWatch hands over its newest max_logs already; a file is capped here, by events.
         limit = query.max_logs if query.file is not None else None
         kept = _Newest(events, limit) if limit is not None else None
         # the baseline window is redacted too (its words can end up in templates), apart
-        baseline = parse_records(batch.baseline, redactor=Redactor(), whole=batch.whole)
+        baseline = parse_records(
+            batch.baseline,
+            redactor=Redactor(pii=self.settings.doctor_redact_pii),
+            whole=batch.whole,
+        )
         digest = build_digest(
             kept if kept is not None else events,
             redactions=redactor.counts,

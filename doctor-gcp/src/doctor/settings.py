@@ -123,6 +123,9 @@ class Settings(BaseSettings):
     doctor_prompt_token_budget: int = Field(
         default=DEFAULT_PROMPT_TOKEN_BUDGET, ge=2000, le=1_000_000
     )
+    # Personal data (e-mail, phone, card numbers, IBANs, public IPs as <IP-n>) is redacted
+    # with the secrets before anything leaves the process; false leaves it (secrets still go).
+    doctor_redact_pii: bool = True
 
     # --- Slack
     slack_bot_token: SecretStr | None = None

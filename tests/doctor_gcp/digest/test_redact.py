@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from doctor.digest import Redactor, digest_lines, redact, render_prompt
+from doctor.digest import Redactor, digest_lines, parse_lines, redact, render_prompt
 
 # Canary values: realistic shapes that must never survive redaction.
 AWS_KEY_ID = "AKIAQ7CANARY0000XYZW"
@@ -128,7 +128,6 @@ def test_each_secret_kind_becomes_its_placeholder(text: str, expected: str, kind
         "bypass=true",
         "https://example.com:8443/api/v1/orders?page=2",
         "GET /health 200 in 3ms",
-        "user alice@example.com logged in",
         'Authorization: Bearer realm="api"',
     ],
 )
@@ -212,3 +211,117 @@ def test_credentials_in_less_common_spellings_are_redacted(text: str, secret: st
 )
 def test_what_only_looks_like_a_credential_key_is_kept(text: str) -> None:
     assert redact(text) == (text, {})
+
+
+@pytest.mark.parametrize(
+    ("text", "left"),
+    [
+        ("amqp://user:p@ss:w0rd@mq.internal:5672/", "ss:w0rd"),
+        ("password: Tr0ub4dor&3", "&3"),
+        ("login password=Tr0ub4dor&3 user=bob", "&3"),
+        ("mysql --password=x9 orders", "x9"),
+        ("mysql -uroot -pSECRET orders", "SECRET"),
+        ('{"private_key_id": "5f1e0b2c9d8a7f6e5d4c3b2a19080706f5e4d3c2"}', "5f1e0b2c9d8a"),
+    ],
+)
+def test_the_whole_secret_goes_not_just_its_head(text: str, left: str) -> None:
+    assert left not in redact(text)[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("access_token=Secr3tValue&scope=read", "access_token=<PASSWORD>&scope=read"),
+        ("{user=bob, password=Secr3t!}", "{user=bob, password=<PASSWORD>}"),
+        ("password=Secr3t!, retrying", "password=<PASSWORD>, retrying"),
+        ("amqp://user:p@ss:w0rd@mq.internal:5672/", "amqp://user:<PASSWORD>@mq.internal:5672/"),
+        ("Authorization: Basic dXNlcjpwdw==", "Authorization: Basic <PASSWORD>"),
+    ],
+)
+def test_context_around_a_secret_is_kept(text: str, expected: str) -> None:
+    assert redact(text)[0] == expected
+
+
+PEM_LINES = [
+    "-----BEGIN RSA PRIVATE KEY-----",
+    "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gunVTLw",
+    "7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxKLxoS2tFczGkP",
+    "-----END RSA PRIVATE KEY-----",
+]
+
+
+def test_a_private_key_logged_one_line_per_event_is_redacted_whole() -> None:
+    # awslogs without a multiline pattern: each line of the key is its own event.
+    lines = ["2026-11-26T04:00:00Z ERROR loading key", *PEM_LINES, "2026-11-26T04:00:01Z INFO ok"]
+    messages = [event.message for event in parse_lines(lines)]
+    everything = "\n".join(messages)
+    for body in PEM_LINES[1:3]:
+        assert body[:24] not in everything
+    assert messages[-1] == "INFO ok" or messages[-1].endswith("ok")  # the key ended there
+
+
+def test_after_a_key_ends_ordinary_base64_ish_lines_are_kept() -> None:
+    redactor = Redactor()
+    for line in PEM_LINES:
+        redactor.redact(line)
+    line = "cache warmup done in 12ms for tenant AcmeCorpProductionTenant01"
+    assert redactor.redact(line) == line
+
+
+def test_a_cut_off_key_stops_at_the_first_line_that_is_not_base64() -> None:
+    redactor = Redactor()
+    redactor.redact(PEM_LINES[0])
+    assert redactor.redact(PEM_LINES[1]) == "<PRIVATE_KEY>"
+    assert redactor.redact("INFO restarting worker") == "INFO restarting worker"
+    line = "session closed for AbCdEfGhIjKlMnOpQrSt0123"
+    assert redactor.redact(line) == line
+
+
+def test_one_client_keeps_one_pseudonym_and_infrastructure_addresses_stay() -> None:
+    redactor = Redactor()
+    first = redactor.redact("401 from 203.0.113.7 via 10.0.0.5")
+    second = redactor.redact("401 from 198.51.100.23 via 10.0.0.5")
+    third = redactor.redact("403 from 203.0.113.7 via 127.0.0.1")
+    assert first == "401 from <IP-1> via 10.0.0.5"
+    assert second == "401 from <IP-2> via 10.0.0.5"
+    assert third == "403 from <IP-1> via 127.0.0.1"
+    assert redactor.counts == {"IP": 3}
+
+
+def test_pseudonyms_still_mine_as_one_template() -> None:
+    lines = [f"2026-11-26T04:00:{n:02d}Z WARN login failed from 81.2.69.{n + 1}" for n in range(20)]
+    lines += [f"2026-11-26T04:01:{n:02d}Z WARN login failed from 10.1.0.{n + 1}" for n in range(5)]
+    digest = digest_lines(lines)
+    assert len(digest.patterns) == 1
+    assert "81.2.69" not in repr(digest)
+
+
+PERSONAL = [
+    ("mail to alice@example.com bounced", "alice@example.com"),
+    ("card 4111 1111 1111 1111 declined", "4111 1111 1111 1111"),
+    ("payout to DE89370400440532013000 failed", "DE89370400440532013000"),
+    ("SMS to +1 415 555 0132 failed", "415 555 0132"),
+    ("client 203.0.113.7 refused", "203.0.113.7"),
+]
+
+
+@pytest.mark.parametrize(("text", "value"), PERSONAL)
+def test_personal_data_goes_by_default(text: str, value: str) -> None:
+    assert value not in redact(text)[0]
+
+
+@pytest.mark.parametrize(("text", "value"), PERSONAL)
+def test_without_pii_personal_data_stays_but_secrets_still_go(text: str, value: str) -> None:
+    redacted, counts = redact(f"{text} password={KV_PASSWORD}", pii=False)
+    assert value in redacted
+    assert KV_PASSWORD not in redacted
+    assert counts == {"PASSWORD": 1}
+
+
+def test_a_repeated_text_is_counted_every_time() -> None:
+    redactor = Redactor()
+    for _ in range(3):
+        assert redactor.redact(f"password={KV_PASSWORD} from 203.0.113.7") == (
+            "password=<PASSWORD> from <IP-1>"
+        )
+    assert redactor.counts == {"PASSWORD": 3, "IP": 3}

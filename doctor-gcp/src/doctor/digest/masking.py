@@ -110,7 +110,10 @@ _RULES: tuple[tuple[str, str, _Guard], ...] = (
         rf"{_B}{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}{_E}",
         lambda t, d: "-" in t,
     ),
-    # Addresses, IP or name, are one kind of value: "<HOST>".
+    # Addresses, IP or name, are one kind of value: "<HOST>". Redaction has already turned
+    # public IP addresses into pseudonyms (<IP-1>, <IP-2>): they are addresses like any other,
+    # so a template is the same whichever client it saw.
+    ("HOST", r"\[?<IP-\d+>\]?(?::\d{1,5})?(?![\w:])", lambda t, d: "<IP-" in t),
     (
         "HOST",
         # Not the start of a name: "5.36.59.76.dsl.isp.net.om" is one host.

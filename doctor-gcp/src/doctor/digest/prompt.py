@@ -173,7 +173,9 @@ def _header(digest: Digest, log_group: str | None, minutes: int | None, notes: N
             "Diagnose the failures in this workload's logs.",
             f"Source: {source}{window}.",
             f"Events: {digest.events_total}, mined into {len(digest.patterns)} patterns.",
-            f"Secrets redacted before this prompt: {redacted or 'none found'}.",
+            # <IP-1>, <IP-2> are distinct client addresses, so the model can still count them.
+            f"Secrets and personal data redacted before this prompt (placeholders such as "
+            f"<PASSWORD>; <IP-n> is one client address each): {redacted or 'none found'}.",
             _timeline_text(digest),
             *(notes.header if notes is not None else []),
             "",

@@ -1,167 +1,45 @@
-"""Secret redaction: the first thing that touches log text, so nothing downstream sees a secret.
+"""Redaction: the first thing that touches log text, so nothing downstream sees a secret.
 
-Each rule replaces a secret with a typed placeholder such as `<JWT>` and keeps the context around
-it (the key name, a URL's user and host) because that context is what a diagnosis needs.
+Every output (the prompt, `--json`, the API, Slack, stored history) is built from the digest,
+and the digest only ever holds redacted text. Each rule replaces a secret with a typed
+placeholder such as `<JWT>` and keeps the context around it (the key name, a URL's user and
+host, the auth scheme) because that context is what a diagnosis needs.
 
-Rules run in a fixed order: the most specific shapes first (private key blocks, JWTs, vendor
-tokens), then the generic `key=value` / `"key": "value"` pairs, which skip values that are
-already placeholders.
-A cheap scan runs first: text with none of the anchors some rule needs (`akia`, `eyj`, `token`,
-`://`, ...) in its lowered form is returned untouched without running any rule.
+The rules are data (`redact_rules.toml`, see redact_rules.py): vendor shapes first, then the
+generic `key=value` pairs (redact_pairs.py), then values that only look random after a
+credential word. Personal data (e-mail, phone, card numbers, IBANs, public IP addresses) is
+redacted too unless the Redactor is built with `pii=False` (DOCTOR_REDACT_PII); secrets always
+are. Public IP addresses become per-Redactor pseudonyms (<IP-1>, <IP-2>): one client stays
+one client.
+
+State across calls: a PEM private key logged one line per event (awslogs without a multiline
+pattern) opens with a BEGIN line; the base64 lines after it are redacted until its END line.
+
+Cheap tests decide which rules run at all, since this runs on every line: text with none of the
+anchors a secret rule needs (`akia`, `eyj`, `token`, `://`, ...) skips the secret rules, and a
+personal-data rule runs only where its anchor or its shape (`9999-9999` for a card: see
+`redact_rules.shape`) and its prefilter are found.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-_Replacement = str | Callable[[re.Match[str]], str]
+from .redact_pairs import PAIR_KEYS, redact_pairs
+from .redact_rules import Rule, load_rules, shape
 
-
-@dataclass(frozen=True, slots=True)
-class _Rule:
-    kind: str  # the placeholder name, also the key in the counters
-    regex: re.Pattern[str]
-    replacement: _Replacement
-    # Plain substrings (matched case-insensitively against the lowered text) one of which must
-    # be present for the rule to possibly match; skips the regex on most lines.
-    anchors: tuple[str, ...]
-
-
-def _ph(kind: str) -> str:
-    return f"<{kind}>"
-
-
-def _auth_replace(match: re.Match[str]) -> str:
-    # "Authorization: Basic dXNlcjpwdw==" keeps the scheme, which tells what kind of auth failed.
-    return f"{match.group('head')}{match.group('scheme')}{_ph('PASSWORD')}"
-
-
-_RULES: tuple[_Rule, ...] = (
-    _Rule(
-        "PRIVATE_KEY",
-        # Up to the END line, or to the end of the text when the block was cut off: a truncated
-        # key is still a key.
-        re.compile(
-            r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----"
-            r".*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|\Z)",
-            re.DOTALL,
-        ),
-        _ph("PRIVATE_KEY"),
-        ("private key",),
-    ),
-    _Rule(
-        "SLACK_TOKEN",
-        re.compile(r"(https?://hooks\.slack\.com/(?:services|workflows|triggers)/)[A-Za-z0-9/_-]+"),
-        r"\1" + _ph("SLACK_TOKEN"),
-        ("hooks.slack.com",),
-    ),
-    _Rule(
-        "SLACK_TOKEN",
-        re.compile(r"\b(?:xox[abposre]|xapp)-[A-Za-z0-9-]{8,}"),
-        _ph("SLACK_TOKEN"),
-        ("xox", "xapp-"),
-    ),
-    _Rule(
-        "PASSWORD",
-        # scheme://user:password@host keeps the user and the host; ":pw@" (no user) too.
-        # Led by the literal "://" so the regex engine can jump between candidates.
-        re.compile(r"(://[^:/?#@\s]*:)(?!<[A-Z_]+>@)[^@\s/]+@"),
-        r"\1" + _ph("PASSWORD") + "@",
-        ("://",),
-    ),
-    _Rule(
-        "JWT",
-        re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"),
-        _ph("JWT"),
-        ("eyj",),
-    ),
-    _Rule(
-        "AWS_ACCESS_KEY_ID",
-        re.compile(r"(?<![A-Z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])"),
-        _ph("AWS_ACCESS_KEY_ID"),
-        ("akia", "asia", "a3t", "abia", "acca"),
-    ),
-    _Rule(
-        "AWS_SECRET_KEY",
-        re.compile(
-            # ":", "=" or plain spaces ("SecretAccessKey wJalr..." in dumped SDK structures).
-            r"(?i)((?:aws_?)?secret_?access_?key[\"']?(?:\s*[:=]\s*|\s+)[\"']?)"
-            r"[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])"
-        ),
-        r"\1" + _ph("AWS_SECRET_KEY"),
-        ("secret_access_key", "secretaccesskey", "secret_accesskey", "secretaccess_key"),
-    ),
-    _Rule(
-        "PASSWORD",
-        # Command lines in logs: `--password hunter2`, `--db-token abc` (the `=` form is a pair).
-        re.compile(
-            r"(?i)(?<!\S)(--[\w-]*(?:password|passwd|token|secret|api-key|apikey)\s+)"
-            r"(?!-)(?!<[A-Z_]+>)\S+"
-        ),
-        r"\1" + _ph("PASSWORD"),
-        # Its keywords, not "--": Spring Boot prints "---" on every line.
-        ("password", "passwd", "token", "secret", "api-key", "apikey"),
-    ),
-    _Rule(
-        "STRIPE_KEY",
-        re.compile(r"\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{10,}"),
-        _ph("STRIPE_KEY"),
-        ("_live_", "_test_"),
-    ),
-    _Rule(
-        "GITHUB_TOKEN",
-        re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})"),
-        _ph("GITHUB_TOKEN"),
-        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"),
-    ),
-    _Rule(
-        "GOOGLE_API_KEY",
-        re.compile(r"\bAIza[0-9A-Za-z_-]{35}"),
-        _ph("GOOGLE_API_KEY"),
-        ("aiza",),
-    ),
-    _Rule(
-        "BEARER_TOKEN",
-        re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9\-._~+/]{8,}=*"),
-        r"\1" + _ph("BEARER_TOKEN"),
-        ("bearer",),
-    ),
-    _Rule(
-        "PASSWORD",
-        # Authorization header with a scheme (Basic, Token, Digest...); Bearer ones are done and
-        # scheme-less values fall to the generic key rules below.
-        re.compile(
-            r"(?i)(?P<head>\bauthorization[\"']?\s*[:=]\s*[\"']?)"
-            r"(?P<scheme>(?:basic|token|digest|apikey|negotiate)\s+)(?!<[A-Z_]+>)"
-            r"[^\s\"',;]+"
-        ),
-        _auth_replace,
-        ("authorization",),
-    ),
-)
-
-# Key names whose value is a credential. Any prefix is allowed (db_password, X-Api-Key,
-# github_token) but the name must end right before the separator, so `token_count=3` is kept.
-_PAIR_KEYS = (
-    "password", "passwd", "passphrase", "pwd", "_pass", "-pass", "secret", "secret_key",
-    "secret-key", "secretkey", "token", "api_key", "api-key", "apikey", "private_key",
-    "private-key", "privatekey", "authorization", "auth", "credential", "credentials", "cookie",
-    "session", "sessionid", "session_id", "session-id", "accountkey", "sharedaccesskey",
-)  # fmt: skip
-# key, optional closing quote (escaped too, for JSON inside a message), ":" or "=", then a
-# quoted value (everything up to the same quote) or a bare one (up to a separator).
-# Matched on the lowered text, led by the literal key, so each search is a fast literal scan.
-_PAIR_TAIL = (
-    r"(?P<kq>\\?[\"']?)[ \t]*(?P<sep>[:=])[ \t]*"
-    r"(?:(?P<q>\\?[\"'])(?P<qv>(?:(?!(?P=q))(?:\\.|[^\n]))+)(?P=q)|(?P<v>[^\s&,;\"'}\]<>]+))"
-)
-_PAIRS = tuple((key, re.compile(re.escape(key) + _PAIR_TAIL)) for key in _PAIR_KEYS)
-_PLACEHOLDER = re.compile(r"(?:[a-z]+\s+)?<[a-z_]+>")  # lowered: "bearer <bearer_token>"
-_SCHEMES = frozenset({"bearer", "basic", "token", "digest"})
-_CREDENTIAL_CHARS = frozenset("0123456789_+/=!@#$%^*-")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_DIGIT = re.compile(r"\d")
+_PEM_MARK = re.compile(r"-----(BEGIN|END) (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
+# A line of a key's base64 body: long, and not a word or a path (a digit, "+" or both cases).
+_KEY_BODY = re.compile(r"(?<![\w+/=])[A-Za-z0-9+/]{16,}={0,2}(?![\w+/=])")
+_SEEN_MAX = 4096  # distinct texts remembered per Redactor
+PAIR_KIND = "PASSWORD"  # the kind of credential pairs
+PRIVATE_KEY = "PRIVATE_KEY"
 
 
 def _lower(text: str) -> str:
@@ -169,127 +47,216 @@ def _lower(text: str) -> str:
     return text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
 
 
-# Names, not secrets, where a token or session is named rather than shown: a reverse-DNS or
-# package-qualified name (its parts are words: a token's would hold digits), maybe with an
-# instance number ("com.apple.xpc.activity/4505:"), and how the JVM prints an object that has
-# no toString of its own: its class and an identity hash ("android.os.BinderProxy@2bd79ce",
-# "Token{78af589 ActivityRecord{...}}"). Values of password-like keys are always secrets.
-_QUALIFIED_NAME = re.compile(
-    r"[a-z][A-Za-z_$-]*(?:\.[A-Za-z_$][A-Za-z_$-]*){2,}(?:@[0-9a-f]{4,16}|/\d{1,10})?:?"
-)
-_CLASS_BRACE_HASH = re.compile(r"[A-Z][A-Za-z]*\{[0-9a-f]{4,16}")
-_NAMED_KEYS = frozenset({"token", "auth"})
+def _minimal(anchors: set[str]) -> tuple[str, ...]:
+    """The anchors no other anchor is part of: if none is in a text, none of them is."""
+    return tuple(sorted(a for a in anchors if not any(b != a and b in a for b in anchors)))
 
 
-def _object_reference(value: str, text: str, end: int) -> bool:
-    if _QUALIFIED_NAME.fullmatch(value):
-        return True
-    return _CLASS_BRACE_HASH.fullmatch(value) is not None and text[end : end + 1] == " "
+def _trie(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A regex matching any of `words`, with their shared prefixes factored out."""
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return re.compile(emit(root) or "(?!)")
 
 
-_SESSION_KEYS = frozenset({"session", "sessionid", "session_id", "session-id"})
-_HEX_INTEGER = re.compile(r"0x[0-9a-f]{1,16}")  # on the lowered text
+def _key_body(run: str) -> bool:
+    return any(c.isdigit() or c in "+/" for c in run) or (not run.islower() and not run.isupper())
 
 
-def _session_token(value: str) -> bool:
-    """A session's id is a secret only when it is a token (a cookie, a bearer of a login):
-    long, random, letters and digits. "Session: 30546173_4261722401" and "session 326" are
-    counters that name a session, and what tells one event from another; so is a 64-bit integer
-    printed in hex ("sessionid:0x14f05578bf8000c", as ZooKeeper and many C and Java servers
-    write them)."""
-    if _HEX_INTEGER.fullmatch(value):
-        return False
-    return len(value) >= 16 and any(c.isalpha() for c in value) and any(c.isdigit() for c in value)
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """The rules in the order they run, and the anchors that decide whether any can match."""
+
+    early: tuple[Rule, ...]
+    late: tuple[Rule, ...]
+    personal: tuple[Rule, ...]  # PII rules, last: a secret's shape wins over a phone's
+    # Does the text hold any anchor of the secret rules or the pair keys (lowered text) or any
+    # exact anchor (as written)? One regex each, shaped as a trie of the anchors: a loop of
+    # `in` tests, or a plain alternation, costs twice as much on a line that holds none.
+    anchors: re.Pattern[str]
+    exact: re.Pattern[str]
 
 
-def _pair_value(match: re.Match[str], text: str) -> tuple[int, int] | None:
-    """The span of a key's value that is a secret, or None when it is not one."""
-    key = match.group(0)[: match.start("kq") - match.start()].lstrip("_-")
-    if key in _SESSION_KEYS and not _session_token(match.group("qv") or match.group("v") or ""):
-        return None
-    if match.group("qv") is not None:
-        if _PLACEHOLDER.fullmatch(match.group("qv")):
-            return None
-        return match.span("qv")
-    value = match.group("v")
-    original = text[match.start("v") : match.end("v")]  # `match` ran on the lowered text
-    named = key in _NAMED_KEYS and _object_reference(original, text, match.end("v"))
-    if value in _SCHEMES or named:
-        return None
-    # "key: value" unquoted is also prose ("invalid token: expired"), so only values that look
-    # like credentials are taken: 6+ characters with a digit or a symbol, or one long run of
-    # letters in one case (16+, longer than the words such prose uses). A shorter letters-only
-    # secret after an unquoted colon is the documented gap; CamelCase is kept, since exception
-    # names ("token: ExpiredSignatureError") are what a diagnosis needs.
-    long_run = len(value) >= 16 and value.isalpha() and (original.islower() or original.isupper())
-    prose_like = (len(value) < 6 or _CREDENTIAL_CHARS.isdisjoint(value)) and not long_run
-    if match.group("sep") == ":" and not match.group("kq") and prose_like:
-        return None
-    return match.span("v")
+def _plan(pii: bool) -> _Plan:
+    rules = load_rules()
+    secrets = tuple(rule for rule in rules if not rule.pii)
+    return _Plan(
+        early=tuple(rule for rule in secrets if not rule.late),
+        late=tuple(rule for rule in secrets if rule.late),
+        personal=tuple(rule for rule in rules if rule.pii and pii),
+        anchors=_trie(_minimal({a for rule in secrets for a in rule.anchors} | set(PAIR_KEYS))),
+        exact=_trie(_minimal({a for rule in secrets for a in rule.exact})),
+    )
 
 
-def _redact_pairs(text: str, lowered: str) -> tuple[str, int]:
-    spans: list[tuple[int, int]] = []
-    for key, regex in _PAIRS:
-        if key in lowered:
-            spans.extend(span for m in regex.finditer(lowered) if (span := _pair_value(m, text)))
-    if not spans:
-        return text, 0
-    pieces: list[str] = []
-    done = 0
-    for start, end in sorted(spans):
-        if start < done:  # the same value found through two keys ("secret" in "secret_key")
-            continue
-        pieces += [text[done:start], _ph("PASSWORD")]
-        done = end
-    pieces.append(text[done:])
-    return "".join(pieces), len(pieces) // 2
-
-
-# The anchors no other anchor is part of: if none is in the lowered text, no rule can match.
-# Plain substring tests are used, not one big case-insensitive regex: Python's re tries every
-# alternative at every position, which is ten times slower on a typical line.
-_ALL_ANCHORS = {anchor for rule in _RULES for anchor in rule.anchors} | set(_PAIR_KEYS)
-_ANCHORS = tuple(
-    sorted(a for a in _ALL_ANCHORS if not any(b != a and b in a for b in _ALL_ANCHORS))
-)
-
-KINDS: tuple[str, ...] = tuple(dict.fromkeys(rule.kind for rule in _RULES))  # PASSWORD included
+_PLANS: dict[bool, _Plan] = {}
 
 
 @dataclass(slots=True)
 class Redactor:
-    """Redacts text and counts replacements per placeholder kind across calls."""
+    """Redacts text and counts replacements per placeholder kind across calls.
 
+    One Redactor per request: its IP pseudonyms and the state of a PEM key split over events
+    are that request's.
+    """
+
+    pii: bool = True  # also personal data (DOCTOR_REDACT_PII)
     counts: dict[str, int] = field(default_factory=dict)
+    _pseudonyms: dict[tuple[str, str], str] = field(default_factory=dict, init=False, repr=False)
+    _numbers: dict[str, int] = field(default_factory=dict, init=False, repr=False)
+    _in_key: bool = field(default=False, init=False, repr=False)
+    _delta: dict[str, int] = field(default_factory=dict, init=False, repr=False)  # this call's
+    # Logs repeat: a text seen before gets its result and counts again, without the rules.
+    # Sound because a Redactor's output for a text never changes (pseudonyms are stable),
+    # except around PEM keys, which are never cached.
+    _seen: dict[str, tuple[str, tuple[tuple[str, int], ...]]] = field(
+        default_factory=dict, init=False, repr=False
+    )
+    _plan: _Plan = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        plan = _PLANS.get(self.pii)
+        if plan is None:
+            plan = _PLANS[self.pii] = _plan(self.pii)
+        self._plan = plan
 
     def redact(self, text: str) -> str:
+        if self._in_key:
+            return self._redact(self._key_lines(text))
+        seen = self._seen.get(text)
+        if seen is not None:
+            for kind, replaced in seen[1]:
+                self._count(kind, replaced)
+            return seen[0]
+        self._delta = {}
+        result = self._redact(text)
+        if not self._in_key and "PRIVATE KEY" not in text:
+            if len(self._seen) >= _SEEN_MAX:
+                self._seen.clear()
+            self._seen[text] = (result, tuple(self._delta.items()))
+        return result
+
+    def _redact(self, text: str) -> str:
         lowered = _lower(text)
-        for anchor in _ANCHORS:
-            if anchor in lowered:
-                break
-        else:
-            return text
-        for rule in _RULES:
-            for anchor in rule.anchors:
-                if anchor in lowered:
-                    break
-            else:
+        plan = self._plan
+        if plan.anchors.search(lowered) or plan.exact.search(text):
+            if "private key" in lowered:
+                self._follow_key(text)
+            text, lowered = self._run(plan.early, text, lowered, shaped=None)
+            text, replaced = redact_pairs(text, lowered, f"<{PAIR_KIND}>")
+            if replaced:
+                self._count(PAIR_KIND, replaced)
+                lowered = _lower(text)
+            text, lowered = self._run(plan.late, text, lowered, shaped=None)
+        if plan.personal and _DIGIT.search(text) is not None:
+            text, _ = self._run(plan.personal, text, lowered, shaped=shape(text))
+        elif plan.personal:  # no digit: the rules that need none (e-mail)
+            text, _ = self._run(plan.personal, text, lowered, shaped=None)
+        return text
+
+    def _run(
+        self, rules: tuple[Rule, ...], text: str, lowered: str, *, shaped: str | None
+    ) -> tuple[str, str]:
+        """Apply `rules` in order. A rule whose gate is empty needs a digit: `shaped` is the
+        text's shape when it has one, else None. Shapes of candidates replaced since may linger
+        in `shaped`: the test stays a necessary one."""
+        haystacks = (lowered, text, shaped or "")
+        for rule in rules:
+            if rule.gate:
+                # Inline loops, not any() or a helper: this runs for every rule on every line.
+                for where, needle in rule.gate:
+                    if needle in haystacks[where]:
+                        break
+                else:
+                    continue
+            elif shaped is None:
                 continue
-            text, replaced = rule.regex.subn(rule.replacement, text)
+            if rule.prefilter is not None and rule.prefilter.search(text) is None:
+                continue
+            text, replaced = self._substitute(rule, text)
             if replaced:
                 self._count(rule.kind, replaced)
                 lowered = _lower(text)
-        text, replaced = _redact_pairs(text, lowered)
+                haystacks = (lowered, text, shaped or "")
+        return text, lowered
+
+    def _substitute(self, rule: Rule, text: str) -> tuple[str, int]:
+        if rule.check is None and not rule.has_secret_group:
+            return rule.regex.subn(rule.placeholder, text)
+        replaced = 0
+
+        def replace(match: re.Match[str]) -> str:
+            nonlocal replaced
+            if rule.check is not None and not rule.check(match):
+                return match.group(0)
+            replaced += 1
+            if not rule.has_secret_group:
+                return rule.placeholder
+            start, end = match.span("secret")
+            whole = match.group(0)
+            value = self._pseudonym(rule.kind, match.group("secret")) if rule.pseudonym else None
+            offset = match.start()
+            return whole[: start - offset] + (value or rule.placeholder) + whole[end - offset :]
+
+        return rule.regex.sub(replace, text), replaced
+
+    def _pseudonym(self, kind: str, value: str) -> str:
+        if ":" in value:  # one IPv6 address, however written ("2001:DB8::1", "2001:db8:0::1")
+            with contextlib.suppress(ValueError):
+                value = ipaddress.ip_address(value).compressed
+        name = self._pseudonyms.get((kind, value))
+        if name is None:
+            number = self._numbers[kind] = self._numbers.get(kind, 0) + 1
+            name = self._pseudonyms[(kind, value)] = f"<{kind}-{number}>"
+        return name
+
+    def _follow_key(self, text: str) -> None:
+        """A BEGIN with no END after it: the lines of the key come next, each its own event."""
+        marks = _PEM_MARK.findall(text)
+        if marks:
+            self._in_key = marks[-1] == "BEGIN"
+
+    def _key_lines(self, text: str) -> str:
+        """Inside a key: its base64 lines go. A line with none ends it (a cut-off key)."""
+        replaced = 0
+
+        def replace(match: re.Match[str]) -> str:
+            nonlocal replaced
+            if not _key_body(match.group(0)):
+                return match.group(0)
+            replaced += 1
+            return f"<{PRIVATE_KEY}>"
+
+        text = _KEY_BODY.sub(replace, text)
         if replaced:
-            self._count("PASSWORD", replaced)
+            self._count(PRIVATE_KEY, replaced)
+        elif "PRIVATE KEY" not in text:
+            self._in_key = False
         return text
 
     def _count(self, kind: str, replaced: int) -> None:
         self.counts[kind] = self.counts.get(kind, 0) + replaced
+        self._delta[kind] = self._delta.get(kind, 0) + replaced
 
 
-def redact(text: str) -> tuple[str, dict[str, int]]:
+def redact(text: str, *, pii: bool = True) -> tuple[str, dict[str, int]]:
     """Redact one text; returns it with the number of replacements per placeholder kind."""
-    redactor = Redactor()
+    redactor = Redactor(pii=pii)
     return redactor.redact(text), redactor.counts
+
+
+def kinds() -> tuple[str, ...]:
+    """Every placeholder kind a Redactor can count."""
+    return tuple(dict.fromkeys([*(rule.kind for rule in load_rules()), PAIR_KIND, PRIVATE_KEY]))
