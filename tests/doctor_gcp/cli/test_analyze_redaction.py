@@ -231,3 +231,27 @@ def test_with_pii_off_personal_data_stays_but_no_secret_leaks(
 def _secret_values() -> set[str]:
     personal_from = next(n for n, (m, _) in enumerate(CORPUS) if "password reset mail" in m)
     return {s for _, secrets in CORPUS[:personal_from] for s in secrets}
+
+
+def test_nothing_planted_reaches_stored_history_or_the_report_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from doctor.reports import render
+    from doctor.store import Store
+
+    database = tmp_path / "history.sqlite3"
+    monkeypatch.setenv("DOCTOR_DATABASE_URL", f"sqlite:///{database}")
+    result = runner.invoke(app, ["analyze", "--file", str(_log(tmp_path)), "--json"])
+    assert result.exit_code == 0, result.stderr
+    answer = AnalysisResponse.model_validate_json(result.stdout)
+    store = Store(f"sqlite:///{database}")
+    try:
+        stored = store.stored(answer.id)
+    finally:
+        store.close()
+    assert stored is not None
+    # Every byte the database holds (its file and write-ahead log), and the page drawn from it.
+    on_disk = b"".join(p.read_bytes() for p in tmp_path.glob("history.sqlite3*"))
+    assert _leaks(on_disk.decode("utf-8", "replace")) == []
+    assert _leaks(json.dumps(stored.digest)) == []
+    assert _leaks(render(stored.response, stored.digest)) == []
