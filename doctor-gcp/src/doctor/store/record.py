@@ -1,19 +1,11 @@
-"""What is kept of a diagnosis, what changed since the target's previous one, and `remember`,
-which does both for an answer."""
+"""What is kept of a diagnosis, and what changed since the target's previous one."""
 
 from __future__ import annotations
 
-import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from doctor.digest.types import Digest
-from doctor.errors import DoctorError
 from doctor.models import AnalysisResponse, Changes, Query
-
-if TYPE_CHECKING:
-    from doctor.store.store import Store
-
-log = logging.getLogger(__name__)
 
 MAX_STORED_PATTERNS = 200  # the ranked head of the digest; the rest is counted, not listed
 MAX_NEW_PATTERNS = 10  # templates named in `changes`
@@ -84,25 +76,3 @@ def changes_since(
         appeared=sorted(after - before),
         cleared=sorted(before - after),
     )
-
-
-def remember(
-    store: Store, query: Query, target: str | None, digest: Digest, response: AnalysisResponse
-) -> AnalysisResponse:
-    """Store the answer, and say what changed since the target's last one. A failure is a
-    warning on the answer: the diagnosis itself is never lost to the database."""
-    try:
-        if target is not None:
-            previous = store.latest(target)
-            if previous is not None:
-                changes = changes_since(previous.response, previous.digest, response, digest)
-                response = response.model_copy(update={"changes": changes})
-        cited = frozenset(pid for issue in response.analysis.issues for pid in issue.pattern_ids)
-        summary = digest_summary(digest, cited)
-        store.save(response, request=request_summary(query), digest=summary)
-    except Exception as exc:
-        reason = exc.message if isinstance(exc, DoctorError) else "an internal error"
-        log.warning("diagnosis %s not stored: %s", response.id, reason, exc_info=True)
-        note = f"This diagnosis was not stored in history ({reason})."
-        return response.model_copy(update={"warnings": [*response.warnings, note]})
-    return response
