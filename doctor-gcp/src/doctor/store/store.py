@@ -108,13 +108,8 @@ class Store:
             raise _failed("write", exc) from exc
 
     def get(self, diagnosis_id: str) -> AnalysisResponse | None:
-        self.migrate()
-        try:
-            with Session(self._engine) as session:
-                row = session.get(DiagnosisRow, diagnosis_id)
-                return None if row is None else AnalysisResponse.model_validate(row.response)
-        except SQLAlchemyError as exc:
-            raise _failed("read", exc) from exc
+        found = self.stored(diagnosis_id)
+        return found.response if found is not None else None
 
     def stored(self, diagnosis_id: str) -> Previous | None:
         """A diagnosis with the digest summary kept beside it (the report page draws both)."""

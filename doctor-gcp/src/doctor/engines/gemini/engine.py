@@ -96,34 +96,36 @@ class GeminiEngine:
     def _diagnosis(self, prompt: Prompt, deadline: float, spent: list[Usage]) -> Diagnosis:
         with self._transport.deadline(deadline):
             contents: list[types.Content] = [types.UserContent(prompt.user)]
-            response = self._generate(contents, prompt.system, spent)
-            text = _answer_text(response, self._settings.gemini_max_output_tokens)
-            if isinstance(response.parsed, Diagnosis):
-                return response.parsed
-            try:
-                return Diagnosis.model_validate_json(text)
-            except ValidationError as exc:
-                log.warning(
-                    "gemini answer invalid (%d errors); asking for a repair", exc.error_count()
-                )
-                problems = _describe(exc)
+            answer, text = self._ask(contents, prompt.system, spent)
+            if isinstance(answer, Diagnosis):
+                return answer
+            log.warning("gemini answer invalid (%d problems); asking for a repair", len(answer))
             contents += [
                 types.ModelContent(text[:_MAX_ECHOED_ANSWER_CHARS]),
-                types.UserContent(_repair_request(problems)),
+                types.UserContent(_repair_request(answer)),
             ]
-            repaired = self._generate(contents, prompt.system, spent)
-            repaired_text = _answer_text(repaired, self._settings.gemini_max_output_tokens)
-            if isinstance(repaired.parsed, Diagnosis):
-                return repaired.parsed
-            try:
-                return Diagnosis.model_validate_json(repaired_text)
-            except ValidationError as exc:
-                log.warning("gemini repair invalid too: %s", "; ".join(_describe(exc)))
-                raise EngineError(
-                    "Gemini's answer did not match the diagnosis schema, even after a repair "
-                    "request",
-                    hint="Retry, or use the rules engine (--engine rules).",
-                ) from None
+            repaired, _ = self._ask(contents, prompt.system, spent)
+            if isinstance(repaired, Diagnosis):
+                return repaired
+            log.warning("gemini repair invalid too: %s", "; ".join(repaired))
+            raise EngineError(
+                "Gemini's answer did not match the diagnosis schema, even after a repair request",
+                hint="Retry, or use the rules engine (--engine rules).",
+            )
+
+    def _ask(
+        self, contents: list[types.Content], system: str, spent: list[Usage]
+    ) -> tuple[Diagnosis | list[str], str]:
+        """One request: the Diagnosis it answered, or what is wrong with the answer; and its
+        text."""
+        response = self._generate(contents, system, spent)
+        text = _answer_text(response, self._settings.gemini_max_output_tokens)
+        if isinstance(response.parsed, Diagnosis):
+            return response.parsed, text
+        try:
+            return Diagnosis.model_validate_json(text), text
+        except ValidationError as exc:
+            return _describe(exc), text
 
     def _generate(
         self, contents: list[types.Content], system: str, spent: list[Usage]
