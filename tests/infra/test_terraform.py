@@ -606,7 +606,10 @@ def test_service_account_may_call_vertex_ai_and_apis_are_enabled() -> None:
     vertex = module.resource("google_project_iam_member", "doctor_vertex")
     assert vertex["role"] == "roles/aiplatform.user"
     # roles/cloudsql.client only with enable_cloud_sql (tests/infra/test_terraform_gcp.py).
-    assert set(module.resources("google_project_iam_member")) == {"doctor_vertex", "doctor_cloudsql"}
+    assert set(module.resources("google_project_iam_member")) == {
+        "doctor_vertex",
+        "doctor_cloudsql",
+    }
     services = set(re.findall(r'"([a-z]+\.googleapis\.com)"', module.locals()["services"]))
     assert {
         "run.googleapis.com",
