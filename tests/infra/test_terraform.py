@@ -553,6 +553,7 @@ def test_cloud_run_env_names_are_the_doctor_settings() -> None:
     local = gcp_module().locals()
     plain = env_names(local["plain_env"])
     secret = env_names(local["secrets"])
+    generated = env_names(local["generated_secrets"])
     assert plain == {
         "AWS_ROLE_ARN",
         "AWS_REGION",
@@ -564,13 +565,21 @@ def test_cloud_run_env_names_are_the_doctor_settings() -> None:
         "DOCTOR_ENGINE",
         "DOCTOR_ALLOWED_LOG_GROUPS",
         "SLACK_CHANNEL",
+        "DOCTOR_PUBLIC_URL",
+        "DOCTOR_TARGETS_FILE",
     }
     assert secret == {"DOCTOR_API_TOKEN", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"}
-    assert (plain | secret) <= fields
+    assert generated == {"DOCTOR_DATABASE_URL"}
+    assert (plain | secret | generated) <= fields
     assert not plain & secret
+    assert not (plain | secret) & generated
 
-    env_blocks = [block["env"] for block in container()["dynamic"]]
-    assert [block["for_each"] for block in env_blocks] == ["${local.plain_env}", "${local.secrets}"]
+    env_blocks = [block["env"] for block in container()["dynamic"] if "env" in block]
+    assert [block["for_each"] for block in env_blocks] == [
+        "${local.plain_env}",
+        "${local.secrets}",
+        "${local.generated_secrets}",
+    ]
     secret_ref = single(single(single(env_blocks[1]["content"])["value_source"])["secret_key_ref"])
     assert secret_ref["secret"] == "${google_secret_manager_secret.doctor[env.key].secret_id}"
 
@@ -579,8 +588,13 @@ def test_secrets_live_in_secret_manager_and_never_in_state() -> None:
     module = gcp_module()
     secret = module.resource("google_secret_manager_secret", "doctor")
     assert secret["for_each"] == "${local.secrets}"
-    # A secret version resource would put the value in the Terraform state.
-    assert "google_secret_manager_secret_version" not in module.resource_types()
+    # A secret version resource puts the value in the Terraform state: none for the secrets the
+    # operator fills (API token, Slack), only for the two Terraform itself writes, each behind
+    # its switch (tests/infra/test_terraform_gcp.py): the generated database URL and the targets.
+    assert set(module.resources("google_secret_manager_secret_version")) == {
+        "database_url",
+        "targets",
+    }
     access = module.resource("google_secret_manager_secret_iam_member", "doctor")
     assert access["role"] == "roles/secretmanager.secretAccessor"
     assert access["member"] == "${local.sa_member}"
@@ -591,7 +605,11 @@ def test_service_account_may_call_vertex_ai_and_apis_are_enabled() -> None:
     module = gcp_module()
     vertex = module.resource("google_project_iam_member", "doctor_vertex")
     assert vertex["role"] == "roles/aiplatform.user"
-    assert set(module.resources("google_project_iam_member")) == {"doctor_vertex"}
+    # roles/cloudsql.client only with enable_cloud_sql (tests/infra/test_terraform_gcp.py).
+    assert set(module.resources("google_project_iam_member")) == {
+        "doctor_vertex",
+        "doctor_cloudsql",
+    }
     services = set(re.findall(r'"([a-z]+\.googleapis\.com)"', module.locals()["services"]))
     assert {
         "run.googleapis.com",

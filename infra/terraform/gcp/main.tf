@@ -1,12 +1,14 @@
 locals {
-  services = toset([
+  services = toset(concat([
     "aiplatform.googleapis.com",       # Gemini on Vertex AI
     "artifactregistry.googleapis.com", # the doctor image
     "iam.googleapis.com",              # the service account
     "iamcredentials.googleapis.com",   # ID tokens for the service account
     "run.googleapis.com",
     "secretmanager.googleapis.com",
-  ])
+    ], var.enable_cloud_sql ? [
+    "sqladmin.googleapis.com", # Cloud SQL, and the connector behind Cloud Run's Cloud SQL volume
+  ] : []))
 
   aws_role_arn       = "arn:${var.aws_partition}:iam::${var.aws_account_id}:role/${var.aws_doctor_role_name}"
   allowed_log_groups = length(var.aws_allowed_log_groups) > 0 ? var.aws_allowed_log_groups : [var.aws_log_group_name]

@@ -30,3 +30,18 @@ output "artifact_registry" {
 output "image" {
   value = local.image
 }
+
+output "cloud_sql_connection_name" {
+  description = "PROJECT:REGION:INSTANCE of the history's Cloud SQL instance (null without enable_cloud_sql)."
+  value       = one(google_sql_database_instance.history[*].connection_name)
+}
+
+output "database_url_secret" {
+  description = "Secret Manager secret holding DOCTOR_DATABASE_URL (null without enable_cloud_sql)."
+  value       = one(google_secret_manager_secret.database_url[*].secret_id)
+}
+
+output "targets_file" {
+  description = "DOCTOR_TARGETS_FILE inside the container (null without targets_toml)."
+  value       = local.targets_enabled ? local.targets_file : null
+}

@@ -11,7 +11,18 @@ locals {
     GCP_LOCATION              = var.vertex_location
     GEMINI_MODEL              = var.gemini_model
     SLACK_CHANNEL             = var.slack_channel
+    DOCTOR_PUBLIC_URL         = var.public_url
+    DOCTOR_TARGETS_FILE       = local.targets_enabled ? local.targets_file : ""
   } : name => value if value != "" }
+
+  # Secrets whose values Terraform writes (cloudsql.tf): environment variable => the secret and
+  # its version, pinned so that a new value rolls out a new revision.
+  generated_secrets = var.enable_cloud_sql ? {
+    DOCTOR_DATABASE_URL = {
+      secret  = google_secret_manager_secret.database_url[0].secret_id
+      version = google_secret_manager_secret_version.database_url[0].version
+    }
+  } : {}
 }
 
 resource "google_cloud_run_v2_service" "doctor" {
@@ -29,6 +40,33 @@ resource "google_cloud_run_v2_service" "doctor" {
     scaling {
       min_instance_count = var.min_instances
       max_instance_count = var.max_instances
+    }
+
+    # The Cloud SQL connector (enable_cloud_sql): a unix socket per instance under /cloudsql.
+    dynamic "volumes" {
+      for_each = local.cloud_sql_connection_names
+      content {
+        name = "cloudsql"
+        cloud_sql_instance {
+          instances = [volumes.value]
+        }
+      }
+    }
+
+    # DOCTOR_TARGETS_FILE (targets_toml): the secret as one read-only file in targets_dir. The
+    # version is pinned: a changed TOML makes a new revision, which reads it at start-up.
+    dynamic "volumes" {
+      for_each = google_secret_manager_secret_version.targets
+      content {
+        name = "targets"
+        secret {
+          secret = google_secret_manager_secret.targets[0].secret_id
+          items {
+            version = volumes.value.version
+            path    = local.targets_file_name
+          }
+        }
+      }
     }
 
     containers {
@@ -72,6 +110,36 @@ resource "google_cloud_run_v2_service" "doctor" {
         }
       }
 
+      # A Terraform-generated secret (DOCTOR_DATABASE_URL): only ever a secret reference.
+      dynamic "env" {
+        for_each = local.generated_secrets
+        content {
+          name = env.key
+          value_source {
+            secret_key_ref {
+              secret  = env.value.secret
+              version = env.value.version
+            }
+          }
+        }
+      }
+
+      dynamic "volume_mounts" {
+        for_each = local.cloud_sql_connection_names
+        content {
+          name       = "cloudsql"
+          mount_path = local.cloud_sql_mount
+        }
+      }
+
+      dynamic "volume_mounts" {
+        for_each = google_secret_manager_secret_version.targets
+        content {
+          name       = "targets"
+          mount_path = local.targets_dir
+        }
+      }
+
       startup_probe {
         http_get {
           path = "/healthz"
@@ -97,10 +165,14 @@ resource "google_cloud_run_v2_service" "doctor" {
     percent = 100
   }
 
-  # The revision starts only once it may read its secrets and call Vertex AI.
+  # The revision starts only once it may read its secrets, call Vertex AI and reach Cloud SQL.
   depends_on = [
     google_secret_manager_secret_iam_member.doctor,
+    google_secret_manager_secret_iam_member.database_url,
+    google_secret_manager_secret_iam_member.targets,
     google_project_iam_member.doctor_vertex,
+    google_project_iam_member.doctor_cloudsql,
+    google_sql_database.history,
   ]
 }
 

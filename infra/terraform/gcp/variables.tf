@@ -177,3 +177,93 @@ variable "token_audience" {
     error_message = "token_audience: letters, digits and :/._- only (the AWS root has the same rule)."
   }
 }
+
+# --- History, targets, report links
+
+variable "enable_cloud_sql" {
+  description = "Keep the history (DOCTOR_DATABASE_URL) in Cloud SQL for PostgreSQL. Off: a SQLite file inside each Cloud Run instance, lost when the instance goes. On: an instance, a database, a user with a generated password and the URL in Secret Manager (the password is then in the Terraform state)."
+  type        = bool
+  default     = false
+}
+
+variable "cloud_sql_instance_name" {
+  description = "Cloud SQL instance name (a deleted instance's name cannot be reused for about a week)."
+  type        = string
+  default     = "cloud-doctor"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,96}[a-z0-9]$", var.cloud_sql_instance_name))
+    error_message = "cloud_sql_instance_name: lower-case letters, digits and hyphens, starting with a letter."
+  }
+}
+
+variable "cloud_sql_database_version" {
+  description = "Cloud SQL PostgreSQL major version."
+  type        = string
+  default     = "POSTGRES_16"
+
+  validation {
+    condition     = can(regex("^POSTGRES_[0-9]+$", var.cloud_sql_database_version))
+    error_message = "cloud_sql_database_version must be POSTGRES_<major>: the doctor speaks PostgreSQL (psycopg)."
+  }
+}
+
+variable "cloud_sql_tier" {
+  description = "Cloud SQL machine tier (Enterprise edition). db-f1-micro (shared core) is plenty for the history; db-custom-1-3840 for a dedicated core."
+  type        = string
+  default     = "db-f1-micro"
+}
+
+variable "cloud_sql_database_name" {
+  description = "Database of the history."
+  type        = string
+  default     = "cloud_doctor"
+
+  validation {
+    condition     = can(regex("^[a-z_][a-z0-9_]{0,62}$", var.cloud_sql_database_name))
+    error_message = "cloud_sql_database_name: lower-case letters, digits and underscores (it goes into a URL unescaped)."
+  }
+}
+
+variable "cloud_sql_user" {
+  description = "Database user of the doctor (its password is generated)."
+  type        = string
+  default     = "cloud_doctor"
+
+  validation {
+    condition     = can(regex("^[a-z_][a-z0-9_]{0,62}$", var.cloud_sql_user))
+    error_message = "cloud_sql_user: lower-case letters, digits and underscores (it goes into a URL unescaped)."
+  }
+}
+
+variable "targets_toml" {
+  description = "DOCTOR_TARGETS_FILE contents: the TOML naming the AWS accounts (targets) the doctor reads, e.g. file(\"targets.toml\") or the two-accounts example's doctor_targets_toml output. Empty: no file, the single target `default` from aws_* variables. Stored in Secret Manager and mounted at /etc/cloud-doctor/targets.toml."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.targets_toml == "" || trimspace(var.targets_toml) != ""
+    error_message = "targets_toml is empty (blank): leave it unset, or give the TOML."
+  }
+
+  validation {
+    condition     = var.targets_toml == "" || can(regex("(?m)^\\s*\\[?\\s*\"?targets\"?\\s*[.=\\]]", var.targets_toml))
+    error_message = "targets_toml names no target: it needs a targets table, e.g. [targets.NAME]."
+  }
+
+  validation {
+    condition     = length(var.targets_toml) <= 65536
+    error_message = "targets_toml is over 64 KiB, the size limit of a Secret Manager version."
+  }
+}
+
+variable "public_url" {
+  description = "DOCTOR_PUBLIC_URL: base of the signed report links (the Slack \"Full report\" button). Set it to the service_url output after the first apply (the service cannot name its own URL: that would be a cycle), or to a custom domain mapped to the service. Empty: not set, Slack messages carry no report link."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.public_url == "" || can(regex("^https://[^\\s?#]+[^/\\s?#]$", var.public_url))
+    error_message = "public_url must be an https:// URL without query, fragment or trailing slash (or empty)."
+  }
+}
