@@ -53,6 +53,20 @@ class Accounts:
         self._clients: dict[tuple[str | None, str | None], CloudWatchLogs] = {}
         self._lock = threading.Lock()
 
+    def target_for(self, account: str, region: str) -> Target:
+        """The target whose role lives in `account` and reads `region` (an alarm's origin), or
+        InvalidParameter (422) naming both."""
+        for target in self.targets.by_name.values():
+            arn = target.role_arn or self.settings.aws_role_arn or ""
+            owner = arn.split(":")[4] if arn.count(":") >= 5 else None
+            if owner == account and (target.region or self.settings.aws_region) == region:
+                return target
+        raise InvalidParameter(
+            f"No target reads AWS account {account} in region {region}.",
+            hint="Add a target for that account and region to DOCTOR_TARGETS_FILE (its role_arn "
+            "names the account), or point the alarm's EventBridge rule at the right doctor.",
+        )
+
     def source(self, query: Query) -> LogSource:
         """The CloudWatch source a query reads, once it passes policy."""
         plan = self.plan(query)  # policy first: it costs no I/O

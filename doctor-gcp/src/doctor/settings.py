@@ -117,6 +117,8 @@ class Settings(BaseSettings):
     port: int | None = Field(default=None, ge=1, le=65535, description="Set by Cloud Run")
     doctor_engine: EngineChoice = "auto"
     doctor_api_token: SecretStr | None = None
+    # POST /alerts/aws's own bearer token (EventBridge's connection sends it), not the API's.
+    doctor_alert_token: SecretStr | None = None
     doctor_allowed_log_groups: Annotated[list[str], NoDecode] = Field(default_factory=list)
     doctor_max_logs: int = Field(default=1000, ge=1, le=100_000)
     # Below ~2,000 tokens the instructions leave no room for the logs themselves.
@@ -169,7 +171,11 @@ class Settings(BaseSettings):
         return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator(
-        "doctor_api_token", "slack_bot_token", "slack_signing_secret", "gemini_api_key"
+        "doctor_api_token",
+        "doctor_alert_token",
+        "slack_bot_token",
+        "slack_signing_secret",
+        "gemini_api_key",
     )
     @classmethod
     def _reject_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
@@ -181,7 +187,7 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("doctor_api_token")
+    @field_validator("doctor_api_token", "doctor_alert_token")
     @classmethod
     def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
         # The only lock on /analyze: a short token can be guessed.

@@ -7,8 +7,10 @@ from contextlib import asynccontextmanager
 from importlib.metadata import version
 
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 
-from doctor.api import analyze, health, history, metrics, reports
+from doctor.alerts import AlertJobs, AlertRunner
+from doctor.api import alerts, analyze, health, history, metrics, reports
 from doctor.api import slack as slack_inlet
 from doctor.api.errors import install_error_handlers
 from doctor.orchestrator import Doctor
@@ -27,11 +29,19 @@ def create_app(settings: Settings, *, doctor: Doctor | None = None) -> FastAPI:
         slack = slack_inlet.SlackCommands.from_settings(settings, service)
         app.state.doctor = service
         app.state.slack = slack
+        store = service.store()
+        jobs = AlertJobs(store) if store is not None else None
+        runner = AlertRunner(service, jobs) if jobs is not None else None
+        app.state.alert_jobs, app.state.alert_runner = jobs, runner
         if slack is not None:
             slack.start()
+        if runner is not None and settings.doctor_alert_token is not None:
+            await run_in_threadpool(runner.resume)  # jobs a previous process left pending
         try:
             yield
         finally:
+            if runner is not None:
+                await run_in_threadpool(runner.close)
             if slack is not None:
                 await slack.aclose()
             service.close()
@@ -47,6 +57,7 @@ def create_app(settings: Settings, *, doctor: Doctor | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(analyze.router)
+    app.include_router(alerts.router)
     app.include_router(history.router)
     app.include_router(reports.router)
     app.include_router(metrics.router)

@@ -46,3 +46,22 @@ def require_token(
 
 
 Authenticated = Depends(require_token)
+
+
+def require_alert_token(
+    settings: SettingsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """POST /alerts/aws's own bearer token (EventBridge's connection sends it)."""
+    expected = settings.doctor_alert_token
+    if expected is None:
+        raise ConfigurationError(
+            "This doctor has no alert token configured, so /alerts/aws is closed.",
+            hint="Set DOCTOR_ALERT_TOKEN on the service and in the EventBridge connection.",
+        )
+    given = credentials.credentials if credentials else ""
+    if not hmac.compare_digest(given.encode(), expected.get_secret_value().encode()):
+        raise Unauthorized("Missing or invalid bearer token.")
+
+
+AlertAuthenticated = Depends(require_alert_token)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -51,3 +51,26 @@ class CategoryRow(Base):
     category: Mapped[str] = mapped_column(String(32), primary_key=True)
 
     __table_args__ = (Index("ix_diagnosis_categories_category", "category", "diagnosis_id"),)
+
+
+class AlertJobRow(Base):
+    """One alarm state change to diagnose: stored before the 202, so no alert is lost to a
+    restart; the unique change (alarm, state, time) makes EventBridge's retries harmless."""
+
+    __tablename__ = "alert_jobs"
+
+    event_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    alarm_arn: Mapped[str] = mapped_column(String(2048))
+    state: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    target: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))  # pending, done, failed
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    diagnosis_id: Mapped[str | None] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    event: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    __table_args__ = (
+        UniqueConstraint("alarm_arn", "state", "changed_at", name="uq_alert_jobs_change"),
+        Index("ix_alert_jobs_status", "status", "received_at"),
+    )

@@ -55,6 +55,11 @@ class Store:
         self._engine = _engine(url)
         self._migrated = False
 
+    @property
+    def engine(self) -> Engine:
+        """For the store's other tables (alert jobs); call `migrate()` first."""
+        return self._engine
+
     def close(self) -> None:
         self._engine.dispose()
 

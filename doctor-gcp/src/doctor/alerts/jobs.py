@@ -1,0 +1,98 @@
+"""Alert jobs in the history database: stored before the 202, done once.
+
+A job is keyed by the event id, and the change it reports (alarm, state, time) is unique too:
+EventBridge's retries and a duplicate delivery of the same change find the job already there,
+and nothing more happens. Pending jobs survive a restart and are resumed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from doctor.alerts.event import AlarmEvent
+from doctor.errors import StoreError
+from doctor.store import Store
+from doctor.store.schema import AlertJobRow
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    event_id: str
+    target: str
+    state: str
+    changed_at: datetime
+    alarm_arn: str
+    event: dict[str, Any]
+
+
+class AlertJobs:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def add(self, event: AlarmEvent, target: str) -> Job | None:
+        """The new job, or None when this event or this change is already known."""
+        self._store.migrate()
+        payload = json.loads(event.model_dump_json(by_alias=True))
+        row = {
+            "event_id": event.id,
+            "alarm_arn": event.alarm_arn,
+            "state": event.detail.state.value,
+            "changed_at": event.changed_at.astimezone(UTC),
+            "target": target,
+            "status": "pending",
+            "received_at": datetime.now(UTC),
+            "attempts": 0,
+            "event": payload,
+        }
+        try:
+            with self._store.engine.begin() as connection:
+                connection.execute(insert(AlertJobRow), [row])
+        except IntegrityError:
+            return None
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                "The alert could not be stored", hint="Check DOCTOR_DATABASE_URL."
+            ) from exc
+        return _job(row)
+
+    def pending(self) -> list[Job]:
+        self._store.migrate()
+        query = select(AlertJobRow).where(AlertJobRow.status == "pending")
+        with self._store.engine.connect() as connection:
+            rows = connection.execute(query.order_by(AlertJobRow.received_at)).mappings().all()
+        return [_job(dict(row)) for row in rows]
+
+    def finish(self, event_id: str, *, status: str, diagnosis_id: str | None = None) -> None:
+        change = (
+            update(AlertJobRow)
+            .where(AlertJobRow.event_id == event_id)
+            .values(status=status, diagnosis_id=diagnosis_id, attempts=AlertJobRow.attempts + 1)
+        )
+        with self._store.engine.begin() as connection:
+            connection.execute(change)
+
+    def status(self, event_id: str) -> tuple[str, str | None] | None:
+        query = select(AlertJobRow.status, AlertJobRow.diagnosis_id).where(
+            AlertJobRow.event_id == event_id
+        )
+        with self._store.engine.connect() as connection:
+            row = connection.execute(query).first()
+        return None if row is None else (row[0], row[1])
+
+
+def _job(row: dict[str, Any]) -> Job:
+    changed = row["changed_at"]
+    return Job(
+        event_id=row["event_id"],
+        target=row["target"],
+        state=row["state"],
+        changed_at=changed if changed.tzinfo else changed.replace(tzinfo=UTC),
+        alarm_arn=row["alarm_arn"],
+        event=row["event"],
+    )
