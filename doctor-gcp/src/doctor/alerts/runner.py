@@ -12,7 +12,9 @@ from __future__ import annotations
 import logging
 import math
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import UTC, datetime
 
 from doctor.alerts.jobs import AlertJobs, Job
@@ -63,10 +65,15 @@ class AlertRunner:
             running = list(self._running)
         for future in running:
             future.cancel()
-        deadline = datetime.now(UTC).timestamp() + grace_seconds
+        deadline = time.monotonic() + grace_seconds
         for future in running:
-            if not future.cancelled():
-                future.exception(timeout=max(0.0, deadline - datetime.now(UTC).timestamp()))
+            if future.cancelled():
+                continue
+            try:
+                future.exception(timeout=max(0.0, deadline - time.monotonic()))
+            except FutureTimeout:
+                # Still running: its job stays pending in the store and runs again next start.
+                log.warning("alert diagnosis still running at shutdown; it will be redone")
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def _forget(self, future: Future[None]) -> None:
