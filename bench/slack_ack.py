@@ -69,7 +69,9 @@ def seed(url: str, events: int) -> int:
 
 
 @contextmanager
-def doctor(moto_url: str, slack: FakeSlack, workdir: Path) -> Iterator[str]:
+def doctor(
+    moto_url: str, slack: FakeSlack, workdir: Path, extra: dict[str, str] | None = None
+) -> Iterator[str]:
     token = workdir / "web-identity-token"
     token.write_text("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJiZW5jaCJ9.c2ln")
     keep = ("PATH", "HOME", "LANG", "VIRTUAL_ENV", "PYTHONPATH")
@@ -89,7 +91,9 @@ def doctor(moto_url: str, slack: FakeSlack, workdir: Path) -> Iterator[str]:
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_CHANNEL="C0BENCH",
         SLACK_API_URL=slack.api_url,
+        XDG_DATA_HOME=str(workdir / "data"),  # the history: this run's own
     )
+    env.update(extra or {})
     with doctor_server(env, workdir / "doctor.log") as (base, _):
         yield base
 
