@@ -21,6 +21,7 @@ import pytest
 from chaos_app.generator import generate
 from chaos_app.render import to_json, to_text
 from chaos_app.scenarios import CATALOG
+from doctor.settings import MIN_API_TOKEN_CHARS
 from infra.local import bootstrap as boot
 from tests.infra.support import (
     AWS_ROOT,
@@ -277,6 +278,9 @@ def test_the_connection_sends_authorization_bearer_the_token() -> None:
     assert variable["default"] is None
     assert "DOCTOR_ALERT_TOKEN" in variable["description"]
     assert "state" in variable["description"]
+    # The doctor refuses a token shorter than its minimum: Terraform refuses the same ones.
+    [validation] = variable["validation"]
+    assert f"{{{MIN_API_TOKEN_CHARS},505}}" in validation["condition"]
 
 
 def test_the_destination_posts_to_alerts_aws_at_a_limited_rate() -> None:
