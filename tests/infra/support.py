@@ -36,6 +36,13 @@ _TEMPLATEFILE = re.compile(
 _TEMPLATE_VAR = re.compile(r"(?:^|, )([a-z_][a-z0-9_]*) = ")
 
 
+def hcl_file(path: Path) -> dict[str, list[Any]]:
+    """One .tf file parsed with the same options as Module."""
+    with path.open(encoding="utf-8") as handle:
+        parsed: dict[str, list[Any]] = hcl2.load(handle, serialization_options=_HCL_OPTIONS)
+    return parsed
+
+
 class Module:
     """One Terraform root or module: every .tf file of a directory, merged."""
 
@@ -43,9 +50,7 @@ class Module:
         self.directory = directory
         self.blocks: dict[str, list[Any]] = {}
         for path in sorted(directory.glob("*.tf")):
-            with path.open(encoding="utf-8") as handle:
-                parsed = hcl2.load(handle, serialization_options=_HCL_OPTIONS)
-            for kind, entries in parsed.items():
+            for kind, entries in hcl_file(path).items():
                 self.blocks.setdefault(kind, []).extend(entries)
 
     def _labelled(self, kind: str) -> dict[str, dict[str, Any]]:

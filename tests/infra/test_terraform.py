@@ -393,7 +393,7 @@ needs_providers = pytest.mark.skipif(
 @needs_providers
 @pytest.mark.parametrize(
     ("directory", "has_tests"),
-    [(AWS_ROOT, False), (ACCESS_MODULE, True), (TWO_ACCOUNTS_EXAMPLE, True)],
+    [(AWS_ROOT, True), (ACCESS_MODULE, True), (TWO_ACCOUNTS_EXAMPLE, True)],
     ids=["aws-root", "doctor-access", "two-accounts"],
 )
 def test_terraform_validates_and_tests_with_mocked_providers(
@@ -688,10 +688,13 @@ def test_the_two_roots_and_the_local_bootstrap_share_defaults() -> None:
         boot.DEFAULT_TOKEN_AUDIENCE,
     )
     assert {name: aws.default(name) for name in names} == dict(zip(names, python, strict=True))
+    # The alarm path's role (issue 14) is not in the local bootstrap yet: left out here, checked
+    # in tests/infra/test_terraform_alarms.py.
     policy_names = {
         body["name"]
         for module in (aws, access_module())
-        for body in module.resources("aws_iam_role_policy").values()
+        for name, body in module.resources("aws_iam_role_policy").items()
+        if name != "alert_target"
     }
     assert policy_names == {
         boot.DOCTOR_POLICY_NAME,
@@ -707,7 +710,12 @@ def all_templatefile_calls() -> list[tuple[str, set[str]]]:
     expressions = [
         body[attribute]
         for module in (aws_module(), access_module())
-        for type_ in ("aws_iam_role", "aws_iam_role_policy", "aws_ecr_lifecycle_policy")
+        for type_ in (
+            "aws_iam_role",
+            "aws_iam_role_policy",
+            "aws_ecr_lifecycle_policy",
+            "aws_sqs_queue_policy",
+        )
         for body in module.resources(type_).values()
         for attribute in ("assume_role_policy", "policy")
         if attribute in body
@@ -765,6 +773,10 @@ def test_python_renders_every_template_exactly_as_terraform_does(tmp_path: Path)
         "ecr_repository_arn": f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/chaos-app",
         "keep_images": 10,
         "untagged_expire_days": 7,
+        "account_id": ACCOUNT,
+        "api_destination_arn": f"arn:aws:events:{REGION}:{ACCOUNT}:api-destination/d/0e2b2a7c",
+        "queue_arn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:cloud-doctor-alerts-dlq",
+        "rule_arn": f"arn:aws:events:{REGION}:{ACCOUNT}:rule/cloud-doctor-alarm-to-doctor",
     }
     templates = sorted(p.name for p in POLICIES.glob("*.json.tftpl"))
     expressions = []

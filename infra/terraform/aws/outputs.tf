@@ -34,3 +34,21 @@ output "account_id" {
   description = "aws_account_id for infra/terraform/gcp."
   value       = local.account_id
 }
+
+output "alarm_arn" {
+  description = "The patient's error alarm (null unless enable_alarms)."
+  value       = one(aws_cloudwatch_metric_alarm.errors[*].arn)
+}
+
+output "alarm_event_rule_arn" {
+  value = one(aws_cloudwatch_event_rule.alarm_state[*].arn)
+}
+
+output "alerts_api_destination_arn" {
+  value = one(aws_cloudwatch_event_api_destination.doctor[*].arn)
+}
+
+output "alerts_dead_letter_queue_url" {
+  description = "Alarm events EventBridge could not deliver to the doctor."
+  value       = one(aws_sqs_queue.alerts_dlq[*].url)
+}

@@ -152,3 +152,145 @@ variable "tags" {
     managed-by = "terraform"
   }
 }
+
+# --- alarms: error lines → CloudWatch alarm → EventBridge → the doctor's POST /alerts/aws
+
+variable "enable_alarms" {
+  description = "Create the alarm path (metric filter, alarm, EventBridge rule, connection, API destination, DLQ, role). Off by default: it needs doctor_url and doctor_alert_token."
+  type        = bool
+  default     = false
+}
+
+variable "doctor_url" {
+  description = "Base HTTPS URL of the doctor (output service_url of infra/terraform/gcp); alarms are POSTed to <doctor_url>/alerts/aws."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.doctor_url == null || can(regex("^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$", var.doctor_url))
+    error_message = "doctor_url must be an https:// URL without query or fragment (EventBridge API destinations call HTTPS endpoints only)."
+  }
+}
+
+variable "doctor_alert_token" {
+  description = "The doctor's DOCTOR_ALERT_TOKEN, sent as Authorization: Bearer <token>. Sensitive, but it is stored in the Terraform state (the connection's auth parameters): keep the state private."
+  type        = string
+  default     = null
+  sensitive   = true
+
+  validation {
+    # "Bearer " + token fits EventBridge's 512-character API key value; no spaces or controls.
+    condition     = var.doctor_alert_token == null || can(regex("^[A-Za-z0-9._~+/=-]{32,505}$", var.doctor_alert_token))
+    error_message = "doctor_alert_token: 32 to 505 characters of A-Z a-z 0-9 . _ ~ + / = - (e.g. openssl rand -hex 32)."
+  }
+}
+
+variable "alarm_name_prefix" {
+  description = "Prefix of the alarm path's resource names."
+  type        = string
+  default     = "cloud-doctor"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9_-]{1,40}$", var.alarm_name_prefix))
+    error_message = "alarm_name_prefix: 1 to 40 letters, digits, _ or -."
+  }
+}
+
+variable "alarm_filter_pattern" {
+  description = "CloudWatch Logs filter pattern of an error line. Default (null): chosen by log_format (alarms.tf documents both)."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alarm_filter_pattern == null || try(length(trimspace(var.alarm_filter_pattern)) > 0 && length(var.alarm_filter_pattern) <= 1024, false)
+    error_message = "alarm_filter_pattern must be non-empty (an empty pattern matches every line) and at most 1024 characters."
+  }
+}
+
+variable "alarm_metric_namespace" {
+  description = "CloudWatch namespace of the error-line metric."
+  type        = string
+  default     = "CloudDoctor"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9./_#-]{1,255}$", var.alarm_metric_namespace)) && !startswith(var.alarm_metric_namespace, "AWS/")
+    error_message = "alarm_metric_namespace: 1 to 255 of A-Z a-z 0-9 . / _ # -, not in the reserved AWS/ namespaces."
+  }
+}
+
+variable "alarm_metric_name" {
+  description = "Name of the error-line metric."
+  type        = string
+  default     = "PatientErrorLines"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._-]{1,255}$", var.alarm_metric_name))
+    error_message = "alarm_metric_name: 1 to 255 of A-Z a-z 0-9 . _ -."
+  }
+}
+
+variable "alarm_threshold" {
+  description = "The alarm fires when a period holds at least this many error lines."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.alarm_threshold >= 1
+    error_message = "alarm_threshold must be at least 1 error line."
+  }
+}
+
+variable "alarm_period_seconds" {
+  description = "Length of one evaluation period. Metric-filter metrics have one-minute resolution: a multiple of 60."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.alarm_period_seconds >= 60 && var.alarm_period_seconds % 60 == 0 && var.alarm_period_seconds <= 86400
+    error_message = "alarm_period_seconds must be a multiple of 60 between 60 and 86400."
+  }
+}
+
+variable "alarm_evaluation_periods" {
+  description = "Consecutive breaching periods before ALARM (and healthy ones before OK)."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.alarm_evaluation_periods >= 1 && var.alarm_evaluation_periods <= 1440 && floor(var.alarm_evaluation_periods) == var.alarm_evaluation_periods
+    error_message = "alarm_evaluation_periods must be a whole number from 1 to 1440."
+  }
+}
+
+variable "alerts_invocation_rate_limit_per_second" {
+  description = "At most this many POSTs per second to the doctor (API destination rate limit); excess events wait in EventBridge."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.alerts_invocation_rate_limit_per_second >= 1 && var.alerts_invocation_rate_limit_per_second <= 300 && floor(var.alerts_invocation_rate_limit_per_second) == var.alerts_invocation_rate_limit_per_second
+    error_message = "alerts_invocation_rate_limit_per_second must be a whole number from 1 to 300."
+  }
+}
+
+variable "alerts_max_event_age_seconds" {
+  description = "EventBridge stops retrying an alarm event this old and sends it to the dead-letter queue."
+  type        = number
+  default     = 3600
+
+  validation {
+    condition     = var.alerts_max_event_age_seconds >= 60 && var.alerts_max_event_age_seconds <= 86400 && floor(var.alerts_max_event_age_seconds) == var.alerts_max_event_age_seconds
+    error_message = "alerts_max_event_age_seconds must be a whole number from 60 to 86400."
+  }
+}
+
+variable "alerts_max_retry_attempts" {
+  description = "Retries of a failed delivery (5xx, 429, timeouts) before the dead-letter queue."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.alerts_max_retry_attempts >= 0 && var.alerts_max_retry_attempts <= 185 && floor(var.alerts_max_retry_attempts) == var.alerts_max_retry_attempts
+    error_message = "alerts_max_retry_attempts must be a whole number from 0 to 185."
+  }
+}
