@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import SecretStr
 
 from doctor.errors import ConfigurationError, Unauthorized
 from doctor.orchestrator import Doctor
@@ -29,19 +30,23 @@ DoctorDep = Annotated[Doctor, Depends(get_doctor)]
 _bearer = HTTPBearer(auto_error=False, description="DOCTOR_API_TOKEN")
 
 
+def _check(expected: SecretStr, given: HTTPAuthorizationCredentials | None) -> bool:
+    """Whether the bearer token is the expected one, compared in constant time."""
+    token = given.credentials if given else ""
+    return hmac.compare_digest(token.encode(), expected.get_secret_value().encode())
+
+
 def require_token(
     settings: SettingsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
     """Bearer auth, compared in constant time. No token configured means closed, not open."""
-    expected = settings.doctor_api_token
-    if expected is None:
+    if settings.doctor_api_token is None:
         raise ConfigurationError(
             "This doctor has no API token configured, so /analyze is closed.",
             hint="Set DOCTOR_API_TOKEN on the service.",
         )
-    given = credentials.credentials if credentials else ""
-    if not hmac.compare_digest(given.encode(), expected.get_secret_value().encode()):
+    if not _check(settings.doctor_api_token, credentials):
         raise Unauthorized("Missing or invalid bearer token.")
 
 
@@ -53,14 +58,12 @@ def require_alert_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
     """POST /alerts/aws's own bearer token (EventBridge's connection sends it)."""
-    expected = settings.doctor_alert_token
-    if expected is None:
+    if settings.doctor_alert_token is None:
         raise ConfigurationError(
             "This doctor has no alert token configured, so /alerts/aws is closed.",
             hint="Set DOCTOR_ALERT_TOKEN on the service and in the EventBridge connection.",
         )
-    given = credentials.credentials if credentials else ""
-    if not hmac.compare_digest(given.encode(), expected.get_secret_value().encode()):
+    if not _check(settings.doctor_alert_token, credentials):
         raise Unauthorized("Missing or invalid bearer token.")
 
 
