@@ -211,7 +211,8 @@ def test_sigterm_flushes_what_is_buffered(moto_server_url: str) -> None:
     args = ["run", "--sink", "cloudwatch", "--rate", "50", "--log-stream", "sigterm"]
     process = subprocess.Popen(
         [sys.executable, "-m", "chaos_app", *args],
-        env=chaos_env(moto_server_url),
+        # faulthandler: a SIGABRT prints every thread's stack, should it ever hang (below).
+        env=chaos_env(moto_server_url) | {"PYTHONFAULTHANDLER": "1"},
         stderr=subprocess.PIPE,
         text=True,
     )
@@ -220,7 +221,14 @@ def test_sigterm_flushes_what_is_buffered(moto_server_url: str) -> None:
     assert process.stderr.readline().startswith("chaos-app: sending to CloudWatch")
     time.sleep(1.0)
     process.send_signal(signal.SIGTERM)
-    _, stderr = process.communicate(timeout=30)
+    try:
+        _, stderr = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGABRT)
+        _, stacks = process.communicate(timeout=10)
+        pytest.fail(
+            f"chaos-app did not exit within 30 s of SIGTERM; where it was:\n{stacks[-6000:]}"
+        )
     assert process.returncode == 0, stderr
     client = moto_client(moto_server_url, "logs")
     delivered = read_log_stream(client, GROUP, "sigterm")
