@@ -8,7 +8,6 @@ import os
 import signal
 import socket
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
@@ -320,17 +319,21 @@ def _open_sink(
     return CloudWatchSink(client, log_group=log_group, log_stream=stream, render=renderer)
 
 
+_TICK_SECONDS = 0.1  # how long a paced run may take to notice SIGTERM
+
+
 def _run(
     events: Iterable[Stamped], out: Sink, *, paced: bool, announce: str | None = None
 ) -> int | None:
     """Write events, pacing them in real time by their timestamps; stop cleanly on SIGTERM /
     Ctrl-C and flush."""
-    stop = threading.Event()
     received: list[int] = []
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
+        # No lock in here: the handler runs between two bytecodes of the main thread, which may
+        # hold any lock at that moment. `threading.Event.set()` took the Event's own lock and,
+        # landing inside `Event.wait()`, deadlocked the run for good (seen once in CI).
         received.append(signum)
-        stop.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     if announce:  # after the handlers: from here on, SIGTERM flushes what was buffered
@@ -343,9 +346,10 @@ def _run(
                 origin = origin or item.timestamp
                 due = (item.timestamp - origin).total_seconds()
                 delay = began + due - time.monotonic()
-                if delay > 0 and stop.wait(delay):
-                    break
-            if stop.is_set():
+                while delay > 0 and not received:  # short sleeps: a signal stops it promptly
+                    time.sleep(min(delay, _TICK_SECONDS))
+                    delay = began + due - time.monotonic()
+            if received:
                 break
             out.write(item)
     except BrokenPipeError:
