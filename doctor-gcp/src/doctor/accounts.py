@@ -67,9 +67,9 @@ class Accounts:
             "names the account), or point the alarm's EventBridge rule at the right doctor.",
         )
 
-    def source(self, query: Query) -> LogSource:
-        """The CloudWatch source a query reads, once it passes policy."""
-        plan = self.plan(query)  # policy first: it costs no I/O
+    def source(self, plan: Plan) -> LogSource:
+        """The CloudWatch source that reads `plan` (one group, or the target's groups
+        together)."""
         logs = self.cloudwatch(plan.target)
         sources = [
             CloudWatchSource(

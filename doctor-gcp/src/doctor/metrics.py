@@ -133,7 +133,7 @@ class Metrics:
             "status": response.status,
         }
         self.diagnoses.labels(**outcome).inc()
-        for category in sorted({issue.category.value for issue in response.analysis.issues}):
+        for category in response.analysis.categories():
             self.categories.labels(category=category, **outcome).inc()
         self.duration.labels(engine=summary.engine).observe(summary.duration_ms / 1000)
         if summary.engine == "gemini":

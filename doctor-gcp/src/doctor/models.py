@@ -63,6 +63,10 @@ class Analysis(BaseModel):
     issues: list[Issue]
     priority_actions: list[str]
 
+    def categories(self) -> list[str]:
+        """The distinct categories of its issues, sorted (history, metrics)."""
+        return sorted({issue.category.value for issue in self.issues})
+
 
 Status = Literal["success", "degraded", "no_logs"]
 EngineName = Literal["gemini", "rules"]

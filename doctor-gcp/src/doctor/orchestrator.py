@@ -47,6 +47,7 @@ from doctor.reports.links import report_url
 from doctor.respond import Digested, answered, no_logs
 from doctor.settings import DEFAULT_PROMPT_TOKEN_BUDGET, Settings
 from doctor.store import Page, Store, remember
+from doctor.targets import Targets
 
 # How the answer's warnings say the report did not reach Slack (the demo looks for it).
 SLACK_DELIVERY_FAILED = "Slack delivery failed"
@@ -76,7 +77,6 @@ class Doctor:
         self._engine_credentials = engine_credentials
         self._engines: dict[EngineName, Engine] = dict(engines or {})  # built on first use
         self.accounts = Accounts(settings, session=session, logs=logs, ambient=ambient_aws)
-        self.targets = self.accounts.targets
         self._store = store  # built on first use: a --dry-run never opens the database
         self._slack = SlackPoster(settings)  # connects to nothing until asked to post
         self._lock = threading.Lock()
@@ -90,11 +90,20 @@ class Doctor:
 
     # --- the stages, in order
 
+    @property
+    def targets(self) -> Targets:
+        return self.accounts.targets
+
     def source_for(self, query: Query) -> LogSource:
         """The source a query reads, once it passes policy (target, allow list, limits)."""
+        return self._read(query)[0]
+
+    def _read(self, query: Query) -> tuple[LogSource, str | None]:
+        """The query's source and the target it reads (None: a file); policy first, no I/O."""
         if query.file is not None:
-            return FileSource(query.file, label=query.log_group)
-        return self.accounts.source(query)
+            return FileSource(query.file, label=query.log_group), None
+        plan = self.accounts.plan(query)
+        return self.accounts.source(plan), plan.target.name
 
     def plan(self, query: Query) -> Plan:
         """What a CloudWatch query would read (no I/O): inlets refuse before they ack."""
@@ -104,7 +113,7 @@ class Doctor:
         """Read the query's source and digest it: parse, redact, keep the newest `max_logs`
         events, mine. No engine is involved (`cloud-doctor patterns`)."""
         started = time.perf_counter()
-        source = self.source_for(query)
+        source, target = self._read(query)
         warnings = _ignored_options(query)
         batch = source.read()
         warnings += batch.warnings
@@ -140,7 +149,7 @@ class Doctor:
             warnings=warnings,
             started=started,
             incident=self.incident(digest),
-            target=None if query.file is not None else self.targets.get(query.target).name,
+            target=target,
         )
 
     def incident(self, digest: Digest) -> Incident:

@@ -218,11 +218,15 @@ class Settings(BaseSettings):
         base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
         return f"sqlite:///{Path(base) / 'cloud-doctor' / 'history.sqlite3'}"
 
-    def is_log_group_allowed(self, log_group: str) -> bool:
-        """Allow list from DOCTOR_ALLOWED_LOG_GROUPS; when empty, only the default log group."""
+    @property
+    def allowed_log_groups(self) -> list[str]:
+        """DOCTOR_ALLOWED_LOG_GROUPS; when empty, only the default log group (if any)."""
         if self.doctor_allowed_log_groups:
-            return log_group in self.doctor_allowed_log_groups
-        return log_group == self.aws_log_group_name
+            return list(self.doctor_allowed_log_groups)
+        return [self.aws_log_group_name] if self.aws_log_group_name else []
+
+    def is_log_group_allowed(self, log_group: str) -> bool:
+        return log_group in self.allowed_log_groups
 
 
 def load_settings(**overrides: Any) -> Settings:

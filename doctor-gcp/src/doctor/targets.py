@@ -105,12 +105,11 @@ def load_targets(settings: Settings) -> Targets:
 
 def from_variables(settings: Settings) -> Target:
     group = settings.aws_log_group_name
-    allowed = list(settings.doctor_allowed_log_groups) or ([group] if group else [])
     return Target.model_construct(  # the variables were validated by Settings already
         name=DEFAULT_TARGET,
         role_arn=settings.aws_role_arn,
         region=settings.aws_region,
-        log_groups=allowed,
+        log_groups=settings.allowed_log_groups,
         # Only AWS_LOG_GROUP_NAME is read by default; none set, a request must name a group.
         defaults=Defaults(log_groups=[group] if group else []),
     )

@@ -77,14 +77,6 @@ class AlertJobs:
         with self._store.engine.begin() as connection:
             connection.execute(change)
 
-    def status(self, event_id: str) -> tuple[str, str | None] | None:
-        query = select(AlertJobRow.status, AlertJobRow.diagnosis_id).where(
-            AlertJobRow.event_id == event_id
-        )
-        with self._store.engine.connect() as connection:
-            row = connection.execute(query).first()
-        return None if row is None else (row[0], row[1])
-
 
 def _job(row: dict[str, Any]) -> Job:
     changed = row["changed_at"]

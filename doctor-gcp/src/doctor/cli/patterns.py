@@ -64,16 +64,5 @@ def patterns_json(digest: Digest) -> dict[str, Any]:
     return {
         "events_total": digest.events_total,
         "redactions": digest.redactions,
-        "patterns": [
-            {
-                "id": p.id,
-                "template": p.template,
-                "count": p.count,
-                "level": p.level.name,
-                "first_seen": p.first_seen.isoformat() if p.first_seen else None,
-                "last_seen": p.last_seen.isoformat() if p.last_seen else None,
-                "samples": p.samples,
-            }
-            for p in digest.patterns
-        ],
+        "patterns": [p.facts() | {"samples": p.samples} for p in digest.patterns],
     }

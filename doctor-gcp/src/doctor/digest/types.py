@@ -51,6 +51,17 @@ class Pattern:
     minute_step: int = 1
     baseline: int = 0  # its events in the baseline window read before this one (CloudWatch)
 
+    def facts(self) -> dict[str, object]:
+        """What it is and how often, as JSON values (`patterns --json`, stored history)."""
+        return {
+            "id": self.id,
+            "template": self.template,
+            "count": self.count,
+            "level": self.level.name,
+            "first_seen": self.first_seen.isoformat() if self.first_seen else None,
+            "last_seen": self.last_seen.isoformat() if self.last_seen else None,
+        }
+
 
 @dataclass(slots=True)
 class MinuteBucket:

@@ -6,7 +6,6 @@ from doctor.models import AnalysisResponse
 from doctor.notify.blocks import (
     SEVERITY_EMOJI,
     Message,
-    clip,
     header,
     mrkdwn,
     section,
@@ -14,7 +13,6 @@ from doctor.notify.blocks import (
 )
 
 MAX_LISTED = 10
-MAX_TEXT = 3000
 
 
 def history_message(items: list[AnalysisResponse], target: str | None) -> Message:
@@ -32,5 +30,5 @@ def history_message(items: list[AnalysisResponse], target: str | None) -> Messag
     title = f"Cloud Doctor history{where}"
     return Message(
         text=title,
-        blocks=[header(title), section(clip("\n".join(lines), MAX_TEXT))],
+        blocks=[header(title), section("\n".join(lines))],  # section() clips to Slack's limit
     )

@@ -19,19 +19,12 @@ def digest_summary(digest: Digest, cited: frozenset[str] = frozenset()) -> dict[
         "events_total": digest.events_total,
         "patterns_total": len(digest.patterns),
         "patterns": [
-            {
-                "id": p.id,
-                "template": p.template,
-                "count": p.count,
-                "level": p.level.name,
-                "first_seen": p.first_seen.isoformat() if p.first_seen else None,
-                "last_seen": p.last_seen.isoformat() if p.last_seen else None,
-                **(
-                    {"minutes": p.minutes, "minute_step": p.minute_step}
-                    if rank < TIMELINE_PATTERNS or p.id in cited
-                    else {}
-                ),
-            }
+            p.facts()
+            | (
+                {"minutes": p.minutes, "minute_step": p.minute_step}
+                if rank < TIMELINE_PATTERNS or p.id in cited
+                else {}
+            )
             for rank, p in enumerate(digest.patterns[:MAX_STORED_PATTERNS])
         ],
         "timeline": [
@@ -53,10 +46,6 @@ def request_summary(query: Query) -> dict[str, Any]:
     }
 
 
-def categories(response: AnalysisResponse) -> set[str]:
-    return {issue.category.value for issue in response.analysis.issues}
-
-
 def changes_since(
     previous: AnalysisResponse,
     previous_digest: dict[str, Any],
@@ -67,7 +56,7 @@ def changes_since(
     previous diagnosis."""
     seen = {str(p["template"]) for p in previous_digest.get("patterns", [])}
     new = [p.template for p in digest.patterns[:MAX_STORED_PATTERNS] if p.template not in seen]
-    before, after = categories(previous), categories(now)
+    before, after = set(previous.analysis.categories()), set(now.analysis.categories())
     return Changes(
         previous_id=previous.id,
         previous_at=previous.timestamp,

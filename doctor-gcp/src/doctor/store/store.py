@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session
 
 from doctor.errors import InvalidParameter, StoreError
 from doctor.models import AnalysisResponse
-from doctor.store.record import categories
 from doctor.store.schema import CategoryRow, DiagnosisRow
 
 log = logging.getLogger(__name__)
@@ -102,7 +101,9 @@ class Store:
             "digest": digest,
             "response": json.loads(response.model_dump_json()),
         }
-        tags = [{"diagnosis_id": response.id, "category": c} for c in sorted(categories(response))]
+        tags = [
+            {"diagnosis_id": response.id, "category": c} for c in response.analysis.categories()
+        ]
         try:
             # Core inserts, one transaction: the ORM's unit of work is not needed to append.
             with self._engine.begin() as connection:

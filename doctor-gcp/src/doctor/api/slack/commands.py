@@ -13,10 +13,9 @@ from dataclasses import dataclass
 
 from doctor.models import DEFAULT_MINUTES, LOG_GROUP_PATTERN, MAX_WINDOW_MINUTES
 from doctor.notify import Message, mrkdwn, notice, window_label
+from doctor.since import duration_minutes
 
 COMMAND = "/doctor"
-_UNITS = {"m": 1, "h": 60, "d": 1440}
-_WINDOW = re.compile(r"(\d{1,7})([mhd])", re.IGNORECASE)
 _LOOKS_LIKE_WINDOW = re.compile(r"\d\S*")  # a log group never starts with a digit here
 _LOG_GROUP = re.compile(LOG_GROUP_PATTERN)
 
@@ -60,12 +59,11 @@ def _quote(arg: str) -> str:
 
 
 def _window(arg: str) -> int:
-    match = _WINDOW.fullmatch(arg)
-    if match is None:
+    minutes = duration_minutes(arg)
+    if minutes is None:
         raise UsageError(
             f"{_quote(arg)} is not a time window: use a number and a unit, like 30m, 2h or 1d."
         )
-    minutes = int(match.group(1)) * _UNITS[match.group(2).lower()]
     if minutes < 1:
         raise UsageError(f"{_quote(arg)} is an empty window: ask for at least 1m.")
     if minutes > MAX_WINDOW_MINUTES:
