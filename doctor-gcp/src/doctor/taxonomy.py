@@ -33,3 +33,15 @@ class Severity(StrEnum):
     MEDIUM = "MEDIUM"
     HIGH = "HIGH"
     CRITICAL = "CRITICAL"
+
+    @property
+    def rank(self) -> int:
+        """0 (LOW) to 3 (CRITICAL): the order in which severities compare."""
+        return _SEVERITY_ORDER.index(self)
+
+    @classmethod
+    def of_rank(cls, rank: int) -> Severity:
+        return _SEVERITY_ORDER[rank]
+
+
+_SEVERITY_ORDER = (Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL)

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from doctor.digest.types import Digest
     from doctor.engines.base import Answer
 
-_ORDER = [Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL]
 _SEVERITY_GAP = 2  # LOW against HIGH, MEDIUM against CRITICAL: a contradiction, not a nuance
 
 
@@ -48,13 +47,13 @@ def cross_checked(answer: Answer, rules: Answer, digest: Digest) -> Answer:
     warnings: list[str] = []
     diagnosis = stated
     theirs = rules.diagnosis.severity
-    if _ORDER.index(theirs) - _ORDER.index(stated.severity) >= _SEVERITY_GAP:
+    if theirs.rank - stated.severity.rank >= _SEVERITY_GAP:
         warnings.append(
             f"The {answer.engine} engine rated the severity {stated.severity.value}, but the "
             f"{rules.engine} engine's evidence says {theirs.value}: the higher one is kept."
         )
         diagnosis = diagnosis.model_copy(update={"severity": theirs})
-    if rules.diagnosis.issues and _ORDER.index(theirs) >= _ORDER.index(Severity.HIGH):
+    if rules.diagnosis.issues and theirs.rank >= Severity.HIGH.rank:
         leading = rules.diagnosis.issues[0]
         cited = {pid.strip() for issue in stated.issues for pid in issue.pattern_ids}
         if not cited & set(leading.pattern_ids):

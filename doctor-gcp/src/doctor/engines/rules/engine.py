@@ -24,8 +24,6 @@ from doctor.taxonomy import Category, Severity
 if TYPE_CHECKING:
     from doctor.digest import Prompt
 
-_SEVERITY_RANK = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2, Severity.CRITICAL: 3}
-_BY_RANK = {rank: sev for sev, rank in _SEVERITY_RANK.items()}
 _CATEGORY_ORDER = {c: i for i, c in enumerate(Category)}
 _MAX_ACTIONS = 5
 _CLASSIFIED_CACHE = 4096  # patterns remembered; cleared when full (a digest holds fewer)
@@ -166,7 +164,7 @@ class RulesEngine:
             groups.values(), key=lambda g: (incident.rank(g.ids), self._rank_key(g, total))
         )
         issues = [self._issue(g) for g in ranked]
-        severity = _BY_RANK[max(_SEVERITY_RANK[self._severity(g)] for g in ranked)]
+        severity = Severity.of_rank(max(self._severity(g).rank for g in ranked))
         return Diagnosis(
             summary=_summary(digest, ranked, issues, severity, incident.onset),
             severity=severity,
@@ -180,10 +178,10 @@ class RulesEngine:
         rules = group.rules()
         if not rules:  # unknown: how bad the logs say it is
             return Severity.HIGH if group.level >= Level.CRITICAL else Severity.MEDIUM
-        rank = max(_SEVERITY_RANK[r.severity] for r in rules)
+        rank = max(r.severity.rank for r in rules)
         if group.level >= Level.CRITICAL:  # FATAL / PANIC lines: one step worse
-            rank = min(rank + 1, 3)
-        return _BY_RANK[rank]
+            rank = min(rank + 1, Severity.CRITICAL.rank)
+        return Severity.of_rank(rank)
 
     def _rank_key(self, group: _Group, total: int) -> tuple[int, int, int, int, int]:
         """Sort key, most important first.
@@ -199,7 +197,7 @@ class RulesEngine:
         share = group.count / total if total else 0.0
         volume = 1 if share >= 0.5 else 0
         warn_only = 1 if group.level < Level.ERROR else 0
-        score = 3 * _SEVERITY_RANK[self._severity(group)] + 2 * causal - warn_only + volume
+        score = 3 * self._severity(group).rank + 2 * causal - warn_only + volume
         return (-score, -causal, -int(group.level), -group.count, _CATEGORY_ORDER[group.category])
 
     # -- text ------------------------------------------------------------------------------
