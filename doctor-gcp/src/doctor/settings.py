@@ -7,7 +7,6 @@ names are the contract in DESIGN.md; the GEMINI_* tuning knobs below are additio
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -103,6 +102,8 @@ class Settings(BaseSettings):
 
     # --- The doctor itself
     doctor_history: bool = Field(default=True, description="Keep every diagnosis in history")
+    # The XDG base directory the default SQLite history lives under (~/.local/share unset).
+    xdg_data_home: Path | None = None
     # Base of the signed report links (the Slack "Full report" button), e.g. the Cloud Run URL.
     doctor_public_url: str | None = Field(
         default=None, pattern=r"^https?://[^\s?#]+$", description="https://doctor.example.com"
@@ -215,8 +216,8 @@ class Settings(BaseSettings):
         """DOCTOR_DATABASE_URL, else a SQLite file under $XDG_DATA_HOME (~/.local/share)."""
         if self.doctor_database_url:
             return self.doctor_database_url
-        base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-        return f"sqlite:///{Path(base) / 'cloud-doctor' / 'history.sqlite3'}"
+        base = self.xdg_data_home or Path.home() / ".local" / "share"
+        return f"sqlite:///{base / 'cloud-doctor' / 'history.sqlite3'}"
 
     @property
     def allowed_log_groups(self) -> list[str]:
