@@ -1,6 +1,5 @@
 """The gemini engine: google-genai on Vertex AI or the Gemini Developer API."""
 
-from doctor.engines.gemini.config import generation_config, http_options
 from doctor.engines.gemini.engine import GeminiEngine
 
-__all__ = ["GeminiEngine", "generation_config", "http_options"]
+__all__ = ["GeminiEngine"]
