@@ -80,6 +80,7 @@ class FakeSlack:
     _scripts: dict[str, deque[Reply]] = field(default_factory=lambda: defaultdict(deque))
     _changed: threading.Condition = field(default_factory=threading.Condition)
     _stop: Callable[[], None] | None = None
+    _posted: int = 0
 
     @property
     def api_url(self) -> str:
@@ -123,18 +124,44 @@ class FakeSlack:
             return Reply(200, "ok")  # response_url answers plain text
         if call.headers.get("authorization") != f"Bearer {self.token}":
             return slack_error("invalid_auth")
-        if call.endpoint == "auth.test":
-            return Reply(200, {"ok": True, "url": "https://fake.slack.com/", **IDENTITY})
-        if call.endpoint == "chat.postMessage":
-            return _post_message(call)
-        return slack_error("unknown_method")
+        methods: dict[str, Callable[[], Reply]] = {
+            "auth.test": lambda: Reply(
+                200, {"ok": True, "url": "https://fake.slack.com/", **IDENTITY}
+            ),
+            "chat.postMessage": lambda: _post_message(call, self._next_ts()),
+            "chat.update": lambda: _update(call),
+        }
+        return methods.get(call.endpoint, lambda: slack_error("unknown_method"))()
+
+    def _next_ts(self) -> str:
+        with self._changed:  # unique, increasing: a thread is keyed by its parent's ts
+            self._posted += 1
+            return f"{int(time.time())}.{self._posted:06d}"
+
+    def thread(self, ts: str) -> list[Call]:
+        """The replies posted in the thread of the message `ts`, in order."""
+        return [c for c in self.calls_to("chat.postMessage") if c.json.get("thread_ts") == ts]
 
 
-def _post_message(call: Call) -> Reply:
+def channel_id(channel: str) -> str:
+    """As Slack answers: the id, also for a #name (chat.update then needs the id)."""
+    return "C0FAKE0001" if channel.startswith("#") else channel
+
+
+def _post_message(call: Call, ts: str) -> Reply:
     channel = call.json.get("channel")
     if not channel:
         return slack_error("channel_not_found")
-    return Reply(200, {"ok": True, "channel": channel, "ts": f"{time.time():.6f}"})
+    return Reply(200, {"ok": True, "channel": channel_id(str(channel)), "ts": ts})
+
+
+def _update(call: Call) -> Reply:
+    channel, ts = call.json.get("channel"), call.json.get("ts")
+    if not channel or not str(channel).startswith("C"):
+        return slack_error("channel_not_found")  # chat.update takes the id, never a #name
+    if not ts:
+        return slack_error("message_not_found")
+    return Reply(200, {"ok": True, "channel": channel, "ts": ts})
 
 
 def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from doctor.alerts.event import AlarmEvent
@@ -68,14 +68,25 @@ class AlertJobs:
             rows = connection.execute(query.order_by(AlertJobRow.received_at)).mappings().all()
         return [_job(dict(row)) for row in rows]
 
+    @property
+    def store(self) -> Store:
+        return self._store
+
     def finish(self, event_id: str, *, status: str, diagnosis_id: str | None = None) -> None:
-        change = (
-            update(AlertJobRow)
-            .where(AlertJobRow.event_id == event_id)
-            .values(status=status, diagnosis_id=diagnosis_id, attempts=AlertJobRow.attempts + 1)
-        )
         with self._store.engine.begin() as connection:
-            connection.execute(change)
+            finish(connection, [event_id], status=status, diagnosis_id=diagnosis_id)
+
+
+def finish(
+    connection: Connection, event_ids: list[str], *, status: str, diagnosis_id: str | None = None
+) -> None:
+    """Mark jobs done or failed, inside the caller's transaction (with what they caused)."""
+    change = (
+        update(AlertJobRow)
+        .where(AlertJobRow.event_id.in_(event_ids))
+        .values(status=status, diagnosis_id=diagnosis_id, attempts=AlertJobRow.attempts + 1)
+    )
+    connection.execute(change)
 
 
 def _job(row: dict[str, Any]) -> Job:

@@ -9,7 +9,7 @@ from importlib.metadata import version
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
-from doctor.alerts import AlertJobs, AlertRunner
+from doctor.alerts import Alerts
 from doctor.api import alerts, analyze, health, history, metrics, reports
 from doctor.api import slack as slack_inlet
 from doctor.api.errors import install_error_handlers
@@ -29,19 +29,18 @@ def create_app(settings: Settings, *, doctor: Doctor | None = None) -> FastAPI:
         slack = slack_inlet.SlackCommands.from_settings(settings, service)
         app.state.doctor = service
         app.state.slack = slack
-        store = service.store()
-        jobs = AlertJobs(store) if store is not None else None
-        runner = AlertRunner(service, jobs) if jobs is not None else None
-        app.state.alert_jobs, app.state.alert_runner = jobs, runner
+        alerts = Alerts.build(service) if settings.doctor_alert_token is not None else None
+        app.state.alert_jobs = alerts.jobs if alerts is not None else None
+        app.state.alert_runner = alerts.runner if alerts is not None else None
         if slack is not None:
             slack.start()
-        if runner is not None and settings.doctor_alert_token is not None:
-            await run_in_threadpool(runner.resume)  # jobs a previous process left pending
+        if alerts is not None:
+            await run_in_threadpool(alerts.start)  # what a previous process left pending
         try:
             yield
         finally:
-            if runner is not None:
-                await run_in_threadpool(runner.close)
+            if alerts is not None:
+                await run_in_threadpool(alerts.close)
             if slack is not None:
                 await slack.aclose()
             service.close()

@@ -241,18 +241,39 @@ class SlackPoster:
 
     def post(self, message: Message, *, channel: str | None = None) -> str:
         """chat.postMessage to `channel` (default SLACK_CHANNEL); returns the message's ts."""
+        return self.post_message(message, channel=channel)[1]
+
+    def post_message(
+        self, message: Message, *, channel: str | None = None, thread_ts: str | None = None
+    ) -> tuple[str, str]:
+        """chat.postMessage, in a thread when `thread_ts` is given; (channel id, ts): a thread
+        and chat.update need the id even when SLACK_CHANNEL is a #name."""
         channel = channel or self.check_channel_configured()
         client = self._client()
-        what = "the post to SLACK_CHANNEL"
+        what = "the reply in the incident's thread" if thread_ts else "the post to SLACK_CHANNEL"
         try:
             result = client.chat_postMessage(
-                channel=channel, **message.payload(), unfurl_links=False, unfurl_media=False
+                channel=channel,
+                thread_ts=thread_ts,  # None: slack_sdk leaves it out
+                **message.payload(),
+                unfurl_links=False,
+                unfurl_media=False,
             )
         except SlackApiError as exc:
             raise _api_failure(exc, what) from exc
         except (SlackClientError, OSError, ValueError) as exc:
             raise _unreachable(exc, "chat.postMessage") from exc
-        return str(result.get("ts") or "")
+        return str(result.get("channel") or channel), str(result.get("ts") or "")
+
+    def update(self, message: Message, *, channel: str, ts: str) -> None:
+        """chat.update of a message the bot posted (`channel` is the id Slack answered)."""
+        client = self._client()
+        try:
+            client.chat_update(channel=channel, ts=ts, **message.payload())
+        except SlackApiError as exc:
+            raise _api_failure(exc, "the edit of the incident's message") from exc
+        except (SlackClientError, OSError, ValueError) as exc:
+            raise _unreachable(exc, "chat.update") from exc
 
     def post_report(self, response: AnalysisResponse, *, link: str | None = None) -> str:
         return self.post(report_message(response, link=link))

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -74,3 +84,51 @@ class AlertJobRow(Base):
         UniqueConstraint("alarm_arn", "state", "changed_at", name="uq_alert_jobs_change"),
         Index("ix_alert_jobs_status", "status", "received_at"),
     )
+
+
+class IncidentRow(Base):
+    """One incident of a target: opened by its first alarm in ALARM, joined by the alarms that
+    fire while it is open, resolved when every one of them is OK again. At most one open
+    incident per target (a partial unique index), so a storm of alarms is one Slack thread."""
+
+    __tablename__ = "alert_incidents"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    target: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))  # open, resolved
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    alarms: Mapped[dict[str, Any]] = mapped_column(JSON)  # alarm ARN -> {name, state}
+    diagnosis_id: Mapped[str | None] = mapped_column(String(64))  # the latest
+    diagnosed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    channel: Mapped[str | None] = mapped_column(String(64))  # set once the parent is posted
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+
+    __table_args__ = (
+        Index(
+            "uq_alert_incidents_open",
+            "target",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+
+class SlackPostRow(Base):
+    """The Slack outbox: a message is stored with the incident change that caused it and sent
+    afterwards, in order per incident, retried with backoff until sent or too old."""
+
+    __tablename__ = "alert_slack_posts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[str] = mapped_column(String(32), ForeignKey("alert_incidents.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # parent, reply, update
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16))  # pending, sent, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    next_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ts: Mapped[str | None] = mapped_column(String(32))
+
+    __table_args__ = (Index("ix_alert_slack_posts_status", "status", "next_at"),)

@@ -12,6 +12,7 @@ import base64
 import binascii
 import json
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,6 +54,7 @@ class Store:
         self.url = url
         self._engine = _engine(url)
         self._migrated = False
+        self._migrating = threading.Lock()  # Alembic's context is module-global: one at a time
 
     @property
     def engine(self) -> Engine:
@@ -66,6 +68,11 @@ class Store:
         """Bring the schema to the newest migration (idempotent)."""
         if self._migrated:
             return
+        with self._migrating:
+            if not self._migrated:
+                self._upgrade()
+
+    def _upgrade(self) -> None:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         try:

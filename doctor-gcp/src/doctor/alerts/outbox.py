@@ -1,0 +1,202 @@
+"""The Slack outbox: an incident's messages are stored with the change that caused them and
+sent afterwards by one thread, in order per incident.
+
+Slack down, failing or rate-limiting costs nothing: the message stays pending and is retried
+with exponential backoff (from the store, so a restart resumes it), until it is sent or older
+than `give_up_after`. A message is marked sent right after Slack answers with its ts; replies
+and the parent's edit wait for the parent, whose ts is the thread. Shutdown stops between two
+messages, never inside one.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import Connection, insert, select, update
+
+from doctor.alerts.incidents import Incident, get_incident, set_thread
+from doctor.errors import DoctorError
+from doctor.notify import Message, SlackPoster
+from doctor.store import Store
+from doctor.store.schema import SlackPostRow
+
+log = logging.getLogger(__name__)
+
+PARENT, REPLY, UPDATE = "parent", "reply", "update"
+BACKOFF_SECONDS = 2.0
+MAX_BACKOFF_SECONDS = 300.0
+GIVE_UP_AFTER = timedelta(hours=24)  # a thread about yesterday's alarm helps nobody
+
+
+def queue_post(connection: Connection, incident_id: str, kind: str, message: Message) -> None:
+    """Store a message to send, inside the caller's transaction."""
+    now = datetime.now(UTC)
+    row = {
+        "incident_id": incident_id,
+        "kind": kind,
+        "payload": message.payload(),
+        "status": "pending",
+        "attempts": 0,
+        "created_at": now,
+        "next_at": now,
+    }
+    connection.execute(insert(SlackPostRow), [row])
+
+
+def parent_payload(connection: Connection, incident_id: str) -> dict[str, Any] | None:
+    """The parent message as it was queued (its edit keeps everything but the status)."""
+    query = select(SlackPostRow.payload).where(
+        SlackPostRow.incident_id == incident_id, SlackPostRow.kind == PARENT
+    )
+    found = connection.execute(query).scalar_one_or_none()
+    return None if found is None else dict(found)
+
+
+@dataclass(frozen=True, slots=True)
+class _Post:
+    id: int
+    incident_id: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    created_at: datetime
+    next_at: datetime
+
+
+class SlackOutbox:
+    def __init__(
+        self,
+        store: Store,
+        poster: SlackPoster,
+        *,
+        on_error: Callable[[Literal["post"]], None] = lambda _: None,
+        backoff_seconds: float = BACKOFF_SECONDS,
+        max_backoff_seconds: float = MAX_BACKOFF_SECONDS,
+        give_up_after: timedelta = GIVE_UP_AFTER,
+    ) -> None:
+        self._store = store
+        self._poster = poster
+        self._on_error = on_error
+        self._backoff = backoff_seconds
+        self._max_backoff = max_backoff_seconds
+        self._give_up_after = give_up_after
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._retries: list[float] = []  # this pass's backoffs: the loop wakes for the first
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="slack-outbox", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def close(self, timeout: float = 15.0) -> None:
+        """Stop after the message being sent, if any; the rest stays pending."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                wait = self.deliver()
+            except Exception:  # a store outage: try again later, the thread must live on
+                log.exception("the Slack outbox could not be read")
+                wait = self._max_backoff / 10
+            self._wake.wait(wait)
+            self._wake.clear()
+
+    def deliver(self) -> float:
+        """Send what is due, in order per incident; seconds until the next is due (max 60)."""
+        self._store.migrate()
+        now = datetime.now(UTC)
+        query = select(SlackPostRow).where(SlackPostRow.status == "pending")
+        with self._store.engine.connect() as connection:
+            rows = connection.execute(query.order_by(SlackPostRow.id)).mappings().all()
+        posts = [
+            _Post(r["id"], r["incident_id"], r["kind"], r["payload"], r["attempts"],
+                  _aware(r["created_at"]), _aware(r["next_at"]))
+            for r in rows
+        ]  # fmt: skip
+        self._retries = []
+        blocked: set[str] = set()  # incidents whose earlier message is not sent yet
+        for post in posts:
+            if self._stop.is_set():
+                break
+            if post.incident_id in blocked:
+                continue
+            if post.next_at > now or not self._send(post):
+                blocked.add(post.incident_id)
+        upcoming = [(p.next_at - now).total_seconds() for p in posts if p.next_at > now]
+        return min([60.0, *upcoming, *self._retries])
+
+    def _send(self, post: _Post) -> bool:
+        """Send one message; whether it is done (sent, or given up)."""
+        with self._store.engine.connect() as connection:
+            incident = get_incident(connection, post.incident_id)
+        if incident is None:
+            return self._finish(post, "failed")
+        if post.kind != PARENT and (incident.channel is None or incident.thread_ts is None):
+            if datetime.now(UTC) - post.created_at >= self._give_up_after:
+                return self._finish(post, "failed")  # its parent was given up
+            return False  # the parent is not out yet
+        message = Message(text=str(post.payload.get("text", "")),
+                          blocks=list(post.payload.get("blocks") or []))  # fmt: skip
+        try:
+            ts = self._post(post.kind, message, incident)
+        except DoctorError as err:
+            self._on_error("post")
+            return self._retry_later(post, err)
+        return self._finish(post, "sent", ts)
+
+    def _post(self, kind: str, message: Message, incident: Incident) -> str:
+        """The message's ts; a parent's also becomes the incident's thread."""
+        if kind == PARENT:
+            channel, ts = self._poster.post_message(message)
+            with self._store.engine.begin() as connection:
+                set_thread(connection, incident.id, channel, ts)
+            return ts
+        channel, thread = str(incident.channel), str(incident.thread_ts)
+        if kind == REPLY:
+            return self._poster.post_message(message, channel=channel, thread_ts=thread)[1]
+        self._poster.update(message, channel=channel, ts=thread)
+        return thread
+
+    def _retry_later(self, post: _Post, err: DoctorError) -> bool:
+        now = datetime.now(UTC)
+        if now - post.created_at >= self._give_up_after:
+            log.warning("incident %s: Slack %s given up after %d attempts (%s)",
+                        post.incident_id, post.kind, post.attempts + 1, err.code)  # fmt: skip
+            return self._finish(post, "failed")
+        delay = min(self._max_backoff, self._backoff * 2**post.attempts)
+        log.warning("incident %s: Slack %s failed (%s: %s); retrying in %.0f s",
+                    post.incident_id, post.kind, err.code, err.message, delay)  # fmt: skip
+        with self._store.engine.begin() as connection:
+            connection.execute(
+                update(SlackPostRow)
+                .where(SlackPostRow.id == post.id)
+                .values(attempts=post.attempts + 1, next_at=now + timedelta(seconds=delay))
+            )
+        self._retries.append(delay)
+        return False
+
+    def _finish(self, post: _Post, status: str, ts: str | None = None) -> bool:
+        with self._store.engine.begin() as connection:
+            connection.execute(
+                update(SlackPostRow)
+                .where(SlackPostRow.id == post.id)
+                .values(status=status, ts=ts, attempts=post.attempts + 1)
+            )
+        return True
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
