@@ -1,14 +1,17 @@
-"""infra/terraform/gcp: the optional Cloud SQL history, the targets file and the report links,
-checked statically (python-hcl2). The google provider is not available offline, so there is no
+"""infra/terraform/gcp: the optional Cloud SQL history, the targets file, the report links and
+the alert token (DOCTOR_ALERT_TOKEN, chained into infra/terraform/aws), checked statically
+(python-hcl2). The google provider is not available offline, so there is no
 `terraform validate` of the root; what Terraform can evaluate without a provider is evaluated
 with the terraform binary when it is on PATH: the variable validations (a copy of variables.tf
-planned alone) and the DOCTOR_DATABASE_URL the root builds (its format() call, with sample
-values), which SQLAlchemy must read as a psycopg unix-socket URL."""
+planned alone), the DOCTOR_DATABASE_URL the root builds (its format() call, with sample
+values), which SQLAlchemy must read as a psycopg unix-socket URL, the secrets map per switch, and
+the AWS root's check of the alert token."""
 
 from __future__ import annotations
 
 import json
 import re
+import secrets as token_source
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,10 +20,13 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import make_url
 
-from doctor.settings import Settings
+from doctor.settings import MIN_API_TOKEN_CHARS, Settings
 from doctor.targets import read_targets
 from tests.infra.support import (
+    AWS_ROOT,
     GCP_ROOT,
+    ROOT,
+    aws_module,
     env_names,
     gcp_module,
     hcl_literal,
@@ -71,6 +77,9 @@ CLOUD_SQL_RESOURCES = {
     ("google_secret_manager_secret_iam_member", "database_url"),
     ("google_project_iam_member", "doctor_cloudsql"),
 }
+ALERT_TOKEN_SECRET_ID = "cloud-doctor-alert-token"
+# gcp output => the infra/terraform/aws variable it feeds for the alarm path (alarms.tf there).
+ALERT_CHAIN = {"service_url": "doctor_url", "alert_token_secret": "doctor_alert_token"}
 TARGETS_RESOURCES = {
     ("google_secret_manager_secret", "targets"),
     ("google_secret_manager_secret_version", "targets"),
@@ -329,6 +338,148 @@ def test_the_targets_secret_is_mounted_where_doctor_targets_file_points() -> Non
     assert sorted(volumes) == sorted(set(volumes)) == sorted(mounts)
 
 
+# --- DOCTOR_ALERT_TOKEN: POST /alerts/aws, the token the aws root's EventBridge connection sends
+
+
+def test_alerts_are_off_by_default_like_the_aws_alarm_path() -> None:
+    gcp, aws = gcp_module(), aws_module()
+    assert gcp.variables()["enable_alerts"]["type"] == "bool"
+    assert gcp.default("enable_alerts") is False
+    assert gcp.default("enable_alerts") == aws.default("enable_alarms")
+    description = gcp.variables()["enable_alerts"]["description"]
+    for name in (
+        "DOCTOR_ALERT_TOKEN",
+        ALERT_TOKEN_SECRET_ID,
+        "enable_alarms",
+        "doctor_alert_token",
+    ):
+        assert name in description, name
+    assert {"enable_alarms", "doctor_alert_token", "doctor_url"} <= set(aws.variables())
+    example = (GCP_ROOT / "terraform.tfvars.example").read_text(encoding="utf-8")
+    assert re.search(r"(?m)^# enable_alerts +=+ true ", example)
+
+
+def test_the_alert_token_is_an_operator_secret_behind_enable_alerts() -> None:
+    module = gcp_module()
+    secrets = module.locals()["secrets"]
+    # One more entry of the operator-filled map, behind its own switch.
+    assert (
+        f'var.enable_alerts ? {{DOCTOR_ALERT_TOKEN = "{ALERT_TOKEN_SECRET_ID}"}} : {{}}' in secrets
+    )
+    assert secrets.count("DOCTOR_ALERT_TOKEN") == 1
+    assert "DOCTOR_ALERT_TOKEN" in env_names(secrets)
+    # So the secret is one of google_secret_manager_secret.doctor (for_each over that map)...
+    secret = module.resource("google_secret_manager_secret", "doctor")
+    assert secret["for_each"] == "${local.secrets}"
+    assert secret["secret_id"] == "${each.value}"
+    assert single(secret["replication"]) == {"auto": [{}]}
+    # ...created empty: no version, no generated value, the token is in no plan and no state.
+    assert set(module.resources("google_secret_manager_secret_version")) == {
+        "database_url",
+        "targets",
+    }
+    assert not module.data("google_secret_manager_secret_version")
+    for type_, name in all_resources():
+        assert not (type_.startswith("random_") and "alert" in name), (type_, name)
+    # The value is added out of band, as secrets.tf documents for each of its secrets.
+    header = (GCP_ROOT / "secrets.tf").read_text(encoding="utf-8")
+    assert (
+        f'printf %s "$(openssl rand -hex 32)" | gcloud secrets versions add '
+        f"{ALERT_TOKEN_SECRET_ID} --data-file=-"
+    ) in header
+
+
+def test_the_alert_token_is_mounted_as_doctor_alert_token() -> None:
+    locals_ = gcp_module().locals()
+    assert "DOCTOR_ALERT_TOKEN" not in env_names(locals_["plain_env"])
+    assert "DOCTOR_ALERT_TOKEN" not in env_names(locals_["generated_secrets"])
+    [block] = [
+        block
+        for block in dynamic_blocks(container(), "env")
+        if block["for_each"] == "${local.secrets}"
+    ]
+    env = content(block)
+    # The variable's name is the map's key: DOCTOR_ALERT_TOKEN, the name Settings reads.
+    assert env["name"] == "${env.key}"
+    assert "doctor_alert_token" in Settings.model_fields
+    assert "value" not in env
+    ref = single(single(env["value_source"])["secret_key_ref"])
+    assert ref == {
+        "secret": "${google_secret_manager_secret.doctor[env.key].secret_id}",
+        "version": "latest",
+    }
+
+
+def test_only_the_runtime_service_account_reads_the_alert_token() -> None:
+    module = gcp_module()
+    assert template()["service_account"] == "${google_service_account.doctor.email}"
+    assert module.locals()["sa_member"] == "serviceAccount:${google_service_account.doctor.email}"
+    # The one grant on the operator secrets: accessor, per secret, to that account only.
+    grant = module.resource("google_secret_manager_secret_iam_member", "doctor")
+    assert grant == {
+        "for_each": "${google_secret_manager_secret.doctor}",
+        "project": "${var.project_id}",
+        "secret_id": "${each.value.secret_id}",
+        "role": "roles/secretmanager.secretAccessor",
+        "member": "${local.sa_member}",
+    }
+    # No other member on any secret, and no project-wide secret role for anyone.
+    for name, body in module.resources("google_secret_manager_secret_iam_member").items():
+        assert body["member"] == "${local.sa_member}", name
+    for name, body in module.resources("google_project_iam_member").items():
+        assert "secretmanager" not in body["role"], name
+    for type_ in module.resource_types():
+        assert not type_.startswith("google_secret_manager_secret_iam_") or type_.endswith(
+            "_member"
+        ), type_
+    assert "${google_secret_manager_secret_iam_member.doctor}" in cloud_run()["depends_on"]
+
+
+def test_the_gcp_outputs_are_the_aws_alarm_variables() -> None:
+    gcp, aws = gcp_module(), aws_module()
+    outputs = gcp.outputs()
+    assert outputs["service_url"]["value"] == "${google_cloud_run_v2_service.doctor.uri}"
+    assert outputs["alert_token_secret"]["value"] == (
+        '${var.enable_alerts ? google_secret_manager_secret.doctor["DOCTOR_ALERT_TOKEN"]'
+        ".secret_id : null}"
+    )
+    aws_variables = aws.variables()
+    for output, variable in ALERT_CHAIN.items():
+        # Each output says which aws variable it feeds, and that variable exists there.
+        assert f"{variable} of infra/terraform/aws" in outputs[output]["description"], output
+        assert variable in aws_variables, variable
+        assert aws_variables[variable]["default"] is None, variable
+    # The aws root uses exactly those: the endpoint from doctor_url, the bearer from the token.
+    assert aws.locals()["alerts_endpoint"] == (
+        '${var.doctor_url == null ? null : "${trimsuffix(var.doctor_url, "/")}/alerts/aws"}'
+    )
+    connection = aws.resource("aws_cloudwatch_event_connection", "doctor")
+    api_key = single(single(connection["auth_parameters"])["api_key"])
+    assert api_key == {"key": "Authorization", "value": "Bearer ${var.doctor_alert_token}"}
+    assert aws_variables["doctor_alert_token"]["sensitive"] is True
+    # The secret's name is an output, never its value (sensitive or not).
+    for name, body in outputs.items():
+        assert "secret_data" not in json.dumps(body), name
+        assert "google_secret_manager_secret_version" not in json.dumps(body), name
+    # The chain is written down where the aws root is fed.
+    comment = (GCP_ROOT / "outputs.tf").read_text(encoding="utf-8")
+    assert "TF_VAR_doctor_alert_token" in comment
+    assert "output -raw alert_token_secret" in comment
+    assert "TF_VAR_doctor_alert_token" in (AWS_ROOT / "terraform.tfvars.example").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_the_readme_adds_the_alert_token_like_the_other_secrets() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert (
+        f'printf %s "$(openssl rand -hex 32)" | gcloud secrets versions add '
+        f"{ALERT_TOKEN_SECRET_ID} --data-file=-"
+    ) in readme
+    assert "enable_alerts = true" in readme
+    assert "output -raw alert_token_secret" in readme
+
+
 # --- DOCTOR_PUBLIC_URL and the names
 
 
@@ -349,7 +500,12 @@ def test_every_env_name_given_to_cloud_run_is_designs() -> None:
     for local in ("plain_env", "secrets", "generated_secrets"):
         names |= env_names(locals_[local])
     assert names <= DESIGN_ENV
-    assert {"DOCTOR_DATABASE_URL", "DOCTOR_TARGETS_FILE", "DOCTOR_PUBLIC_URL"} <= names
+    assert {
+        "DOCTOR_DATABASE_URL",
+        "DOCTOR_TARGETS_FILE",
+        "DOCTOR_PUBLIC_URL",
+        "DOCTOR_ALERT_TOKEN",
+    } <= names
     assert names <= {name.upper() for name in Settings.model_fields}
     # The env blocks take their names from those locals only (no literal name elsewhere).
     for block in dynamic_blocks(container(), "env"):
@@ -365,7 +521,7 @@ def test_outputs_name_the_new_pieces() -> None:
     assert outputs["database_url_secret"]["value"] == (
         "${one(google_secret_manager_secret.database_url[*].secret_id)}"
     )
-    assert {"service_url", "targets_file"} <= set(outputs)
+    assert {"service_url", "targets_file", "alert_token_secret"} <= set(outputs)
 
 
 def test_the_random_provider_is_pinned() -> None:
@@ -459,6 +615,8 @@ def plan_variables(workdir: Path, variables: dict[str, str]) -> subprocess.Compl
         ({"public_url": "https://doctor.example.com/"}, False),
         ({"public_url": "https://doctor.example.com/?x=1"}, False),
         ({"enable_cloud_sql": "true"}, True),
+        ({"enable_alerts": "true"}, True),
+        ({"enable_alerts": "false", "enable_slack": "false"}, True),
         ({"cloud_sql_database_version": "MYSQL_8_0"}, False),
         ({"cloud_sql_user": "doctor:x"}, False),
         ({"cloud_sql_database_name": "cloud-doctor"}, False),
@@ -476,6 +634,46 @@ def test_terraform_validates_the_new_variables(
     else:
         assert completed.returncode != 0, output
         assert "Invalid value for variable" in output, output
+
+
+@needs_terraform
+@pytest.mark.parametrize("enable_slack", [True, False])
+@pytest.mark.parametrize("enable_alerts", [True, False])
+def test_terraform_builds_the_operator_secrets_per_switch(
+    tmp_path: Path, enable_slack: bool, enable_alerts: bool
+) -> None:
+    expression = gcp_module().locals()["secrets"].removeprefix("${").removesuffix("}")
+    for variable, value in (("enable_slack", enable_slack), ("enable_alerts", enable_alerts)):
+        assert f"var.{variable}" in expression
+        expression = expression.replace(f"var.{variable}", hcl_literal(value))
+    [result] = terraform_eval([f"jsonencode({expression})"], tmp_path)
+    expected = {"DOCTOR_API_TOKEN": "cloud-doctor-api-token"}
+    if enable_slack:
+        expected |= {
+            "SLACK_BOT_TOKEN": "cloud-doctor-slack-bot-token",
+            "SLACK_SIGNING_SECRET": "cloud-doctor-slack-signing-secret",
+        }
+    if enable_alerts:
+        expected["DOCTOR_ALERT_TOKEN"] = ALERT_TOKEN_SECRET_ID
+    assert json.loads(result) == expected
+
+
+@needs_terraform
+def test_the_documented_alert_token_passes_the_aws_root_and_the_doctor(tmp_path: Path) -> None:
+    # `openssl rand -hex 32` (secrets.tf, README): 64 hex digits.
+    token = token_source.token_hex(32)
+    [validation] = aws_module().variables()["doctor_alert_token"]["validation"]
+    condition = validation["condition"].removeprefix("${").removesuffix("}")
+    results = terraform_eval(
+        [
+            f"tostring({condition.replace('var.doctor_alert_token', hcl_literal(sample))})"
+            for sample in (token, token[:31])
+        ],
+        tmp_path,
+    )
+    assert results == ["true", "false"]
+    assert len(token) >= MIN_API_TOKEN_CHARS
+    assert Settings(doctor_alert_token=token).doctor_alert_token is not None
 
 
 def test_the_sample_targets_toml_is_one_the_doctor_reads(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
 output "service_url" {
-  description = "The doctor's URL: POST <url>/analyze; Slack's request URL is <url>/slack/events."
+  description = "The doctor's URL: POST <url>/analyze; Slack's request URL is <url>/slack/events; doctor_url of infra/terraform/aws (alarms POST to <url>/alerts/aws)."
   value       = google_cloud_run_v2_service.doctor.uri
 }
 
@@ -44,4 +44,14 @@ output "database_url_secret" {
 output "targets_file" {
   description = "DOCTOR_TARGETS_FILE inside the container (null without targets_toml)."
   value       = local.targets_enabled ? local.targets_file : null
+}
+
+# The token itself is no output: its value never passes through this root (secrets.tf), so it is
+# in none of its plans or state. The AWS root reads it from the secret (and does keep it in its
+# own state, in the EventBridge connection: alarms.tf there):
+#   TF_VAR_doctor_alert_token="$(gcloud secrets versions access latest \
+#     --secret="$(terraform -chdir=infra/terraform/gcp output -raw alert_token_secret)")"
+output "alert_token_secret" {
+  description = "Secret Manager secret holding DOCTOR_ALERT_TOKEN (null without enable_alerts); its latest version is doctor_alert_token of infra/terraform/aws (pass it as TF_VAR_doctor_alert_token)."
+  value       = var.enable_alerts ? google_secret_manager_secret.doctor["DOCTOR_ALERT_TOKEN"].secret_id : null
 }

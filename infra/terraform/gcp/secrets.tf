@@ -4,6 +4,8 @@
 #   printf %s "$(openssl rand -hex 32)" | gcloud secrets versions add cloud-doctor-api-token --data-file=-
 #   printf %s "$SLACK_BOT_TOKEN"        | gcloud secrets versions add cloud-doctor-slack-bot-token --data-file=-
 #   printf %s "$SLACK_SIGNING_SECRET"   | gcloud secrets versions add cloud-doctor-slack-signing-secret --data-file=-
+#   printf %s "$(openssl rand -hex 32)" | gcloud secrets versions add cloud-doctor-alert-token --data-file=-   # enable_alerts
+# The alert token is also doctor_alert_token of infra/terraform/aws (outputs.tf: alert_token_secret).
 # Rotation: add a new version; the next revision (or instance) reads "latest".
 locals {
   # Environment variable => secret id.
@@ -13,6 +15,7 @@ locals {
       SLACK_BOT_TOKEN      = "cloud-doctor-slack-bot-token"
       SLACK_SIGNING_SECRET = "cloud-doctor-slack-signing-secret"
     } : {},
+    var.enable_alerts ? { DOCTOR_ALERT_TOKEN = "cloud-doctor-alert-token" } : {},
   )
 }
 

@@ -104,6 +104,12 @@ variable "enable_slack" {
   default     = true
 }
 
+variable "enable_alerts" {
+  description = "Create the DOCTOR_ALERT_TOKEN secret (cloud-doctor-alert-token) and pass it to the service: the bearer token of POST /alerts/aws, which the EventBridge connection of infra/terraform/aws (enable_alarms, doctor_alert_token) sends. Off by default like enable_alarms there: unset, the route is closed (503). Its version must exist before the service is deployed."
+  type        = bool
+  default     = false
+}
+
 variable "slack_channel" {
   description = "SLACK_CHANNEL: default channel for posted diagnoses (empty: none)."
   type        = string
