@@ -568,7 +568,12 @@ def test_cloud_run_env_names_are_the_doctor_settings() -> None:
         "DOCTOR_PUBLIC_URL",
         "DOCTOR_TARGETS_FILE",
     }
-    assert secret == {"DOCTOR_API_TOKEN", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"}
+    assert secret == {
+        "DOCTOR_API_TOKEN",
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "DOCTOR_ALERT_TOKEN",
+    }
     assert generated == {"DOCTOR_DATABASE_URL"}
     assert (plain | secret | generated) <= fields
     assert not plain & secret
