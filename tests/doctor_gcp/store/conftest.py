@@ -32,6 +32,8 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     opened.migrate()
     if request.param == "postgresql":  # one server for the session: each test starts empty
         with opened._engine.begin() as connection:
-            connection.exec_driver_sql("TRUNCATE diagnoses CASCADE")
+            connection.exec_driver_sql(
+                "TRUNCATE diagnoses, alert_jobs, alert_incidents, alert_slack_posts CASCADE"
+            )
     yield opened
     opened.close()
