@@ -134,6 +134,9 @@ def aws_settings(token_file: Path) -> Settings:
         aws_web_identity_token_file=token_file,
         doctor_api_token=API_TOKEN,
         doctor_engine="rules",
+        # mock_aws patches this process only: alert diagnoses stay in it (test_pool.py runs
+        # them in worker processes, against a moto_server they can reach).
+        doctor_analysis_processes=0,
     )
 
 

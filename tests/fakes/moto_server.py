@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -25,14 +26,17 @@ FAKE_AWS_ENV = {
 
 
 @contextmanager
-def moto_server(env: dict[str, str] | None = None) -> Iterator[str]:
+def moto_server(env: dict[str, str] | None = None, *, niceness: int = 0) -> Iterator[str]:
     """Start `python -m moto.server` on a free loopback port; yield its URL; always stop it.
     Started and awaited the way `cloud-doctor demo` starts its own (`doctor.cli.processes`).
 
-    `env` adds to the server's environment (e.g. MOTO_RECORDER_FILEPATH for its recorder)."""
+    `env` adds to the server's environment (e.g. MOTO_RECORDER_FILEPATH for its recorder);
+    `niceness` lowers its CPU priority (benches: AWS does not share the doctor's cores)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     args = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
+    if niceness:
+        args = [shutil.which("nice") or "nice", "-n", str(niceness), *args]
     with (
         tempfile.TemporaryDirectory(prefix="moto-") as work,
         running(args, {**os.environ, **(env or {})}, Path(work) / "moto.log") as process,

@@ -120,6 +120,9 @@ class Settings(BaseSettings):
     doctor_api_token: SecretStr | None = None
     # POST /alerts/aws's own bearer token (EventBridge's connection sends it), not the API's.
     doctor_alert_token: SecretStr | None = None
+    # Alert diagnoses run in worker processes so the server keeps answering (acks, /healthz)
+    # while they use the CPU; each worker costs ~150 MiB. 0: threads in the server process.
+    doctor_analysis_processes: int = Field(default=1, ge=0, le=8)
     doctor_allowed_log_groups: Annotated[list[str], NoDecode] = Field(default_factory=list)
     doctor_max_logs: int = Field(default=1000, ge=1, le=100_000)
     # Below ~2,000 tokens the instructions leave no room for the logs themselves.

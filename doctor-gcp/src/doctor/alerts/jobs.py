@@ -51,7 +51,7 @@ class AlertJobs:
             "event": payload,
         }
         try:
-            with self._store.engine.begin() as connection:
+            with self._store.begin() as connection:
                 connection.execute(insert(AlertJobRow), [row])
         except IntegrityError:
             return None
@@ -73,7 +73,7 @@ class AlertJobs:
         return self._store
 
     def finish(self, event_id: str, *, status: str, diagnosis_id: str | None = None) -> None:
-        with self._store.engine.begin() as connection:
+        with self._store.begin() as connection:
             finish(connection, [event_id], status=status, diagnosis_id=diagnosis_id)
 
 

@@ -161,7 +161,7 @@ class SlackOutbox:
         """The message's ts; a parent's also becomes the incident's thread."""
         if kind == PARENT:
             channel, ts = self._poster.post_message(message)
-            with self._store.engine.begin() as connection:
+            with self._store.begin() as connection:
                 set_thread(connection, incident.id, channel, ts)
             return ts
         channel, thread = str(incident.channel), str(incident.thread_ts)
@@ -179,7 +179,7 @@ class SlackOutbox:
         delay = min(self._max_backoff, self._backoff * 2**post.attempts)
         log.warning("incident %s: Slack %s failed (%s: %s); retrying in %.0f s",
                     post.incident_id, post.kind, err.code, err.message, delay)  # fmt: skip
-        with self._store.engine.begin() as connection:
+        with self._store.begin() as connection:
             connection.execute(
                 update(SlackPostRow)
                 .where(SlackPostRow.id == post.id)
@@ -189,7 +189,7 @@ class SlackOutbox:
         return False
 
     def _finish(self, post: _Post, status: str, ts: str | None = None) -> bool:
-        with self._store.engine.begin() as connection:
+        with self._store.begin() as connection:
             connection.execute(
                 update(SlackPostRow)
                 .where(SlackPostRow.id == post.id)

@@ -141,7 +141,7 @@ class AlertRunner:
                 self._handle(target, batch)
             except Exception:
                 log.exception("alerts of target %s: handling crashed", target)
-                with self._jobs.store.engine.begin() as connection:
+                with self._jobs.store.begin() as connection:
                     finish(connection, [j.event_id for j in batch], status="failed")
 
     def _handle(self, target: str, batch: list[Job]) -> None:
@@ -164,7 +164,7 @@ class AlertRunner:
                     t.incident.diagnosis_id = response.id
                     t.incident.diagnosed_at = datetime.now(UTC)
         link = self._doctor.report_link(response.id) if response is not None else None
-        with store.engine.begin() as connection:
+        with store.begin() as connection:
             for t in touched:
                 save_incident(connection, t)
                 if self._outbox is not None:

@@ -9,6 +9,7 @@ from doctor.alerts.outbox import SlackOutbox
 from doctor.alerts.runner import AlertRunner
 from doctor.notify import SlackPoster
 from doctor.orchestrator import Doctor
+from doctor.pool import AnalysisPool
 
 
 @dataclass
@@ -16,6 +17,7 @@ class Alerts:
     jobs: AlertJobs
     runner: AlertRunner
     outbox: SlackOutbox | None  # None: Slack is not configured, incidents are only recorded
+    pool: AnalysisPool | None = None  # None: diagnoses run in the runner's threads
 
     @classmethod
     def build(cls, doctor: Doctor) -> Alerts | None:
@@ -28,7 +30,15 @@ class Alerts:
         if settings.slack_bot_token is not None and settings.slack_channel:
             outbox = SlackOutbox(store, SlackPoster(settings), on_error=doctor.metrics.slack_error)
         jobs = AlertJobs(store)
-        return cls(jobs, AlertRunner(doctor, jobs, outbox=outbox), outbox)
+        pool = None
+        if settings.doctor_analysis_processes > 0:
+            pool = AnalysisPool(
+                settings, settings.doctor_analysis_processes, on_response=doctor.metrics.analysis
+            )
+        runner = AlertRunner(
+            doctor, jobs, outbox=outbox, analyze=pool.analyze if pool is not None else None
+        )
+        return cls(jobs, runner, outbox, pool)
 
     def start(self) -> int:
         """Send what a previous process left in the outbox and resume its pending jobs."""
@@ -38,5 +48,7 @@ class Alerts:
 
     def close(self, grace_seconds: float = 20.0) -> None:
         self.runner.close(grace_seconds)
+        if self.pool is not None:
+            self.pool.close()
         if self.outbox is not None:
             self.outbox.close()
