@@ -30,7 +30,7 @@ GROUP = "/aws/ec2/chaos-app"
 @pytest.fixture(scope="module")
 def moto_url() -> Iterator[str]:
     with moto_server() as url:
-        client = boto3.client("logs", endpoint_url=url, **_keys())
+        client = boto3.client("logs", endpoint_url=url, **_keys())  # type: ignore[call-overload]
         client.create_log_group(logGroupName=GROUP)
         sink = CloudWatchSink(
             client, log_group=GROUP, log_stream="s", render=to_json, report_to=None

@@ -4,8 +4,8 @@ An analysis is CPU-bound Python (parsing, redaction, mining). In a thread of the
 holds the GIL in 5 ms slices against the event loop: with two running, 50 concurrent alert
 acks took 450-650 ms at p99. In a worker process it competes only for a core. Each worker
 builds its own `Doctor` once (clients, caches) from the server's Settings; a query goes in as
-a (picklable) dataclass and the answer or a `DoctorError` comes back as JSON. The worker stores the diagnosis in
-history itself (the same database), exactly as an in-process analysis does.
+a (picklable) dataclass, the answer or a `DoctorError` comes back as JSON. The worker stores
+the diagnosis in history itself (the same database), exactly as an in-process analysis does.
 
 Processes are spawned, not forked: the server has threads (a fork would copy their locks).
 A worker that dies (out of memory) breaks the executor; the next analysis builds a new one.
@@ -51,7 +51,8 @@ def _start_worker(settings: Settings, json_logs: bool, level: int) -> None:
 
 
 def _analyze_in_worker(query: Query) -> tuple[str, str, str, str]:
-    assert _doctor is not None, "the worker's initializer builds the Doctor"
+    if _doctor is None:  # the initializer builds it; only a misuse of this module lands here
+        raise RuntimeError("_analyze_in_worker runs in AnalysisPool's workers only")
     try:
         response = _doctor.analyze(query)
     except DoctorError as err:  # pickled by name: an exception's own pickling loses hints
