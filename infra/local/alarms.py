@@ -9,9 +9,8 @@ checks both), so the demo's account looks like a deployed one.
 
 moto stores all of it but delivers nothing: the demo posts the event itself.
 
-Self-contained like bootstrap.py (boto3 and the standard library). It does not import
-bootstrap.py, which runs as `__main__`: the policy renderer and the role helper come in as
-arguments instead.
+Self-contained like bootstrap.py (boto3, stdlib). It does not import bootstrap.py, which runs
+as `__main__`: the policy renderer and the role helper come in as arguments.
 """
 
 from __future__ import annotations
@@ -115,20 +114,12 @@ def create_alarm_path(
     alert_token: str,
     prefix: str = DEFAULT_ALARM_NAME_PREFIX,
     log_format: str = DEFAULT_LOG_FORMAT,
-    filter_pattern: str | None = None,
-    threshold: int = DEFAULT_THRESHOLD,
-    period_seconds: int = DEFAULT_PERIOD_SECONDS,
-    evaluation_periods: int = DEFAULT_EVALUATION_PERIODS,
-    rate_limit: int = DEFAULT_INVOCATION_RATE_LIMIT,
-    max_event_age_seconds: int = DEFAULT_MAX_EVENT_AGE_SECONDS,
-    max_retry_attempts: int = DEFAULT_MAX_RETRY_ATTEMPTS,
 ) -> AlarmResult:
-    """Create or update (idempotent) every resource of alarms.tf; `client(service)` builds a
-    boto3 client for the emulator. The token is never part of the result."""
+    """Create or update (idempotent) every resource of alarms.tf, with variables.tf's defaults;
+    `client(service)` builds a boto3 client for the emulator. The token is never part of the
+    result."""
     endpoint = alerts_endpoint(doctor_url)
     check_alert_token(alert_token)
-    if period_seconds * evaluation_periods > 86400:  # alarms.tf's precondition
-        raise ValueError("period x evaluation periods must not exceed one day (86400 s)")
     logs, cloudwatch, events = client("logs"), client("cloudwatch"), client("events")
     sqs, iam = client("sqs"), client("iam")
 
@@ -137,7 +128,7 @@ def create_alarm_path(
         logs,
         log_group,
         filter_name,
-        filter_pattern or FILTER_PATTERNS[log_format],
+        FILTER_PATTERNS[log_format],
         namespace=DEFAULT_METRIC_NAMESPACE,
         metric=DEFAULT_METRIC_NAME,
     )
@@ -151,9 +142,9 @@ def create_alarm_path(
         MetricName=DEFAULT_METRIC_NAME,
         Statistic="Sum",
         ComparisonOperator="GreaterThanOrEqualToThreshold",
-        Threshold=float(threshold),
-        Period=period_seconds,
-        EvaluationPeriods=evaluation_periods,
+        Threshold=float(DEFAULT_THRESHOLD),
+        Period=DEFAULT_PERIOD_SECONDS,
+        EvaluationPeriods=DEFAULT_EVALUATION_PERIODS,
         TreatMissingData="notBreaching",
     )
     [alarm] = cloudwatch.describe_alarms(AlarmNames=[alarm_name])["MetricAlarms"]
@@ -187,7 +178,7 @@ def create_alarm_path(
             "ConnectionArn": connection_arn,
             "InvocationEndpoint": endpoint,
             "HttpMethod": "POST",
-            "InvocationRateLimitPerSecond": rate_limit,
+            "InvocationRateLimitPerSecond": DEFAULT_INVOCATION_RATE_LIMIT,
         },
     )
 
@@ -215,8 +206,8 @@ def create_alarm_path(
                 "Arn": destination_arn,
                 "RoleArn": role_arn,
                 "RetryPolicy": {
-                    "MaximumEventAgeInSeconds": max_event_age_seconds,
-                    "MaximumRetryAttempts": max_retry_attempts,
+                    "MaximumEventAgeInSeconds": DEFAULT_MAX_EVENT_AGE_SECONDS,
+                    "MaximumRetryAttempts": DEFAULT_MAX_RETRY_ATTEMPTS,
                 },
                 "DeadLetterConfig": {"Arn": queue_arn},
             }
