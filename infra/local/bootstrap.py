@@ -35,6 +35,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from infra.local import alarms
+
 POLICY_DIR = Path(__file__).resolve().parents[1] / "policies"
 
 # Defaults mirror infra/terraform/aws/variables.tf (tests/infra checks that they agree).
@@ -84,6 +86,7 @@ class BootstrapResult(TypedDict):
     instance_role_arn: str
     instance_profile_arn: str
     ecr_repository_url: str
+    alarms: alarms.AlarmResult | None
 
 
 # --- the policy templates, rendered as Terraform's templatefile() would render them
@@ -245,11 +248,18 @@ def bootstrap(
     ecr_repository: str = DEFAULT_ECR_REPOSITORY,
     keep_images: int = DEFAULT_KEEP_IMAGES,
     untagged_expire_days: int = DEFAULT_UNTAGGED_EXPIRE_DAYS,
+    doctor_url: str | None = None,
+    alert_token: str | None = None,
+    alarm_name_prefix: str = alarms.DEFAULT_ALARM_NAME_PREFIX,
+    log_format: str = alarms.DEFAULT_LOG_FORMAT,
 ) -> BootstrapResult:
     """Create (or bring up to date: it is idempotent) the resources in the emulator at
     `endpoint_url`. `allowed_groups` defaults to `[log_group]`, as DOCTOR_ALLOWED_LOG_GROUPS
-    does in the doctor's settings. Writes a demo identity token to `token_file` when given."""
+    does in the doctor's settings. Writes a demo identity token to `token_file` when given.
+    With `doctor_url` and `alert_token`, also the alarm path (Terraform's enable_alarms)."""
     require_emulator(endpoint_url)
+    if (doctor_url is None) != (alert_token is None):
+        raise ValueError("the alarm path needs both the doctor's URL and its alert token")
     session = boto3.Session(
         aws_access_key_id=_EMULATOR_KEY_ID,
         aws_secret_access_key=_EMULATOR_SECRET,
@@ -318,6 +328,20 @@ def bootstrap(
     )
     profile_arn = _ensure_instance_profile(iam, instance_role_name)
 
+    created_alarms = None
+    if doctor_url is not None and alert_token is not None:
+        created_alarms = alarms.create_alarm_path(
+            client,
+            render=policy_document,
+            ensure_role=_ensure_role,
+            account_id=account_id,
+            log_group=log_group,
+            doctor_url=doctor_url,
+            alert_token=alert_token,
+            prefix=alarm_name_prefix,
+            log_format=log_format,
+        )
+
     if token_file is not None:
         token = demo_identity_token(subject=google_subject, audience=token_audience)
         write_token_file(token_file, token)
@@ -338,6 +362,7 @@ def bootstrap(
         instance_role_arn=instance_role_arn,
         instance_profile_arn=profile_arn,
         ecr_repository_url=repository["repositoryUri"],
+        alarms=created_alarms,
     )
 
 
@@ -463,6 +488,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="Also allow logs:DescribeLogGroups (region-wide; off in Terraform by default).",
     )
+    alarms.add_arguments(parser)
     return parser
 
 
@@ -478,6 +504,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"--role-name {args.role_name!r} disagrees with --role-arn")
         role_name = from_arn
     groups = [g.strip() for g in args.allowed_log_groups.split(",") if g.strip()]
+    alert_token = alarms.alert_token_from(parser, args)
     try:
         result = bootstrap(
             args.endpoint_url,
@@ -489,6 +516,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             token_audience=args.audience,
             token_file=args.token_file,
             list_log_groups=args.list_log_groups,
+            doctor_url=args.doctor_url or None,
+            alert_token=alert_token,
+            alarm_name_prefix=args.alarm_name_prefix,
+            log_format=args.log_format,
         )
     except (ValueError, ClientError, BotoCoreError, OSError) as error:  # TemplateError: ValueError
         print(f"bootstrap failed: {error}", file=sys.stderr)

@@ -17,6 +17,7 @@ import pytest
 from doctor.models import LOG_GROUP_PATTERN
 from doctor.settings import Settings
 from doctor.targets import read_targets
+from infra.local import alarms
 from infra.local import bootstrap as boot
 from tests.infra.support import (
     ACCESS_MODULE,
@@ -693,18 +694,44 @@ def test_the_two_roots_and_the_local_bootstrap_share_defaults() -> None:
         boot.DEFAULT_TOKEN_AUDIENCE,
     )
     assert {name: aws.default(name) for name in names} == dict(zip(names, python, strict=True))
-    # The alarm path's role (issue 14) is not in the local bootstrap yet: left out here, checked
-    # in tests/infra/test_terraform_alarms.py.
+    alarm_names = (
+        "alarm_name_prefix",
+        "alarm_metric_namespace",
+        "alarm_metric_name",
+        "alarm_threshold",
+        "alarm_period_seconds",
+        "alarm_evaluation_periods",
+        "alerts_invocation_rate_limit_per_second",
+        "alerts_max_event_age_seconds",
+        "alerts_max_retry_attempts",
+        "log_format",
+    )
+    alarm_python = (
+        alarms.DEFAULT_ALARM_NAME_PREFIX,
+        alarms.DEFAULT_METRIC_NAMESPACE,
+        alarms.DEFAULT_METRIC_NAME,
+        alarms.DEFAULT_THRESHOLD,
+        alarms.DEFAULT_PERIOD_SECONDS,
+        alarms.DEFAULT_EVALUATION_PERIODS,
+        alarms.DEFAULT_INVOCATION_RATE_LIMIT,
+        alarms.DEFAULT_MAX_EVENT_AGE_SECONDS,
+        alarms.DEFAULT_MAX_RETRY_ATTEMPTS,
+        alarms.DEFAULT_LOG_FORMAT,
+    )
+    assert {name: aws.default(name) for name in alarm_names} == dict(
+        zip(alarm_names, alarm_python, strict=True)
+    )
+    assert aws.locals()["alarm_filter_patterns"] == alarms.FILTER_PATTERNS
     policy_names = {
         body["name"]
         for module in (aws, access_module())
-        for name, body in module.resources("aws_iam_role_policy").items()
-        if name != "alert_target"
+        for body in module.resources("aws_iam_role_policy").values()
     }
     assert policy_names == {
         boot.DOCTOR_POLICY_NAME,
         boot.DOCTOR_LIST_POLICY_NAME,
         boot.INSTANCE_POLICY_NAME,
+        alarms.ALERT_TARGET_POLICY_NAME,
     }
 
 

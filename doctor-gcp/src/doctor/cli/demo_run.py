@@ -4,7 +4,10 @@ Real processes, real wiring, in the order a deploy has them: moto_server plays A
 loopback port; `python -m infra.local.bootstrap` creates the log group and the doctor's role as
 Terraform does (the same command docker compose runs); chaos-app's cloudwatch sink writes a few
 seconds of failures; `cloud-doctor serve` starts with web-identity credentials only (no AWS
-keys) and answers POST /analyze with a bearer token. Everything is stopped on the way out.
+keys) and answers POST /analyze with a bearer token. Then the alarm path (demo_alarm): the
+bootstrap adds the alarm, rule and API destination, the demo delivers the alarm's events to
+POST /alerts/aws, and the doctor answers in Slack, a stand-in (demo_slack) unless a real one is
+configured. Everything is stopped on the way out.
 """
 
 from __future__ import annotations
@@ -18,12 +21,14 @@ import sys
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
 
 import httpx
 from rich.console import Console
 from rich.panel import Panel
+from rich.text import Text
 
+from doctor.cli.demo_alarm import run_alarm_step
+from doctor.cli.demo_slack import DEMO_CHANNEL, DemoSlack, block_text, demo_slack, plain_text
 from doctor.cli.processes import free_port, running, wait_http
 from doctor.cli.render import render_analysis
 from doctor.errors import ConfigurationError
@@ -47,12 +52,23 @@ def run_demo(console: Console, *, repo: Path, seconds: float = 4.0) -> AnalysisR
         token_file = work / "web-identity-token"
         role_arn = _create_resources(console, repo, moto_url, token_file)
         _write_failures(console, moto_url, seconds)
-        base, api_token = _start_doctor(console, stack, work, moto_url, role_arn, token_file)
+        # Without a configured Slack, the doctor posts alarms to the stand-in.
+        slack = None if _slack_configured() else stack.enter_context(demo_slack())
+        alert_token = secrets.token_urlsafe(32)  # set when `serve` starts, as in a deploy
+        extra = _alarm_env(work, alert_token, slack)
+        base, api_token = _start_doctor(console, stack, work, moto_url, role_arn, token_file, extra)
         result = _ask_doctor(console, base, api_token, work)
         console.print()
         render_analysis(result, console)
-        if not _slack_configured():
+        if slack is not None:
             _slack_preview(console, result)
+        console.print()
+        alarm = _create_alarm_path(console, repo, moto_url, token_file, base, alert_token, work)
+        run_alarm_step(
+            console, base=base, alert_token=alert_token, alarm=alarm, log_group=LOG_GROUP,
+            slack=slack, channel=extra.get("SLACK_CHANNEL") or os.environ.get("SLACK_CHANNEL", ""),
+            doctor_log=work / "doctor.log",
+        )  # fmt: skip
         return result
 
 
@@ -104,6 +120,36 @@ def _create_resources(console: Console, repo: Path, moto_url: str, token_file: P
     return role_arn
 
 
+def _create_alarm_path(
+    console: Console,
+    repo: Path,
+    moto_url: str,
+    token_file: Path,
+    base: str,
+    alert_token: str,
+    work: Path,
+) -> dict[str, str]:
+    """The bootstrap again (it is idempotent), now with the doctor's URL and alert token: the
+    alarm path of alarms.tf. The token goes through a file, never the command line."""
+    token_path = work / "alert-token"
+    token_path.write_text(alert_token, encoding="utf-8")
+    token_path.chmod(0o600)
+    with console.status("Creating the alarm path: metric filter, alarm, EventBridge rule, "
+                        "connection, API destination, DLQ (infra/local) …"):  # fmt: skip
+        created = _run(
+            [PYTHON, "-m", "infra.local.bootstrap", "--endpoint-url", moto_url,
+             "--region", REGION, "--log-group", LOG_GROUP, "--token-file", str(token_file),
+             "--doctor-url", base, "--alert-token-file", str(token_path)],
+            _base_env(),
+            "infra/local/bootstrap (alarms)",
+            cwd=repo,
+        )  # fmt: skip
+        alarm: dict[str, str] = json.loads(created)["alarms"]
+    console.print(f"[green]✓[/] alarm {alarm['alarm_arn']}")
+    console.print(f"[green]✓[/] EventBridge rule → API destination {alarm['alerts_endpoint']}")
+    return alarm
+
+
 def _write_failures(console: Console, moto_url: str, seconds: float) -> None:
     with console.status(f"chaos-app: {seconds:g} s of traffic with {', '.join(SCENARIOS)} …"):
         patient_env = {
@@ -132,6 +178,7 @@ def _start_doctor(
     moto_url: str,
     role_arn: str,
     token_file: Path,
+    extra: dict[str, str],
 ) -> tuple[str, str]:
     api_token = secrets.token_urlsafe(24)
     port = free_port()
@@ -147,6 +194,7 @@ def _start_doctor(
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         "AWS_EC2_METADATA_DISABLED": "true",
         "DOCTOR_API_TOKEN": api_token,
+        **extra,
     }
     with console.status("Starting the doctor with web-identity credentials only …"):
         doctor = stack.enter_context(
@@ -189,11 +237,11 @@ def _ask_doctor(console: Console, base: str, api_token: str, work: Path) -> Anal
 
 
 def _slack_preview(console: Console, result: AnalysisResponse) -> None:
-    """Without Slack, show what the doctor would post."""
+    """Without Slack, show what the doctor would post (plain text: logs are no rich markup)."""
     message = report_message(result)
     console.print(
         Panel(
-            "\n\n".join(_block_text(block) for block in message.blocks),
+            Text("\n\n".join(plain_text(block_text(block)) for block in message.blocks)),
             title=f"Slack message preview ({len(message.blocks)} Block Kit blocks)",
             subtitle="set SLACK_BOT_TOKEN and SLACK_CHANNEL to post it",
             border_style="blue",
@@ -202,6 +250,22 @@ def _slack_preview(console: Console, result: AnalysisResponse) -> None:
 
 
 # --- plumbing
+
+
+def _alarm_env(work: Path, alert_token: str, slack: DemoSlack | None) -> dict[str, str]:
+    """The doctor's alert token, its own history file (jobs a previous demo left pending must
+    not post into this one's thread) and, without a real Slack, the stand-in."""
+    env = {
+        "DOCTOR_ALERT_TOKEN": alert_token,
+        "DOCTOR_DATABASE_URL": f"sqlite:///{work / 'history.sqlite3'}",
+    }
+    if slack is not None:
+        env |= {
+            "SLACK_API_URL": slack.api_url,
+            "SLACK_BOT_TOKEN": slack.token,
+            "SLACK_CHANNEL": DEMO_CHANNEL,
+        }
+    return env
 
 
 def _slack_env() -> dict[str, str]:
@@ -234,11 +298,3 @@ def _run(
     if done.returncode != 0:
         raise ConfigurationError(f"{what} failed: {done.stderr.strip()[-500:]}")
     return done.stderr if report_stderr else done.stdout
-
-
-def _block_text(block: dict[str, Any]) -> str:
-    if block.get("type") == "divider":
-        return "─" * 40
-    if "text" in block:
-        return str(block["text"].get("text", ""))
-    return "\n".join(str(part.get("text", "")) for part in block.get("elements", []))
