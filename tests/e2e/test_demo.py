@@ -82,7 +82,6 @@ def test_the_demo_plays_an_alarm_into_a_slack_thread(demo: Demo) -> None:
     assert "&lt;" not in panel
 
 
-@pytest.mark.xfail(reason="needs the incident thread (issue 14 item 3)", strict=False)
 def test_the_demo_shows_the_incident_resolved_in_its_thread(demo: Demo) -> None:
     assert demo.result.returncode == 0, demo.result.stdout + demo.result.stderr
     part = demo.alarm_part

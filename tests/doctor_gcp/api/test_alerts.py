@@ -125,7 +125,9 @@ def test_a_bad_or_foreign_event_is_refused_naming_what(
 def test_only_the_alert_token_opens_the_route(
     alert_client: TestClient, aws: None, aws_settings: Settings
 ) -> None:
-    assert alert_client.post("/alerts/aws", json=event(), headers=AUTH).status_code == 401
+    with_api_token = alert_client.post("/alerts/aws", json=event(), headers=AUTH)
+    assert with_api_token.status_code == 401
+    assert "DOCTOR_ALERT_TOKEN" in error_of(with_api_token)["hint"]  # says which token
     assert alert_client.post("/alerts/aws", json=event()).status_code == 401
     with TestClient(create_app(aws_settings), raise_server_exceptions=False) as closed:
         answer = closed.post("/alerts/aws", json=event(), headers=ALERT)

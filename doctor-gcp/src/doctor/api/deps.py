@@ -64,7 +64,11 @@ def require_alert_token(
             hint="Set DOCTOR_ALERT_TOKEN on the service and in the EventBridge connection.",
         )
     if not _check(settings.doctor_alert_token, credentials):
-        raise Unauthorized("Missing or invalid bearer token.")
+        raise Unauthorized(
+            "Missing or invalid bearer token.",
+            hint="This route takes DOCTOR_ALERT_TOKEN (the EventBridge connection's "
+            "`Authorization: Bearer …`), not DOCTOR_API_TOKEN.",
+        )
 
 
 AlertAuthenticated = Depends(require_alert_token)
