@@ -109,3 +109,33 @@ def test_a_dead_worker_fails_one_analysis_and_the_next_gets_a_new_one(settings: 
         assert pool.analyze(Query(minutes=30)).analysis.issues
     finally:
         pool.close()
+
+
+def test_close_does_not_wait_for_a_hanging_analysis(settings: Settings) -> None:
+    import socket
+    import threading
+    import time
+
+    with socket.socket() as silent:  # accepts connections (the backlog) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        hanging = f"http://127.0.0.1:{silent.getsockname()[1]}"
+        stuck = settings.model_copy(update={"aws_endpoint_url": hanging})
+        pool = AnalysisPool(stuck, 1)  # its worker's STS call hangs: 4 tries x 10 s
+        outcome: list[BaseException | AnalysisResponse] = []
+
+        def run() -> None:
+            try:
+                outcome.append(pool.analyze(Query(minutes=30)))
+            except BaseException as exc:
+                outcome.append(exc)
+
+        caller = threading.Thread(target=run)
+        caller.start()
+        time.sleep(3)  # the worker is up and waiting on the silent peer
+        started = time.monotonic()
+        pool.close()
+        assert time.monotonic() - started < 6  # not the 40 s the hung call would take
+        caller.join(10)
+    assert len(outcome) == 1  # the caller got a clear error, never a hang
+    assert isinstance(outcome[0], EngineUnavailable)

@@ -118,7 +118,17 @@ class AnalysisPool:
         return response
 
     def close(self) -> None:
+        """Stop the workers now. The runner has already waited its grace period: an analysis
+        still running is abandoned, and its job, not committed, stays pending for the next
+        start (waiting for it could outlast Cloud Run's 10 s after SIGTERM)."""
         with self._lock:
             executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+        if executor is None:
+            return
+        workers = list((executor._processes or {}).values())  # no public handle on them
+        executor.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            if worker.is_alive():
+                worker.terminate()
+        for worker in workers:
+            worker.join(timeout=5)
