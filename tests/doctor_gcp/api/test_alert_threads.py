@@ -17,7 +17,7 @@ from doctor.api import create_app
 from doctor.settings import Settings
 from tests.doctor_gcp.api.conftest import AUTH
 from tests.doctor_gcp.api.test_alerts import ALERT, ALERT_TOKEN, ARN, event
-from tests.fakes.slack import Call, FakeSlack
+from tests.fakes.slack import Call, FakeSlack, server_error
 
 
 def at(minutes_ago: float) -> str:
@@ -139,3 +139,44 @@ def test_a_storm_of_100_alarms_is_one_thread_and_a_few_diagnoses(
     assert 1 <= len(diagnoses) <= 2  # a repeat moments after the first is not rediagnosed
     jobs = threads_client.app.state.alert_jobs  # type: ignore[attr-defined]
     assert jobs.pending() == []
+
+
+def test_slack_failing_then_recovering_gets_the_thread_out_once(
+    threads_client: TestClient, slack: FakeSlack
+) -> None:
+    slack.script("chat.postMessage", server_error(503), server_error(503))  # one failed delivery
+    assert send(threads_client, change("ALARM", 3)) == 202
+    settled(threads_client, slack)
+    assert slack.wait_for(lambda s: len(parents(s)) == 3, timeout=15)  # retried from the store
+    time.sleep(0.5)
+    delivered = parents(slack)[-1]
+    assert "In ALARM" in str(delivered.json["blocks"])
+    assert len(parents(slack)) == 3  # two refused attempts, one post: no duplicate
+    assert send(threads_client, change("OK", 0)) == 202
+    settled(threads_client, slack)
+    assert slack.wait_for(lambda s: len(s.calls_to("chat.update")) == 1, timeout=10)
+    [resolved] = [c for c in slack.calls_to("chat.postMessage") if c.json.get("thread_ts")]
+    assert "Resolved after 3 min" in resolved.json["text"]
+
+
+def test_a_restart_resumes_a_pending_job_into_its_thread(
+    aws: None, slack_settings: Settings, slack: FakeSlack, seed_logs: Callable[..., int]
+) -> None:
+    import json
+
+    from doctor.alerts import AlertJobs, parse_event
+    from doctor.orchestrator import Doctor
+
+    seed_logs("disk-full", count=150)
+    settings = slack_settings.model_copy(update={"doctor_alert_token": SecretStr(ALERT_TOKEN)})
+    died = Doctor(settings)  # the process that stored the job (202) and was stopped
+    store = died.store()
+    assert store is not None
+    assert AlertJobs(store).add(parse_event(json.dumps(change("ALARM", 4)).encode()), "default")
+    died.close()
+    assert slack.calls_to("chat.postMessage") == []
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        settled(client, slack)
+        assert slack.wait_for(lambda s: len(parents(s)) == 1, timeout=10)
+        assert client.app.state.alert_jobs.pending() == []  # type: ignore[attr-defined]
+    assert "disk_full" in str(parents(slack)[0].json["blocks"])
