@@ -99,6 +99,8 @@ def test_the_doctors_poster_gets_a_thread_id(slack: DemoSlack) -> None:
         ),
         ("_symptom_ ~gone~ <!here> <@U1> <#C1|ops>", "symptom gone @here @U1 #ops"),
         ("*8340596 upstream error", "*8340596 upstream error"),  # a lone star is text
+        (":white_check_mark: *Resolved*", "✅ Resolved"),  # the doctor's emoji, as Slack draws
+        (":not_ours: ```\n:warning:\n```", ":not_ours: :warning:"),  # others, and code, as typed
     ],
 )
 def test_plain_text_strips_mrkdwn(mrkdwn: str, plain: str) -> None:

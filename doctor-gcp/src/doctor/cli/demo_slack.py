@@ -163,6 +163,20 @@ _BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")
 _ITALIC = re.compile(r"(?<![\w_])_([^_\n]+)_(?![\w_])")
 _STRIKE = re.compile(r"(?<![\w~])~([^~\n]+)~(?![\w~])")
 _CODE = re.compile(r"`([^`\n]*)`")
+# The shortcodes the doctor's messages use, drawn as Slack draws them; others stay as typed.
+EMOJI = {
+    "heavy_plus_sign": "\u2795",
+    "large_green_circle": "🟢",
+    "large_orange_circle": "🟠",
+    "large_yellow_circle": "🟡",
+    "red_circle": "🔴",
+    "repeat": "🔁",
+    "rotating_light": "🚨",
+    "warning": "⚠️",
+    "white_check_mark": "✅",
+    "white_circle": "⚪",
+}
+_EMOJI = re.compile(r":([a-z_]+):")
 
 
 def plain_text(mrkdwn: str) -> str:
@@ -180,6 +194,7 @@ def _prose(text: str) -> str:
     text = _LINK.sub(r"\2", text)
     text = _SPECIAL.sub(_special, text)
     text = _BARE_LINK.sub(r"\1", text)
+    text = _EMOJI.sub(lambda m: EMOJI.get(m[1], m[0]), text)
     for pattern in (_BOLD, _ITALIC, _STRIKE, _CODE):
         text = pattern.sub(r"\1", text)
     return text
