@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import threading
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -27,6 +30,8 @@ from doctor.errors import (
 )
 from doctor.logs.cloudwatch import (
     DEFAULT_FILTER_PATTERN,
+    IN_FLIGHT_GRACE_SECONDS,
+    MAX_PAGES_PER_SLICE,
     CloudWatchLogs,
     CloudWatchSource,
     time_slices,
@@ -105,11 +110,58 @@ def test_empty_pages_with_a_token_are_followed_to_the_end() -> None:
     assert [e.message for e in fetched.events] == ["first", "last"]
 
 
+class EndlessPages:
+    """A client whose FilterLogEvents pages never end (an empty page with a token, forever),
+    or whose first call of the newest slice never returns (`hang`): what moto cannot play."""
+
+    def __init__(self, *, hang: bool = False) -> None:
+        self.calls = 0
+        self.hang = hang
+        self.release = threading.Event()
+        self.lock = threading.Lock()
+
+    def get_paginator(self, _: str) -> EndlessPages:
+        return self
+
+    def paginate(self, **params: Any) -> Iterator[dict[str, Any]]:
+        newest = params["endTime"] >= int(NOW.timestamp() * 1000)
+        while True:
+            with self.lock:
+                self.calls += 1
+            if self.hang and newest:
+                self.release.wait(60)  # a call in flight that does not come back
+            yield {"events": [event(params["startTime"], "old")] if not newest else []}
+
+
+def test_pages_are_capped_per_slice() -> None:
+    client = EndlessPages()
+    fetched = CloudWatchLogs(client).fetch(LOG_GROUP, minutes=5, max_logs=1, end=NOW, slices=1)
+    assert client.calls == MAX_PAGES_PER_SLICE  # not one call per page until the deadline
+    assert fetched.truncated
+
+
+def test_a_call_that_never_returns_is_given_up_at_the_deadline() -> None:
+    client = EndlessPages(hang=True)
+    started = time.monotonic()
+    try:
+        fetched = CloudWatchLogs(client, deadline_seconds=1).fetch(
+            LOG_GROUP, minutes=30, max_logs=100, end=NOW, slices=2
+        )
+    finally:
+        client.release.set()
+    assert time.monotonic() - started < 1 + IN_FLIGHT_GRACE_SECONDS + 1
+    assert fetched.timed_out
+    assert fetched.truncated
+    assert {e.message for e in fetched.events} == {"old"}  # what the other slice read
+
+
 def test_the_default_filter_is_sent_and_an_empty_one_means_everything() -> None:
     client, stub = stubbed_logs()
     end_ms = int(NOW.timestamp() * 1000)
     start_ms = end_ms - 5 * 60_000
-    common = {"logGroupName": LOG_GROUP, "startTime": start_ms, "endTime": end_ms, "limit": 11}
+    # The page size is CloudWatch's maximum whatever max_logs is (max_logs: 1 once made 690
+    # calls of 2 events each in 60 s).
+    common = {"logGroupName": LOG_GROUP, "startTime": start_ms, "endTime": end_ms, "limit": 10_000}
     stub.add_response(
         "filter_log_events", {"events": []}, {**common, "filterPattern": DEFAULT_FILTER_PATTERN}
     )

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -44,7 +45,11 @@ LOGS_CONFIG = Config(
     retries={"mode": "adaptive", "max_attempts": 8},
     max_pool_connections=16,
 )
-PAGE_SIZE = 10_000  # FilterLogEvents' maximum `limit`
+PAGE_SIZE = 10_000  # FilterLogEvents' maximum `limit`, whatever max_logs is: fewer calls
+MAX_PAGES_PER_SLICE = 50  # empty pages with a nextToken, too: a cap on calls, not on events
+# A slice that hangs inside a call is given up this long after the deadline (each slice checks
+# the deadline between pages and returns what it read; this bounds the call in flight).
+IN_FLIGHT_GRACE_SECONDS = 2.0
 SLICE_MINUTES = 15  # windows longer than this are cut into slices of about this length
 MAX_SLICES = 8
 MAX_IN_FLIGHT = 3  # concurrent FilterLogEvents calls of one fetch
@@ -114,7 +119,13 @@ class CloudWatchSource:
                 filter_pattern=self.filter_pattern,
                 end=end,
             )
-            baseline, baseline_minutes, note = before.result()
+            try:
+                baseline, baseline_minutes, note = before.result(
+                    timeout=BASELINE_DEADLINE_SECONDS + IN_FLIGHT_GRACE_SECONDS
+                )
+            except FutureTimeout:  # stuck in a call: the window alone is analysed
+                baseline, baseline_minutes = [], 0
+                note = f"{_NO_BASELINE} (CloudWatch did not return it in time)"
         finally:
             pool.shutdown(wait=False, cancel_futures=True)  # a failed window read waits for none
         warnings = [note] if note else []
@@ -215,12 +226,11 @@ class CloudWatchLogs:
 
         parts: list[_Slice | None] = [None] * len(newest_first)
         queue = iter(enumerate(newest_first))
-        with (
-            aws_errors(log_group),
-            ThreadPoolExecutor(
-                min(self._in_flight, len(newest_first)), thread_name_prefix="cw-slice"
-            ) as pool,
-        ):
+        # Not a `with`: its exit would wait for a slice stuck in a call that never returns.
+        pool = ThreadPoolExecutor(
+            min(self._in_flight, len(newest_first)), thread_name_prefix="cw-slice"
+        )
+        with aws_errors(log_group):
             running: dict[Future[_Slice], int] = {}
 
             def start_next() -> bool:
@@ -234,7 +244,10 @@ class CloudWatchLogs:
                 pass
             try:
                 while running:
-                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    left = deadline + IN_FLIGHT_GRACE_SECONDS - time.monotonic()
+                    done, _ = wait(running, timeout=max(0.0, left), return_when=FIRST_COMPLETED)
+                    if not done:
+                        break  # stuck in a call: analyse what the other slices read
                     for future in done:
                         parts[running.pop(future)] = future.result()
                     if _newest_hold_enough(parts, max_logs):
@@ -243,12 +256,13 @@ class CloudWatchLogs:
                         pass
             finally:
                 stop.set()  # slices still running stop after their current page
+                pool.shutdown(wait=False, cancel_futures=True)
         read_parts = [part for part in parts if part is not None]
         merged = list(heapq.merge(*(p.events for p in reversed(read_parts)), key=_when))
         timed_out = time.monotonic() > deadline
         truncated = (
             timed_out
-            or any(p.capped for p in read_parts)
+            or any(p.capped or not p.complete for p in read_parts)
             or len(merged) > max_logs
             or len(read_parts) < len(parts)
         )
@@ -268,13 +282,13 @@ class CloudWatchLogs:
             "logGroupName": log_group,
             "startTime": bounds[0],
             "endTime": bounds[1],
-            "limit": min(PAGE_SIZE, max_logs + 1),
+            "limit": PAGE_SIZE,
         }
         if pattern:
             params["filterPattern"] = pattern
         events: list[FetchedEvent] = []
         capped = False
-        for page in self._pages(params):
+        for number, page in enumerate(self._pages(params), start=1):
             for raw in page.get("events", ()):
                 events.append(
                     FetchedEvent(
@@ -289,7 +303,7 @@ class CloudWatchLogs:
                 capped = True
                 events.sort(key=_when)
                 del events[: len(events) - max_logs]
-            if stop.is_set() or time.monotonic() > deadline:
+            if stop.is_set() or time.monotonic() > deadline or number >= MAX_PAGES_PER_SLICE:
                 events.sort(key=_when)
                 return _Slice(events, capped, complete=False)
         events.sort(key=_when)
