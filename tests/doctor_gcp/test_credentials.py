@@ -145,3 +145,86 @@ def test_metadata_server_failure_is_a_configuration_error(monkeypatch: pytest.Mo
         token_loader_for(Settings(doctor_token_audience="aud"))()
     assert "secret" not in str(caught.value)
     assert "AWS_WEB_IDENTITY_TOKEN_FILE" in caught.value.hint
+
+
+class FailingSts:
+    """An STS on 127.0.0.1 that answers every call 503 and counts them."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        self.calls = 0
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                owner.calls += 1
+                body = (
+                    b"<ErrorResponse><Error><Code>ServiceUnavailable</Code></Error></ErrorResponse>"
+                )
+                self.send_response(503)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def test_a_failing_sts_is_asked_once_by_concurrent_callers_and_not_again_at_once(
+    aws_settings: Settings, token_file: Path
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    sts = FailingSts()
+    try:
+        settings = aws_settings.model_copy(update={"aws_endpoint_url": sts.url})
+
+        def credentials(session: Any) -> str:
+            try:
+                session.get_credentials().get_frozen_credentials()
+            except Exception as exc:  # the test compares what each caller got
+                return type(exc).__name__
+            return "ok"
+
+        assert credentials(web_identity_session(settings)) != "ok"
+        one_refresh = sts.calls  # the HTTP calls of one refresh (botocore's own retries)
+        assert 1 <= one_refresh <= 3  # STS_CONFIG: a bounded number of tries
+        session = web_identity_session(settings)
+        with ThreadPoolExecutor(8) as pool:  # a request's slices and baseline, and others
+            outcomes = list(pool.map(credentials, [session] * 8))
+        again = credentials(session)  # a request right after: the failure is remembered
+    finally:
+        sts.server.shutdown()
+    assert outcomes == [outcomes[0]] * 8
+    assert outcomes[0] != "ok"
+    assert again == outcomes[0]
+    assert sts.calls == 2 * one_refresh  # one refresh for the nine callers, not one each
+
+
+def test_a_remembered_failure_expires() -> None:
+    from doctor.credentials import SharedRefresh
+
+    now = [0.0]
+    fetched: list[int] = []
+
+    def fetch() -> dict[str, Any]:
+        fetched.append(1)
+        if len(fetched) == 1:
+            raise RuntimeError("STS is down")
+        return {"access_key": "a"}
+
+    refresh = SharedRefresh(fetch, ttl_seconds=30, clock=lambda: now[0])
+    for _ in range(3):
+        with pytest.raises(RuntimeError):
+            refresh()
+    assert len(fetched) == 1
+    now[0] = 31
+    assert refresh() == {"access_key": "a"}
+    assert len(fetched) == 2

@@ -8,7 +8,10 @@ so with one-hour sessions there is one STS call per ~45 minutes, never one per r
 
 from __future__ import annotations
 
+import copy
 import logging
+import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -32,9 +35,49 @@ log = logging.getLogger(__name__)
 TokenLoader = Callable[[], str]
 
 ROLE_SESSION_NAME = "cloud-doctor"
+# Two tries of at most ~10 s: an STS that hangs costs a request ~20 s, not 101 s.
 STS_CONFIG = Config(
-    connect_timeout=5, read_timeout=10, retries={"mode": "standard", "max_attempts": 4}
+    connect_timeout=5, read_timeout=5, retries={"mode": "standard", "max_attempts": 2}
 )
+FAILURE_TTL_SECONDS = 30.0
+
+
+class SharedRefresh:
+    """The credential refresh, one at a time, with a failure remembered briefly.
+
+    botocore already lets one thread refresh while the others wait, but when STS fails each
+    waiter then asks STS again: 2-10 STS calls per request (its time slices and baseline each
+    try). Here the waiters get the same failure at once, and so does every request in the
+    next FAILURE_TTL_SECONDS; then STS is asked again.
+    """
+
+    def __init__(
+        self,
+        fetch: Callable[[], dict[str, Any]],
+        *,
+        ttl_seconds: float = FAILURE_TTL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._fetch = fetch
+        self._ttl = ttl_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._failure: Exception | None = None
+        self._failed_at = 0.0
+        self.calls = 0  # STS exchanges attempted (tests and logs read it)
+
+    def __call__(self) -> dict[str, Any]:
+        with self._lock:
+            if self._failure is not None and self._clock() - self._failed_at < self._ttl:
+                raise copy.copy(self._failure)  # a copy: its traceback is this caller's
+            self.calls += 1
+            try:
+                credentials = self._fetch()
+            except Exception as exc:
+                self._failure, self._failed_at = exc, self._clock()
+                raise
+            self._failure = None
+            return credentials
 
 
 def file_token_loader(path: Path) -> TokenLoader:
@@ -107,16 +150,13 @@ class WebIdentityProvider(CredentialProvider):
         super().__init__()
         self._fetcher = fetcher
         self._clock = clock
+        self.refresh = SharedRefresh(fetcher.fetch_credentials)
 
     def load(self) -> DeferredRefreshableCredentials:
         if self._clock is None:
-            return DeferredRefreshableCredentials(
-                refresh_using=self._fetcher.fetch_credentials, method=self.METHOD
-            )
+            return DeferredRefreshableCredentials(refresh_using=self.refresh, method=self.METHOD)
         return DeferredRefreshableCredentials(
-            refresh_using=self._fetcher.fetch_credentials,
-            method=self.METHOD,
-            time_fetcher=self._clock,
+            refresh_using=self.refresh, method=self.METHOD, time_fetcher=self._clock
         )
 
 
