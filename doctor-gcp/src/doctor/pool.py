@@ -82,9 +82,14 @@ class AnalysisPool:
         self._on_response = on_response
         self._lock = threading.Lock()
         self._executor: ProcessPoolExecutor | None = None
+        self._closed = False
 
     def _pool(self) -> ProcessPoolExecutor:
         with self._lock:
+            if self._closed:  # shutting down: no new workers behind the server's back
+                raise EngineUnavailable(
+                    "The doctor is shutting down.", hint="The alert is redone at the next start."
+                )
             if self._executor is None:
                 root = logging.getLogger()
                 json_logs = any(isinstance(h.formatter, CloudRunFormatter) for h in root.handlers)
@@ -105,7 +110,7 @@ class AnalysisPool:
             with self._lock:
                 if self._executor is pool:  # the next analysis gets fresh workers
                     self._executor = None
-            pool.shutdown(wait=False, cancel_futures=True)
+            _stop(pool)  # a hung worker is killed, not left holding its memory
             log.error("analysis worker failed: %s", type(exc).__name__)
             raise EngineUnavailable(
                 "The analysis worker process died or hung.",
@@ -123,12 +128,17 @@ class AnalysisPool:
         start (waiting for it could outlast Cloud Run's 10 s after SIGTERM)."""
         with self._lock:
             executor, self._executor = self._executor, None
-        if executor is None:
-            return
-        workers = list((executor._processes or {}).values())  # no public handle on them
-        executor.shutdown(wait=False, cancel_futures=True)
-        for worker in workers:
-            if worker.is_alive():
-                worker.terminate()
-        for worker in workers:
-            worker.join(timeout=5)
+            self._closed = True
+        if executor is not None:
+            _stop(executor)
+
+
+def _stop(executor: ProcessPoolExecutor) -> None:
+    """Shut the executor down without waiting for its workers: they are terminated."""
+    workers = list((executor._processes or {}).values())  # no public handle on them
+    executor.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        if worker.is_alive():
+            worker.terminate()
+    for worker in workers:
+        worker.join(timeout=5)

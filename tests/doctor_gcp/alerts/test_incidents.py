@@ -89,3 +89,33 @@ def test_a_refired_alarm_is_named_once_per_batch() -> None:
     [touched] = fold(open_incident, [job("ALARM", minute=m) for m in (1, 2, 3)], never)
     assert touched.joined == ["errors"]
     assert touched.first_alarm_at == T0 + timedelta(minutes=1)
+
+
+def test_a_late_ok_does_not_end_an_alarm_that_fired_again() -> None:
+    [opened] = fold(None, [job("ALARM", minute=0), job("ALARM", "latency", 1)], never)
+    incident = opened.incident
+    # errors: OK at 3 (delivery delayed), ALARM again at 5, delivered first.
+    fold(incident, [job("OK", minute=3)], never)  # in time: errors cleared, latency still on
+    fold(incident, [job("ALARM", minute=5)], never)
+    assert incident.alarming() == ["errors", "latency"]
+    assert fold(incident, [job("OK", minute=3)], never) == []  # a duplicate delivery: stale
+    assert incident.status == "open"
+
+
+def test_a_late_alarm_does_not_join_or_end_anything() -> None:
+    [opened] = fold(None, [job("ALARM", minute=5)], never)
+
+    def ok_at_2(arn: str, after: datetime) -> datetime | None:
+        return T0 + timedelta(minutes=2) if after < T0 + timedelta(minutes=2) else None
+
+    assert fold(opened.incident, [job("ALARM", minute=0)], ok_at_2) == []  # older than seen
+    assert opened.incident.status == "open"
+    assert opened.incident.alarming() == ["errors"]
+
+
+def test_an_incident_whose_ok_never_came_gives_way_after_a_day() -> None:
+    [opened] = fold(None, [job("ALARM")], never)
+    old, new = fold(opened.incident, [job("ALARM", "other", 25 * 60)], never)
+    assert old.incident.status == "expired"
+    assert new.opened
+    assert new.incident.alarming() == ["other"]

@@ -138,3 +138,29 @@ def test_a_message_older_than_the_limit_is_given_up_with_its_thread(
     box.deliver()
     assert [s for _, s in statuses(store)] == ["failed"] * 3  # nothing waits forever
     assert slack.calls_to("chat.update") == []
+
+
+def test_two_instances_sending_at_once_post_each_message_once(
+    store: Store, slack: FakeSlack, tmp_path: Path
+) -> None:
+    import threading
+
+    incident_with_messages(store)
+    other = Store(f"sqlite:///{tmp_path / 'h.sqlite3'}")  # the other instance's own Store
+    boxes = [outbox(store, slack), outbox(other, slack)]
+    for _ in range(3):  # each pass: both instances read the same pending rows, then send
+        start = threading.Barrier(2)
+
+        def run(box: SlackOutbox, start: threading.Barrier = start) -> None:
+            start.wait(5)
+            box.deliver()
+
+        threads = [threading.Thread(target=run, args=(box,)) for box in boxes]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+    assert len(slack.calls_to("chat.postMessage")) == 2  # the parent and the reply, once
+    assert len(slack.calls_to("chat.update")) == 1
+    assert [s for _, s in statuses(store)] == ["sent"] * 3
+    other.close()

@@ -80,7 +80,8 @@ def test_alarm_repeat_ok_is_one_thread_that_ends_resolved(
     settled(threads_client, slack)
     assert len(parents(slack)) == 1
     [repeat] = [c for c in slack.calls_to("chat.postMessage") if c.json.get("thread_ts")]
-    assert "Still in ALARM" in repeat.json["text"]
+    assert "(Re)fired" in repeat.json["text"]
+    assert "in ALARM now" in str(repeat.json["blocks"])
     assert "chaos-app-latency" in repeat.json["text"]
     parent_ts = repeat.json["thread_ts"]
 

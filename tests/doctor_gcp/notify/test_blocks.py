@@ -189,3 +189,24 @@ def test_a_report_link_becomes_a_full_report_button() -> None:
     [button] = actions["elements"]
     assert (button["text"]["text"], button["url"]) == ("Full report", link)
     assert not [b for b in report_message(make_response()).blocks if b["type"] == "actions"]
+
+
+def test_incident_messages_escape_alarm_names_and_keep_the_report_footer() -> None:
+    from datetime import UTC, datetime
+
+    from doctor.notify.blocks import MAX_BLOCKS
+    from doctor.notify.incident import failed_parent, parent_message, repeat_message
+
+    hostile = "<!channel> p99>2s & 5xx"
+    failed = failed_parent(
+        alarms=[hostile], opened_at=datetime.now(UTC), target="t", reason="<@U1> gone", hint=""
+    )
+    assert "<!channel>" not in failed.text
+    assert "<@U1>" not in failed.text
+    assert "<!channel>" not in str(failed.blocks)
+    assert "<!channel>" not in repeat_message(None, joined=[hostile], still=[]).text
+
+    many = make_response([make_issue(n) for n in range(1, 41)], warnings=["w"] * 3)
+    parent = parent_message(many, alarms=["a"], opened_at=datetime.now(UTC), target="t")
+    assert len(parent.blocks) <= MAX_BLOCKS
+    assert many.id in parent.blocks[-1]["elements"][0]["text"]  # the footer survived

@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
@@ -22,6 +22,9 @@ from doctor.alerts.jobs import Job
 from doctor.store.schema import AlertJobRow, IncidentRow
 
 ALARM, OK = "ALARM", "OK"
+# An incident whose OK never came (the alarm deleted, the OK in the dead-letter queue) gives
+# way to a new one at the next ALARM rather than collecting replies for weeks.
+MAX_INCIDENT_AGE = timedelta(hours=24)
 
 
 @dataclass
@@ -65,39 +68,79 @@ def fold(
     incident: Incident | None,
     jobs: list[Job],
     cleared_after: Callable[[str, datetime], datetime | None],
+    *,
+    max_age: timedelta = MAX_INCIDENT_AGE,
 ) -> list[Touched]:
-    """Apply `jobs` (one target's) in the order they happened; the incidents they touched."""
-    touched: list[Touched] = []
-    current: Touched | None = None
+    """Apply `jobs` (one target's) in the order they happened; the incidents they touched.
+
+    A change older than the last one seen of its alarm is stale (a delivery delayed by
+    EventBridge's retries) and changes nothing: a late OK must not end an alarm that fired
+    again since, nor a late ALARM reopen one that cleared."""
+    folding = _Folding(incident, cleared_after, max_age)
     for job in sorted(jobs, key=lambda j: j.changed_at):
+        folding.apply(job)
+    return folding.touched
+
+
+@dataclass
+class _Folding:
+    incident: Incident | None
+    cleared_after: Callable[[str, datetime], datetime | None]
+    max_age: timedelta
+    touched: list[Touched] = field(default_factory=list)
+    current: Touched | None = None
+
+    def apply(self, job: Job) -> None:
+        incident = self.incident
+        live = incident is not None and incident.status == "open"
+        if incident is not None and live and _stale(incident, job):
+            return
         if job.state == ALARM:
-            if incident is None or incident.status != "open":
-                incident = Incident(uuid.uuid4().hex, job.target, job.changed_at, {})
-                current = Touched(incident, opened=True)
-                touched.append(current)
-            elif current is None or current.incident is not incident:
-                current = Touched(incident)
-                touched.append(current)
-            name = alarm_name(job)
-            incident.alarms[job.alarm_arn] = {"name": name, "state": ALARM}
-            if not current.opened and name not in current.joined:
-                current.joined.append(name)
-            if current.first_alarm_at is None or job.changed_at < current.first_alarm_at:
-                current.first_alarm_at = job.changed_at
-            cleared = cleared_after(job.alarm_arn, job.changed_at)
-            if cleared is not None:  # its OK came first: the alarm is already over
-                incident.alarms[job.alarm_arn]["state"] = OK
-                _resolve_if_over(current, cleared)
-        elif job.state == OK and incident is not None and incident.status == "open":
+            self._alarm(job)
+        elif job.state == OK and incident is not None and live:
             if job.alarm_arn not in incident.alarms:
-                continue  # an alarm that never joined this incident cannot end it
-            if current is None or current.incident is not incident:
-                current = Touched(incident)
-                touched.append(current)
-            incident.alarms[job.alarm_arn]["state"] = OK
+                return  # an alarm that never joined this incident cannot end it
+            current = self._touch(incident)
+            incident.alarms[job.alarm_arn].update(state=OK, at=_at(job))
             _resolve_if_over(current, job.changed_at)
         # INSUFFICIENT_DATA, and an OK with no open incident: recorded, nothing to say.
-    return touched
+
+    def _touch(self, incident: Incident) -> Touched:
+        if self.current is None or self.current.incident is not incident:
+            self.current = Touched(incident)
+            self.touched.append(self.current)
+        return self.current
+
+    def _alarm(self, job: Job) -> None:
+        incident = self.incident
+        too_old = incident is not None and job.changed_at - incident.opened_at > self.max_age
+        if incident is not None and incident.status == "open" and too_old:
+            incident.status = "expired"  # its OK was lost: a new incident begins
+            self._touch(incident)
+        if incident is None or incident.status != "open":
+            incident = self.incident = Incident(uuid.uuid4().hex, job.target, job.changed_at, {})
+            self.current = Touched(incident, opened=True)
+            self.touched.append(self.current)
+        current = self._touch(incident)
+        name = alarm_name(job)
+        incident.alarms[job.alarm_arn] = {"name": name, "state": ALARM, "at": _at(job)}
+        if not current.opened and name not in current.joined:
+            current.joined.append(name)
+        if current.first_alarm_at is None or job.changed_at < current.first_alarm_at:
+            current.first_alarm_at = job.changed_at
+        cleared = self.cleared_after(job.alarm_arn, job.changed_at)
+        if cleared is not None:  # its OK came first: the alarm is already over
+            incident.alarms[job.alarm_arn].update(state=OK, at=cleared.isoformat())
+            _resolve_if_over(current, cleared)
+
+
+def _at(job: Job) -> str:
+    return job.changed_at.astimezone(UTC).isoformat()
+
+
+def _stale(incident: Incident, job: Job) -> bool:
+    seen = incident.alarms.get(job.alarm_arn, {}).get("at")
+    return seen is not None and datetime.fromisoformat(seen) >= job.changed_at
 
 
 def _resolve_if_over(current: Touched, at: datetime) -> None:
@@ -110,8 +153,12 @@ def _resolve_if_over(current: Touched, at: datetime) -> None:
 # --- the store
 
 
-def open_incident(connection: Connection, target: str) -> Incident | None:
+def open_incident(connection: Connection, target: str, *, lock: bool = False) -> Incident | None:
+    """The target's open incident; `lock` holds its row to the end of the transaction
+    (PostgreSQL; SQLite has one writer anyway)."""
     query = select(IncidentRow).where(IncidentRow.target == target, IncidentRow.status == "open")
+    if lock:
+        query = query.with_for_update()
     row = connection.execute(query).mappings().first()
     return None if row is None else _incident(dict(row))
 
@@ -126,22 +173,25 @@ def get_incident(connection: Connection, incident_id: str) -> Incident | None:
 
 
 def cleared_after(connection: Connection) -> Callable[[str, datetime], datetime | None]:
-    """The first OK of an alarm, later than `when`, that was already handled."""
+    """When an alarm was already handled as OK after `when` (and stayed so): the time of its
+    latest handled change after `when`, if that change is an OK."""
 
     def lookup(arn: str, when: datetime) -> datetime | None:
         query = (
-            select(AlertJobRow.changed_at)
+            select(AlertJobRow.state, AlertJobRow.changed_at)
             .where(
                 AlertJobRow.alarm_arn == arn,
-                AlertJobRow.state == OK,
-                AlertJobRow.status == "done",
+                AlertJobRow.status != "pending",
                 AlertJobRow.changed_at > when,
+                AlertJobRow.state.in_([ALARM, OK]),
             )
-            .order_by(AlertJobRow.changed_at)
+            .order_by(AlertJobRow.changed_at.desc())
             .limit(1)
         )
-        found = connection.execute(query).scalar_one_or_none()
-        return None if found is None else _aware(found)
+        found = connection.execute(query).first()
+        if found is None or found.state != OK:
+            return None
+        return _aware(found.changed_at)
 
     return lookup
 

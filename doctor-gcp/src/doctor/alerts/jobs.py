@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from doctor.alerts.event import AlarmEvent
@@ -61,12 +61,64 @@ class AlertJobs:
             ) from exc
         return _job(row)
 
-    def pending(self) -> list[Job]:
+    def pending(self, *, unclaimed: bool = False) -> list[Job]:
+        """Jobs not handled yet; `unclaimed`: only those no live instance holds (a lease that
+        ended is a dead instance's)."""
         self._store.migrate()
         query = select(AlertJobRow).where(AlertJobRow.status == "pending")
+        if unclaimed:
+            now = datetime.now(UTC)
+            query = query.where(
+                or_(AlertJobRow.lease_until.is_(None), AlertJobRow.lease_until < now)
+            )
         with self._store.engine.connect() as connection:
             rows = connection.execute(query.order_by(AlertJobRow.received_at)).mappings().all()
         return [_job(dict(row)) for row in rows]
+
+    def claim(self, jobs: list[Job], owner: str, lease: timedelta) -> list[Job]:
+        """The jobs this instance may handle now: pending, and no other live instance's."""
+        now = datetime.now(UTC)
+        ids = [job.event_id for job in jobs]
+        with self._store.begin() as connection:
+            connection.execute(
+                update(AlertJobRow)
+                .where(
+                    AlertJobRow.event_id.in_(ids),
+                    AlertJobRow.status == "pending",
+                    or_(
+                        AlertJobRow.lease_until.is_(None),
+                        AlertJobRow.lease_until < now,
+                        AlertJobRow.claimed_by == owner,
+                    ),
+                )
+                .values(claimed_by=owner, lease_until=now + lease)
+            )
+            mine = set(
+                connection.execute(
+                    select(AlertJobRow.event_id).where(
+                        AlertJobRow.event_id.in_(ids),
+                        AlertJobRow.claimed_by == owner,
+                        AlertJobRow.status == "pending",
+                    )
+                ).scalars()
+            )
+        return [job for job in jobs if job.event_id in mine]
+
+    def release(self, jobs: list[Job], *, failed_attempt: bool = False) -> int:
+        """Give the jobs back (pending, no lease); `failed_attempt` counts a try. Returns
+        the most attempts any of them has had."""
+        ids = [job.event_id for job in jobs]
+        values: dict[str, Any] = {"claimed_by": None, "lease_until": None}
+        if failed_attempt:
+            values["attempts"] = AlertJobRow.attempts + 1
+        with self._store.begin() as connection:
+            connection.execute(
+                update(AlertJobRow).where(AlertJobRow.event_id.in_(ids)).values(values)
+            )
+            most = connection.execute(
+                select(func.max(AlertJobRow.attempts)).where(AlertJobRow.event_id.in_(ids))
+            ).scalar_one_or_none()
+        return int(most or 0)
 
     @property
     def store(self) -> Store:
@@ -84,7 +136,13 @@ def finish(
     change = (
         update(AlertJobRow)
         .where(AlertJobRow.event_id.in_(event_ids))
-        .values(status=status, diagnosis_id=diagnosis_id, attempts=AlertJobRow.attempts + 1)
+        .values(
+            status=status,
+            diagnosis_id=diagnosis_id,
+            attempts=AlertJobRow.attempts + 1,
+            claimed_by=None,
+            lease_until=None,
+        )
     )
     connection.execute(change)
 

@@ -31,6 +31,9 @@ PARENT, REPLY, UPDATE = "parent", "reply", "update"
 BACKOFF_SECONDS = 2.0
 MAX_BACKOFF_SECONDS = 300.0
 GIVE_UP_AFTER = timedelta(hours=24)  # a thread about yesterday's alarm helps nobody
+# A message being sent is another instance's for this long; if that instance dies mid-send,
+# the message goes out again afterwards (the one case of a possible duplicate).
+SEND_LEASE = timedelta(seconds=60)
 
 
 def queue_post(connection: Connection, incident_id: str, kind: str, message: Message) -> None:
@@ -140,6 +143,23 @@ class SlackOutbox:
 
     def _send(self, post: _Post) -> bool:
         """Send one message; whether it is done (sent, or given up)."""
+        gate = self._gate(post)
+        if isinstance(gate, bool):
+            return gate
+        message = Message(text=str(post.payload.get("text", "")),
+                          blocks=list(post.payload.get("blocks") or []))  # fmt: skip
+        try:
+            channel, ts = self._post(post.kind, message, gate)
+        except DoctorError as err:
+            self._on_error("post")
+            return self._retry_later(post, err)
+        except Exception:  # a bug or the store: retried later like a Slack failure
+            log.exception("incident %s: Slack %s failed", post.incident_id, post.kind)
+            return self._retry_later(post, None)
+        return self._record(post, gate, channel, ts)
+
+    def _gate(self, post: _Post) -> Incident | bool:
+        """The incident when the message may go now; else whether it is done with."""
         with self._store.engine.connect() as connection:
             incident = get_incident(connection, post.incident_id)
         if incident is None:
@@ -148,37 +168,59 @@ class SlackOutbox:
             if datetime.now(UTC) - post.created_at >= self._give_up_after:
                 return self._finish(post, "failed")  # its parent was given up
             return False  # the parent is not out yet
-        message = Message(text=str(post.payload.get("text", "")),
-                          blocks=list(post.payload.get("blocks") or []))  # fmt: skip
-        try:
-            ts = self._post(post.kind, message, incident)
-        except DoctorError as err:
-            self._on_error("post")
-            return self._retry_later(post, err)
-        return self._finish(post, "sent", ts)
+        return incident if self._claim(post) else False  # else another instance sends it
 
-    def _post(self, kind: str, message: Message, incident: Incident) -> str:
-        """The message's ts; a parent's also becomes the incident's thread."""
-        if kind == PARENT:
-            channel, ts = self._poster.post_message(message)
+    def _record(self, post: _Post, incident: Incident, channel: str, ts: str) -> bool:
+        """The ts (and a parent's thread) in one transaction, right after Slack answered."""
+        try:
             with self._store.begin() as connection:
-                set_thread(connection, incident.id, channel, ts)
-            return ts
+                if post.kind == PARENT:
+                    set_thread(connection, incident.id, channel, ts)
+                _mark(connection, post, "sent", ts)
+        except Exception:
+            # Sent but not recorded: when the lease ends it is sent again. Say so loudly.
+            log.exception("incident %s: Slack %s sent (ts %s) but not recorded",
+                          post.incident_id, post.kind, ts)  # fmt: skip
+            return False
+        return True
+
+    def _claim(self, post: _Post) -> bool:
+        """Take the message for SEND_LEASE: the instance whose update moved its next_at from
+        the value everyone read sends it, the others see it not due."""
+        lease = datetime.now(UTC) + SEND_LEASE
+        with self._store.begin() as connection:
+            claimed = connection.execute(
+                update(SlackPostRow)
+                .where(
+                    SlackPostRow.id == post.id,
+                    SlackPostRow.status == "pending",
+                    SlackPostRow.next_at == post.next_at,
+                )
+                .values(next_at=lease)
+            ).rowcount
+        return bool(claimed == 1)
+
+    def _post(self, kind: str, message: Message, incident: Incident) -> tuple[str, str]:
+        """(channel id, ts) of the message; a parent's ts becomes the incident's thread."""
+        if kind == PARENT:
+            return self._poster.post_message(message)
         channel, thread = str(incident.channel), str(incident.thread_ts)
         if kind == REPLY:
-            return self._poster.post_message(message, channel=channel, thread_ts=thread)[1]
+            return self._poster.post_message(message, channel=channel, thread_ts=thread)
         self._poster.update(message, channel=channel, ts=thread)
-        return thread
+        return channel, thread
 
-    def _retry_later(self, post: _Post, err: DoctorError) -> bool:
+    def _retry_later(self, post: _Post, err: DoctorError | None) -> bool:
         now = datetime.now(UTC)
+        code = err.code if err is not None else "internal_error"
         if now - post.created_at >= self._give_up_after:
             log.warning("incident %s: Slack %s given up after %d attempts (%s)",
-                        post.incident_id, post.kind, post.attempts + 1, err.code)  # fmt: skip
+                        post.incident_id, post.kind, post.attempts + 1, code)  # fmt: skip
             return self._finish(post, "failed")
         delay = min(self._max_backoff, self._backoff * 2**post.attempts)
+        said = err.message if err is not None else "see the error above"
         log.warning("incident %s: Slack %s failed (%s: %s); retrying in %.0f s",
-                    post.incident_id, post.kind, err.code, err.message, delay)  # fmt: skip
+                    post.incident_id, post.kind, code, said, delay)  # fmt: skip
         with self._store.begin() as connection:
             connection.execute(
                 update(SlackPostRow)
@@ -190,12 +232,16 @@ class SlackOutbox:
 
     def _finish(self, post: _Post, status: str, ts: str | None = None) -> bool:
         with self._store.begin() as connection:
-            connection.execute(
-                update(SlackPostRow)
-                .where(SlackPostRow.id == post.id)
-                .values(status=status, ts=ts, attempts=post.attempts + 1)
-            )
+            _mark(connection, post, status, ts)
         return True
+
+
+def _mark(connection: Connection, post: _Post, status: str, ts: str | None) -> None:
+    connection.execute(
+        update(SlackPostRow)
+        .where(SlackPostRow.id == post.id)
+        .values(status=status, ts=ts, attempts=post.attempts + 1)
+    )
 
 
 def _aware(moment: datetime) -> datetime:

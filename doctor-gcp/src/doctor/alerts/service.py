@@ -28,7 +28,10 @@ class Alerts:
         settings = doctor.settings
         outbox = None
         if settings.slack_bot_token is not None and settings.slack_channel:
-            outbox = SlackOutbox(store, SlackPoster(settings), on_error=doctor.metrics.slack_error)
+            # The outbox retries from its own record: a 5xx or reset after Slack posted must
+            # not be retried at once by the client as well (a duplicate in the thread).
+            poster = SlackPoster(settings, retry_ambiguous=False)
+            outbox = SlackOutbox(store, poster, on_error=doctor.metrics.slack_error)
         jobs = AlertJobs(store)
         pool = None
         if settings.doctor_analysis_processes > 0:
@@ -46,7 +49,7 @@ class Alerts:
             self.outbox.start()
         return self.runner.resume()
 
-    def close(self, grace_seconds: float = 20.0) -> None:
+    def close(self, grace_seconds: float = 5.0) -> None:
         self.runner.close(grace_seconds)
         if self.pool is not None:
             self.pool.close()

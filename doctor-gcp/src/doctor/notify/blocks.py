@@ -160,9 +160,11 @@ def report_message(
     requested_by: str | None = None,
     max_issues: int = DEFAULT_MAX_ISSUES,
     link: str | None = None,
+    reserved_blocks: int = 0,
 ) -> Message:
     """The report of one analysis. `requested_by` is a Slack user id (from a signed request);
-    `link`, the signed URL of the full report page (a "Full report" button)."""
+    `link`, the signed URL of the full report page (a "Full report" button);
+    `reserved_blocks`, room left under Slack's 50 for blocks the caller adds."""
     analysis = response.analysis
     emoji = SEVERITY_EMOJI[analysis.severity]
     group = response.summary.log_group or "logs"
@@ -195,7 +197,7 @@ def report_message(
     tail.append(context(footer))
 
     # Each issue takes up to two blocks; one more block is kept for "N more not shown".
-    room = (MAX_BLOCKS - len(top) - len(tail) - 1) // 2
+    room = (MAX_BLOCKS - reserved_blocks - len(top) - len(tail) - 1) // 2
     shown = analysis.issues[: max(0, min(max_issues, room))]
     middle: list[dict[str, Any]] = []
     for number, issue in enumerate(shown, start=1):

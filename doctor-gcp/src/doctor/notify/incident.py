@@ -19,6 +19,7 @@ from doctor.notify.blocks import (
     changes_block,
     clip,
     context,
+    escape,
     mrkdwn,
     report_button,
     report_message,
@@ -64,10 +65,10 @@ def parent_message(
     link: str | None = None,
 ) -> Message:
     """The thread's first message: the status, then the report of the first diagnosis."""
-    report = report_message(response, link=link)
+    report = report_message(response, link=link, reserved_blocks=1)  # room for the status
     blocks = [report.blocks[0], _status(_alarming(alarms, opened_at, target)), *report.blocks[1:]]
-    text = clip(f":rotating_light: ALARM {', '.join(alarms[:3])}: {report.text}", MAX_TEXT)
-    return Message(text=text, blocks=blocks[:50])
+    text = clip(f":rotating_light: ALARM {escape(', '.join(alarms[:3]))}: {report.text}", MAX_TEXT)
+    return Message(text=text, blocks=blocks)
 
 
 def failed_parent(
@@ -81,7 +82,8 @@ def failed_parent(
         _status(_alarming(alarms, opened_at, target)),
         section(body),
     ]
-    return Message(text=clip(f"ALARM {', '.join(alarms[:3])}: {reason}", MAX_TEXT), blocks=blocks)
+    text = clip(f"ALARM {escape(', '.join(alarms[:3]))}: {escape(reason)}", MAX_TEXT)
+    return Message(text=text, blocks=blocks)
 
 
 def resolved_parent(
@@ -111,15 +113,20 @@ def repeat_message(
     joined: list[str],
     still: list[str],
     link: str | None = None,
+    failure: str | None = None,
+    diagnosed_at: datetime | None = None,
 ) -> Message:
     """A reply while the incident is open: which alarms (re)fired, and, when the doctor looked
-    again, what changed since its last diagnosis."""
-    said = [f":repeat: *Still in ALARM*: {alarm_list(still)}"]
-    if joined:
-        said.append(f"(re)fired since the last message: {alarm_list(joined)}")
+    again, what changed since its last diagnosis (or why it could not look)."""
+    said = [f":repeat: *(Re)fired*: {alarm_list(joined)}"]
+    if still:
+        said.append(f"in ALARM now: {alarm_list(still)}")
     blocks = [section("\n".join(said))]
-    if response is None:
-        blocks.append(context("Diagnosed a moment ago; the thread's diagnosis still stands."))
+    if failure is not None:
+        blocks.append(context(":warning: The doctor could not look again: " + mrkdwn(failure, 600)))
+    elif response is None:
+        last = f"at {when(diagnosed_at)}" if diagnosed_at else "not yet (it failed)"
+        blocks.append(context(f"Last diagnosed {last}; it looks again 5 minutes after that."))
     else:
         analysis = response.analysis
         emoji = SEVERITY_EMOJI[analysis.severity]
@@ -130,7 +137,7 @@ def repeat_message(
             blocks.append(changes_block(response.changes))
         if link is not None:
             blocks.append(report_button(link))
-    text = clip(" ".join(said).replace("*", ""), MAX_TEXT)
+    text = clip(f"(Re)fired: {escape(', '.join(joined))}", MAX_TEXT)
     return Message(text=text, blocks=blocks)
 
 

@@ -96,14 +96,21 @@ class BoundedRateLimitRetryHandler(RateLimitErrorRetryHandler):
         return value.isdigit() and int(value) <= self.max_wait_seconds
 
 
-def retry_handlers(max_rate_limit_wait: float = MAX_RATE_LIMIT_WAIT_SECONDS) -> list[RetryHandler]:
-    """429 (bounded by Retry-After), 500/503 once, connection refused/reset once. The 5xx
-    retry can, rarely, post twice (Slack failed after posting); one retry bounds that."""
-    return [
-        BoundedRateLimitRetryHandler(max_retry_count=2, max_wait_seconds=max_rate_limit_wait),
-        ServerErrorRetryHandler(max_retry_count=1),
-        ConnectionErrorRetryHandler(max_retry_count=1),
+def retry_handlers(
+    max_rate_limit_wait: float = MAX_RATE_LIMIT_WAIT_SECONDS, *, ambiguous: bool = True
+) -> list[RetryHandler]:
+    """429 (bounded by Retry-After), 500/503 once, connection refused/reset once. The 5xx and
+    reset retries can, rarely, post twice (Slack failed after posting); `ambiguous=False`
+    leaves those to a caller that retries from its own record (the alert outbox)."""
+    handlers: list[RetryHandler] = [
+        BoundedRateLimitRetryHandler(max_retry_count=2, max_wait_seconds=max_rate_limit_wait)
     ]
+    if ambiguous:
+        handlers += [
+            ServerErrorRetryHandler(max_retry_count=1),
+            ConnectionErrorRetryHandler(max_retry_count=1),
+        ]
+    return handlers
 
 
 class ResponseUrlBudget:
@@ -194,11 +201,12 @@ class SlackPoster:
         *,
         timeout_seconds: int = TIMEOUT_SECONDS,
         max_rate_limit_wait: float = MAX_RATE_LIMIT_WAIT_SECONDS,
+        retry_ambiguous: bool = True,
     ) -> None:
         self._settings = settings
         self._timeout = timeout_seconds
         # Stateless (per-call state lives in RetryState): shared by every client and thread.
-        self._retry = retry_handlers(max_rate_limit_wait)
+        self._retry = retry_handlers(max_rate_limit_wait, ambiguous=retry_ambiguous)
         self.response_urls = ResponseUrlBudget()
 
     def check_channel_configured(self) -> str:

@@ -79,6 +79,8 @@ class AlertJobRow(Base):
     diagnosis_id: Mapped[str | None] = mapped_column(String(64))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     event: Mapped[dict[str, Any]] = mapped_column(JSON)
+    claimed_by: Mapped[str | None] = mapped_column(String(32))  # the instance handling it
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
         UniqueConstraint("alarm_arn", "state", "changed_at", name="uq_alert_jobs_change"),
