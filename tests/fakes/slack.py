@@ -40,6 +40,7 @@ class Reply:
     body: dict[str, Any] | str = field(default_factory=lambda: {"ok": True})
     headers: dict[str, str] = field(default_factory=dict)
     drop: bool = False
+    delay: float = 0.0  # seconds before answering: a Slack that trickles
 
 
 def rate_limited(retry_after: int = 0) -> Reply:
@@ -176,6 +177,8 @@ def _handler(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
                 body=self.rfile.read(length),
             )
             reply = fake._answer(call)
+            if reply.delay:
+                time.sleep(reply.delay)
             if reply.drop:
                 self.close_connection = True
                 return

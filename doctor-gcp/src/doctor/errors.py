@@ -20,6 +20,7 @@ request details, URLs or tokens). Log the original exception and chain it with `
     │       └── EngineMisconfigured      503 engine_misconfigured  unknown model, IAM refused
     ├── NotifyError                      502 notify_error       Slack refused or failed a post
     ├── StoreError                       503 store_error        the history database failed
+    ├── DeadlineExceeded                 504 deadline_exceeded  the request's time ran out
     └── LogSourceError                   502 log_source_error   CloudWatch failed
         ├── LogSourceUnavailable         503 log_source_unavailable  AWS 5xx, IdP unreachable
         ├── LogGroupNotFound             404 log_group_not_found
@@ -142,6 +143,13 @@ class NotifyError(DoctorError):
 
     code = "notify_error"
     status = 502
+
+
+class DeadlineExceeded(DoctorError):
+    """A step (or the whole request) did not finish within its deadline."""
+
+    code = "deadline_exceeded"
+    status = 504
 
 
 class LogSourceError(DoctorError):

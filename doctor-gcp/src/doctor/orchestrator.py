@@ -24,6 +24,7 @@ from typing import Any
 import boto3
 
 from doctor.accounts import Accounts, Plan
+from doctor.deadline import call_within
 from doctor.digest import (
     EventStream,
     Prompt,
@@ -51,6 +52,8 @@ from doctor.targets import Targets
 
 # How the answer's warnings say the report did not reach Slack (the demo looks for it).
 SLACK_DELIVERY_FAILED = "Slack delivery failed"
+# A trickling Slack once held a request 60 s: past this, the answer goes out with a warning.
+SLACK_DEADLINE_SECONDS = 15.0
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +185,7 @@ class Doctor:
             response = remember(store, query, digested.target, digested.digest, response)
         _log_analysis(response)
         self.metrics.analysis(response)
-        return self._notify(response) if notify_slack else response
+        return self.notify(response) if notify_slack else response
 
     # --- history
 
@@ -284,9 +287,12 @@ class Doctor:
         """Who the bot is (auth.test), or NotifyError / ConfigurationError."""
         return self._slack.verify_token()
 
-    def _notify(self, response: AnalysisResponse) -> AnalysisResponse:
+    def notify(self, response: AnalysisResponse) -> AnalysisResponse:
+        """Post the report to SLACK_CHANNEL; a failure, or no answer within
+        SLACK_DEADLINE_SECONDS, is a warning in the answer, never a failed analysis."""
         try:
-            self.post_report(response)
+            call_within(SLACK_DEADLINE_SECONDS, "The post to Slack",
+                        lambda: self.post_report(response))  # fmt: skip
         except DoctorError as err:
             log.warning(
                 "Slack delivery of analysis %s failed (%s): %s | %s",

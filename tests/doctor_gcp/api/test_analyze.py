@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from doctor.api import analyze as analyze_route
 from doctor.api import create_app
 from doctor.logs import CloudWatchLogs
-from doctor.models import AnalysisResponse
+from doctor.models import AnalysisResponse, Query
 from doctor.orchestrator import Doctor
 from doctor.settings import Settings
 from tests.doctor_gcp.api.conftest import AUTH, error_of
@@ -173,3 +175,26 @@ def test_gemini_requested_without_gcp_degrades_to_rules_and_says_so(
     assert body["summary"]["engine"] == "rules"
     assert any("gemini" in w and "Google Cloud project" in w for w in body["warnings"])
     assert "disk_full" in {issue["category"] for issue in body["analysis"]["issues"]}
+
+
+class SlowDoctor(Doctor):
+    """The real Doctor, whose analysis takes longer than the request may (a hung CloudWatch
+    or model behind every bound of its own)."""
+
+    def analyze(self, query: Query, *, notify_slack: bool = False) -> AnalysisResponse:
+        time.sleep(3)
+        return super().analyze(query, notify_slack=notify_slack)
+
+
+def test_an_analysis_past_the_request_deadline_is_a_504_in_time(
+    aws: None, aws_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(analyze_route, "REQUEST_DEADLINE_SECONDS", 0.5)
+    app = create_app(aws_settings, doctor=SlowDoctor(aws_settings))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        started = time.monotonic()
+        answer = client.post("/analyze", json={}, headers=AUTH)
+        assert time.monotonic() - started < 2
+    assert answer.status_code == 504
+    assert error_of(answer)["code"] == "deadline_exceeded"
+    assert "0.5 s" in error_of(answer)["message"]

@@ -82,3 +82,26 @@ def test_notify_slack_without_slack_settings_warns(
         response = client.post("/analyze", json={"notify_slack": True}, headers=AUTH)
     assert response.status_code == 200
     assert "SLACK_BOT_TOKEN" in response.json()["warnings"][-1]
+
+
+def test_a_slack_that_does_not_answer_costs_the_request_its_deadline_not_more(
+    slack_client: TestClient,
+    slack: FakeSlack,
+    seed_logs: Callable[..., int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+
+    from doctor import orchestrator
+    from tests.fakes.slack import Reply
+
+    monkeypatch.setattr(orchestrator, "SLACK_DEADLINE_SECONDS", 1.0)
+    seed_logs("db-outage", count=50)
+    slack.script("chat.postMessage", Reply(delay=6))
+    started = time.monotonic()
+    response = slack_client.post("/analyze", json={"notify_slack": True}, headers=AUTH)
+    assert time.monotonic() - started < 4  # not the 6 s (or 60 s) Slack takes
+    assert response.status_code == 200
+    [warning] = response.json()["warnings"]
+    assert warning.startswith("Slack delivery failed")
+    assert "did not finish within 1 s" in warning

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 
 from doctor.alerts.jobs import AlertJobs
 from doctor.alerts.outbox import SlackOutbox
-from doctor.alerts.runner import AlertRunner
+from doctor.alerts.runner import AlertRunner, Analyze
 from doctor.notify import SlackPoster
 from doctor.orchestrator import Doctor
-from doctor.pool import AnalysisPool
 
 
 @dataclass
@@ -17,11 +16,11 @@ class Alerts:
     jobs: AlertJobs
     runner: AlertRunner
     outbox: SlackOutbox | None  # None: Slack is not configured, incidents are only recorded
-    pool: AnalysisPool | None = None  # None: diagnoses run in the runner's threads
 
     @classmethod
-    def build(cls, doctor: Doctor) -> Alerts | None:
-        """None when history is off: alerts live in its database."""
+    def build(cls, doctor: Doctor, *, analyze: Analyze | None = None) -> Alerts | None:
+        """None when history is off: alerts live in its database. `analyze` runs a diagnosis
+        (the server's worker processes); default, `doctor.analyze` in the runner's threads."""
         store = doctor.store()
         if store is None:
             return None
@@ -33,15 +32,7 @@ class Alerts:
             poster = SlackPoster(settings, retry_ambiguous=False)
             outbox = SlackOutbox(store, poster, on_error=doctor.metrics.slack_error)
         jobs = AlertJobs(store)
-        pool = None
-        if settings.doctor_analysis_processes > 0:
-            pool = AnalysisPool(
-                settings, settings.doctor_analysis_processes, on_response=doctor.metrics.analysis
-            )
-        runner = AlertRunner(
-            doctor, jobs, outbox=outbox, analyze=pool.analyze if pool is not None else None
-        )
-        return cls(jobs, runner, outbox, pool)
+        return cls(jobs, AlertRunner(doctor, jobs, outbox=outbox, analyze=analyze), outbox)
 
     def start(self) -> int:
         """Send what a previous process left in the outbox and resume its pending jobs."""
@@ -51,7 +42,5 @@ class Alerts:
 
     def close(self, grace_seconds: float = 5.0) -> None:
         self.runner.close(grace_seconds)
-        if self.pool is not None:
-            self.pool.close()
         if self.outbox is not None:
             self.outbox.close()

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Request
 from starlette.concurrency import run_in_threadpool
 
 from doctor.api.deps import Authenticated, DoctorDep
-from doctor.models import AnalysisResponse, AnalyzeRequest
+from doctor.errors import DeadlineExceeded
+from doctor.models import AnalysisResponse, AnalyzeRequest, Query
 
 router = APIRouter()
+# Reading (<= 62 s), the model (<= 61 s) and Slack (<= 15 s) each have their own bound; this
+# one holds the whole request, well inside Cloud Run's 300 s.
+REQUEST_DEADLINE_SECONDS = 150.0
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"description": description}
@@ -22,6 +28,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         429: "AWS is throttling the doctor",
         502: "CloudWatch or the model failed",
         503: "The doctor is not configured for this (see the hint)",
+        504: "The analysis did not finish within its deadline",
     }.items()
 }
 
@@ -33,10 +40,26 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     summary="Diagnose the recent errors of a log group",
 )
 async def analyze(
-    doctor: DoctorDep, request: Annotated[AnalyzeRequest | None, Body()] = None
+    http: Request,
+    doctor: DoctorDep,
+    request: Annotated[AnalyzeRequest | None, Body()] = None,
 ) -> AnalysisResponse:
     request = request or AnalyzeRequest()
-    # boto3, the Gemini SDK and slack_sdk block: the analysis runs in the thread pool.
-    return await run_in_threadpool(
-        doctor.analyze, request.query(), notify_slack=request.notify_slack
-    )
+    query, notify = request.query(), request.notify_slack
+    diagnose: Callable[[Query], AnalysisResponse] = http.app.state.analyze
+
+    def run() -> AnalysisResponse:
+        # In a worker process (DOCTOR_ANALYSIS_PROCESSES) or this thread; the post to Slack,
+        # I/O only, from here.
+        response = diagnose(query)
+        return doctor.notify(response) if notify else response
+
+    # boto3, the Gemini SDK and slack_sdk block: off the event loop, within one deadline.
+    try:
+        return await asyncio.wait_for(run_in_threadpool(run), REQUEST_DEADLINE_SECONDS)
+    except TimeoutError:
+        raise DeadlineExceeded(
+            f"The analysis did not finish within {REQUEST_DEADLINE_SECONDS:g} s.",
+            hint="Narrow the window (time_range_minutes) or ask for fewer logs (max_logs); "
+            "CloudWatch or the model may also be slow right now.",
+        ) from None

@@ -14,6 +14,7 @@ from doctor.api import alerts, analyze, health, history, metrics, reports
 from doctor.api import slack as slack_inlet
 from doctor.api.errors import install_error_handlers
 from doctor.orchestrator import Doctor
+from doctor.pool import AnalysisPool
 from doctor.settings import Settings
 from doctor.telemetry import TraceMiddleware
 
@@ -29,7 +30,15 @@ def create_app(settings: Settings, *, doctor: Doctor | None = None) -> FastAPI:
         slack = slack_inlet.SlackCommands.from_settings(settings, service)
         app.state.doctor = service
         app.state.slack = slack
-        alerts = Alerts.build(service) if settings.doctor_alert_token is not None else None
+        # Analyses in worker processes: the loop and its GIL stay free for everything else.
+        pool = None
+        if settings.doctor_analysis_processes > 0:
+            pool = AnalysisPool(settings, settings.doctor_analysis_processes,
+                                on_response=service.metrics.analysis)  # fmt: skip
+        app.state.analyze = pool.analyze if pool is not None else service.analyze
+        alerts = None
+        if settings.doctor_alert_token is not None:
+            alerts = Alerts.build(service, analyze=app.state.analyze)
         app.state.alert_jobs = alerts.jobs if alerts is not None else None
         app.state.alert_runner = alerts.runner if alerts is not None else None
         if slack is not None:
@@ -41,6 +50,8 @@ def create_app(settings: Settings, *, doctor: Doctor | None = None) -> FastAPI:
         finally:
             if alerts is not None:
                 await run_in_threadpool(alerts.close)
+            if pool is not None:
+                await run_in_threadpool(pool.close)
             if slack is not None:
                 await slack.aclose()
             service.close()
