@@ -190,3 +190,40 @@ def test_sigterm_stops_the_server_cleanly_with_json_logs(
     lines = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     assert lines, output
     assert all({"severity", "message"} <= set(line) for line in lines)
+
+
+def test_sigterm_during_an_analysis_answers_503_json_before_the_cut(tmp_path: Path) -> None:
+    import socket
+    import threading
+    import time
+
+    with socket.socket() as silent:  # AWS that accepts and never answers: the analysis hangs
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        env = doctor_env(f"http://127.0.0.1:{silent.getsockname()[1]}", tmp_path)
+        with doctor_server(env, tmp_path / "doctor.log") as (base, process):
+            answers: list[httpx.Response] = []
+
+            def ask() -> None:
+                answers.append(
+                    httpx.post(
+                        f"{base}/analyze",
+                        json={},
+                        timeout=60,
+                        headers={"Authorization": f"Bearer {TOKEN}"},
+                    )
+                )
+
+            client = threading.Thread(target=ask)
+            client.start()
+            time.sleep(1.5)  # the analysis is under way
+            stopped_at = time.monotonic()
+            process.send_signal(signal.SIGTERM)
+            client.join(15)
+            answered_in = time.monotonic() - stopped_at
+            process.wait(timeout=20)
+    [answer] = answers
+    assert answer.status_code == 503, answer.text
+    assert answer.json()["error"]["code"] == "shutting_down"
+    assert "Retry" in answer.json()["error"]["hint"]
+    assert answered_in < 9  # inside Cloud Run's 10 s, before uvicorn cuts the request off

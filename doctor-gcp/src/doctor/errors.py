@@ -21,6 +21,7 @@ request details, URLs or tokens). Log the original exception and chain it with `
     ├── NotifyError                      502 notify_error       Slack refused or failed a post
     ├── StoreError                       503 store_error        the history database failed
     ├── DeadlineExceeded                 504 deadline_exceeded  the request's time ran out
+    ├── ShuttingDown                     503 shutting_down      SIGTERM came first: retry
     └── LogSourceError                   502 log_source_error   CloudWatch failed
         ├── LogSourceUnavailable         503 log_source_unavailable  AWS 5xx, IdP unreachable
         ├── LogGroupNotFound             404 log_group_not_found
@@ -150,6 +151,13 @@ class DeadlineExceeded(DoctorError):
 
     code = "deadline_exceeded"
     status = 504
+
+
+class ShuttingDown(DoctorError):
+    """The server is stopping (a deploy, a scale-in) and the request could not finish."""
+
+    code = "shutting_down"
+    status = 503
 
 
 class LogSourceError(DoctorError):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -10,7 +9,7 @@ from fastapi import APIRouter, Body, Request
 from starlette.concurrency import run_in_threadpool
 
 from doctor.api.deps import Authenticated, DoctorDep
-from doctor.errors import DeadlineExceeded
+from doctor.api.shutdown import Stopping
 from doctor.models import AnalysisResponse, AnalyzeRequest, Query
 
 router = APIRouter()
@@ -27,7 +26,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         422: "Invalid body: the message names the field",
         429: "AWS is throttling the doctor",
         502: "CloudWatch or the model failed",
-        503: "The doctor is not configured for this (see the hint)",
+        503: "Not configured for this (see the hint), or restarting: retry",
         504: "The analysis did not finish within its deadline",
     }.items()
 }
@@ -54,12 +53,9 @@ async def analyze(
         response = diagnose(query)
         return doctor.notify(response) if notify else response
 
-    # boto3, the Gemini SDK and slack_sdk block: off the event loop, within one deadline.
-    try:
-        return await asyncio.wait_for(run_in_threadpool(run), REQUEST_DEADLINE_SECONDS)
-    except TimeoutError:
-        raise DeadlineExceeded(
-            f"The analysis did not finish within {REQUEST_DEADLINE_SECONDS:g} s.",
-            hint="Narrow the window (time_range_minutes) or ask for fewer logs (max_logs); "
-            "CloudWatch or the model may also be slow right now.",
-        ) from None
+    # boto3, the Gemini SDK and slack_sdk block: off the event loop, within one deadline,
+    # and answered (503, retry) rather than cut off when the server stops.
+    stopping: Stopping = http.app.state.stopping
+    return await stopping.within(
+        run_in_threadpool(run), deadline=REQUEST_DEADLINE_SECONDS, what="the analysis"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
@@ -13,6 +14,7 @@ from doctor.alerts import Alerts
 from doctor.api import alerts, analyze, health, history, metrics, reports
 from doctor.api import slack as slack_inlet
 from doctor.api.errors import install_error_handlers
+from doctor.api.shutdown import Stopping
 from doctor.orchestrator import Doctor
 from doctor.pool import AnalysisPool
 from doctor.settings import Settings
@@ -26,6 +28,7 @@ def create_app(settings: Settings, *, doctor: Doctor | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Clients are built once here, not per request: boto3's credentials then refresh
         # themselves and the model client keeps its connection pool.
+        app.state.stopping.bind(asyncio.get_running_loop())
         service = doctor or Doctor.from_settings(settings)
         slack = slack_inlet.SlackCommands.from_settings(settings, service)
         app.state.doctor = service
@@ -64,6 +67,7 @@ def create_app(settings: Settings, *, doctor: Doctor | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.add_middleware(TraceMiddleware)
+    app.state.stopping = Stopping()  # set by the server on SIGTERM (cli/serve.py)
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(analyze.router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -35,8 +36,9 @@ def serve(
         # Containers (Cloud Run sets PORT) must listen on every interface; a laptop need not.
         host = "0.0.0.0" if settings.port else "127.0.0.1"  # noqa: S104
     configure_logging(settings.gcp_project_id)
-    uvicorn.run(
-        create_app(settings),
+    app = create_app(settings)
+    config = uvicorn.Config(
+        app,
         host=host,
         port=port,
         log_config=None,  # keep the JSON logging configured above
@@ -44,3 +46,11 @@ def serve(
         forwarded_allow_ips="*",  # Cloud Run's front end sets X-Forwarded-*
         timeout_graceful_shutdown=10,  # Cloud Run gives 10 s after SIGTERM
     )
+    stopping = app.state.stopping
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+            stopping.begin()  # requests still working answer 503 (retry) before the cut
+            super().handle_exit(sig, frame)
+
+    Server(config).run()
