@@ -7,12 +7,21 @@ a parser and end as a 500. A non-numeric X-Slack-Request-Timestamp (slack_sdk's 
 Bolt's own non-2xx answers are rewritten into the doctor's error JSON, so every error of the
 service has one shape.
 
+Then, still before Bolt: the body must be what Slack sends a slash command (the only thing the
+app's manifest subscribes to), a form (application/x-www-form-urlencoded) with each of
+`REQUIRED_FIELDS` once. Bolt parses JSON bodies and `payload=` by content type and fails on
+anything but a JSON object (a 500 with tracebacks); a signed body that is not the expected form
+is a 400 `invalid_input` here instead, logged once, without the body and without a traceback.
+A well-formed interactivity `payload` (a JSON object) has no handler: 404, as from Bolt.
+
 Hidden from the OpenAPI schema: its only client is Slack, which speaks form-encoded, signed
 payloads, not the JSON API the schema describes.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request, Response
@@ -25,10 +34,15 @@ from doctor.errors import ConfigurationError, InputError, PayloadTooLarge, Unaut
 from doctor.settings import Settings
 
 router = APIRouter()
+log = logging.getLogger(__name__)
 
 
 _MAX_TIMESTAMP_DIGITS = 12  # a Unix time in seconds has 10; int() of huge strings is slow
 MAX_BODY_BYTES = 64 * 1024  # slash command payloads are a few hundred bytes
+FORM = "application/x-www-form-urlencoded"
+# What Slack sends with every slash command (and Bolt or bolt.py reads).
+REQUIRED_FIELDS = ("command", "text", "response_url", "team_id", "channel_id", "user_id")
+_MAX_FIELDS = 100  # Slack sends about 15
 
 
 def _unsigned() -> Unauthorized:
@@ -43,6 +57,49 @@ def _too_large() -> PayloadTooLarge:
     return PayloadTooLarge(
         f"The request body is over {MAX_BODY_BYTES} bytes.",
         hint="Slack's requests are small; this one is not from Slack.",
+    )
+
+
+def _malformed(reason: str) -> InputError:
+    log.warning("refused a signed but malformed Slack request: %s", reason)
+    return InputError(
+        f"This is not a Slack slash command: {reason}.",
+        hint="/slack/events takes the form-encoded slash commands Slack sends "
+        "(application/x-www-form-urlencoded with command, text, response_url, team_id, "
+        "channel_id and user_id).",
+    )
+
+
+def _check_form(content_type: str, body: str) -> Response | None:
+    """Raises InputError unless `body` is a slash command as Slack sends it; answers 404 for
+    a well-formed interactivity payload (no handler); None: Bolt may take it."""
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type != FORM:
+        raise _malformed(f"the content type is {media_type[:80] or 'missing'!r}, not {FORM}")
+    try:
+        form = parse_qs(body, keep_blank_values=True, max_num_fields=_MAX_FIELDS)
+    except ValueError:
+        raise _malformed(f"more than {_MAX_FIELDS} form fields") from None
+    if "payload" in form:
+        try:
+            payload = json.loads(form["payload"][0]) if len(form["payload"]) == 1 else None
+        except ValueError:
+            payload = None
+        if not isinstance(payload, dict):
+            raise _malformed("its payload field is not one JSON object")
+        return _no_handler()
+    missing = [name for name in REQUIRED_FIELDS if len(form.get(name, ())) != 1]
+    if missing:
+        raise _malformed("missing or repeated field(s) " + ", ".join(missing))
+    return None
+
+
+def _no_handler() -> Response:
+    return error_response(
+        404,
+        "not_found",
+        "This Slack request has no handler here.",
+        "Only the /doctor slash command is served; check the app's manifest.",
     )
 
 
@@ -84,16 +141,14 @@ async def slack_events(request: Request) -> Response:
         if secret is None:  # commands exist only when it is set; kept for the type checker
             raise _unsigned()
         _check_signature(request, body, secret.get_secret_value())
+        refused = _check_form(request.headers.get("content-type", ""), body)
+        if refused is not None:
+            return refused
     response = await AsyncSlackRequestHandler(commands.bolt).handle(request)
     if response.status_code == 401:
         raise _unsigned()
     if response.status_code == 404:
-        return error_response(
-            404,
-            "not_found",
-            "This Slack request has no handler here.",
-            "Only the /doctor slash command is served; check the app's manifest.",
-        )
+        return _no_handler()
     if response.status_code >= 400:
         return error_response(
             500,
