@@ -132,3 +132,36 @@ def test_a_charset_on_the_form_content_type_is_fine(
     response = slack_client.post("/slack/events", content=body, headers=headers)
     assert response.status_code == 200
     assert "/doctor analyze 2h" in response.json()["text"]
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("ssl_check=1&payload=notjson", FORM),  # Bolt would parse the payload: a 500
+        ("ssl_check=1&payload=%5B1%5D", FORM),
+        ("ssl_check=1", JSON),  # Bolt would parse it as JSON: a 500
+        ("ssl_check=1&command=%2Fdoctor&text=analyze", FORM),
+        ("ssl_check=1" + "".join(f"&f{i}=1" for i in range(200)), FORM),
+    ],
+)
+def test_only_the_bare_ssl_check_probe_skips_the_signature(
+    slack_client: TestClient, caplog: pytest.LogCaptureFixture, body: str, content_type: str
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        response = slack_client.post(
+            "/slack/events", content=body, headers={"Content-Type": content_type}
+        )
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "unauthorized"
+    assert "Traceback" not in caplog.text
+
+
+def test_an_odd_content_type_is_not_echoed(slack_client: TestClient) -> None:
+    body = "command=%2Fdoctor"
+    content_type = "text/<script>alert(1)</script>"
+    response = slack_client.post(
+        "/slack/events", content=body, headers=_headers(body, content_type)
+    )
+    assert response.status_code == 400
+    assert "script" not in response.text
+    assert "missing or invalid" in error_of(response)["message"]

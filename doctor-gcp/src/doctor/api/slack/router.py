@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request, Response
@@ -43,6 +44,8 @@ FORM = "application/x-www-form-urlencoded"
 # What Slack sends with every slash command (and Bolt or bolt.py reads).
 REQUIRED_FIELDS = ("command", "text", "response_url", "team_id", "channel_id", "user_id")
 _MAX_FIELDS = 100  # Slack sends about 15
+_SSL_CHECK_FIELDS = {"ssl_check", "token"}
+_MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9.+-]{0,40}/[a-z0-9][a-z0-9.+-]{0,80}")  # echoed if so
 
 
 def _unsigned() -> Unauthorized:
@@ -70,12 +73,27 @@ def _malformed(reason: str) -> InputError:
     )
 
 
+def _media_type(content_type: str) -> str:
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+def _is_ssl_check(content_type: str, body: str) -> bool:
+    if _media_type(content_type) != FORM:
+        return False
+    try:
+        form = parse_qs(body, keep_blank_values=True, max_num_fields=_MAX_FIELDS)
+    except ValueError:  # too many fields: not the probe
+        return False
+    return form.get("ssl_check") == ["1"] and set(form) <= _SSL_CHECK_FIELDS
+
+
 def _check_form(content_type: str, body: str) -> Response | None:
     """Raises InputError unless `body` is a slash command as Slack sends it; answers 404 for
     a well-formed interactivity payload (no handler); None: Bolt may take it."""
-    media_type = content_type.split(";", 1)[0].strip().lower()
+    media_type = _media_type(content_type)
     if media_type != FORM:
-        raise _malformed(f"the content type is {media_type[:80] or 'missing'!r}, not {FORM}")
+        named = repr(media_type) if _MEDIA_TYPE.fullmatch(media_type) else "missing or invalid"
+        raise _malformed(f"the content type is {named}, not {FORM}")
     try:
         form = parse_qs(body, keep_blank_values=True, max_num_fields=_MAX_FIELDS)
     except ValueError:
@@ -133,15 +151,17 @@ async def slack_events(request: Request) -> Response:
         body = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError("The request body is not UTF-8.", hint="Slack sends UTF-8.") from None
+    content_type = request.headers.get("content-type", "")
     # Slack's ssl_check probe may come unsigned; Bolt answers it 200 before verifying and
-    # does nothing else, so only that one form skips the signature check.
-    if parse_qs(body).get("ssl_check") != ["1"]:
+    # does nothing else, so only that one form, exactly, skips the signature check (Bolt
+    # parses the rest of the body first: `ssl_check=1&payload=x` or a JSON type would 500).
+    if not _is_ssl_check(content_type, body):
         settings: Settings = request.app.state.settings
         secret = settings.slack_signing_secret
         if secret is None:  # commands exist only when it is set; kept for the type checker
             raise _unsigned()
         _check_signature(request, body, secret.get_secret_value())
-        refused = _check_form(request.headers.get("content-type", ""), body)
+        refused = _check_form(content_type, body)
         if refused is not None:
             return refused
     response = await AsyncSlackRequestHandler(commands.bolt).handle(request)
