@@ -9,6 +9,19 @@ retry policy and one error mapping then serve the API, the CLI and the slash com
 
 Every failure becomes a `NotifyError` (or `ConfigurationError` when Slack is not set up) with
 a hint; Slack's own error code is quoted, never an SDK message (it can carry URLs and bodies).
+
+A response_url is a credential (anyone holding it can post into the channel for 30 minutes)
+and, inside a signed request, an address we are told to POST to. So:
+- `ResponseUrlPolicy`: it is followed only when it is `https://hooks.slack.com/<path>` exactly
+  (no user info, no port, no other scheme or host), or, when SLACK_API_URL is set, when its
+  scheme and host[:port] are exactly SLACK_API_URL's. The operator already trusts that origin
+  with the bot token (a Slack-compatible proxy, or the fake Slack in tests), so a response_url
+  there reveals nothing new; nothing else can be reached. A refused URL is never requested and
+  never logged.
+- slack_sdk logs the full URL (and request bodies) at DEBUG, and at INFO on every retry
+  (`Going to retry the same request: POST <url>`, webhook/client.py and web/base_client.py).
+  Every client here gets `sdk_logger()` instead of slack_sdk's own loggers: WARNING and above
+  only, and every record it lets through has URLs and Slack tokens replaced.
 """
 
 from __future__ import annotations
@@ -20,6 +33,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry import (
@@ -61,6 +75,75 @@ _HINTS = {
 }
 for _code in ("not_authed", "account_inactive", "token_revoked", "token_expired"):
     _HINTS[_code] = _HINTS["invalid_auth"]
+
+SLACK_RESPONSE_ORIGIN = ("https", "hooks.slack.com")  # (scheme, netloc) of every response_url
+MAX_RESPONSE_URL_CHARS = 2048
+_URL_TEXT = re.compile(r"[!-~]+")  # printable ASCII without spaces (urlsplit drops tabs, CRs)
+
+SDK_LOGGER = "doctor.notify.slack.sdk"
+_SECRETS = re.compile(
+    r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"<>]+"  # any URL: a response_url is a credential
+    r"|(?:xox[a-z](?:\.xox[a-z])?|xapp)-[A-Za-z0-9-]+"  # bot, user, refresh, app-level tokens
+)
+
+
+def redact(text: str) -> str:
+    """`text` with every URL and Slack token replaced."""
+    return _SECRETS.sub("[redacted]", text)
+
+
+class RedactSlackSecrets(logging.Filter):
+    """Rewrites a record so that neither its message nor its traceback carries a URL or a
+    Slack token (slack_sdk formats URLs into its messages with f-strings)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = redact(record.getMessage()), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+def sdk_logger() -> logging.Logger:
+    """The logger every slack_sdk client of the doctor writes to (see the module's doc)."""
+    logger = logging.getLogger(SDK_LOGGER)
+    if not any(isinstance(f, RedactSlackSecrets) for f in logger.filters):
+        logger.addFilter(RedactSlackSecrets())
+        # slack_sdk tests `logger.level <= DEBUG` before its URL-carrying lines: an explicit
+        # WARNING skips them (and the INFO retry lines) before they are even formatted.
+        logger.setLevel(logging.WARNING)
+    return logger
+
+
+class ResponseUrlPolicy:
+    """Which response_urls the doctor may POST to (see the module's doc for the rule)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._origins = {SLACK_RESPONSE_ORIGIN}
+        if settings.slack_api_url:
+            api = urlsplit(settings.slack_api_url.strip())
+            if api.scheme in ("https", "http") and api.netloc:
+                self._origins.add((api.scheme, api.netloc))
+
+    def allows(self, url: str) -> bool:
+        if len(url) > MAX_RESPONSE_URL_CHARS or not _URL_TEXT.fullmatch(url) or "\\" in url:
+            return False
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # e.g. an unbalanced '[' in the host
+            return False
+        # netloc holds user info and port too: both must be absent (or exactly SLACK_API_URL's).
+        origin = (parts.scheme, parts.netloc)
+        return origin in self._origins and parts.path.startswith("/") and not parts.fragment
+
+
+def refused_response_url() -> NotifyError:
+    return NotifyError(
+        "The slash command's response_url is not a Slack URL; nothing was sent to it.",
+        hint="Replies go only to https://hooks.slack.com/ (or to SLACK_API_URL's own origin "
+        "when it is set); check the proxy in front of the doctor.",
+    )
 
 
 def api_base_url(settings: Settings) -> str:
@@ -208,6 +291,7 @@ class SlackPoster:
         # Stateless (per-call state lives in RetryState): shared by every client and thread.
         self._retry = retry_handlers(max_rate_limit_wait, ambiguous=retry_ambiguous)
         self.response_urls = ResponseUrlBudget()
+        self.response_url_policy = ResponseUrlPolicy(settings)
 
     def check_channel_configured(self) -> str:
         """SLACK_CHANNEL, once SLACK_BOT_TOKEN is also set; else ConfigurationError."""
@@ -235,6 +319,7 @@ class SlackPoster:
             base_url=api_base_url(self._settings),
             timeout=self._timeout,
             retry_handlers=self._retry,
+            logger=sdk_logger(),
         )
 
     def verify_token(self) -> dict[str, Any]:
@@ -288,9 +373,15 @@ class SlackPoster:
 
     def respond(self, response_url: str, message: Message, *, response_type: ResponseType) -> None:
         """Reply through a slash command's response_url (no token needed: the URL is the
-        credential, so it is never logged)."""
+        credential, so it is never logged). A URL outside `ResponseUrlPolicy` is refused
+        before any request."""
+        if not self.response_url_policy.allows(response_url):
+            log.warning("refused to post to a response_url that is not Slack's (not logged)")
+            raise refused_response_url()
         self.response_urls.take(response_url)
-        client = WebhookClient(response_url, timeout=self._timeout, retry_handlers=self._retry)
+        client = WebhookClient(
+            response_url, timeout=self._timeout, retry_handlers=self._retry, logger=sdk_logger()
+        )
         what = "the reply to the slash command"
         try:
             result = client.send_dict({**message.payload(), "response_type": response_type})

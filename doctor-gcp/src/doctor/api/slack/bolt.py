@@ -13,7 +13,16 @@ Choices, checked against slack-bolt 1.30's source:
   response_url, which needs no token.
 - A logger at WARNING: Bolt logs a rejected request's body (with its response_url) at INFO.
 - The analysis (boto3, Gemini) blocks, so it runs on a small dedicated thread pool, together
-  with the post to response_url; the event loop only parses, acks and schedules.
+  with the post to response_url; the event loop only parses, acks and schedules. The quick
+  reads before an ack (history, the token check) have their own two threads, so a full
+  analysis pool never delays an ack past Slack's 3 s.
+- Bounded: at most `max_pending` analyses (default 2 x workers: each worker has at most one
+  waiting behind it) are running or queued. A queued one then starts within one analysis's
+  duration and a burst drains in two, instead of reports arriving minutes after the ack (400
+  queued analyses once finished two minutes after the last one was acked). When full, the
+  command is answered at once "busy, try again in a minute" and nothing is queued.
+- A response_url outside `ResponseUrlPolicy` (https://hooks.slack.com, or SLACK_API_URL's
+  origin) is refused in the ack, before anything is queued, and never logged.
 """
 
 from __future__ import annotations
@@ -31,7 +40,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
-from doctor.api.slack.commands import COMMAND, Help, History, UsageError, parse, usage
+from doctor.api.slack.commands import COMMAND, Analyze, Help, History, UsageError, parse, usage
 from doctor.errors import DoctorError
 from doctor.models import AnalyzeRequest, Query
 from doctor.notify import (
@@ -43,7 +52,13 @@ from doctor.notify import (
     summary_line,
     window_label,
 )
-from doctor.notify.slack import TIMEOUT_SECONDS, api_base_url
+from doctor.notify.slack import (
+    TIMEOUT_SECONDS,
+    RedactSlackSecrets,
+    ResponseUrlPolicy,
+    api_base_url,
+    sdk_logger,
+)
 from doctor.orchestrator import Doctor
 from doctor.settings import Settings
 from doctor.targets import DEFAULT_TARGET
@@ -52,6 +67,8 @@ log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
 ANALYSIS_WORKERS = 4  # concurrent /doctor analyses; more wait their turn (Slack allows 30 min)
+PENDING_PER_WORKER = 2  # running + queued analyses per worker before /doctor answers "busy"
+QUICK_WORKERS = 2  # history reads and the token check, before an ack
 SHUTDOWN_GRACE_SECONDS = 5.0  # Cloud Run kills 10 s after SIGTERM; uvicorn drains first
 
 
@@ -69,10 +86,14 @@ class SlackCommands:
         doctor: Doctor,
         *,
         workers: int = ANALYSIS_WORKERS,
+        max_pending: int | None = None,
     ) -> None:
         if settings.slack_signing_secret is None or settings.slack_bot_token is None:
             raise ValueError("SlackCommands needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN")
         self._doctor = doctor
+        self._response_urls = ResponseUrlPolicy(settings)
+        self._max_pending = workers * PENDING_PER_WORKER if max_pending is None else max_pending
+        self._pending = 0  # analyses running or queued; touched on the event loop only
         self._token = settings.slack_bot_token.get_secret_value()
         self._identity: dict[str, Any] = {}
 
@@ -92,18 +113,23 @@ class SlackCommands:
 
         bolt_logger = logging.getLogger("doctor.api.slack.bolt")
         bolt_logger.setLevel(logging.WARNING)
+        if not any(isinstance(f, RedactSlackSecrets) for f in bolt_logger.filters):
+            bolt_logger.addFilter(RedactSlackSecrets())
         self.bolt = AsyncApp(
             name="cloud-doctor",
             logger=bolt_logger,
             signing_secret=settings.slack_signing_secret.get_secret_value(),
             # Bolt builds each request's client from this one: any Web API call it makes goes
             # to SLACK_API_URL (a fake in tests), with a timeout.
-            client=AsyncWebClient(base_url=api_base_url(settings), timeout=TIMEOUT_SECONDS),
+            client=AsyncWebClient(
+                base_url=api_base_url(settings), timeout=TIMEOUT_SECONDS, logger=sdk_logger()
+            ),
             authorize=authorize,
             process_before_response=True,
         )
         self.bolt.command(COMMAND)(self._on_doctor)
         self._executor = ThreadPoolExecutor(workers, thread_name_prefix="slack-analysis")
+        self._quick = ThreadPoolExecutor(QUICK_WORKERS, thread_name_prefix="slack-quick")
         self._tasks: set[asyncio.Task[Any]] = set()
 
     @classmethod
@@ -122,7 +148,7 @@ class SlackCommands:
 
     async def _verify_token(self) -> None:
         try:
-            self._identity = await self._in_worker(self._doctor.verify_slack_token)
+            self._identity = await self._quickly(self._doctor.verify_slack_token)
         except DoctorError as err:
             log.error(
                 "Slack token check failed (%s): %s. /doctor still answers; posting to "
@@ -145,6 +171,7 @@ class SlackCommands:
                 log.warning("shutting down with a /doctor analysis still running")
                 task.cancel()
         self._executor.shutdown(wait=False, cancel_futures=True)
+        self._quick.shutdown(wait=False, cancel_futures=True)
 
     async def wait_idle(self, timeout: float) -> bool:
         """True once no analysis is running (for tests and benchmarks)."""
@@ -168,9 +195,27 @@ class SlackCommands:
         if isinstance(parsed, History):
             await _ack(ack, await self._history(parsed.target))
             return
+        await self._analyze(ack, parsed, command)
+
+    async def _analyze(self, ack: AsyncAck, parsed: Analyze, command: dict[str, Any]) -> None:
+        """`/doctor analyze`: refused in the ack (response_url, policy, busy), or acked and
+        queued."""
         response_url = str(command.get("response_url") or "")
-        if not response_url.startswith(("https://", "http://")):
-            await _ack(ack, notice(":x: This request carries no response_url to answer on."))
+        if not self._response_urls.allows(response_url):
+            log.warning(
+                "/doctor analyze refused: its response_url is not Slack's (team %s, user %s)",
+                command.get("team_id"),
+                command.get("user_id"),
+            )
+            await _ack(
+                ack,
+                notice(
+                    ":x: *This request's response_url is not a Slack URL, so the doctor "
+                    "cannot answer on it.*",
+                    detail="Replies go only to https://hooks.slack.com/; run the command again "
+                    "from Slack.",
+                ),
+            )
             return
         try:
             # Policy first (no I/O): a refused group is answered now, not after the ack.
@@ -184,24 +229,52 @@ class SlackCommands:
         except ValidationError:
             await _ack(ack, usage("The log group or window is not valid."))
             return
-        await _ack(
-            ack,
-            notice(
-                f":hourglass_flowing_sand: Analyzing the last {window_label(parsed.minutes)} "
-                f"of {_where(plan.target.name, plan.groups)}… the report will be posted here."
-            ),
-        )
-        user = command.get("user_id")
-        self._track(
-            asyncio.get_running_loop().create_task(
+        if self._pending >= self._max_pending:
+            log.warning(
+                "/doctor analyze refused: %d analyses running or queued (limit %d)",
+                self._pending,
+                self._max_pending,
+            )
+            await _ack(
+                ack,
+                notice(
+                    ":hourglass: *The doctor is busy with other analyses: try again in a minute.*",
+                    detail="Nothing was queued for this command.",
+                ),
+            )
+            return
+        self._pending += 1  # reserved before any await: concurrent commands see it
+        task: asyncio.Task[None] | None = None
+        try:
+            await _ack(
+                ack,
+                notice(
+                    f":hourglass_flowing_sand: Analyzing the last {window_label(parsed.minutes)} "
+                    f"of {_where(plan.target.name, plan.groups)}… the report will be posted here."
+                ),
+            )
+            user = command.get("user_id")
+            task = asyncio.get_running_loop().create_task(
                 self._in_worker(self._analyze_and_reply, query, response_url, user)
             )
-        )
+        finally:
+            if task is None:
+                self._pending -= 1
+        task.add_done_callback(self._release)
+        self._track(task)
+
+    def _release(self, _task: asyncio.Task[None]) -> None:
+        self._pending -= 1
+
+    @property
+    def pending(self) -> int:
+        """Analyses running or queued (for tests and metrics)."""
+        return self._pending
 
     async def _history(self, target: str | None) -> Message:
         """The latest diagnoses: a quick indexed read, done in a worker before the ack."""
         try:
-            page = await self._in_worker(
+            page = await self._quickly(
                 functools.partial(self._doctor.history, target=target, limit=10)
             )
         except DoctorError as err:
@@ -251,10 +324,12 @@ class SlackCommands:
     # --- plumbing
 
     async def _in_worker(self, func: Callable[..., _T], *args: object) -> _T:
-        # Carry the request's context (its trace id) into the worker's log lines.
-        context = contextvars.copy_context()
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, context.run, func, *args)
+        """On the analysis pool (bounded by `_pending`, see _on_doctor)."""
+        return await _run(self._executor, func, *args)
+
+    async def _quickly(self, func: Callable[..., _T], *args: object) -> _T:
+        """On the pool for quick reads, never behind an analysis."""
+        return await _run(self._quick, func, *args)
 
     def _track(self, task: asyncio.Task[Any]) -> None:
         self._tasks.add(task)
@@ -265,6 +340,13 @@ class SlackCommands:
         # Nobody awaits these tasks' results: a bug must still reach the logs.
         if not task.cancelled() and (error := task.exception()) is not None:
             log.error("Slack background task failed", exc_info=error)
+
+
+async def _run(executor: ThreadPoolExecutor, func: Callable[..., _T], *args: object) -> _T:
+    # Carry the request's context (its trace id) into the worker's log lines.
+    context = contextvars.copy_context()
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(executor, context.run, func, *args)
 
 
 async def _ack(ack: AsyncAck, message: Message) -> None:
