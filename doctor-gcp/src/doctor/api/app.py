@@ -30,15 +30,17 @@ def create_app(settings: Settings, *, doctor: Doctor | None = None) -> FastAPI:
         # themselves and the model client keeps its connection pool.
         app.state.stopping.bind(asyncio.get_running_loop())
         service = doctor or Doctor.from_settings(settings)
-        slack = slack_inlet.SlackCommands.from_settings(settings, service)
         app.state.doctor = service
-        app.state.slack = slack
         # Analyses in worker processes: the loop and its GIL stay free for everything else.
         pool = None
         if settings.doctor_analysis_processes > 0:
             pool = AnalysisPool(settings, settings.doctor_analysis_processes,
                                 on_response=service.metrics.analysis)  # fmt: skip
         app.state.analyze = pool.analyze if pool is not None else service.analyze
+        slack = slack_inlet.SlackCommands.from_settings(
+            settings, service, analyze=app.state.analyze
+        )
+        app.state.slack = slack
         alerts = None
         if settings.doctor_alert_token is not None:
             alerts = Alerts.build(service, analyze=app.state.analyze)
@@ -51,12 +53,16 @@ def create_app(settings: Settings, *, doctor: Doctor | None = None) -> FastAPI:
         try:
             yield
         finally:
+            # Slack users and alert jobs get their grace at the same time: both fit in what is
+            # left of Cloud Run's 10 s; then the workers stop (what they ran is redone or told).
+            closing = []
+            if slack is not None:
+                closing.append(slack.aclose())
             if alerts is not None:
-                await run_in_threadpool(alerts.close)
+                closing.append(run_in_threadpool(alerts.close))
+            await asyncio.gather(*closing)
             if pool is not None:
                 await run_in_threadpool(pool.close)
-            if slack is not None:
-                await slack.aclose()
             service.close()
 
     app = FastAPI(

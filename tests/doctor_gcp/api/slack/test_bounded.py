@@ -142,3 +142,30 @@ def test_a_response_url_that_is_not_slacks_is_refused_in_the_ack(
     host = urlsplit(url).hostname
     for part in (url, host, "/commands/T/1/x"):
         assert not part or part not in caplog.text
+
+
+def test_a_shutdown_tells_every_waiting_user_and_posts_nothing_after(
+    aws: None, slack_settings: Settings, seed_logs: Callable[..., int], slack: FakeSlack
+) -> None:
+    import time
+
+    seed_logs("db-outage", count=50)
+    gate = threading.Event()
+    doctor = CountingGatedDoctor(slack_settings, gate)
+    try:
+        with TestClient(create_app(slack_settings, doctor=doctor)) as client:
+            for n in range(3):
+                response, _, _ = send(client, "analyze 30m", slack.response_url(f"w{n}"))
+                assert response.status_code == 200
+            started = time.monotonic()
+        # The lifespan ended (SIGTERM): each waiting user got one message saying so.
+        assert time.monotonic() - started < 12
+        for n in range(3):
+            [told] = slack.calls_to(f"response/w{n}")
+            assert "restarted before your analysis finished" in told.json["text"]
+        gate.set()  # the abandoned analyses end after the shutdown...
+        time.sleep(1)
+        for n in range(3):  # ...and nothing more reaches those users
+            assert len(slack.calls_to(f"response/w{n}")) == 1
+    finally:
+        gate.set()

@@ -42,7 +42,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from doctor.api.slack.commands import COMMAND, Analyze, Help, History, UsageError, parse, usage
 from doctor.errors import DoctorError
-from doctor.models import AnalyzeRequest, Query
+from doctor.models import AnalysisResponse, AnalyzeRequest, Query
 from doctor.notify import (
     Message,
     history_message,
@@ -70,6 +70,10 @@ ANALYSIS_WORKERS = 4  # concurrent /doctor analyses; more wait their turn (Slack
 PENDING_PER_WORKER = 2  # running + queued analyses per worker before /doctor answers "busy"
 QUICK_WORKERS = 2  # history reads and the token check, before an ack
 SHUTDOWN_GRACE_SECONDS = 5.0  # Cloud Run kills 10 s after SIGTERM; uvicorn drains first
+RESTARTING = notice(
+    ":warning: *The doctor restarted before your analysis finished.*",
+    detail="Nothing was posted for it: run the command again.",
+)
 
 
 def failure(err: DoctorError) -> Message:
@@ -87,10 +91,15 @@ class SlackCommands:
         *,
         workers: int = ANALYSIS_WORKERS,
         max_pending: int | None = None,
+        analyze: Callable[[Query], AnalysisResponse] | None = None,
     ) -> None:
         if settings.slack_signing_secret is None or settings.slack_bot_token is None:
             raise ValueError("SlackCommands needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN")
         self._doctor = doctor
+        # The server's worker processes (DOCTOR_ANALYSIS_PROCESSES) or this Doctor in a thread.
+        self._diagnose = analyze or doctor.analyze
+        self._waiting: dict[asyncio.Task[None], str] = {}  # analyses and their response_url
+        self._abandoned: set[str] = set()  # told "restarted": nothing more goes to them
         self._response_urls = ResponseUrlPolicy(settings)
         self._max_pending = workers * PENDING_PER_WORKER if max_pending is None else max_pending
         self._pending = 0  # analyses running or queued; touched on the event loop only
@@ -133,11 +142,17 @@ class SlackCommands:
         self._tasks: set[asyncio.Task[Any]] = set()
 
     @classmethod
-    def from_settings(cls, settings: Settings, doctor: Doctor) -> SlackCommands | None:
+    def from_settings(
+        cls,
+        settings: Settings,
+        doctor: Doctor,
+        *,
+        analyze: Callable[[Query], AnalysisResponse] | None = None,
+    ) -> SlackCommands | None:
         """None when Slack is not configured: /slack/events then answers 503."""
         if settings.slack_signing_secret is None or settings.slack_bot_token is None:
             return None
-        return cls(settings, doctor)
+        return cls(settings, doctor, analyze=analyze)
 
     # --- lifecycle
 
@@ -164,12 +179,22 @@ class SlackCommands:
         )
 
     async def aclose(self, grace_seconds: float = SHUTDOWN_GRACE_SECONDS) -> None:
-        """Give running analyses a bounded grace period, then stop."""
+        """Give running analyses a bounded grace period, then stop; whoever is still waiting
+        is told on their response_url to run the command again (never left at
+        "Analyzing…")."""
         if self._tasks:
             _, pending = await asyncio.wait(set(self._tasks), timeout=grace_seconds)
+            told = []
             for task in pending:
-                log.warning("shutting down with a /doctor analysis still running")
                 task.cancel()
+                response_url = self._waiting.get(task)
+                if response_url is not None:
+                    self._abandoned.add(response_url)
+                    tell = functools.partial(self._reply, response_url, RESTARTING, ephemeral=True)
+                    told.append(self._quickly(tell))
+            if told:
+                log.warning("shutting down: %d /doctor analyses unfinished, users told", len(told))
+                await asyncio.wait_for(asyncio.gather(*told, return_exceptions=True), 3)
         self._executor.shutdown(wait=False, cancel_futures=True)
         self._quick.shutdown(wait=False, cancel_futures=True)
 
@@ -257,14 +282,16 @@ class SlackCommands:
             task = asyncio.get_running_loop().create_task(
                 self._in_worker(self._analyze_and_reply, query, response_url, user)
             )
+            self._waiting[task] = response_url
         finally:
             if task is None:
                 self._pending -= 1
         task.add_done_callback(self._release)
         self._track(task)
 
-    def _release(self, _task: asyncio.Task[None]) -> None:
+    def _release(self, task: asyncio.Task[None]) -> None:
         self._pending -= 1
+        self._waiting.pop(task, None)
 
     @property
     def pending(self) -> int:
@@ -285,7 +312,7 @@ class SlackCommands:
 
     def _analyze_and_reply(self, query: Query, response_url: str, user: str | None) -> None:
         try:
-            response = self._doctor.analyze(query)
+            response = self._diagnose(query)
         except DoctorError as err:
             log.warning("/doctor analysis failed: %s (%s)", err.code, err.message)
             self._reply(response_url, failure(err), ephemeral=True)
@@ -312,6 +339,8 @@ class SlackCommands:
             log.warning("undelivered /doctor analysis: %s", response.model_dump_json())
 
     def _reply(self, response_url: str, message: Message, *, ephemeral: bool) -> bool:
+        if response_url in self._abandoned and message is not RESTARTING:
+            return False  # the user was told to run it again: no late second answer
         try:
             self._doctor.reply(
                 response_url, message, response_type="ephemeral" if ephemeral else "in_channel"
