@@ -16,7 +16,7 @@ from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from doctor.errors import ConfigurationError
-from doctor.models import EngineChoice
+from doctor.models import MAX_LOGS_LIMIT, EngineChoice
 
 # Values people paste from templates; running with one would "work" and be wide open.
 _PLACEHOLDERS = frozenset(
@@ -124,7 +124,7 @@ class Settings(BaseSettings):
     # while they use the CPU; each worker costs ~150 MiB. 0: threads in the server process.
     doctor_analysis_processes: int = Field(default=1, ge=0, le=8)
     doctor_allowed_log_groups: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    doctor_max_logs: int = Field(default=1000, ge=1, le=100_000)
+    doctor_max_logs: int = Field(default=1000, ge=1, le=MAX_LOGS_LIMIT)
     # Below ~2,000 tokens the instructions leave no room for the logs themselves.
     doctor_prompt_token_budget: int = Field(
         default=DEFAULT_PROMPT_TOKEN_BUDGET, ge=2000, le=1_000_000

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib.metadata import version
+from typing import Any
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
@@ -12,7 +13,16 @@ from starlette.concurrency import run_in_threadpool
 from doctor.alerts import Alerts
 from doctor.api import alerts, analyze, health, history, metrics, reports
 from doctor.api import slack as slack_inlet
+from doctor.api.deps import check_alert_token, check_api_token
 from doctor.api.errors import install_error_handlers
+from doctor.api.limits import (
+    ALERT_MAX_BODY_BYTES,
+    ANALYZE_MAX_BODY_BYTES,
+    DEFAULT_MAX_BODY_BYTES,
+    SLACK_MAX_BODY_BYTES,
+    Limit,
+    RequestGate,
+)
 from doctor.orchestrator import Doctor
 from doctor.settings import Settings
 from doctor.telemetry import TraceMiddleware
@@ -52,13 +62,45 @@ def create_app(settings: Settings, *, doctor: Doctor | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    # Added first, so it runs inside TraceMiddleware: refusals are traced too.
+    app.add_middleware(
+        RequestGate,
+        settings=settings,
+        limits={
+            ("POST", "/analyze"): Limit(
+                ANALYZE_MAX_BODY_BYTES, token=check_api_token, json_body=True
+            ),
+            ("POST", "/alerts/aws"): Limit(
+                ALERT_MAX_BODY_BYTES, token=check_alert_token, json_body=True
+            ),
+            # Slack's signature needs the body: this route relies on its small limit.
+            ("POST", "/slack/events"): Limit(SLACK_MAX_BODY_BYTES),
+        },
+        default_max_body_bytes=DEFAULT_MAX_BODY_BYTES,
+    )
     app.add_middleware(TraceMiddleware)
     install_error_handlers(app)
-    app.include_router(health.router)
-    app.include_router(analyze.router)
-    app.include_router(alerts.router)
-    app.include_router(history.router)
-    app.include_router(reports.router)
-    app.include_router(metrics.router)
-    app.include_router(slack_inlet.router)
+    # Each router's routes get the default limit unless a route states its own (analyze,
+    # alerts): the streaming check behind RequestGate's Content-Length check.
+    for router in (health, analyze, alerts, history, reports, metrics):
+        app.include_router(router.router, max_body_size=DEFAULT_MAX_BODY_BYTES)
+    app.include_router(slack_inlet.router, max_body_size=SLACK_MAX_BODY_BYTES)
+    app.openapi = _with_max_logs_cap(app.openapi, settings.doctor_max_logs)  # type: ignore[method-assign]
     return app
+
+
+def _with_max_logs_cap(
+    openapi: Callable[[], dict[str, Any]], cap: int
+) -> Callable[[], dict[str, Any]]:
+    """FastAPI's schema with this doctor's `max_logs` cap (DOCTOR_MAX_LOGS) as the field's
+    maximum: the model's own bound is the largest cap any doctor may configure."""
+
+    def schema() -> dict[str, Any]:
+        document = openapi()  # FastAPI builds it once and caches it
+        field = document["components"]["schemas"]["AnalyzeRequest"]["properties"]["max_logs"]
+        for option in field.get("anyOf", [field]):
+            if option.get("type") == "integer":
+                option["maximum"] = cap
+        return document
+
+    return schema
