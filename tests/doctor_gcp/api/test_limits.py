@@ -277,6 +277,10 @@ def test_the_schema_states_each_body_limit_and_the_413_415_answers(
         assert operation["x-max-body-bytes"] == limit
         assert f"at most {limit} bytes" in operation["description"]
         assert {"401", "413", "415"} <= set(operation["responses"])
+    # The Slack route is hidden from the schema (only Slack calls it): the overview states it.
+    overview = limits_client.get("/openapi.json").json()["info"]["description"]
+    assert f"POST /slack/events {SLACK_MAX_BODY_BYTES} bytes" in overview
+    assert "`max_logs` is at most 1000" in overview
 
 
 def test_the_schema_states_the_max_logs_cap_of_this_doctor(

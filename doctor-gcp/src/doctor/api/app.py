@@ -58,7 +58,13 @@ def create_app(settings: Settings, *, doctor: Doctor | None = None) -> FastAPI:
     app = FastAPI(
         title="Cloud Doctor",
         version=version("cloud-doctor"),
-        description="Diagnoses an AWS workload from its CloudWatch logs.",
+        description="Diagnoses an AWS workload from its CloudWatch logs.\n\n"
+        f"Request body limits (413 beyond them, checked before the body is read, chunked "
+        f"bodies cut off while they stream): POST /analyze {ANALYZE_MAX_BODY_BYTES} bytes, "
+        f"POST /alerts/aws {ALERT_MAX_BODY_BYTES} bytes (EventBridge's event size), "
+        f"POST /slack/events {SLACK_MAX_BODY_BYTES} bytes, any other route "
+        f"{DEFAULT_MAX_BODY_BYTES} bytes. `max_logs` is at most {settings.doctor_max_logs} "
+        "(DOCTOR_MAX_LOGS).",
         lifespan=lifespan,
     )
     app.state.settings = settings
