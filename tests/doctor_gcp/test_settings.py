@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import os
+import random
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +14,11 @@ import pytest
 
 from doctor.errors import ConfigurationError
 from doctor.settings import Settings, is_placeholder, load_settings
+from tests.doctor_gcp.api.test_alerts import ALERT_TOKEN
+from tests.doctor_gcp.conftest import API_TOKEN
+from tests.fakes.slack import SIGNING_SECRET
+from tests.infra.test_terraform_alarms import TOKEN as INFRA_TOKEN
+from tests.integration.test_serve import TOKEN as INTEGRATION_TOKEN
 
 # (environment variable, value, attribute, expected) for every name DESIGN.md fixes.
 DESIGN_ENV = [
@@ -194,3 +202,151 @@ def test_importing_the_doctor_reads_no_environment(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+# --- Item 5 of issue 15: start-up refuses weak secrets and malformed values.
+
+STRONG_SECRET_ENVS = ["DOCTOR_API_TOKEN", "DOCTOR_ALERT_TOKEN", "SLACK_SIGNING_SECRET"]
+# (value, what the message says): each one a way a secret is weak.
+WEAK_SECRETS = [
+    (" " * 32, "shorter than 32"),  # the fault matrix's API token
+    (" " * 8 + "9f86d081884c7d659a2feaa0" + " " * 8, "shorter than 32"),  # 24 after stripping
+    ("x", "shorter than 32"),  # the fault matrix's signing secret
+    ("a" * 40, "distinct"),
+    ("ab" * 20, "distinct"),
+    ("0123456701234567012345670123456701", "one character class"),  # digits only
+    ("ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJ", "one character class"),
+    ("9f86d081884c7d659a2feaa0c55ad015\n", "whitespace"),  # `echo` into a secret
+    ("9f86d081884c7d65 9a2feaa0c55ad015", "whitespace"),
+]
+
+
+@pytest.mark.parametrize(("weak", "said"), WEAK_SECRETS)
+@pytest.mark.parametrize("env", STRONG_SECRET_ENVS)
+def test_weak_secrets_are_refused_naming_the_variable_never_the_value(
+    monkeypatch: pytest.MonkeyPatch, env: str, weak: str, said: str
+) -> None:
+    monkeypatch.setenv(env, weak)
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings()
+    message = caught.value.message
+    assert f"{env}: " in message
+    assert said in message
+    if len(weak.strip()) > 3:  # shorter ones occur in any sentence
+        assert weak.strip() not in f"{message} {caught.value.hint}"
+    assert "openssl rand -hex 32" in message or "Signing Secret" in message  # how to fix it
+
+
+def _realistic_secrets() -> list[str]:
+    """The shapes operators and tests really use, random ones drawn from fixed seeds."""
+    rng = random.Random(15)
+    hex_32 = [rng.randbytes(16).hex() for _ in range(200)]  # Slack's signing secrets
+    hex_64 = [rng.randbytes(32).hex() for _ in range(200)]  # `openssl rand -hex 32`
+    urlsafe = [  # `secrets.token_urlsafe(24)`: the demo's API token
+        base64.urlsafe_b64encode(rng.randbytes(24)).decode().rstrip("=") for _ in range(200)
+    ]
+    fixtures = [API_TOKEN, ALERT_TOKEN, SIGNING_SECRET, INTEGRATION_TOKEN, INFRA_TOKEN]
+    return [*fixtures, *hex_32, *hex_64, *urlsafe]
+
+
+@pytest.mark.parametrize("env", STRONG_SECRET_ENVS)
+def test_realistic_secrets_pass(monkeypatch: pytest.MonkeyPatch, env: str) -> None:
+    for secret in _realistic_secrets():
+        monkeypatch.setenv(env, secret)
+        load_settings()  # raises for any refused one
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="no openssl")
+def test_a_token_from_openssl_rand_hex_32_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    for _ in range(20):
+        token = subprocess.run(
+            ["openssl", "rand", "-hex", "32"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        for env in STRONG_SECRET_ENVS:
+            monkeypatch.setenv(env, token)
+        load_settings()
+
+
+# (variable, malformed value, what the message says)
+MALFORMED = [
+    ("AWS_ROLE_ARN", "not-an-arn", "IAM role ARN"),
+    ("AWS_ROLE_ARN", "arn:aws:iam::12345:role/doctor", "IAM role ARN"),  # short account
+    ("AWS_ROLE_ARN", "arn:aws:iam::123456789012:user/doctor", "IAM role ARN"),
+    ("AWS_ROLE_ARN", "arn:aws:s3:::bucket", "IAM role ARN"),
+    ("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/", "IAM role ARN"),
+    ("AWS_REGION", "Europe", "AWS region"),
+    ("AWS_REGION", "useast1", "AWS region"),
+    ("AWS_REGION", "us_east_1", "AWS region"),
+    ("GCP_LOCATION", "us central1", "GCP location"),
+    ("DOCTOR_PUBLIC_URL", "doctor.internal", "http:// or https://"),
+    ("DOCTOR_PUBLIC_URL", "https://doctor.example.com/?x=1", "without ?query"),
+    ("SLACK_API_URL", "ftp://slack.example.com/api/", "http:// or https://"),
+    ("SLACK_API_URL", "http://", "no host"),
+    ("AWS_ENDPOINT_URL", "localhost:5000", "http:// or https://"),
+    ("AWS_ENDPOINT_URL", "http://127.0.0.1:port", "not a valid URL"),
+    ("AWS_ENDPOINT_URL", "http://127.0.0.1:5000 x", "whitespace"),
+    ("GEMINI_BASE_URL", "https:///v1", "no host"),
+]
+
+
+@pytest.mark.parametrize(("env", "value", "said"), MALFORMED)
+def test_malformed_values_are_refused_naming_the_variable_never_the_value(
+    monkeypatch: pytest.MonkeyPatch, env: str, value: str, said: str
+) -> None:
+    monkeypatch.setenv(env, value)
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings()
+    assert f"{env}: " in caught.value.message
+    assert said in caught.value.message
+    assert value not in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("env", "value"),
+    [
+        ("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/cloud-doctor"),
+        ("AWS_ROLE_ARN", "arn:aws-us-gov:iam::123456789012:role/service/doctor.reader@x"),
+        ("AWS_ROLE_ARN", "arn:aws-cn:iam::123456789012:role/d_r+=,"),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_REGION", "us-gov-west-1"),
+        ("AWS_REGION", "ap-southeast-4"),
+        ("AWS_REGION", "eusc-de-east-1"),
+        ("GCP_LOCATION", "global"),
+        ("GCP_LOCATION", "us"),
+        ("GCP_LOCATION", "northamerica-northeast1"),
+        ("DOCTOR_PUBLIC_URL", "https://cloud-doctor-abc123-ew.a.run.app"),
+        ("DOCTOR_PUBLIC_URL", "http://127.0.0.1:8080/base/"),
+        ("SLACK_API_URL", "https://slack.com/api/"),
+        ("AWS_ENDPOINT_URL", "http://localhost:5000"),
+        ("GEMINI_BASE_URL", "https://aiplatform.googleapis.com"),
+    ],
+)
+def test_well_formed_values_pass(monkeypatch: pytest.MonkeyPatch, env: str, value: str) -> None:
+    monkeypatch.setenv(env, value)
+    load_settings()
+
+
+@pytest.mark.parametrize(
+    ("env", "value"),
+    [("DOCTOR_API_TOKEN", " " * 32), ("SLACK_SIGNING_SECRET", "x"), ("AWS_ROLE_ARN", "not-an-arn")],
+)
+def test_serve_refuses_to_start_with_a_one_line_error_and_a_hint(
+    tmp_path: Path, env: str, value: str
+) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "DOCTOR_", "SLACK_"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "doctor.cli", "serve", "--host", "256.0.0.1", "--port", "9"],
+        env={**clean, env: value, "COLUMNS": "400", "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2, result.stderr  # no traceback, no server start
+    assert lines[0].startswith("Error: Invalid configuration: ")
+    assert f"{env}: " in lines[0]
+    assert lines[1].startswith("Hint: ")
+    if len(value.strip()) > 3:
+        assert value not in result.stderr + result.stdout

@@ -404,6 +404,9 @@ CASES: list[tuple[str, object, bool]] = [
     ("doctor_alert_token", TOKEN + " x", False),
     ("doctor_alert_token", TOKEN + "\n", False),
     ("doctor_alert_token", "x" * 506, False),
+    ("doctor_alert_token", "a" * 40, False),  # the doctor refuses it: no variety
+    ("doctor_alert_token", "0123456701234567012345670123456701", False),  # 8 digits, 1 class
+    ("doctor_alert_token", "9f86d081884c7d659a2feaa0c55ad015", True),  # openssl rand -hex 16
     ("alarm_filter_pattern", None, True),
     ("alarm_filter_pattern", "?ERROR", True),
     ("alarm_filter_pattern", " ", False),

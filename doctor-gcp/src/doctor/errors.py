@@ -9,7 +9,8 @@ request details, URLs or tokens). Log the original exception and chain it with `
     DoctorError                          500 internal_error
     ├── InputError                       400 invalid_input      bad file, unreadable input
     │   ├── InvalidParameter             422 invalid_parameter  a value out of range
-    │   └── PayloadTooLarge              413 payload_too_large  a body larger than allowed
+    │   ├── PayloadTooLarge              413 payload_too_large  a body larger than allowed
+    │   └── UnsupportedMediaType         415 unsupported_media_type  a body that is not JSON
     ├── Unauthorized                     401 unauthorized       missing / wrong API token
     ├── NotAllowed                       403 not_allowed        log group outside the allow list
     ├── TargetNotFound                   404 target_not_found   a target nobody configured
@@ -66,6 +67,14 @@ class PayloadTooLarge(InputError):
 
     code = "payload_too_large"
     status = 413
+
+
+class UnsupportedMediaType(InputError):
+    """A body whose Content-Type the route does not read (refused before it is parsed)."""
+
+    code = "unsupported_media_type"
+    status = 415
+    default_hint = "Send JSON with 'Content-Type: application/json'."
 
 
 class InvalidParameter(InputError):

@@ -158,6 +158,7 @@ TARGET_NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,62}$"
 # CloudWatch's own rule for log group names.
 LOG_GROUP_PATTERN = r"^[\.\-_/#A-Za-z0-9]{1,512}$"
 MAX_WINDOW_MINUTES = 7 * 24 * 60
+MAX_LOGS_LIMIT = 100_000  # the largest DOCTOR_MAX_LOGS a doctor may configure
 DEFAULT_MINUTES = 30  # the window read when a request names none
 
 
@@ -183,7 +184,11 @@ class AnalyzeRequest(BaseModel):
         description=f"Minutes back from now; default: the target's, else {DEFAULT_MINUTES}",
     )
     max_logs: int | None = Field(
-        default=None, ge=1, description="At most this many events; default and cap DOCTOR_MAX_LOGS"
+        default=None,
+        ge=1,
+        le=MAX_LOGS_LIMIT,
+        description="At most this many events; default and cap DOCTOR_MAX_LOGS (the schema's "
+        "maximum is this doctor's cap)",
     )
     filter_pattern: str | None = Field(
         default=None,

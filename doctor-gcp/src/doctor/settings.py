@@ -10,13 +10,14 @@ import json
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from doctor.errors import ConfigurationError
-from doctor.models import EngineChoice
+from doctor.models import MAX_LOGS_LIMIT, EngineChoice
 
 # Values people paste from templates; running with one would "work" and be wide open.
 _PLACEHOLDERS = frozenset(
@@ -36,6 +37,71 @@ def is_placeholder(value: str) -> bool:
 
 
 MIN_API_TOKEN_CHARS = 32
+# Slack issues signing secrets of 32 hex characters: anything shorter is not Slack's.
+MIN_SIGNING_SECRET_CHARS = 32
+# A random secret of 32+ characters shows many distinct characters of at least two classes
+# (`openssl rand -hex 32`: 16 symbols, digits and letters); "aaaa…", "abab…" or a word padded
+# to length do not.
+MIN_DISTINCT_SECRET_CHARS = 8
+MIN_SECRET_CHARACTER_CLASSES = 2
+_STRONG_SECRETS = {
+    "doctor_api_token": MIN_API_TOKEN_CHARS,
+    "doctor_alert_token": MIN_API_TOKEN_CHARS,
+    "slack_signing_secret": MIN_SIGNING_SECRET_CHARS,
+}
+# An IAM role ARN in any partition (aws, aws-cn, aws-us-gov, aws-iso…), role path allowed.
+ROLE_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"
+# An AWS region: us-east-1, eu-central-2, us-gov-west-1, cn-north-1, eusc-de-east-1.
+REGION_PATTERN = r"^[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}$"
+# A GCP location: global, us, europe-west4, northamerica-northeast1.
+_GCP_LOCATION = re.compile(r"[a-z]+(-[a-z]+[0-9]*)*")
+# The URL variables and what each one is for (said in the error).
+_URLS = {
+    "doctor_public_url": "the base of report links, e.g. https://doctor.example.com",
+    "aws_endpoint_url": "boto3's endpoint, e.g. http://127.0.0.1:5000 for moto",
+    "slack_api_url": "Slack's API base, e.g. https://slack.com/api/",
+    "gemini_base_url": "the Gemini endpoint, e.g. https://aiplatform.googleapis.com",
+}
+
+
+def _character_classes(value: str) -> int:
+    kinds = (str.islower, str.isupper, str.isdigit)
+    classes = sum(any(kind(char) for char in value) for kind in kinds)
+    return classes + any(not char.isalnum() for char in value)
+
+
+def secret_weakness(value: str, minimum: int) -> str | None:
+    """What is wrong with a secret (None: nothing). Never mentions the value itself."""
+    stripped = value.strip()
+    if len(stripped) < minimum:
+        return f"is shorter than {minimum} characters (whitespace not counted)"
+    if stripped != value or any(char.isspace() for char in stripped):
+        return "contains whitespace (a newline from `echo`? store it with `printf %s`)"
+    if len(set(stripped)) < MIN_DISTINCT_SECRET_CHARS:
+        return f"has fewer than {MIN_DISTINCT_SECRET_CHARS} distinct characters"
+    if _character_classes(stripped) < MIN_SECRET_CHARACTER_CLASSES:
+        return "uses one character class only (e.g. only letters or only digits)"
+    return None
+
+
+def url_problem(value: str, *, base_only: bool = False) -> str | None:
+    """What is wrong with a URL setting (None: nothing). Never mentions the value itself."""
+    if value != value.strip() or any(char.isspace() for char in value):
+        return "contains whitespace"
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return "is not a valid URL"
+    if parts.scheme not in ("http", "https"):
+        return "must start with http:// or https://"
+    if not parts.hostname:
+        return "has no host"
+    if base_only and (parts.query or parts.fragment):
+        return "must be a base URL, without ?query or #fragment"
+    return None
+
+
 # A current GA Gemini Flash model (gemini-2.5-flash is retired); override with GEMINI_MODEL.
 DEFAULT_GEMINI_MODEL = "gemini-3.8-flash"
 # Gemini 3 Flash on Vertex AI offers these (no MINIMAL); older families ignore the setting.
@@ -105,9 +171,7 @@ class Settings(BaseSettings):
     # The XDG base directory the default SQLite history lives under (~/.local/share unset).
     xdg_data_home: Path | None = None
     # Base of the signed report links (the Slack "Full report" button), e.g. the Cloud Run URL.
-    doctor_public_url: str | None = Field(
-        default=None, pattern=r"^https?://[^\s?#]+$", description="https://doctor.example.com"
-    )
+    doctor_public_url: str | None = Field(default=None, description="https://doctor.example.com")
     # SQLAlchemy URL of the history; unset: a SQLite file in the user's data directory.
     doctor_database_url: str | None = Field(
         default=None, description="e.g. postgresql+psycopg://user@host/db"
@@ -124,7 +188,7 @@ class Settings(BaseSettings):
     # while they use the CPU; each worker costs ~150 MiB. 0: threads in the server process.
     doctor_analysis_processes: int = Field(default=1, ge=0, le=8)
     doctor_allowed_log_groups: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    doctor_max_logs: int = Field(default=1000, ge=1, le=100_000)
+    doctor_max_logs: int = Field(default=1000, ge=1, le=MAX_LOGS_LIMIT)
     # Below ~2,000 tokens the instructions leave no room for the logs themselves.
     doctor_prompt_token_budget: int = Field(
         default=DEFAULT_PROMPT_TOKEN_BUDGET, ge=2000, le=1_000_000
@@ -191,15 +255,64 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("doctor_api_token", "doctor_alert_token")
+    @field_validator(*_STRONG_SECRETS)
     @classmethod
-    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
-        # The only lock on /analyze: a short token can be guessed.
-        if value is not None and len(value.get_secret_value()) < MIN_API_TOKEN_CHARS:
+    def _strong(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        # The only locks on /analyze, /alerts/aws and /slack/events: a weak one can be guessed.
+        if value is None or info.field_name is None:
+            return value
+        weakness = secret_weakness(value.get_secret_value(), _STRONG_SECRETS[info.field_name])
+        if weakness is not None:
+            fix = (
+                "copy the Signing Secret from the Slack app's Basic Information page"
+                if info.field_name == "slack_signing_secret"
+                else "generate one with `openssl rand -hex 32`"
+            )
             raise PydanticCustomError(
-                "weak_secret",
-                "is shorter than {minimum} characters: generate one with `openssl rand -hex 32`",
-                {"minimum": MIN_API_TOKEN_CHARS},
+                "weak_secret", "{weakness}: {fix}", {"weakness": weakness, "fix": fix}
+            )
+        return value
+
+    @field_validator("aws_role_arn")
+    @classmethod
+    def _role_arn(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(ROLE_ARN_PATTERN, value):
+            raise PydanticCustomError(
+                "role_arn",
+                "is not an IAM role ARN: write arn:aws:iam::<12-digit account>:role/<name> "
+                "(terraform output doctor_role_arn)",
+            )
+        return value
+
+    @field_validator("aws_region")
+    @classmethod
+    def _aws_region(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(REGION_PATTERN, value):
+            raise PydanticCustomError(
+                "region", "is not an AWS region: write e.g. us-east-1 or eu-west-1"
+            )
+        return value
+
+    @field_validator("gcp_location")
+    @classmethod
+    def _gcp_location(cls, value: str) -> str:
+        if not _GCP_LOCATION.fullmatch(value):
+            raise PydanticCustomError(
+                "location", "is not a GCP location: write e.g. global or europe-west4"
+            )
+        return value
+
+    @field_validator(*_URLS)
+    @classmethod
+    def _url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or info.field_name is None:
+            return value
+        problem = url_problem(value, base_only=info.field_name == "doctor_public_url")
+        if problem is not None:
+            raise PydanticCustomError(
+                "url",
+                "{problem}: it must be {purpose}",
+                {"problem": problem, "purpose": _URLS[info.field_name]},
             )
         return value
 

@@ -30,11 +30,11 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from doctor.errors import ConfigurationError, TargetNotFound
 from doctor.models import LOG_GROUP_PATTERN, MAX_WINDOW_MINUTES, TARGET_NAME_PATTERN
-from doctor.settings import Settings
+from doctor.settings import REGION_PATTERN, ROLE_ARN_PATTERN, Settings
 
 DEFAULT_TARGET = "default"
-_ROLE_ARN = r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$"
-_REGION = r"^[a-z]{2}(-[a-z]+)+-\d$"
+_ROLE_ARN = ROLE_ARN_PATTERN  # the same rules as AWS_ROLE_ARN and AWS_REGION
+_REGION = REGION_PATTERN
 LogGroup = Annotated[str, StringConstraints(pattern=LOG_GROUP_PATTERN)]
 
 

@@ -180,8 +180,15 @@ variable "doctor_alert_token" {
 
   validation {
     # "Bearer " + token fits EventBridge's 512-character API key value; no spaces or controls.
-    condition     = var.doctor_alert_token == null || can(regex("^[A-Za-z0-9._~+/=-]{32,505}$", var.doctor_alert_token))
-    error_message = "doctor_alert_token: 32 to 505 characters of A-Z a-z 0-9 . _ ~ + / = - (e.g. openssl rand -hex 32)."
+    # The doctor's own rules too: at least 8 distinct characters of at least 2 classes.
+    condition = var.doctor_alert_token == null || (
+      can(regex("^[A-Za-z0-9._~+/=-]{32,505}$", var.doctor_alert_token)) && try(
+        length(distinct(split("", var.doctor_alert_token))) >= 8 &&
+        length([for class in ["[a-z]", "[A-Z]", "[0-9]", "[^A-Za-z0-9]"] : class if can(regex(class, var.doctor_alert_token))]) >= 2,
+        false
+      )
+    )
+    error_message = "doctor_alert_token: 32 to 505 characters of A-Z a-z 0-9 . _ ~ + / = -, at least 8 distinct ones of 2 kinds (e.g. openssl rand -hex 32)."
   }
 }
 

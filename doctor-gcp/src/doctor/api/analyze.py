@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Request
 from starlette.concurrency import run_in_threadpool
 
 from doctor.api.deps import Authenticated, DoctorDep
+from doctor.api.limits import ANALYZE_MAX_BODY_BYTES, body_limit_text, openapi_limit
 from doctor.api.shutdown import Stopping
 from doctor.models import AnalysisResponse, AnalyzeRequest, Query
 
@@ -23,6 +24,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         401: "Missing or invalid bearer token",
         403: "Log group not allowed, or AWS refused access (see the hint)",
         404: "Log group not found",
+        413: "Body larger than the limit (x-max-body-bytes), refused before it is read",
+        415: "A non-empty body that is not application/json",
         422: "Invalid body: the message names the field",
         429: "AWS is throttling the doctor",
         502: "CloudWatch or the model failed",
@@ -37,6 +40,10 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     dependencies=[Authenticated],
     responses=ERROR_RESPONSES,
     summary="Diagnose the recent errors of a log group",
+    description="An empty body (or none) means every default. The bearer token is checked "
+    "before the body is read. " + body_limit_text(ANALYZE_MAX_BODY_BYTES),
+    max_body_size=ANALYZE_MAX_BODY_BYTES,
+    openapi_extra=openapi_limit(ANALYZE_MAX_BODY_BYTES),
 )
 async def analyze(
     http: Request,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 
 from doctor.errors import DoctorError, InvalidParameter, Unauthorized
 
@@ -23,18 +25,32 @@ _HTTP_CODES = {
 }
 
 
-def error_response(status: int, code: str, message: str, hint: str = "") -> JSONResponse:
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    hint: str = "",
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    extra = dict(headers or {})
+    if status == 401:
+        extra.setdefault("WWW-Authenticate", "Bearer")
     body = {"error": {"code": code, "message": message, "hint": hint}}
-    return JSONResponse(body, status_code=status, headers=headers)
+    return JSONResponse(body, status_code=status, headers=extra or None)
+
+
+def doctor_error_response(exc: DoctorError) -> JSONResponse:
+    """A DoctorError as the error JSON: the exception handler's answer, also sent by
+    `RequestGate`, which refuses requests before the app (and its handlers) sees them."""
+    if exc.status >= 500:
+        log.warning("request failed: %s (%s)", exc.code, exc.message)
+    return error_response(exc.status, exc.code, exc.message, exc.hint)
 
 
 async def _doctor_error(_request: Request, exc: Exception) -> JSONResponse:
     if not isinstance(exc, DoctorError):  # registered for DoctorError only
         raise exc
-    if exc.status >= 500:
-        log.warning("request failed: %s (%s)", exc.code, exc.message)
-    return error_response(exc.status, exc.code, exc.message, exc.hint)
+    return doctor_error_response(exc)
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -50,13 +66,24 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(422, InvalidParameter.code, message, "Fix the fields named above.")
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     if not isinstance(exc, HTTPException):  # registered for HTTPException only
         raise exc
     code, hint = _HTTP_CODES.get(exc.status_code, ("http_error", ""))
+    message = str(exc.detail)
     if exc.status_code == 401:
-        return error_response(401, Unauthorized.code, "Missing or invalid bearer token.", hint)
-    return error_response(exc.status_code, code, str(exc.detail), hint)
+        code, message = Unauthorized.code, "Missing or invalid bearer token."
+    elif exc.status_code == 413:
+        # Starlette's body limit (a route's `max_body_size`) cut a body off while streaming
+        # it: a body without Content-Length (chunked) that grew past the limit.
+        limit = request.scope.get(MAX_BODY_SIZE_SCOPE_KEY)
+        message = (
+            f"The request body is larger than this endpoint's limit of {limit} bytes."
+            if isinstance(limit, int)
+            else "The request body is too large."
+        )
+    # Headers carry `Allow` on a 405 (RFC 9110 requires it) and `Retry-After` where set.
+    return error_response(exc.status_code, code, message, hint, headers=exc.headers)
 
 
 async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
