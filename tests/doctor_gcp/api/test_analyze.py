@@ -198,3 +198,25 @@ def test_an_analysis_past_the_request_deadline_is_a_504_in_time(
     assert answer.status_code == 504
     assert error_of(answer)["code"] == "deadline_exceeded"
     assert "0.5 s" in error_of(answer)["message"]
+
+
+class BrokenDoctor(Doctor):
+    def analyze(self, query: Query, *, notify_slack: bool = False) -> AnalysisResponse:
+        raise RuntimeError("a bug, with a secret-looking detail xoxb-123")
+
+
+def test_a_bug_is_one_500_json_and_one_logged_traceback(
+    aws: None, aws_settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    app = create_app(aws_settings, doctor=BrokenDoctor(aws_settings))
+    # raise_server_exceptions: the client raises if anything reaches Starlette's outermost
+    # layer, which is what made uvicorn log every 500 a second time.
+    with TestClient(app) as client, caplog.at_level(logging.ERROR):
+        answer = client.post("/analyze", json={}, headers=AUTH)
+    assert answer.status_code == 500
+    assert answer.json()["error"]["code"] == "internal_error"
+    assert "xoxb" not in answer.text
+    logged = [r for r in caplog.records if r.exc_info]
+    assert len(logged) == 1

@@ -88,6 +88,7 @@ def create_app(settings: Settings, *, doctor: Doctor | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    install_error_handlers(app)  # its last resort: the innermost middleware, inside the trace
     # Added first, so it runs inside TraceMiddleware: refusals are traced too.
     app.add_middleware(
         RequestGate,
@@ -106,7 +107,6 @@ def create_app(settings: Settings, *, doctor: Doctor | None = None) -> FastAPI:
     )
     app.add_middleware(TraceMiddleware)
     app.state.stopping = Stopping()  # set by the server on SIGTERM (cli/serve.py)
-    install_error_handlers(app)
     # Each router's routes get the default limit unless a route states its own (analyze,
     # alerts): the streaming check behind RequestGate's Content-Length check.
     for router in (health, analyze, alerts, history, reports, metrics):

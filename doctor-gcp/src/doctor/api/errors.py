@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from doctor.errors import DoctorError, InvalidParameter, Unauthorized
 
@@ -86,8 +87,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, message, hint, headers=exc.headers)
 
 
-async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
-    log.error("unhandled error", exc_info=exc)
+def _unexpected() -> JSONResponse:
     return error_response(
         500,
         "internal_error",
@@ -96,8 +96,35 @@ async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+class LastResort:
+    """A bug becomes a 500 with the error JSON and one logged traceback. Not an exception
+    handler for `Exception`: Starlette runs that one in ServerErrorMiddleware, which re-raises
+    after answering, so uvicorn logged the same traceback a second time."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking)
+        except Exception:
+            log.exception("unhandled error")
+            if not started:  # else the client sees the connection end: nothing more to say
+                await _unexpected()(scope, receive, send)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DoctorError, _doctor_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected)
+    app.add_middleware(LastResort)  # the first added: inside the trace and the request gate
