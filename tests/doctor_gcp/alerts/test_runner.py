@@ -35,14 +35,18 @@ class Held:
         raise LogSourceError("CloudWatch is down", hint="retry later")
 
 
-def test_shutdown_leaves_what_did_not_finish_pending_and_work_is_bounded(tmp_path: Path) -> None:
-    settings = Settings(doctor_database_url=f"sqlite:///{tmp_path / 'h.sqlite3'}")
-    doctor = Doctor(settings)
+def held_runner(tmp_path: Path) -> tuple[Doctor, AlertJobs, Held, AlertRunner]:
+    """A runner over a fresh history whose analyses wait for the test."""
+    doctor = Doctor(Settings(doctor_database_url=f"sqlite:///{tmp_path / 'h.sqlite3'}"))
     store = doctor.store()
     assert store is not None
     jobs = AlertJobs(store)
     held = Held()
-    runner = AlertRunner(doctor, jobs, analyze=held, settle_seconds=0)
+    return doctor, jobs, held, AlertRunner(doctor, jobs, analyze=held, settle_seconds=0)
+
+
+def test_shutdown_leaves_what_did_not_finish_pending_and_work_is_bounded(tmp_path: Path) -> None:
+    doctor, jobs, held, runner = held_runner(tmp_path)
     for n in range(5):  # five targets alarming at once: each its own incident
         changed = event(resources=[f"{ARN}-{n}"])
         job = jobs.add(parse_event(json.dumps(changed).encode()), f"target-{n}")
@@ -65,13 +69,7 @@ def test_shutdown_leaves_what_did_not_finish_pending_and_work_is_bounded(tmp_pat
 
 
 def test_jobs_of_one_target_are_handled_one_batch_at_a_time(tmp_path: Path) -> None:
-    settings = Settings(doctor_database_url=f"sqlite:///{tmp_path / 'h.sqlite3'}")
-    doctor = Doctor(settings)
-    store = doctor.store()
-    assert store is not None
-    jobs = AlertJobs(store)
-    held = Held()
-    runner = AlertRunner(doctor, jobs, analyze=held, settle_seconds=0)
+    doctor, jobs, held, runner = held_runner(tmp_path)
     for n in range(30):
         job = jobs.add(parse_event(json.dumps(event(resources=[f"{ARN}-{n}"])).encode()), "one")
         assert job is not None
