@@ -209,6 +209,8 @@ def test_a_failing_sts_is_asked_once_by_concurrent_callers_and_not_again_at_once
 
 
 def test_a_remembered_failure_expires() -> None:
+    from botocore.exceptions import EndpointConnectionError
+
     from doctor.credentials import SharedRefresh
 
     now = [0.0]
@@ -217,14 +219,32 @@ def test_a_remembered_failure_expires() -> None:
     def fetch() -> dict[str, Any]:
         fetched.append(1)
         if len(fetched) == 1:
-            raise RuntimeError("STS is down")
+            raise EndpointConnectionError(endpoint_url="https://sts.example")
         return {"access_key": "a"}
 
     refresh = SharedRefresh(fetch, ttl_seconds=30, clock=lambda: now[0])
     for _ in range(3):
-        with pytest.raises(RuntimeError):
+        with pytest.raises(EndpointConnectionError):
             refresh()
     assert len(fetched) == 1
     now[0] = 31
     assert refresh() == {"access_key": "a"}
     assert len(fetched) == 2
+
+
+def test_an_unreadable_sts_answer_is_an_aws_error_remembered_like_the_others() -> None:
+    from botocore.exceptions import BotoCoreError
+
+    from doctor.credentials import SharedRefresh
+
+    fetched: list[int] = []
+
+    def fetch() -> dict[str, Any]:
+        fetched.append(1)
+        raise KeyError("AssumeRoleWithWebIdentityResult")  # what a 200 of HTML parses into
+
+    refresh = SharedRefresh(fetch, ttl_seconds=30, clock=lambda: 0.0)
+    for _ in range(2):
+        with pytest.raises(BotoCoreError):  # mapped like AWS being unreachable, not a 500
+            refresh()
+    assert len(fetched) == 1

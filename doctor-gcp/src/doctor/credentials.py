@@ -20,6 +20,7 @@ from typing import Any
 import boto3
 import botocore.session
 from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError, CredentialRetrievalError
 from botocore.credentials import (
     AssumeRoleWithWebIdentityCredentialFetcher,
     CredentialProvider,
@@ -73,9 +74,18 @@ class SharedRefresh:
             self.calls += 1
             try:
                 credentials = self._fetch()
-            except Exception as exc:
+            except (ClientError, BotoCoreError) as exc:
                 self._failure, self._failed_at = exc, self._clock()
                 raise
+            except Exception as exc:
+                # An STS answer botocore parsed into nothing it expected (a proxy's HTML page,
+                # a stub): KeyError and the like. In AWS's terms: no credentials came back.
+                log.warning("STS answered something unreadable", exc_info=exc)
+                failure = CredentialRetrievalError(
+                    provider="cloud-doctor-web-identity", error_msg="unreadable STS answer"
+                )
+                self._failure, self._failed_at = failure, self._clock()
+                raise failure from None
             self._failure = None
             return credentials
 
