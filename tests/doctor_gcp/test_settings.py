@@ -350,3 +350,35 @@ def test_serve_refuses_to_start_with_a_one_line_error_and_a_hint(
     assert lines[1].startswith("Hint: ")
     if len(value.strip()) > 3:
         assert value not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("sqlite:////var/lib/cloud-doctor/history.sqlite3", None),
+        ("postgresql+psycopg://doctor@10.0.0.5/doctor", None),
+        (
+            "postgresql://doctor:pw@10.0.0.5/doctor",
+            "postgresql+psycopg://doctor:pw@10.0.0.5/doctor",
+        ),
+        ("postgres://doctor@db/doctor", "postgresql+psycopg://doctor@db/doctor"),
+    ],
+)
+def test_database_urls_the_doctor_can_open(given: str, used: str | None) -> None:
+    assert Settings(doctor_database_url=given).database_url() == (used or given)
+
+
+@pytest.mark.parametrize(
+    "url", ["mysql://root:S3cret-pw@db/doctor", "history.sqlite3", "postgresql+psycopg2://u:pw@h/d"]
+)
+def test_a_database_url_it_cannot_open_is_refused_without_echoing_it(
+    monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.setenv("DOCTOR_DATABASE_URL", url)
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings()
+    said = f"{caught.value.message} {caught.value.hint}"
+    assert "DOCTOR_DATABASE_URL" in said
+    assert "postgresql+psycopg://" in said  # how to write it
+    assert "S3cret" not in said
+    assert "pw@" not in said

@@ -20,13 +20,13 @@ from typing import Any
 import boto3
 import botocore.session
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, CredentialRetrievalError
 from botocore.credentials import (
     AssumeRoleWithWebIdentityCredentialFetcher,
     CredentialProvider,
     CredentialResolver,
     DeferredRefreshableCredentials,
 )
+from botocore.exceptions import BotoCoreError, ClientError, CredentialRetrievalError
 
 from doctor.errors import ConfigurationError
 from doctor.settings import Settings

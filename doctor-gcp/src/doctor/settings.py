@@ -64,6 +64,12 @@ _URLS = {
 }
 
 
+# SQLite is built in; psycopg (3) is the PostgreSQL driver the project installs, so the
+# common postgres:// and postgresql:// forms (SQLAlchemy would pick psycopg2) are read as it.
+_DATABASES = frozenset({"sqlite", "sqlite+pysqlite", "postgresql+psycopg"})
+_POSTGRES_ALIASES = frozenset({"postgres", "postgresql"})
+
+
 def _character_classes(value: str) -> int:
     kinds = (str.islower, str.isupper, str.isdigit)
     classes = sum(any(kind(char) for char in value) for kind in kinds)
@@ -299,6 +305,23 @@ class Settings(BaseSettings):
         if not _GCP_LOCATION.fullmatch(value):
             raise PydanticCustomError(
                 "location", "is not a GCP location: write e.g. global or europe-west4"
+            )
+        return value
+
+    @field_validator("doctor_database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        """A driver the image has; the URL itself (it may hold a password) is never echoed."""
+        if value is None:
+            return value
+        scheme, _, rest = value.partition("://")
+        if rest and scheme in _POSTGRES_ALIASES:
+            return f"postgresql+psycopg://{rest}"
+        if not rest or scheme not in _DATABASES:
+            raise PydanticCustomError(
+                "database_url",
+                "is not a database URL the doctor can open: write sqlite:///path/history.sqlite3 "
+                "or postgresql+psycopg://user:password@host:5432/db",
             )
         return value
 
