@@ -118,7 +118,7 @@ class RunSummary(BaseModel):
         said = []
         if self.input_truncated:
             said.append(f"input truncated (newest {self.total_logs_analyzed} events read)")
-        if self.prompt_truncated:
+        if self.prompt_truncated and self.engine != "rules":  # no model read it: no cut
             said.append("prompt truncated (token budget)")
         return said
 

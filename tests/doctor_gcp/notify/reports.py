@@ -42,6 +42,7 @@ def make_response(
     log_group: str = "/aws/ec2/chaos-app",
     input_truncated: bool = False,
     prompt_truncated: bool = False,
+    engine: Literal["gemini", "rules"] = "rules",
 ) -> AnalysisResponse:
     issues = [make_issue(1), make_issue(2)] if issues is None else issues
     return AnalysisResponse(
@@ -53,7 +54,7 @@ def make_response(
             log_group=log_group,
             time_range_minutes=30,
             distinct_patterns=7,
-            engine="rules",
+            engine=engine,
             duration_ms=812,
             prompt_tokens=1450,
             input_truncated=input_truncated,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Literal
 
 import pytest
 
@@ -146,17 +147,23 @@ def test_window_labels(minutes: int, label: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("input_cut", "prompt_cut", "said", "unsaid"),
+    ("input_cut", "prompt_cut", "engine", "said", "unsaid"),
     [
-        (True, False, "input truncated (newest 230 events read)", "prompt truncated"),
-        (False, True, "prompt truncated (token budget)", "input truncated"),
-        (False, False, None, "truncated"),
+        (True, False, "gemini", "input truncated (newest 230 events read)", "prompt truncated"),
+        (False, True, "gemini", "prompt truncated (token budget)", "input truncated"),
+        # The rules engine answered: no model read the prompt, so its cut changed nothing.
+        (False, True, "rules", None, "truncated"),
+        (False, False, "gemini", None, "truncated"),
     ],
 )
 def test_the_footer_says_which_part_was_cut(
-    input_cut: bool, prompt_cut: bool, said: str | None, unsaid: str
+    input_cut: bool,
+    prompt_cut: bool,
+    engine: Literal["gemini", "rules"],
+    said: str | None,
+    unsaid: str,
 ) -> None:
-    response = make_response(input_truncated=input_cut, prompt_truncated=prompt_cut)
+    response = make_response(input_truncated=input_cut, prompt_truncated=prompt_cut, engine=engine)
     footer = report_message(response).blocks[-1]["elements"][0]["text"]
     if said is not None:
         assert said in footer

@@ -51,6 +51,9 @@ def analyze(
     slack: Annotated[
         bool, typer.Option("--slack", help="Also post the result to $SLACK_CHANNEL.")
     ] = False,
+    full: Annotated[
+        bool, typer.Option("--full", help="Every evidence line of every issue (default: 3).")
+    ] = False,
 ) -> None:
     """Diagnose the logs: what is wrong, why, and what to do, grounded in the log lines."""
     query = make_query(
@@ -78,7 +81,7 @@ def analyze(
             if json_output:
                 write(response.model_dump_json(indent=2))
             else:
-                render_analysis(response, Console(highlight=False))
+                render_analysis(response, Console(highlight=False), full=full)
             if slack:
                 # The report is printed; exit 1 says it did not reach Slack.
                 doctor.post_report(response)

@@ -27,54 +27,84 @@ SEVERITY_STYLE = {
 ROLE_STYLE = {"root_cause": "bold red", "symptom": "yellow", "chronic": "dim"}
 
 
-def render_analysis(response: AnalysisResponse, console: Console) -> None:
-    analysis, summary = response.analysis, response.summary
+EVIDENCE_LINES = 3  # per issue in the terminal; --full shows every line
+LEADING_CHARS = 150  # the root cause's why and fix on the first screen: about two lines each
+
+
+def render_analysis(response: AnalysisResponse, console: Console, *, full: bool = False) -> None:
+    """The answer first: what is wrong, its root cause, what to do and any warning fit the
+    first screen (24 lines); the issues in detail follow, and the facts of the run close it.
+    Evidence is capped at EVIDENCE_LINES per issue unless `full`."""
+    analysis = response.analysis
     title = Text.assemble(
         ("Cloud Doctor ", "bold"),
         (f" {analysis.severity.value} ", SEVERITY_STYLE[analysis.severity]),
     )
     if response.status != "success":
         title.append(f"  ({response.status})", style="yellow")
+    said = Text(analysis.summary)
+    sentence = told(response)
+    if sentence is not None:
+        said.append("\n" + sentence, style="bold")
+    console.print(Panel(said, title=title, title_align="left"))
+    if analysis.issues:
+        console.print(_leading(analysis.issues[0]))
+    if response.warnings:  # before the actions: whether to trust them comes first
+        console.print(Text("Warnings", style="bold yellow underline"))
+        for warning in response.warnings:
+            console.print(Text.assemble((" ! ", "yellow"), Text(warning)))
+    if analysis.priority_actions:
+        console.print(Text("Priority actions", style="bold underline"))
+        for number, action in enumerate(analysis.priority_actions, start=1):
+            console.print(Text.assemble(f" {number}. ", Text(action)))
+    if analysis.issues:
+        console.print()
+        console.print(Text(f"Issues ({len(analysis.issues)})", style="bold underline"))
+        for number, issue in enumerate(analysis.issues, start=1):
+            console.print(_issue(number, issue, full=full))
+    console.print(_footer(response))
+
+
+def _leading(issue: Issue) -> RenderableType:
+    """The first issue (the root cause when there is a chain) in three lines."""
+    label = "Root cause" if issue.role in (None, "root_cause") else ROLE_LABEL[issue.role]
+    head = Text.assemble((f"{label}: ", "bold red"), (issue.type, "bold"))
+    head.append(f"  {issue.category.value}", style="cyan")
+    if issue.services:
+        head.append(f"  in {', '.join(issue.services[:3])}", style="cyan")
+    head.append(f"  {issue.count} event{'s' if issue.count != 1 else ''}", style="magenta")
+    why = Text.assemble(("  Why  ", "bold"), Text(_clip(issue.root_cause)))
+    fix = Text.assemble(("  Fix  ", "bold"), Text(_clip(issue.solution)))
+    return Group(head, why, fix)
+
+
+def _clip(text: str, limit: int = LEADING_CHARS) -> str:
+    """About two lines: the whole text is in the issue's details below."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _footer(response: AnalysisResponse) -> Text:
+    """The run's facts, wrapped (never cut at the terminal's width), with what was left out."""
+    summary = response.summary
     facts = [
         f"{summary.total_logs_analyzed} events",
         f"{summary.distinct_patterns} patterns",
         f"engine {summary.engine}",
         f"{summary.duration_ms} ms",
+        f"status {response.status}",
+        f"id {response.id}",
     ]
     if summary.log_group:
         facts.insert(0, summary.log_group)
     if spent := summary.spent():
         facts.append(spent)
-    facts += summary.cuts()
-    said = Text(analysis.summary)
-    sentence = told(response)
-    if sentence is not None:
-        said.append("\n" + sentence, style="bold")
-    console.print(
-        Panel(
-            said,
-            title=title,
-            title_align="left",
-            subtitle=Text(" · ".join(facts), style="dim"),
-            subtitle_align="left",
-        )
-    )
-    if analysis.issues:
-        console.print(Text("Issues", style="bold underline"))
-        for number, issue in enumerate(analysis.issues, start=1):
-            console.print(_issue(number, issue))
-    if analysis.priority_actions:
-        console.print(Text("Priority actions", style="bold underline"))
-        for number, action in enumerate(analysis.priority_actions, start=1):
-            console.print(Text.assemble(f" {number}. ", Text(action)))
-        console.print()
-    if response.warnings:
-        console.print(Text("Warnings", style="bold yellow underline"))
-        for warning in response.warnings:
-            console.print(Text.assemble((" ! ", "yellow"), Text(warning)))
+    footer = Text(" · ".join(facts), style="dim")
+    for cut in summary.cuts():
+        footer.append(f"\n{cut}", style="yellow")
+    return footer
 
 
-def _issue(number: int, issue: Issue) -> RenderableType:
+def _issue(number: int, issue: Issue, *, full: bool = False) -> RenderableType:
     head = Text.assemble(
         (f" {number}. ", "bold"),
         (issue.type, "bold"),
@@ -96,8 +126,12 @@ def _issue(number: int, issue: Issue) -> RenderableType:
     body.add_row("    Root cause", Text(issue.root_cause))
     body.add_row("    Fix", Text(issue.solution))
     body.add_row("    Patterns", Text(", ".join(issue.pattern_ids), style="dim"))
-    evidence = Group(*(Text(line, style="dim") for line in issue.evidence))
-    body.add_row("    Evidence", evidence)
+    shown = issue.evidence if full else issue.evidence[:EVIDENCE_LINES]
+    lines = [Text(line, style="dim") for line in shown]
+    if len(shown) < len(issue.evidence):
+        hidden = len(issue.evidence) - len(shown)
+        lines.append(Text(f"… {hidden} more (--full shows every line)", style="italic"))
+    body.add_row("    Evidence", Group(*lines))
     return Group(head, body, Text())
 
 
