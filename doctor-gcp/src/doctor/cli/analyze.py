@@ -20,6 +20,7 @@ from doctor.cli.options import (
     print_notes,
     write,
 )
+from doctor.cli.progress import stdin_hint, working
 from doctor.cli.render import render_analysis
 from doctor.errors import DoctorError
 from doctor.orchestrator import Doctor
@@ -71,13 +72,17 @@ def analyze(
             if dry_run:
                 if slack:
                     print_notes(["--slack posts nothing with --dry-run."])
-                digested, prompt = doctor.prompt(query)
+                stdin_hint(file)
+                with working("Reading and digesting the logs…"):
+                    digested, prompt = doctor.prompt(query)
                 print_notes(digested.warnings)
                 write(prompt.render())
                 return
             if slack:
                 doctor.slack_channel()  # checked before the analysis, not after it
-            response = doctor.analyze(query)
+            stdin_hint(file)
+            with working("Reading the logs and diagnosing…"):
+                response = doctor.analyze(query)
             if json_output:
                 write(response.model_dump_json(indent=2))
             else:

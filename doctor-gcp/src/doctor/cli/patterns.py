@@ -19,6 +19,7 @@ from doctor.cli.options import (
     print_notes,
     write,
 )
+from doctor.cli.progress import stdin_hint, working
 from doctor.cli.render import render_patterns
 from doctor.digest.types import Digest
 from doctor.errors import DoctorError
@@ -43,7 +44,9 @@ def patterns(
     query = make_query(file=file, target=target, log_group=log_group, minutes=minutes)
     try:
         with closing(Doctor.from_settings(load_settings(), ambient_aws=True)) as doctor:
-            digested = doctor.digest(query)
+            stdin_hint(file)
+            with working("Reading and digesting the logs…"):
+                digested = doctor.digest(query)
     except DoctorError as err:
         fail(err)
     print_notes(digested.warnings)
