@@ -53,7 +53,7 @@ def analyze(
         bool, typer.Option("--slack", help="Also post the result to $SLACK_CHANNEL.")
     ] = False,
     full: Annotated[
-        bool, typer.Option("--full", help="Every evidence line of every issue (default: 3).")
+        bool, typer.Option("--full", help="Every issue in detail, with all its evidence.")
     ] = False,
 ) -> None:
     """Diagnose the logs: what is wrong, why, and what to do, grounded in the log lines."""

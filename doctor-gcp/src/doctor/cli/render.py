@@ -28,13 +28,15 @@ ROLE_STYLE = {"root_cause": "bold red", "symptom": "yellow", "chronic": "dim"}
 
 
 EVIDENCE_LINES = 3  # per issue in the terminal; --full shows every line
+DETAILED_ISSUES = 5  # the rest in one line each; --full shows every issue in detail
 LEADING_CHARS = 150  # the root cause's why and fix on the first screen: about two lines each
 
 
 def render_analysis(response: AnalysisResponse, console: Console, *, full: bool = False) -> None:
     """The answer first: what is wrong, its root cause, what to do and any warning fit the
-    first screen (24 lines); the issues in detail follow, and the facts of the run close it.
-    Evidence is capped at EVIDENCE_LINES per issue unless `full`."""
+    first screen (24 lines); the issues follow (the first DETAILED_ISSUES in detail, with
+    EVIDENCE_LINES of evidence each, the others in a line; `full`: all of it), and the facts
+    of the run close it."""
     analysis = response.analysis
     title = Text.assemble(
         ("Cloud Doctor ", "bold"),
@@ -60,9 +62,25 @@ def render_analysis(response: AnalysisResponse, console: Console, *, full: bool 
     if analysis.issues:
         console.print()
         console.print(Text(f"Issues ({len(analysis.issues)})", style="bold underline"))
-        for number, issue in enumerate(analysis.issues, start=1):
+        detailed = analysis.issues if full else analysis.issues[:DETAILED_ISSUES]
+        for number, issue in enumerate(detailed, start=1):
             console.print(_issue(number, issue, full=full))
+        rest = analysis.issues[len(detailed) :]
+        for number, issue in enumerate(rest, start=len(detailed) + 1):
+            console.print(_line(number, issue))
+        if rest:
+            console.print(Text(f"   (--full shows these {len(rest)} in detail)", style="italic"))
     console.print(_footer(response))
+
+
+def _line(number: int, issue: Issue) -> Text:
+    """An issue past the detailed ones, in one line."""
+    line = Text.assemble((f" {number}. ", "bold"), (issue.type, "bold"))
+    line.append(f"  {issue.category.value}", style="cyan")
+    if issue.role is not None:
+        line.append(f"  {ROLE_LABEL[issue.role]}", style=ROLE_STYLE[issue.role])
+    line.append(f"  {issue.count} event{'s' if issue.count != 1 else ''}", style="magenta")
+    return line
 
 
 def _leading(issue: Issue) -> RenderableType:

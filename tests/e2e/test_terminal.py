@@ -1,0 +1,140 @@
+"""The CLI in a real terminal: tmux runs it in an 80x24 pane, the test reads the pane. The
+report of a 100,000-event file leads with the answer; the demo ends with its thread; Ctrl-C
+during an analysis ends it cleanly."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from chaos_app.generator import generate
+from chaos_app.render import to_json
+from chaos_app.scenarios import CATALOG
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[2]
+SCREEN = 24
+OWN_TRACEBACK = re.compile(r"^Traceback \(most recent call last\)", re.MULTILINE)
+
+
+class Pane:
+    """One command in its own tmux server (a private socket), 80x24, with a deep scrollback."""
+
+    def __init__(self, tmp: Path, command: str) -> None:
+        tmux = shutil.which("tmux")
+        if tmux is None:
+            if os.environ.get("CI"):
+                pytest.fail("tmux is missing: .ci/system-deps installs it")
+            pytest.skip("tmux is not installed (apt-get install tmux)")
+        self.tmux = [tmux, "-L", f"doctor-{uuid.uuid4().hex[:8]}", "-f", str(tmp / "tmux.conf")]
+        # remain-on-exit: the pane, and its exit status, outlive the command (Ctrl-C included).
+        (tmp / "tmux.conf").write_text("set -g history-limit 100000\nset -g remain-on-exit on\n")
+        subprocess.run(
+            [*self.tmux, "new-session", "-d", "-x", "80", "-y", str(SCREEN), command],
+            check=True, cwd=REPO, env={**os.environ, "TERM": "xterm-256color"},
+        )  # fmt: skip
+
+    def text(self) -> str:
+        done = subprocess.run(
+            [*self.tmux, "capture-pane", "-p", "-J", "-S", "-", "-E", "-"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        return done.stdout
+
+    def keys(self, *keys: str) -> None:
+        subprocess.run([*self.tmux, "send-keys", *keys], check=True)
+
+    def wait_exit(self, timeout: float) -> tuple[int, str]:
+        """The command's exit status and everything it wrote, once it has ended."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            dead, _, status = subprocess.run(
+                [*self.tmux, "display-message", "-p", "#{pane_dead} #{pane_dead_status}"],
+                capture_output=True, text=True, check=True,
+            ).stdout.strip().partition(" ")  # fmt: skip
+            if dead == "1":
+                return int(status or 0), self.text()
+            time.sleep(0.2)
+        raise AssertionError(f"still running after {timeout} s:\n{self.text()[-2000:]}")
+
+    def close(self) -> None:
+        subprocess.run([*self.tmux, "kill-server"], check=False, capture_output=True)
+
+
+@pytest.fixture
+def pane(tmp_path: Path) -> Iterator[Callable[[str], Pane]]:
+    opened: list[Pane] = []
+
+    def open_(command: str) -> Pane:
+        opened.append(Pane(tmp_path, command))
+        return opened[-1]
+
+    yield open_
+    for each in opened:
+        each.close()
+
+
+@pytest.fixture(scope="module")
+def big_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("logs") / "big.log"
+    start = datetime.now(UTC) - timedelta(hours=6)
+    scenarios = list(CATALOG.values()) if isinstance(CATALOG, dict) else list(CATALOG)
+    with path.open("w") as out:
+        for item in generate(
+            scenarios, start=start, rate=5, seed=9, count=100_000, error_ratio=0.2
+        ):
+            out.write(to_json(item) + "\n")
+    return path
+
+
+def test_the_report_of_a_100k_event_file_leads_with_the_answer(
+    pane: Callable[[str], Pane], big_file: Path
+) -> None:
+    shown = pane(f"{sys.executable} -m doctor.cli analyze --file {big_file} --engine rules")
+    status, text = shown.wait_exit(timeout=180)
+    assert status == 0, text[-2000:]
+    assert not OWN_TRACEBACK.search(text)  # the logs' own tracebacks are evidence, indented
+    lines = text.splitlines()
+    top = next(n for n, line in enumerate(lines) if "Cloud Doctor" in line)
+    first = "\n".join(lines[top : top + SCREEN])
+    assert "Root cause:" in first, first
+    assert "Priority actions" in first, first
+    assert " 1. " in first.split("Priority actions", 1)[1]
+    assert "status success" in text  # the footer, whole, at the end
+
+
+def test_ctrl_c_during_an_analysis_ends_it_cleanly(
+    pane: Callable[[str], Pane], big_file: Path
+) -> None:
+    shown = pane(f"{sys.executable} -m doctor.cli analyze --file {big_file} --engine rules")
+    time.sleep(1.5)  # reading and digesting
+    shown.keys("C-c")
+    status, text = shown.wait_exit(timeout=30)
+    assert not OWN_TRACEBACK.search(text), text[-3000:]
+    assert status in (1, 130), (status, text[-500:])  # a clean exit, not killed by the signal
+
+
+def test_the_demo_in_a_terminal_shows_the_answer_and_the_thread(
+    pane: Callable[[str], Pane],
+) -> None:
+    shown = pane(f"{sys.executable} -m doctor.cli demo")
+    status, text = shown.wait_exit(timeout=180)
+    assert status == 0, text[-2000:]
+    assert not OWN_TRACEBACK.search(text)
+    lines = text.splitlines()
+    top = next(n for n, line in enumerate(lines) if "Cloud Doctor" in line)
+    first = "\n".join(lines[top : top + SCREEN])
+    assert "Root cause:" in first, first
+    assert "Priority actions" in first, first
+    assert "Resolved after" in text  # the alarm's thread, as plain text
+    assert "<!date^" not in text  # no Slack markup in the terminal
