@@ -15,7 +15,9 @@ could work: AWS and the API token are both ready.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field, replace
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,6 +29,8 @@ from doctor.engines.select import choose_engine
 from doctor.errors import DoctorError
 from doctor.settings import Settings
 from doctor.targets import Target, Targets, load_targets
+
+log = logging.getLogger(__name__)
 
 Status = Literal["ready", "off", "not_ready", "unchecked"]
 PATHS = ("aws", "gemini", "slack", "store", "api")
@@ -424,3 +428,18 @@ def _live_slack(check: PathCheck, settings: Settings) -> PathCheck:
         )
     facts = check.facts | {"team": who.get("team"), "bot_user": who.get("user")}
     return replace(check, summary=check.summary + " (auth.test answered)", facts=facts)
+
+
+def log_readiness(settings: Settings) -> Readiness:
+    """The service's start-up line: every path's status and configuration as fields."""
+    readiness = assess(settings)
+    level = logging.INFO if readiness.serving else logging.WARNING
+    log.log(
+        level,
+        "cloud-doctor %s starting: %s%s",
+        version("cloud-doctor"),
+        readiness.statuses(),
+        "" if readiness.serving else " (POST /analyze will answer 503: see GET /readyz)",
+        extra={"fields": {"event": "startup", **readiness.to_dict()}},
+    )
+    return readiness
