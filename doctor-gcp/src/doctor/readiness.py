@@ -325,7 +325,17 @@ def _store(settings: Settings, *, probe: bool) -> PathCheck:
         return PathCheck("store", "unchecked", f"{facts['url']} (not opened here)", facts)
     from doctor.store.store import Store
 
-    store = Store(url)
+    try:
+        store = Store(url)  # creates a SQLite file's directory: OSError when it cannot
+    except OSError as exc:
+        return PathCheck(
+            "store",
+            "not_ready",
+            "cannot be opened",
+            facts,
+            [f"the SQLite file's directory cannot be created ({exc.strerror})"],
+            "Point DOCTOR_DATABASE_URL (or XDG_DATA_HOME) at a writable place.",
+        )
     try:
         store.migrate()
     except DoctorError as err:
