@@ -84,11 +84,13 @@ def test_an_incomplete_path_fails_with_its_fix(monkeypatch: pytest.MonkeyPatch) 
     assert {"AWS_REGION", "AWS_LOG_GROUP_NAME", "DOCTOR_TOKEN_AUDIENCE"} <= set(
         aws["fix"].replace(",", " ").replace(";", " ").split()
     )
-    assert "SLACK_CHANNEL" in slack["fix"] and "SLACK_SIGNING_SECRET" in slack["fix"]
+    assert "SLACK_CHANNEL" in slack["fix"]
+    assert "SLACK_SIGNING_SECRET" in slack["fix"]
     assert "GEMINI_API_KEY" in gemini["fix"]
     human_code, human = run()
     assert human_code == 1
-    assert "NOT READY" in human and "fix:" in human
+    assert "NOT READY" in human
+    assert "fix:" in human
     assert "Not ready: AWS, Gemini, Slack need(s) a fix." in human
 
 
@@ -112,10 +114,12 @@ def test_invalid_configuration_is_one_error_not_a_traceback(
     monkeypatch.setenv("AWS_REGION", "mars-1")
     code, output = run()
     assert code == 1
-    assert "AWS_REGION" in output and "Traceback" not in output
+    assert "AWS_REGION" in output
+    assert "Traceback" not in output
     code, body = checked()
     assert code == 1
-    assert body["ready"] is False and "AWS_REGION" in body["error"]["message"]
+    assert body["ready"] is False
+    assert "AWS_REGION" in body["error"]["message"]
 
 
 def test_values_from_the_environment_are_printed_as_text_not_markup(
