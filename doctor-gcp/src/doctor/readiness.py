@@ -174,7 +174,7 @@ def _aws(settings: Settings) -> PathCheck:
         return PathCheck(
             "aws",
             "off",
-            "not configured: CloudWatch cannot be read with the doctor's role",
+            "not configured: no role to assume (the CLI can still use your own AWS login)",
             facts,
             ["no AWS role, region or log group is configured"],
             "Set AWS_ROLE_ARN, AWS_REGION, AWS_LOG_GROUP_NAME and DOCTOR_TOKEN_AUDIENCE (Cloud "
