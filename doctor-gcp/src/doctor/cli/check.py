@@ -33,8 +33,9 @@ def check(
         typer.Option("--live", help="Also call STS and Slack's auth.test (network, 5 s timeouts)."),
     ] = False,
 ) -> None:
-    """Show the active configuration and whether AWS, Gemini, Slack, the store and the API are
-    ready, with the fix for each that is not. Exit 0 when every configured path is ready."""
+    """Is each path ready (AWS, Gemini, Slack, store, API)? The fix for each that is not.
+
+    Secrets show as set/unset only. Exit 0 when every configured path is ready, 1 otherwise."""
     try:
         settings = load_settings()
     except DoctorError as err:
