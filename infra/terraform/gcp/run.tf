@@ -140,6 +140,11 @@ resource "google_cloud_run_v2_service" "doctor" {
         }
       }
 
+      # Both probes ask /healthz (the process answers), not /readyz (POST /analyze could work):
+      # a startup probe on /readyz would fail a whole deploy with a probe timeout instead of
+      # a readable reason when a setting is missing (an alerts- or Slack-only doctor has no
+      # DOCTOR_API_TOKEN by design), and a liveness probe on it would restart a doctor whose
+      # configuration a restart cannot fix. The start-up log line and GET /readyz say why.
       startup_probe {
         http_get {
           path = "/healthz"

@@ -47,6 +47,7 @@ def test_generated_requests_never_meet_a_server_error(
     operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
     assert {op.label for op in operations} == {
         "GET /healthz",
+        "GET /readyz",
         "POST /analyze",
         "GET /diagnoses",
         "GET /diagnoses/{diagnosis_id}",
@@ -61,7 +62,7 @@ def test_generated_requests_never_meet_a_server_error(
         for mode in GenerationMode
         # no inputs
         if mode is GenerationMode.POSITIVE
-        or operation.label not in {"GET /healthz", "GET /metrics"}
+        or operation.label not in {"GET /healthz", "GET /readyz", "GET /metrics"}
     ]
     for strategy in strategies:
 

@@ -15,6 +15,7 @@ from doctor.alerts import Alerts
 from doctor.api import alerts, analyze, health, history, metrics, reports
 from doctor.api import slack as slack_inlet
 from doctor.api.deps import check_alert_token, check_api_token
+from doctor.api.docs import install_docs
 from doctor.api.errors import install_error_handlers
 from doctor.api.limits import (
     ALERT_MAX_BODY_BYTES,
@@ -27,6 +28,7 @@ from doctor.api.limits import (
 from doctor.api.shutdown import Stopping
 from doctor.orchestrator import Doctor
 from doctor.pool import AnalysisPool
+from doctor.readiness import log_readiness
 from doctor.settings import Settings
 from doctor.telemetry import TraceMiddleware
 
@@ -41,6 +43,7 @@ def create_app(settings: Settings, *, doctor: Doctor | None = None) -> FastAPI:
         app.state.stopping.bind(asyncio.get_running_loop())
         service = doctor or Doctor.from_settings(settings)
         app.state.doctor = service
+        log_readiness(settings)  # one structured line: what this doctor can and cannot do
         # Analyses in worker processes: the loop and its GIL stay free for everything else.
         pool = None
         if settings.doctor_analysis_processes > 0:
@@ -86,7 +89,10 @@ def create_app(settings: Settings, *, doctor: Doctor | None = None) -> FastAPI:
         f"{DEFAULT_MAX_BODY_BYTES} bytes. `max_logs` is at most {settings.doctor_max_logs} "
         "(DOCTOR_MAX_LOGS).",
         lifespan=lifespan,
+        docs_url=None,  # served offline by install_docs, not from a CDN
+        redoc_url=None,
     )
+    install_docs(app)
     app.state.settings = settings
     install_error_handlers(app)  # its last resort: the innermost middleware, inside the trace
     # Added first, so it runs inside TraceMiddleware: refusals are traced too.

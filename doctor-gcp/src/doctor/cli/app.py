@@ -8,6 +8,7 @@ import sys
 import typer
 
 from doctor.cli.analyze import analyze
+from doctor.cli.check import check
 from doctor.cli.demo import demo
 from doctor.cli.history import history
 from doctor.cli.patterns import patterns
@@ -24,6 +25,7 @@ app = typer.Typer(
 app.command("analyze")(analyze)
 app.command("patterns")(patterns)
 app.command("history")(history)
+app.command("check")(check)
 app.command("serve")(serve)
 app.command("demo")(demo)
 app.command("slack-manifest")(slack_manifest)

@@ -1,0 +1,455 @@
+"""Readiness: the active configuration and whether each path (AWS, Gemini, Slack, store, API)
+can work, with the fix for each that cannot.
+
+One function, `assess`, feeds `cloud-doctor check`, `GET /readyz` and the service's start-up
+log line, so all three say the same thing. It reads only the settings and local files (the
+targets file, the web identity token file): no network, and secrets are reported as
+set/unset only. Opening the store (a database, possibly over the network) is asked for with
+`probe_store`; `live_checks` (the CLI's `--live`) adds real calls: STS and Slack's auth.test.
+
+A path is `ready`, `off` (not configured, and nothing needs it: e.g. no Slack at all), `not_ready`
+(configured, or needed, but unusable: the fix says what to do) or `unchecked` (configured, not
+probed here). `ready` overall means no path is `not_ready`; `serving` means `POST /analyze`
+could work: AWS and the API token are both ready.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import SecretStr
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
+
+from doctor.engines.select import choose_engine
+from doctor.errors import DoctorError
+from doctor.settings import Settings
+from doctor.targets import Target, Targets, load_targets
+
+log = logging.getLogger(__name__)
+
+Status = Literal["ready", "off", "not_ready", "unchecked"]
+PATHS = ("aws", "gemini", "slack", "store", "api")
+# What POST /analyze needs: without these it answers 503 whatever the request.
+SERVING_PATHS = ("aws", "api")
+LIVE_TIMEOUT_SECONDS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class PathCheck:
+    """One path's verdict: what is configured (`facts`, no secrets), what is wrong, the fix."""
+
+    name: str
+    status: Status
+    summary: str
+    facts: dict[str, Any] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    fix: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "summary": self.summary,
+            "facts": self.facts,
+            "problems": self.problems,
+            "fix": self.fix,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Readiness:
+    paths: list[PathCheck]
+
+    def path(self, name: str) -> PathCheck:
+        return next(check for check in self.paths if check.name == name)
+
+    @property
+    def ready(self) -> bool:
+        """Every configured path works (a path that is off is not a failure)."""
+        return all(check.status != "not_ready" for check in self.paths)
+
+    def serving_blockers(self) -> list[PathCheck]:
+        """The paths that keep POST /analyze from working (empty: it can work)."""
+        return [self.path(name) for name in SERVING_PATHS if self.path(name).status != "ready"]
+
+    @property
+    def serving(self) -> bool:
+        return not self.serving_blockers()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ready": self.ready,
+            "serving": self.serving,
+            "paths": {check.name: check.to_dict() for check in self.paths},
+        }
+
+    def statuses(self) -> str:
+        """`aws=ready gemini=off …`: the one-line form for logs."""
+        return " ".join(f"{check.name}={check.status}" for check in self.paths)
+
+
+def assess(settings: Settings, *, probe_store: bool = False, live: bool = False) -> Readiness:
+    """Every path's verdict from the settings (and local files). `probe_store` opens and
+    migrates the history database; `live` also asks STS and Slack (short timeouts)."""
+    paths = [
+        _aws(settings),
+        _gemini(settings),
+        _slack(settings),
+        _store(settings, probe=probe_store),
+        _api(settings),
+    ]
+    if live:
+        paths = [_live(check, settings) for check in paths]
+    return Readiness(paths)
+
+
+def secret_state(value: SecretStr | None) -> str:
+    return "set" if value is not None else "unset"
+
+
+# --- AWS
+
+
+def _token_source(settings: Settings) -> tuple[dict[str, Any], str | None]:
+    """Where the web identity token comes from, and what is wrong with it (None: nothing)."""
+    path = settings.aws_web_identity_token_file
+    if path is not None:
+        facts: dict[str, Any] = {"token_source": "file", "token_file": str(path)}
+        return facts, _token_file_problem(path)
+    if settings.doctor_token_audience:
+        # Only the metadata server (Cloud Run) can say whether it works: `--live` asks.
+        return {"token_source": "metadata", "token_audience": settings.doctor_token_audience}, None
+    return {"token_source": None}, (
+        "no web identity token source (DOCTOR_TOKEN_AUDIENCE or AWS_WEB_IDENTITY_TOKEN_FILE)"
+    )
+
+
+def _token_file_problem(path: Path) -> str | None:
+    try:
+        empty = not path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return f"the web identity token file {str(path)!r} cannot be read"
+    return f"the web identity token file {str(path)!r} is empty" if empty else None
+
+
+def _target_facts(target: Target, settings: Settings) -> dict[str, Any]:
+    return {
+        "name": target.name,
+        "role_arn": target.role_arn or settings.aws_role_arn,
+        "region": target.region or settings.aws_region,
+        "log_groups": list(target.log_groups),
+        "default_log_groups": target.default_groups(),
+    }
+
+
+def _aws(settings: Settings) -> PathCheck:
+    token_facts, token_problem = _token_source(settings)
+    facts: dict[str, Any] = {
+        **token_facts,
+        "targets_file": str(settings.doctor_targets_file) if settings.doctor_targets_file else None,
+        "endpoint_url": settings.aws_endpoint_url,
+    }
+    try:
+        targets: Targets = load_targets(settings)
+    except DoctorError as err:
+        return PathCheck(
+            "aws", "not_ready", "DOCTOR_TARGETS_FILE cannot be used", facts, [err.message], err.hint
+        )
+    described = [_target_facts(target, settings) for target in targets.by_name.values()]
+    facts |= {"default_target": targets.default, "targets": described}
+    anything = settings.doctor_targets_file is not None or any(
+        (
+            settings.aws_role_arn,
+            settings.aws_region,
+            settings.allowed_log_groups,
+            settings.aws_web_identity_token_file,
+            settings.doctor_token_audience,
+        )
+    )
+    if not anything:
+        return PathCheck(
+            "aws",
+            "off",
+            "not configured: no role to assume (the CLI can still use your own AWS login)",
+            facts,
+            ["no AWS role, region or log group is configured"],
+            "Set AWS_ROLE_ARN, AWS_REGION, AWS_LOG_GROUP_NAME and DOCTOR_TOKEN_AUDIENCE (Cloud "
+            "Run) or AWS_WEB_IDENTITY_TOKEN_FILE; or name targets in DOCTOR_TARGETS_FILE.",
+        )
+    problems, fixes = [], []
+    if token_problem is not None:
+        problems.append(token_problem)
+        fixes.append(
+            "set DOCTOR_TOKEN_AUDIENCE (Cloud Run's metadata server) or point "
+            "AWS_WEB_IDENTITY_TOKEN_FILE at a readable file holding a Google-signed ID token"
+        )
+    for target in described:
+        where = (
+            ""
+            if target["name"] == targets.default and len(described) == 1
+            else (f" of target {target['name']!r}")
+        )
+        if not target["role_arn"]:
+            problems.append(f"no role ARN{where}")
+            fixes.append("set AWS_ROLE_ARN (terraform output doctor_role_arn)")
+        if not target["region"]:
+            problems.append(f"no region{where}")
+            fixes.append("set AWS_REGION to the patient's region")
+        if not target["log_groups"]:
+            problems.append(f"no log group allowed{where}")
+            fixes.append("set AWS_LOG_GROUP_NAME (or DOCTOR_ALLOWED_LOG_GROUPS)")
+    if problems:
+        fix = "; ".join(dict.fromkeys(fixes))
+        return PathCheck(
+            "aws", "not_ready", "incomplete", facts, problems, fix[0].upper() + fix[1:]
+        )
+    names = ", ".join(target["name"] for target in described)
+    return PathCheck(
+        "aws", "ready", f"target(s) {names}; token from {facts['token_source']}", facts
+    )
+
+
+# --- Gemini
+
+
+def _gemini(settings: Settings) -> PathCheck:
+    backend = settings.gemini_backend
+    facts: dict[str, Any] = {
+        "engine": settings.doctor_engine,
+        "answers": choose_engine(None, settings),
+        "backend": backend,
+        "model": settings.gemini_model,
+        "gcp_project_id": settings.gcp_project_id,
+        "gcp_location": settings.gcp_location,
+        "gemini_api_key": secret_state(settings.gemini_api_key),
+        "base_url": settings.gemini_base_url,
+    }
+    how = "Set GCP_PROJECT_ID (Vertex AI with the service account) or GEMINI_API_KEY (trial)."
+    if settings.doctor_engine == "rules":
+        return PathCheck(
+            "gemini", "off", "DOCTOR_ENGINE=rules: the offline rules engine answers", facts
+        )
+    if backend is None:
+        if settings.doctor_engine == "gemini":
+            return PathCheck(
+                "gemini",
+                "not_ready",
+                "DOCTOR_ENGINE=gemini but no Gemini backend is configured",
+                facts,
+                ["no GCP_PROJECT_ID and no GEMINI_API_KEY"],
+                how + " Until then every answer is the rules engine's.",
+            )
+        return PathCheck(
+            "gemini", "off", "not configured: the offline rules engine answers", facts, [], how
+        )
+    where = (
+        "Gemini Developer API (GEMINI_API_KEY set)"
+        if backend == "developer"
+        else f"Vertex AI, project {settings.gcp_project_id}, location {settings.gcp_location}"
+    )
+    return PathCheck("gemini", "ready", f"{settings.gemini_model} on {where}", facts)
+
+
+# --- Slack
+
+
+def _slack(settings: Settings) -> PathCheck:
+    facts: dict[str, Any] = {
+        "bot_token": secret_state(settings.slack_bot_token),
+        "signing_secret": secret_state(settings.slack_signing_secret),
+        "channel": settings.slack_channel,
+        "api_url": settings.slack_api_url,
+    }
+    if not any((settings.slack_bot_token, settings.slack_signing_secret, settings.slack_channel)):
+        return PathCheck(
+            "slack",
+            "off",
+            "not configured: no Slack posts, no slash commands",
+            facts,
+            [],
+            "Set SLACK_BOT_TOKEN, SLACK_CHANNEL and SLACK_SIGNING_SECRET "
+            "(see the README's Slack section).",
+        )
+    missing = {
+        "SLACK_BOT_TOKEN": (
+            settings.slack_bot_token,
+            "the bot's xoxb- token (OAuth & Permissions)",
+        ),
+        "SLACK_CHANNEL": (settings.slack_channel, "the channel ID (C0123456789) or #name"),
+        "SLACK_SIGNING_SECRET": (
+            settings.slack_signing_secret,
+            "the app's Signing Secret (Basic Information), for /slack/events",
+        ),
+    }
+    unset = {name: what for name, (value, what) in missing.items() if not value}
+    if unset:
+        return PathCheck(
+            "slack",
+            "not_ready",
+            "incomplete",
+            facts,
+            [f"{name} is not set" for name in unset],
+            "Set " + "; ".join(f"{name} to {what}" for name, what in unset.items()) + ".",
+        )
+    return PathCheck(
+        "slack",
+        "ready",
+        f"posts to {settings.slack_channel}; slash commands verified by the signing secret",
+        facts,
+    )
+
+
+# --- the history store
+
+
+def shown_url(url: str) -> str:
+    """The database URL with any password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(unparseable)"
+
+
+def _store(settings: Settings, *, probe: bool) -> PathCheck:
+    if not settings.doctor_history:
+        return PathCheck(
+            "store", "off", "DOCTOR_HISTORY=false: diagnoses are not kept", {"history": False}
+        )
+    url = settings.database_url()
+    facts: dict[str, Any] = {"history": True, "url": shown_url(url)}
+    if not probe:
+        return PathCheck("store", "unchecked", f"{facts['url']} (not opened here)", facts)
+    from doctor.store.store import Store
+
+    try:
+        store = Store(url)  # creates a SQLite file's directory: OSError when it cannot
+    except OSError as exc:
+        return PathCheck(
+            "store",
+            "not_ready",
+            "cannot be opened",
+            facts,
+            [f"the SQLite file's directory cannot be created ({exc.strerror})"],
+            "Point DOCTOR_DATABASE_URL (or XDG_DATA_HOME) at a writable place.",
+        )
+    try:
+        store.migrate()
+    except DoctorError as err:
+        return PathCheck("store", "not_ready", "cannot be opened", facts, [err.message], err.hint)
+    finally:
+        store.close()
+    return PathCheck("store", "ready", f"{facts['url']} (opened, schema current)", facts)
+
+
+# --- the HTTP API's own locks
+
+
+def _api(settings: Settings) -> PathCheck:
+    facts: dict[str, Any] = {
+        "api_token": secret_state(settings.doctor_api_token),
+        "alert_token": secret_state(settings.doctor_alert_token),
+        "public_url": settings.doctor_public_url,
+        "allowed_log_groups": settings.allowed_log_groups,
+    }
+    if settings.doctor_api_token is None:
+        return PathCheck(
+            "api",
+            "off",
+            "DOCTOR_API_TOKEN unset: POST /analyze is closed",
+            facts,
+            ["DOCTOR_API_TOKEN is not set"],
+            "Set DOCTOR_API_TOKEN (generate one with `openssl rand -hex 32`) to open "
+            "POST /analyze and GET /diagnoses.",
+        )
+    return PathCheck("api", "ready", "POST /analyze open to DOCTOR_API_TOKEN", facts)
+
+
+# --- `--live`: real calls, short timeouts
+
+
+def _live(check: PathCheck, settings: Settings) -> PathCheck:
+    if check.status != "ready":
+        return check
+    if check.name == "aws":
+        return _live_aws(check, settings)
+    if check.name == "slack":
+        return _live_slack(check, settings)
+    return check
+
+
+def _live_aws(check: PathCheck, settings: Settings) -> PathCheck:
+    """AssumeRoleWithWebIdentity for each target, seen through sts:GetCallerIdentity."""
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from doctor.credentials import web_identity_session
+
+    config = Config(
+        connect_timeout=LIVE_TIMEOUT_SECONDS,
+        read_timeout=LIVE_TIMEOUT_SECONDS,
+        retries={"mode": "standard", "max_attempts": 1},
+    )
+    problems, identities = [], {}
+    for target in check.facts.get("targets", []):
+        name, region = target["name"], target["region"]
+        try:
+            session = web_identity_session(settings, role_arn=target["role_arn"], region=region)
+            sts = session.client(
+                "sts", region_name=region, config=config, endpoint_url=settings.aws_endpoint_url
+            )
+            identities[name] = sts.get_caller_identity()["Arn"]
+        except DoctorError as err:
+            problems.append(f"target {name!r}: {err.message}")
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "error")
+            problems.append(f"target {name!r}: STS refused the role ({code})")
+        except BotoCoreError as exc:
+            problems.append(f"target {name!r}: STS could not be reached ({type(exc).__name__})")
+    facts = check.facts | {"live_identities": identities}
+    if problems:
+        return replace(
+            check,
+            status="not_ready",
+            summary="the live STS exchange failed",
+            facts=facts,
+            problems=problems,
+            fix="Check the role's trust policy (audience, subject) and that the "
+            "token is a Google-signed ID token for it.",
+        )
+    return replace(check, summary=check.summary + " (STS answered)", facts=facts)
+
+
+def _live_slack(check: PathCheck, settings: Settings) -> PathCheck:
+    from doctor.notify.slack import SlackPoster
+
+    try:
+        who = SlackPoster(settings, timeout_seconds=LIVE_TIMEOUT_SECONDS).verify_token()
+    except DoctorError as err:
+        return replace(
+            check,
+            status="not_ready",
+            summary="auth.test failed",
+            problems=[err.message],
+            fix=err.hint or None,
+        )
+    facts = check.facts | {"team": who.get("team"), "bot_user": who.get("user")}
+    return replace(check, summary=check.summary + " (auth.test answered)", facts=facts)
+
+
+def log_readiness(settings: Settings) -> Readiness:
+    """The service's start-up line: every path's status and configuration as fields."""
+    readiness = assess(settings)
+    level = logging.INFO if readiness.serving else logging.WARNING
+    log.log(
+        level,
+        "cloud-doctor %s starting: %s%s",
+        version("cloud-doctor"),
+        readiness.statuses(),
+        "" if readiness.serving else " (POST /analyze will answer 503: see GET /readyz)",
+        extra={"fields": {"event": "startup", **readiness.to_dict()}},
+    )
+    return readiness
