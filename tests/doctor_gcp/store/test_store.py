@@ -81,3 +81,14 @@ def test_sqlite_runs_in_wal_mode_and_migrating_twice_is_harmless(tmp_path: Path)
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     first.close()
     second.close()
+
+
+def test_a_folder_that_cannot_be_created_is_a_store_error_naming_it(tmp_path: Path) -> None:
+    from doctor.errors import StoreError
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StoreError) as caught:
+        Store(f"sqlite:///{blocker / 'sub' / 'history.sqlite3'}")
+    assert str(blocker / "sub") in caught.value.message
+    assert "DOCTOR_DATABASE_URL" in caught.value.hint

@@ -213,7 +213,15 @@ def _engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         database = make_url(url).database
         if database and database != ":memory:":
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(database).expanduser().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                raise StoreError(
+                    f"The history's folder {str(folder)!r} cannot be created.",
+                    hint="Point DOCTOR_DATABASE_URL (or XDG_DATA_HOME) at a writable place, or "
+                    "set DOCTOR_HISTORY=false.",
+                ) from None
         engine = create_engine(url, connect_args={"timeout": CONNECT_TIMEOUT_SECONDS})
 
         @event.listens_for(engine, "connect")
