@@ -7,13 +7,13 @@ from contextlib import closing
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from doctor.cli.options import (
     EngineOption,
     FileOpt,
     LogGroupOpt,
     MinutesOpt,
+    StdoutConsole,
     TargetOpt,
     fail,
     make_query,
@@ -89,7 +89,7 @@ def analyze(
             if json_output:
                 write(response.model_dump_json(indent=2))
             else:
-                render_analysis(response, Console(highlight=False))
+                render_analysis(response, StdoutConsole())
             if slack:
                 # The report is printed; exit 1 says it did not reach Slack.
                 doctor.post_report(response)

@@ -7,10 +7,9 @@ from contextlib import closing
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.text import Text
 
-from doctor.cli.options import TargetOpt, fail, number, usage_error, write
+from doctor.cli.options import StdoutConsole, TargetOpt, fail, number, usage_error, write
 from doctor.cli.render import SEVERITY_STYLE
 from doctor.errors import DoctorError, InvalidParameter
 from doctor.models import AnalysisResponse
@@ -48,7 +47,7 @@ def history(
     if json_output:
         write(json.dumps([json.loads(item.model_dump_json()) for item in page.items], indent=2))
         return
-    console = Console(highlight=False, soft_wrap=False)
+    console = StdoutConsole()
     if not page.items:
         said = "No stored diagnoses" + (f" for target {target}" if target else "") + "."
         console.print(Text(said))

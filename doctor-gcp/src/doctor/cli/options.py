@@ -46,6 +46,19 @@ class EngineOption(StrEnum):
     rules = "rules"
 
 
+class StdoutConsole(Console):
+    """The console for a command's report on stdout. A reader that stops early (`| head`)
+    ends the command quietly with exit 0, like the plain writes (rich itself exits 1)."""
+
+    def __init__(self, *, soft_wrap: bool = False) -> None:
+        super().__init__(highlight=False, soft_wrap=soft_wrap)
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        guard.quiet_closed_pipe()
+        raise typer.Exit(0)
+
+
 def write(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     sys.stdout.flush()
