@@ -292,14 +292,14 @@ def test_a_closed_pipe_ends_quietly_with_exit_0(args: list[str], big_log: Path) 
 
 
 def test_head_in_a_real_shell_pipeline(big_log: Path) -> None:
+    pipeline = 'set -o pipefail; "$0" -m doctor.cli patterns --per-line --file "$1" | head -1'
     result = subprocess.run(
-        ["bash", "-c", 'set -o pipefail; "$0" -m doctor.cli patterns --per-line --file "$1" | head -1',
-         sys.executable, str(big_log)],
+        ["bash", "-c", pipeline, sys.executable, str(big_log)],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert len(result.stdout.splitlines()) == 1
