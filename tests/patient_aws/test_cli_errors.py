@@ -108,6 +108,7 @@ def test_an_unexpected_exception_is_one_line(monkeypatch: pytest.MonkeyPatch) ->
         (["run", "--rate", "0"], "Invalid value for '--rate': '0' is out of range"),
         (["run", "--scenario", "nope"], "unknown scenario 'nope'"),
         (["run", "--fast", "true"], "Got unexpected extra argument(s) (true)"),
+        (["run", "--sink", "s3"], "Invalid value for '--sink': 's3' is not one of 'stdout',"),
     ],
 )
 def test_usage_errors_exit_2(args: list[str], says: str) -> None:

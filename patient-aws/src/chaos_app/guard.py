@@ -111,9 +111,16 @@ def aws_sdk_error(exc: Exception) -> tuple[str, str] | None:
     return None
 
 
+_PYDANTIC_PREFIX = "Value error, "
+
+
 def handle(exc: Exception) -> NoReturn:
     """One line + hint + exit code for what a command raised; typer's own exits and usage
     errors pass through untouched."""
+    if isinstance(exc, typer.BadParameter) and exc.message.startswith(_PYDANTIC_PREFIX):
+        # typer coerces choices through pydantic, whose wording leaks into the message:
+        # "Value error, 'foo' is not one of ..." reads as the other usage errors without it.
+        exc.message = exc.message.removeprefix(_PYDANTIC_PREFIX).removesuffix(".")
     if isinstance(exc, typer.Exit | typer.Abort | typer.TyperException):
         raise exc
     if isinstance(exc, BrokenPipeError):

@@ -184,6 +184,10 @@ def test_a_target_name_is_printed_as_text() -> None:
         (["slack-manifest", "--url", "http://x"], "Invalid value for '--url': "),
         (["analyze", "--json", "true"], "Got unexpected extra argument(s) (true)"),
         (["analyze", "--nope"], "No such option: --nope"),
+        (
+            ["analyze", "--engine", "foo"],
+            "Invalid value for '--engine': 'foo' is not one of 'auto', 'gemini', 'rules'\n",
+        ),
     ],
 )
 def test_usage_errors_exit_2_in_one_wording(args: list[str], says: str) -> None:
