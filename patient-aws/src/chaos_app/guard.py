@@ -169,7 +169,8 @@ def run(app: typer.Typer) -> NoReturn:
 
 
 class CliLogHandler(logging.StreamHandler[TextIO]):
-    """Library warnings as one line on the current stderr; tracebacks only with --verbose."""
+    """Library warnings as one line on the current stderr. A warning carrying an exception,
+    and any traceback, only with --verbose."""
 
     def __init__(self) -> None:
         super().__init__(sys.stderr)
@@ -179,6 +180,10 @@ class CliLogHandler(logging.StreamHandler[TextIO]):
         self.stream = sys.stderr  # not setStream: it flushes the old one, maybe closed
         if verbose():
             super().emit(record)
+            return
+        if record.exc_info and record.levelno < logging.ERROR:
+            # "AWS call failed" + its exception: the same failure is the command's own Error
+            # line (or a warning in the answer); the duplicate and its chain need --verbose.
             return
         saved = record.exc_info, record.exc_text, record.stack_info
         record.exc_info, record.exc_text, record.stack_info = None, None, None

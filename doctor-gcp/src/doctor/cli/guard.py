@@ -9,7 +9,8 @@ long chains, the full stack of an unexpected bug) is printed only with `--verbos
   network), a closed output pipe (`analyze | head`), and — last resort — anything else, as one
   "unexpected error" line.
 - `main()` (the console script) wraps the whole app, for what happens outside a command.
-- `CliLogHandler` keeps library warnings to one line each; their tracebacks need `--verbose`.
+- `CliLogHandler` keeps library warnings to one line each; a warning about an exception (which
+  the command reports itself) and any traceback need `--verbose`.
 """
 
 from __future__ import annotations
@@ -181,8 +182,8 @@ def run(app: typer.Typer) -> NoReturn:
 
 
 class CliLogHandler(logging.StreamHandler[TextIO]):
-    """Library warnings as one line on the current stderr; exception tracebacks attached to a
-    record (log.warning(..., exc_info=...)) only with --verbose."""
+    """Library warnings as one line on the current stderr. A warning carrying an exception
+    (log.warning(..., exc_info=...)), and any traceback, only with --verbose."""
 
     def __init__(self) -> None:
         super().__init__(sys.stderr)
@@ -192,6 +193,10 @@ class CliLogHandler(logging.StreamHandler[TextIO]):
         self.stream = sys.stderr  # not setStream: it flushes the old one, maybe closed
         if verbose():
             super().emit(record)
+            return
+        if record.exc_info and record.levelno < logging.ERROR:
+            # "AWS call failed" + its exception: the same failure is the command's own Error
+            # line (or a warning in the answer); the duplicate and its chain need --verbose.
             return
         saved = record.exc_info, record.exc_text, record.stack_info
         record.exc_info, record.exc_text, record.stack_info = None, None, None
