@@ -12,12 +12,14 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
 from types import FrameType
 from typing import Annotated, Any, TypeVar
 
 import typer
 
-from chaos_app import incidents, render
+from chaos_app import guard, incidents, render
 from chaos_app.events import Stamped
 from chaos_app.generator import generate
 from chaos_app.incidents import INCIDENTS, Incident, Shape
@@ -31,12 +33,44 @@ DEFAULT_ERROR_RATIO = 0.2
 DEFAULT_LOG_GROUP = "/aws/ec2/chaos-app"
 
 app = typer.Typer(
+    cls=guard.GuardedGroup,  # one line + hint + exit code for every error; no tracebacks
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain, unwrapped usage errors: the bad value stays greppable
     help="A workload that fails on purpose, logging the way real software logs failures.",
+    epilog=guard.EXIT_CODES_EPILOG,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def version() -> str:
+    try:
+        return package_version("chaos-app")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree, not installed
+        return "unknown"
+
+
+def _show_version(show: bool) -> None:
+    if show:
+        typer.echo(f"chaos-app {version()}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _global(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show library tracebacks on stderr.")
+    ] = False,
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """A workload that fails on purpose, logging the way real software logs failures."""
+    guard.set_verbose(verbose)
 
 
 class SinkName(StrEnum):
@@ -364,4 +398,4 @@ def _run(
 
 
 def main() -> None:
-    app()
+    guard.run(app)

@@ -192,7 +192,10 @@ def test_without_a_file_it_reads_cloudwatch(
         (["--minutes", "0"], "--minutes"),
         (["--minutes", "lots"], "'lots'"),
         (["--log-group", "no spaces allowed"], "--log-group"),
-        (["--minutes", "99999999"], "--minutes: Input should be less than or equal to 10080"),
+        (
+            ["--minutes", "99999999"],
+            "Invalid value for '--minutes': '99999999' is out of range: it must be at most 10080",
+        ),
     ],
 )
 def test_bad_cloudwatch_options_are_usage_errors(args: list[str], named: str) -> None:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from contextlib import closing
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from doctor.cli.options import (
     EngineOption,
     FileOpt,
     LogGroupOpt,
     MinutesOpt,
+    StdoutConsole,
     TargetOpt,
     fail,
     make_query,
@@ -22,8 +23,10 @@ from doctor.cli.options import (
 )
 from doctor.cli.progress import stdin_hint, working
 from doctor.cli.render import render_analysis
+from doctor.digest.prompt import Prompt
 from doctor.errors import DoctorError
 from doctor.orchestrator import Doctor
+from doctor.respond import Digested
 from doctor.settings import load_settings
 
 
@@ -47,7 +50,12 @@ def analyze(
         bool, typer.Option("--json", help="Print only the AnalysisResponse JSON.")
     ] = False,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Call no engine: print the exact prompt.")
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Call no engine: print the exact prompt (with --json: the prompt, its token "
+            "estimate and what was cut, as one JSON object).",
+        ),
     ] = False,
     slack: Annotated[
         bool, typer.Option("--slack", help="Also post the result to $SLACK_CHANNEL.")
@@ -75,6 +83,9 @@ def analyze(
                 stdin_hint(file)
                 with working("Reading and digesting the logs…"):
                     digested, prompt = doctor.prompt(query)
+                if json_output:
+                    write(json.dumps(dry_run_json(digested, prompt), indent=2))
+                    return
                 print_notes(digested.warnings)
                 write(prompt.render())
                 return
@@ -86,10 +97,26 @@ def analyze(
             if json_output:
                 write(response.model_dump_json(indent=2))
             else:
-                render_analysis(response, Console(highlight=False), full=full)
+                render_analysis(response, StdoutConsole(), full=full)
             if slack:
                 # The report is printed; exit 1 says it did not reach Slack.
                 doctor.post_report(response)
                 print_notes([f"Posted to Slack ({settings.slack_channel})."])
     except DoctorError as err:
         fail(err)
+
+
+def dry_run_json(digested: Digested, prompt: Prompt) -> dict[str, Any]:
+    """`--dry-run --json`: the exact prompt, its token estimate and what shaped it."""
+    return {
+        "prompt": prompt.render(),
+        "system": prompt.system,
+        "user": prompt.user,
+        "prompt_tokens": prompt.tokens,
+        "prompt_truncated": prompt.truncated,
+        "input_truncated": digested.input_truncated,
+        "total_logs_analyzed": digested.digest.events_total,
+        "distinct_patterns": len(digested.digest.patterns),
+        "log_group": digested.label,
+        "warnings": list(digested.warnings),
+    }

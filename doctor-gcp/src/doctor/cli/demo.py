@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from doctor.errors import DoctorError
 
@@ -26,11 +27,10 @@ def demo(
     try:
         result = run_demo(console, repo=repo.resolve())
     except DoctorError as err:
-        console.print(f"[bold red]Demo failed:[/] {err.message}")
+        # The message may quote logs or paths: rich Text, never markup.
+        console.print(Text.assemble(("Demo failed: ", "bold red"), err.message))
         if err.hint:
-            console.print(f"[bold]Hint:[/] {err.hint}")
+            console.print(Text.assemble(("Hint: ", "bold"), err.hint))
         raise typer.Exit(1) from None
-    console.print(
-        f"\n[dim]{json.dumps({'status': result.status, 'issues': len(result.analysis.issues)})}"
-        " — everything the demo started has been stopped.[/]"
-    )
+    facts = json.dumps({"status": result.status, "issues": len(result.analysis.issues)})
+    console.print(Text(f"\n{facts} — everything the demo started has been stopped.", style="dim"))

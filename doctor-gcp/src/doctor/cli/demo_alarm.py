@@ -23,6 +23,7 @@ import httpx
 from rich.console import Console
 
 from doctor.cli.demo_slack import DemoSlack, SlackMessage, thread_panel
+from doctor.cli.options import step
 from doctor.errors import ConfigurationError
 
 ALARM_WAIT_SECONDS = 60.0  # the background diagnosis of the alarm's window
@@ -148,7 +149,7 @@ def run_alarm_step(
                            description=description, datapoints=(17.0, 23.0))  # fmt: skip
     _post(console, base, alert_token, alarm_on, doctor_log)
     if slack is None:
-        console.print(f"[green]✓[/] the doctor posts the diagnosis to Slack channel {channel}")
+        console.print(step(f"the doctor posts the diagnosis to Slack channel {channel}"))
         _post(console, base, alert_token, _ok(alarm, description), doctor_log)
         return []
     with console.status(
@@ -160,16 +161,20 @@ def run_alarm_step(
                 hint=f"See {doctor_log}.",
             )
     [parent] = [m for m in slack.messages() if _is_parent(m)][:1]
-    console.print(f"[green]✓[/] diagnosis posted to {channel} (thread ts {parent.ts})")
+    console.print(step(f"diagnosis posted to {channel} (thread ts {parent.ts})"))
     _post(console, base, alert_token, _ok(alarm, description), doctor_log)
     with console.status("Waiting for the doctor to resolve the incident in its thread …"):
         resolved = slack.wait_for(lambda ms: _resolved(ms, parent.ts), OK_WAIT_SECONDS)
     if resolved:
-        console.print(f"[green]✓[/] {RESOLVED} … replied in the thread, parent marked resolved")
+        console.print(step(f"{RESOLVED} … replied in the thread, parent marked resolved"))
     else:
         console.print(
-            f"[yellow]![/] no '{RESOLVED} …' reply and parent update in the thread within "
-            f"{OK_WAIT_SECONDS:g} s (this doctor does not follow up on OK yet)"
+            step(
+                f"no '{RESOLVED} …' reply and parent update in the thread within "
+                f"{OK_WAIT_SECONDS:g} s (this doctor does not follow up on OK yet)",
+                mark="!",
+                style="yellow",
+            )
         )
     messages = slack.messages()
     console.print(thread_panel(messages, title=f"Slack {channel} (the demo's stand-in)"))
@@ -196,7 +201,7 @@ def _post(
             f"{error.get('message', '?')}",
             hint=f"See {doctor_log}.",
         )
-    console.print(f"[green]✓[/] POST /alerts/aws, {state} event {event['id'][:8]}… → 202 accepted")
+    console.print(step(f"POST /alerts/aws, {state} event {event['id'][:8]}… → 202 accepted"))
 
 
 def _is_parent(message: SlackMessage) -> bool:

@@ -29,6 +29,7 @@ from rich.text import Text
 
 from doctor.cli.demo_alarm import run_alarm_step
 from doctor.cli.demo_slack import DEMO_CHANNEL, DemoSlack, block_text, demo_slack, plain_text
+from doctor.cli.options import step
 from doctor.cli.processes import free_port, running, wait_http
 from doctor.cli.render import render_analysis
 from doctor.errors import ConfigurationError
@@ -101,7 +102,7 @@ def _start_aws_emulator(console: Console, stack: ExitStack, work: Path) -> str:
             )
         )
         wait_http(f"{url}/moto-api/", moto, "moto_server", timeout=STEP_TIMEOUT)
-    console.print(f"[green]✓[/] AWS emulator on {url}")
+    console.print(step(f"AWS emulator on {url}"))
     return url
 
 
@@ -116,7 +117,7 @@ def _create_resources(console: Console, repo: Path, moto_url: str, token_file: P
             cwd=repo,  # `-m infra.local.bootstrap` resolves from the checkout, as in compose
         )  # fmt: skip
         role_arn = str(json.loads(created)["role_arn"])
-    console.print(f"[green]✓[/] log group {LOG_GROUP}, role {role_arn}")
+    console.print(step(f"log group {LOG_GROUP}, role {role_arn}"))
     return role_arn
 
 
@@ -145,8 +146,8 @@ def _create_alarm_path(
             cwd=repo,
         )  # fmt: skip
         alarm: dict[str, str] = json.loads(created)["alarms"]
-    console.print(f"[green]✓[/] alarm {alarm['alarm_arn']}")
-    console.print(f"[green]✓[/] EventBridge rule → API destination {alarm['alerts_endpoint']}")
+    console.print(step(f"alarm {alarm['alarm_arn']}"))
+    console.print(step(f"EventBridge rule → API destination {alarm['alerts_endpoint']}"))
     return alarm
 
 
@@ -168,7 +169,7 @@ def _write_failures(console: Console, moto_url: str, seconds: float) -> None:
             "chaos-app",
             report_stderr=True,
         )  # fmt: skip
-    console.print(f"[green]✓[/] {written.strip().removeprefix('chaos-app: ')}")
+    console.print(step(f"{written.strip().removeprefix('chaos-app: ')}"))
 
 
 def _start_doctor(
@@ -206,7 +207,7 @@ def _start_doctor(
         )
         base = f"http://127.0.0.1:{port}"
         wait_http(f"{base}/healthz", doctor, "cloud-doctor serve", timeout=STEP_TIMEOUT)
-    console.print(f"[green]✓[/] doctor on {base} (web-identity credentials, no AWS keys)")
+    console.print(step(f"doctor on {base} (web-identity credentials, no AWS keys)"))
     return base, api_token
 
 
@@ -229,10 +230,10 @@ def _ask_doctor(console: Console, base: str, api_token: str, work: Path) -> Anal
             hint=str(error.get("hint") or f"See {work / 'doctor.log'}."),
         )
     result = AnalysisResponse.model_validate(response.json())
-    console.print(f"[green]✓[/] diagnosed by the {result.summary.engine} engine")
+    console.print(step(f"diagnosed by the {result.summary.engine} engine"))
     if notify and not any(w.startswith(SLACK_DELIVERY_FAILED) for w in result.warnings):
         channel = os.environ.get("SLACK_CHANNEL")
-        console.print(f"[green]✓[/] the doctor posted the report to Slack channel {channel}")
+        console.print(step(f"the doctor posted the report to Slack channel {channel}"))
     return result
 
 

@@ -7,12 +7,11 @@ from contextlib import closing
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.text import Text
 
-from doctor.cli.options import TargetOpt, fail, number, write
+from doctor.cli.options import StdoutConsole, TargetOpt, fail, number, usage_error, write
 from doctor.cli.render import SEVERITY_STYLE
-from doctor.errors import DoctorError
+from doctor.errors import DoctorError, InvalidParameter
 from doctor.models import AnalysisResponse
 from doctor.orchestrator import Doctor
 from doctor.settings import load_settings
@@ -35,6 +34,11 @@ def history(
     """Stored diagnoses, newest first (every analysis is kept; see DOCTOR_DATABASE_URL)."""
     try:
         after = parse_since(since) if since is not None else None
+    except InvalidParameter:
+        usage_error(
+            f"{since!r} is neither a duration (30m, 24h, 7d) nor an ISO-8601 time", "--since"
+        )
+    try:
         settings = load_settings()
         with closing(Doctor.from_settings(settings)) as doctor:
             page = doctor.history(target=target, since=after, limit=limit)
@@ -43,9 +47,10 @@ def history(
     if json_output:
         write(json.dumps([json.loads(item.model_dump_json()) for item in page.items], indent=2))
         return
-    console = Console(highlight=False, soft_wrap=False)
+    console = StdoutConsole()
     if not page.items:
-        console.print("No stored diagnoses" + (f" for target {target}" if target else "") + ".")
+        said = "No stored diagnoses" + (f" for target {target}" if target else "") + "."
+        console.print(Text(said))
         return
     for item in page.items:
         console.print(_line(item))

@@ -2,7 +2,8 @@
 
 stdout carries only the requested output (the report, the JSON, the prompt, the pattern ids) so
 it can be piped; errors, hints and notes go to stderr. Exit codes: 0 done, 1 a DoctorError
-(message + hint on stderr), 2 a usage error (bad or missing option, named).
+(message + hint on stderr), 2 a usage error (bad or missing option, named). Every usage error,
+typer's or ours, reads the same: "Invalid value for '--flag': what is wrong" (see `guard`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.text import Text
 
+from doctor.cli import guard
 from doctor.errors import DoctorError
 from doctor.models import AnalyzeRequest, EngineChoice, Query
 
@@ -44,6 +46,19 @@ class EngineOption(StrEnum):
     rules = "rules"
 
 
+class StdoutConsole(Console):
+    """The console for a command's report on stdout. A reader that stops early (`| head`)
+    ends the command quietly with exit 0, like the plain writes (rich itself exits 1)."""
+
+    def __init__(self, *, soft_wrap: bool = False) -> None:
+        super().__init__(highlight=False, soft_wrap=soft_wrap)
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        guard.quiet_closed_pipe()
+        raise typer.Exit(0)
+
+
 def write(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
     sys.stdout.flush()
@@ -54,16 +69,19 @@ def print_notes(notes: list[str]) -> None:
         stderr.print(Text.assemble(("note: ", "yellow"), note))
 
 
-def usage_error(message: str) -> NoReturn:
-    stderr.print(Text.assemble(("Usage error: ", "bold red"), message))
-    raise typer.Exit(2)
+def step(text: str, *, mark: str = "✓", style: str = "green") -> Text:
+    """A demo step's line: the mark styled, the text (which may quote logs, ARNs, channel
+    names) never read as rich markup."""
+    return Text.assemble((mark, style), " ", text)
+
+
+def usage_error(message: str, flag: str | None = None) -> NoReturn:
+    """A usage error (exit 2) worded as typer words its own: "Invalid value for '--flag': ..."."""
+    raise typer.BadParameter(message, param_hint=f"'{flag}'" if flag else None)
 
 
 def fail(err: DoctorError) -> NoReturn:
-    stderr.print(Text.assemble(("Error: ", "bold red"), err.message))
-    if err.hint:
-        stderr.print(Text.assemble(("Hint: ", "bold"), err.hint))
-    raise typer.Exit(1)
+    guard.fail(err)
 
 
 # --- the options `analyze` and `patterns` share, and the Query they make
@@ -123,9 +141,17 @@ def make_query(
     try:
         return AnalyzeRequest(**fields).query()
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{_FLAGS.get(str(err['loc'][0]), '--' + str(err['loc'][0]).replace('_', '-'))}: "
-            f"{err['msg']}"
-            for err in exc.errors(include_url=False)
-        )
-        usage_error(problems)
+        first = exc.errors(include_url=False)[0]
+        field = str(first["loc"][0]) if first["loc"] else ""
+        usage_error(_problem(first), _FLAGS.get(field, "--" + field.replace("_", "-")))
+
+
+def _problem(err: Any) -> str:
+    """A pydantic error in the parsers' wording: "'0' is out of range: it must be ..."."""
+    value, ctx = err.get("input"), err.get("ctx") or {}
+    low = ctx.get("ge", ctx.get("gt"))
+    high = ctx.get("le", ctx.get("lt"))
+    if high is not None or low is not None:
+        bounds = f"at most {high}" if high is not None else f"at least {low}"
+        return f"{str(value)!r} is out of range: it must be {bounds}"
+    return f"{str(value)!r}: {err['msg']}"

@@ -7,12 +7,12 @@ from contextlib import closing
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from doctor.cli.options import (
     FileOpt,
     LogGroupOpt,
     MinutesOpt,
+    StdoutConsole,
     TargetOpt,
     fail,
     make_query,
@@ -60,7 +60,7 @@ def patterns(
     elif json_output:
         write(json.dumps(patterns_json(digest), indent=2))
     else:
-        render_patterns(digest, Console(highlight=False))
+        render_patterns(digest, StdoutConsole())
 
 
 def patterns_json(digest: Digest) -> dict[str, Any]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from types import FrameType
 from typing import Annotated
 
 import typer
 
+from doctor.cli.guard import report
 from doctor.cli.options import fail, number
 from doctor.errors import DoctorError
 from doctor.settings import load_settings
@@ -35,6 +38,7 @@ def serve(
     if host is None:
         # Containers (Cloud Run sets PORT) must listen on every interface; a laptop need not.
         host = "0.0.0.0" if settings.port else "127.0.0.1"  # noqa: S104
+    _check_bindable(host, port)
     configure_logging(settings.gcp_project_id)
     app = create_app(settings)
     config = uvicorn.Config(
@@ -53,4 +57,34 @@ def serve(
             stopping.begin()  # requests still working answer 503 (retry) before the cut
             super().handle_exit(sig, frame)
 
-    Server(config).run()
+    try:
+        Server(config).run()
+    except SystemExit as done:  # uvicorn exits 3 when it cannot start (e.g. the port was taken)
+        if done.code in (None, 0):
+            raise
+        report(
+            f"The server could not start on {host}:{port}.",
+            "See the log lines above; choose another --port if this one is taken.",
+        )
+        raise typer.Exit(1) from None
+
+
+def _check_bindable(host: str, port: int) -> None:
+    """Refuse a port in use, or an address this machine does not have, before starting."""
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+            probe.bind((host, port))
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            report(
+                f"Port {port} on {host} is already in use.",
+                "Stop what listens there, or choose another: --port N (or $PORT).",
+            )
+        else:
+            report(
+                f"Cannot listen on {host}:{port} ({exc.strerror or type(exc).__name__}).",
+                "Check --host (an address of this machine, or 0.0.0.0) and --port.",
+            )
+        raise typer.Exit(1) from None

@@ -23,4 +23,4 @@ def slack_manifest(
     try:
         write(render(url))
     except ValueError as err:
-        usage_error(f"--url: {err}")
+        usage_error(str(err), "--url")

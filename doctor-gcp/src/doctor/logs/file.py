@@ -45,6 +45,12 @@ def read_lines(source: str | os.PathLike[str]) -> Iterator[str]:
     the lines themselves are read lazily, and the file is closed when they are exhausted.
     """
     if str(source) == STDIN:
+        if _stdin_closed():
+            raise InputError(
+                "Standard input is closed (or /dev/null): '--file -' has nothing to read.",
+                hint="Pipe the logs in (e.g. `cat app.log | cloud-doctor analyze --file -`), "
+                "or pass --file PATH.",
+            )
         return _decode(_maybe_gunzip(sys.stdin.buffer), "stdin")
     path = Path(source)
     raw = _open(path)
@@ -54,6 +60,18 @@ def read_lines(source: str | os.PathLike[str]) -> Iterator[str]:
         raw.close()
         raise
     return _closing(_decode(stream, str(path)), raw)
+
+
+def _stdin_closed() -> bool:
+    """Started with stdin closed (`<&-`: Python sets sys.stdin to None), or with it on
+    /dev/null, which is what `uv run` and many launchers give a child whose stdin was closed."""
+    if sys.stdin is None or sys.stdin.closed:
+        return True
+    try:
+        here, null = os.fstat(sys.stdin.fileno()), os.stat(os.devnull)
+    except (OSError, ValueError):  # no real descriptor (a test runner's stand-in): readable
+        return False
+    return (here.st_rdev, here.st_ino, here.st_dev) == (null.st_rdev, null.st_ino, null.st_dev)
 
 
 def _closing(lines: Iterator[str], raw: BinaryIO) -> Iterator[str]:
