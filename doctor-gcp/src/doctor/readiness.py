@@ -326,16 +326,9 @@ def _store(settings: Settings, *, probe: bool) -> PathCheck:
     from doctor.store.store import Store
 
     try:
-        store = Store(url)  # creates a SQLite file's directory: OSError when it cannot
-    except OSError as exc:
-        return PathCheck(
-            "store",
-            "not_ready",
-            "cannot be opened",
-            facts,
-            [f"the SQLite file's directory cannot be created ({exc.strerror})"],
-            "Point DOCTOR_DATABASE_URL (or XDG_DATA_HOME) at a writable place.",
-        )
+        store = Store(url)  # creates a SQLite file's folder: StoreError when it cannot
+    except DoctorError as err:
+        return PathCheck("store", "not_ready", "cannot be opened", facts, [err.message], err.hint)
     try:
         store.migrate()
     except DoctorError as err:
