@@ -71,8 +71,9 @@ class Pane:
                 capture_output=True, text=True, check=True,
             ).stdout.strip()  # fmt: skip
             dead, status, signal = [*shown.split("|"), "", ""][:3]
-            if dead == "1":  # killed by a signal: no status, the shell's 128 + signal
-                return int(status) if status else 128 + int(signal or 0) + 1000, self.text()
+            if dead == "1" and (status or signal):  # tmux fills these a moment after
+                # Killed by a signal: no status; reported as 1000 + 128 + the signal.
+                return int(status) if status else 1128 + int(signal), self.text()
             time.sleep(0.2)
         raise AssertionError(f"still running after {timeout} s:\n{self.text()[-2000:]}")
 
