@@ -177,6 +177,26 @@ def test_cli_reads_cloudwatch_with_the_same_credentials(seeded: str, tmp_path: P
     assert set(SCENARIOS.values()) <= {issue["category"] for issue in body["analysis"]["issues"]}
 
 
+def test_a_real_server_logs_its_readiness_once_and_access_lines_as_fields(doctor: Served) -> None:
+    base, _, log = doctor
+    ready = httpx.get(f"{base}/readyz", timeout=10)
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["serving"] is True
+    signature = "c2lnbmF0dXJlLW5ldmVyLWxvZ2dlZA"
+    httpx.get(f"{base}/reports/nope?exp=1&sig={signature}", timeout=10)
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    [startup] = [line for line in lines if line.get("event") == "startup"]
+    assert startup["serving"] is True
+    assert startup["paths"]["aws"] == ready.json()["paths"]["aws"]
+    assert TOKEN not in json.dumps(startup)
+    access = [line["httpRequest"] for line in lines if "httpRequest" in line]
+    assert {"requestMethod": "GET", "requestUrl": "/readyz", "status": 200}.items() <= (
+        next(a for a in access if a["requestUrl"] == "/readyz").items()
+    )
+    assert any(a["requestUrl"] == "/reports/nope" for a in access)
+    assert signature not in log.read_text()
+
+
 def test_sigterm_stops_the_server_cleanly_with_json_logs(
     doctor: Served,
 ) -> None:
@@ -227,23 +247,3 @@ def test_sigterm_during_an_analysis_answers_503_json_before_the_cut(tmp_path: Pa
     assert answer.json()["error"]["code"] == "shutting_down"
     assert "Retry" in answer.json()["error"]["hint"]
     assert answered_in < 9  # inside Cloud Run's 10 s, before uvicorn cuts the request off
-
-
-def test_a_real_server_logs_its_readiness_once_and_access_lines_as_fields(doctor: Served) -> None:
-    base, _, log = doctor
-    ready = httpx.get(f"{base}/readyz", timeout=10)
-    assert ready.status_code == 200, ready.text
-    assert ready.json()["serving"] is True
-    signature = "c2lnbmF0dXJlLW5ldmVyLWxvZ2dlZA"
-    httpx.get(f"{base}/reports/nope?exp=1&sig={signature}", timeout=10)
-    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
-    [startup] = [line for line in lines if line.get("event") == "startup"]
-    assert startup["serving"] is True
-    assert startup["paths"]["aws"] == ready.json()["paths"]["aws"]
-    assert TOKEN not in json.dumps(startup)
-    access = [line["httpRequest"] for line in lines if "httpRequest" in line]
-    assert {"requestMethod": "GET", "requestUrl": "/readyz", "status": 200}.items() <= (
-        next(a for a in access if a["requestUrl"] == "/readyz").items()
-    )
-    assert any(a["requestUrl"] == "/reports/nope" for a in access)
-    assert signature not in log.read_text()
