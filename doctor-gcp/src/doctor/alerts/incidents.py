@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from doctor.alerts.jobs import Job
-from doctor.store.schema import AlertJobRow, IncidentRow
+from doctor.store.schema import AlertJobRow, IncidentRow, utc
 
 ALARM, OK = "ALARM", "OK"
 # An incident whose OK never came (the alarm deleted, the OK in the dead-letter queue) gives
@@ -191,7 +191,7 @@ def cleared_after(connection: Connection) -> Callable[[str, datetime], datetime 
         found = connection.execute(query).first()
         if found is None or found.state != OK:
             return None
-        return _aware(found.changed_at)
+        return utc(found.changed_at)
 
     return lookup
 
@@ -225,16 +225,12 @@ def _incident(row: dict[str, Any]) -> Incident:
     return Incident(
         id=row["id"],
         target=row["target"],
-        opened_at=_aware(row["opened_at"]),
+        opened_at=utc(row["opened_at"]),
         alarms=dict(row["alarms"]),
         status=row["status"],
-        resolved_at=_aware(row["resolved_at"]) if row["resolved_at"] else None,
+        resolved_at=utc(row["resolved_at"]) if row["resolved_at"] else None,
         diagnosis_id=row["diagnosis_id"],
-        diagnosed_at=_aware(row["diagnosed_at"]) if row["diagnosed_at"] else None,
+        diagnosed_at=utc(row["diagnosed_at"]) if row["diagnosed_at"] else None,
         channel=row["channel"],
         thread_ts=row["thread_ts"],
     )
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from doctor.alerts.event import AlarmEvent
 from doctor.errors import StoreError
 from doctor.store import Store
-from doctor.store.schema import AlertJobRow
+from doctor.store.schema import AlertJobRow, utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,12 +148,11 @@ def finish(
 
 
 def _job(row: dict[str, Any]) -> Job:
-    changed = row["changed_at"]
     return Job(
         event_id=row["event_id"],
         target=row["target"],
         state=row["state"],
-        changed_at=changed if changed.tzinfo else changed.replace(tzinfo=UTC),
+        changed_at=utc(row["changed_at"]),
         alarm_arn=row["alarm_arn"],
         event=row["event"],
     )

@@ -23,7 +23,7 @@ from doctor.alerts.incidents import Incident, get_incident, set_thread
 from doctor.errors import DoctorError
 from doctor.notify import Message, SlackPoster
 from doctor.store import Store
-from doctor.store.schema import SlackPostRow
+from doctor.store.schema import SlackPostRow, utc
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ class SlackOutbox:
             rows = connection.execute(query.order_by(SlackPostRow.id)).mappings().all()
         posts = [
             _Post(r["id"], r["incident_id"], r["kind"], r["payload"], r["attempts"],
-                  _aware(r["created_at"]), _aware(r["next_at"]))
+                  utc(r["created_at"]), utc(r["next_at"]))
             for r in rows
         ]  # fmt: skip
         self._retries = []
@@ -242,7 +242,3 @@ def _mark(connection: Connection, post: _Post, status: str, ts: str | None) -> N
         .where(SlackPostRow.id == post.id)
         .values(status=status, ts=ts, attempts=post.attempts + 1)
     )
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

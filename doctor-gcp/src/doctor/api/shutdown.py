@@ -34,10 +34,6 @@ class Stopping:
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._event.set)
 
-    @property
-    def stopping(self) -> bool:
-        return self._event.is_set()
-
     async def within(self, work: Awaitable[T], *, deadline: float, what: str) -> T:
         """`work`'s result, or DeadlineExceeded after `deadline` s, or, once the server is
         stopping, ShuttingDown when it has not finished within the grace period."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -21,6 +21,12 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 class Base(DeclarativeBase):
     pass
+
+
+def utc(moment: datetime) -> datetime:
+    """A datetime read back from a column: every one is written in UTC, and SQLite returns
+    them without their zone."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class DiagnosisRow(Base):

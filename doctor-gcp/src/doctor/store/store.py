@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from doctor.errors import InvalidParameter, StoreError
 from doctor.models import AnalysisResponse
-from doctor.store.schema import CategoryRow, DiagnosisRow
+from doctor.store.schema import CategoryRow, DiagnosisRow, utc
 
 log = logging.getLogger(__name__)
 
@@ -243,8 +243,7 @@ def _engine(url: str) -> Engine:
 
 
 def _encode(created_at: datetime, diagnosis_id: str) -> str:
-    at = created_at if created_at.tzinfo else created_at.replace(tzinfo=UTC)
-    raw = json.dumps([at.isoformat(), diagnosis_id]).encode()
+    raw = json.dumps([utc(created_at).isoformat(), diagnosis_id]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
