@@ -160,6 +160,7 @@ LOG_GROUP_PATTERN = r"^[\.\-_/#A-Za-z0-9]{1,512}$"
 MAX_WINDOW_MINUTES = 7 * 24 * 60
 MAX_LOGS_LIMIT = 100_000  # the largest DOCTOR_MAX_LOGS a doctor may configure
 DEFAULT_MINUTES = 30  # the window read when a request names none
+MAX_HISTORY_PAGE = 100  # diagnoses per page of history (API and CLI)
 
 
 class AnalyzeRequest(BaseModel):

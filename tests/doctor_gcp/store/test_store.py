@@ -7,11 +7,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from doctor.errors import InvalidParameter
 from doctor.models import AnalysisResponse
 from doctor.store import Store
+from doctor.store.store import HEAD, MIGRATIONS
 from tests.doctor_gcp.notify.reports import T0, make_issue, make_response
 
 
@@ -81,6 +82,36 @@ def test_sqlite_runs_in_wal_mode_and_migrating_twice_is_harmless(tmp_path: Path)
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     first.close()
     second.close()
+
+
+def test_head_is_alembics_head() -> None:
+    """The store skips Alembic when the database is at HEAD: HEAD must be Alembic's own."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD
+
+
+def test_a_database_behind_head_is_still_upgraded(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
+    old = Store(url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with old.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")  # a history written by the first release
+    old.close()
+    store = Store(url)
+    store.migrate()
+    with store.engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
+        assert inspect(connection).has_table("alert_incidents")  # 0003's table
+    store.close()
 
 
 def test_a_folder_that_cannot_be_created_is_a_store_error_naming_it(tmp_path: Path) -> None:

@@ -25,7 +25,6 @@ from doctor.cli.progress import stdin_hint, working
 from doctor.cli.render import render_analysis
 from doctor.digest.prompt import Prompt
 from doctor.errors import DoctorError
-from doctor.orchestrator import Doctor
 from doctor.respond import Digested
 from doctor.settings import load_settings
 
@@ -76,6 +75,8 @@ def analyze(
     )
     try:
         settings = load_settings()
+        from doctor.orchestrator import Doctor  # lazily: `-h` need not load every stage
+
         with closing(Doctor.from_settings(settings, ambient_aws=True)) as doctor:
             if dry_run:
                 if slack:

@@ -8,7 +8,7 @@ when every configured path is ready, 1 otherwise (a path that is off is not a fa
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -16,8 +16,10 @@ from rich.text import Text
 
 from doctor.cli.options import fail, write
 from doctor.errors import DoctorError
-from doctor.readiness import PathCheck, Readiness, assess
 from doctor.settings import load_settings
+
+if TYPE_CHECKING:
+    from doctor.readiness import PathCheck, Readiness
 
 _LABELS = {"aws": "AWS", "gemini": "Gemini", "slack": "Slack", "store": "Store", "api": "API"}
 _STYLES = {"ready": "green", "off": "dim", "not_ready": "bold red", "unchecked": "yellow"}
@@ -43,6 +45,8 @@ def check(
             write(json.dumps({"ready": False, "serving": False, "error": err.to_body()["error"]}))
             raise typer.Exit(1) from None
         fail(err)
+    from doctor.readiness import assess  # lazily: `-h` need not load SQLAlchemy
+
     readiness = assess(settings, probe_store=True, live=live)
     if json_output:
         write(json.dumps(readiness.to_dict(), indent=2))

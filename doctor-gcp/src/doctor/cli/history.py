@@ -12,11 +12,9 @@ from rich.text import Text
 from doctor.cli.options import StdoutConsole, TargetOpt, fail, number, usage_error, write
 from doctor.cli.render import SEVERITY_STYLE
 from doctor.errors import DoctorError, InvalidParameter
-from doctor.models import AnalysisResponse
-from doctor.orchestrator import Doctor
+from doctor.models import MAX_HISTORY_PAGE, AnalysisResponse
 from doctor.settings import load_settings
 from doctor.since import parse_since
-from doctor.store.store import MAX_PAGE
 
 
 def history(
@@ -25,7 +23,8 @@ def history(
         str | None, typer.Option("--since", help="30m, 24h, 7d or an ISO-8601 time.")
     ] = None,
     limit: Annotated[
-        int, typer.Option("--limit", parser=number(1, MAX_PAGE), help="At most N diagnoses.")
+        int,
+        typer.Option("--limit", parser=number(1, MAX_HISTORY_PAGE), help="At most N diagnoses."),
     ] = 20,
     json_output: Annotated[
         bool, typer.Option("--json", help="Print the stored AnalysisResponses as JSON.")
@@ -40,6 +39,8 @@ def history(
         )
     try:
         settings = load_settings()
+        from doctor.orchestrator import Doctor  # lazily: `-h` need not load every stage
+
         with closing(Doctor.from_settings(settings)) as doctor:
             page = doctor.history(target=target, since=after, limit=limit)
     except DoctorError as err:

@@ -23,7 +23,6 @@ from doctor.cli.progress import stdin_hint, working
 from doctor.cli.render import render_patterns
 from doctor.digest.types import Digest
 from doctor.errors import DoctorError
-from doctor.orchestrator import Doctor
 from doctor.settings import load_settings
 
 
@@ -43,6 +42,8 @@ def patterns(
     """Show the digest's templates with counts. Calls no engine."""
     query = make_query(file=file, target=target, log_group=log_group, minutes=minutes)
     try:
+        from doctor.orchestrator import Doctor  # lazily: `-h` need not load every stage
+
         with closing(Doctor.from_settings(load_settings(), ambient_aws=True)) as doctor:
             stdin_hint(file)
             with working("Reading and digesting the logs…"):

@@ -20,20 +20,31 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, insert, make_url, select, tuple_
+from sqlalchemy import (
+    Connection,
+    Engine,
+    create_engine,
+    event,
+    insert,
+    inspect,
+    make_url,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from doctor.errors import InvalidParameter, StoreError
-from doctor.models import AnalysisResponse
+from doctor.models import MAX_HISTORY_PAGE, AnalysisResponse
 from doctor.store.schema import CategoryRow, DiagnosisRow, utc
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-MAX_PAGE = 100
+# Migration files are named after their revision ("0004_….py"): the newest is the head.
+HEAD = max(p.name.split("_", 1)[0] for p in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
+MAX_PAGE = MAX_HISTORY_PAGE
 CONNECT_TIMEOUT_SECONDS = 5
 
 
@@ -90,15 +101,27 @@ class Store:
                 self._upgrade()
 
     def _upgrade(self) -> None:
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
         try:
-            with self._engine.begin() as connection:
-                config.attributes["connection"] = connection
-                command.upgrade(config, "head")
+            if self._revision() != HEAD:
+                # Only when the schema must change: importing Alembic costs ~0.3 s, which
+                # every CLI run would pay for nothing.
+                from alembic import command
+                from alembic.config import Config
+
+                config = Config()
+                config.set_main_option("script_location", str(MIGRATIONS))
+                with self._engine.begin() as connection:
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, "head")
         except SQLAlchemyError as exc:
             raise _failed("open", exc) from exc
         self._migrated = True
+
+    def _revision(self) -> str | None:
+        with self._engine.connect() as connection:
+            if not inspect(connection).has_table("alembic_version"):
+                return None
+            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
     def save(
         self,
