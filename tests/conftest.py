@@ -10,6 +10,7 @@ import ipaddress
 import os
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -136,3 +137,12 @@ def moto_server_url() -> Iterator[str]:
 
     with moto_server() as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def fresh_clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository as a newcomer's clone has it (no .venv, no caches), shared by the tests
+    that run the README's commands as written (tests/readme, tests/e2e/test_demo.py)."""
+    from tests.readme.checkout import fresh_checkout
+
+    return fresh_checkout(tmp_path_factory.mktemp("clone"))
