@@ -5,7 +5,9 @@ ignored, so that uncommitted work is what gets tested): no .venv, no caches, no 
 It is a git repository with one commit, so `uvx --from git+file://…` can install from it.
 
 `shell_env` is the environment a newcomer's shell has: the host's, minus every cloud and doctor
-setting (a developer's own AWS login must never be used), with the history under the test's own
+setting (a developer's own AWS login must never be used) and minus this repository's own
+virtualenv on PATH (`make test` runs inside it: a README command naming a bare `cloud-doctor`
+would find it here and not on a newcomer's machine), with the history under the test's own
 folder and uv on PATH.
 """
 
@@ -20,7 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 _STRIPPED_PREFIXES = ("AWS_", "GCP_", "GEMINI_", "SLACK_", "DOCTOR_", "GOOGLE_", "CLOUDSDK_")
 _STRIPPED = {"VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME", "PORT", "UV_PROJECT_ENVIRONMENT"}
-_GIT = ("git", "-c", "user.name=readme-test", "-c", "user.email=readme-test@localhost")
+# A developer's git settings (signing, hooks) must not get in the way of this one commit.
+_GIT = (
+    "git", "-c", "user.name=readme-test", "-c", "user.email=readme-test@localhost",
+    "-c", "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null",
+)  # fmt: skip
 
 
 def fresh_checkout(dest: Path) -> Path:
@@ -65,8 +71,14 @@ def shell_env(work: Path) -> dict[str, str]:
     }
     (work / "data").mkdir(parents=True, exist_ok=True)
     uv_dir = str(uv_binary().parent)
+    ours = (ROOT.resolve(), Path(sys.prefix).resolve())
+    path = [
+        entry
+        for entry in env.get("PATH", "/usr/bin:/bin").split(os.pathsep)
+        if entry and not any(Path(entry).resolve().is_relative_to(p) for p in ours)
+    ]
     env.update(
-        PATH=os.pathsep.join([uv_dir, env.get("PATH", "/usr/bin:/bin")]),
+        PATH=os.pathsep.join([uv_dir, *path]),
         XDG_DATA_HOME=str(work / "data"),  # the history file: the test's, never ~'s
         # No developer's AWS account: needs=aws gives the shell moto's keys instead.
         AWS_CONFIG_FILE=os.devnull,

@@ -20,10 +20,11 @@ import shlex
 from dataclasses import dataclass, field
 
 MARKER = re.compile(r"^\s*<!--\s*readme-test:(?P<body>.*?)-->\s*$")
-FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,})(?P<info>[^`]*)$")
+# Any indent: a fence inside a list item is indented like the item's text.
+FENCE = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
 ACTIONS = ("run", "skip", "elsewhere", "save")
 NEEDS = frozenset({"aws", "role", "slack", "registry"})
-RUNNABLE = frozenset({"bash", "sh", "shell", "console"})
+RUNNABLE = frozenset({"bash", "sh", "shell", "console", "zsh"})
 
 
 class MarkerError(ValueError):
@@ -104,9 +105,11 @@ def blocks(markdown: str) -> list[Block]:
             continue
         fence, indent = opening["fence"], len(opening["indent"])
         lang = opening["info"].strip().split(" ")[0].lower()
+        # CommonMark: the closing fence is the same character, at least as many of it.
+        closing = re.compile(rf"^\s*{re.escape(fence[0])}{{{len(fence)},}}\s*$")
         body: list[str] = []
         end = index + 1
-        while end < len(lines) and lines[end].strip() != fence:
+        while end < len(lines) and not closing.match(lines[end]):
             body.append(lines[end][indent:] if lines[end][:indent].isspace() else lines[end])
             end += 1
         if end == len(lines):

@@ -158,12 +158,30 @@ def _stop_group(pgid: int) -> None:
         except ProcessLookupError:
             return
         deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            try:
-                os.killpg(pgid, 0)
-            except ProcessLookupError:
-                return
+        while time.monotonic() < deadline and _group_alive(pgid):
             time.sleep(0.05)
+        if not _group_alive(pgid):
+            return
+
+
+def _group_alive(pgid: int) -> bool:
+    """Whether a process of the group still runs. Zombies do not count: where PID 1 does not
+    reap orphans, a stopped server stays a zombie, and killpg(pgid, 0) would still succeed."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if int(fields[2]) == pgid and fields[0] != "Z":  # state, ppid, pgrp
+            return True
+    return False
 
 
 def _commands(block: Block) -> list[str]:
@@ -194,8 +212,9 @@ def test_readme_block(block: Block, peers: Peers) -> None:
         runner = ROOT / marker.reason
         assert runner.is_file(), f"README line {block.line}: {marker.reason} does not exist"
         source = runner.read_text(encoding="utf-8")
-        for command in _commands(block):
-            assert command in source, f"{marker.reason} does not run `{command}` as written"
+        for command in _commands(block):  # as a string literal, not merely mentioned
+            literal = f'"{command}"' in source or f"'{command}'" in source
+            assert literal, f"{marker.reason} does not run `{command}` as written"
         return
     posted_before = len(peers.slack.calls_to("chat.postMessage"))
     log = peers.work / f"block-{block.line}"

@@ -86,6 +86,29 @@ def test_faults_name_the_line(marker: str | None, fault: str) -> None:
     assert f"README {fault}" in str(raised.value)
 
 
+def test_tilde_fences_and_longer_closing_fences_count() -> None:
+    found = blocks(
+        doc(
+            '<!-- readme-test: skip "y" -->',
+            "~~~bash",
+            "make demo",
+            "~~~~",
+            '<!-- readme-test: skip "x" -->',
+            "````zsh",
+            "```",
+            "make test",
+            "`````",
+        )
+    )
+    assert [b.lang for b in found] == ["bash", "zsh"]
+    assert found[1].text == "```\nmake test\n"  # a shorter fence inside is text
+
+
+def test_an_unmarked_tilde_block_is_caught() -> None:
+    with pytest.raises(MarkerError, match="README line 1: a bash block without"):
+        blocks(doc("~~~bash", "make demo", "~~~"))
+
+
 def test_an_unclosed_fence_is_an_error() -> None:
     with pytest.raises(MarkerError, match="never closed"):
         blocks(doc(f"{FENCE}toml", "a = 1"))
