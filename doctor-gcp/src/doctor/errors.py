@@ -149,10 +149,26 @@ class StoreError(DoctorError):
 
 class NotifyError(DoctorError):
     """Delivering a report to Slack failed: unreachable, rate limited past our patience, or
-    refused (bad token, unknown channel, bot not in channel, expired response_url)."""
+    refused (bad token, unknown channel, bot not in channel, expired response_url).
+
+    `retry_after`: the seconds Slack asked to wait (a 429's Retry-After), when it said so.
+    `permanent`: Slack refused this very message (its blocks, its size, a message to edit that
+    is gone): sending it again cannot work, unlike a refusal a setting can fix (a token)."""
 
     code = "notify_error"
     status = 502
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        retry_after: float | None = None,
+        permanent: bool = False,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.retry_after = retry_after
+        self.permanent = permanent
 
 
 class DeadlineExceeded(DoctorError):

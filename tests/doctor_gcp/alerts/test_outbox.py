@@ -9,15 +9,23 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from doctor.alerts.incidents import Incident, Touched, save_incident
 from doctor.alerts.outbox import PARENT, REPLY, UPDATE, SlackOutbox, queue_post
 from doctor.notify import Message, SlackPoster
 from doctor.settings import Settings
 from doctor.store import Store
-from doctor.store.schema import SlackPostRow
-from tests.fakes.slack import BOT_TOKEN, FakeSlack, fake_slack, rate_limited, server_error
+from doctor.store.schema import SlackPostRow, utc
+from tests.fakes.slack import (
+    BOT_TOKEN,
+    FakeSlack,
+    Reply,
+    fake_slack,
+    rate_limited,
+    server_error,
+    slack_error,
+)
 
 
 @pytest.fixture
@@ -59,6 +67,19 @@ def statuses(store: Store) -> list[tuple[str, str]]:
         return [(kind, status) for kind, status in rows]
 
 
+def next_at(store: Store, kind: str) -> datetime:
+    with store.engine.connect() as connection:
+        found = connection.execute(
+            select(SlackPostRow.next_at).where(SlackPostRow.kind == kind)
+        ).scalar_one()
+    return utc(found)
+
+
+def make_due(store: Store) -> None:
+    with store.engine.begin() as connection:
+        connection.execute(update(SlackPostRow).values(next_at=datetime.now(UTC)))
+
+
 def deliver_until_done(box: SlackOutbox, store: Store, seconds: float = 10) -> None:
     import time
 
@@ -97,16 +118,54 @@ def test_slack_failing_then_recovering_posts_each_message_once(
     assert posted[-1].json["thread_ts"] == slack.calls_to("chat.update")[0].json["ts"]
 
 
-def test_rate_limits_longer_than_a_caller_can_wait_are_retried_later(
+def test_rate_limits_longer_than_a_caller_can_wait_are_retried_after_retry_after(
     store: Store, slack: FakeSlack
 ) -> None:
     incident_with_messages(store)
     slack.script("chat.postMessage", rate_limited(retry_after=120))
     box = outbox(store, slack)
+    began = datetime.now(UTC)
     box.deliver()  # no sleeping through two minutes: the message is put back
     assert statuses(store)[0] == (PARENT, "pending")
+    due = next_at(store, PARENT)
+    assert due - began >= timedelta(seconds=119)  # Slack's wait, not the 0.05 s backoff
+    assert box.deliver() == 60.0  # nothing due: the idle tick
+    assert len(slack.calls_to("chat.postMessage")) == 1  # not asked again before its time
+    make_due(store)  # two minutes later
     deliver_until_done(box, store)
     assert [s for _, s in statuses(store)] == ["sent"] * 3
+
+
+def test_a_refused_parent_is_given_up_at_once_with_its_thread(
+    store: Store, slack: FakeSlack
+) -> None:
+    incident_with_messages(store)
+    slack.script("chat.postMessage", slack_error("invalid_blocks"))
+    box = outbox(store, slack)
+    box.deliver()
+    box.deliver()
+    assert [s for _, s in statuses(store)] == ["failed"] * 3  # no day of retries
+    assert len(slack.calls_to("chat.postMessage")) == 1
+    assert slack.calls_to("chat.update") == []
+
+
+def test_a_refused_reply_is_given_up_and_the_thread_goes_on(store: Store, slack: FakeSlack) -> None:
+    incident_with_messages(store)
+    parent_ok = Reply(200, {"ok": True, "channel": "C0FAKE0001", "ts": "1700000000.000001"})
+    slack.script("chat.postMessage", parent_ok, slack_error("msg_too_long"))
+    box = outbox(store, slack)
+    deliver_until_done(box, store)
+    assert statuses(store) == [(PARENT, "sent"), (REPLY, "failed"), (UPDATE, "sent")]
+    assert len(slack.calls_to("chat.postMessage")) == 2
+
+
+def test_a_refusal_a_setting_can_fix_is_retried(store: Store, slack: FakeSlack) -> None:
+    incident_with_messages(store)
+    slack.script("chat.postMessage", slack_error("not_in_channel"))  # until someone invites it
+    box = outbox(store, slack)
+    deliver_until_done(box, store)
+    assert [s for _, s in statuses(store)] == ["sent"] * 3
+    assert len(slack.calls_to("chat.postMessage")) == 3
 
 
 def test_slack_down_loses_nothing_and_a_restart_sends_it(store: Store, slack: FakeSlack) -> None:

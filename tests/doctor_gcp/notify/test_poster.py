@@ -222,3 +222,31 @@ def test_a_response_url_5xx_is_retried_once(slack: FakeSlack, poster: SlackPoste
     slack.script("response/c5", server_error(500))
     poster.respond(slack.response_url("c5"), notice("n"), response_type="ephemeral")
     assert len(slack.calls_to("response/c5")) == 2
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "expected"), [(120, 120.0), (99_999, 3600.0)], ids=["said", "capped"]
+)
+def test_a_long_rate_limit_says_how_long_slack_asked_to_wait(
+    slack: FakeSlack, poster: SlackPoster, retry_after: int, expected: float
+) -> None:
+    slack.script("chat.postMessage", rate_limited(retry_after))
+    with pytest.raises(NotifyError) as raised:
+        poster.post_message(notice("hello"))
+    assert raised.value.retry_after == expected
+    assert not raised.value.permanent
+
+
+@pytest.mark.parametrize(
+    ("code", "permanent"),
+    [("invalid_blocks", True), ("msg_too_long", True), ("message_not_found", True),
+     ("not_in_channel", False), ("invalid_auth", False), ("channel_not_found", False)],
+)  # fmt: skip
+def test_refusals_of_the_message_itself_are_permanent(
+    slack: FakeSlack, poster: SlackPoster, code: str, permanent: bool
+) -> None:
+    slack.script("chat.postMessage", slack_error(code))
+    with pytest.raises(NotifyError) as raised:
+        poster.post_message(notice("hello"))
+    assert raised.value.permanent is permanent
+    assert raised.value.retry_after is None

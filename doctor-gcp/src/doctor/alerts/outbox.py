@@ -2,10 +2,14 @@
 sent afterwards by one thread, in order per incident.
 
 Slack down, failing or rate-limiting costs nothing: the message stays pending and is retried
-with exponential backoff (from the store, so a restart resumes it), until it is sent or older
-than `give_up_after`. A message is marked sent right after Slack answers with its ts; replies
-and the parent's edit wait for the parent, whose ts is the thread. Shutdown stops between two
-messages, never inside one.
+with exponential backoff, never sooner than a 429's Retry-After (from the store, so a restart
+resumes it), until it is sent or older than `give_up_after`. A refusal of the message itself
+(invalid blocks, too long, a message to edit that is gone) is given up at once: the same
+payload would fail for a day; a refused parent takes its thread's messages with it.
+
+A message is marked sent right after Slack answers with its ts; replies and the parent's edit
+wait for the parent, whose ts is the thread. Shutdown stops between two messages, never inside
+one.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, insert, select, update
 
 from doctor.alerts.incidents import Incident, get_incident, set_thread
-from doctor.errors import DoctorError
+from doctor.errors import DoctorError, NotifyError
 from doctor.notify import Message, SlackPoster
 from doctor.store import Store
 from doctor.store.schema import SlackPostRow, utc
@@ -152,6 +156,10 @@ class SlackOutbox:
             channel, ts = self._post(post.kind, message, gate)
         except DoctorError as err:
             self._on_error("post")
+            if isinstance(err, NotifyError) and err.permanent:
+                log.warning("incident %s: Slack refused the %s for good (%s); not retried",
+                            post.incident_id, post.kind, err.message)  # fmt: skip
+                return self._finish(post, "failed")
             return self._retry_later(post, err)
         except Exception:  # a bug or the store: retried later like a Slack failure
             log.exception("incident %s: Slack %s failed", post.incident_id, post.kind)
@@ -167,8 +175,17 @@ class SlackOutbox:
         if post.kind != PARENT and (incident.channel is None or incident.thread_ts is None):
             if datetime.now(UTC) - post.created_at >= self._give_up_after:
                 return self._finish(post, "failed")  # its parent was given up
+            if self._parent_failed(post.incident_id):
+                return self._finish(post, "failed")  # no thread will ever hold it
             return False  # the parent is not out yet
         return incident if self._claim(post) else False  # else another instance sends it
+
+    def _parent_failed(self, incident_id: str) -> bool:
+        query = select(SlackPostRow.status).where(
+            SlackPostRow.incident_id == incident_id, SlackPostRow.kind == PARENT
+        )
+        with self._store.engine.connect() as connection:
+            return connection.execute(query).scalar_one_or_none() == "failed"
 
     def _record(self, post: _Post, incident: Incident, channel: str, ts: str) -> bool:
         """The ts (and a parent's thread) in one transaction, right after Slack answered."""
@@ -218,6 +235,8 @@ class SlackOutbox:
                         post.incident_id, post.kind, post.attempts + 1, code)  # fmt: skip
             return self._finish(post, "failed")
         delay = min(self._max_backoff, self._backoff * 2**post.attempts)
+        if isinstance(err, NotifyError) and err.retry_after is not None:
+            delay = max(delay, err.retry_after)  # sooner would only be refused again
         said = err.message if err is not None else "see the error above"
         log.warning("incident %s: Slack %s failed (%s: %s); retrying in %.0f s",
                     post.incident_id, post.kind, code, said, delay)  # fmt: skip

@@ -75,6 +75,16 @@ _HINTS = {
 }
 for _code in ("not_authed", "account_inactive", "token_revoked", "token_expired"):
     _HINTS[_code] = _HINTS["invalid_auth"]
+# Refusals of the message itself (chat.postMessage / chat.update): the same payload fails
+# again, whatever the settings. Token, scope and channel refusals are not here: fixing a setting
+# and restarting makes the very same message go through.
+PERMANENT_CODES = frozenset({
+    "invalid_blocks", "invalid_blocks_format", "invalid_attachments", "msg_too_long",
+    "msg_blocks_too_long", "no_text", "too_many_attachments", "invalid_arguments",
+    "message_not_found", "cant_update_message", "edit_window_closed", "is_archived",
+    "invalid_metadata_format", "invalid_metadata_schema", "metadata_too_large",
+})  # fmt: skip
+MAX_RETRY_AFTER_SECONDS = 3600.0  # a larger (or unreadable) Retry-After is not believed
 
 SLACK_RESPONSE_ORIGIN = ("https", "hooks.slack.com")  # (scheme, netloc) of every response_url
 MAX_RESPONSE_URL_CHARS = 2048
@@ -239,7 +249,9 @@ def _api_failure(exc: SlackApiError, what: str) -> NotifyError:
     code = raw if isinstance(raw, str) and _SLACK_CODE.fullmatch(raw) else None
     if status == 429:
         return NotifyError(
-            f"Slack rate-limited {what}.", hint="Retry in a minute; Slack allows ~1 post/s."
+            f"Slack rate-limited {what}.",
+            hint="Retry in a minute; Slack allows ~1 post/s.",
+            retry_after=_retry_after(exc.response.headers),
         )
     if status >= 500:
         return NotifyError(
@@ -249,7 +261,19 @@ def _api_failure(exc: SlackApiError, what: str) -> NotifyError:
     return NotifyError(
         f"Slack refused {what}: {code or f'HTTP {status}'}.",
         hint=_HINTS.get(code or "", "See Slack's documentation of that error code."),
+        permanent=code in PERMANENT_CODES,
     )
+
+
+def _retry_after(headers: Any) -> float | None:
+    """A 429's Retry-After in seconds (Slack sends whole seconds), if present and sane."""
+    items = headers.items() if hasattr(headers, "items") else []
+    values = next((v for k, v in items if str(k).lower() == "retry-after"), None)
+    value = values[0] if isinstance(values, list) and values else values
+    text = str(value).strip() if value is not None else ""
+    if not text.isdigit():
+        return None
+    return min(float(text), MAX_RETRY_AFTER_SECONDS)
 
 
 def _webhook_failure(status: int, body: str, what: str) -> NotifyError:
