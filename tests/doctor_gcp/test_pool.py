@@ -17,6 +17,7 @@ from chaos_app.generator import generate
 from chaos_app.render import to_json
 from chaos_app.scenarios import by_name
 from doctor.errors import EngineUnavailable, LogGroupNotFound
+from doctor.metrics import Metrics
 from doctor.models import AnalysisResponse, Query
 from doctor.orchestrator import Doctor
 from doctor.pool import AnalysisPool
@@ -85,8 +86,9 @@ def test_a_worker_diagnoses_and_stores_it_in_the_shared_history(settings: Settin
     doctor.close()
 
 
-def test_an_error_in_the_worker_is_the_same_error_here(settings: Settings) -> None:
-    pool = AnalysisPool(settings, 1)
+def test_an_error_in_the_worker_is_the_same_error_here_and_counted(settings: Settings) -> None:
+    metrics = Metrics()
+    pool = AnalysisPool(settings, 1, on_error=metrics.failure)
     try:
         with pytest.raises(LogGroupNotFound) as caught:
             pool.analyze(Query(minutes=30, log_group="/gone"))
@@ -94,6 +96,10 @@ def test_an_error_in_the_worker_is_the_same_error_here(settings: Settings) -> No
         pool.close()
     assert "/gone" in caught.value.message
     assert caught.value.hint
+    # The worker's own counter is lost with it; /metrics shows the server's.
+    assert 'cloud_doctor_aws_errors_total{code="log_group_not_found"} 1.0' in (
+        metrics.exposition().decode()
+    )
 
 
 def test_a_dead_worker_fails_one_analysis_and_the_next_gets_a_new_one(settings: Settings) -> None:

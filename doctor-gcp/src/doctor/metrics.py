@@ -34,7 +34,7 @@ from prometheus_client.gc_collector import GCCollector
 from prometheus_client.platform_collector import PlatformCollector
 from prometheus_client.process_collector import ProcessCollector
 
-from doctor.errors import LogSourceError
+from doctor.errors import DoctorError, LogSourceError
 from doctor.models import AnalysisResponse
 
 # Prometheus' text exposition format, whatever the scraper accepts (no OpenMetrics).
@@ -144,6 +144,11 @@ class Metrics:
     def aws_error(self, error: LogSourceError) -> None:
         code = error.code if error.code in self._aws_codes else LogSourceError.code
         self.aws_errors.labels(code=code).inc()
+
+    def failure(self, error: DoctorError) -> None:
+        """An analysis that failed elsewhere (a worker process): counted as it would be here."""
+        if isinstance(error, LogSourceError):
+            self.aws_error(error)
 
     def slack_error(self, operation: SlackOperation) -> None:
         self.slack_errors.labels(operation=operation).inc()

@@ -76,10 +76,13 @@ class AnalysisPool:
         processes: int,
         *,
         on_response: Callable[[AnalysisResponse], None] = lambda _: None,
+        on_error: Callable[[DoctorError], None] = lambda _: None,
     ) -> None:
         self._settings = settings
         self._processes = processes
+        # The worker's own metrics die with it: the server counts answers and failures here.
         self._on_response = on_response
+        self._on_error = on_error
         self._lock = threading.Lock()
         self._executor: ProcessPoolExecutor | None = None
         self._closed = False
@@ -117,7 +120,9 @@ class AnalysisPool:
                 hint="Check the instance's memory (DOCTOR_ANALYSIS_PROCESSES sets how many run).",
             ) from None
         if tag == "error":
-            raise _error(body, message, hint)
+            error = _error(body, message, hint)
+            self._on_error(error)
+            raise error
         response = AnalysisResponse.model_validate_json(body)
         self._on_response(response)
         return response

@@ -48,7 +48,8 @@ def create_app(settings: Settings, *, doctor: Doctor | None = None) -> FastAPI:
         pool = None
         if settings.doctor_analysis_processes > 0:
             pool = AnalysisPool(settings, settings.doctor_analysis_processes,
-                                on_response=service.metrics.analysis)  # fmt: skip
+                                on_response=service.metrics.analysis,
+                                on_error=service.metrics.failure)  # fmt: skip
         app.state.analyze = pool.analyze if pool is not None else service.analyze
         slack = slack_inlet.SlackCommands.from_settings(
             settings, service, analyze=app.state.analyze
