@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from doctor.errors import ConfigurationError
-from doctor.settings import Settings, is_placeholder, load_settings
+from doctor.settings import Settings, load_settings
+from doctor.settings_checks import is_placeholder
 from tests.doctor_gcp.api.test_alerts import ALERT_TOKEN
 from tests.doctor_gcp.conftest import API_TOKEN
 from tests.fakes.slack import SIGNING_SECRET

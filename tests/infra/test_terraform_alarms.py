@@ -21,7 +21,7 @@ import pytest
 from chaos_app.generator import generate
 from chaos_app.render import to_json, to_text
 from chaos_app.scenarios import CATALOG
-from doctor.settings import MIN_API_TOKEN_CHARS
+from doctor.settings_checks import MIN_API_TOKEN_CHARS
 from infra.local import bootstrap as boot
 from tests.infra.support import (
     AWS_ROOT,

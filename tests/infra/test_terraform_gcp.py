@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import make_url
 
-from doctor.settings import MIN_API_TOKEN_CHARS, Settings
+from doctor.settings import Settings
+from doctor.settings_checks import MIN_API_TOKEN_CHARS
 from doctor.targets import read_targets
 from tests.infra.support import (
     AWS_ROOT,

@@ -1,16 +1,16 @@
 """The doctor's configuration: read once from the environment into `Settings`, then injected.
 
 Nothing here runs at import: the CLI and the app factory call `load_settings()`. Environment
-names are the contract in DESIGN.md; the GEMINI_* tuning knobs below are additions.
+names are the contract in DESIGN.md; the GEMINI_* tuning knobs below are additions. What a
+value must look like (strong secrets, ARNs, regions, URLs, database URLs) is checked by
+`doctor.settings_checks`; the validators here say which check guards which variable.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -18,43 +18,24 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from doctor.errors import ConfigurationError
 from doctor.models import MAX_LOGS_LIMIT, EngineChoice
-
-# Values people paste from templates; running with one would "work" and be wide open.
-_PLACEHOLDERS = frozenset(
-    {"changeme", "change-me", "change_me", "changethis", "change-this", "replaceme", "todo"}
-    | {"secret", "password", "token", "placeholder", "dummy", "example", "none", "null"}
+from doctor.settings_checks import (
+    MIN_API_TOKEN_CHARS,
+    MIN_SIGNING_SECRET_CHARS,
+    normalize_database_url,
+    reject_placeholder,
+    require_aws_region,
+    require_gcp_location,
+    require_role_arn,
+    require_strong_secret,
+    require_url,
 )
-_PLACEHOLDER_SHAPES = (
-    re.compile(r"(xox[a-z]-)?x{3,}"),  # "xxx", "xoxb-xxxx"
-    re.compile(r"<[^>]*>"),  # "<your token here>"
-    re.compile(r".*(changeme|changethis|change-me|replace-me|your[-_ ]?token).*"),
-)
 
-
-def is_placeholder(value: str) -> bool:
-    normalized = value.strip().lower()
-    return normalized in _PLACEHOLDERS or any(p.fullmatch(normalized) for p in _PLACEHOLDER_SHAPES)
-
-
-MIN_API_TOKEN_CHARS = 32
-# Slack issues signing secrets of 32 hex characters: anything shorter is not Slack's.
-MIN_SIGNING_SECRET_CHARS = 32
-# A random secret of 32+ characters shows many distinct characters of at least two classes
-# (`openssl rand -hex 32`: 16 symbols, digits and letters); "aaaa…", "abab…" or a word padded
-# to length do not.
-MIN_DISTINCT_SECRET_CHARS = 8
-MIN_SECRET_CHARACTER_CLASSES = 2
+# The secrets that guard the service, and the least length of each.
 _STRONG_SECRETS = {
     "doctor_api_token": MIN_API_TOKEN_CHARS,
     "doctor_alert_token": MIN_API_TOKEN_CHARS,
     "slack_signing_secret": MIN_SIGNING_SECRET_CHARS,
 }
-# An IAM role ARN in any partition (aws, aws-cn, aws-us-gov, aws-iso…), role path allowed.
-ROLE_ARN_PATTERN = r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$"
-# An AWS region: us-east-1, eu-central-2, us-gov-west-1, cn-north-1, eusc-de-east-1.
-REGION_PATTERN = r"^[a-z]{2,4}(-[a-z]+)+-[0-9]{1,2}$"
-# A GCP location: global, us, europe-west4, northamerica-northeast1.
-_GCP_LOCATION = re.compile(r"[a-z]+(-[a-z]+[0-9]*)*")
 # The URL variables and what each one is for (said in the error).
 _URLS = {
     "doctor_public_url": "the base of report links, e.g. https://doctor.example.com",
@@ -62,52 +43,6 @@ _URLS = {
     "slack_api_url": "Slack's API base, e.g. https://slack.com/api/",
     "gemini_base_url": "the Gemini endpoint, e.g. https://aiplatform.googleapis.com",
 }
-
-
-# SQLite is built in; psycopg (3) is the PostgreSQL driver the project installs, so the
-# common postgres:// and postgresql:// forms (SQLAlchemy would pick psycopg2) are read as it.
-_DATABASES = frozenset({"sqlite", "sqlite+pysqlite", "postgresql+psycopg"})
-_POSTGRES_ALIASES = frozenset({"postgres", "postgresql"})
-
-
-def _character_classes(value: str) -> int:
-    kinds = (str.islower, str.isupper, str.isdigit)
-    classes = sum(any(kind(char) for char in value) for kind in kinds)
-    return classes + any(not char.isalnum() for char in value)
-
-
-def secret_weakness(value: str, minimum: int) -> str | None:
-    """What is wrong with a secret (None: nothing). Never mentions the value itself."""
-    stripped = value.strip()
-    if len(stripped) < minimum:
-        return f"is shorter than {minimum} characters (whitespace not counted)"
-    if stripped != value or any(char.isspace() for char in stripped):
-        return "contains whitespace (a newline from `echo`? store it with `printf %s`)"
-    if len(set(stripped)) < MIN_DISTINCT_SECRET_CHARS:
-        return f"has fewer than {MIN_DISTINCT_SECRET_CHARS} distinct characters"
-    if _character_classes(stripped) < MIN_SECRET_CHARACTER_CLASSES:
-        return "uses one character class only (e.g. only letters or only digits)"
-    return None
-
-
-def url_problem(value: str, *, base_only: bool = False) -> str | None:
-    """What is wrong with a URL setting (None: nothing). Never mentions the value itself."""
-    if value != value.strip() or any(char.isspace() for char in value):
-        return "contains whitespace"
-    try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError:
-        return "is not a valid URL"
-    if parts.scheme not in ("http", "https"):
-        return "must start with http:// or https://"
-    if not parts.hostname:
-        return "has no host"
-    if base_only and (parts.query or parts.fragment):
-        return "must be a base URL, without ?query or #fragment"
-    return None
-
-
 # A current GA Gemini Flash model (gemini-2.5-flash is retired); override with GEMINI_MODEL.
 DEFAULT_GEMINI_MODEL = "gemini-3.8-flash"
 # Gemini 3 Flash on Vertex AI offers these (no MINIMAL); older families ignore the setting.
@@ -253,12 +188,8 @@ class Settings(BaseSettings):
     )
     @classmethod
     def _reject_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and is_placeholder(value.get_secret_value()):
-            raise PydanticCustomError(
-                "placeholder_secret",
-                "looks like a template placeholder, not a real secret: set the real value or "
-                "unset the variable",
-            )
+        if value is not None:
+            reject_placeholder(value.get_secret_value())
         return value
 
     @field_validator(*_STRONG_SECRETS)
@@ -267,76 +198,45 @@ class Settings(BaseSettings):
         # The only locks on /analyze, /alerts/aws and /slack/events: a weak one can be guessed.
         if value is None or info.field_name is None:
             return value
-        weakness = secret_weakness(value.get_secret_value(), _STRONG_SECRETS[info.field_name])
-        if weakness is not None:
-            fix = (
-                "copy the Signing Secret from the Slack app's Basic Information page"
-                if info.field_name == "slack_signing_secret"
-                else "generate one with `openssl rand -hex 32`"
-            )
-            raise PydanticCustomError(
-                "weak_secret", "{weakness}: {fix}", {"weakness": weakness, "fix": fix}
-            )
+        require_strong_secret(
+            value.get_secret_value(),
+            _STRONG_SECRETS[info.field_name],
+            from_slack=info.field_name == "slack_signing_secret",
+        )
         return value
 
     @field_validator("aws_role_arn")
     @classmethod
     def _role_arn(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(ROLE_ARN_PATTERN, value):
-            raise PydanticCustomError(
-                "role_arn",
-                "is not an IAM role ARN: write arn:aws:iam::<12-digit account>:role/<name> "
-                "(terraform output doctor_role_arn)",
-            )
+        if value is not None:
+            require_role_arn(value)
         return value
 
     @field_validator("aws_region")
     @classmethod
     def _aws_region(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(REGION_PATTERN, value):
-            raise PydanticCustomError(
-                "region", "is not an AWS region: write e.g. us-east-1 or eu-west-1"
-            )
+        if value is not None:
+            require_aws_region(value)
         return value
 
     @field_validator("gcp_location")
     @classmethod
     def _gcp_location(cls, value: str) -> str:
-        if not _GCP_LOCATION.fullmatch(value):
-            raise PydanticCustomError(
-                "location", "is not a GCP location: write e.g. global or europe-west4"
-            )
+        require_gcp_location(value)
         return value
 
     @field_validator("doctor_database_url")
     @classmethod
     def _database_url(cls, value: str | None) -> str | None:
-        """A driver the image has; the URL itself (it may hold a password) is never echoed."""
-        if value is None:
-            return value
-        scheme, _, rest = value.partition("://")
-        if rest and scheme in _POSTGRES_ALIASES:
-            return f"postgresql+psycopg://{rest}"
-        if not rest or scheme not in _DATABASES:
-            raise PydanticCustomError(
-                "database_url",
-                "is not a database URL the doctor can open: write sqlite:///path/history.sqlite3 "
-                "or postgresql+psycopg://user:password@host:5432/db",
-            )
-        return value
+        return None if value is None else normalize_database_url(value)
 
     @field_validator(*_URLS)
     @classmethod
     def _url(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None or info.field_name is None:
             return value
-        problem = url_problem(value, base_only=info.field_name == "doctor_public_url")
-        if problem is not None:
-            raise PydanticCustomError(
-                "url",
-                "{problem}: it must be {purpose}",
-                {"problem": problem, "purpose": _URLS[info.field_name]},
-            )
+        base_only = info.field_name == "doctor_public_url"
+        require_url(value, purpose=_URLS[info.field_name], base_only=base_only)
         return value
 
     @property

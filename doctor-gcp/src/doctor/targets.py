@@ -30,7 +30,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from doctor.errors import ConfigurationError, TargetNotFound
 from doctor.models import LOG_GROUP_PATTERN, MAX_WINDOW_MINUTES, TARGET_NAME_PATTERN
-from doctor.settings import REGION_PATTERN, ROLE_ARN_PATTERN, Settings
+from doctor.settings import Settings
+from doctor.settings_checks import REGION_PATTERN, ROLE_ARN_PATTERN
 
 DEFAULT_TARGET = "default"
 _ROLE_ARN = ROLE_ARN_PATTERN  # the same rules as AWS_ROLE_ARN and AWS_REGION
