@@ -28,7 +28,7 @@ from doctor.api.limits import (
 from doctor.api.shutdown import Stopping
 from doctor.orchestrator import Doctor
 from doctor.pool import AnalysisPool
-from doctor.readiness import log_readiness
+from doctor.readiness.startup import log_readiness
 from doctor.settings import Settings
 from doctor.telemetry import TraceMiddleware
 

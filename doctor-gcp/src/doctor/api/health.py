@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from doctor.api.deps import SettingsDep
 from doctor.api.errors import error_response
 from doctor.errors import ConfigurationError
-from doctor.readiness import assess
+from doctor.readiness.assessment import assess
 
 router = APIRouter()
 

@@ -19,7 +19,7 @@ from doctor.errors import DoctorError
 from doctor.settings import load_settings
 
 if TYPE_CHECKING:
-    from doctor.readiness import PathCheck, Readiness
+    from doctor.readiness.verdict import PathCheck, Readiness
 
 _LABELS = {"aws": "AWS", "gemini": "Gemini", "slack": "Slack", "store": "Store", "api": "API"}
 _STYLES = {"ready": "green", "off": "dim", "not_ready": "bold red", "unchecked": "yellow"}
@@ -45,7 +45,7 @@ def check(
             write(json.dumps({"ready": False, "serving": False, "error": err.to_body()["error"]}))
             raise typer.Exit(1) from None
         fail(err)
-    from doctor.readiness import assess  # lazily: `-h` need not load SQLAlchemy
+    from doctor.readiness.assessment import assess  # lazily: `-h` need not load SQLAlchemy
 
     readiness = assess(settings, probe_store=True, live=live)
     if json_output:

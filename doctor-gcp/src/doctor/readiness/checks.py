@@ -1,25 +1,14 @@
-"""Readiness: the active configuration and whether each path (AWS, Gemini, Slack, store, API)
-can work, with the fix for each that cannot.
+"""The per-path checks (AWS, Gemini, Slack, store, API): each path's verdict from the settings
+and local files (the targets file, the web identity token file) alone.
 
-One function, `assess`, feeds `cloud-doctor check`, `GET /readyz` and the service's start-up
-log line, so all three say the same thing. It reads only the settings and local files (the
-targets file, the web identity token file): no network, and secrets are reported as
-set/unset only. Opening the store (a database, possibly over the network) is asked for with
-`probe_store`; `live_checks` (the CLI's `--live`) adds real calls: STS and Slack's auth.test.
-
-A path is `ready`, `off` (not configured, and nothing needs it: e.g. no Slack at all), `not_ready`
-(configured, or needed, but unusable: the fix says what to do) or `unchecked` (configured, not
-probed here). `ready` overall means no path is `not_ready`; `serving` means `POST /analyze`
-could work: AWS and the API token are both ready.
+No network here, and secrets are reported as set/unset only; the one exception must be asked
+for: `probe_store` opens and migrates the history database (possibly over the network).
 """
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass, field, replace
-from importlib.metadata import version
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import SecretStr
 from sqlalchemy import make_url
@@ -27,84 +16,21 @@ from sqlalchemy.exc import ArgumentError
 
 from doctor.engines.select import choose_engine
 from doctor.errors import DoctorError
+from doctor.readiness.verdict import PathCheck
 from doctor.settings import Settings
 from doctor.targets import Target, Targets, load_targets
 
-log = logging.getLogger(__name__)
 
-Status = Literal["ready", "off", "not_ready", "unchecked"]
-PATHS = ("aws", "gemini", "slack", "store", "api")
-# What POST /analyze needs: without these it answers 503 whatever the request.
-SERVING_PATHS = ("aws", "api")
-LIVE_TIMEOUT_SECONDS = 5
-
-
-@dataclass(frozen=True, slots=True)
-class PathCheck:
-    """One path's verdict: what is configured (`facts`, no secrets), what is wrong, the fix."""
-
-    name: str
-    status: Status
-    summary: str
-    facts: dict[str, Any] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)
-    fix: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "summary": self.summary,
-            "facts": self.facts,
-            "problems": self.problems,
-            "fix": self.fix,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Readiness:
-    paths: list[PathCheck]
-
-    def path(self, name: str) -> PathCheck:
-        return next(check for check in self.paths if check.name == name)
-
-    @property
-    def ready(self) -> bool:
-        """Every configured path works (a path that is off is not a failure)."""
-        return all(check.status != "not_ready" for check in self.paths)
-
-    def serving_blockers(self) -> list[PathCheck]:
-        """The paths that keep POST /analyze from working (empty: it can work)."""
-        return [self.path(name) for name in SERVING_PATHS if self.path(name).status != "ready"]
-
-    @property
-    def serving(self) -> bool:
-        return not self.serving_blockers()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "ready": self.ready,
-            "serving": self.serving,
-            "paths": {check.name: check.to_dict() for check in self.paths},
-        }
-
-    def statuses(self) -> str:
-        """`aws=ready gemini=off …`: the one-line form for logs."""
-        return " ".join(f"{check.name}={check.status}" for check in self.paths)
-
-
-def assess(settings: Settings, *, probe_store: bool = False, live: bool = False) -> Readiness:
-    """Every path's verdict from the settings (and local files). `probe_store` opens and
-    migrates the history database; `live` also asks STS and Slack (short timeouts)."""
-    paths = [
+def check_paths(settings: Settings, *, probe_store: bool = False) -> list[PathCheck]:
+    """Every path's verdict, in `PATHS` order. `probe_store` opens and migrates the history
+    database; otherwise the store is `unchecked`."""
+    return [
         _aws(settings),
         _gemini(settings),
         _slack(settings),
         _store(settings, probe=probe_store),
         _api(settings),
     ]
-    if live:
-        paths = [_live(check, settings) for check in paths]
-    return Readiness(paths)
 
 
 def secret_state(value: SecretStr | None) -> str:
@@ -359,90 +285,3 @@ def _api(settings: Settings) -> PathCheck:
             "POST /analyze and GET /diagnoses.",
         )
     return PathCheck("api", "ready", "POST /analyze open to DOCTOR_API_TOKEN", facts)
-
-
-# --- `--live`: real calls, short timeouts
-
-
-def _live(check: PathCheck, settings: Settings) -> PathCheck:
-    if check.status != "ready":
-        return check
-    if check.name == "aws":
-        return _live_aws(check, settings)
-    if check.name == "slack":
-        return _live_slack(check, settings)
-    return check
-
-
-def _live_aws(check: PathCheck, settings: Settings) -> PathCheck:
-    """AssumeRoleWithWebIdentity for each target, seen through sts:GetCallerIdentity."""
-    from botocore.config import Config
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    from doctor.credentials import web_identity_session
-
-    config = Config(
-        connect_timeout=LIVE_TIMEOUT_SECONDS,
-        read_timeout=LIVE_TIMEOUT_SECONDS,
-        retries={"mode": "standard", "max_attempts": 1},
-    )
-    problems, identities = [], {}
-    for target in check.facts.get("targets", []):
-        name, region = target["name"], target["region"]
-        try:
-            session = web_identity_session(settings, role_arn=target["role_arn"], region=region)
-            sts = session.client(
-                "sts", region_name=region, config=config, endpoint_url=settings.aws_endpoint_url
-            )
-            identities[name] = sts.get_caller_identity()["Arn"]
-        except DoctorError as err:
-            problems.append(f"target {name!r}: {err.message}")
-        except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "error")
-            problems.append(f"target {name!r}: STS refused the role ({code})")
-        except BotoCoreError as exc:
-            problems.append(f"target {name!r}: STS could not be reached ({type(exc).__name__})")
-    facts = check.facts | {"live_identities": identities}
-    if problems:
-        return replace(
-            check,
-            status="not_ready",
-            summary="the live STS exchange failed",
-            facts=facts,
-            problems=problems,
-            fix="Check the role's trust policy (audience, subject) and that the "
-            "token is a Google-signed ID token for it.",
-        )
-    return replace(check, summary=check.summary + " (STS answered)", facts=facts)
-
-
-def _live_slack(check: PathCheck, settings: Settings) -> PathCheck:
-    from doctor.notify.slack import SlackPoster
-
-    try:
-        who = SlackPoster(settings, timeout_seconds=LIVE_TIMEOUT_SECONDS).verify_token()
-    except DoctorError as err:
-        return replace(
-            check,
-            status="not_ready",
-            summary="auth.test failed",
-            problems=[err.message],
-            fix=err.hint or None,
-        )
-    facts = check.facts | {"team": who.get("team"), "bot_user": who.get("user")}
-    return replace(check, summary=check.summary + " (auth.test answered)", facts=facts)
-
-
-def log_readiness(settings: Settings) -> Readiness:
-    """The service's start-up line: every path's status and configuration as fields."""
-    readiness = assess(settings)
-    level = logging.INFO if readiness.serving else logging.WARNING
-    log.log(
-        level,
-        "cloud-doctor %s starting: %s%s",
-        version("cloud-doctor"),
-        readiness.statuses(),
-        "" if readiness.serving else " (POST /analyze will answer 503: see GET /readyz)",
-        extra={"fields": {"event": "startup", **readiness.to_dict()}},
-    )
-    return readiness
