@@ -10,7 +10,8 @@ from pydantic import SecretStr
 
 from doctor.errors import ConfigurationError, NotifyError
 from doctor.notify.blocks import notice
-from doctor.notify.slack import ResponseUrlBudget, SlackPoster
+from doctor.notify.slack import SlackPoster
+from doctor.notify.slack_urls import ResponseUrlBudget
 from doctor.settings import Settings
 from tests.doctor_gcp.notify.reports import assert_within_slack_limits, make_response
 from tests.fakes.slack import (

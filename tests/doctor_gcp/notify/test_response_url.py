@@ -11,7 +11,9 @@ import pytest
 
 from doctor.errors import NotifyError
 from doctor.notify.blocks import notice
-from doctor.notify.slack import SDK_LOGGER, ResponseUrlPolicy, SlackPoster, redact
+from doctor.notify.slack import SlackPoster
+from doctor.notify.slack_errors import SDK_LOGGER, redact
+from doctor.notify.slack_urls import ResponseUrlPolicy
 from doctor.settings import Settings
 from tests.doctor_gcp.notify.test_poster import settings_for
 from tests.fakes.slack import BOT_TOKEN, FakeSlack, dropped, rate_limited, server_error
