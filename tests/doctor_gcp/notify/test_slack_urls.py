@@ -1,5 +1,6 @@
 """Where a reply may go (`ResponseUrlPolicy`): Slack's own response_urls, SLACK_API_URL's
-origin when it is set, nothing else; a refused URL is neither requested nor logged."""
+origin when it is set, nothing else; a refused URL is neither requested nor logged. And how
+often (`ResponseUrlBudget`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from doctor.errors import NotifyError
 from doctor.notify.blocks import notice
 from doctor.notify.slack import SlackPoster
-from doctor.notify.slack_urls import ResponseUrlPolicy
+from doctor.notify.slack_urls import ResponseUrlBudget, ResponseUrlPolicy
 from doctor.settings import Settings
 from tests.doctor_gcp.notify.test_poster import settings_for
 from tests.fakes.slack import FakeSlack
@@ -101,3 +102,27 @@ def test_a_refused_response_url_is_never_requested_nor_logged(
         assert url not in caplog.text
     assert "127.0.0.1" not in caplog.text
     assert "localhost" not in caplog.text
+
+
+# --- the response_url budget on its own (SlackPoster.respond spends it: test_poster)
+
+
+def test_the_response_url_budget_frees_up_after_30_minutes() -> None:
+    now = [0.0]
+    budget = ResponseUrlBudget(clock=lambda: now[0])
+    for _ in range(5):
+        budget.take("u")
+    with pytest.raises(NotifyError):
+        budget.take("u")
+    now[0] = 30 * 60 - 1
+    with pytest.raises(NotifyError):
+        budget.take("u")
+    now[0] = 30 * 60
+    budget.take("u")
+
+
+def test_the_budget_remembers_a_bounded_number_of_urls() -> None:
+    budget = ResponseUrlBudget(max_urls=3)
+    for n in range(10):
+        budget.take(f"u{n}")
+    assert len(budget._uses) == 3
