@@ -10,7 +10,7 @@ from pydantic import SecretStr
 
 from doctor.errors import ConfigurationError, NotifyError
 from doctor.notify.blocks import notice
-from doctor.notify.slack import ResponseUrlBudget, SlackPoster
+from doctor.notify.slack import SlackPoster
 from doctor.settings import Settings
 from tests.doctor_gcp.notify.reports import assert_within_slack_limits, make_response
 from tests.fakes.slack import (
@@ -177,27 +177,6 @@ def test_a_response_url_takes_five_posts_then_refuses(
         poster.respond(url, notice("n"), response_type="ephemeral")
     assert len(slack.calls_to("response/c2")) == 5
     poster.respond(slack.response_url("c3"), notice("n"), response_type="ephemeral")  # others ok
-
-
-def test_the_response_url_budget_frees_up_after_30_minutes() -> None:
-    now = [0.0]
-    budget = ResponseUrlBudget(clock=lambda: now[0])
-    for _ in range(5):
-        budget.take("u")
-    with pytest.raises(NotifyError):
-        budget.take("u")
-    now[0] = 30 * 60 - 1
-    with pytest.raises(NotifyError):
-        budget.take("u")
-    now[0] = 30 * 60
-    budget.take("u")
-
-
-def test_the_budget_remembers_a_bounded_number_of_urls() -> None:
-    budget = ResponseUrlBudget(max_urls=3)
-    for n in range(10):
-        budget.take(f"u{n}")
-    assert len(budget._uses) == 3
 
 
 @pytest.mark.parametrize(

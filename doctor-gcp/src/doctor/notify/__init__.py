@@ -1,7 +1,9 @@
 """notify: the doctor's outlet. It only sends; it imports nothing above it.
 
 - `blocks`: Block Kit messages inside Slack's limits (pure).
-- `slack`: posting (chat.postMessage, response_url) with retries and mapped errors.
+- `slack`: posting (chat.postMessage, chat.update, response_url): `SlackPoster`.
+- `slack_errors`: Slack's failures as NotifyErrors with hints, retries, the redacted SDK log.
+- `slack_urls`: the API's base URL; which response_urls are followed, and how often.
 
 Nothing here connects at import; clients are built from Settings by the caller.
 """

@@ -52,13 +52,9 @@ from doctor.notify import (
     summary_line,
     window_label,
 )
-from doctor.notify.slack import (
-    TIMEOUT_SECONDS,
-    RedactSlackSecrets,
-    ResponseUrlPolicy,
-    api_base_url,
-    sdk_logger,
-)
+from doctor.notify.slack import TIMEOUT_SECONDS
+from doctor.notify.slack_errors import RedactSlackSecrets, sdk_logger
+from doctor.notify.slack_urls import ResponseUrlPolicy, api_base_url
 from doctor.orchestrator import Doctor
 from doctor.settings import Settings
 from doctor.targets import DEFAULT_TARGET

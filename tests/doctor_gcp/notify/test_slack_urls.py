@@ -1,20 +1,21 @@
-"""Where a reply may go (`ResponseUrlPolicy`), and that neither a response_url nor the bot
-token reaches the logs, slack_sdk's own DEBUG and retry lines included."""
+"""Where a reply may go (`ResponseUrlPolicy`): Slack's own response_urls, SLACK_API_URL's
+origin when it is set, nothing else; a refused URL is neither requested nor logged. And how
+often (`ResponseUrlBudget`)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
 
 from doctor.errors import NotifyError
 from doctor.notify.blocks import notice
-from doctor.notify.slack import SDK_LOGGER, ResponseUrlPolicy, SlackPoster, redact
+from doctor.notify.slack import SlackPoster
+from doctor.notify.slack_urls import ResponseUrlBudget, ResponseUrlPolicy
 from doctor.settings import Settings
 from tests.doctor_gcp.notify.test_poster import settings_for
-from tests.fakes.slack import BOT_TOKEN, FakeSlack, dropped, rate_limited, server_error
+from tests.fakes.slack import FakeSlack
 
 SLACK_URL = "https://hooks.slack.com/commands/T0FAKE/1234567890/abcDEF123"
 
@@ -103,68 +104,25 @@ def test_a_refused_response_url_is_never_requested_nor_logged(
     assert "localhost" not in caplog.text
 
 
-# --- no URL, no token in any log line, even at DEBUG and while slack_sdk retries
+# --- the response_url budget on its own (SlackPoster.respond spends it: test_poster)
 
 
-@pytest.fixture
-def everything_logged(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
-    """Root and slack_sdk's loggers at DEBUG, as an operator chasing a problem would set."""
-    with (
-        caplog.at_level(logging.DEBUG),
-        caplog.at_level(logging.DEBUG, logger="slack_sdk"),
-        caplog.at_level(logging.DEBUG, logger="slack_sdk.webhook.client"),
-        caplog.at_level(logging.DEBUG, logger="slack_sdk.web.base_client"),
-        caplog.at_level(logging.DEBUG, logger="slack_sdk.http_retry"),
-    ):
-        yield caplog
+def test_the_response_url_budget_frees_up_after_30_minutes() -> None:
+    now = [0.0]
+    budget = ResponseUrlBudget(clock=lambda: now[0])
+    for _ in range(5):
+        budget.take("u")
+    with pytest.raises(NotifyError):
+        budget.take("u")
+    now[0] = 30 * 60 - 1
+    with pytest.raises(NotifyError):
+        budget.take("u")
+    now[0] = 30 * 60
+    budget.take("u")
 
 
-def _assert_clean(caplog: pytest.LogCaptureFixture, *secrets: str) -> None:
-    texts = [caplog.text] + [r.getMessage() for r in caplog.records]
-    for secret in secrets:
-        assert not any(secret in text for text in texts), secret
-    assert "/response/" not in caplog.text  # no part of the URL's path either
-
-
-def test_a_retried_reply_logs_neither_its_url_nor_the_token(
-    slack: FakeSlack, everything_logged: pytest.LogCaptureFixture
-) -> None:
-    poster = SlackPoster(settings_for(slack))
-    slack.script("response/r1", server_error(500))
-    slack.script("response/r2", dropped())  # the connection-error retry logs at INFO always
-    slack.script("chat.postMessage", server_error(503), rate_limited(0))
-    poster.respond(slack.response_url("r1"), notice("n"), response_type="ephemeral")
-    poster.respond(slack.response_url("r2"), notice("n"), response_type="ephemeral")
-    poster.post(notice("hi"))
-    assert len(slack.calls_to("response/r1")) == 2
-    assert len(slack.calls_to("response/r2")) == 2
-    assert len(slack.calls_to("chat.postMessage")) == 3
-    _assert_clean(everything_logged, slack.response_url("r1"), slack.url, BOT_TOKEN)
-
-
-def test_even_with_the_sdk_logger_at_debug_its_lines_are_redacted(
-    slack: FakeSlack, caplog: pytest.LogCaptureFixture
-) -> None:
-    poster = SlackPoster(settings_for(slack))
-    slack.script("response/r3", dropped())
-    with caplog.at_level(logging.DEBUG), caplog.at_level(logging.DEBUG, logger=SDK_LOGGER):
-        poster.respond(slack.response_url("r3"), notice("n"), response_type="ephemeral")
-    assert len(slack.calls_to("response/r3")) == 2
-    # slack_sdk did log the request and its retry; only the URL is gone from them.
-    assert any("Going to retry" in r.getMessage() for r in caplog.records)
-    assert "[redacted]" in caplog.text
-    _assert_clean(caplog, slack.response_url("r3"), slack.url, BOT_TOKEN)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        (f"POST {SLACK_URL} - boom", "POST [redacted] - boom"),
-        (f"token={BOT_TOKEN}&x=1", "token=[redacted]&x=1"),
-        ("xapp-1-A0-123-abc, xoxp-9-9, xoxe.xoxp-1-2.", "[redacted], [redacted], [redacted]."),
-        ("'http://127.0.0.1:8/response/cmd'", "'[redacted]'"),
-        ("nothing secret here", "nothing secret here"),
-    ],
-)
-def test_redact(text: str, expected: str) -> None:
-    assert redact(text) == expected
+def test_the_budget_remembers_a_bounded_number_of_urls() -> None:
+    budget = ResponseUrlBudget(max_urls=3)
+    for n in range(10):
+        budget.take(f"u{n}")
+    assert len(budget._uses) == 3
