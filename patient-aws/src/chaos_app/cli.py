@@ -3,27 +3,33 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 import signal
 import socket
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from enum import StrEnum
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from types import FrameType
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
 
 from chaos_app import guard, incidents, render
 from chaos_app.events import Stamped
 from chaos_app.generator import generate
-from chaos_app.incidents import INCIDENTS, Incident, Shape
-from chaos_app.scenarios import CATALOG, Scenario, by_name
+from chaos_app.incidents import INCIDENTS, Shape
+from chaos_app.options import (
+    Format,
+    SinkName,
+    incident_options,
+    number_parser,
+    parse_scenarios,
+    parse_start,
+)
+from chaos_app.scenarios import CATALOG
 from chaos_app.sinks import Renderer, Sink, StdoutSink
 
 # A seeded run starts its clock here, so two runs with the same seed print the same bytes.
@@ -71,78 +77,6 @@ def _global(
 ) -> None:
     """A workload that fails on purpose, logging the way real software logs failures."""
     guard.set_verbose(verbose)
-
-
-class SinkName(StrEnum):
-    stdout = "stdout"
-    cloudwatch = "cloudwatch"
-
-
-class Format(StrEnum):
-    json = "json"
-    text = "text"
-
-
-def _number(kind: type[float], low: float | None = None, high: float | None = None) -> Any:
-    """A parser that names the bad value (typer's pydantic coercion does not) and its range."""
-    noun = "a whole number" if kind is int else "a number"
-
-    def parse(value: str | float) -> float:
-        try:
-            number = kind(value)
-        except (TypeError, ValueError):
-            raise typer.BadParameter(f"{value!r} is not {noun}") from None
-        if not math.isfinite(number):
-            raise typer.BadParameter(f"{value!r} is not a finite number")
-        if (low is not None and number < low) or (high is not None and number > high):
-            bounds = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
-            raise typer.BadParameter(f"{value!r} is out of range: it must be {bounds}")
-        return number
-
-    return parse
-
-
-_T = TypeVar("_T")
-
-
-def _chosen(
-    value: str, catalog: Sequence[_T], lookup: Callable[[str], _T], names: list[str], noun: str
-) -> list[_T]:
-    """`all`, or a comma-separated list of names from `catalog`; a bad name says the known."""
-    if value.strip() == "all":
-        return list(catalog)
-    chosen: list[_T] = []
-    for name in (part.strip() for part in value.split(",")):
-        try:
-            chosen.append(lookup(name))
-        except KeyError:
-            raise typer.BadParameter(
-                f"unknown {noun} {name!r}; choose 'all' or one or more of: {', '.join(names)} "
-                f"(see `chaos-app {noun}s`)",
-                param_hint=f"'--{noun}'",
-            ) from None
-    return chosen
-
-
-def _parse_scenarios(value: str) -> list[Scenario]:
-    return _chosen(value, CATALOG, by_name, [s.name for s in CATALOG], "scenario")
-
-
-def _parse_incidents(value: str) -> list[Incident]:
-    return _chosen(value, INCIDENTS, incidents.by_name, [i.name for i in INCIDENTS], "incident")
-
-
-def _parse_start(value: str | None) -> datetime | None:
-    if value is None or value == "now":
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not an ISO-8601 time; use e.g. 2026-11-22T10:00:00Z or 'now'",
-            param_hint="'--start'",
-        ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 @app.command("scenarios")
@@ -214,7 +148,7 @@ def run_command(
     duration: Annotated[
         float,
         typer.Option(
-            parser=_number(float, 0),
+            parser=number_parser(float, 0),
             help="Seconds of traffic to produce; 0 runs until stopped (an incident: its "
             "stream's simulated length; 0 = 30-60 min, by the seed).",
         ),
@@ -222,13 +156,13 @@ def run_command(
     rate: Annotated[
         float | None,
         typer.Option(
-            parser=_number(float, 0.01, 100_000),
+            parser=number_parser(float, 0.01, 100_000),
             help="Events per second (default 5; an incident: healthy lines per second, by the "
             "seed).",
         ),
     ] = None,
     seed: Annotated[
-        int | None, typer.Option(parser=_number(int), help="Make the output reproducible.")
+        int | None, typer.Option(parser=number_parser(int), help="Make the output reproducible.")
     ] = None,
     sink: Annotated[SinkName, typer.Option(help="Where events go.")] = SinkName.stdout,
     fmt: Annotated[
@@ -237,7 +171,7 @@ def run_command(
     count: Annotated[
         int | None,
         typer.Option(
-            parser=_number(int, 1), help="Stop after this many events (overrides --duration)."
+            parser=number_parser(int, 1), help="Stop after this many events (overrides --duration)."
         ),
     ] = None,
     fast: Annotated[
@@ -246,7 +180,7 @@ def run_command(
     error_ratio: Annotated[
         float | None,
         typer.Option(
-            parser=_number(float, 0, 1),
+            parser=number_parser(float, 0, 1),
             help="Chance that a tick starts a failure burst (scenarios only; default 0.2).",
         ),
     ] = None,
@@ -269,9 +203,9 @@ def run_command(
 ) -> None:
     """Produce healthy traffic with failure bursts, or an incident's whole log stream, to stdout
     or straight into CloudWatch."""
-    chosen_incidents = _incident_options(incident, scenario, shape, error_ratio)
-    chosen = _parse_scenarios(scenario or "all") if chosen_incidents is None else []
-    first = _parse_start(start)
+    chosen_incidents = incident_options(incident, scenario, shape, error_ratio)
+    chosen = parse_scenarios(scenario or "all") if chosen_incidents is None else []
+    first = parse_start(start)
     if first is None:
         seeded_stdout = seed is not None and sink is SinkName.stdout
         first = SEEDED_EPOCH if seeded_stdout else datetime.now(UTC)
@@ -305,27 +239,6 @@ def run_command(
     interrupted = _run(events, out, paced=not fast, announce=announce)
     if interrupted == signal.SIGINT:
         raise typer.Exit(130)
-
-
-def _incident_options(
-    incident: str | None, scenario: str | None, shape: Shape | None, error_ratio: float | None
-) -> list[Incident] | None:
-    """The incidents asked for, or None for a scenario run; options that do not fit are
-    usage errors rather than silently ignored."""
-    if incident is None:
-        if shape is not None:
-            raise typer.BadParameter("--shape applies to --incident runs", param_hint="'--shape'")
-        return None
-    if scenario is not None:
-        raise typer.BadParameter(
-            "--scenario and --incident cannot be combined", param_hint="'--incident'"
-        )
-    if error_ratio is not None:
-        raise typer.BadParameter(
-            "--error-ratio applies to scenarios; an incident's stream is fixed by its seed",
-            param_hint="'--error-ratio'",
-        )
-    return _parse_incidents(incident)
 
 
 def _open_sink(
