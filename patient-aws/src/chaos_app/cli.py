@@ -1,24 +1,19 @@
-"""`chaos-app run` and `chaos-app scenarios`."""
+"""The `chaos-app` command line: global options, the `scenarios` and `incidents` listings, and
+`run`, which turns its options into an event stream (options.py parses them, runner.py writes it).
+"""
 
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
-import sys
-import time
-from collections.abc import Iterable
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
-from types import FrameType
 from typing import Annotated
 
 import typer
 
-from chaos_app import guard, incidents, render
-from chaos_app.events import Stamped
+from chaos_app import guard, incidents, render, runner
 from chaos_app.generator import generate
 from chaos_app.incidents import INCIDENTS, Shape
 from chaos_app.options import (
@@ -30,7 +25,7 @@ from chaos_app.options import (
     parse_start,
 )
 from chaos_app.scenarios import CATALOG
-from chaos_app.sinks import Renderer, Sink, StdoutSink
+from chaos_app.sinks import Renderer
 
 # A seeded run starts its clock here, so two runs with the same seed print the same bytes.
 SEEDED_EPOCH = incidents.SEEDED_EPOCH
@@ -232,82 +227,13 @@ def run_command(
         events = generate(
             chosen, start=first, rate=per_second, seed=seed, count=total, error_ratio=ratio
         )
-    out = _open_sink(sink, renderer, fast, log_group, log_stream, region, first)
+    out = runner.open_sink(sink, renderer, fast, log_group, log_stream, region, first)
     announce = (
         f"chaos-app: sending to CloudWatch {log_group}" if sink is SinkName.cloudwatch else None
     )
-    interrupted = _run(events, out, paced=not fast, announce=announce)
+    interrupted = runner.run(events, out, paced=not fast, announce=announce)
     if interrupted == signal.SIGINT:
         raise typer.Exit(130)
-
-
-def _open_sink(
-    sink: SinkName,
-    renderer: Renderer,
-    fast: bool,
-    log_group: str,
-    log_stream: str | None,
-    region: str | None,
-    first: datetime,
-) -> Sink:
-    if sink is SinkName.stdout:
-        return StdoutSink(renderer, sys.stdout, line_buffered=not fast)
-    import boto3  # only the cloudwatch sink needs it; keeps `chaos-app run` to stdout light
-
-    from chaos_app.cloudwatch import CLIENT_CONFIG, CloudWatchSink
-
-    if not region:
-        raise typer.BadParameter(
-            "the cloudwatch sink needs a region: set AWS_REGION or pass --region",
-            param_hint="'--region'",
-        )
-    client = boto3.client("logs", region_name=region, config=CLIENT_CONFIG)
-    stream = log_stream or f"chaos-app/{socket.gethostname()}/{first:%Y%m%dT%H%M%SZ}"
-    return CloudWatchSink(client, log_group=log_group, log_stream=stream, render=renderer)
-
-
-_TICK_SECONDS = 0.1  # how long a paced run may take to notice SIGTERM
-
-
-def _run(
-    events: Iterable[Stamped], out: Sink, *, paced: bool, announce: str | None = None
-) -> int | None:
-    """Write events, pacing them in real time by their timestamps; stop cleanly on SIGTERM /
-    Ctrl-C and flush."""
-    received: list[int] = []
-
-    def on_signal(signum: int, _frame: FrameType | None) -> None:
-        # No lock in here: the handler runs between two bytecodes of the main thread, which may
-        # hold any lock at that moment. `threading.Event.set()` took the Event's own lock and,
-        # landing inside `Event.wait()`, deadlocked the run for good (seen once in CI).
-        received.append(signum)
-
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
-    if announce:  # after the handlers: from here on, SIGTERM flushes what was buffered
-        print(announce, file=sys.stderr, flush=True)
-    began = time.monotonic()
-    origin: datetime | None = None
-    try:
-        for item in events:
-            if paced:
-                origin = origin or item.timestamp
-                due = (item.timestamp - origin).total_seconds()
-                delay = began + due - time.monotonic()
-                while delay > 0 and not received:  # short sleeps: a signal stops it promptly
-                    time.sleep(min(delay, _TICK_SECONDS))
-                    delay = began + due - time.monotonic()
-            if received:
-                break
-            out.write(item)
-    except BrokenPipeError:
-        # `chaos-app run | head` is normal use: stop quietly, as other CLI tools do. Point stdout
-        # at /dev/null so the final flush cannot raise again (Python's documented recipe).
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        out.close()
-    return received[0] if received else None
 
 
 def main() -> None:
