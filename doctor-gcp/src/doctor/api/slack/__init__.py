@@ -2,6 +2,7 @@
 
 - `router`: POST /slack/events, signature checked before anything is parsed.
 - `bolt`: the slack-bolt app that acks within 3 s and runs the analysis after the ack.
+- `replies`: the texts of `/doctor`'s acks and replies.
 - `commands`: the `/doctor` grammar (pure).
 - `manifest`: the Slack app manifest printed by `cloud-doctor slack-manifest`.
 """

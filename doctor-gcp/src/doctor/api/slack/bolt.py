@@ -41,23 +41,22 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
 from doctor.api.slack.commands import COMMAND, Analyze, Help, History, UsageError, parse, usage
+from doctor.api.slack.replies import (
+    RESTARTING,
+    analyzing,
+    busy,
+    crashed,
+    failure,
+    foreign_response_url,
+)
 from doctor.errors import DoctorError
 from doctor.models import AnalysisResponse, AnalyzeRequest, Query
-from doctor.notify import (
-    Message,
-    history_message,
-    mrkdwn,
-    notice,
-    report_message,
-    summary_line,
-    window_label,
-)
+from doctor.notify import Message, history_message, report_message, summary_line
 from doctor.notify.slack import TIMEOUT_SECONDS
 from doctor.notify.slack_errors import RedactSlackSecrets, sdk_logger
 from doctor.notify.slack_urls import ResponseUrlPolicy, api_base_url
 from doctor.orchestrator import Doctor
 from doctor.settings import Settings
-from doctor.targets import DEFAULT_TARGET
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -66,15 +65,6 @@ ANALYSIS_WORKERS = 4  # concurrent /doctor analyses; more wait their turn (Slack
 PENDING_PER_WORKER = 2  # running + queued analyses per worker before /doctor answers "busy"
 QUICK_WORKERS = 2  # history reads and the token check, before an ack
 SHUTDOWN_GRACE_SECONDS = 5.0  # Cloud Run kills 10 s after SIGTERM; uvicorn drains first
-RESTARTING = notice(
-    ":warning: *The doctor restarted before your analysis finished.*",
-    detail="Nothing was posted for it: run the command again.",
-)
-
-
-def failure(err: DoctorError) -> Message:
-    """A DoctorError as a Slack reply: message and hint, written by us, escaped anyway."""
-    return notice(f":x: *{err.message}*", detail=err.hint or None)
 
 
 class SlackCommands:
@@ -228,15 +218,7 @@ class SlackCommands:
                 command.get("team_id"),
                 command.get("user_id"),
             )
-            await _ack(
-                ack,
-                notice(
-                    ":x: *This request's response_url is not a Slack URL, so the doctor "
-                    "cannot answer on it.*",
-                    detail="Replies go only to https://hooks.slack.com/; run the command again "
-                    "from Slack.",
-                ),
-            )
+            await _ack(ack, foreign_response_url())
             return
         try:
             # Policy first (no I/O): a refused group is answered now, not after the ack.
@@ -256,24 +238,12 @@ class SlackCommands:
                 self._pending,
                 self._max_pending,
             )
-            await _ack(
-                ack,
-                notice(
-                    ":hourglass: *The doctor is busy with other analyses: try again in a minute.*",
-                    detail="Nothing was queued for this command.",
-                ),
-            )
+            await _ack(ack, busy())
             return
         self._pending += 1  # reserved before any await: concurrent commands see it
         task: asyncio.Task[None] | None = None
         try:
-            await _ack(
-                ack,
-                notice(
-                    f":hourglass_flowing_sand: Analyzing the last {window_label(parsed.minutes)} "
-                    f"of {_where(plan.target.name, plan.groups)}… the report will be posted here."
-                ),
-            )
+            await _ack(ack, analyzing(parsed.minutes, plan.target.name, plan.groups))
             user = command.get("user_id")
             task = asyncio.get_running_loop().create_task(
                 self._in_worker(self._analyze_and_reply, query, response_url, user)
@@ -315,14 +285,7 @@ class SlackCommands:
             return
         except Exception:
             log.exception("/doctor analysis crashed")
-            self._reply(
-                response_url,
-                notice(
-                    ":x: *The doctor hit an unexpected error.*",
-                    detail="Retry; if it persists, check the service logs.",
-                ),
-                ephemeral=True,
-            )
+            self._reply(response_url, crashed(), ephemeral=True)
             return
         log.info("/doctor %s", summary_line(response))
         message = report_message(
@@ -376,9 +339,3 @@ async def _run(executor: ThreadPoolExecutor, func: Callable[..., _T], *args: obj
 
 async def _ack(ack: AsyncAck, message: Message) -> None:
     await ack(text=message.text, blocks=message.blocks, response_type="ephemeral")
-
-
-def _where(target: str, groups: list[str]) -> str:
-    named = ", ".join(f"`{mrkdwn(group, 200)}`" for group in groups[:5])
-    more = f" and {len(groups) - 5} more" if len(groups) > 5 else ""
-    return named + more if target == DEFAULT_TARGET else f"*{mrkdwn(target, 80)}* ({named}{more})"
