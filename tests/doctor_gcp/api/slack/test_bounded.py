@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from doctor.api import create_app
 from doctor.api.slack import SlackCommands
-from doctor.api.slack.bolt import ANALYSIS_WORKERS, PENDING_PER_WORKER
+from doctor.api.slack.analyses import ANALYSIS_WORKERS, PENDING_PER_WORKER
 from doctor.models import AnalysisResponse, Query
 from doctor.orchestrator import Doctor
 from doctor.settings import Settings

@@ -1,5 +1,5 @@
 """`/doctor` on Slack: a slack-bolt AsyncApp that verifies each request's signature, acks
-within Slack's 3 s, and runs the analysis after the ack.
+within Slack's 3 s, and hands the analysis to `analyses.Analyses`, which runs it after the ack.
 
 Choices, checked against slack-bolt 1.30's source:
 - `process_before_response=True`: our ack function runs inline and the HTTP answer goes out as
@@ -12,15 +12,9 @@ Choices, checked against slack-bolt 1.30's source:
   start-up in the background instead, and a bad token is logged, never fatal: replies go to
   response_url, which needs no token.
 - A logger at WARNING: Bolt logs a rejected request's body (with its response_url) at INFO.
-- The analysis (boto3, Gemini) blocks, so it runs on a small dedicated thread pool, together
-  with the post to response_url; the event loop only parses, acks and schedules. The quick
-  reads before an ack (history, the token check) have their own two threads, so a full
-  analysis pool never delays an ack past Slack's 3 s.
-- Bounded: at most `max_pending` analyses (default 2 x workers: each worker has at most one
-  waiting behind it) are running or queued. A queued one then starts within one analysis's
-  duration and a burst drains in two, instead of reports arriving minutes after the ack (400
-  queued analyses once finished two minutes after the last one was acked). When full, the
-  command is answered at once "busy, try again in a minute" and nothing is queued.
+- The analysis and the post to response_url run on their own bounded thread pool, the quick
+  reads before an ack on another (see `analyses`): when it is full, the command is answered at
+  once "busy, try again in a minute" and nothing is queued.
 - A response_url outside `ResponseUrlPolicy` (https://hooks.slack.com, or SLACK_API_URL's
   origin) is refused in the ack, before anything is queued, and never logged.
 """
@@ -28,53 +22,36 @@ Choices, checked against slack-bolt 1.30's source:
 from __future__ import annotations
 
 import asyncio
-import contextvars
 import functools
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any
 
 from pydantic import ValidationError
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
+from doctor.api.slack.analyses import ANALYSIS_WORKERS, SHUTDOWN_GRACE_SECONDS, Analyses
 from doctor.api.slack.commands import COMMAND, Analyze, Help, History, UsageError, parse, usage
+from doctor.api.slack.replies import (
+    RESTARTING,
+    analyzing,
+    busy,
+    crashed,
+    failure,
+    foreign_response_url,
+)
 from doctor.errors import DoctorError
 from doctor.models import AnalysisResponse, AnalyzeRequest, Query
-from doctor.notify import (
-    Message,
-    history_message,
-    mrkdwn,
-    notice,
-    report_message,
-    summary_line,
-    window_label,
-)
+from doctor.notify import Message, history_message, report_message, summary_line
 from doctor.notify.slack import TIMEOUT_SECONDS
 from doctor.notify.slack_errors import RedactSlackSecrets, sdk_logger
 from doctor.notify.slack_urls import ResponseUrlPolicy, api_base_url
 from doctor.orchestrator import Doctor
 from doctor.settings import Settings
-from doctor.targets import DEFAULT_TARGET
 
 log = logging.getLogger(__name__)
-_T = TypeVar("_T")
-
-ANALYSIS_WORKERS = 4  # concurrent /doctor analyses; more wait their turn (Slack allows 30 min)
-PENDING_PER_WORKER = 2  # running + queued analyses per worker before /doctor answers "busy"
-QUICK_WORKERS = 2  # history reads and the token check, before an ack
-SHUTDOWN_GRACE_SECONDS = 5.0  # Cloud Run kills 10 s after SIGTERM; uvicorn drains first
-RESTARTING = notice(
-    ":warning: *The doctor restarted before your analysis finished.*",
-    detail="Nothing was posted for it: run the command again.",
-)
-
-
-def failure(err: DoctorError) -> Message:
-    """A DoctorError as a Slack reply: message and hint, written by us, escaped anyway."""
-    return notice(f":x: *{err.message}*", detail=err.hint or None)
 
 
 class SlackCommands:
@@ -94,11 +71,7 @@ class SlackCommands:
         self._doctor = doctor
         # The server's worker processes (DOCTOR_ANALYSIS_PROCESSES) or this Doctor in a thread.
         self._diagnose = analyze or doctor.analyze
-        self._waiting: dict[asyncio.Task[None], str] = {}  # analyses and their response_url
-        self._abandoned: set[str] = set()  # told "restarted": nothing more goes to them
         self._response_urls = ResponseUrlPolicy(settings)
-        self._max_pending = workers * PENDING_PER_WORKER if max_pending is None else max_pending
-        self._pending = 0  # analyses running or queued; touched on the event loop only
         self._token = settings.slack_bot_token.get_secret_value()
         self._identity: dict[str, Any] = {}
 
@@ -133,9 +106,7 @@ class SlackCommands:
             process_before_response=True,
         )
         self.bolt.command(COMMAND)(self._on_doctor)
-        self._executor = ThreadPoolExecutor(workers, thread_name_prefix="slack-analysis")
-        self._quick = ThreadPoolExecutor(QUICK_WORKERS, thread_name_prefix="slack-quick")
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._analyses = Analyses(workers=workers, max_pending=max_pending)
 
     @classmethod
     def from_settings(
@@ -155,11 +126,11 @@ class SlackCommands:
     def start(self) -> None:
         """Check the bot token in the background (auth.test), so start-up never waits on
         Slack and the outcome is in the logs."""
-        self._track(asyncio.get_running_loop().create_task(self._verify_token()))
+        self._analyses.track(asyncio.get_running_loop().create_task(self._verify_token()))
 
     async def _verify_token(self) -> None:
         try:
-            self._identity = await self._quickly(self._doctor.verify_slack_token)
+            self._identity = await self._analyses.quickly(self._doctor.verify_slack_token)
         except DoctorError as err:
             log.error(
                 "Slack token check failed (%s): %s. /doctor still answers; posting to "
@@ -178,28 +149,12 @@ class SlackCommands:
         """Give running analyses a bounded grace period, then stop; whoever is still waiting
         is told on their response_url to run the command again (never left at
         "Analyzing…")."""
-        if self._tasks:
-            _, pending = await asyncio.wait(set(self._tasks), timeout=grace_seconds)
-            told = []
-            for task in pending:
-                task.cancel()
-                response_url = self._waiting.get(task)
-                if response_url is not None:
-                    self._abandoned.add(response_url)
-                    tell = functools.partial(self._reply, response_url, RESTARTING, ephemeral=True)
-                    told.append(self._quickly(tell))
-            if told:
-                log.warning("shutting down: %d /doctor analyses unfinished, users told", len(told))
-                await asyncio.wait_for(asyncio.gather(*told, return_exceptions=True), 3)
-        self._executor.shutdown(wait=False, cancel_futures=True)
-        self._quick.shutdown(wait=False, cancel_futures=True)
+        tell = functools.partial(self._reply, message=RESTARTING, ephemeral=True)
+        await self._analyses.aclose(grace_seconds, tell)
 
     async def wait_idle(self, timeout: float) -> bool:
         """True once no analysis is running (for tests and benchmarks)."""
-        if self._tasks:
-            _, pending = await asyncio.wait(set(self._tasks), timeout=timeout)
-            return not pending
-        return True
+        return await self._analyses.wait_idle(timeout)
 
     # --- Bolt listeners
 
@@ -228,15 +183,7 @@ class SlackCommands:
                 command.get("team_id"),
                 command.get("user_id"),
             )
-            await _ack(
-                ack,
-                notice(
-                    ":x: *This request's response_url is not a Slack URL, so the doctor "
-                    "cannot answer on it.*",
-                    detail="Replies go only to https://hooks.slack.com/; run the command again "
-                    "from Slack.",
-                ),
-            )
+            await _ack(ack, foreign_response_url())
             return
         try:
             # Policy first (no I/O): a refused group is answered now, not after the ack.
@@ -250,54 +197,33 @@ class SlackCommands:
         except ValidationError:
             await _ack(ack, usage("The log group or window is not valid."))
             return
-        if self._pending >= self._max_pending:
+        if not self._analyses.reserve():  # before any await: concurrent commands see it
             log.warning(
                 "/doctor analyze refused: %d analyses running or queued (limit %d)",
-                self._pending,
-                self._max_pending,
+                self._analyses.pending,
+                self._analyses.max_pending,
             )
-            await _ack(
-                ack,
-                notice(
-                    ":hourglass: *The doctor is busy with other analyses: try again in a minute.*",
-                    detail="Nothing was queued for this command.",
-                ),
-            )
+            await _ack(ack, busy())
             return
-        self._pending += 1  # reserved before any await: concurrent commands see it
-        task: asyncio.Task[None] | None = None
+        started = False
         try:
-            await _ack(
-                ack,
-                notice(
-                    f":hourglass_flowing_sand: Analyzing the last {window_label(parsed.minutes)} "
-                    f"of {_where(plan.target.name, plan.groups)}… the report will be posted here."
-                ),
-            )
+            await _ack(ack, analyzing(parsed.minutes, plan.target.name, plan.groups))
             user = command.get("user_id")
-            task = asyncio.get_running_loop().create_task(
-                self._in_worker(self._analyze_and_reply, query, response_url, user)
-            )
-            self._waiting[task] = response_url
+            self._analyses.start(response_url, self._analyze_and_reply, query, response_url, user)
+            started = True
         finally:
-            if task is None:
-                self._pending -= 1
-        task.add_done_callback(self._release)
-        self._track(task)
-
-    def _release(self, task: asyncio.Task[None]) -> None:
-        self._pending -= 1
-        self._waiting.pop(task, None)
+            if not started:
+                self._analyses.release()
 
     @property
     def pending(self) -> int:
         """Analyses running or queued (for tests and metrics)."""
-        return self._pending
+        return self._analyses.pending
 
     async def _history(self, target: str | None) -> Message:
         """The latest diagnoses: a quick indexed read, done in a worker before the ack."""
         try:
-            page = await self._quickly(
+            page = await self._analyses.quickly(
                 functools.partial(self._doctor.history, target=target, limit=10)
             )
         except DoctorError as err:
@@ -315,14 +241,7 @@ class SlackCommands:
             return
         except Exception:
             log.exception("/doctor analysis crashed")
-            self._reply(
-                response_url,
-                notice(
-                    ":x: *The doctor hit an unexpected error.*",
-                    detail="Retry; if it persists, check the service logs.",
-                ),
-                ephemeral=True,
-            )
+            self._reply(response_url, crashed(), ephemeral=True)
             return
         log.info("/doctor %s", summary_line(response))
         message = report_message(
@@ -335,7 +254,7 @@ class SlackCommands:
             log.warning("undelivered /doctor analysis: %s", response.model_dump_json())
 
     def _reply(self, response_url: str, message: Message, *, ephemeral: bool) -> bool:
-        if response_url in self._abandoned and message is not RESTARTING:
+        if self._analyses.abandoned(response_url) and message is not RESTARTING:
             return False  # the user was told to run it again: no late second answer
         try:
             self._doctor.reply(
@@ -346,39 +265,6 @@ class SlackCommands:
             return False
         return True
 
-    # --- plumbing
-
-    async def _in_worker(self, func: Callable[..., _T], *args: object) -> _T:
-        """On the analysis pool (bounded by `_pending`, see _on_doctor)."""
-        return await _run(self._executor, func, *args)
-
-    async def _quickly(self, func: Callable[..., _T], *args: object) -> _T:
-        """On the pool for quick reads, never behind an analysis."""
-        return await _run(self._quick, func, *args)
-
-    def _track(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.add(task)
-        task.add_done_callback(self._finished)
-
-    def _finished(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        # Nobody awaits these tasks' results: a bug must still reach the logs.
-        if not task.cancelled() and (error := task.exception()) is not None:
-            log.error("Slack background task failed", exc_info=error)
-
-
-async def _run(executor: ThreadPoolExecutor, func: Callable[..., _T], *args: object) -> _T:
-    # Carry the request's context (its trace id) into the worker's log lines.
-    context = contextvars.copy_context()
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(executor, context.run, func, *args)
-
 
 async def _ack(ack: AsyncAck, message: Message) -> None:
     await ack(text=message.text, blocks=message.blocks, response_type="ephemeral")
-
-
-def _where(target: str, groups: list[str]) -> str:
-    named = ", ".join(f"`{mrkdwn(group, 200)}`" for group in groups[:5])
-    more = f" and {len(groups) - 5} more" if len(groups) > 5 else ""
-    return named + more if target == DEFAULT_TARGET else f"*{mrkdwn(target, 80)}* ({named}{more})"
