@@ -37,7 +37,7 @@ from doctor.models import AnalysisResponse, EngineChoice, EngineName, Query
 from doctor.notify import Message, ResponseType, SlackPoster, summary_line
 from doctor.reading import Newest, ignored_options, reading_notes
 from doctor.reports.links import report_url
-from doctor.respond import Digested, answered, no_logs
+from doctor.respond import Digested, answered, log_analysis, no_logs
 from doctor.settings import DEFAULT_PROMPT_TOKEN_BUDGET, Settings
 from doctor.store import Page, Store, remember
 from doctor.targets import Targets
@@ -175,7 +175,7 @@ class Doctor:
         store = self.store()
         if store is not None:
             response = remember(store, query, digested.target, digested.digest, response)
-        _log_analysis(response)
+        log_analysis(response)
         self.metrics.analysis(response)
         return self.notify(response) if notify_slack else response
 
@@ -303,28 +303,3 @@ class Doctor:
             engine.close()
         if self._store is not None:
             self._store.close()
-
-
-def _log_analysis(response: AnalysisResponse) -> None:
-    """One structured line per analysis: what it read, who answered, what it cost."""
-    summary = response.summary
-    log.info(
-        "analysis %s: %s by %s, %d events, %d ms",
-        response.id,
-        response.status,
-        summary.engine,
-        summary.total_logs_analyzed,
-        summary.duration_ms,
-        extra={
-            "fields": {
-                "analysis_id": response.id,
-                "status": response.status,
-                "engine": summary.engine,
-                "events": summary.total_logs_analyzed,
-                "duration_ms": summary.duration_ms,
-                "prompt_tokens": summary.prompt_tokens,
-                "output_tokens": summary.output_tokens,
-                "cost_usd": summary.cost_usd,
-            }
-        },
-    )
