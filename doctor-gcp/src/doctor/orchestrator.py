@@ -13,7 +13,6 @@ store, the Slack poster. Everything here blocks
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Mapping
@@ -23,7 +22,6 @@ from typing import Any
 import boto3
 
 from doctor.accounts import Accounts, Plan
-from doctor.deadline import call_within
 from doctor.digest import Prompt, Redactor, build_digest, parse_records, render_prompt
 from doctor.digest.types import Digest
 from doctor.engines import Engine, build_engine, choose_engine
@@ -34,20 +32,13 @@ from doctor.incident.story import notes
 from doctor.logs import CloudWatchLogs, FileSource, LogSource
 from doctor.metrics import Metrics
 from doctor.models import AnalysisResponse, EngineChoice, EngineName, Query
-from doctor.notify import Message, ResponseType, SlackPoster, summary_line
+from doctor.notify import Message, ResponseType, SlackPoster, deliver
 from doctor.reading import Newest, ignored_options, reading_notes
 from doctor.reports.links import report_url
 from doctor.respond import Digested, answered, log_analysis, no_logs
 from doctor.settings import DEFAULT_PROMPT_TOKEN_BUDGET, Settings
 from doctor.store import Page, Store, remember
 from doctor.targets import Targets
-
-# How the answer's warnings say the report did not reach Slack (the demo looks for it).
-SLACK_DELIVERY_FAILED = "Slack delivery failed"
-# A trickling Slack once held a request 60 s: past this, the answer goes out with a warning.
-SLACK_DEADLINE_SECONDS = 15.0
-
-log = logging.getLogger(__name__)
 
 
 class Doctor:
@@ -281,22 +272,9 @@ class Doctor:
 
     def notify(self, response: AnalysisResponse) -> AnalysisResponse:
         """Post the report to SLACK_CHANNEL; a failure, or no answer within
-        SLACK_DEADLINE_SECONDS, is a warning in the answer, never a failed analysis."""
-        try:
-            call_within(SLACK_DEADLINE_SECONDS, "The post to Slack",
-                        lambda: self.post_report(response))  # fmt: skip
-        except DoctorError as err:
-            log.warning(
-                "Slack delivery of analysis %s failed (%s): %s | %s",
-                response.id,
-                err.code,
-                err,
-                summary_line(response),
-            )
-            warning = f"{SLACK_DELIVERY_FAILED}: {err.message} {err.hint}".strip()
-            return response.model_copy(update={"warnings": [*response.warnings, warning]})
-        log.info("analysis %s posted to Slack", response.id)
-        return response
+        SLACK_DEADLINE_SECONDS (notify.delivery), is a warning in the answer, never a failed
+        analysis."""
+        return deliver(response, lambda: self.post_report(response))
 
     def close(self) -> None:
         for engine in self._engines.values():
