@@ -13,28 +13,17 @@ store, the Slack poster. Everything here blocks
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
-from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 import boto3
 
 from doctor.accounts import Accounts, Plan
-from doctor.deadline import call_within
-from doctor.digest import (
-    EventStream,
-    Prompt,
-    Redactor,
-    build_digest,
-    parse_records,
-    render_prompt,
-)
-from doctor.digest.parse import MAX_LINE_CHARS, ParseStats
-from doctor.digest.types import Digest, LogEvent
+from doctor.digest import Prompt, Redactor, build_digest, parse_records, render_prompt
+from doctor.digest.types import Digest
 from doctor.engines import Engine, build_engine, choose_engine
 from doctor.engines.rules import knowledge, shared_rules
 from doctor.errors import ConfigurationError, DoctorError, LogSourceError, NotifyError
@@ -43,19 +32,13 @@ from doctor.incident.story import notes
 from doctor.logs import CloudWatchLogs, FileSource, LogSource
 from doctor.metrics import Metrics
 from doctor.models import AnalysisResponse, EngineChoice, EngineName, Query
-from doctor.notify import Message, ResponseType, SlackPoster, summary_line
+from doctor.notify import Message, ResponseType, SlackPoster, deliver
+from doctor.reading import Newest, ignored_options, reading_notes
 from doctor.reports.links import report_url
-from doctor.respond import Digested, answered, no_logs
+from doctor.respond import Digested, answered, log_analysis, no_logs
 from doctor.settings import DEFAULT_PROMPT_TOKEN_BUDGET, Settings
 from doctor.store import Page, Store, remember
 from doctor.targets import Targets
-
-# How the answer's warnings say the report did not reach Slack (the demo looks for it).
-SLACK_DELIVERY_FAILED = "Slack delivery failed"
-# A trickling Slack once held a request 60 s: past this, the answer goes out with a warning.
-SLACK_DEADLINE_SECONDS = 15.0
-
-log = logging.getLogger(__name__)
 
 
 class Doctor:
@@ -117,14 +100,14 @@ class Doctor:
         events, mine. No engine is involved (`cloud-doctor patterns`)."""
         started = time.perf_counter()
         source, target = self._read(query)
-        warnings = _ignored_options(query)
+        warnings = ignored_options(query)
         batch = source.read()
         warnings += batch.warnings
         redactor = Redactor(pii=self.settings.doctor_redact_pii)
         events = parse_records(batch.records, redactor=redactor, whole=batch.whole)
         # CloudWatch hands over its newest max_logs already; a file is capped here, by events.
         limit = query.max_logs if query.file is not None else None
-        kept = _Newest(events, limit) if limit is not None else None
+        kept = Newest(events, limit) if limit is not None else None
         # the baseline window is redacted too (its words can end up in templates), apart
         baseline = parse_records(
             batch.baseline,
@@ -137,7 +120,7 @@ class Doctor:
             baseline=baseline,
             baseline_minutes=batch.baseline_minutes,
         )
-        warnings += _reading_notes(events.stats)
+        warnings += reading_notes(events.stats)
         dropped = kept.dropped if kept is not None else 0
         if dropped:
             warnings.append(
@@ -183,7 +166,7 @@ class Doctor:
         store = self.store()
         if store is not None:
             response = remember(store, query, digested.target, digested.digest, response)
-        _log_analysis(response)
+        log_analysis(response)
         self.metrics.analysis(response)
         return self.notify(response) if notify_slack else response
 
@@ -289,96 +272,12 @@ class Doctor:
 
     def notify(self, response: AnalysisResponse) -> AnalysisResponse:
         """Post the report to SLACK_CHANNEL; a failure, or no answer within
-        SLACK_DEADLINE_SECONDS, is a warning in the answer, never a failed analysis."""
-        try:
-            call_within(SLACK_DEADLINE_SECONDS, "The post to Slack",
-                        lambda: self.post_report(response))  # fmt: skip
-        except DoctorError as err:
-            log.warning(
-                "Slack delivery of analysis %s failed (%s): %s | %s",
-                response.id,
-                err.code,
-                err,
-                summary_line(response),
-            )
-            warning = f"{SLACK_DELIVERY_FAILED}: {err.message} {err.hint}".strip()
-            return response.model_copy(update={"warnings": [*response.warnings, warning]})
-        log.info("analysis %s posted to Slack", response.id)
-        return response
+        SLACK_DEADLINE_SECONDS (notify.delivery), is a warning in the answer, never a failed
+        analysis."""
+        return deliver(response, lambda: self.post_report(response))
 
     def close(self) -> None:
         for engine in self._engines.values():
             engine.close()
         if self._store is not None:
             self._store.close()
-
-
-def _ignored_options(query: Query) -> list[str]:
-    """Options that only mean something for CloudWatch, said out loud rather than ignored."""
-    notes = []
-    if query.file is not None and query.target is not None:
-        notes.append("--target applies to CloudWatch; the file was analysed.")
-    if query.file is not None and query.minutes is not None:
-        notes.append("--minutes applies to CloudWatch; the file was analysed whole.")
-    if query.file is not None and query.filter_pattern is not None:
-        notes.append("--filter-pattern applies to CloudWatch; the file was not filtered.")
-    return notes
-
-
-def _reading_notes(stats: ParseStats) -> list[str]:
-    notes = []
-    if stats.binary_lines:
-        notes.append(
-            f"Skipped {stats.binary_lines} of {stats.lines} lines that are not text (NUL bytes); "
-            "convert UTF-16 logs to UTF-8 first (iconv -f UTF-16 -t UTF-8)."
-        )
-    if stats.cut_lines:
-        notes.append(
-            f"Cut {stats.cut_lines} lines longer than {MAX_LINE_CHARS // 1024} KiB; "
-            "their start was analysed."
-        )
-    return notes
-
-
-class _Newest(Iterable[LogEvent]):
-    """The newest `limit` events of a stream, in order. Only `limit` events are held;
-    `dropped` counts the older ones, once iterated."""
-
-    def __init__(self, events: EventStream, limit: int) -> None:
-        self._events = events
-        self.stats = events.stats  # what was read, for the per-line ids
-        self.limit = limit
-        self.dropped = 0
-
-    def __iter__(self) -> Iterator[LogEvent]:
-        newest: deque[LogEvent] = deque(maxlen=self.limit)
-        seen = 0
-        for seen, event in enumerate(self._events, start=1):  # noqa: B007 - counted after
-            newest.append(event)
-        self.dropped = max(0, seen - self.limit)
-        return iter(newest)
-
-
-def _log_analysis(response: AnalysisResponse) -> None:
-    """One structured line per analysis: what it read, who answered, what it cost."""
-    summary = response.summary
-    log.info(
-        "analysis %s: %s by %s, %d events, %d ms",
-        response.id,
-        response.status,
-        summary.engine,
-        summary.total_logs_analyzed,
-        summary.duration_ms,
-        extra={
-            "fields": {
-                "analysis_id": response.id,
-                "status": response.status,
-                "engine": summary.engine,
-                "events": summary.total_logs_analyzed,
-                "duration_ms": summary.duration_ms,
-                "prompt_tokens": summary.prompt_tokens,
-                "output_tokens": summary.output_tokens,
-                "cost_usd": summary.cost_usd,
-            }
-        },
-    )

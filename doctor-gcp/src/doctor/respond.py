@@ -2,11 +2,13 @@
 
 Each field is set once, from the stage that knows it: counts from the digest, the engine and
 degradation from the engine's answer, issues from grounding, `input_truncated` from the source
-and `prompt_truncated` from the prompt, when the answer was read from it.
+and `prompt_truncated` from the prompt, when the answer was read from it. `log_analysis` is
+the answer's one log line.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -19,6 +21,10 @@ from doctor.ground import ground
 from doctor.incident import Incident
 from doctor.models import Analysis, AnalysisResponse, EngineName, RunSummary, Status
 from doctor.taxonomy import Severity
+
+# The orchestrator's logger, not this module's: the logger's name is part of the line (the JSON
+# `logger` field, what log filters match), and the line was always the orchestrator's.
+log = logging.getLogger("doctor.orchestrator")
 
 
 @dataclass(slots=True)
@@ -65,6 +71,31 @@ def no_logs(digested: Digested, engine: EngineName) -> AnalysisResponse:
     )
     summary = _summary(digested, engine, prompt_tokens=0, prompt_truncated=False)
     return _response("no_logs", analysis, summary, list(digested.warnings))
+
+
+def log_analysis(response: AnalysisResponse) -> None:
+    """One structured line per analysis: what it read, who answered, what it cost."""
+    summary = response.summary
+    log.info(
+        "analysis %s: %s by %s, %d events, %d ms",
+        response.id,
+        response.status,
+        summary.engine,
+        summary.total_logs_analyzed,
+        summary.duration_ms,
+        extra={
+            "fields": {
+                "analysis_id": response.id,
+                "status": response.status,
+                "engine": summary.engine,
+                "events": summary.total_logs_analyzed,
+                "duration_ms": summary.duration_ms,
+                "prompt_tokens": summary.prompt_tokens,
+                "output_tokens": summary.output_tokens,
+                "cost_usd": summary.cost_usd,
+            }
+        },
+    )
 
 
 def _summary(

@@ -92,10 +92,10 @@ def test_a_slack_that_does_not_answer_costs_the_request_its_deadline_not_more(
 ) -> None:
     import time
 
-    from doctor import orchestrator
+    from doctor.notify import delivery
     from tests.fakes.slack import Reply
 
-    monkeypatch.setattr(orchestrator, "SLACK_DEADLINE_SECONDS", 1.0)
+    monkeypatch.setattr(delivery, "SLACK_DEADLINE_SECONDS", 1.0)
     seed_logs("db-outage", count=50)
     slack.script("chat.postMessage", Reply(delay=6))
     started = time.monotonic()

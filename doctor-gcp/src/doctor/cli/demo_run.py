@@ -34,8 +34,7 @@ from doctor.cli.processes import free_port, running, wait_http
 from doctor.cli.render import render_analysis
 from doctor.errors import ConfigurationError
 from doctor.models import AnalysisResponse
-from doctor.notify import report_message
-from doctor.orchestrator import SLACK_DELIVERY_FAILED
+from doctor.notify import SLACK_DELIVERY_FAILED, report_message
 
 LOG_GROUP = "/aws/ec2/chaos-app"
 REGION = "us-east-1"
