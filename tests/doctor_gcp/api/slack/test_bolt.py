@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 import pytest
@@ -13,6 +14,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from doctor.api import create_app
+from doctor.api.slack.bolt import BOLT_LOGGER
 from doctor.models import AnalysisResponse, Query
 from doctor.orchestrator import Doctor
 from doctor.settings import Settings
@@ -165,6 +167,22 @@ def test_the_token_is_checked_once_at_start_up(slack_client: TestClient, slack: 
     send(slack_client, "help", slack.response_url())
     send(slack_client, "help", slack.response_url())
     assert len(slack.calls_to("auth.test")) == 1
+
+
+def test_the_verified_token_is_in_the_logs_and_bolts_chatter_is_not(
+    slack_settings: Settings, slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The README's Slack step 6 says the logs show who the bot is: at INFO, as the service
+    logs (the root level), not only when a test lowers this module's logger."""
+    caplog.set_level(logging.INFO)  # the root logger, like `cloud-doctor serve`
+    with TestClient(create_app(slack_settings)) as client:
+        slack.wait_for_calls("auth.test")
+        send(client, "help", slack.response_url())
+        deadline = time.monotonic() + 5
+        while "Slack token verified" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.02)
+    assert "Slack token verified: team T0FAKE, bot user U0BOT" in caplog.text
+    assert not [r for r in caplog.records if r.name == BOLT_LOGGER and r.levelno < logging.WARNING]
 
 
 def test_a_bad_token_is_logged_and_commands_still_work(

@@ -14,6 +14,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from doctor.api import create_app
 from doctor.api.slack import SlackCommands
+from doctor.api.slack.bolt import BOLT_LOGGER
 from doctor.orchestrator import Doctor
 from doctor.settings import Settings
 from tests.doctor_gcp.api.conftest import error_of
@@ -137,9 +138,9 @@ def test_bolt_itself_answers_500_to_a_non_numeric_timestamp(slack_settings: Sett
     body = slash_command("help", "https://hooks.slack.com/x")
     headers = signed_headers(body, timestamp="soon")
     request = AsyncBoltRequest(body=body, headers={k.lower(): v for k, v in headers.items()})
-    logging.getLogger("doctor.api.slack.bolt").disabled = True  # Bolt logs the traceback
+    logging.getLogger(BOLT_LOGGER).disabled = True  # Bolt logs the traceback
     try:
         response = asyncio.run(commands.bolt.async_dispatch(request))
     finally:
-        logging.getLogger("doctor.api.slack.bolt").disabled = False
+        logging.getLogger(BOLT_LOGGER).disabled = False
     assert response.status == 500

@@ -52,6 +52,7 @@ from doctor.orchestrator import Doctor
 from doctor.settings import Settings
 
 log = logging.getLogger(__name__)
+BOLT_LOGGER = f"{__name__}.sdk"  # slack-bolt's own logger
 
 
 class SlackCommands:
@@ -89,10 +90,13 @@ class SlackCommands:
                 bot_user_id=self._identity.get("user_id"),
             )
 
-        bolt_logger = logging.getLogger("doctor.api.slack.bolt")
+        # Bolt's own chatter (every request at DEBUG/INFO) on a child logger held at WARNING;
+        # this module's INFO lines (the token check, each analysis) stay visible. Both redact.
+        bolt_logger = logging.getLogger(BOLT_LOGGER)
         bolt_logger.setLevel(logging.WARNING)
-        if not any(isinstance(f, RedactSlackSecrets) for f in bolt_logger.filters):
-            bolt_logger.addFilter(RedactSlackSecrets())
+        for logger in (bolt_logger, log):
+            if not any(isinstance(f, RedactSlackSecrets) for f in logger.filters):
+                logger.addFilter(RedactSlackSecrets())
         self.bolt = AsyncApp(
             name="cloud-doctor",
             logger=bolt_logger,
