@@ -33,7 +33,7 @@ from doctor.digest import (
     parse_records,
     render_prompt,
 )
-from doctor.digest.parse import MAX_LINE_CHARS, ParseStats
+from doctor.digest.reading import MAX_LINE_CHARS, ParseStats
 from doctor.digest.types import Digest, LogEvent
 from doctor.engines import Engine, build_engine, choose_engine
 from doctor.engines.rules import knowledge, shared_rules

@@ -18,7 +18,6 @@ from __future__ import annotations
 import heapq
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain, islice
 
@@ -40,13 +39,12 @@ from .anatomy import (
 from .headers import Head, Heads
 from .jsonlog import json_event
 from .pending import OpenEvent
+from .reading import CUT_MARK, MAX_LINE_CHARS, ParseStats, Record
 from .redact import Redactor
 from .textlog import text_level
 from .timestamps import to_utc
 from .types import LogEvent
 
-MAX_LINE_CHARS = 256 * 1024  # a longer line is cut, and says so
-CUT_MARK = " … [line cut at 256 KiB]"
 SAMPLE_LINES = 200  # the first lines of a stream, from which its heads are learned
 _ANY = "\x00"  # the stream's own last time, beside each service's (no name holds a NUL)
 IDLE_LINES = 64  # an open event of a quiet service closes after this many lines of others
@@ -54,7 +52,6 @@ IDLE_LINES = 64  # an open event of a quiet service closes after this many lines
 # count too) tells a line without one for the continuation it is.
 HEADED = 0.25
 
-Record = tuple[str, datetime | None]
 # Lines that open a crash or a stack: read as they are, never as a head ("panic:" is no level).
 _NOT_A_HEAD = (*GO_CRASH_STARTS, *STACK_CONTINUATIONS)
 # What may follow an error's first line and make it part of the event before: its stack.
@@ -72,15 +69,6 @@ def _headless(line: str) -> bool:
         or OMITTED_FRAMES.match(line) is not None
         or EXCEPTION_CLASS.match(line) is not None
     )
-
-
-@dataclass(slots=True)
-class ParseStats:
-    """What reading the input took: lines, lines that held no text, lines cut."""
-
-    lines: int = 0
-    binary_lines: int = 0
-    cut_lines: int = 0
 
 
 # A logfmt record's head (Go's slog and logrus, go-kit, Grafana): its first keys name its time
