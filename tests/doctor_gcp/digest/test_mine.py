@@ -12,6 +12,7 @@ from drain3.masking import LogMasker  # type: ignore[import-untyped]
 
 from doctor.digest import Level, LogEvent, build_digest, digest_lines, mining_text, parse_lines
 from doctor.digest import mine as mine_module
+from doctor.digest import miners as miners_module
 from doctor.digest.headline import MAX_HEAD_TOKENS, MAX_MINING_CHARS
 from doctor.digest.masking import Masker, masking_instructions
 from doctor.digest.mine import OVERFLOW_TEMPLATE, DigestBuilder
@@ -218,7 +219,8 @@ def test_a_fields_true_false_or_null_is_its_value(text: str, masked: str) -> Non
 
 
 def test_capped_caches_keep_counts_exact(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(mine_module, "CACHE_LIMIT", 8)
+    monkeypatch.setattr(mine_module, "CACHE_LIMIT", 8)  # the builder's caches
+    monkeypatch.setattr(miners_module, "CACHE_LIMIT", 8)  # each Drain's word cache
     words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"]
     events = [
         event(i, f"{words[i % 8]} {words[(i * 3) % 8]} job {i} done", Level.INFO)

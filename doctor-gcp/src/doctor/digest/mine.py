@@ -9,9 +9,6 @@ Speed and memory come from not asking Drain what it already answered. Each event
 3. masked: Drain sees each distinct masked text once.
 Per event only a 4-byte slot number is kept; pattern ids are resolved at the end, when the
 templates are final.
-
-One Drain per level: the same words at INFO and at ERROR are different findings, and keeping
-them apart preserves Drain's prefix tree (a level token in front would make it useless).
 """
 
 from __future__ import annotations
@@ -21,41 +18,20 @@ from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import islice
-from typing import Any
 
 from .headline import mining_text
-from .masking import STATUS_CODES, Masker, miner_config
+from .masking import Masker
+from .miners import CACHE_LIMIT, LevelMiner, MinerKey, remember, stated_statuses
 from .timeline import TimelineCounter, count_minute, find_spike_start, rebucket
 from .types import Digest, Level, LogEvent, Pattern
-from .words import value_slots, words_differ
+from .words import value_slots
 
 MAX_SAMPLE_CHARS = 2_000
 MAX_SERVICES = 16  # services kept per pattern; more writers of one message are rare
-CACHE_LIMIT = 30_000  # entries per kind of cache, shared by the levels: bounds memory
 MAX_CLUSTERS = 10_000  # beyond this, new shapes join their closest cluster or "other"
-LEAF_SCAN = 64  # clusters of one Drain tree leaf a message is compared with (see _bounded)
 OVERFLOW_TEMPLATE = "<other: more distinct message shapes than the digest keeps>"
 _TRUNCATED = "\n... [truncated]"
 _VARIABLE = re.compile(r"[0-9a-fA-F]*[0-9][0-9a-fA-F]*")
-_HAS_CODE = re.compile(r"(?<!\d)[45]\d\d(?!\d)")  # cheap pre-check for STATUS_CODES
-
-
-def _bounded(drain: Any) -> Any:
-    """Make Drain compare a message with at most `LEAF_SCAN` clusters of its tree leaf.
-
-    A leaf with more clusters than that holds unstructured text; a full scan there costs a
-    comparison per cluster per message, quadratic on low-repetition logs. The most recent
-    clusters are the likeliest matches; clusters whose templates end up equal are merged in
-    `finish` anyway.
-    """
-    full_match = drain.fast_match
-
-    def fast_match(cluster_ids: list[int], tokens: list[str], sim_th: float, params: bool) -> Any:
-        return full_match(cluster_ids[-LEAF_SCAN:], tokens, sim_th, params)
-
-    drain.fast_match = fast_match
-    return drain
 
 
 @dataclass(slots=True)
@@ -75,43 +51,6 @@ class _Slot:
     baseline: int = 0  # events in the baseline window (add_baseline)
 
 
-# Drain instances are per level and per HTTP statuses the message states: Drain would merge
-# "failed with status <HTTP401>" and "... <HTTP403>" by similarity, and they are different
-# failures (authentication vs permission).
-MinerKey = tuple[Level, str]
-
-
-def stated_statuses(text: str) -> str:
-    if not _HAS_CODE.search(text):
-        return ""
-    return " ".join(match.group() for match in STATUS_CODES.finditer(text))
-
-
-class _LevelMiner:
-    __slots__ = ("clusters", "masked", "miner", "overflow", "shapes")
-
-    def __init__(self) -> None:
-        # drain3 (and what it pulls in) loads with the first miner, not with the package.
-        from drain3 import TemplateMiner  # type: ignore[import-untyped]
-
-        self.miner: Any = TemplateMiner(config=miner_config())
-        words_differ(_bounded(self.miner.drain), CACHE_LIMIT)
-        self.shapes: dict[str, int] = {}  # shape key -> slot
-        self.masked: dict[str, int] = {}  # masked mining text -> slot
-        self.clusters: dict[int, int] = {}  # drain cluster id -> slot
-        self.overflow: int | None = None
-
-
-def _remember(cache: dict[str, int], key: str, slot: int, limit: int) -> None:
-    if len(cache) >= limit:
-        # Drop the oldest entries down to three quarters (dicts keep insertion order): cheaper
-        # than a true LRU per hit, and a dropped key only costs one more masking or Drain
-        # lookup when it recurs.
-        for old in list(islice(cache, len(cache) - limit * 3 // 4)):
-            del cache[old]
-    cache[key] = slot
-
-
 class DigestBuilder:
     """Feed events one at a time with `add`, then call `finish` once."""
 
@@ -119,7 +58,7 @@ class DigestBuilder:
         self.max_samples = max_samples
         self.max_clusters = max_clusters
         self._masker = Masker()
-        self._levels: dict[MinerKey, _LevelMiner] = {}
+        self._levels: dict[MinerKey, LevelMiner] = {}
         self._raw: dict[Level, dict[str, int]] = {}  # mining text -> slot, per level
         self._slots: list[_Slot] = []
         self._assign = array("I")  # slot of each event, in input order
@@ -161,7 +100,7 @@ class DigestBuilder:
             key = (level, stated_statuses(text))
             miner = self._levels.get(key)
             if miner is None:
-                miner = self._levels[key] = _LevelMiner()
+                miner = self._levels[key] = LevelMiner()
                 self._cache_limit = max(1, CACHE_LIMIT // len(self._levels))
             limit = self._cache_limit
             shape = _VARIABLE.sub("0", text)
@@ -171,9 +110,9 @@ class DigestBuilder:
                 slot_no = miner.masked.get(masked)
                 if slot_no is None:
                     slot_no = self._mine(miner, key, masked)
-                    _remember(miner.masked, masked, slot_no, limit)
-                _remember(miner.shapes, shape, slot_no, limit)
-            _remember(raw, text, slot_no, limit)
+                    remember(miner.masked, masked, slot_no, limit)
+                remember(miner.shapes, shape, slot_no, limit)
+            remember(raw, text, slot_no, limit)
         return slot_no
 
     def _record(self, slot: _Slot, event: LogEvent) -> None:
@@ -209,7 +148,7 @@ class DigestBuilder:
         for number in numbers:
             lines[number] = slot_no
 
-    def _mine(self, miner: _LevelMiner, key: MinerKey, masked: str) -> int:
+    def _mine(self, miner: LevelMiner, key: MinerKey, masked: str) -> int:
         drain = miner.miner.drain
         if self._clusters < self.max_clusters:
             cluster = drain.add_log_message(masked)[0]
