@@ -1,4 +1,7 @@
-"""Template mining with drain3, counting, ranking and the per-minute timeline.
+"""The digest builder: template mining with drain3, counting, ranking and the timeline.
+
+What an event is mined on comes from `headline`, the Drain instances and their caches from
+`miners`, and the per-cluster counts that fold into ranked patterns from `slots`.
 
 Speed and memory come from not asking Drain what it already answered. Each event's mining text
 (its headline, plus the final exception line of a stack) is looked up in size-capped caches:
@@ -16,39 +19,20 @@ from __future__ import annotations
 import re
 from array import array
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime
 
 from .headline import mining_text
 from .masking import Masker
 from .miners import CACHE_LIMIT, LevelMiner, MinerKey, remember, stated_statuses
-from .timeline import TimelineCounter, count_minute, find_spike_start, rebucket
+from .slots import MAX_SERVICES, Slot, add_history, earliest, latest, rank_key
+from .timeline import TimelineCounter, count_minute, find_spike_start
 from .types import Digest, Level, LogEvent, Pattern
 from .words import value_slots
 
 MAX_SAMPLE_CHARS = 2_000
-MAX_SERVICES = 16  # services kept per pattern; more writers of one message are rare
 MAX_CLUSTERS = 10_000  # beyond this, new shapes join their closest cluster or "other"
 OVERFLOW_TEMPLATE = "<other: more distinct message shapes than the digest keeps>"
 _TRUNCATED = "\n... [truncated]"
 _VARIABLE = re.compile(r"[0-9a-fA-F]*[0-9][0-9a-fA-F]*")
-
-
-@dataclass(slots=True)
-class _Slot:
-    """Counts for one Drain cluster (cluster_id -1: the per-level overflow bucket)."""
-
-    level: Level
-    miner: MinerKey
-    cluster_id: int
-    count: int = 0
-    first: datetime | None = None
-    last: datetime | None = None
-    samples: list[str] = field(default_factory=list)
-    services: dict[str, int] = field(default_factory=dict)
-    minutes: dict[int, int] = field(default_factory=dict)  # see Pattern.minutes
-    step: int = 1
-    baseline: int = 0  # events in the baseline window (add_baseline)
 
 
 class DigestBuilder:
@@ -60,7 +44,7 @@ class DigestBuilder:
         self._masker = Masker()
         self._levels: dict[MinerKey, LevelMiner] = {}
         self._raw: dict[Level, dict[str, int]] = {}  # mining text -> slot, per level
-        self._slots: list[_Slot] = []
+        self._slots: list[Slot] = []
         self._assign = array("I")  # slot of each event, in input order
         self._lines = array("i")  # slot of each input line, -1 where no event holds it
         self._timeline = TimelineCounter()
@@ -115,7 +99,7 @@ class DigestBuilder:
             remember(raw, text, slot_no, limit)
         return slot_no
 
-    def _record(self, slot: _Slot, event: LogEvent) -> None:
+    def _record(self, slot: Slot, event: LogEvent) -> None:
         """The event's time (first/last seen, timelines) and service, on its slot."""
         stamp = event.timestamp
         if stamp is not None:
@@ -167,10 +151,10 @@ class DigestBuilder:
         return slot_no
 
     def _new_slot(self, key: MinerKey, cluster_id: int) -> int:
-        self._slots.append(_Slot(key[0], key, cluster_id))
+        self._slots.append(Slot(key[0], key, cluster_id))
         return len(self._slots) - 1
 
-    def _template(self, slot: _Slot) -> str:
+    def _template(self, slot: Slot) -> str:
         if slot.cluster_id < 0:
             return OVERFLOW_TEMPLATE
         cluster = self._levels[slot.miner].miner.drain.id_to_cluster[slot.cluster_id]
@@ -197,17 +181,17 @@ class DigestBuilder:
                 pattern = groups[key] = Pattern("", key[1], 0, slot.level, slot.first, slot.last)
                 pattern.samples = list(slot.samples)
             else:
-                pattern.first_seen = _earliest(pattern.first_seen, slot.first)
-                pattern.last_seen = _latest(pattern.last_seen, slot.last)
+                pattern.first_seen = earliest(pattern.first_seen, slot.first)
+                pattern.last_seen = latest(pattern.last_seen, slot.last)
                 for sample in slot.samples:
                     if len(pattern.samples) < self.max_samples and sample not in pattern.samples:
                         pattern.samples.append(sample)
             pattern.count += slot.count
             pattern.baseline += slot.baseline
-            _add_history(pattern, slot)
+            add_history(pattern, slot)
             slot_pattern.append(pattern)
         # a pattern only the baseline window shows is not in the window analysed
-        ranked = sorted((p for p in groups.values() if p.count), key=_rank_key)
+        ranked = sorted((p for p in groups.values() if p.count), key=rank_key)
         for pattern in ranked:
             pattern.services = dict(sorted(pattern.services.items(), key=lambda kv: -kv[1]))
             pattern.minutes = dict(sorted(pattern.minutes.items()))
@@ -228,39 +212,6 @@ class DigestBuilder:
             line_assignments=[slot_ids[slot] if slot >= 0 else None for slot in lines],
             baseline_minutes=baseline_minutes,
         )
-
-
-def _add_history(pattern: Pattern, slot: _Slot) -> None:
-    """Add a slot's services and per-minute counts to its pattern's (at the wider step)."""
-    for service, events in slot.services.items():
-        if service in pattern.services or len(pattern.services) < MAX_SERVICES:
-            pattern.services[service] = pattern.services.get(service, 0) + events
-    if not slot.minutes:
-        return
-    if not pattern.minutes:
-        pattern.minutes, pattern.minute_step = dict(slot.minutes), slot.step
-        return
-    step = pattern.minute_step = rebucket(
-        pattern.minutes, pattern.minute_step, max(pattern.minute_step, slot.step)
-    )
-    for bucket, events in slot.minutes.items():
-        step = count_minute(pattern.minutes, step, bucket, events)
-    pattern.minute_step = step
-
-
-def _rank_key(pattern: Pattern) -> tuple[int, int, float, str]:
-    # Worst level first, then the most frequent, then the earliest; the template breaks ties
-    # so the order (and so the ids) never depends on dict order.
-    first = pattern.first_seen.timestamp() if pattern.first_seen is not None else float("inf")
-    return (-pattern.level, -pattern.count, first, pattern.template)
-
-
-def _earliest(a: datetime | None, b: datetime | None) -> datetime | None:
-    return b if a is None else a if b is None else min(a, b)
-
-
-def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
-    return b if a is None else a if b is None else max(a, b)
 
 
 def build_digest(
