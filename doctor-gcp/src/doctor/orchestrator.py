@@ -29,11 +29,11 @@ from doctor.engines.rules import knowledge, shared_rules
 from doctor.errors import ConfigurationError, DoctorError, LogSourceError, NotifyError
 from doctor.incident import Incident
 from doctor.incident.story import notes
+from doctor.intake import Newest, ignored_options, reading_notes
 from doctor.logs import CloudWatchLogs, FileSource, LogSource
 from doctor.metrics import Metrics
 from doctor.models import AnalysisResponse, EngineChoice, EngineName, Query
 from doctor.notify import Message, ResponseType, SlackPoster, deliver
-from doctor.reading import Newest, ignored_options, reading_notes
 from doctor.reports.links import report_url
 from doctor.respond import Digested, answered, log_analysis, no_logs
 from doctor.settings import DEFAULT_PROMPT_TOKEN_BUDGET, Settings

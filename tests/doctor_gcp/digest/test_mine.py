@@ -12,6 +12,8 @@ from drain3.masking import LogMasker  # type: ignore[import-untyped]
 
 from doctor.digest import Level, LogEvent, build_digest, digest_lines, mining_text, parse_lines
 from doctor.digest import mine as mine_module
+from doctor.digest import miners as miners_module
+from doctor.digest.headline import MAX_HEAD_TOKENS, MAX_MINING_CHARS
 from doctor.digest.masking import Masker, masking_instructions
 from doctor.digest.mine import OVERFLOW_TEMPLATE, DigestBuilder
 from doctor.digest.timeline import find_spike_start
@@ -217,7 +219,8 @@ def test_a_fields_true_false_or_null_is_its_value(text: str, masked: str) -> Non
 
 
 def test_capped_caches_keep_counts_exact(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(mine_module, "CACHE_LIMIT", 8)
+    monkeypatch.setattr(mine_module, "CACHE_LIMIT", 8)  # the builder's caches
+    monkeypatch.setattr(miners_module, "CACHE_LIMIT", 8)  # each Drain's word cache
     words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"]
     events = [
         event(i, f"{words[i % 8]} {words[(i * 3) % 8]} job {i} done", Level.INFO)
@@ -291,8 +294,8 @@ def test_redaction_counts_flow_from_the_stream() -> None:
 def test_long_headlines_are_cut_by_words() -> None:
     # A fixed word count keeps long messages of one shape at one Drain token count.
     long_line = " ".join(f"word{n % 7}x" for n in range(200))
-    assert len(mining_text(long_line).split()) == mine_module.MAX_HEAD_TOKENS
-    assert len(mining_text("x" * 50_000)) == mine_module.MAX_MINING_CHARS
+    assert len(mining_text(long_line).split()) == MAX_HEAD_TOKENS
+    assert len(mining_text("x" * 50_000)) == MAX_MINING_CHARS
 
 
 def test_stated_http_statuses_keep_patterns_apart_and_other_numbers_still_mask() -> None:

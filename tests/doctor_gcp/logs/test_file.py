@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from doctor.digest.parse import CUT_MARK
+from doctor.digest.reading import CUT_MARK
 from doctor.errors import InputError
 from doctor.logs import read_lines
 from doctor.logs.file import MAX_LINE_BYTES

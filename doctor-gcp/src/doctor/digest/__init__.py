@@ -8,8 +8,9 @@ Importing the package is light: drain3 loads when a digest is first mined.
 
 from __future__ import annotations
 
+from .headline import mining_text
 from .lines import digest_lines
-from .mine import DigestBuilder, build_digest, mining_text
+from .mine import DigestBuilder, build_digest
 from .parse import EventStream, LogParser, parse_lines, parse_records
 from .prompt import SYSTEM_INSTRUCTION, Prompt, estimate_tokens, render_prompt
 from .redact import Redactor, redact

@@ -1,4 +1,7 @@
-"""Template mining with drain3, counting, ranking and the per-minute timeline.
+"""The digest builder: template mining with drain3, counting, ranking and the timeline.
+
+What an event is mined on comes from `headline`, the Drain instances and their caches from
+`miners`, and the per-cluster counts that fold into ranked patterns from `slots`.
 
 Speed and memory come from not asking Drain what it already answered. Each event's mining text
 (its headline, plus the final exception line of a stack) is looked up in size-capped caches:
@@ -9,9 +12,6 @@ Speed and memory come from not asking Drain what it already answered. Each event
 3. masked: Drain sees each distinct masked text once.
 Per event only a 4-byte slot number is kept; pattern ids are resolved at the end, when the
 templates are final.
-
-One Drain per level: the same words at INFO and at ERROR are different findings, and keeping
-them apart preserves Drain's prefix tree (a level token in front would make it useless).
 """
 
 from __future__ import annotations
@@ -19,144 +19,20 @@ from __future__ import annotations
 import re
 from array import array
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime
-from itertools import islice
-from typing import Any
 
-from .anatomy import closing_exception
-from .levels import LEVEL_WORDS
-from .masking import STATUS_CODES, Masker, miner_config
-from .timeline import TimelineCounter, count_minute, find_spike_start, rebucket
+from .headline import mining_text
+from .masking import Masker
+from .miners import CACHE_LIMIT, LevelMiner, MinerKey, remember, stated_statuses
+from .slots import MAX_SERVICES, Slot, add_history, earliest, latest, rank_key
+from .timeline import TimelineCounter, count_minute, find_spike_start
 from .types import Digest, Level, LogEvent, Pattern
-from .words import value_slots, words_differ
+from .words import value_slots
 
 MAX_SAMPLE_CHARS = 2_000
-MAX_SERVICES = 16  # services kept per pattern; more writers of one message are rare
-# Mining text limits: the first words of a headline tell its shape; beyond that it is payload,
-# and Drain and the caches pay per token. Cut by words, not characters, so long messages of one
-# shape keep one token count (Drain only merges messages of equal length); the character limit
-# only guards against giant single tokens.
-MAX_HEAD_TOKENS, MAX_EXCEPTION_TOKENS = 48, 32
-MAX_MINING_CHARS = 1_000
-CACHE_LIMIT = 30_000  # entries per kind of cache, shared by the levels: bounds memory
 MAX_CLUSTERS = 10_000  # beyond this, new shapes join their closest cluster or "other"
-LEAF_SCAN = 64  # clusters of one Drain tree leaf a message is compared with (see _bounded)
 OVERFLOW_TEMPLATE = "<other: more distinct message shapes than the digest keeps>"
 _TRUNCATED = "\n... [truncated]"
 _VARIABLE = re.compile(r"[0-9a-fA-F]*[0-9][0-9a-fA-F]*")
-_HAS_CODE = re.compile(r"(?<!\d)[45]\d\d(?!\d)")  # cheap pre-check for STATUS_CODES
-
-
-def mining_text(message: str) -> str:
-    """What an event is mined on: its first line, plus the final exception line of a stack.
-
-    Stacks vary in their frames, so the frames are left out; the exception that ended the stack
-    (Python's last line, Java's last "Caused by:", a JavaScript "Error: ...", the line before a
-    Go goroutine dump: `anatomy.closing_exception`) tells failures with the same headline apart.
-    """
-    if "\n" not in message:
-        return _clip(_drop_level_word(message), MAX_HEAD_TOKENS)
-    head, _, rest = message.partition("\n")
-    head = _clip(_drop_level_word(head), MAX_HEAD_TOKENS)
-    exception = closing_exception(rest.split("\n"))
-    if exception is None:
-        return head
-    return f"{head} :: {_clip(exception, MAX_EXCEPTION_TOKENS)}"
-
-
-def _clip(text: str, max_tokens: int) -> str:
-    text = text[:MAX_MINING_CHARS]
-    if len(text) <= 2 * max_tokens:  # too short to hold more than max_tokens words
-        return text
-    words = text.split(None, max_tokens)
-    return " ".join(words[:max_tokens]) if len(words) > max_tokens else text
-
-
-def _drop_level_word(head: str) -> str:
-    # "ERROR [db] connect failed": each level has its own Drain already, and a constant first
-    # word would put every message of a length in one Drain leaf (Drain keys its tree on the
-    # first token), making each lookup a scan of all of them.
-    # Only a word written as a level: "ERROR", "FATAL:", "[error]", "warn"; Go's "panic: ..."
-    # and "error: ..." read as part of the message and stay.
-    first, space, rest = head.partition(" ")
-    word = first.strip("[]:")
-    if not space or word.lower() not in LEVEL_WORDS:
-        return head
-    if word.isupper() or first[0] == "[" or not first.endswith(":"):
-        return rest.lstrip(" ")
-    return head
-
-
-def _bounded(drain: Any) -> Any:
-    """Make Drain compare a message with at most `LEAF_SCAN` clusters of its tree leaf.
-
-    A leaf with more clusters than that holds unstructured text; a full scan there costs a
-    comparison per cluster per message, quadratic on low-repetition logs. The most recent
-    clusters are the likeliest matches; clusters whose templates end up equal are merged in
-    `finish` anyway.
-    """
-    full_match = drain.fast_match
-
-    def fast_match(cluster_ids: list[int], tokens: list[str], sim_th: float, params: bool) -> Any:
-        return full_match(cluster_ids[-LEAF_SCAN:], tokens, sim_th, params)
-
-    drain.fast_match = fast_match
-    return drain
-
-
-@dataclass(slots=True)
-class _Slot:
-    """Counts for one Drain cluster (cluster_id -1: the per-level overflow bucket)."""
-
-    level: Level
-    miner: MinerKey
-    cluster_id: int
-    count: int = 0
-    first: datetime | None = None
-    last: datetime | None = None
-    samples: list[str] = field(default_factory=list)
-    services: dict[str, int] = field(default_factory=dict)
-    minutes: dict[int, int] = field(default_factory=dict)  # see Pattern.minutes
-    step: int = 1
-    baseline: int = 0  # events in the baseline window (add_baseline)
-
-
-# Drain instances are per level and per HTTP statuses the message states: Drain would merge
-# "failed with status <HTTP401>" and "... <HTTP403>" by similarity, and they are different
-# failures (authentication vs permission).
-MinerKey = tuple[Level, str]
-
-
-def stated_statuses(text: str) -> str:
-    if not _HAS_CODE.search(text):
-        return ""
-    return " ".join(match.group() for match in STATUS_CODES.finditer(text))
-
-
-class _LevelMiner:
-    __slots__ = ("clusters", "masked", "miner", "overflow", "shapes")
-
-    def __init__(self) -> None:
-        # drain3 (and what it pulls in) loads with the first miner, not with the package.
-        from drain3 import TemplateMiner  # type: ignore[import-untyped]
-
-        self.miner: Any = TemplateMiner(config=miner_config())
-        words_differ(_bounded(self.miner.drain), CACHE_LIMIT)
-        self.shapes: dict[str, int] = {}  # shape key -> slot
-        self.masked: dict[str, int] = {}  # masked mining text -> slot
-        self.clusters: dict[int, int] = {}  # drain cluster id -> slot
-        self.overflow: int | None = None
-
-
-def _remember(cache: dict[str, int], key: str, slot: int, limit: int) -> None:
-    if len(cache) >= limit:
-        # Drop the oldest entries down to three quarters (dicts keep insertion order): cheaper
-        # than a true LRU per hit, and a dropped key only costs one more masking or Drain
-        # lookup when it recurs.
-        for old in list(islice(cache, len(cache) - limit * 3 // 4)):
-            del cache[old]
-    cache[key] = slot
 
 
 class DigestBuilder:
@@ -166,9 +42,9 @@ class DigestBuilder:
         self.max_samples = max_samples
         self.max_clusters = max_clusters
         self._masker = Masker()
-        self._levels: dict[MinerKey, _LevelMiner] = {}
+        self._levels: dict[MinerKey, LevelMiner] = {}
         self._raw: dict[Level, dict[str, int]] = {}  # mining text -> slot, per level
-        self._slots: list[_Slot] = []
+        self._slots: list[Slot] = []
         self._assign = array("I")  # slot of each event, in input order
         self._lines = array("i")  # slot of each input line, -1 where no event holds it
         self._timeline = TimelineCounter()
@@ -208,7 +84,7 @@ class DigestBuilder:
             key = (level, stated_statuses(text))
             miner = self._levels.get(key)
             if miner is None:
-                miner = self._levels[key] = _LevelMiner()
+                miner = self._levels[key] = LevelMiner()
                 self._cache_limit = max(1, CACHE_LIMIT // len(self._levels))
             limit = self._cache_limit
             shape = _VARIABLE.sub("0", text)
@@ -218,12 +94,12 @@ class DigestBuilder:
                 slot_no = miner.masked.get(masked)
                 if slot_no is None:
                     slot_no = self._mine(miner, key, masked)
-                    _remember(miner.masked, masked, slot_no, limit)
-                _remember(miner.shapes, shape, slot_no, limit)
-            _remember(raw, text, slot_no, limit)
+                    remember(miner.masked, masked, slot_no, limit)
+                remember(miner.shapes, shape, slot_no, limit)
+            remember(raw, text, slot_no, limit)
         return slot_no
 
-    def _record(self, slot: _Slot, event: LogEvent) -> None:
+    def _record(self, slot: Slot, event: LogEvent) -> None:
         """The event's time (first/last seen, timelines) and service, on its slot."""
         stamp = event.timestamp
         if stamp is not None:
@@ -256,7 +132,7 @@ class DigestBuilder:
         for number in numbers:
             lines[number] = slot_no
 
-    def _mine(self, miner: _LevelMiner, key: MinerKey, masked: str) -> int:
+    def _mine(self, miner: LevelMiner, key: MinerKey, masked: str) -> int:
         drain = miner.miner.drain
         if self._clusters < self.max_clusters:
             cluster = drain.add_log_message(masked)[0]
@@ -275,10 +151,10 @@ class DigestBuilder:
         return slot_no
 
     def _new_slot(self, key: MinerKey, cluster_id: int) -> int:
-        self._slots.append(_Slot(key[0], key, cluster_id))
+        self._slots.append(Slot(key[0], key, cluster_id))
         return len(self._slots) - 1
 
-    def _template(self, slot: _Slot) -> str:
+    def _template(self, slot: Slot) -> str:
         if slot.cluster_id < 0:
             return OVERFLOW_TEMPLATE
         cluster = self._levels[slot.miner].miner.drain.id_to_cluster[slot.cluster_id]
@@ -305,17 +181,17 @@ class DigestBuilder:
                 pattern = groups[key] = Pattern("", key[1], 0, slot.level, slot.first, slot.last)
                 pattern.samples = list(slot.samples)
             else:
-                pattern.first_seen = _earliest(pattern.first_seen, slot.first)
-                pattern.last_seen = _latest(pattern.last_seen, slot.last)
+                pattern.first_seen = earliest(pattern.first_seen, slot.first)
+                pattern.last_seen = latest(pattern.last_seen, slot.last)
                 for sample in slot.samples:
                     if len(pattern.samples) < self.max_samples and sample not in pattern.samples:
                         pattern.samples.append(sample)
             pattern.count += slot.count
             pattern.baseline += slot.baseline
-            _add_history(pattern, slot)
+            add_history(pattern, slot)
             slot_pattern.append(pattern)
         # a pattern only the baseline window shows is not in the window analysed
-        ranked = sorted((p for p in groups.values() if p.count), key=_rank_key)
+        ranked = sorted((p for p in groups.values() if p.count), key=rank_key)
         for pattern in ranked:
             pattern.services = dict(sorted(pattern.services.items(), key=lambda kv: -kv[1]))
             pattern.minutes = dict(sorted(pattern.minutes.items()))
@@ -336,39 +212,6 @@ class DigestBuilder:
             line_assignments=[slot_ids[slot] if slot >= 0 else None for slot in lines],
             baseline_minutes=baseline_minutes,
         )
-
-
-def _add_history(pattern: Pattern, slot: _Slot) -> None:
-    """Add a slot's services and per-minute counts to its pattern's (at the wider step)."""
-    for service, events in slot.services.items():
-        if service in pattern.services or len(pattern.services) < MAX_SERVICES:
-            pattern.services[service] = pattern.services.get(service, 0) + events
-    if not slot.minutes:
-        return
-    if not pattern.minutes:
-        pattern.minutes, pattern.minute_step = dict(slot.minutes), slot.step
-        return
-    step = pattern.minute_step = rebucket(
-        pattern.minutes, pattern.minute_step, max(pattern.minute_step, slot.step)
-    )
-    for bucket, events in slot.minutes.items():
-        step = count_minute(pattern.minutes, step, bucket, events)
-    pattern.minute_step = step
-
-
-def _rank_key(pattern: Pattern) -> tuple[int, int, float, str]:
-    # Worst level first, then the most frequent, then the earliest; the template breaks ties
-    # so the order (and so the ids) never depends on dict order.
-    first = pattern.first_seen.timestamp() if pattern.first_seen is not None else float("inf")
-    return (-pattern.level, -pattern.count, first, pattern.template)
-
-
-def _earliest(a: datetime | None, b: datetime | None) -> datetime | None:
-    return b if a is None else a if b is None else min(a, b)
-
-
-def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
-    return b if a is None else a if b is None else max(a, b)
 
 
 def build_digest(

@@ -7,27 +7,22 @@ exception line (`java.lang.ClassCastException: ...`) joins the event before it o
 frames follow it. A record that a source hands over whole (a CloudWatch event) is one event: it
 is never split, nor merged with another.
 
-Heads are learned per source (`headers`), behind an aggregator prefix per service (`prefixes`)
-from the first lines of the stream, so a line's time, level and service become fields and its
-message is what is mined. Streams interleave services: each aggregated service has its own open
-event, and events are handed on in the order of their first line.
+The parser is built in layers, each a base class of the next so the line loop calls every
+method as its own: `service_heads` reads a line's head (time, level, service) with the heads
+learned from the stream's first lines; `assembly` opens, closes and orders events; this module
+decides, line by line, which event a line belongs to.
 """
 
 from __future__ import annotations
 
-import heapq
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain, islice
 
-from . import headers, prefixes
 from .anatomy import (
     BLANK_LINE_MODES,
     EXCEPTION_CLASS,
-    GO_CRASH_STARTS,
-    GOROUTINE_HEADER,
     JVM_CAUSED_BY,
     JVM_SUPPRESSED,
     NO_STACK,
@@ -37,60 +32,19 @@ from .anatomy import (
     continues_stack,
     is_frame,
 )
-from .headers import Head, Heads
-from .jsonlog import json_event
+from .assembly import EventAssembler
 from .pending import OpenEvent
+from .reading import CUT_MARK, MAX_LINE_CHARS, Record
 from .redact import Redactor
-from .textlog import text_level
-from .timestamps import to_utc
+from .service_heads import NOT_A_HEAD
 from .types import LogEvent
 
-MAX_LINE_CHARS = 256 * 1024  # a longer line is cut, and says so
-CUT_MARK = " … [line cut at 256 KiB]"
 SAMPLE_LINES = 200  # the first lines of a stream, from which its heads are learned
-_ANY = "\x00"  # the stream's own last time, beside each service's (no name holds a NUL)
 IDLE_LINES = 64  # an open event of a quiet service closes after this many lines of others
-# A source whose lines start records with a head often enough (several formats interleaved
-# count too) tells a line without one for the continuation it is.
-HEADED = 0.25
-
-Record = tuple[str, datetime | None]
-# Lines that open a crash or a stack: read as they are, never as a head ("panic:" is no level).
-_NOT_A_HEAD = (*GO_CRASH_STARTS, *STACK_CONTINUATIONS)
 # What may follow an error's first line and make it part of the event before: its stack.
 FOLLOW_AN_ERROR = (JVM_CAUSED_BY, JVM_SUPPRESSED, *STACK_CONTINUATIONS)
 
 
-def _headless(line: str) -> bool:
-    """A line that continues a stack rather than starting a record: heads are not learned
-    from it."""
-    return (
-        not line.strip()
-        or line[0] in " \t"
-        or line.startswith((*STACK_CONTINUATIONS, *GO_CRASH_STARTS))
-        or GOROUTINE_HEADER.match(line) is not None
-        or OMITTED_FRAMES.match(line) is not None
-        or EXCEPTION_CLASS.match(line) is not None
-    )
-
-
-@dataclass(slots=True)
-class ParseStats:
-    """What reading the input took: lines, lines that held no text, lines cut."""
-
-    lines: int = 0
-    binary_lines: int = 0
-    cut_lines: int = 0
-
-
-# A logfmt record's head (Go's slog and logrus, go-kit, Grafana): its first keys name its time
-# or its level ("time=2026-01-01T00:00:10Z level=INFO msg=..."). A record of its own, even in a
-# source whose heads were learned from other formats.
-_LOGFMT_HEAD = re.compile(
-    r"(?:[\w.-]+=(?:\"[^\"]*\"|\S*)[ \t]+){0,3}"
-    r"(?:(?:time|ts|t|timestamp)=\"?\d{4}-\d\d-\d\d|(?:level|lvl|severity)=\"?"
-    r"(?i:trace|debug|info|notice|warn|warning|error|err|fatal|panic|crit|critical)\b)"
-)
 # "AccessDenied: Access Denied", "error: insert or update ...": the first line of an error as
 # Node, Go and many SDKs print it; in a source whose lines carry heads, frames may follow.
 _ERROR_NAME = re.compile(r"[A-Za-z_$][\w$]*: ")
@@ -99,21 +53,11 @@ _ERROR_NAME = re.compile(r"[A-Za-z_$][\w$]*: ")
 _QUALIFIED_NAME = re.compile(r"[a-z][\w]*(?:\.[\w$]+){2,}: ")
 
 
-class LogParser:
+class LogParser(EventAssembler):
     """Turns records into events; `redactor.counts` holds what was redacted so far."""
 
     def __init__(self, redactor: Redactor | None = None, *, now: datetime | None = None) -> None:
-        self.redactor = redactor if redactor is not None else Redactor()
-        self.stats = ParseStats()
-        self._now = now or datetime.now(UTC)
-        self._index = 0
-        self._prefix: prefixes.Prefix | None = None
-        self._heads: dict[str | None, Heads] = {}  # per aggregated service
-        self._headed: dict[str | None, bool] = {}  # most of its lines start with a head
-        self._open: dict[str | None, OpenEvent] = {}
-        self._last_stamp: dict[str | None, datetime] = {}  # per stream: the latest time read
-        self._done: list[tuple[int, int, LogEvent]] = []  # heap by first line
-        self._order = 0
+        super().__init__(redactor if redactor is not None else Redactor(), now or datetime.now(UTC))
 
     # --- entry points
 
@@ -142,40 +86,6 @@ class LogParser:
         for key in list(self._open):
             self._close(key)
         yield from self._ready(final=True)
-
-    # --- learning
-
-    def _learn(self, sample: list[str]) -> None:
-        self._prefix = prefixes.learn(sample)
-        by_service: dict[str | None, list[str]] = {}
-        for line in sample:
-            if _headless(line) or line.lstrip().startswith("{"):
-                continue
-            service, body = self._prefix.split(line) if self._prefix else (None, line)
-            by_service.setdefault(service, []).append(body)
-        for service, bodies in by_service.items():
-            heads = self._heads[service] = Heads.learn(bodies, self._now)
-            self._headed[service] = heads.learned or (
-                sum(self._has_head(service, body) for body in bodies) >= HEADED * len(bodies)
-            )
-
-    def _has_head(self, service: str | None, body: str) -> bool:
-        """Whether a line starts a record of its own: JSON, logfmt keys, the source's head, or a
-        time. (A level word alone does not: "DETAIL:  ..." continues a PostgreSQL error.)"""
-        if body.lstrip().startswith("{") or _LOGFMT_HEAD.match(body) is not None:
-            return True
-        heads = self._heads.get(service)
-        if heads is not None and heads.fits(body):
-            return True
-        return headers.read_alone(body, self._now).timestamp is not None
-
-    def _head(self, service: str | None, body: str) -> Head:
-        if body.startswith(_NOT_A_HEAD):
-            return Head(body, fitted=False)  # "panic: ..." is a crash, not a level word
-        heads = self._heads.get(service)
-        if heads is None:  # a service first seen after the sample
-            heads = self._heads[service] = Heads([], self._now)
-        return heads.read(body)
 
     # --- lines
 
@@ -207,6 +117,11 @@ class LogParser:
                 return
             self._close(agg)
         self._start(agg, number, body, stamp)
+
+    def _close_idle(self, number: int) -> None:
+        for agg, pending in list(self._open.items()):
+            if number - pending.last_line > IDLE_LINES:
+                self._close(agg)
 
     def _readable(self, text: str) -> str | None:
         """The line as it is read: None for a binary one, cut when it is too long."""
@@ -268,54 +183,11 @@ class LogParser:
 
     def _may_be_error_line(self, agg: str | None, pending: OpenEvent, line: str) -> bool:
         """An error's first line, which joins the event before it only if frames follow."""
-        if line[0] in " \t" or pending.mode != NO_STACK or line.startswith(_NOT_A_HEAD):
+        if line[0] in " \t" or pending.mode != NO_STACK or line.startswith(NOT_A_HEAD):
             return False
         if EXCEPTION_CLASS.match(line) or _QUALIFIED_NAME.match(line):
             return True
         return self._headed.get(agg, False) and _ERROR_NAME.match(line) is not None
-
-    def _start(
-        self,
-        agg: str | None,
-        number: int,
-        body: str,
-        stamp: datetime | None,
-        *,
-        redacted: bool = False,
-    ) -> None:
-        stripped = body.strip()
-        if stripped[0] == "{" and stripped[-1] == "}":
-            pending = json_event(number, stripped, agg, lambda text: self._head(agg, text))
-            if pending is not None:
-                self._open_event(agg, pending, stamp)
-                return
-        # Redacted whole, before its head is cut off: the words before a secret ("password=",
-        # "SecretAccessKey": ) are what tells the redactor it is one.
-        if not redacted:
-            body = self.redactor.redact(body)
-        head = self._head(agg, body)
-        level = head.level if head.level is not None else text_level(head.message)
-        message = head.message if head.message.strip() else body
-        pending = OpenEvent.opening(number, message, level, head.timestamp, agg or head.service)
-        pending.redacted = True  # its first line is; the rest when it closes
-        # "... LoggingFailureAnalysisReporter : " then the report: the message is below.
-        headed = head.fitted or head.timestamp is not None
-        pending.follows = headed and (not head.message.strip() or message.rstrip().endswith(":"))
-        pending.mark(message)  # a stack may start the event (bare tracebacks, Go panics)
-        self._open_event(agg, pending, stamp)
-
-    def _open_event(self, agg: str | None, pending: OpenEvent, stamp: datetime | None) -> None:
-        if pending.timestamp is None and stamp is not None:
-            pending.timestamp = to_utc(stamp)
-        if pending.timestamp is None:
-            # A line without a time in a stream that has them (a crash on stderr) was written
-            # when the stream last said (its own service's last time, else the stream's: an
-            # aggregator interleaves services as their lines arrive); the timeline and
-            # first/last seen keep it.
-            pending.timestamp = self._last_stamp.get(agg) or self._last_stamp.get(_ANY)
-        else:
-            self._last_stamp[agg] = self._last_stamp[_ANY] = pending.timestamp
-        self._open[agg] = pending
 
     # --- whole records
 
@@ -344,38 +216,6 @@ class LogParser:
             pending.line_numbers.append(blank)
         pending.blanks = []
         self._close(None)
-
-    # --- closing and handing on, in the order of first lines
-
-    def _close(self, agg: str | None) -> None:
-        pending = self._open.pop(agg)
-        if pending.tentative is not None:
-            held_number, held = pending.tentative
-            pending.tentative = None
-            self._finish(pending)
-            self._start(agg, held_number, held, None)
-            pending = self._open.pop(agg)
-        self._finish(pending)
-
-    def _close_idle(self, number: int) -> None:
-        for agg, pending in list(self._open.items()):
-            if number - pending.last_line > IDLE_LINES:
-                self._close(agg)
-
-    def _finish(self, pending: OpenEvent) -> None:
-        event = pending.close(self.redactor)
-        self._order += 1
-        heapq.heappush(self._done, (event.first_line, self._order, event))
-
-    def _ready(self, *, final: bool = False) -> Iterator[LogEvent]:
-        if not self._done:
-            return
-        bound = None if final or not self._open else min(p.first_line for p in self._open.values())
-        while self._done and (bound is None or self._done[0][0] < bound):
-            event = heapq.heappop(self._done)[2]
-            event.index = self._index
-            self._index += 1
-            yield event
 
 
 class EventStream(Iterator[LogEvent]):

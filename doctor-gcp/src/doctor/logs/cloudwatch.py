@@ -20,7 +20,7 @@ from typing import Any
 
 from botocore.config import Config
 
-from doctor.digest.parse import Record
+from doctor.digest.reading import Record
 from doctor.errors import DoctorError
 from doctor.logs.aws_errors import aws_errors
 from doctor.logs.source import Batch

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from doctor.digest.parse import CUT_MARK, MAX_LINE_CHARS
+from doctor.digest.reading import CUT_MARK, MAX_LINE_CHARS
 from doctor.errors import InputError
 from doctor.logs.source import Batch
 

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from doctor.digest.parse import Record
+from doctor.digest.reading import Record
 from doctor.errors import DoctorError
 from doctor.logs.cloudwatch import BASELINE_MAX_EVENTS, CloudWatchSource
 from doctor.logs.source import Batch

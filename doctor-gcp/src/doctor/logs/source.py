@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from doctor.digest.parse import Record
+from doctor.digest.reading import Record
 
 
 @dataclass(slots=True)

@@ -7,7 +7,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 
 from doctor.digest import EventStream
-from doctor.digest.parse import MAX_LINE_CHARS, ParseStats
+from doctor.digest.reading import MAX_LINE_CHARS, ParseStats
 from doctor.digest.types import LogEvent
 from doctor.models import Query
 

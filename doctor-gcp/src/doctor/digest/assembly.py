@@ -1,0 +1,109 @@
+"""Events as the parser opens them from a line, closes them, and hands them on in order.
+
+Streams interleave services: each aggregated service has its own open event, and events are
+handed on in the order of their first line, whichever closed first.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterator
+from datetime import datetime
+
+from .jsonlog import json_event
+from .pending import OpenEvent
+from .reading import ParseStats
+from .redact import Redactor
+from .service_heads import ServiceHeads
+from .textlog import text_level
+from .timestamps import to_utc
+from .types import LogEvent
+
+_ANY = "\x00"  # the stream's own last time, beside each service's (no name holds a NUL)
+
+
+class EventAssembler(ServiceHeads):
+    """The parser's open events and the finished ones not yet handed on: a base class, so the
+    parser calls these methods as its own, with no extra lookup per line."""
+
+    def __init__(self, redactor: Redactor, now: datetime) -> None:
+        super().__init__(now)
+        self.redactor = redactor
+        self.stats = ParseStats()
+        self._index = 0
+        self._open: dict[str | None, OpenEvent] = {}
+        self._last_stamp: dict[str | None, datetime] = {}  # per stream: the latest time read
+        self._done: list[tuple[int, int, LogEvent]] = []  # heap by first line
+        self._order = 0
+
+    # --- opening
+
+    def _start(
+        self,
+        agg: str | None,
+        number: int,
+        body: str,
+        stamp: datetime | None,
+        *,
+        redacted: bool = False,
+    ) -> None:
+        stripped = body.strip()
+        if stripped[0] == "{" and stripped[-1] == "}":
+            pending = json_event(number, stripped, agg, lambda text: self._head(agg, text))
+            if pending is not None:
+                self._open_event(agg, pending, stamp)
+                return
+        # Redacted whole, before its head is cut off: the words before a secret ("password=",
+        # "SecretAccessKey": ) are what tells the redactor it is one.
+        if not redacted:
+            body = self.redactor.redact(body)
+        head = self._head(agg, body)
+        level = head.level if head.level is not None else text_level(head.message)
+        message = head.message if head.message.strip() else body
+        pending = OpenEvent.opening(number, message, level, head.timestamp, agg or head.service)
+        pending.redacted = True  # its first line is; the rest when it closes
+        # "... LoggingFailureAnalysisReporter : " then the report: the message is below.
+        headed = head.fitted or head.timestamp is not None
+        pending.follows = headed and (not head.message.strip() or message.rstrip().endswith(":"))
+        pending.mark(message)  # a stack may start the event (bare tracebacks, Go panics)
+        self._open_event(agg, pending, stamp)
+
+    def _open_event(self, agg: str | None, pending: OpenEvent, stamp: datetime | None) -> None:
+        if pending.timestamp is None and stamp is not None:
+            pending.timestamp = to_utc(stamp)
+        if pending.timestamp is None:
+            # A line without a time in a stream that has them (a crash on stderr) was written
+            # when the stream last said (its own service's last time, else the stream's: an
+            # aggregator interleaves services as their lines arrive); the timeline and
+            # first/last seen keep it.
+            pending.timestamp = self._last_stamp.get(agg) or self._last_stamp.get(_ANY)
+        else:
+            self._last_stamp[agg] = self._last_stamp[_ANY] = pending.timestamp
+        self._open[agg] = pending
+
+    # --- closing and handing on, in the order of first lines
+
+    def _close(self, agg: str | None) -> None:
+        pending = self._open.pop(agg)
+        if pending.tentative is not None:
+            held_number, held = pending.tentative
+            pending.tentative = None
+            self._finish(pending)
+            self._start(agg, held_number, held, None)
+            pending = self._open.pop(agg)
+        self._finish(pending)
+
+    def _finish(self, pending: OpenEvent) -> None:
+        event = pending.close(self.redactor)
+        self._order += 1
+        heapq.heappush(self._done, (event.first_line, self._order, event))
+
+    def _ready(self, *, final: bool = False) -> Iterator[LogEvent]:
+        if not self._done:
+            return
+        bound = None if final or not self._open else min(p.first_line for p in self._open.values())
+        while self._done and (bound is None or self._done[0][0] < bound):
+            event = heapq.heappop(self._done)[2]
+            event.index = self._index
+            self._index += 1
+            yield event

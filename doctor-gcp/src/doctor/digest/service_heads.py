@@ -1,0 +1,94 @@
+"""The heads of a stream's lines, learned per aggregated service, and a line's head read with them.
+
+Heads are learned per source (`headers`), behind an aggregator prefix per service (`prefixes`)
+from the first lines of the stream, so a line's time, level and service become fields and its
+message is what is mined.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from . import headers, prefixes
+from .anatomy import (
+    EXCEPTION_CLASS,
+    GO_CRASH_STARTS,
+    GOROUTINE_HEADER,
+    OMITTED_FRAMES,
+    STACK_CONTINUATIONS,
+)
+from .headers import Head, Heads
+
+# A source whose lines start records with a head often enough (several formats interleaved
+# count too) tells a line without one for the continuation it is.
+HEADED = 0.25
+
+# Lines that open a crash or a stack: read as they are, never as a head ("panic:" is no level).
+NOT_A_HEAD = (*GO_CRASH_STARTS, *STACK_CONTINUATIONS)
+
+
+def _headless(line: str) -> bool:
+    """A line that continues a stack rather than starting a record: heads are not learned
+    from it."""
+    return (
+        not line.strip()
+        or line[0] in " \t"
+        or line.startswith((*STACK_CONTINUATIONS, *GO_CRASH_STARTS))
+        or GOROUTINE_HEADER.match(line) is not None
+        or OMITTED_FRAMES.match(line) is not None
+        or EXCEPTION_CLASS.match(line) is not None
+    )
+
+
+# A logfmt record's head (Go's slog and logrus, go-kit, Grafana): its first keys name its time
+# or its level ("time=2026-01-01T00:00:10Z level=INFO msg=..."). A record of its own, even in a
+# source whose heads were learned from other formats.
+_LOGFMT_HEAD = re.compile(
+    r"(?:[\w.-]+=(?:\"[^\"]*\"|\S*)[ \t]+){0,3}"
+    r"(?:(?:time|ts|t|timestamp)=\"?\d{4}-\d\d-\d\d|(?:level|lvl|severity)=\"?"
+    r"(?i:trace|debug|info|notice|warn|warning|error|err|fatal|panic|crit|critical)\b)"
+)
+
+
+class ServiceHeads:
+    """The parser's head reading: a base class, so the parser calls these methods as its own
+    (`self._has_head`), with no extra lookup per line."""
+
+    def __init__(self, now: datetime) -> None:
+        self._now = now
+        self._prefix: prefixes.Prefix | None = None
+        self._heads: dict[str | None, Heads] = {}  # per aggregated service
+        self._headed: dict[str | None, bool] = {}  # most of its lines start with a head
+
+    def _learn(self, sample: list[str]) -> None:
+        self._prefix = prefixes.learn(sample)
+        by_service: dict[str | None, list[str]] = {}
+        for line in sample:
+            if _headless(line) or line.lstrip().startswith("{"):
+                continue
+            service, body = self._prefix.split(line) if self._prefix else (None, line)
+            by_service.setdefault(service, []).append(body)
+        for service, bodies in by_service.items():
+            heads = self._heads[service] = Heads.learn(bodies, self._now)
+            self._headed[service] = heads.learned or (
+                sum(self._has_head(service, body) for body in bodies) >= HEADED * len(bodies)
+            )
+
+    def _has_head(self, service: str | None, body: str) -> bool:
+        """Whether a line starts a record of its own: JSON, logfmt keys, the source's head, or a
+        time. (A level word alone does not: "DETAIL:  ..." continues a PostgreSQL error.)"""
+        if body.lstrip().startswith("{") or _LOGFMT_HEAD.match(body) is not None:
+            return True
+        heads = self._heads.get(service)
+        if heads is not None and heads.fits(body):
+            return True
+        return headers.read_alone(body, self._now).timestamp is not None
+
+    def _head(self, service: str | None, body: str) -> Head:
+        if body.startswith(NOT_A_HEAD):
+            return Head(body, fitted=False)  # "panic: ..." is a crash, not a level word
+        heads = self._heads.get(service)
+        if heads is None:  # a service first seen after the sample
+            heads = self._heads[service] = Heads([], self._now)
+        return heads.read(body)
