@@ -53,7 +53,7 @@ from doctor.digest import (
 from doctor.digest.masking import miner_config
 from doctor.engines.rules import RulesEngine
 from doctor.incident import Incident
-from doctor.logs.cloudwatch import BASELINE_MAX_EVENTS
+from doctor.logs.cloudwatch_source import BASELINE_MAX_EVENTS
 
 BUDGET = 8_000  # the pipeline's default DOCTOR_PROMPT_TOKEN_BUDGET
 RSS_LIMIT_MIB = 256  # issue 10's bound for a 1,000,000-event digest

@@ -33,9 +33,9 @@ from doctor.logs.cloudwatch import (
     IN_FLIGHT_GRACE_SECONDS,
     MAX_PAGES_PER_SLICE,
     CloudWatchLogs,
-    CloudWatchSource,
     time_slices,
 )
+from doctor.logs.cloudwatch_source import CloudWatchSource
 from tests.doctor_gcp.conftest import LOG_GROUP
 from tests.fakes.stubbed_logs import stubbed_logs
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from doctor.digest.reading import Record
 from doctor.errors import DoctorError
-from doctor.logs.cloudwatch import BASELINE_MAX_EVENTS, CloudWatchSource
+from doctor.logs.cloudwatch_source import BASELINE_MAX_EVENTS, CloudWatchSource
 from doctor.logs.source import Batch
 
 MAX_PARALLEL_GROUPS = 4  # each group's own fetch runs slices in parallel too
