@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from infra.local import alarms
+from infra.local import alarms, policies
 from infra.local import bootstrap as boot
 from tests.fakes.moto_server import moto_client
 from tests.infra.support import ROOT, aws_module
@@ -157,7 +157,7 @@ def test_the_role_may_only_invoke_that_destination(
     iam = moto_client(moto_server_url, "iam")
     role_name = created["alert_role_arn"].rsplit("/", 1)[-1]
     role = iam.get_role(RoleName=role_name)["Role"]
-    assert role["AssumeRolePolicyDocument"] == boot.policy_document(
+    assert role["AssumeRolePolicyDocument"] == policies.policy_document(
         "alarm-target-trust.json.tftpl", account_id="123456789012"
     )
     assert iam.list_role_policies(RoleName=role_name)["PolicyNames"] == [
@@ -179,7 +179,7 @@ def test_only_the_rule_may_fill_the_dead_letter_queue(
     assert attributes["QueueArn"] == created["dead_letter_queue_arn"]
     assert attributes["MessageRetentionPeriod"] == "1209600"
     assert attributes["SqsManagedSseEnabled"] == "true"
-    assert json.loads(attributes["Policy"]) == boot.policy_document(
+    assert json.loads(attributes["Policy"]) == policies.policy_document(
         "alarm-dlq.json.tftpl",
         queue_arn=created["dead_letter_queue_arn"],
         rule_arn=created["rule_arn"],
