@@ -11,10 +11,10 @@ directory that holds infra/:
 
     python -m infra.local.bootstrap --endpoint-url http://127.0.0.1:5000 --token-file /tmp/token
 
-This module is the command line and the order of the steps; the pieces are beside it:
+This module holds the command line and the order of the steps; the pieces are beside it:
 policies.py (templates), emulator.py (clients, the real-AWS guard), roles.py, doctor_role.py,
-patient.py (log group, ECR, instance role), alarms.py (the alarm path) and identity_token.py.
-None of them imports this module, which runs as `__main__`.
+patient.py (log group, ECR, instance role), identity_token.py, and alarms.py with
+alert_delivery.py (the alarm path). None of them imports this module, which runs as `__main__`.
 
 Self-contained on purpose (boto3 and the standard library only): the doctor's image runs it
 without the doctor's code. It refuses real AWS endpoints: it is a local tool and signs with
@@ -43,8 +43,7 @@ from infra.local.identity_token import (
     write_token_file,
 )
 from infra.local.patient import create_instance_role, ensure_log_group, ensure_repository
-from infra.local.policies import log_group_arn, policy_document
-from infra.local.roles import ensure_role
+from infra.local.policies import log_group_arn
 
 # Defaults mirror infra/terraform/aws/variables.tf (tests/infra checks that they agree).
 DEFAULT_REGION = "us-east-1"
@@ -141,8 +140,6 @@ def bootstrap(
     if doctor_url is not None and alert_token is not None:
         created_alarms = alarms.create_alarm_path(
             client,
-            render=policy_document,
-            ensure_role=ensure_role,
             account_id=account_id,
             log_group=log_group,
             doctor_url=doctor_url,

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from infra.local import alarms, policies
+from infra.local import alert_delivery, policies
 from infra.local import bootstrap as boot
 from tests.fakes.moto_server import moto_client
 from tests.infra.support import ROOT, aws_module
@@ -66,10 +66,10 @@ def test_names_follow_terraform(created: dict[str, Any]) -> None:
         "/" + role.replace("${var.alarm_name_prefix}", prefix)
     )
     assert module.resource("aws_iam_role_policy", "alert_target")["name"] == (
-        alarms.ALERT_TARGET_POLICY_NAME
+        alert_delivery.ALERT_TARGET_POLICY_NAME
     )
     assert module.resource("aws_cloudwatch_event_target", "doctor")["target_id"] == (
-        alarms.TARGET_ID
+        alert_delivery.TARGET_ID
     )
 
 
@@ -161,10 +161,12 @@ def test_the_role_may_only_invoke_that_destination(
         "alarm-target-trust.json.tftpl", account_id="123456789012"
     )
     assert iam.list_role_policies(RoleName=role_name)["PolicyNames"] == [
-        alarms.ALERT_TARGET_POLICY_NAME
+        alert_delivery.ALERT_TARGET_POLICY_NAME
     ]
     assert iam.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"] == []
-    policy = iam.get_role_policy(RoleName=role_name, PolicyName=alarms.ALERT_TARGET_POLICY_NAME)
+    policy = iam.get_role_policy(
+        RoleName=role_name, PolicyName=alert_delivery.ALERT_TARGET_POLICY_NAME
+    )
     [statement] = policy["PolicyDocument"]["Statement"]
     assert statement["Action"] == "events:InvokeApiDestination"
     assert statement["Resource"] == created["api_destination_arn"]

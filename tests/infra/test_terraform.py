@@ -17,7 +17,15 @@ import pytest
 from doctor.models import LOG_GROUP_PATTERN
 from doctor.settings import Settings
 from doctor.targets import read_targets
-from infra.local import alarms, doctor_role, identity_token, patient, policies, roles
+from infra.local import (
+    alarms,
+    alert_delivery,
+    doctor_role,
+    identity_token,
+    patient,
+    policies,
+    roles,
+)
 from infra.local import bootstrap as boot
 from tests.infra.support import (
     ACCESS_MODULE,
@@ -716,9 +724,9 @@ def test_the_two_roots_and_the_local_bootstrap_share_defaults() -> None:
         alarms.DEFAULT_THRESHOLD,
         alarms.DEFAULT_PERIOD_SECONDS,
         alarms.DEFAULT_EVALUATION_PERIODS,
-        alarms.DEFAULT_INVOCATION_RATE_LIMIT,
-        alarms.DEFAULT_MAX_EVENT_AGE_SECONDS,
-        alarms.DEFAULT_MAX_RETRY_ATTEMPTS,
+        alert_delivery.DEFAULT_INVOCATION_RATE_LIMIT,
+        alert_delivery.DEFAULT_MAX_EVENT_AGE_SECONDS,
+        alert_delivery.DEFAULT_MAX_RETRY_ATTEMPTS,
         alarms.DEFAULT_LOG_FORMAT,
     )
     assert {name: aws.default(name) for name in alarm_names} == dict(
@@ -734,7 +742,7 @@ def test_the_two_roots_and_the_local_bootstrap_share_defaults() -> None:
         doctor_role.DOCTOR_POLICY_NAME,
         doctor_role.DOCTOR_LIST_POLICY_NAME,
         patient.INSTANCE_POLICY_NAME,
-        alarms.ALERT_TARGET_POLICY_NAME,
+        alert_delivery.ALERT_TARGET_POLICY_NAME,
     }
 
 
