@@ -11,6 +11,11 @@ directory that holds infra/:
 
     python -m infra.local.bootstrap --endpoint-url http://127.0.0.1:5000 --token-file /tmp/token
 
+This module holds the command line and the order of the steps; the pieces are beside it:
+policies.py (templates), emulator.py (clients, the real-AWS guard), roles.py, doctor_role.py,
+patient.py (log group, ECR, instance role), identity_token.py, and alarms.py with
+alert_delivery.py (the alarm path). None of them imports this module, which runs as `__main__`.
+
 Self-contained on purpose (boto3 and the standard library only): the doctor's image runs it
 without the doctor's code. It refuses real AWS endpoints: it is a local tool and signs with
 throwaway emulator keys.
@@ -19,25 +24,26 @@ throwaway emulator keys.
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import os
-import re
 import sys
-import tempfile
-import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypedDict
-from urllib.parse import urlsplit
+from typing import TypedDict
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from infra.local import alarms
-
-POLICY_DIR = Path(__file__).resolve().parents[1] / "policies"
+from infra.local.doctor_role import create_doctor_role
+from infra.local.emulator import Emulator, require_emulator
+from infra.local.identity_token import (
+    DEFAULT_TOKEN_AUDIENCE,
+    DEMO_GOOGLE_SUBJECT,
+    demo_identity_token,
+    write_token_file,
+)
+from infra.local.patient import create_instance_role, ensure_log_group, ensure_repository
+from infra.local.policies import log_group_arn
 
 # Defaults mirror infra/terraform/aws/variables.tf (tests/infra checks that they agree).
 DEFAULT_REGION = "us-east-1"
@@ -48,26 +54,6 @@ DEFAULT_INSTANCE_ROLE_NAME = "chaos-app-instance"
 DEFAULT_ECR_REPOSITORY = "chaos-app"
 DEFAULT_KEEP_IMAGES = 10
 DEFAULT_UNTAGGED_EXPIRE_DAYS = 7
-DEFAULT_TOKEN_AUDIENCE = "sts.amazonaws.com/cloud-doctor"  # noqa: S105 (an audience, no secret)
-MAX_SESSION_SECONDS = 3600
-
-# Inline policy names, the same as the aws_iam_role_policy resources in Terraform.
-DOCTOR_POLICY_NAME = "read-logs"
-DOCTOR_LIST_POLICY_NAME = "list-log-groups"
-INSTANCE_POLICY_NAME = "write-logs-pull-image"
-
-# Stand-ins for the Google service account: its numeric unique id is the token's `sub` and,
-# since Google puts it in `azp`, what IAM calls `accounts.google.com:aud`.
-DEMO_GOOGLE_SUBJECT = "100000000000000000001"
-DEMO_SERVICE_ACCOUNT_EMAIL = "cloud-doctor@demo-project.iam.gserviceaccount.com"
-
-# moto accepts any key. These are not secrets and cannot reach AWS: real endpoints are refused.
-_EMULATOR_KEY_ID = "testing"
-_EMULATOR_SECRET = "testing"  # noqa: S105
-_CLIENT_CONFIG = Config(
-    connect_timeout=5, read_timeout=30, retries={"mode": "standard", "max_attempts": 5}
-)
-_AWS_HOST_SUFFIXES = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws")
 
 
 class BootstrapResult(TypedDict):
@@ -87,149 +73,6 @@ class BootstrapResult(TypedDict):
     instance_profile_arn: str
     ecr_repository_url: str
     alarms: alarms.AlarmResult | None
-
-
-# --- the policy templates, rendered as Terraform's templatefile() would render them
-
-_TEMPLATE_MARK = re.compile(r"[$%]\{")
-_PLACEHOLDER = re.compile(
-    r"\$\{(?:jsonencode\((?P<json>[A-Za-z_][A-Za-z0-9_]*)\)|(?P<raw>[A-Za-z_][A-Za-z0-9_]*))\}"
-)
-# A raw `${name}` sits inside a JSON string: these characters would change the document.
-_UNSAFE_RAW = re.compile(r'["\\\x00-\x1f]')
-
-
-class TemplateError(ValueError):
-    """A template uses syntax outside the shared subset, or a variable is missing or unsafe."""
-
-
-def template_variables(name: str) -> set[str]:
-    """The variables a template references (tests compare them with Terraform's call)."""
-    text = (POLICY_DIR / name).read_text(encoding="utf-8")
-    return {m["json"] or m["raw"] for m in _PLACEHOLDER.finditer(text)}
-
-
-def render_template(name: str, variables: Mapping[str, object]) -> str:
-    """Render infra/policies/`name` with the subset of Terraform's template syntax it may use:
-    `${name}` (a string or number, inserted as is) and `${jsonencode(name)}`. Anything else
-    (directives, other functions, `$${` escapes) is an error rather than a silent difference."""
-    text = (POLICY_DIR / name).read_text(encoding="utf-8")
-    parts: list[str] = []
-    position = 0
-    for mark in _TEMPLATE_MARK.finditer(text):
-        if mark.start() < position:
-            continue
-        match = _PLACEHOLDER.match(text, mark.start())
-        escaped = mark.start() > 0 and text[mark.start() - 1] == "$"
-        if match is None or escaped:
-            snippet = text[mark.start() : mark.start() + 40].splitlines()[0]
-            raise TemplateError(f"{name}: unsupported template syntax: {snippet!r}")
-        key = match["json"] or match["raw"]
-        if key not in variables:
-            raise TemplateError(f"{name}: no value for template variable {key!r}")
-        value = variables[key]
-        parts.append(text[position : match.start()])
-        parts.append(json.dumps(value) if match["json"] else _raw_value(name, key, value))
-        position = match.end()
-    parts.append(text[position:])
-    return "".join(parts)
-
-
-def _raw_value(template: str, key: str, value: object) -> str:
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise TemplateError(f"{template}: {key!r} must be a string or an integer")
-    text = str(value)
-    if _UNSAFE_RAW.search(text):
-        raise TemplateError(f"{template}: {key!r} contains a quote, backslash or control char")
-    return text
-
-
-def policy_document(name: str, **variables: object) -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(render_template(name, variables))
-    return document
-
-
-def log_group_arn(*, partition: str, region: str, account_id: str, name: str) -> str:
-    return f"arn:{partition}:logs:{region}:{account_id}:log-group:{name}"
-
-
-def log_group_resources(
-    names: Sequence[str], *, partition: str, region: str, account_id: str
-) -> list[str]:
-    """Each group as `<arn>` and `<arn>:*`, like local.log_group_resources of the Terraform
-    module infra/terraform/modules/doctor-access: CloudWatch Logs authorizes some actions
-    against the bare group ARN and others against the `:*` form, which also covers the group's
-    streams (GetLogEvents) and nothing else."""
-    resources: list[str] = []
-    for name in names:
-        arn = log_group_arn(partition=partition, region=region, account_id=account_id, name=name)
-        resources += [arn, f"{arn}:*"]
-    return resources
-
-
-# --- the demo identity token
-
-
-def demo_identity_token(
-    *,
-    subject: str = DEMO_GOOGLE_SUBJECT,
-    audience: str = DEFAULT_TOKEN_AUDIENCE,
-    email: str = DEMO_SERVICE_ACCOUNT_EMAIL,
-    lifetime_seconds: int = 3600,
-    now: int | None = None,
-) -> str:
-    """An unsigned token shaped like the one Cloud Run's metadata server issues.
-
-    moto does not verify web identity tokens; real STS would reject this one (no signature).
-    The claims show what the trust policy matches: `sub` and `azp` are the service account's
-    unique id, and the audience asked for becomes `aud` (IAM's `oaud`)."""
-    issued = int(time.time()) if now is None else now
-    header = {"alg": "none", "typ": "JWT"}
-    claims = {
-        "iss": "https://accounts.google.com",
-        "aud": audience,
-        "azp": subject,
-        "sub": subject,
-        "email": email,
-        "email_verified": True,
-        "iat": issued,
-        "exp": issued + lifetime_seconds,
-    }
-    return f"{_b64url(header)}.{_b64url(claims)}."
-
-
-def _b64url(value: Mapping[str, object]) -> str:
-    raw = json.dumps(value, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-
-
-def write_token_file(path: Path, token: str) -> None:
-    """Atomically, owner-only: the doctor re-reads the file on every credential refresh."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".token-")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(token)
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-# --- the resources
-
-
-def require_emulator(endpoint_url: str) -> None:
-    parts = urlsplit(endpoint_url)
-    host = (parts.hostname or "").lower()
-    if parts.scheme not in {"http", "https"} or not host:
-        raise ValueError(f"not an endpoint URL: {endpoint_url!r}")
-    if host == "amazonaws.com" or host.endswith(_AWS_HOST_SUFFIXES):
-        raise ValueError(
-            f"{endpoint_url!r} is real AWS: this bootstrap is for an emulator; "
-            "use infra/terraform/aws for an account"
-        )
 
 
 def bootstrap(
@@ -260,80 +103,43 @@ def bootstrap(
     require_emulator(endpoint_url)
     if (doctor_url is None) != (alert_token is None):
         raise ValueError("the alarm path needs both the doctor's URL and its alert token")
-    session = boto3.Session(
-        aws_access_key_id=_EMULATOR_KEY_ID,
-        aws_secret_access_key=_EMULATOR_SECRET,
-        region_name=region,
-    )
-
-    def client(service: str) -> Any:
-        # Any: boto3-stubs covers logs and sts only in this workspace, not iam or ecr.
-        make: Any = session.client
-        return make(service, endpoint_url=endpoint_url, config=_CLIENT_CONFIG)
+    emulator = Emulator(endpoint_url, region)
+    client = emulator.client
 
     iam, logs, ecr = client("iam"), client("logs"), client("ecr")
     account_id: str = client("sts").get_caller_identity()["Account"]
-    partition = session.get_partition_for_region(region)
+    partition = emulator.partition()
     groups = list(allowed_groups) if allowed_groups else [log_group]
     group_arn = log_group_arn(
         partition=partition, region=region, account_id=account_id, name=log_group
     )
 
-    _ensure_log_group(logs, log_group, retention_days)
-
-    trust = policy_document(
-        "doctor-trust.json.tftpl",
-        google_service_account_unique_id=google_subject,
+    ensure_log_group(logs, log_group, retention_days)
+    role_arn = create_doctor_role(
+        iam,
+        role_name,
+        google_subject=google_subject,
         token_audience=token_audience,
+        allowed_groups=groups,
+        list_log_groups=list_log_groups,
+        partition=partition,
+        region=region,
+        account_id=account_id,
     )
-    read_logs = policy_document(
-        "doctor-read-logs.json.tftpl",
-        log_group_resources=log_group_resources(
-            groups, partition=partition, region=region, account_id=account_id
-        ),
+    repository = ensure_repository(
+        ecr, ecr_repository, keep_images=keep_images, untagged_expire_days=untagged_expire_days
     )
-    role_arn = _ensure_role(iam, role_name, trust, "Cloud Doctor: read-only access to logs")
-    _put_policy(iam, role_name, DOCTOR_POLICY_NAME, read_logs)
-    if list_log_groups:
-        listing = policy_document(
-            "doctor-list-log-groups.json.tftpl",
-            log_groups_in_region=f"arn:{partition}:logs:{region}:{account_id}:log-group:*",
-        )
-        _put_policy(iam, role_name, DOCTOR_LIST_POLICY_NAME, listing)
-    else:
-        _delete_policy(iam, role_name, DOCTOR_LIST_POLICY_NAME)
-
-    repository = _ensure_repository(ecr, ecr_repository)
-    lifecycle = render_template(
-        "ecr-lifecycle.json.tftpl",
-        {"keep_images": keep_images, "untagged_expire_days": untagged_expire_days},
-    )
-    ecr.put_lifecycle_policy(repositoryName=ecr_repository, lifecyclePolicyText=lifecycle)
-
-    instance_role_arn = _ensure_role(
+    instance_role_arn, profile_arn = create_instance_role(
         iam,
         instance_role_name,
-        policy_document("patient-instance-trust.json.tftpl"),
-        "chaos-app on EC2: write its log group, pull its image",
+        log_group_arn=group_arn,
+        repository_arn=repository["repositoryArn"],
     )
-    _put_policy(
-        iam,
-        instance_role_name,
-        INSTANCE_POLICY_NAME,
-        policy_document(
-            "patient-instance.json.tftpl",
-            log_group_arn=group_arn,
-            ecr_repository_arn=repository["repositoryArn"],
-        ),
-    )
-    profile_arn = _ensure_instance_profile(iam, instance_role_name)
 
     created_alarms = None
     if doctor_url is not None and alert_token is not None:
         created_alarms = alarms.create_alarm_path(
             client,
-            render=policy_document,
-            ensure_role=_ensure_role,
             account_id=account_id,
             log_group=log_group,
             doctor_url=doctor_url,
@@ -364,83 +170,6 @@ def bootstrap(
         ecr_repository_url=repository["repositoryUri"],
         alarms=created_alarms,
     )
-
-
-def _error_code(error: ClientError) -> str:
-    return str(error.response.get("Error", {}).get("Code", ""))
-
-
-def _ensure_log_group(logs: Any, name: str, retention_days: int) -> None:
-    try:
-        logs.create_log_group(logGroupName=name)
-    except ClientError as error:
-        if _error_code(error) != "ResourceAlreadyExistsException":
-            raise
-    logs.put_retention_policy(logGroupName=name, retentionInDays=retention_days)
-
-
-def _ensure_role(iam: Any, name: str, trust: Mapping[str, Any], description: str) -> str:
-    document = json.dumps(trust)
-    try:
-        iam.create_role(
-            RoleName=name,
-            AssumeRolePolicyDocument=document,
-            MaxSessionDuration=MAX_SESSION_SECONDS,
-            Description=description,
-        )
-    except ClientError as error:
-        if _error_code(error) != "EntityAlreadyExists":
-            raise
-        iam.update_assume_role_policy(RoleName=name, PolicyDocument=document)
-        iam.update_role(RoleName=name, MaxSessionDuration=MAX_SESSION_SECONDS)
-    arn: str = iam.get_role(RoleName=name)["Role"]["Arn"]
-    return arn
-
-
-def _put_policy(iam: Any, role: str, name: str, document: Mapping[str, Any]) -> None:
-    iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=json.dumps(document))
-
-
-def _delete_policy(iam: Any, role: str, name: str) -> None:
-    try:
-        iam.delete_role_policy(RoleName=role, PolicyName=name)
-    except ClientError as error:
-        if _error_code(error) != "NoSuchEntity":
-            raise
-
-
-def _ensure_repository(ecr: Any, name: str) -> dict[str, Any]:
-    try:
-        created: dict[str, Any] = ecr.create_repository(
-            repositoryName=name,
-            imageTagMutability="IMMUTABLE",
-            imageScanningConfiguration={"scanOnPush": True},
-            encryptionConfiguration={"encryptionType": "AES256"},
-        )["repository"]
-    except ClientError as error:
-        if _error_code(error) != "RepositoryAlreadyExistsException":
-            raise
-    else:
-        return created
-    ecr.put_image_tag_mutability(repositoryName=name, imageTagMutability="IMMUTABLE")
-    ecr.put_image_scanning_configuration(
-        repositoryName=name, imageScanningConfiguration={"scanOnPush": True}
-    )
-    existing: dict[str, Any] = ecr.describe_repositories(repositoryNames=[name])["repositories"][0]
-    return existing
-
-
-def _ensure_instance_profile(iam: Any, role: str) -> str:
-    try:
-        iam.create_instance_profile(InstanceProfileName=role)
-    except ClientError as error:
-        if _error_code(error) != "EntityAlreadyExists":
-            raise
-    profile = iam.get_instance_profile(InstanceProfileName=role)["InstanceProfile"]
-    if role not in {r["RoleName"] for r in profile["Roles"]}:
-        iam.add_role_to_instance_profile(InstanceProfileName=role, RoleName=role)
-    arn: str = profile["Arn"]
-    return arn
 
 
 # --- command line

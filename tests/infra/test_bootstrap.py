@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from infra.local import bootstrap as boot
+from infra.local import doctor_role, patient, policies
 from tests.fakes.moto_server import moto_client
 from tests.infra.support import ROOT, access_module, aws_module, templatefile_call
 
@@ -63,7 +64,9 @@ def test_the_role_trust_policy_is_the_terraform_one(
     template, names = templatefile_call(body["assume_role_policy"])
     terraform_values = {"google_service_account_unique_id": SUBJECT, "token_audience": AUDIENCE}
     assert names == terraform_values.keys()
-    assert role["AssumeRolePolicyDocument"] == boot.policy_document(template, **terraform_values)
+    assert role["AssumeRolePolicyDocument"] == policies.policy_document(
+        template, **terraform_values
+    )
     assert role["MaxSessionDuration"] == body["max_session_duration"] == 3600
     assert created["role_arn"] == role["Arn"]
 
@@ -73,11 +76,11 @@ def test_the_role_may_read_only_its_log_group(
 ) -> None:
     iam = moto_client(moto_server_url, "iam")
     role = created["role_name"]
-    assert iam.list_role_policies(RoleName=role)["PolicyNames"] == [boot.DOCTOR_POLICY_NAME]
+    assert iam.list_role_policies(RoleName=role)["PolicyNames"] == [doctor_role.DOCTOR_POLICY_NAME]
     assert iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"] == []
-    document = iam.get_role_policy(RoleName=role, PolicyName=boot.DOCTOR_POLICY_NAME)
+    document = iam.get_role_policy(RoleName=role, PolicyName=doctor_role.DOCTOR_POLICY_NAME)
     group_arn = created["log_group_arn"]
-    assert document["PolicyDocument"] == boot.policy_document(
+    assert document["PolicyDocument"] == policies.policy_document(
         "doctor-read-logs.json.tftpl", log_group_resources=[group_arn, f"{group_arn}:*"]
     )
     assert created["allowed_log_groups"] == [created["log_group_name"]]
@@ -97,10 +100,10 @@ def test_instance_role_and_ecr_repository_match_terraform(
 ) -> None:
     iam, ecr = moto_client(moto_server_url, "iam"), moto_client(moto_server_url, "ecr")
     role = created["instance_role_arn"].rsplit("/", 1)[-1]
-    policy = iam.get_role_policy(RoleName=role, PolicyName=boot.INSTANCE_POLICY_NAME)
+    policy = iam.get_role_policy(RoleName=role, PolicyName=patient.INSTANCE_POLICY_NAME)
     repository_name = created["ecr_repository_url"].rsplit("/", 1)[-1]
     [repository] = ecr.describe_repositories(repositoryNames=[repository_name])["repositories"]
-    assert policy["PolicyDocument"] == boot.policy_document(
+    assert policy["PolicyDocument"] == policies.policy_document(
         "patient-instance.json.tftpl",
         log_group_arn=created["log_group_arn"],
         ecr_repository_arn=repository["repositoryArn"],
@@ -111,7 +114,7 @@ def test_instance_role_and_ecr_repository_match_terraform(
     assert repository["imageScanningConfiguration"] == {"scanOnPush": True}
     lifecycle = ecr.get_lifecycle_policy(repositoryName=repository_name)["lifecyclePolicyText"]
     assert json.loads(lifecycle) == json.loads(
-        boot.render_template(
+        policies.render_template(
             "ecr-lifecycle.json.tftpl",
             {
                 "keep_images": aws_module().default("ecr_keep_images"),
@@ -126,7 +129,7 @@ def test_demo_token_satisfies_the_trust_conditions(created: dict[str, Any], tmp_
     assert created["token_file"] == str(path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     token = claims(path.read_text())
-    condition = boot.policy_document(
+    condition = policies.policy_document(
         "doctor-trust.json.tftpl",
         google_service_account_unique_id=SUBJECT,
         token_audience=AUDIENCE,
@@ -168,9 +171,11 @@ def test_bootstrap_is_idempotent_and_listing_is_opt_in(moto_server_url: str) -> 
     }
     first = boot.bootstrap(moto_server_url, list_log_groups=True, **names)
     listed = iam.list_role_policies(RoleName=names["role_name"])["PolicyNames"]
-    assert sorted(listed) == sorted([boot.DOCTOR_POLICY_NAME, boot.DOCTOR_LIST_POLICY_NAME])
+    assert sorted(listed) == sorted(
+        [doctor_role.DOCTOR_POLICY_NAME, doctor_role.DOCTOR_LIST_POLICY_NAME]
+    )
     listing = iam.get_role_policy(
-        RoleName=names["role_name"], PolicyName=boot.DOCTOR_LIST_POLICY_NAME
+        RoleName=names["role_name"], PolicyName=doctor_role.DOCTOR_LIST_POLICY_NAME
     )
     assert listing["PolicyDocument"]["Statement"][0]["Resource"] == (
         f"arn:aws:logs:us-east-1:{first['account_id']}:log-group:*"
@@ -180,7 +185,7 @@ def test_bootstrap_is_idempotent_and_listing_is_opt_in(moto_server_url: str) -> 
     assert second["role_arn"] == first["role_arn"]
     assert second["instance_profile_arn"] == first["instance_profile_arn"]
     assert iam.list_role_policies(RoleName=names["role_name"])["PolicyNames"] == [
-        boot.DOCTOR_POLICY_NAME
+        doctor_role.DOCTOR_POLICY_NAME
     ]
     [group] = moto_client(moto_server_url, "logs").describe_log_groups(
         logGroupNamePrefix=names["log_group"]

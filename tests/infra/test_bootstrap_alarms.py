@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from infra.local import alarms
+from infra.local import alert_delivery, policies
 from infra.local import bootstrap as boot
 from tests.fakes.moto_server import moto_client
 from tests.infra.support import ROOT, aws_module
@@ -66,10 +66,10 @@ def test_names_follow_terraform(created: dict[str, Any]) -> None:
         "/" + role.replace("${var.alarm_name_prefix}", prefix)
     )
     assert module.resource("aws_iam_role_policy", "alert_target")["name"] == (
-        alarms.ALERT_TARGET_POLICY_NAME
+        alert_delivery.ALERT_TARGET_POLICY_NAME
     )
     assert module.resource("aws_cloudwatch_event_target", "doctor")["target_id"] == (
-        alarms.TARGET_ID
+        alert_delivery.TARGET_ID
     )
 
 
@@ -157,14 +157,16 @@ def test_the_role_may_only_invoke_that_destination(
     iam = moto_client(moto_server_url, "iam")
     role_name = created["alert_role_arn"].rsplit("/", 1)[-1]
     role = iam.get_role(RoleName=role_name)["Role"]
-    assert role["AssumeRolePolicyDocument"] == boot.policy_document(
+    assert role["AssumeRolePolicyDocument"] == policies.policy_document(
         "alarm-target-trust.json.tftpl", account_id="123456789012"
     )
     assert iam.list_role_policies(RoleName=role_name)["PolicyNames"] == [
-        alarms.ALERT_TARGET_POLICY_NAME
+        alert_delivery.ALERT_TARGET_POLICY_NAME
     ]
     assert iam.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"] == []
-    policy = iam.get_role_policy(RoleName=role_name, PolicyName=alarms.ALERT_TARGET_POLICY_NAME)
+    policy = iam.get_role_policy(
+        RoleName=role_name, PolicyName=alert_delivery.ALERT_TARGET_POLICY_NAME
+    )
     [statement] = policy["PolicyDocument"]["Statement"]
     assert statement["Action"] == "events:InvokeApiDestination"
     assert statement["Resource"] == created["api_destination_arn"]
@@ -179,7 +181,7 @@ def test_only_the_rule_may_fill_the_dead_letter_queue(
     assert attributes["QueueArn"] == created["dead_letter_queue_arn"]
     assert attributes["MessageRetentionPeriod"] == "1209600"
     assert attributes["SqsManagedSseEnabled"] == "true"
-    assert json.loads(attributes["Policy"]) == boot.policy_document(
+    assert json.loads(attributes["Policy"]) == policies.policy_document(
         "alarm-dlq.json.tftpl",
         queue_arn=created["dead_letter_queue_arn"],
         rule_arn=created["rule_arn"],

@@ -17,7 +17,15 @@ import pytest
 from doctor.models import LOG_GROUP_PATTERN
 from doctor.settings import Settings
 from doctor.targets import read_targets
-from infra.local import alarms
+from infra.local import (
+    alarms,
+    alert_delivery,
+    doctor_role,
+    identity_token,
+    patient,
+    policies,
+    roles,
+)
 from infra.local import bootstrap as boot
 from tests.infra.support import (
     ACCESS_MODULE,
@@ -82,7 +90,7 @@ def role_policy(module: Module, resource: str) -> tuple[str, dict[str, Any]]:
     template, names = templatefile_call(body["policy"])
     arn_prefix = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group"
     values: dict[str, object] = {
-        "log_group_resources": boot.log_group_resources(
+        "log_group_resources": policies.log_group_resources(
             GROUPS, partition="aws", region=REGION, account_id=ACCOUNT
         ),
         "log_groups_in_region": f"{arn_prefix}:*",
@@ -90,7 +98,7 @@ def role_policy(module: Module, resource: str) -> tuple[str, dict[str, Any]]:
         "ecr_repository_arn": f"arn:aws:ecr:{REGION}:{ACCOUNT}:repository/chaos-app",
     }
     assert names <= values.keys()
-    return template, boot.policy_document(template, **{n: values[n] for n in names})
+    return template, policies.policy_document(template, **{n: values[n] for n in names})
 
 
 # --- the doctor's role: infra/terraform/modules/doctor-access, applied once per patient account
@@ -104,7 +112,7 @@ def test_doctor_role_trusts_one_google_service_account_by_unique_id_and_audience
     assert "var.google_service_account_unique_id" in role["assume_role_policy"]
     assert "var.token_audience" in role["assume_role_policy"]
 
-    document = boot.policy_document(
+    document = policies.policy_document(
         template, google_service_account_unique_id=SA_ID, token_audience=AUDIENCE
     )
     [statement] = statements(document)
@@ -154,14 +162,14 @@ def test_the_module_validates_audience_role_name_and_log_groups() -> None:
 
 def test_doctor_sessions_last_one_hour() -> None:
     assert access_module().resource("aws_iam_role", "doctor")["max_session_duration"] == 3600
-    assert boot.MAX_SESSION_SECONDS == 3600
+    assert roles.MAX_SESSION_SECONDS == 3600
 
 
 def test_doctor_may_only_read_the_allowed_log_groups() -> None:
     template, document = role_policy(access_module(), "doctor_read_logs")
     assert template == "doctor-read-logs.json.tftpl"
     allowed = set(
-        boot.log_group_resources(GROUPS, partition="aws", region=REGION, account_id=ACCOUNT)
+        policies.log_group_resources(GROUPS, partition="aws", region=REGION, account_id=ACCOUNT)
     )
     actions: set[str] = set()
     for statement in statements(document):
@@ -178,7 +186,7 @@ def test_doctor_may_only_read_the_allowed_log_groups() -> None:
 
 
 def test_allowed_group_arns_are_the_groups_and_their_streams_only() -> None:
-    resources = boot.log_group_resources(
+    resources = policies.log_group_resources(
         ["/aws/ec2/chaos-app"], partition="aws", region=REGION, account_id=ACCOUNT
     )
     arn = f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/ec2/chaos-app"
@@ -220,16 +228,19 @@ def test_the_doctor_role_has_no_other_permissions() -> None:
     # The module creates the role and its two inline policies, nothing else.
     assert set(module._labelled("resource")) == {"aws_iam_role", "aws_iam_role_policy"}
     assert set(module.resources("aws_iam_role")) == {"doctor"}
-    policies = module.resources("aws_iam_role_policy")
-    assert {name: body["role"] for name, body in policies.items()} == {
+    role_policies = module.resources("aws_iam_role_policy")
+    assert {name: body["role"] for name, body in role_policies.items()} == {
         "doctor_read_logs": "${aws_iam_role.doctor.id}",
         "doctor_list_log_groups": "${aws_iam_role.doctor.id}",
     }
     names = {
-        policies["doctor_read_logs"]["name"]: "read",
-        policies["doctor_list_log_groups"]["name"]: "list",
+        role_policies["doctor_read_logs"]["name"]: "read",
+        role_policies["doctor_list_log_groups"]["name"]: "list",
     }
-    assert names == {boot.DOCTOR_POLICY_NAME: "read", boot.DOCTOR_LIST_POLICY_NAME: "list"}
+    assert names == {
+        doctor_role.DOCTOR_POLICY_NAME: "read",
+        doctor_role.DOCTOR_LIST_POLICY_NAME: "list",
+    }
 
     # Nothing in the demo account's root grants the module's role more.
     root = aws_module()
@@ -427,7 +438,7 @@ def test_ecr_scans_on_push_keeps_tags_immutable_and_has_a_lifecycle() -> None:
     template, names = templatefile_call(lifecycle["policy"])
     assert template == "ecr-lifecycle.json.tftpl"
     policy = json.loads(
-        boot.render_template(template, {"keep_images": 10, "untagged_expire_days": 7})
+        policies.render_template(template, {"keep_images": 10, "untagged_expire_days": 7})
     )
     rules = {r["selection"]["tagStatus"]: r for r in policy["rules"]}
     assert rules["untagged"]["selection"]["countType"] == "sinceImagePushed"
@@ -468,7 +479,7 @@ def test_instance_role_only_writes_its_log_group_and_pulls_its_image() -> None:
     trust_template, _ = templatefile_call(
         module.resource("aws_iam_role", "instance")["assume_role_policy"]
     )
-    [trust] = statements(boot.policy_document(trust_template))
+    [trust] = statements(policies.policy_document(trust_template))
     assert trust["Principal"] == {"Service": "ec2.amazonaws.com"}
     assert trust["Action"] == "sts:AssumeRole"
 
@@ -691,7 +702,7 @@ def test_the_two_roots_and_the_local_bootstrap_share_defaults() -> None:
         boot.DEFAULT_ECR_REPOSITORY,
         boot.DEFAULT_KEEP_IMAGES,
         boot.DEFAULT_UNTAGGED_EXPIRE_DAYS,
-        boot.DEFAULT_TOKEN_AUDIENCE,
+        identity_token.DEFAULT_TOKEN_AUDIENCE,
     )
     assert {name: aws.default(name) for name in names} == dict(zip(names, python, strict=True))
     alarm_names = (
@@ -713,9 +724,9 @@ def test_the_two_roots_and_the_local_bootstrap_share_defaults() -> None:
         alarms.DEFAULT_THRESHOLD,
         alarms.DEFAULT_PERIOD_SECONDS,
         alarms.DEFAULT_EVALUATION_PERIODS,
-        alarms.DEFAULT_INVOCATION_RATE_LIMIT,
-        alarms.DEFAULT_MAX_EVENT_AGE_SECONDS,
-        alarms.DEFAULT_MAX_RETRY_ATTEMPTS,
+        alert_delivery.DEFAULT_INVOCATION_RATE_LIMIT,
+        alert_delivery.DEFAULT_MAX_EVENT_AGE_SECONDS,
+        alert_delivery.DEFAULT_MAX_RETRY_ATTEMPTS,
         alarms.DEFAULT_LOG_FORMAT,
     )
     assert {name: aws.default(name) for name in alarm_names} == dict(
@@ -728,10 +739,10 @@ def test_the_two_roots_and_the_local_bootstrap_share_defaults() -> None:
         for body in module.resources("aws_iam_role_policy").values()
     }
     assert policy_names == {
-        boot.DOCTOR_POLICY_NAME,
-        boot.DOCTOR_LIST_POLICY_NAME,
-        boot.INSTANCE_POLICY_NAME,
-        alarms.ALERT_TARGET_POLICY_NAME,
+        doctor_role.DOCTOR_POLICY_NAME,
+        doctor_role.DOCTOR_LIST_POLICY_NAME,
+        patient.INSTANCE_POLICY_NAME,
+        alert_delivery.ALERT_TARGET_POLICY_NAME,
     }
 
 
@@ -760,7 +771,7 @@ def test_terraform_passes_exactly_the_variables_each_template_uses() -> None:
     used = {template for template, _ in calls}
     assert used == {p.name for p in POLICIES.glob("*.json.tftpl")}
     for template, names in calls:
-        assert names == boot.template_variables(template), template
+        assert names == policies.template_variables(template), template
 
 
 def test_templates_use_only_the_subset_python_renders() -> None:
@@ -775,18 +786,18 @@ def test_templates_use_only_the_subset_python_renders() -> None:
 def test_python_renderer_refuses_what_it_does_not_implement(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(boot, "POLICY_DIR", tmp_path)
+    monkeypatch.setattr(policies, "POLICY_DIR", tmp_path)
     (tmp_path / "a.tftpl").write_text('{"x": "${upper(name)}"}')
     (tmp_path / "b.tftpl").write_text('{"x": "$${name}"}')
     (tmp_path / "c.tftpl").write_text('{"x": [%{ for n in names }"${n}"%{ endfor }]}')
     (tmp_path / "d.tftpl").write_text('{"x": "${name}"}')
     for template in ("a.tftpl", "b.tftpl", "c.tftpl"):
-        with pytest.raises(boot.TemplateError):
-            boot.render_template(template, {"name": "v", "names": ["v"], "n": "v"})
-    with pytest.raises(boot.TemplateError, match="no value"):
-        boot.render_template("d.tftpl", {})
-    with pytest.raises(boot.TemplateError, match="quote"):
-        boot.render_template("d.tftpl", {"name": 'a", "Effect": "Deny'})
+        with pytest.raises(policies.TemplateError):
+            policies.render_template(template, {"name": "v", "names": ["v"], "n": "v"})
+    with pytest.raises(policies.TemplateError, match="no value"):
+        policies.render_template("d.tftpl", {})
+    with pytest.raises(policies.TemplateError, match="quote"):
+        policies.render_template("d.tftpl", {"name": 'a", "Effect": "Deny'})
 
 
 needs_terraform = pytest.mark.skipif(terraform() is None, reason="terraform is not on PATH")
@@ -797,7 +808,7 @@ def test_python_renders_every_template_exactly_as_terraform_does(tmp_path: Path)
     samples: dict[str, object] = {
         "google_service_account_unique_id": SA_ID,
         "token_audience": AUDIENCE,
-        "log_group_resources": boot.log_group_resources(
+        "log_group_resources": policies.log_group_resources(
             GROUPS, partition="aws", region=REGION, account_id=ACCOUNT
         ),
         "log_groups_in_region": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:*",
@@ -813,13 +824,13 @@ def test_python_renders_every_template_exactly_as_terraform_does(tmp_path: Path)
     templates = sorted(p.name for p in POLICIES.glob("*.json.tftpl"))
     expressions = []
     for template in templates:
-        names = sorted(boot.template_variables(template))
+        names = sorted(policies.template_variables(template))
         variables = ", ".join(f"{n} = {hcl_literal(samples[n])}" for n in names)
         expressions.append(f'templatefile("{POLICIES / template}", {{{variables}}})')
     rendered = terraform_eval(expressions, tmp_path)
     for template, by_terraform in zip(templates, rendered, strict=True):
-        used = boot.template_variables(template)
-        by_python = boot.render_template(template, {n: samples[n] for n in used})
+        used = policies.template_variables(template)
+        by_python = policies.render_template(template, {n: samples[n] for n in used})
         assert json.loads(by_python) == json.loads(by_terraform), template
 
 
@@ -831,7 +842,7 @@ def test_terraform_builds_the_same_log_group_resources_as_python(tmp_path: Path)
     expression = expression.replace("local.logs_arn_prefix", hcl_literal(prefix))
     expression = expression.replace("var.log_groups", hcl_literal(GROUPS))
     [result] = terraform_eval([f"jsonencode({expression})"], tmp_path)
-    assert json.loads(result) == boot.log_group_resources(
+    assert json.loads(result) == policies.log_group_resources(
         GROUPS, partition="aws", region=REGION, account_id=ACCOUNT
     )
 

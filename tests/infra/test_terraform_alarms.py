@@ -22,7 +22,7 @@ from chaos_app.generator import generate
 from chaos_app.render import to_json, to_text
 from chaos_app.scenarios import CATALOG
 from doctor.settings_checks import MIN_API_TOKEN_CHARS
-from infra.local import bootstrap as boot
+from infra.local import policies
 from tests.infra.support import (
     AWS_ROOT,
     aws_module,
@@ -83,8 +83,8 @@ def rendered(type_: str, name: str, attribute: str, **values: str) -> dict[str, 
     """The policy document `attribute` of a resource, rendered from its infra/policies template
     with `values` (one per variable the call passes, no more, no less)."""
     template, names = templatefile_call(resource(type_, name)[attribute])
-    assert names == set(values) == boot.template_variables(template), template
-    return boot.policy_document(template, **values)
+    assert names == set(values) == policies.template_variables(template), template
+    return policies.policy_document(template, **values)
 
 
 def only_statement(document: dict[str, Any]) -> dict[str, Any]:
