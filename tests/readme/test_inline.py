@@ -59,3 +59,27 @@ def test_a_renamed_flag_or_command_is_caught() -> None:
     with pytest.raises(pytest.fail.Exception, match="no command 'diagnose'"):
         check("cloud-doctor", "diagnose --file x")
     assert len(_quoted()) >= 8  # the README quotes its commands; an empty scan proves nothing
+
+
+PATH_SPAN = re.compile(r"`((?:[\w.-]+/)+[\w.-]+\.(?:py|tf|toml|yml|yaml|json|sh|md)|[\w.-]+\.py)`")
+
+
+def _quoted_paths() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return sorted({m[1] for m in PATH_SPAN.finditer(text)})
+
+
+def _exists(path: str) -> bool:
+    """A path from the root, or (for a short one such as `ground.py` or `kb/links.toml`) the
+    end of a file's path somewhere in the sources, tests, infra or bench."""
+    if (ROOT / path).exists():
+        return True
+    roots = ("doctor-gcp/src", "patient-aws/src", "infra", "bench", "tests")
+    return any(any((ROOT / r).rglob(path)) for r in roots)
+
+
+def test_files_the_readme_names_exist() -> None:
+    quoted = _quoted_paths()
+    assert len(quoted) >= 20  # the README names its modules; an empty scan proves nothing
+    missing = [path for path in quoted if not _exists(path)]
+    assert missing == [], f"the README names files that are not there: {missing}"
