@@ -98,7 +98,7 @@ def pane(tmp_path: Path) -> Iterator[Callable[[str], Pane]]:
 def big_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("logs") / "big.log"
     start = datetime.now(UTC) - timedelta(hours=6)
-    scenarios = list(CATALOG.values()) if isinstance(CATALOG, dict) else list(CATALOG)
+    scenarios = list(CATALOG)
     with path.open("w") as out:
         for item in generate(
             scenarios, start=start, rate=5, seed=9, count=100_000, error_ratio=0.2

@@ -13,6 +13,7 @@ folder and uv on PATH.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -48,6 +49,7 @@ def fresh_checkout(dest: Path) -> Path:
     return dest
 
 
+@functools.cache
 def uv_binary() -> Path:
     """The uv that `make` uses: on PATH, or the one pip installed as a module."""
     found = shutil.which("uv")

@@ -25,7 +25,7 @@ SCREEN = 24
 def everything(tmp_path_factory: pytest.TempPathFactory) -> AnalysisResponse:
     path = tmp_path_factory.mktemp("logs") / "all.log"
     start = datetime.now(UTC) - timedelta(minutes=30)
-    scenarios = list(CATALOG.values()) if isinstance(CATALOG, dict) else list(CATALOG)
+    scenarios = list(CATALOG)
     with path.open("w") as out:
         for item in generate(scenarios, start=start, rate=5, seed=3, count=2000, error_ratio=0.3):
             out.write(to_json(item) + "\n")

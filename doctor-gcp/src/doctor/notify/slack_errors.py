@@ -115,11 +115,10 @@ class BoundedRateLimitRetryHandler(RateLimitErrorRetryHandler):
         retry = super()._can_retry(state=state, request=request, response=response, error=error)
         if not retry or response is None:  # the base class retries only a 429 response
             return False
-        values = next((v for k, v in response.headers.items() if k.lower() == "retry-after"), [])
-        if not values:
+        value = _retry_after_text(response.headers)
+        if value is None:
             return True  # the base handler then waits about a second
         # The base handler would raise on a non-integer value: then we do not retry at all.
-        value = str(values[0]).strip()
         return value.isdigit() and int(value) <= self.max_wait_seconds
 
 
@@ -163,12 +162,19 @@ def api_failure(exc: SlackApiError, what: str) -> NotifyError:
     )
 
 
+def _retry_after_text(headers: Any) -> str | None:
+    """The Retry-After header as sent, or None. slack_sdk hands headers over as a dict of
+    lists (retry handlers) or of strings (an API response), with the name in any case."""
+    items = headers.items() if hasattr(headers, "items") else []
+    value = next((v for k, v in items if str(k).lower() == "retry-after"), None)
+    if isinstance(value, list):
+        value = value[0] if value else None
+    return None if value is None else str(value).strip()
+
+
 def _retry_after(headers: Any) -> float | None:
     """A 429's Retry-After in seconds (Slack sends whole seconds), if present and sane."""
-    items = headers.items() if hasattr(headers, "items") else []
-    values = next((v for k, v in items if str(k).lower() == "retry-after"), None)
-    value = values[0] if isinstance(values, list) and values else values
-    text = str(value).strip() if value is not None else ""
+    text = _retry_after_text(headers) or ""
     if not text.isdigit():
         return None
     return min(float(text), MAX_RETRY_AFTER_SECONDS)
