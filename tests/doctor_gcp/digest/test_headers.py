@@ -64,6 +64,18 @@ FORMATS: list[tuple[str, list[str], tuple[datetime | None, Level | None, str | N
         (datetime(2026, 6, 14, 15, 16, 1), None, "sshd", "authentication failure; uid=0"),
     ),
     (
+        "syslog whose programs log by their path (/usr/sbin/cron[pid]:)",
+        [
+            "Nov  9 12:03:57 admin1 /usr/sbin/gmetad[1682]: RRD_update failed: illegal attempt",
+            "Nov  9 12:03:58 admin1 /usr/sbin/gmetad[1682]: data_thread() got no answer",
+            "Nov  9 12:04:01 admin1 crond[2916]: (root) CMD (run-parts /etc/cron.hourly)",
+            "Nov  9 12:04:02 admin1 /opt/ib/bin/ib_sm[24904]: sweep done in 3 ms",
+            "Nov  9 12:04:05 admin1 /usr/sbin/gmetad[1682]: data_thread() got no answer",
+            "Nov  9 12:04:07 admin1 ntpd[1815]: synchronized to 10.0.0.1, stratum 2",
+        ],
+        (datetime(2026, 11, 9, 12, 3, 57), None, "gmetad", "RRD_update failed: illegal attempt"),
+    ),
+    (
         "windows cbs (comma, padded level and component)",
         [
             "2016-09-28 04:30:30, Info                  CBS    Loaded Servicing Stack v6.1",

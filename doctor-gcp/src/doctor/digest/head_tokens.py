@@ -36,6 +36,8 @@ _NUMBER = re.compile(r"-?\d+(?:#\d+)?:?")  # a pid, a thread, a flag (-1)
 QUALIFIED_NAME = re.compile(r"[A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*)+")
 _HOSTLIKE = re.compile(r"(?=[^\s]*\d)[\w.:/@-]{3,}")
 _SOURCE_LOCATION = re.compile(r"\S+:\d+\]")  # klog's "controller.go:123]"
+# syslog's TAG[PID]:, the tag also a program's path ("/usr/sbin/cron[412]:")
+_SYSLOG_TAG = re.compile(r"[^\s\[\]]*[A-Za-z][^\s\[\]]*\[\d+\]:")
 _PATH_LINE = re.compile(r"\S*/\S*:\d+:?$|\S+\.\w+:\d+:$")  # a file and line: a place
 _STRIP = "[]():,<>"
 
@@ -98,7 +100,11 @@ def _is_level(text: str, bare: str) -> bool:
 
 def _is_component(text: str) -> bool:
     named = text.endswith(":") and any(c.isalpha() for c in text) and "/" not in text
-    return named or _SOURCE_LOCATION.fullmatch(text) is not None
+    return (
+        named
+        or _SOURCE_LOCATION.fullmatch(text) is not None
+        or _SYSLOG_TAG.fullmatch(text) is not None
+    )
 
 
 def word_kind(text: str) -> tuple[int, bool]:

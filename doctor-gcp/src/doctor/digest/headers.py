@@ -110,6 +110,8 @@ def _service_name(raw: str) -> str:
     previous = None
     while previous != name:
         previous, name = name, _SERVICE_NOISE.sub("", name)
+    if name.startswith("/"):  # a program logged by its path: "/usr/sbin/cron" is cron
+        name = name.rstrip("/").rsplit("/", 1)[-1]
     return name or raw.strip()
 
 
