@@ -37,7 +37,8 @@ QUALIFIED_NAME = re.compile(r"[A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*)+")
 _HOSTLIKE = re.compile(r"(?=[^\s]*\d)[\w.:/@-]{3,}")
 _SOURCE_LOCATION = re.compile(r"\S+:\d+\]")  # klog's "controller.go:123]"
 # syslog's TAG[PID]:, the tag also a program's path ("/usr/sbin/cron[412]:")
-_SYSLOG_TAG = re.compile(r"[^\s\[\]]*[A-Za-z][^\s\[\]]*\[\d+\]:")
+# (one unambiguous run, then a letter looked for apart: linear on a 256 KiB token)
+_SYSLOG_TAG = re.compile(r"(?=[^\s\[\]]*?[A-Za-z])[^\s\[\]]+\[\d+\]:")
 _PATH_LINE = re.compile(r"\S*/\S*:\d+:?$|\S+\.\w+:\d+:$")  # a file and line: a place
 _STRIP = "[]():,<>"
 
@@ -103,7 +104,7 @@ def _is_component(text: str) -> bool:
     return (
         named
         or _SOURCE_LOCATION.fullmatch(text) is not None
-        or _SYSLOG_TAG.fullmatch(text) is not None
+        or (text.endswith("]:") and _SYSLOG_TAG.fullmatch(text) is not None)
     )
 
 
