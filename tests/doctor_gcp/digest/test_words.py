@@ -29,6 +29,17 @@ def test_a_closed_set_of_words_keeps_messages_apart(words: list[str]) -> None:
         assert f"VM {word} (Lifecycle Event) for instance <NUM>" in found
 
 
+def test_a_flag_written_as_a_bare_word_is_a_value() -> None:
+    # "down true" / "down false": a flag's state, like "ready=<BOOL>", not another message.
+    flags = [("true", "false"), ("false", "false"), ("true", "true"), ("false", "true")]
+    messages = [
+        f"interceptKeyTq keycode={n} down {down} canceled {canceled}"
+        for n in range(3)
+        for down, canceled in flags
+    ]
+    assert templates(messages) == {"interceptKeyTq keycode=<NUM> down <*> canceled <*>": 12}
+
+
 def test_many_words_in_one_place_are_a_value() -> None:
     users = ["root", "admin", "git", "ftp", "mysql", "backup"]
     messages = [f"Failed password for {u} from 10.0.0.{n} port 22" for n in range(4) for u in users]

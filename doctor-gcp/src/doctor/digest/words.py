@@ -48,7 +48,9 @@ def words_differ(drain: Any, cache_limit: int) -> Any:
         if known is None:
             if len(words) > cache_limit:
                 words.clear()
-            known = words[token] = _WORD_TOKEN.fullmatch(token) is not None
+            known = words[token] = (
+                _WORD_TOKEN.fullmatch(token) is not None and token.lower() not in _FLAG_VALUES
+            )
         return known
 
     def get_seq_distance(seq1: Any, seq2: Any, include_params: bool) -> tuple[float, int]:
@@ -69,6 +71,10 @@ def words_differ(drain: Any, cache_limit: int) -> Any:
     drain.get_seq_distance = get_seq_distance
     return drain
 
+
+# Words that are a flag's value wherever they stand ("down true canceled false"), like the
+# masker's <BOOL> after "=" or ":": a pair of them differs in a value, not in its meaning.
+_FLAG_VALUES = frozenset({"true", "false", "null", "nil"})
 
 TemplateKey = tuple[Level, str]
 # A qualified name ("com.apple.icloud.fmfd.heartbeat:"): a name of something, even first.
