@@ -164,6 +164,7 @@ def test_masker_matches_drain3_log_masker() -> None:
         "took 1m30.5s, 99.9% done, retry in 250 ms, fe80::1ff:fe23:4567:890a down",
         "no digits here at all",
         "std::vector<int> and Abc::Def are not addresses",
+        "IRQs 3 4 5 6 7 10 11 12 routed to 10.0.0.1 10.0.0.2, 10.0.0.3",
     ]
     reference = LogMasker(masking_instructions(), "<", ">")
     ours = Masker()
@@ -197,6 +198,22 @@ def test_masking_shapes() -> None:
     ],
 )
 def test_host_names_are_one_kind_of_value(text: str, masked: str) -> None:
+    assert Masker().mask(text) == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # A list of values, however long and however written, is one value.
+        ("IRQs 3 4 5 6 7 10 11 12 routed", "IRQs <NUM> routed"),
+        ("IRQs 3 4 routed", "IRQs <NUM> routed"),
+        ("peers 10.0.0.1,10.0.0.2, 10.0.0.3 up", "peers <HOST> up"),
+        ("Fan speeds ( 3552 3534 3375 **** 3515 3479 )", "Fan speeds ( <NUM> **** <NUM> )"),
+        # Values of different kinds side by side stay apart.
+        ("sent 512 to 10.0.0.1 in 3 tries", "sent <NUM> to <HOST> in <NUM> tries"),
+    ],
+)
+def test_a_list_of_values_is_one_value(text: str, masked: str) -> None:
     assert Masker().mask(text) == masked
 
 

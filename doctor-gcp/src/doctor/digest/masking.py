@@ -173,10 +173,15 @@ _RULES: tuple[tuple[str, str, _Guard], ...] = (
         r"(?:(?<=[=:])|(?<== ))(?:true|false|True|False|TRUE|FALSE|null|nil|None)(?![\w-])",
         lambda t, d: _HAS_BOOL.search(t) is not None,
     ),
-    # One value said twice or listed is one value: "1190 bytes (1.16 KB)", "10.0.0.1,10.0.0.2".
+    # One value said twice or listed is one value: "1190 bytes (1.16 KB)", "10.0.0.1,10.0.0.2",
+    # "IRQs 3 4 5 6 7" (a list's length varies, and Drain only merges messages of one length).
     ("SIZE", r"<SIZE> \(<SIZE>\)", lambda t, d: "<SIZE> (" in t),
     *(
-        (name, rf"<{name}>(?:, ?<{name}>)+", lambda t, d, n=name: f"<{n}>," in t)
+        (
+            name,
+            rf"<{name}>(?:(?:, ?| )<{name}>)+",
+            lambda t, d, n=name: f"<{n}>," in t or f"<{n}> <{n}>" in t,
+        )
         for name in ("HOST", "NUM", "HEX", "UUID", "EMAIL")
     ),
 )
