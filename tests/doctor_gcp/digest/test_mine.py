@@ -165,6 +165,7 @@ def test_masker_matches_drain3_log_masker() -> None:
         "no digits here at all",
         "std::vector<int> and Abc::Def are not addresses",
         "IRQs 3 4 5 6 7 10 11 12 routed to 10.0.0.1 10.0.0.2, 10.0.0.3",
+        "attempt_1445144423722_0020_m_000000_0 read rdd_42_20, broadcast_12_piece0",
     ]
     reference = LogMasker(masking_instructions(), "<", ">")
     ours = Masker()
@@ -215,6 +216,28 @@ def test_host_names_are_one_kind_of_value(text: str, masked: str) -> None:
 )
 def test_a_list_of_values_is_one_value(text: str, masked: str) -> None:
     assert Masker().mask(text) == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # Ids joined by underscores from numbers and tags: one value, whatever the tag.
+        ("task_1445144423722_0020_m_000000 Task started", "<ID> Task started"),
+        ("task_1445144423722_0020_r_000003 Task started", "<ID> Task started"),
+        ("attempt_1445144423722_0020_m_000000_0 done", "<ID> done"),
+        ("Found block rdd_42_20 locally", "Found block <ID> locally"),
+        # One number in a name is not such an id: its words stay.
+        ("broadcast_12_piece0 stored", "broadcast_<NUM>_piece0 stored"),
+        ("built for x86_64_linux", "built for x86_<NUM>_linux"),
+    ],
+)
+def test_an_id_joined_by_underscores_is_one_value(text: str, masked: str) -> None:
+    assert Masker().mask(text) == masked
+
+
+def test_masking_a_long_run_of_id_parts_stays_cheap() -> None:
+    # 100,000 parts in one line that is no id after all: a backtracking regex would take hours.
+    assert Masker().mask("a" + "_1" * 100_000 + ".").startswith("a_<NUM>_<NUM>")
 
 
 @pytest.mark.parametrize(

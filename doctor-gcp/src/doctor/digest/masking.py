@@ -164,6 +164,15 @@ _RULES: tuple[tuple[str, str, _Guard], ...] = (
         rf"(?<![A-Za-z0-9.]){_NUMBER}(?: ?(?:[KMGTPE]i?B|bytes?|B)|[kKMGTPE]i?B?){_E}",
         lambda t, d: d,
     ),
+    # An id joined by underscores from numbers and short tags ("task_1445144423722_0020_m_000000",
+    # "attempt_..._r_000003_0"): one value, whichever tag it carries.
+    (
+        "ID",
+        # Each part has one reading (tags hold a letter, numbers none; possessive): linear.
+        r"(?<![\w.-])[A-Za-z][A-Za-z0-9]*+(?:_\d*+[A-Za-z][A-Za-z0-9]*+)*+_\d++(?![A-Za-z0-9])"
+        r"(?:_\d*+[A-Za-z][A-Za-z0-9]*+)*+_\d++(?![A-Za-z0-9])(?:_[A-Za-z0-9]++)*+(?![\w.-])",
+        lambda t, d: d and "_" in t,
+    ),
     ("NUM", r"(?<![A-Za-z0-9.])[-+]?\d+(?:[.,]\d+)*%?(?![A-Za-z0-9])", lambda t, d: d),
     # A field's true, false or null is its value ("overlap:false", "ready = true", "ws=null"):
     # the field's name says what it is about; samples keep the value itself. Not after ": ",
