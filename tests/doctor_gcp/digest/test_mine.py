@@ -166,6 +166,7 @@ def test_masker_matches_drain3_log_masker() -> None:
         "std::vector<int> and Abc::Def are not addresses",
         "IRQs 3 4 5 6 7 10 11 12 routed to 10.0.0.1 10.0.0.2, 10.0.0.3",
         "attempt_1445144423722_0020_m_000000_0 read rdd_42_20, broadcast_12_piece0",
+        "failed to resolve an14 an15 an16 or eth0 eth1",
     ]
     reference = LogMasker(masking_instructions(), "<", ">")
     ours = Masker()
@@ -210,6 +211,16 @@ def test_host_names_are_one_kind_of_value(text: str, masked: str) -> None:
         ("IRQs 3 4 routed", "IRQs <NUM> routed"),
         ("peers 10.0.0.1,10.0.0.2, 10.0.0.3 up", "peers <HOST> up"),
         ("Fan speeds ( 3552 3534 3375 **** 3515 3479 )", "Fan speeds ( <NUM> **** <NUM> )"),
+        (
+            "failed to resolve data source name an14 an15 an16 an17",
+            "failed to resolve data source name <ID>",
+        ),
+        (
+            "failed to resolve data source name dadmin2 dadmin3 dadmin4",
+            "failed to resolve data source name <ID>",
+        ),
+        # Two numbered words may be the message's own.
+        ("bonding eth0 eth1 up", "bonding eth0 eth1 up"),
         # Values of different kinds side by side stay apart.
         ("sent 512 to 10.0.0.1 in 3 tries", "sent <NUM> to <HOST> in <NUM> tries"),
     ],

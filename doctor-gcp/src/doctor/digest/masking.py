@@ -173,6 +173,13 @@ _RULES: tuple[tuple[str, str, _Guard], ...] = (
         r"(?:_\d*+[A-Za-z][A-Za-z0-9]*+)*+_\d++(?![A-Za-z0-9])(?:_[A-Za-z0-9]++)*+(?![\w.-])",
         lambda t, d: d and "_" in t,
     ),
+    # A list of names numbered in sequence ("an14 an15 an16", "sda1 sdb1 sdc1"): one value, of
+    # any length. Three at least: two numbered words may be a message's own ("eth0 eth1").
+    (
+        "ID",
+        r"(?<![\w.-])[A-Za-z]++\d++(?: [A-Za-z]++\d++){2,}+(?![\w.-])",
+        lambda t, d: d,
+    ),
     ("NUM", r"(?<![A-Za-z0-9.])[-+]?\d+(?:[.,]\d+)*%?(?![A-Za-z0-9])", lambda t, d: d),
     # A field's true, false or null is its value ("overlap:false", "ready = true", "ws=null"):
     # the field's name says what it is about; samples keep the value itself. Not after ": ",
