@@ -30,14 +30,24 @@ def test_a_closed_set_of_words_keeps_messages_apart(words: list[str]) -> None:
 
 
 def test_a_flag_written_as_a_bare_word_is_a_value() -> None:
-    # "down true" / "down false": a flag's state, like "ready=<BOOL>", not another message.
+    # "pressed true" / "pressed false": a flag's state, like "ready=<BOOL>", not another message.
     flags = [("true", "false"), ("false", "false"), ("true", "true"), ("false", "true")]
     messages = [
-        f"interceptKeyTq keycode={n} down {down} canceled {canceled}"
+        f"key event code={n} pressed {pressed} repeated {repeated}"
         for n in range(3)
-        for down, canceled in flags
+        for pressed, repeated in flags
     ]
-    assert templates(messages) == {"interceptKeyTq keycode=<NUM> down <*> canceled <*>": 12}
+    assert templates(messages) == {"key event code=<NUM> pressed <*> repeated <*>": 12}
+
+
+@pytest.mark.parametrize("word", ["EOF", "timeout", "empty"])
+def test_a_flag_against_another_word_is_two_messages(word: str) -> None:
+    messages = [f"conn {n} read returned err {value}" for n in range(3) for value in ("nil", word)]
+    found = templates(messages)
+    assert found == {
+        "conn <NUM> read returned err nil": 3,
+        f"conn <NUM> read returned err {word}": 3,
+    }
 
 
 def test_many_words_in_one_place_are_a_value() -> None:

@@ -164,20 +164,22 @@ _RULES: tuple[tuple[str, str, _Guard], ...] = (
         rf"(?<![A-Za-z0-9.]){_NUMBER}(?: ?(?:[KMGTPE]i?B|bytes?|B)|[kKMGTPE]i?B?){_E}",
         lambda t, d: d,
     ),
-    # An id joined by underscores from numbers and short tags ("task_1445144423722_0020_m_000000",
-    # "attempt_..._r_000003_0"): one value, whichever tag it carries.
+    # The numbered part of an id joined by underscores, from its first number on, when it holds
+    # two numbers or more ("task_1445144423722_0020_m_000000", "task_..._r_000003"): one value,
+    # whatever tags it carries; the name before it stays ("task_<ID>", "container_<ID>").
     (
         "ID",
         # Each part has one reading (tags hold a letter, numbers none; possessive): linear.
-        r"(?<![\w.-])[A-Za-z][A-Za-z0-9]*+(?:_\d*+[A-Za-z][A-Za-z0-9]*+)*+_\d++(?![A-Za-z0-9])"
-        r"(?:_\d*+[A-Za-z][A-Za-z0-9]*+)*+_\d++(?![A-Za-z0-9])(?:_[A-Za-z0-9]++)*+(?![\w.-])",
+        r"(?<=[A-Za-z]_)\d++(?![A-Za-z0-9])(?:_\d*+[A-Za-z][A-Za-z0-9]*+)*+_\d++(?![A-Za-z0-9])"
+        r"(?:_[A-Za-z0-9]++)*+(?![\w-]|\.\w)",
         lambda t, d: d and "_" in t,
     ),
-    # A list of names numbered in sequence ("an14 an15 an16", "sda1 sdb1 sdc1"): one value, of
-    # any length. Three at least: two numbered words may be a message's own ("eth0 eth1").
+    # A list of numbered names ("node7 node8 node9", "sda1 sdb1 sdc1"): one value, of any
+    # length. Three at least: two numbered words may be a message's own ("eth0 eth1"). Each
+    # name bounds itself, so a run that ends badly is not read again from each of its names.
     (
         "ID",
-        r"(?<![\w.-])[A-Za-z]++\d++(?: [A-Za-z]++\d++){2,}+(?![\w.-])",
+        r"(?<![\w.-])[A-Za-z]++\d++(?![\w-]|\.\w)(?: [A-Za-z]++\d++(?![\w-]|\.\w)){2,}+",
         lambda t, d: d,
     ),
     ("NUM", r"(?<![A-Za-z0-9.])[-+]?\d+(?:[.,]\d+)*%?(?![A-Za-z0-9])", lambda t, d: d),

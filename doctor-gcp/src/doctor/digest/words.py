@@ -48,9 +48,7 @@ def words_differ(drain: Any, cache_limit: int) -> Any:
         if known is None:
             if len(words) > cache_limit:
                 words.clear()
-            known = words[token] = (
-                _WORD_TOKEN.fullmatch(token) is not None and token.lower() not in _FLAG_VALUES
-            )
+            known = words[token] = _WORD_TOKEN.fullmatch(token) is not None
         return known
 
     def get_seq_distance(seq1: Any, seq2: Any, include_params: bool) -> tuple[float, int]:
@@ -62,7 +60,7 @@ def words_differ(drain: Any, cache_limit: int) -> Any:
                 params += 1
             elif token1 == token2:
                 same += 1
-            elif is_word(token1) and is_word(token2):
+            elif is_word(token1) and is_word(token2) and not (_flag(token1) and _flag(token2)):
                 return 0.0, 0
         if include_params:
             same += params
@@ -72,9 +70,15 @@ def words_differ(drain: Any, cache_limit: int) -> Any:
     return drain
 
 
-# Words that are a flag's value wherever they stand ("down true canceled false"), like the
-# masker's <BOOL> after "=" or ":": a pair of them differs in a value, not in its meaning.
+# A flag's values, wherever they stand ("down true canceled false"), like the masker's <BOOL>
+# after "=" or ":": two of them differ in a value, not in meaning. Against any other word they
+# stay words ("err nil" / "err EOF" are two messages).
 _FLAG_VALUES = frozenset({"true", "false", "null", "nil"})
+
+
+def _flag(token: str) -> bool:
+    return token.strip("\"'()[],.;:").lower() in _FLAG_VALUES
+
 
 TemplateKey = tuple[Level, str]
 # A qualified name ("com.apple.icloud.fmfd.heartbeat:"): a name of something, even first.
