@@ -278,6 +278,9 @@ def present(data: Path) -> list[str]:
 def load(data: Path, name: str) -> Dataset:
     raw_path = data / name / f"{name}_2k.log"
     csv_path = data / name / f"{name}_2k.log_structured.csv"
+    corrected = data / name / f"{name}_2k.log_structured_corrected.csv"
+    if not csv_path.is_file() and corrected.is_file():
+        csv_path = corrected  # how logparser's data/loghub_2k_corrected names its labels
     for path in (raw_path, csv_path):
         if not path.is_file():
             raise SystemExit(f"loghub bench: {path} is missing (is {data} the Loghub-2k folder?)")

@@ -64,6 +64,18 @@ FORMATS: list[tuple[str, list[str], tuple[datetime | None, Level | None, str | N
         (datetime(2026, 6, 14, 15, 16, 1), None, "sshd", "authentication failure; uid=0"),
     ),
     (
+        "syslog whose programs log by their path (/usr/sbin/cron[pid]:)",
+        [
+            "Nov  9 12:03:57 web1 /usr/local/bin/collector[1682]: flush failed: disk busy",
+            "Nov  9 12:03:58 web1 /usr/local/bin/collector[1682]: queue has 12 items",
+            "Nov  9 12:04:01 web1 crond[2916]: (root) CMD (run-parts /etc/cron.hourly)",
+            "Nov  9 12:04:02 web1 /opt/agent/bin/agentd[24904]: sweep done in 3 ms",
+            "Nov  9 12:04:05 web1 /usr/local/bin/collector[1682]: queue has 40 items",
+            "Nov  9 12:04:07 web1 ntpd[1815]: synchronized to 10.0.0.1, stratum 2",
+        ],
+        (datetime(2026, 11, 9, 12, 3, 57), None, "collector", "flush failed: disk busy"),
+    ),
+    (
         "windows cbs (comma, padded level and component)",
         [
             "2016-09-28 04:30:30, Info                  CBS    Loaded Servicing Stack v6.1",
@@ -233,6 +245,20 @@ def test_a_source_teaches_its_own_head(
     for read in heads:
         assert read is not None
         assert read.timestamp is not None or stamp is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "2026-01-01T00:00:00Z ERROR /spec/containers[0]: invalid value",
+        "2026-01-01T00:00:00Z ERROR body/items[3]: required field missing",
+        "2026-01-01T00:00:00Z ERROR https://api.example.com/v1/x[2]: timeout",
+    ],
+)
+def test_a_path_with_an_index_is_the_message_not_a_program(line: str) -> None:
+    head = headers.read_alone(line, NOW)
+    assert head.service is None
+    assert head.message == line.split(" ", 2)[2]
 
 
 def test_lines_with_no_head_teach_none() -> None:

@@ -164,6 +164,9 @@ def test_masker_matches_drain3_log_masker() -> None:
         "took 1m30.5s, 99.9% done, retry in 250 ms, fe80::1ff:fe23:4567:890a down",
         "no digits here at all",
         "std::vector<int> and Abc::Def are not addresses",
+        "retrying on ports 8080 8081 8082 via 10.0.0.1 10.0.0.2, 10.0.0.3",
+        "job_20261126_0042_m_000007 read chunk_17_3, broadcast_12_piece0",
+        "no answer from web1 web2 web3 or eth0 eth1",
     ]
     reference = LogMasker(masking_instructions(), "<", ">")
     ours = Masker()
@@ -198,6 +201,61 @@ def test_masking_shapes() -> None:
 )
 def test_host_names_are_one_kind_of_value(text: str, masked: str) -> None:
     assert Masker().mask(text) == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # A list of values, however long and however written, is one value.
+        ("retrying on ports 8080 8081 8082 8083 now", "retrying on ports <NUM> now"),
+        ("retrying on ports 8080 8081 now", "retrying on ports <NUM> now"),
+        ("peers 10.0.0.1,10.0.0.2, 10.0.0.3 up", "peers <HOST> up"),
+        ("readings ( 41 40 39 -- 42 38 )", "readings ( <NUM> -- <NUM> )"),
+        ("unreachable peers node7 node8 node9 node10", "unreachable peers <ID>"),
+        ("no answer from web1 web2 web3.", "no answer from <ID>."),
+        # Two numbered words may be the message's own.
+        ("bonding eth0 eth1 up", "bonding eth0 eth1 up"),
+        # Values of different kinds side by side stay apart.
+        ("sent 512 to 10.0.0.1 in 3 tries", "sent <NUM> to <HOST> in <NUM> tries"),
+    ],
+)
+def test_a_list_of_values_is_one_value(text: str, masked: str) -> None:
+    assert Masker().mask(text) == masked
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # The numbered part of an id joined by underscores is one value, whatever tags it
+        # carries; the name before it says what the id is.
+        ("job_20261126_0042_m_000007 started", "job_<ID> started"),
+        ("job_20261126_0042_r_000002 started", "job_<ID> started"),
+        ("killing container_20261126_0042_01_000003", "killing container_<ID>"),
+        ("read chunk_17_3.", "read chunk_<ID>."),
+        # One number in a name is not such an id: its words stay.
+        ("broadcast_12_piece0 stored", "broadcast_<NUM>_piece0 stored"),
+        ("built for x86_64_linux", "built for x86_<NUM>_linux"),
+    ],
+)
+def test_an_id_joined_by_underscores_is_one_value(text: str, masked: str) -> None:
+    assert Masker().mask(text) == masked
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a" + "_1" * 100_000 + "x",  # an id that is none at its very end
+        "a" + "_1" * 100_000 + ".",
+        "node1 " * 40_000 + "node1x",  # a list of names whose last one is not
+        " ".join(f"eth{i}" for i in range(30_000)) + "-",
+    ],
+    ids=["id-near-miss", "id-then-dot", "names-near-miss", "names-then-dash"],
+)
+def test_masking_a_line_of_a_quarter_mebibyte_stays_linear(text: str) -> None:
+    # A rule whose parts could be read more than one way backtracks for minutes on these
+    # (measured: the first version of the id rule, quadratic to cubic); a line may be 256 KiB.
+    assert Masker().mask(text)
 
 
 @pytest.mark.parametrize(

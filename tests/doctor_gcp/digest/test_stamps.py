@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
 
 import pytest
@@ -76,3 +77,29 @@ def test_a_short_date_is_read_in_the_order_given(order: str, expected: datetime 
     assert found is not None
     result = stamps.convert(*found, now=NOW, order=order)
     assert result == (expected.replace(tzinfo=UTC) if expected else None)
+
+
+def test_find_agrees_with_trying_every_family() -> None:
+    # `find` rejects a line with one match of all the families first: it must never reject a
+    # stamp one family would read, nor pick another family than the longest match.
+    rnd = random.Random(7)
+    pieces = [
+        "2026", "-", "03", "16", "T", " ", ":", "17", "49", "25", ".", ",", "958", "Z", "/",
+        "Jun", "Sun", "Dec", "14", "081109", "203615", "1131566461", "2005.11.09", "E", "I",
+        "1122", "20171223", "22:15:29:606", "+0000", "UTC", "[", "]", "x",
+    ]  # fmt: skip
+    for _ in range(20_000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 9)))
+        expected = None
+        for family in stamps.FAMILIES:
+            if family.name in ("ctime", "syslog", "klog") and text[:1].isdigit():
+                continue
+            if family.name not in ("ctime", "syslog", "klog") and not text[:1].isdigit():
+                continue
+            found = family.match(text)
+            if found is not None and (expected is None or found.end() > expected[1].end()):
+                expected = (family, found)
+        got = stamps.find(text)
+        assert (got and (got[0].name, got[1].span())) == (
+            expected and (expected[0].name, expected[1].span())
+        ), text

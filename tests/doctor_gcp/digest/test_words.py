@@ -29,6 +29,27 @@ def test_a_closed_set_of_words_keeps_messages_apart(words: list[str]) -> None:
         assert f"VM {word} (Lifecycle Event) for instance <NUM>" in found
 
 
+def test_a_flag_written_as_a_bare_word_is_a_value() -> None:
+    # "pressed true" / "pressed false": a flag's state, like "ready=<BOOL>", not another message.
+    flags = [("true", "false"), ("false", "false"), ("true", "true"), ("false", "true")]
+    messages = [
+        f"key event code={n} pressed {pressed} repeated {repeated}"
+        for n in range(3)
+        for pressed, repeated in flags
+    ]
+    assert templates(messages) == {"key event code=<NUM> pressed <*> repeated <*>": 12}
+
+
+@pytest.mark.parametrize("word", ["EOF", "timeout", "empty"])
+def test_a_flag_against_another_word_is_two_messages(word: str) -> None:
+    messages = [f"conn {n} read returned err {value}" for n in range(3) for value in ("nil", word)]
+    found = templates(messages)
+    assert found == {
+        "conn <NUM> read returned err nil": 3,
+        f"conn <NUM> read returned err {word}": 3,
+    }
+
+
 def test_many_words_in_one_place_are_a_value() -> None:
     users = ["root", "admin", "git", "ftp", "mysql", "backup"]
     messages = [f"Failed password for {u} from 10.0.0.{n} port 22" for n in range(4) for u in users]

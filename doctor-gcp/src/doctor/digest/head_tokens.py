@@ -36,7 +36,15 @@ _NUMBER = re.compile(r"-?\d+(?:#\d+)?:?")  # a pid, a thread, a flag (-1)
 QUALIFIED_NAME = re.compile(r"[A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*)+")
 _HOSTLIKE = re.compile(r"(?=[^\s]*\d)[\w.:/@-]{3,}")
 _SOURCE_LOCATION = re.compile(r"\S+:\d+\]")  # klog's "controller.go:123]"
-_PATH_LINE = re.compile(r"\S*/\S*:\d+:?$|\S+\.\w+:\d+:$")  # a file and line: a place
+# syslog's TAG[PID]: whose tag is the program's absolute path ("/usr/sbin/cron[412]:"); not
+# an array index ("/spec/containers[0]:"). Each part has one reading (possessive): linear.
+_SYSLOG_PATH_TAG = re.compile(
+    r"/(?:[^\s/\[\]]++/)*+(?=[^\s/\[\]]*?[A-Za-z])[^\s/\[\]]++\[[1-9]\d++\]:"
+)
+# A file and line, where a message begins: "/app/config.py:48:", "main.go:12:" (read by
+# `_is_place` without a regex that could backtrack over a 256 KiB token of slashes)
+_LINE_SUFFIX = re.compile(r":\d+:?$")
+_WORD_CHARS = re.compile(r"\w+")
 _STRIP = "[]():,<>"
 
 
@@ -96,9 +104,28 @@ def _is_level(text: str, bare: str) -> bool:
     )
 
 
+def _is_place(text: str) -> bool:
+    """A path with a line ("/app/x.py:48", "src/a:3:"), or a file with a line and a colon
+    ("main.go:12:")."""
+    suffix = _LINE_SUFFIX.search(text)
+    if suffix is None:
+        return False
+    head = text[: suffix.start()]
+    if "/" in head:
+        return True
+    name, dot, extension = head.rpartition(".")
+    return (
+        text.endswith(":") and bool(dot and name) and _WORD_CHARS.fullmatch(extension) is not None
+    )
+
+
 def _is_component(text: str) -> bool:
     named = text.endswith(":") and any(c.isalpha() for c in text) and "/" not in text
-    return named or _SOURCE_LOCATION.fullmatch(text) is not None
+    return (
+        named
+        or _SOURCE_LOCATION.fullmatch(text) is not None
+        or (text.endswith("]:") and _SYSLOG_PATH_TAG.fullmatch(text) is not None)
+    )
 
 
 def word_kind(text: str) -> tuple[int, bool]:
@@ -113,7 +140,7 @@ def word_kind(text: str) -> tuple[int, bool]:
     if _NUMBER.fullmatch(text):
         return NUM, text.endswith(":")
     kind = WORD
-    if _PATH_LINE.match(text):
+    if _is_place(text):
         kind = PLACE  # "/app/config.py:48:", "main.go:12:": where the message begins
     elif _is_component(text):
         return COMPONENT, True

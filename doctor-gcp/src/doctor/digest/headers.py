@@ -39,6 +39,7 @@ from .levels import LEVEL_WORDS, level_from_name
 from .types import Level
 
 _SERVICE_NOISE = re.compile(r"\[\d*\]|\(.*\)$|:$")
+_PID_TAG = re.compile(r"\[\d+\]:?$")  # syslog's TAG[PID]
 MIN_SAMPLE = 4  # fewer lines than this teach nothing: each is read on its own
 MAX_MODELS = 32  # formats one source may show
 
@@ -110,6 +111,9 @@ def _service_name(raw: str) -> str:
     previous = None
     while previous != name:
         previous, name = name, _SERVICE_NOISE.sub("", name)
+    if name.startswith("/") and _PID_TAG.search(raw.strip()) is not None:
+        # syslog's tag of a program logged by its path: "/usr/sbin/cron[412]:" is cron's
+        name = name.rstrip("/").rsplit("/", 1)[-1]
     return name or raw.strip()
 
 

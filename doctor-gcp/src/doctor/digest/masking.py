@@ -164,6 +164,24 @@ _RULES: tuple[tuple[str, str, _Guard], ...] = (
         rf"(?<![A-Za-z0-9.]){_NUMBER}(?: ?(?:[KMGTPE]i?B|bytes?|B)|[kKMGTPE]i?B?){_E}",
         lambda t, d: d,
     ),
+    # The numbered part of an id joined by underscores, from its first number on, when it holds
+    # two numbers or more ("task_1445144423722_0020_m_000000", "task_..._r_000003"): one value,
+    # whatever tags it carries; the name before it stays ("task_<ID>", "container_<ID>").
+    (
+        "ID",
+        # Each part has one reading (tags hold a letter, numbers none; possessive): linear.
+        r"(?<=[A-Za-z]_)\d++(?![A-Za-z0-9])(?:_\d*+[A-Za-z][A-Za-z0-9]*+)*+_\d++(?![A-Za-z0-9])"
+        r"(?:_[A-Za-z0-9]++)*+(?![\w-]|\.\w)",
+        lambda t, d: d and "_" in t,
+    ),
+    # A list of numbered names ("node7 node8 node9", "sda1 sdb1 sdc1"): one value, of any
+    # length. Three at least: two numbered words may be a message's own ("eth0 eth1"). Each
+    # name bounds itself, so a run that ends badly is not read again from each of its names.
+    (
+        "ID",
+        r"(?<![\w.-])[A-Za-z]++\d++(?![\w-]|\.\w)(?: [A-Za-z]++\d++(?![\w-]|\.\w)){2,}+",
+        lambda t, d: d,
+    ),
     ("NUM", r"(?<![A-Za-z0-9.])[-+]?\d+(?:[.,]\d+)*%?(?![A-Za-z0-9])", lambda t, d: d),
     # A field's true, false or null is its value ("overlap:false", "ready = true", "ws=null"):
     # the field's name says what it is about; samples keep the value itself. Not after ": ",
@@ -173,10 +191,15 @@ _RULES: tuple[tuple[str, str, _Guard], ...] = (
         r"(?:(?<=[=:])|(?<== ))(?:true|false|True|False|TRUE|FALSE|null|nil|None)(?![\w-])",
         lambda t, d: _HAS_BOOL.search(t) is not None,
     ),
-    # One value said twice or listed is one value: "1190 bytes (1.16 KB)", "10.0.0.1,10.0.0.2".
+    # One value said twice or listed is one value: "1190 bytes (1.16 KB)", "10.0.0.1,10.0.0.2",
+    # "IRQs 3 4 5 6 7" (a list's length varies, and Drain only merges messages of one length).
     ("SIZE", r"<SIZE> \(<SIZE>\)", lambda t, d: "<SIZE> (" in t),
     *(
-        (name, rf"<{name}>(?:, ?<{name}>)+", lambda t, d, n=name: f"<{n}>," in t)
+        (
+            name,
+            rf"<{name}>(?:(?:, ?| )<{name}>)+",
+            lambda t, d, n=name: f"<{n}>," in t or f"<{n}> <{n}>" in t,
+        )
         for name in ("HOST", "NUM", "HEX", "UUID", "EMAIL")
     ),
 )

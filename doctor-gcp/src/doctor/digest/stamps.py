@@ -115,18 +115,31 @@ _STARTS = {
 }  # fmt: skip
 
 
+def _any_of(names: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex that matches at a position where any of the families does (their groups
+    unnamed): a line without a stamp costs one match instead of one per family."""
+    return re.compile(
+        "|".join(f"(?:{_GROUP_NAME.sub('(?:', BY_NAME[name].regex.pattern)})" for name in names)
+    )
+
+
+_GROUP_NAME = re.compile(r"\(\?P<\w+>")
+_DIGIT_FIRST = tuple(name for name in BY_NAME if name in _STARTS)
+_LETTER_FIRST = ("ctime", "syslog", "klog")
+_ANY_DIGIT_FIRST = _any_of(_DIGIT_FIRST)
+_ANY_LETTER_FIRST = _any_of(_LETTER_FIRST)
+
+
 def find(text: str, pos: int = 0) -> tuple[Family, re.Match[str]] | None:
     """The family whose stamp starts at `pos`, longest match first."""
     first = text[pos : pos + 1]
     if not first:
         return None
+    digit = first.isdigit()
+    if (_ANY_DIGIT_FIRST if digit else _ANY_LETTER_FIRST).match(text, pos) is None:
+        return None
     best: tuple[Family, re.Match[str]] | None = None
-    candidates = (
-        (BY_NAME[name] for name in _STARTS)
-        if first.isdigit()
-        else (BY_NAME[name] for name in ("ctime", "syslog", "klog"))
-    )
-    for family in candidates:
+    for family in (BY_NAME[name] for name in (_DIGIT_FIRST if digit else _LETTER_FIRST)):
         found = family.match(text, pos)
         if found is not None and (best is None or found.end() > best[1].end()):
             best = (family, found)

@@ -60,7 +60,7 @@ def words_differ(drain: Any, cache_limit: int) -> Any:
                 params += 1
             elif token1 == token2:
                 same += 1
-            elif is_word(token1) and is_word(token2):
+            elif is_word(token1) and is_word(token2) and not (_flag(token1) and _flag(token2)):
                 return 0.0, 0
         if include_params:
             same += params
@@ -68,6 +68,16 @@ def words_differ(drain: Any, cache_limit: int) -> Any:
 
     drain.get_seq_distance = get_seq_distance
     return drain
+
+
+# A flag's values, wherever they stand ("down true canceled false"), like the masker's <BOOL>
+# after "=" or ":": two of them differ in a value, not in meaning. Against any other word they
+# stay words ("err nil" / "err EOF" are two messages).
+_FLAG_VALUES = frozenset({"true", "false", "null", "nil"})
+
+
+def _flag(token: str) -> bool:
+    return token.strip("\"'()[],.;:").lower() in _FLAG_VALUES
 
 
 TemplateKey = tuple[Level, str]
