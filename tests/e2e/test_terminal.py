@@ -77,6 +77,17 @@ class Pane:
             time.sleep(0.2)
         raise AssertionError(f"still running after {timeout} s:\n{self.text()[-2000:]}")
 
+    def wait_status(self, status_file: Path, timeout: float) -> tuple[int, str]:
+        """The exit status a shell wrapper wrote to `status_file`, and the pane's text. Under
+        load tmux was seen to leave an ended command a zombie, its pane never marked dead
+        (`wait_exit` then waits in vain, though the command printed all it had to)."""
+        deadline = time.monotonic() + timeout
+        while not (status_file.exists() and status_file.read_text().strip()):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"still running after {timeout} s:\n{self.text()[-2000:]}")
+            time.sleep(0.2)
+        return int(status_file.read_text().strip()), self.text()
+
     def close(self) -> None:
         subprocess.run([*self.tmux, "kill-server"], check=False, capture_output=True)
 
@@ -108,10 +119,12 @@ def big_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_report_of_a_100k_event_file_leads_with_the_answer(
-    pane: Callable[[str], Pane], big_file: Path
+    pane: Callable[[str], Pane], big_file: Path, tmp_path: Path
 ) -> None:
-    shown = pane(f"{sys.executable} -m doctor.cli analyze --file {big_file} --engine rules")
-    status, text = shown.wait_exit(timeout=180)
+    done = tmp_path / "status"
+    command = f"{sys.executable} -m doctor.cli analyze --file {big_file} --engine rules"
+    shown = pane(f"sh -c '{command}; echo $? > {done}'")
+    status, text = shown.wait_status(done, timeout=180)
     assert status == 0, text[-2000:]
     assert not OWN_TRACEBACK.search(text)  # the logs' own tracebacks are evidence, indented
     lines = text.splitlines()
@@ -138,16 +151,9 @@ def test_ctrl_c_during_an_analysis_ends_it_cleanly(
 def test_the_demo_in_a_terminal_shows_the_answer_and_the_thread(
     pane: Callable[[str], Pane], tmp_path: Path
 ) -> None:
-    # The demo's own status, written by a shell: under load tmux was seen to leave the ended
-    # demo a zombie, never marking its pane dead.
-    done = tmp_path / "status"
+    done = tmp_path / "status"  # the demo's own status, written by a shell (see wait_status)
     shown = pane(f"sh -c '{sys.executable} -m doctor.cli demo; echo $? > {done}'")
-    deadline = time.monotonic() + 180
-    while not (done.exists() and done.read_text().strip()) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    text = shown.text()
-    assert done.exists(), text[-2000:]
-    status = int(done.read_text().strip())
+    status, text = shown.wait_status(done, timeout=180)
     assert status == 0, text[-2000:]
     assert not OWN_TRACEBACK.search(text)
     lines = text.splitlines()
