@@ -256,14 +256,10 @@ _TEXT = {
 }
 
 
-def _unnamed(pattern: str) -> str:
-    return re.sub(r"\(\?P<\w+>", "(?:", pattern)
-
-
 def _columnpattern(column: Column, name: str) -> str:
     group = f"?P<{name}>" if name else "?:"
     if column.kind in (TIME, DATE):
-        core = f"({group}{_unnamed(stamps.BY_NAME[column.family].regex.pattern)})"
+        core = f"({group}{stamps.unnamed(stamps.BY_NAME[column.family].regex.pattern)})"
         if column.opens:
             return rf"\[{core}:"
         return rf"\[{core}\]" if column.bracketed else core

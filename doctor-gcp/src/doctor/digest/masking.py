@@ -198,7 +198,7 @@ _RULES: tuple[tuple[str, str, _Guard], ...] = (
         (
             name,
             rf"<{name}>(?:(?:, ?| )<{name}>)+",
-            lambda t, d, n=name: f"<{n}>," in t or f"<{n}> <{n}>" in t,
+            lambda t, d, comma=f"<{name}>,", space=f"<{name}> <{name}>": comma in t or space in t,
         )
         for name in ("HOST", "NUM", "HEX", "UUID", "EMAIL")
     ),

@@ -110,22 +110,24 @@ FAMILIES: tuple[Family, ...] = (
     _family("date", r"(?P<y>\d{4})\.(?P<m>\d{2})\.(?P<d>\d{2})(?![\d.])"),
 )
 BY_NAME = {family.name: family for family in FAMILIES}
-_STARTS = {
-    "iso", "dashed", "slash", "short", "compact", "dayclock", "clf", "monthday", "epoch", "date"
-}  # fmt: skip
-
-
-def _any_of(names: tuple[str, ...]) -> re.Pattern[str]:
-    """One regex that matches at a position where any of the families does (their groups
-    unnamed): a line without a stamp costs one match instead of one per family."""
-    return re.compile(
-        "|".join(f"(?:{_GROUP_NAME.sub('(?:', BY_NAME[name].regex.pattern)})" for name in names)
-    )
-
-
+# Families that open with a letter (a month, a weekday, klog's level); every other opens with a
+# digit. In FAMILIES order, so ties go the same way in every process.
+_LETTER_FIRST = tuple(f for f in FAMILIES if f.name in ("ctime", "syslog", "klog"))
+_DIGIT_FIRST = tuple(f for f in FAMILIES if f not in _LETTER_FIRST)
 _GROUP_NAME = re.compile(r"\(\?P<\w+>")
-_DIGIT_FIRST = tuple(name for name in BY_NAME if name in _STARTS)
-_LETTER_FIRST = ("ctime", "syslog", "klog")
+
+
+def unnamed(pattern: str) -> str:
+    """A family's pattern with its named groups unnamed, to be embedded in a larger one."""
+    return _GROUP_NAME.sub("(?:", pattern)
+
+
+def _any_of(families: tuple[Family, ...]) -> re.Pattern[str]:
+    """One regex that matches at a position where any of the families does: a line without a
+    stamp costs one match instead of one per family."""
+    return re.compile("|".join(f"(?:{unnamed(f.regex.pattern)})" for f in families))
+
+
 _ANY_DIGIT_FIRST = _any_of(_DIGIT_FIRST)
 _ANY_LETTER_FIRST = _any_of(_LETTER_FIRST)
 
@@ -135,11 +137,13 @@ def find(text: str, pos: int = 0) -> tuple[Family, re.Match[str]] | None:
     first = text[pos : pos + 1]
     if not first:
         return None
-    digit = first.isdigit()
-    if (_ANY_DIGIT_FIRST if digit else _ANY_LETTER_FIRST).match(text, pos) is None:
+    any_of, families = (
+        (_ANY_DIGIT_FIRST, _DIGIT_FIRST) if first.isdigit() else (_ANY_LETTER_FIRST, _LETTER_FIRST)
+    )
+    if any_of.match(text, pos) is None:
         return None
     best: tuple[Family, re.Match[str]] | None = None
-    for family in (BY_NAME[name] for name in (_DIGIT_FIRST if digit else _LETTER_FIRST)):
+    for family in families:
         found = family.match(text, pos)
         if found is not None and (best is None or found.end() > best[1].end()):
             best = (family, found)
