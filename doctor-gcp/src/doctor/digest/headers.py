@@ -13,6 +13,7 @@ none is read on its own by the same rules (`read_alone`), and its format is reme
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ _SERVICE_NOISE = re.compile(r"\[\d*\]|\(.*\)$|:$")
 _PID_TAG = re.compile(r"\[\d+\]:?$")  # syslog's TAG[PID]
 MIN_SAMPLE = 4  # fewer lines than this teach nothing: each is read on its own
 MAX_MODELS = 32  # formats one source may show
+_STAMPS_KEPT = 4096  # converted stamps remembered per model
 
 
 @dataclass(slots=True)
@@ -69,6 +71,18 @@ class HeaderModel:
         time = next((c for c in self.columns if c.role == "time"), None)
         self._time = stamps.BY_NAME[time.family] if time is not None else None
         self._order = time.order if time is not None else "ymd"
+        # Lines of one second share a stamp: it is converted once (a pure function of the
+        # text, the family, the field order and `now`).
+        self._stamps: dict[str, tuple[datetime | None, Level | None]] = {}
+
+    def _convert(self, family: stamps.Family, stamp: str) -> tuple[datetime | None, Level | None]:
+        """The time a stamp names, and the level a klog stamp's letter names."""
+        inner = family.match(stamp)
+        if inner is None:
+            return None, None
+        timestamp = stamps.convert(family, inner, now=self.now, order=self._order)
+        klog = KLOG_LEVELS.get(inner.group("lvl")) if family.name == "klog" else None
+        return timestamp, klog
 
     def read(self, line: str) -> Head | None:
         """The head of a line that fits the columns, else None."""
@@ -83,11 +97,14 @@ class HeaderModel:
                 return None  # not a level word here: this line has another head
         timestamp = None
         if self._time is not None and (stamp := groups.get("time")) is not None:
-            inner = self._time.match(stamp)
-            if inner is not None:
-                timestamp = stamps.convert(self._time, inner, now=self.now, order=self._order)
-                if level is None and self._time.name == "klog":
-                    level = KLOG_LEVELS.get(inner.group("lvl"))
+            known = self._stamps.get(stamp)
+            if known is None:
+                known = self._stamps[stamp] = self._convert(self._time, stamp)
+                if len(self._stamps) > _STAMPS_KEPT:
+                    self._stamps.clear()
+            timestamp, klog_level = known
+            if level is None:
+                level = klog_level
         if level is None and _names_a_level(match.group(0)):
             # Columns learned from other lines (a constant "healthcheck ok" read as two host
             # fields) would take this line's level word for a name and lose its level.
@@ -101,6 +118,7 @@ class HeaderModel:
         )
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function, and a source has few services
 def _service_name(raw: str) -> str:
     """ "sshd(pam_unix)[19939]:" -> "sshd"; "[db]" -> "db"; "dfs.DataNode$PacketResponder:"
     keeps its name."""
