@@ -13,7 +13,6 @@ none is read on its own by the same rules (`read_alone`), and its format is reme
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -43,7 +42,7 @@ _SERVICE_NOISE = re.compile(r"\[\d*\]|\(.*\)$|:$")
 _PID_TAG = re.compile(r"\[\d+\]:?$")  # syslog's TAG[PID]
 MIN_SAMPLE = 4  # fewer lines than this teach nothing: each is read on its own
 MAX_MODELS = 32  # formats one source may show
-_STAMPS_KEPT = 4096  # converted stamps remembered per model
+_KEPT = 4096  # stamps and service names remembered per model (per analysis, never shared)
 
 
 @dataclass(slots=True)
@@ -74,6 +73,7 @@ class HeaderModel:
         # Lines of one second share a stamp: it is converted once (a pure function of the
         # text, the family, the field order and `now`).
         self._stamps: dict[str, tuple[datetime | None, Level | None]] = {}
+        self._services: dict[str, str] = {}  # a source has few services: each named once
 
     def _convert(self, family: stamps.Family, stamp: str) -> tuple[datetime | None, Level | None]:
         """The time a stamp names, and the level a klog stamp's letter names."""
@@ -83,6 +83,14 @@ class HeaderModel:
         timestamp = stamps.convert(family, inner, now=self.now, order=self._order)
         klog = KLOG_LEVELS.get(inner.group("lvl")) if family.name == "klog" else None
         return timestamp, klog
+
+    def _service(self, raw: str) -> str:
+        name = self._services.get(raw)
+        if name is None:
+            if len(self._services) > _KEPT:
+                self._services.clear()
+            name = self._services[raw] = _service_name(raw)
+        return name
 
     def read(self, line: str) -> Head | None:
         """The head of a line that fits the columns, else None."""
@@ -100,7 +108,7 @@ class HeaderModel:
             known = self._stamps.get(stamp)
             if known is None:
                 known = self._stamps[stamp] = self._convert(self._time, stamp)
-                if len(self._stamps) > _STAMPS_KEPT:
+                if len(self._stamps) > _KEPT:
                     self._stamps.clear()
             timestamp, klog_level = known
             if level is None:
@@ -114,11 +122,10 @@ class HeaderModel:
             line[match.end() :].lstrip(" \t"),
             timestamp,
             level,
-            _service_name(service) if service else None,
+            self._service(service) if service else None,
         )
 
 
-@functools.lru_cache(maxsize=4096)  # a pure function, and a source has few services
 def _service_name(raw: str) -> str:
     """ "sshd(pam_unix)[19939]:" -> "sshd"; "[db]" -> "db"; "dfs.DataNode$PacketResponder:"
     keeps its name."""
