@@ -6,6 +6,7 @@ modes, the closing exception line, then `strip_frames` over whole stacks.
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
@@ -478,3 +479,25 @@ def test_strip_frames(name: str) -> None:
 )
 def test_strip_frames_keeps_lines_that_only_look_like_frames(line: str) -> None:
     assert a.strip_frames(line) == line
+
+
+def test_a_line_that_touches_no_stack_needs_no_closer_look() -> None:
+    # The parser decides most lines with `may_touch_stack` alone: when it says no, the tests it
+    # stands for must all say no too.
+    starts = [
+        "", "panic: ", "fatal error: ", "runtime: ", "Caused by: ", "Suppressed: ", "\tat ",
+        "Traceback (most recent call last)", "goroutine 7 [", "... 3 more", "<--- JS --->",
+        "java.lang.", "a.b.FooError", "x.py:3: UserWarning: ", "During handling of the above",
+        "[SQL: ", "ordinary ", "Error: ", "org.Thing: ",
+    ]  # fmt: skip
+    rnd = random.Random(13)
+    for _ in range(20_000):
+        line = rnd.choice(starts) + rnd.choice(starts) + rnd.choice(["x", "Exception: y", ""])
+        if not line or line[0] in " \t" or a.may_touch_stack(line):
+            continue
+        assert not a.continues_stack(a.NO_STACK, line), line
+        assert a.next_stack_mode(a.NO_STACK, line) == a.NO_STACK, line
+        assert a.EXCEPTION_CLASS.match(line) is None, line
+        assert not line.startswith((*a.STACK_CONTINUATIONS, *a.GO_CRASH_STARTS)), line
+    assert a.may_touch_stack("java.lang.IllegalStateException: boom")
+    assert not a.may_touch_stack("GET /health 200")

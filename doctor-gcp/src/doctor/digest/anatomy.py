@@ -205,6 +205,14 @@ _ANY_START = re.compile(
 )
 
 
+def may_touch_stack(line: str) -> bool:
+    """False when an unindented `line` can neither start nor continue a stack: then
+    `continues_stack` is False for NO_STACK, `next_stack_mode(NO_STACK, line)` is NO_STACK,
+    `EXCEPTION_CLASS` does not match and the line starts with none of `STACK_CONTINUATIONS` or
+    `GO_CRASH_STARTS`: one regex match answers them all for most lines of a log."""
+    return _ANY_START.match(line) is not None
+
+
 # ---- the line a stack ends with ----------------------------------------------------------------
 
 

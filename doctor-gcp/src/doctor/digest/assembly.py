@@ -99,11 +99,17 @@ class EventAssembler(ServiceHeads):
         heapq.heappush(self._done, (event.first_line, self._order, event))
 
     def _ready(self, *, final: bool = False) -> Iterator[LogEvent]:
-        if not self._done:
+        done, open_events = self._done, self._open
+        if not done:
             return
-        bound = None if final or not self._open else min(p.first_line for p in self._open.values())
-        while self._done and (bound is None or self._done[0][0] < bound):
-            event = heapq.heappop(self._done)[2]
+        if final or not open_events:
+            bound = None
+        elif len(open_events) == 1:  # one stream: no min() over a generator per line
+            bound = next(iter(open_events.values())).first_line
+        else:
+            bound = min(p.first_line for p in open_events.values())
+        while done and (bound is None or done[0][0] < bound):
+            event = heapq.heappop(done)[2]
             event.index = self._index
             self._index += 1
             yield event

@@ -61,23 +61,27 @@ class Token:
     terminal: bool = False  # ends with ":" (or klog's "]"): the head ends here
 
 
+# Regexes, not loops over characters: one call each, however long the run.
+_BLANKS = re.compile(r"[ \t]*")
+_WORD_END = re.compile(r"[^ \t|\n]*")
+_BRACKETS = re.compile(r"[\[\]]")
+_BRACKET_REACH = 240  # a bracket not closed within this many characters is no head token
+
+
 def _skip_blanks(line: str, pos: int) -> int:
-    while pos < len(line) and line[pos] in " \t":
-        pos += 1
-    return pos
+    return _BLANKS.match(line, pos).end()  # type: ignore[union-attr]  # "*" always matches
 
 
 def _closing_bracket(line: str, pos: int) -> int:
     """Index after the "]" that closes the "[" at `pos` (one level of nesting), or -1."""
     depth = 0
-    for index in range(pos, min(len(line), pos + 240)):
-        char = line[index]
-        if char == "[":
+    for found in _BRACKETS.finditer(line, pos, min(len(line), pos + _BRACKET_REACH)):
+        if found.group() == "[":
             depth += 1
-        elif char == "]":
+        else:
             depth -= 1
             if depth == 0:
-                return index + 1
+                return found.end()
     return -1
 
 
@@ -189,9 +193,7 @@ def tokenize(line: str, now: datetime, limit: int = MAX_TOKENS) -> list[Token]:
                 kind = DATE if family.name == "date" else TIME
                 token = Token(kind, line[pos:end], start, end, family=family.name)
             else:
-                end = pos
-                while end < len(line) and line[end] not in " \t|\n":
-                    end += 1
+                end = _WORD_END.match(line, pos).end()  # type: ignore[union-attr]
                 text = line[pos:end]
                 kind, terminal = word_kind(text)
                 token = Token(kind, text, start, end, terminal=terminal)

@@ -42,6 +42,7 @@ _SERVICE_NOISE = re.compile(r"\[\d*\]|\(.*\)$|:$")
 _PID_TAG = re.compile(r"\[\d+\]:?$")  # syslog's TAG[PID]
 MIN_SAMPLE = 4  # fewer lines than this teach nothing: each is read on its own
 MAX_MODELS = 32  # formats one source may show
+_KEPT = 4096  # stamps and service names remembered per model (per analysis, never shared)
 
 
 @dataclass(slots=True)
@@ -69,6 +70,27 @@ class HeaderModel:
         time = next((c for c in self.columns if c.role == "time"), None)
         self._time = stamps.BY_NAME[time.family] if time is not None else None
         self._order = time.order if time is not None else "ymd"
+        # Lines of one second share a stamp: it is converted once (a pure function of the
+        # text, the family, the field order and `now`).
+        self._stamps: dict[str, tuple[datetime | None, Level | None]] = {}
+        self._services: dict[str, str] = {}  # a source has few services: each named once
+
+    def _convert(self, family: stamps.Family, stamp: str) -> tuple[datetime | None, Level | None]:
+        """The time a stamp names, and the level a klog stamp's letter names."""
+        inner = family.match(stamp)
+        if inner is None:
+            return None, None
+        timestamp = stamps.convert(family, inner, now=self.now, order=self._order)
+        klog = KLOG_LEVELS.get(inner.group("lvl")) if family.name == "klog" else None
+        return timestamp, klog
+
+    def _service(self, raw: str) -> str:
+        name = self._services.get(raw)
+        if name is None:
+            if len(self._services) > _KEPT:
+                self._services.clear()
+            name = self._services[raw] = _service_name(raw)
+        return name
 
     def read(self, line: str) -> Head | None:
         """The head of a line that fits the columns, else None."""
@@ -83,11 +105,14 @@ class HeaderModel:
                 return None  # not a level word here: this line has another head
         timestamp = None
         if self._time is not None and (stamp := groups.get("time")) is not None:
-            inner = self._time.match(stamp)
-            if inner is not None:
-                timestamp = stamps.convert(self._time, inner, now=self.now, order=self._order)
-                if level is None and self._time.name == "klog":
-                    level = KLOG_LEVELS.get(inner.group("lvl"))
+            known = self._stamps.get(stamp)
+            if known is None:
+                known = self._stamps[stamp] = self._convert(self._time, stamp)
+                if len(self._stamps) > _KEPT:
+                    self._stamps.clear()
+            timestamp, klog_level = known
+            if level is None:
+                level = klog_level
         if level is None and _names_a_level(match.group(0)):
             # Columns learned from other lines (a constant "healthcheck ok" read as two host
             # fields) would take this line's level word for a name and lose its level.
@@ -97,7 +122,7 @@ class HeaderModel:
             line[match.end() :].lstrip(" \t"),
             timestamp,
             level,
-            _service_name(service) if service else None,
+            self._service(service) if service else None,
         )
 
 

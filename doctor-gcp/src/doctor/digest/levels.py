@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .anatomy import CRASH_MARKERS
+from .literals import any_of
 from .types import Level
 
 _NAMES: dict[str, Level] = {
@@ -106,16 +107,15 @@ _ERROR_MARKERS = re.compile(
 
 # Every marker holds one of these (lowered): a cheap test before the regex, which a
 # case-insensitive alternation makes slow on long lines that hold none.
-_MARKER_HINTS = (
+_MARKER_HINTS = any_of((
     "traceback", "panic", "fatal", "exception", "error", "fail", "segfault", "sigsegv",
     "sigabrt", "oom-kill", "out of memory", "killed process", "dumped", "core dump", "core-dump",
     "no space left",
-)  # fmt: skip
+))  # fmt: skip
 
 
 def infer_level(message: str) -> Level:
     """The level of an event that names none: ERROR when its text says so, else INFO."""
-    lowered = message.lower()
-    if not any(hint in lowered for hint in _MARKER_HINTS):
+    if _MARKER_HINTS.search(message.lower()) is None:
         return Level.INFO
     return Level.ERROR if _ERROR_MARKERS.search(message) else Level.INFO

@@ -16,7 +16,9 @@ from .words import words_differ
 
 CACHE_LIMIT = 30_000  # entries per kind of cache, shared by the levels: bounds memory
 LEAF_SCAN = 64  # clusters of one Drain tree leaf a message is compared with (see bounded)
-_HAS_CODE = re.compile(r"(?<!\d)[45]\d\d(?!\d)")  # cheap pre-check for STATUS_CODES
+# A cheap pre-check for STATUS_CODES: "(?<!\d)[45]\d\d(?!\d)", opened by its first character
+# so the regex engine skips to candidates (a lookbehind first makes it try every position).
+_HAS_CODE = re.compile(r"[45](?<!\d[45])\d\d(?!\d)")
 
 
 def bounded(drain: Any) -> Any:

@@ -31,6 +31,7 @@ from .anatomy import (
     STACK_CONTINUATIONS,
     continues_stack,
     is_frame,
+    may_touch_stack,
 )
 from .assembly import EventAssembler
 from .pending import OpenEvent
@@ -82,7 +83,8 @@ class LogParser(EventAssembler):
                 self._whole(text, stamp)
             else:
                 self._line(self.stats.lines, text, stamp)
-            yield from self._ready()
+            if self._done:
+                yield from self._ready()
         for key in list(self._open):
             self._close(key)
         yield from self._ready(final=True)
@@ -109,14 +111,28 @@ class LogParser(EventAssembler):
                 return
             pending = self._open[agg]
         if pending is not None:
-            if self._continues(agg, pending, body):
-                pending.add(number, body)
-                return
-            if self._may_be_error_line(agg, pending, body):
-                pending.tentative = (number, body)
+            if self._joins(agg, pending, number, body):
                 return
             self._close(agg)
         self._start(agg, number, body, stamp)
+
+    def _joins(self, agg: str | None, pending: OpenEvent, number: int, body: str) -> bool:
+        """Whether the line is taken by the open event: added to it, or held as an error line
+        that joins it only if frames follow."""
+        if pending.mode == NO_STACK and body[0] not in " \t" and not may_touch_stack(body):
+            # Most lines of a log, decided with one match: an ordinary line after an ordinary
+            # event continues it only where that event's message comes below its head, and
+            # may only be an error's first line by its name.
+            continues = pending.follows and self._continues(agg, pending, body)
+            held = not continues and self._names_an_error(agg, body)
+        else:
+            continues = self._continues(agg, pending, body)
+            held = not continues and self._may_be_error_line(agg, pending, body)
+        if continues:
+            pending.add(number, body)
+        elif held:
+            pending.tentative = (number, body)
+        return continues or held
 
     def _close_idle(self, number: int) -> None:
         for agg, pending in list(self._open.items()):
@@ -185,7 +201,10 @@ class LogParser(EventAssembler):
         """An error's first line, which joins the event before it only if frames follow."""
         if line[0] in " \t" or pending.mode != NO_STACK or line.startswith(NOT_A_HEAD):
             return False
-        if EXCEPTION_CLASS.match(line) or _QUALIFIED_NAME.match(line):
+        return EXCEPTION_CLASS.match(line) is not None or self._names_an_error(agg, line)
+
+    def _names_an_error(self, agg: str | None, line: str) -> bool:
+        if _QUALIFIED_NAME.match(line):
             return True
         return self._headed.get(agg, False) and _ERROR_NAME.match(line) is not None
 

@@ -27,8 +27,8 @@ import contextlib
 import ipaddress
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
+from .literals import any_of
 from .redact_pairs import PAIR_KEYS, redact_pairs
 from .redact_rules import Rule, load_rules, shape
 
@@ -50,25 +50,6 @@ def _lower(text: str) -> str:
 def _minimal(anchors: set[str]) -> tuple[str, ...]:
     """The anchors no other anchor is part of: if none is in a text, none of them is."""
     return tuple(sorted(a for a in anchors if not any(b != a and b in a for b in anchors)))
-
-
-def _trie(words: tuple[str, ...]) -> re.Pattern[str]:
-    """A regex matching any of `words`, with their shared prefixes factored out."""
-    root: dict[str, Any] = {}
-    for word in words:
-        node = root
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def emit(node: dict[str, Any]) -> str:
-        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return re.compile(emit(root) or "(?!)")
 
 
 def _key_body(run: str) -> bool:
@@ -96,8 +77,8 @@ def _plan(pii: bool) -> _Plan:
         early=tuple(rule for rule in secrets if not rule.late),
         late=tuple(rule for rule in secrets if rule.late),
         personal=tuple(rule for rule in rules if rule.pii and pii),
-        anchors=_trie(_minimal({a for rule in secrets for a in rule.anchors} | set(PAIR_KEYS))),
-        exact=_trie(_minimal({a for rule in secrets for a in rule.exact})),
+        anchors=any_of(_minimal({a for rule in secrets for a in rule.anchors} | set(PAIR_KEYS))),
+        exact=any_of(_minimal({a for rule in secrets for a in rule.exact})),
     )
 
 

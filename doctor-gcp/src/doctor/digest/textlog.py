@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from .levels import level_from_name
+from .literals import any_of
 from .types import Level
 
 # Upper-case names anywhere in the head, other spellings only where they are plainly a level
@@ -20,16 +21,15 @@ _TEXT_LEVEL = re.compile(
 _LEVEL_HEAD_CHARS = 120
 # Every level word holds one of these (lowered): a cheap test that spares the regex, whose
 # case-insensitive alternatives are slow, on the lines that name no level.
-_HINTS = (
+_HINTS = any_of((
     "trac", "debu", "info", "noti", "warn", "err", "fata", "pani", "crit", "aler", "emer", "seve",
-)  # fmt: skip
+))  # fmt: skip
 
 
 def text_level(text: str) -> Level | None:
     """The level a level word near the start of `text` names, if any."""
     head = text[:_LEVEL_HEAD_CHARS]
-    lowered = head.lower()
-    if "LOG" not in head and not any(hint in lowered for hint in _HINTS):
+    if "LOG" not in head and _HINTS.search(head.lower()) is None:
         return None
     match = _TEXT_LEVEL.search(head)
     if match is None:
