@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from doctor.digest import headers
+from doctor.digest import head_tokens, headers
 from doctor.digest.types import Level
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -372,3 +372,33 @@ def test_a_source_with_several_formats_reads_each_by_its_own_head() -> None:
     assert heads.read(late).message == "*1 connect() failed"
     assert any(model.alone for model in heads.models)
     assert heads.read(late.replace("*1", "*2")).message == "*2 connect() failed"
+
+
+@pytest.mark.parametrize(
+    ("word", "kind"),
+    [
+        ("ERROR", head_tokens.LEVEL),
+        ("warn", head_tokens.LEVEL),
+        ("Notice", head_tokens.LEVEL),
+        ("W", head_tokens.LETTER),
+        ("x", head_tokens.WORD),
+        ("Über", head_tokens.WORD),
+        ("combo", head_tokens.WORD),
+        ("ERROR:", head_tokens.LEVEL),
+        ("dn228", head_tokens.HOSTLIKE),
+        ("kernel:", head_tokens.COMPONENT),
+        ("dfs.DataNode", head_tokens.LOGGER),
+        ("1234", head_tokens.NUM),
+    ],
+)
+def test_a_head_word_is_typed_by_what_it_is_made_of(word: str, kind: int) -> None:
+    assert head_tokens.word_kind(word)[0] == kind
+
+
+def test_a_head_names_a_level_only_where_one_is_written_as_a_level() -> None:
+    assert headers._names_a_level("2026-01-01 12:00:00 web1 WARN")
+    assert headers._names_a_level("Mar  2 09:14:55 web1 [error]")
+    assert headers._names_a_level("12:00:01 app error:")
+    assert not headers._names_a_level("12:00:01 debug interrupt handler")
+    assert not headers._names_a_level("12:00:01 error-free run")
+    assert not headers._names_a_level("2026-01-01 12:00:00 web1 kernel:")

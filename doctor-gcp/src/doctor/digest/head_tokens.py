@@ -132,15 +132,22 @@ def _is_component(text: str) -> bool:
     )
 
 
+def _letters_kind(text: str) -> int:
+    """The kind of a token of letters only: a level word or letter, else a word."""
+    if _is_level(text, text):
+        return LEVEL
+    return LETTER if len(text) == 1 and text in LETTER_LEVELS else WORD
+
+
 def word_kind(text: str) -> tuple[int, bool]:
     """The kind of a plain token, and whether it ends the head."""
+    if text.isalpha():  # most tokens: every kind but these needs a digit or punctuation
+        return _letters_kind(text), False
     bare = text.strip(_STRIP)
     if text in _SEPARATORS:
         return SEP, False
     if _is_level(text, bare):
         return LEVEL, text.endswith(":")
-    if len(text) == 1 and text in LETTER_LEVELS:
-        return LETTER, False
     if _NUMBER.fullmatch(text):
         return NUM, text.endswith(":")
     kind = WORD

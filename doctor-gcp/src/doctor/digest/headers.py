@@ -36,6 +36,7 @@ from .head_tokens import (
     tokenize,
 )
 from .levels import LEVEL_WORDS, level_from_name
+from .literals import any_of
 from .types import Level
 
 _SERVICE_NOISE = re.compile(r"\[\d*\]|\(.*\)$|:$")
@@ -225,8 +226,13 @@ class Heads:
 _WEAK_ALONE = frozenset({"epoch", "date"})
 
 
+_ANY_LEVEL_WORD = any_of(LEVEL_WORDS)  # in the lowered head: a cheap necessary condition
+
+
 def _names_a_level(head: str) -> bool:
     """Whether a head holds a level word written as one ("WARN", "[error]", "<warn>")."""
+    if _ANY_LEVEL_WORD.search(head.lower()) is None:
+        return False
     return any(
         _plainly_a_level(word) and word.strip("[]<>:").lower() in LEVEL_WORDS
         for word in head.split()
