@@ -188,8 +188,38 @@ FORMATS: list[tuple[str, list[str], tuple[datetime | None, Level | None, str | N
         (
             datetime(2026, 11, 22, 23, 58, 27, 123000),
             C,
-            "4711",
+            None,  # "[4711]" is the backend's pid: a number never names who wrote a line
             "remaining connection slots are reserved",
+        ),
+    ),
+    (
+        "redis (pid:role, day month-name year)",
+        [
+            "1:M 22 Nov 2026 23:58:23.123 * Background saving started by pid 123",
+            "1:M 22 Nov 2026 23:58:24.123 # WARNING overcommit_memory is set to 0!",
+            "123:C 22 Nov 2026 23:58:25.456 * DB saved on disk",
+            "1:M 22 Nov 2026 23:58:26.789 # Can't save in background: fork: Cannot allocate",
+        ],
+        (
+            datetime(2026, 11, 22, 23, 58, 23, 123000),
+            None,
+            None,
+            "* Background saving started by pid 123",
+        ),
+    ),
+    (
+        "tomcat, java.util.logging (dd-Mon-yyyy, LEVEL, [thread], logger.method)",
+        [
+            "22-Nov-2026 23:58:20.100 INFO [main] org.apache.catalina.startup.Catalina.start ok",
+            "22-Nov-2026 23:58:21.200 SEVERE [main] org.apache.catalina.core.StandardContext.x y",
+            "22-Nov-2026 23:58:22.300 WARNING [main] org.apache.catalina.loader.WebappLoader.z w",
+            "22-Nov-2026 23:58:23.400 INFO [main] org.apache.catalina.startup.Catalina.start ok",
+        ],
+        (
+            datetime(2026, 11, 22, 23, 58, 20, 100000),
+            INFO,
+            "org.apache.catalina.startup.Catalina.start",
+            "ok",
         ),
     ),
     (

@@ -32,6 +32,9 @@ NOW = datetime(2026, 3, 16, 12, 0, tzinfo=UTC)
         ("10.30 16:49:06", "monthday", datetime(2025, 10, 30, 16, 49, 6)),
         ("1117838570", "epoch", datetime(2005, 6, 3, 22, 42, 50)),
         ("1773662965123", "epoch", datetime(2026, 3, 16, 12, 9, 25, 123000)),
+        ("22 Nov 2026 23:58:02.841", "dmy", datetime(2026, 11, 22, 23, 58, 2, 841000)),
+        ("22-Nov-2026 23:58:00.123", "dmy", datetime(2026, 11, 22, 23, 58, 0, 123000)),
+        ("7 Mar 2026 09:14:55 +0100", "dmy", datetime(2026, 3, 7, 8, 14, 55)),
     ],
 )
 def test_each_family_reads_its_shape(text: str, family: str, expected: datetime) -> None:

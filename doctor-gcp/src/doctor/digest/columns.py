@@ -36,6 +36,7 @@ from .head_tokens import (
 MAX_COLUMNS = 12
 _ENDS_A_FIELD = frozenset({SEP, LEVEL, LETTER, COMPONENT})
 AGREE = 0.9  # the share of lines that must agree on a column
+_NUMBERED = re.compile(r"\[\d+\]")
 MIN_CONSTANT = 8  # lines needed before "never changes" means a field
 
 
@@ -50,6 +51,7 @@ class Column:
     sep: str = ""
     flexible: bool = False  # a word field that may run over a few tokens before a separator
     terminal: bool = False
+    numbered: bool = False  # a bracket that holds a number: a pid ("[1234]"), not a name
 
 
 def _dash_within(row: list[Token], index: int) -> bool:
@@ -133,7 +135,8 @@ def _sep_column(kind: int, at: _Place) -> Column | None:
 
 
 def _bracket_column(kind: int, at: _Place) -> Column | None:
-    return Column(kind, "context", terminal=at.terminal)
+    numbered = at.agree([_NUMBERED.fullmatch(t.text) is not None for t in at.tokens])
+    return Column(kind, "context", terminal=at.terminal, numbered=numbered)
 
 
 def _component_column(kind: int, at: _Place) -> Column | None:
@@ -283,10 +286,9 @@ def _names(columns: list[Column]) -> list[str]:
         if first is not None:
             names[first] = role
     last = next((i for i in reversed(range(len(columns))) if columns[i].role == "service"), None)
-    if last is None:  # "ERROR [db] ...": the bracket names who wrote it
-        last = next(
-            (i for i in reversed(range(len(columns))) if columns[i].role == "context"), None
-        )
+    if last is None:  # "ERROR [db] ...": the bracket names who wrote it ("[1234]" does not)
+        named = [i for i, c in enumerate(columns) if c.role == "context" and not c.numbered]
+        last = named[-1] if named else None
     if last is not None:
         names[last] = "service"
     return names

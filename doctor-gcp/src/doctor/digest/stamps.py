@@ -74,6 +74,12 @@ FAMILIES: tuple[Family, ...] = (
         "clf",
         rf"(?P<d>\d{{1,2}})/{_MON}/(?P<y>\d{{4}}):{_CLOCK}(?: (?P<tz>[+-]\d{{4}}))?",
     ),
+    # Redis, Tomcat and java.util.logging, RFC 2822 without its weekday: 22 Nov 2026 23:58:02.841,
+    # 22-Nov-2026 23:58:00.123
+    _family(
+        "dmy",
+        rf"(?P<d>\d{{1,2}})[ -]{_MON}[ -](?P<y>\d{{4}})[ :T]{_CLOCK}{_FRACTION}{_ZONE}{_END}",
+    ),
     # syslog, journald: Jun 14 15:16:01 (a year may follow)
     _family(
         "syslog",
