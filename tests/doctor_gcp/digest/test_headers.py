@@ -193,6 +193,26 @@ FORMATS: list[tuple[str, list[str], tuple[datetime | None, Level | None, str | N
         ),
     ),
     (
+        "serilog (iso with offset, three-letter [LVL])",
+        [
+            "2026-11-22 23:58:00.123 +00:00 [INF] Request finished in 12ms 200",
+            "2026-11-22 23:58:01.123 +00:00 [WRN] Request finished in 47ms 200",
+            "2026-11-22 23:58:02.123 +00:00 [ERR] Request finished in 95ms 500",
+            "2026-11-22 23:58:03.123 +00:00 [INF] Request finished in 40ms 200",
+        ],
+        (datetime(2026, 11, 22, 23, 58, 0, 123000), INFO, None, "Request finished in 12ms 200"),
+    ),
+    (
+        "access log after a time, one method only so far (a quote opens the message)",
+        [f'[2026-11-22T23:58:0{i}.123Z] "GET /health HTTP/1.1" 200 - 0 2 1 -' for i in range(9)],
+        (
+            datetime(2026, 11, 22, 23, 58, 0, 123000),
+            None,
+            None,
+            '"GET /health HTTP/1.1" 200 - 0 2 1 -',
+        ),
+    ),
+    (
         "redis (pid:role, day month-name year)",
         [
             "1:M 22 Nov 2026 23:58:23.123 * Background saving started by pid 123",

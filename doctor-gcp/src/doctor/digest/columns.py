@@ -186,6 +186,12 @@ def _word_column(kind: int, at: _Place) -> Column | None:
     return None
 
 
+def _name_column(kind: int, at: _Place) -> Column | None:
+    if at.agree([t.text[:1] in "\"'" for t in at.tokens]):
+        return None  # a quote opens the message ('"GET /health HTTP/1.1" 200'), never a field
+    return _word_column(kind, at)
+
+
 def _no_column(kind: int, at: _Place) -> Column | None:
     del kind, at
     return None  # a file and line: the message starts here
@@ -200,9 +206,9 @@ _DECIDE = {
     BRACKET: _bracket_column,
     COMPONENT: _component_column,
     NUM: _number_column,
-    LOGGER: _word_column,
-    HOSTLIKE: _word_column,
-    WORD: _word_column,
+    LOGGER: _name_column,
+    HOSTLIKE: _name_column,
+    WORD: _name_column,
     PLACE: _no_column,
 }
 

@@ -40,9 +40,19 @@ _NAMES: dict[str, Level] = {
     "alert": Level.CRITICAL,
     "emerg": Level.CRITICAL,
     "emergency": Level.CRITICAL,
+    # Serilog's and .NET's three-letter forms ("[INF]", "[WRN]"), read as a head's level
+    "vrb": Level.TRACE,
+    "dbg": Level.DEBUG,
+    "inf": Level.INFO,
+    "wrn": Level.WARNING,
+    "ftl": Level.CRITICAL,
 }
+# Names that are levels only where a head or a field says so: as a plain word ("inf", "log",
+# "query") they are more likely the message's own.
+_FIELD_ONLY = {"log", "query", "context", "statement", "config", "location"}
+_FIELD_ONLY |= {"vrb", "dbg", "inf", "wrn", "ftl"}
 
-LEVEL_WORDS = frozenset(_NAMES) - {"log", "query", "context", "statement", "config", "location"}
+LEVEL_WORDS = frozenset(_NAMES) - _FIELD_ONLY
 
 # syslog / journald PRIORITY 0..7 (0 = emerg). pino's levels start at 10, so they never clash.
 _SYSLOG = (Level.CRITICAL,) * 3 + (Level.ERROR, Level.WARNING, Level.INFO, Level.INFO, Level.DEBUG)
