@@ -213,6 +213,26 @@ FORMATS: list[tuple[str, list[str], tuple[datetime | None, Level | None, str | N
         ),
     ),
     (
+        "ruby logger, rails (letter, [time #pid], LEVEL -- :)",
+        [
+            "I, [2026-11-22T23:58:01.123456 #1234]  INFO -- : Started GET / for 10.0.0.1",
+            "E, [2026-11-22T23:58:02.123456 #1234] ERROR -- : PG::ConnectionBad: refused",
+            "W, [2026-11-22T23:58:03.123456 #1235]  WARN -- : queue latency 12s",
+            "I, [2026-11-22T23:58:04.123456 #1234]  INFO -- : Completed 200 OK in 5ms",
+        ],
+        (datetime(2026, 11, 22, 23, 58, 1, 123456), INFO, None, "Started GET / for 10.0.0.1"),
+    ),
+    (
+        "ruby logger with prognames (letter, [time #pid], LEVEL -- name:)",
+        [
+            "W, [2026-11-22T23:58:03.123456 #1235]  WARN -- sidekiq: queue latency 12s",
+            "E, [2026-11-22T23:58:05.123456 #1236] ERROR -- puma: worker 2 died: boom",
+            "I, [2026-11-22T23:58:06.123456 #1235]  INFO -- sidekiq: job done",
+            "I, [2026-11-22T23:58:07.123456 #1237]  INFO -- rack: GET / 200",
+        ],
+        (datetime(2026, 11, 22, 23, 58, 3, 123456), W, "sidekiq", "queue latency 12s"),
+    ),
+    (
         "redis (pid:role, day month-name year)",
         [
             "1:M 22 Nov 2026 23:58:23.123 * Background saving started by pid 123",
@@ -452,3 +472,14 @@ def test_a_head_names_a_level_only_where_one_is_written_as_a_level() -> None:
     assert not headers._names_a_level("12:00:01 debug interrupt handler")
     assert not headers._names_a_level("12:00:01 error-free run")
     assert not headers._names_a_level("2026-01-01 12:00:00 web1 kernel:")
+
+
+def test_a_bracketed_time_is_read_whole_or_with_a_pid_only() -> None:
+    def first(line: str) -> tuple[int, str] | None:
+        tokens = head_tokens.tokenize(line, NOW)
+        return (tokens[0].kind, tokens[0].text) if tokens else None
+
+    assert first("[2026-11-22 23:58:01] x") == (head_tokens.TIME, "[2026-11-22 23:58:01]")
+    assert first("[2026-11-22 23:58:01 #12] x") == (head_tokens.TIME, "[2026-11-22 23:58:01 #12]")
+    assert first("[2026-11-22 23:58:01 #12 main] x")[0] == head_tokens.BRACKET  # type: ignore[index]
+    assert first("[2026-11-22 23:58:01 never closed") is None

@@ -131,6 +131,8 @@ def _sep_column(kind: int, at: _Place) -> Column | None:
     sep = Counter(t.text for t in at.tokens).most_common(1)[0][0]
     # "program - message", "LEVEL [thread] - message": a dash after the fields ends the head
     ends = sep in ("-", "--", ":") and bool(at.seen & {"service", "level", "context"})
+    # ... unless a "name:" or a ":" follows it on every line (Ruby's "-- app: ", "-- : ")
+    ends = ends and not at.next_has({SEP, COMPONENT}, 1)
     return Column(kind, "sep", sep=sep, terminal=ends)
 
 
@@ -257,7 +259,7 @@ def cut(rows: list[list[Token]], now: datetime) -> list[Column]:
 # The text of a column, by kind; {g} is its group ("?P<name>" or "?:").
 _TEXT = {
     LEVEL: r"[\[<]?({g}[A-Za-z]+)(?:/[\w.-]+(?=\]))?[\]>]?:?",
-    LETTER: r"({g}[VDIWEFA])",
+    LETTER: r"({g}[VDIWEFA]),?",
     COMPONENT: r"({g}\S*?[A-Za-z]\S*?)(?::|(?<=\d)\])(?=\s|$)",
     BRACKET: r"({g}\[(?:[^\[\]]|\[[^\[\]]*\])*\])",
     NUM: r"({g}-?\d+(?:#\d+)?:?)",
@@ -271,7 +273,7 @@ def _columnpattern(column: Column, name: str) -> str:
         core = f"({group}{stamps.unnamed(stamps.BY_NAME[column.family].regex.pattern)})"
         if column.opens:
             return rf"\[{core}:"
-        return rf"\[{core}\]" if column.bracketed else core
+        return rf"\[{core}(?: #\d+)?\]" if column.bracketed else core  # Ruby: "[time #pid]"
     if column.kind == SEP:
         return re.escape(column.sep)
     if column.flexible:  # a name that may run over a few tokens before its separator

@@ -31,6 +31,8 @@ LETTER_LEVELS = {
     "A": Level.CRITICAL,
 }
 KLOG_LEVELS = {"I": Level.INFO, "W": Level.WARNING, "E": Level.ERROR, "F": Level.CRITICAL}
+# Ruby's Logger writes the pid inside the time's bracket: "[2026-11-22T23:58:23.123456 #1234]"
+_PID_TAIL = re.compile(r" #\d+\]")
 _NUMBER = re.compile(r"-?\d+(?:#\d+)?:?")  # a pid, a thread, a flag (-1)
 # A dotted name: a logger, a class, a job ("dfs.DataNode$PacketResponder", "com.x.sync").
 QUALIFIED_NAME = re.compile(r"[A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*)+")
@@ -141,8 +143,11 @@ def _letters_kind(text: str) -> int:
 
 def word_kind(text: str) -> tuple[int, bool]:
     """The kind of a plain token, and whether it ends the head."""
-    if text.isalpha():  # most tokens: every kind but these needs a digit or punctuation
-        return _letters_kind(text), False
+    # Most tokens: letters, perhaps with a comma (Ruby's Logger's "E, [time #pid] ERROR"). Every
+    # other kind needs a digit or punctuation.
+    letters = text[:-1] if text[-1:] == "," else text
+    if letters.isalpha():
+        return _letters_kind(letters), False
     bare = text.strip(_STRIP)
     if text in _SEPARATORS:
         return SEP, False
@@ -175,10 +180,15 @@ def tokenize(line: str, now: datetime, limit: int = MAX_TOKENS) -> list[Token]:
             close = _closing_bracket(line, pos)
             inner = _time_at(line, pos + 1, now)
             follows = line[inner[1] : inner[1] + 2] if inner is not None else ""
-            if inner is not None and (follows[:1] == "]" or (follows == ": " and close > 0)):
-                # "[2026-… 17:49:25,123]", or Celery's "[2026-… 17:49:25,123: WARNING/Main…]"
-                # whose bracket goes on past the time (the rest is read as tokens of its own)
+            pid = _PID_TAIL.fullmatch(line, inner[1], close) if inner and close > 0 else None
+            if inner is not None and (
+                follows[:1] == "]" or (follows == ": " and close > 0) or pid is not None
+            ):
+                # "[2026-… 17:49:25,123]", Ruby's "[2026-…T23:58:23.123456 #1234]", or Celery's
+                # "[2026-… 17:49:25,123: WARNING/Main…]" whose bracket goes on past the time
+                # (the rest is read as tokens of its own)
                 family, end = inner
+                end = close - 1 if pid is not None else end
                 token = Token(TIME, line[pos : end + 1], start, end + 1, family=family.name)
                 token.bracketed = True
                 token.opens = follows == ": "
