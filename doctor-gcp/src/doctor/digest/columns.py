@@ -130,9 +130,12 @@ def _level_column(kind: int, at: _Place) -> Column | None:
 def _sep_column(kind: int, at: _Place) -> Column | None:
     sep = Counter(t.text for t in at.tokens).most_common(1)[0][0]
     # "program - message", "LEVEL [thread] - message": a dash after the fields ends the head
-    ends = sep in ("-", "--", ":") and bool(at.seen & {"service", "level", "context"})
     # ... unless a "name:" or a ":" follows it on every line (Ruby's "-- app: ", "-- : ")
-    ends = ends and not at.next_has({SEP, COMPONENT}, 1)
+    ends = (
+        sep in ("-", "--", ":")
+        and bool(at.seen & {"service", "level", "context"})
+        and not at.next_has({SEP, COMPONENT}, 1)
+    )
     return Column(kind, "sep", sep=sep, terminal=ends)
 
 

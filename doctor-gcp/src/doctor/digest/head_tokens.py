@@ -70,8 +70,14 @@ _BRACKETS = re.compile(r"[\[\]]")
 _BRACKET_REACH = 240  # a bracket not closed within this many characters is no head token
 
 
+def _run_end(run: re.Pattern[str], line: str, pos: int) -> int:
+    """Where a run of `run`'s characters that starts at `pos` ends (a "*" run always matches)."""
+    found = run.match(line, pos)
+    return found.end() if found is not None else pos
+
+
 def _skip_blanks(line: str, pos: int) -> int:
-    return _BLANKS.match(line, pos).end()  # type: ignore[union-attr]  # "*" always matches
+    return _run_end(_BLANKS, line, pos)
 
 
 def _closing_bracket(line: str, pos: int) -> int:
@@ -210,7 +216,7 @@ def tokenize(line: str, now: datetime, limit: int = MAX_TOKENS) -> list[Token]:
                 kind = DATE if family.name == "date" else TIME
                 token = Token(kind, line[pos:end], start, end, family=family.name)
             else:
-                end = _WORD_END.match(line, pos).end()  # type: ignore[union-attr]
+                end = _run_end(_WORD_END, line, pos)
                 text = line[pos:end]
                 kind, terminal = word_kind(text)
                 token = Token(kind, text, start, end, terminal=terminal)

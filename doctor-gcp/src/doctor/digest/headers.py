@@ -14,9 +14,10 @@ none is read on its own by the same rules (`read_alone`), and its format is reme
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from . import stamps
 from .columns import Column, anchored, cut, pattern
@@ -43,6 +44,7 @@ _SERVICE_NOISE = re.compile(r"\[\d*\]|\(.*\)$|:$")
 _PID_TAG = re.compile(r"\[\d+\]:?$")  # syslog's TAG[PID]
 MIN_SAMPLE = 4  # fewer lines than this teach nothing: each is read on its own
 MAX_MODELS = 32  # formats one source may show
+_T = TypeVar("_T")
 _KEPT = 4096  # stamps and service names remembered per model (per analysis, never shared)
 
 
@@ -76,22 +78,15 @@ class HeaderModel:
         self._stamps: dict[str, tuple[datetime | None, Level | None]] = {}
         self._services: dict[str, str] = {}  # a source has few services: each named once
 
-    def _convert(self, family: stamps.Family, stamp: str) -> tuple[datetime | None, Level | None]:
+    def _convert(self, stamp: str) -> tuple[datetime | None, Level | None]:
         """The time a stamp names, and the level a klog stamp's letter names."""
-        inner = family.match(stamp)
-        if inner is None:
+        family = self._time
+        inner = family.match(stamp) if family is not None else None
+        if family is None or inner is None:
             return None, None
         timestamp = stamps.convert(family, inner, now=self.now, order=self._order)
         klog = KLOG_LEVELS.get(inner.group("lvl")) if family.name == "klog" else None
         return timestamp, klog
-
-    def _service(self, raw: str) -> str:
-        name = self._services.get(raw)
-        if name is None:
-            if len(self._services) > _KEPT:
-                self._services.clear()
-            name = self._services[raw] = _service_name(raw)
-        return name
 
     def read(self, line: str) -> Head | None:
         """The head of a line that fits the columns, else None."""
@@ -106,12 +101,7 @@ class HeaderModel:
                 return None  # not a level word here: this line has another head
         timestamp = None
         if self._time is not None and (stamp := groups.get("time")) is not None:
-            known = self._stamps.get(stamp)
-            if known is None:
-                known = self._stamps[stamp] = self._convert(self._time, stamp)
-                if len(self._stamps) > _KEPT:
-                    self._stamps.clear()
-            timestamp, klog_level = known
+            timestamp, klog_level = _memo(self._stamps, stamp, self._convert)
             if level is None:
                 level = klog_level
         if level is None and _names_a_level(match.group(0)):
@@ -123,8 +113,18 @@ class HeaderModel:
             line[match.end() :].lstrip(" \t"),
             timestamp,
             level,
-            self._service(service) if service else None,
+            _memo(self._services, service, _service_name) if service else None,
         )
+
+
+def _memo(cache: dict[str, _T], key: str, compute: Callable[[str], _T]) -> _T:
+    """`compute(key)`, remembered in `cache` (at most _KEPT entries: then it starts over)."""
+    value = cache.get(key)
+    if value is None:
+        if len(cache) >= _KEPT:
+            cache.clear()
+        value = cache[key] = compute(key)
+    return value
 
 
 def _service_name(raw: str) -> str:

@@ -49,8 +49,9 @@ _NAMES: dict[str, Level] = {
 }
 # Names that are levels only where a head or a field says so: as a plain word ("inf", "log",
 # "query") they are more likely the message's own.
-_FIELD_ONLY = {"log", "query", "context", "statement", "config", "location"}
-_FIELD_ONLY |= {"vrb", "dbg", "inf", "wrn", "ftl"}
+_FIELD_ONLY = {
+    "log", "query", "context", "statement", "config", "location", "vrb", "dbg", "inf", "wrn", "ftl"
+}  # fmt: skip
 
 LEVEL_WORDS = frozenset(_NAMES) - _FIELD_ONLY
 
