@@ -273,8 +273,68 @@ FORMATS: list[tuple[str, list[str], tuple[datetime | None, Level | None, str | N
         (
             datetime(2026, 11, 22, 23, 58, 29, 123456),
             E,
-            "reflector.go:138",
+            "reflector.go",  # a line number names no one: the file is the component
             "failed to list *v1.Pod",
+        ),
+    ),
+    (
+        "aws lambda, python runtime ([LEVEL] before the time, request id)",
+        [
+            "[INFO]\t2026-11-22T23:58:00.718Z\t3ceb3ffd-97b7-8b52-2163-ea7b5eb561a4\tprocessing 87",
+            "[ERROR]\t2026-11-22T23:58:07.339Z\t035efa25-e8a8-d664-81da-8d0042650644\tfailed",
+            "[WARNING]\t2026-11-22T23:58:14.254Z\td6225675-8cb4-79f2-65aa-dc6ba399f82a\tretrying",
+            "[INFO]\t2026-11-22T23:58:21.001Z\t29c0e596-b2d8-dc52-538e-8ab1f6f22f41\tprocessing 12",
+        ],
+        (
+            datetime(2026, 11, 22, 23, 58, 0, 718000),
+            INFO,
+            None,
+            "3ceb3ffd-97b7-8b52-2163-ea7b5eb561a4\tprocessing 87",
+        ),
+    ),
+    (
+        "logfmt (time= and level= keys: Go's logrus, slog)",
+        [
+            'time=2026-11-22T23:58:00Z level=info msg="request served" duration=583ms',
+            'time=2026-11-22T23:58:05Z level=warn msg="db timeout" duration=245ms',
+            'time=2026-11-22T23:58:10Z level=error msg="cache miss" duration=616ms',
+            'time=2026-11-22T23:58:15Z level=info msg="request served" duration=82ms',
+        ],
+        (datetime(2026, 11, 22, 23, 58), INFO, None, 'msg="request served" duration=583ms'),
+    ),
+    (
+        "logfmt, level first and values quoted (go-kit)",
+        [
+            'level="warn" ts="2026-11-22T23:58:00.1Z" caller=main.go:42 msg="slow"',
+            'level="error" ts="2026-11-22T23:58:01.2Z" caller=main.go:57 msg="down"',
+            'level="info" ts="2026-11-22T23:58:02.3Z" caller=main.go:42 msg="ok"',
+            'level="info" ts="2026-11-22T23:58:03.4Z" caller=main.go:42 msg="ok"',
+        ],
+        (datetime(2026, 11, 22, 23, 58, 0, 100000), W, None, 'caller=main.go:42 msg="slow"'),
+    ),
+    (
+        "postgresql as rds sets its prefix (%t:%r:%u@%d:[%p]: glues the level on)",
+        [
+            "2026-11-22 23:58:00 UTC:10.0.1.81(30237):app@orders:[4711]:ERROR:  duplicate key",
+            "2026-11-22 23:58:05 UTC::@:[412]:LOG:  checkpoint starting: time",
+            "2026-11-22 23:58:10 UTC:10.0.1.90(40112):app@orders:[4820]:FATAL:  password failed",
+            "2026-11-22 23:58:11 UTC:10.0.1.91(40113):app@orders:[4821]:WARNING:  no transaction",
+        ],
+        (datetime(2026, 11, 22, 23, 58), E, "app@orders", "duplicate key"),
+    ),
+    (
+        "android logcat, verbose first (V is the lowest level, not none)",
+        [
+            "03-17 16:13:38.839  1702  2113 V WindowManager: Skipping AppWindowToken{df0798e}",
+            "03-17 16:13:38.840  1702  2113 D WindowManager: printFreezingDisplayLogs",
+            "03-17 16:13:38.841  1702  2113 I ActivityManager: Start proc 4242",
+            "03-17 16:13:38.842  1702  2113 V AudioManager: querySoundEffectsEnabled...",
+        ],
+        (
+            datetime(2026, 3, 17, 16, 13, 38, 839000),
+            Level.TRACE,
+            "WindowManager",
+            "Skipping AppWindowToken{df0798e}",
         ),
     ),
     (

@@ -625,6 +625,64 @@ def test_kubectl_timestamps_on_every_line_of_a_stack_keep_it_one_event() -> None
     assert (second.service, second.message, second.level) == ("db", "disk", Level.CRITICAL)
 
 
+def test_a_container_runtime_log_gives_its_time_and_rejoins_the_lines_it_split() -> None:
+    # CRI (the kubelet's files under /var/log/pods): "F" is a whole line; "P" a line the
+    # runtime cut, whose rest comes next. The "F" is no level letter, the stream no service.
+    lines = [
+        "2026-11-22T23:58:00.123456789Z stdout F INFO request served status=200",
+        '2026-11-22T23:58:01.000000001Z stderr P {"level":"error","msg":"pool exha',
+        "2026-11-22T23:58:01.000000001Z stderr P usted, password=hunter2-and-",
+        '2026-11-22T23:58:01.000000001Z stderr F more"}',
+        "2026-11-22T23:58:02.5Z stdout F 2026/11/22 23:58:02 GET /health 200",
+    ]
+    served, pool, health = parse_lines(lines)
+    assert (served.level, served.service) == (Level.INFO, None)
+    assert served.timestamp == datetime(2026, 11, 22, 23, 58, 0, 123456, tzinfo=UTC)
+    assert served.message == "request served status=200"
+    assert pool.level == Level.ERROR
+    assert (pool.first_line, pool.line_count) == (1, 3)
+    # one line again, and redacted whole: the secret ran over the cut
+    assert "\n" not in pool.message
+    assert "hunter2" not in pool.message
+    assert "pool exhausted" in pool.message
+    assert health.message == "GET /health 200"  # the app's own time is read too
+
+
+@pytest.mark.parametrize(
+    ("line", "level", "service", "message"),
+    [
+        # RFC 3164 behind a priority: 3 (err) raises a plain line; 6 (info) says nothing
+        ("<27>Nov 22 23:58:00 web-1 app[343]: disk full on /var", Level.ERROR, "app", "disk full"),
+        ("<30>Nov 22 23:58:00 web-1 app[343]: request served", Level.INFO, "app", "request"),
+        ("<30>Nov 22 23:58:00 web-1 app[343]: ERROR db down", Level.ERROR, "app", "ERROR db"),
+        ("<28>Nov 22 23:58:00 web-1 app[343]: retrying", Level.WARNING, "app", "retrying"),
+        # RFC 5424: version, time, host, app, procid, msgid, structured data, then the message
+        (
+            "<131>1 2026-11-22T23:58:00.003Z web-2 nginx 1234 - - upstream timed out",
+            Level.ERROR,
+            "nginx",
+            "upstream timed out",
+        ),
+        (
+            '<165>1 2026-11-22T23:58:00Z web-2 billing - ID47 [meta x="a]b" y="2"][z@1 k="v"] '
+            "invoice sent",
+            Level.INFO,
+            "billing",
+            "invoice sent",
+        ),
+    ],
+)
+def test_syslog_priorities_give_a_level_and_rfc5424_fields_are_read(
+    line: str, level: Level, service: str, message: str
+) -> None:
+    event = next(iter(parse_lines([line] * 4)))  # four lines: enough to learn the heads from
+    assert event.level == level
+    assert event.service == service
+    assert event.message.startswith(message)
+    assert event.timestamp is not None
+    assert event.timestamp.minute == 58
+
+
 @pytest.mark.parametrize(
     ("record", "service"),
     [

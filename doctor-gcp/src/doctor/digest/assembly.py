@@ -17,7 +17,7 @@ from .redact import Redactor
 from .service_heads import ServiceHeads
 from .textlog import text_level
 from .timestamps import to_utc
-from .types import LogEvent
+from .types import Level, LogEvent
 
 _ANY = "\x00"  # the stream's own last time, beside each service's (no name holds a NUL)
 
@@ -46,7 +46,10 @@ class EventAssembler(ServiceHeads):
         stamp: datetime | None,
         *,
         redacted: bool = False,
+        floor: Level | None = None,
     ) -> None:
+        """Open the event a line starts. `floor`: the least level its prefix says it has (a
+        syslog severity), for a line whose head names none."""
         stripped = body.strip()
         if stripped[0] == "{" and stripped[-1] == "}":
             pending = json_event(number, stripped, agg, lambda text: self._head(agg, text))
@@ -58,7 +61,11 @@ class EventAssembler(ServiceHeads):
         if not redacted:
             body = self.redactor.redact(body)
         head = self._head(agg, body)
-        level = head.level if head.level is not None else text_level(head.message)
+        level = head.level
+        if level is None:
+            level = text_level(head.message)
+            if floor is not None:
+                level = floor if level is None else max(level, floor)
         message = head.message if head.message.strip() else body
         pending = OpenEvent.opening(number, message, level, head.timestamp, agg or head.service)
         pending.redacted = True  # its first line is; the rest when it closes

@@ -52,6 +52,7 @@ class Column:
     flexible: bool = False  # a word field that may run over a few tokens before a separator
     terminal: bool = False
     numbered: bool = False  # a bracket that holds a number: a pid ("[1234]"), not a name
+    key: str = ""  # a logfmt key before a time or level ("time=", "level=\"")
 
 
 def _dash_within(row: list[Token], index: int) -> bool:
@@ -111,7 +112,7 @@ class _Place:
 
 def _time_column(kind: int, at: _Place) -> Column | None:
     tokens = at.tokens
-    family, count = Counter(t.family for t in tokens).most_common(1)[0]
+    (family, key), count = Counter((t.family, t.key) for t in tokens).most_common(1)[0]
     if count < AGREE * len(tokens):
         return None
     bracketed = at.agree([t.bracketed for t in tokens])
@@ -120,11 +121,15 @@ def _time_column(kind: int, at: _Place) -> Column | None:
     if kind == DATE:
         return Column(DATE, "date", family, order, bracketed, opens)
     role = "time" if "time" not in at.seen else "field"
-    return Column(TIME, role, family, order, bracketed, opens, terminal=at.terminal)
+    return Column(TIME, role, family, order, bracketed, opens, terminal=at.terminal, key=key)
 
 
 def _level_column(kind: int, at: _Place) -> Column | None:
-    return Column(kind, "level" if "level" not in at.seen else "field", terminal=at.terminal)
+    key, count = Counter(t.key for t in at.tokens).most_common(1)[0]
+    if count < AGREE * len(at.tokens):
+        return None
+    role = "level" if "level" not in at.seen else "field"
+    return Column(kind, role, terminal=at.terminal, key=key)
 
 
 def _sep_column(kind: int, at: _Place) -> Column | None:
@@ -240,9 +245,16 @@ def cut(rows: list[list[Token]], now: datetime) -> list[Column]:
             break
         if "time" not in seen and j < time_at:
             # Whatever stands before the time is head too: a line number, an alert tag, the
-            # name of the file a shipper read it from, a node and its component.
-            columns.append(Column(WORD, "field"))
-            active = present
+            # name of the file a shipper read it from, a node and its component; and a level
+            # written as one (AWS Lambda's Python runtime: "[ERROR]\t2026-…Z\t<request id>").
+            levels = [row for row in present if row[j].kind == LEVEL]
+            level = None
+            if "level" not in seen and len(levels) >= AGREE * len(active):
+                level = _level_column(LEVEL, _Place(levels, j, frozenset(seen), now))
+            columns.append(level or Column(WORD, "field"))
+            if level is not None:
+                seen.add("level")
+            active = levels if level is not None else present
             continue
         kind, count = Counter(row[j].kind for row in present).most_common(1)[0]
         if count < AGREE * len(active):
@@ -257,62 +269,6 @@ def cut(rows: list[list[Token]], now: datetime) -> list[Column]:
         if column.terminal:
             break
     return columns
-
-
-# The text of a column, by kind; {g} is its group ("?P<name>" or "?:").
-_TEXT = {
-    LEVEL: r"[\[<]?({g}[A-Za-z]+)(?:/[\w.-]+(?=\]))?[\]>]?:?",
-    LETTER: r"({g}[VDIWEFA]),?",
-    COMPONENT: r"({g}\S*?[A-Za-z]\S*?)(?::|(?<=\d)\])(?=\s|$)",
-    BRACKET: r"({g}\[(?:[^\[\]]|\[[^\[\]]*\])*\])",
-    NUM: r"({g}-?\d+(?:#\d+)?:?)",
-    LOGGER: r"({g}[A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*)+)",
-}
-
-
-def _columnpattern(column: Column, name: str) -> str:
-    group = f"?P<{name}>" if name else "?:"
-    if column.kind in (TIME, DATE):
-        core = f"({group}{stamps.unnamed(stamps.BY_NAME[column.family].regex.pattern)})"
-        if column.opens:
-            return rf"\[{core}:"
-        return rf"\[{core}(?: #\d+)?\]" if column.bracketed else core  # Ruby: "[time #pid]"
-    if column.kind == SEP:
-        return re.escape(column.sep)
-    if column.flexible:  # a name that may run over a few tokens before its separator
-        text = rf"({group}\S+(?: \S+){{0,2}}?)"
-    else:
-        text = _TEXT.get(column.kind, r"({g}\S+)").replace("{g}", group)
-    if column.sep:
-        return rf"{text}[ \t]+{re.escape(column.sep)}(?=\s|$)"
-    return text
-
-
-def _names(columns: list[Column]) -> list[str]:
-    """The group each column is read into: the first time, level and host; the last service
-    (the field closest to the message: "RAS KERNEL INFO" is the kernel's)."""
-    names = [""] * len(columns)
-    for role in ("time", "level", "host"):
-        first = next((i for i, c in enumerate(columns) if c.role == role), None)
-        if first is not None:
-            names[first] = role
-    last = next((i for i in reversed(range(len(columns))) if columns[i].role == "service"), None)
-    if last is None:  # "ERROR [db] ...": the bracket names who wrote it ("[1234]" does not)
-        named = [i for i, c in enumerate(columns) if c.role == "context" and not c.numbered]
-        last = named[-1] if named else None
-    if last is not None:
-        names[last] = "service"
-    return names
-
-
-def pattern(columns: list[Column]) -> str:
-    parts: list[str] = []
-    for index, (column, name) in enumerate(zip(columns, _names(columns), strict=True)):
-        if index:
-            glued = (column.kind == SEP and column.sep in "|,") or columns[index - 1].sep == "|"
-            parts.append(r"[ \t]*" if glued else r"[ \t]+")
-        parts.append(_columnpattern(column, name))
-    return r"[ \t]*" + "".join(parts)
 
 
 def anchored(columns: list[Column]) -> bool:

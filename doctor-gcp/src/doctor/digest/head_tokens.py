@@ -46,6 +46,9 @@ _SYSLOG_PATH_TAG = re.compile(
 # A file and line, where a message begins: "/app/config.py:48:", "main.go:12:" (read by
 # `_is_place` without a regex that could backtrack over a 256 KiB token of slashes)
 _LINE_SUFFIX = re.compile(r":\d+:?$")
+# logfmt's time and level keys (Go's slog and logrus, go-kit): "time=2026-…Z level=error"
+_TIME_KEY = re.compile(r'(?:time|ts|timestamp|t)="?')
+_LEVEL_KEY = re.compile(r'(?:level|lvl|severity)="?(?P<word>[A-Za-z]+)("?)(?=[ \t]|$)')
 _WORD_CHARS = re.compile(r"\w+")
 _STRIP = "[]():,<>"
 
@@ -61,6 +64,7 @@ class Token:
     bracketed: bool = False  # a time inside [ ]
     opens: bool = False  # ... whose bracket goes on after "time:" (Celery's "[time: LEVEL/P]")
     terminal: bool = False  # ends with ":" (or klog's "]"): the head ends here
+    key: str = ""  # a logfmt key before the value ("time=", "level=")
 
 
 # Regexes, not loops over characters: one call each, however long the run.
@@ -104,6 +108,40 @@ def _time_at(line: str, pos: int, now: datetime) -> tuple[stamps.Family, int] | 
     if stamps.convert(family, match, now=now) is None and family.name != "short":
         return None
     return family, end
+
+
+def _keyed(line: str, pos: int, now: datetime) -> Token | None:
+    """A logfmt time or level ("time=2026-…Z", "ts=\"…\"", "level=error"), else None."""
+    if line[pos] not in "tl":
+        return None
+    key = _TIME_KEY.match(line, pos)
+    return _keyed_time(line, key, now) if key is not None else _keyed_level(line, pos)
+
+
+def _keyed_time(line: str, key: re.Match[str], now: datetime) -> Token | None:
+    found = stamps.find(line, key.end())
+    if found is None:
+        return None
+    family, match = found
+    end = match.end()
+    if key.group().endswith('"'):
+        if line[end : end + 1] != '"':
+            return None
+        end += 1
+    ends = end == len(line) or line[end] in " \t"
+    if not ends or family.name == "date" or stamps.convert(family, match, now=now) is None:
+        return None
+    return Token(TIME, line[key.start() : end], key.start(), end, family=family.name, key=key[0])
+
+
+def _keyed_level(line: str, pos: int) -> Token | None:
+    level = _LEVEL_KEY.match(line, pos)
+    if level is None or level_from_name(level.group("word")) is None:
+        return None
+    name = line[pos : level.start("word")]
+    if level.group(2) != ('"' if name.endswith('"') else ""):
+        return None  # a quote opened and not closed, or the other way round
+    return Token(LEVEL, line[pos : level.end()], pos, level.end(), key=name)
 
 
 def _is_level(text: str, bare: str) -> bool:
@@ -209,6 +247,8 @@ def tokenize(line: str, now: datetime, limit: int = MAX_TOKENS) -> list[Token]:
                 break
         elif char in "|,":
             token = Token(SEP, char, start, pos + 1)
+        elif (keyed := _keyed(line, pos, now)) is not None:
+            token = keyed
         else:
             timed = _time_at(line, pos, now)
             if timed is not None:

@@ -20,7 +20,8 @@ from datetime import datetime
 from typing import TypeVar
 
 from . import stamps
-from .columns import Column, anchored, cut, pattern
+from .column_regex import pattern
+from .columns import Column, anchored, cut
 from .head_tokens import (
     BRACKET,
     COMPONENT,
@@ -38,10 +39,9 @@ from .head_tokens import (
 )
 from .levels import LEVEL_WORDS, level_from_name
 from .literals import any_of
+from .service_names import service_name
 from .types import Level
 
-_SERVICE_NOISE = re.compile(r"\[\d*\]|\(.*\)$|:$")
-_PID_TAG = re.compile(r"\[\d+\]:?$")  # syslog's TAG[PID]
 MIN_SAMPLE = 4  # fewer lines than this teach nothing: each is read on its own
 MAX_MODELS = 32  # formats one source may show
 _T = TypeVar("_T")
@@ -76,7 +76,8 @@ class HeaderModel:
         # Lines of one second share a stamp: it is converted once (a pure function of the
         # text, the family, the field order and `now`).
         self._stamps: dict[str, tuple[datetime | None, Level | None]] = {}
-        self._services: dict[str, str] = {}  # a source has few services: each named once
+        # a source has few services: each named once (with a level glued on, if any)
+        self._services: dict[str, tuple[str, Level | None]] = {}
 
     def _convert(self, stamp: str) -> tuple[datetime | None, Level | None]:
         """The time a stamp names, and the level a klog stamp's letter names."""
@@ -104,17 +105,17 @@ class HeaderModel:
             timestamp, klog_level = _memo(self._stamps, stamp, self._convert)
             if level is None:
                 level = klog_level
+        service = groups.get("service")
+        if service:
+            name, glued = _memo(self._services, service, service_name)
+            service = name or None
+            if level is None:
+                level = glued
         if level is None and _names_a_level(match.group(0)):
             # Columns learned from other lines (a constant "healthcheck ok" read as two host
             # fields) would take this line's level word for a name and lose its level.
             return None
-        service = groups.get("service")
-        return Head(
-            line[match.end() :].lstrip(" \t"),
-            timestamp,
-            level,
-            _memo(self._services, service, _service_name) if service else None,
-        )
+        return Head(line[match.end() :].lstrip(" \t"), timestamp, level, service)
 
 
 def _memo(cache: dict[str, _T], key: str, compute: Callable[[str], _T]) -> _T:
@@ -125,22 +126,6 @@ def _memo(cache: dict[str, _T], key: str, compute: Callable[[str], _T]) -> _T:
             cache.clear()
         value = cache[key] = compute(key)
     return value
-
-
-def _service_name(raw: str) -> str:
-    """ "sshd(pam_unix)[19939]:" -> "sshd"; "[db]" -> "db"; "dfs.DataNode$PacketResponder:"
-    keeps its name."""
-    name = raw.strip()
-    if name.startswith("[") and name.endswith("]"):
-        name = name[1:-1]
-    name = name.split(" ")[0]
-    previous = None
-    while previous != name:
-        previous, name = name, _SERVICE_NOISE.sub("", name)
-    if name.startswith("/") and _PID_TAG.search(raw.strip()) is not None:
-        # syslog's tag of a program logged by its path: "/usr/sbin/cron[412]:" is cron's
-        name = name.rstrip("/").rsplit("/", 1)[-1]
-    return name or raw.strip()
 
 
 def learn(lines: Sequence[str], now: datetime) -> HeaderModel | None:

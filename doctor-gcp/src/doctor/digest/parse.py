@@ -38,7 +38,7 @@ from .pending import OpenEvent
 from .reading import CUT_MARK, MAX_LINE_CHARS, Record
 from .redact import Redactor
 from .service_heads import NOT_A_HEAD
-from .types import LogEvent
+from .types import Level, LogEvent
 
 SAMPLE_LINES = 200  # the first lines of a stream, from which its heads are learned
 IDLE_LINES = 64  # an open event of a quiet service closes after this many lines of others
@@ -59,6 +59,7 @@ class LogParser(EventAssembler):
 
     def __init__(self, redactor: Redactor | None = None, *, now: datetime | None = None) -> None:
         super().__init__(redactor if redactor is not None else Redactor(), now or datetime.now(UTC))
+        self._split: set[str | None] = set()  # streams whose last line the runtime split
 
     # --- entry points
 
@@ -95,11 +96,14 @@ class LogParser(EventAssembler):
         text = self._readable(raw)
         if text is None:
             return
+        floor: Level | None = None
         if self._prefix is None:
             agg, body = None, text
         else:
-            agg, body, aggregated = self._prefix.read(text)
+            agg, body, aggregated, floor, partial = self._prefix.read(text)
             stamp = stamp or aggregated
+            if self._split_line(agg, number, body, partial):
+                return
         if number % IDLE_LINES == 0:
             self._close_idle(number)
         pending = self._open.get(agg)
@@ -114,7 +118,20 @@ class LogParser(EventAssembler):
             if self._joins(agg, pending, number, body):
                 return
             self._close(agg)
-        self._start(agg, number, body, stamp)
+        self._start(agg, number, body, stamp, floor=floor)
+
+    def _split_line(self, agg: str | None, number: int, body: str, partial: bool) -> bool:
+        """Whether the line is the rest of one the runtime split (CRI's "P"), now appended to
+        it. A split line opens or continues its event as usual, then waits for its rest."""
+        pending = self._open.get(agg)
+        rest = agg in self._split and pending is not None and pending.tentative is None
+        if partial:
+            self._split.add(agg)
+        else:
+            self._split.discard(agg)
+        if rest and pending is not None:
+            pending.extend(number, body)
+        return rest
 
     def _joins(self, agg: str | None, pending: OpenEvent, number: int, body: str) -> bool:
         """Whether the line is taken by the open event: added to it, or held as an error line

@@ -68,6 +68,17 @@ class OpenEvent:
         self.mark(line)
         self._append(number, line)
 
+    def extend(self, number: int, rest: str) -> None:
+        """The rest of the event's last line, which its source wrote as a line of its own (a
+        container runtime splits long lines). Redacted with the rest of the event on close: a
+        secret may span the split."""
+        self.line_numbers.append(number)
+        self.last_line = number
+        self.redacted = False
+        if not self.dropped and self.chars + len(rest) <= MAX_EVENT_CHARS:
+            self.lines[-1] += rest
+            self.chars += len(rest)
+
     def _append(self, number: int, line: str) -> None:
         self.line_numbers.append(number)
         self.last_line = number

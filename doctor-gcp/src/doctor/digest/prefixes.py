@@ -5,6 +5,13 @@
 it, on every line of a stack too. Behind the prefix each service keeps its own format, so the
 prefix (with kubectl's time) is taken off first, names the service, and the rest is read as that
 service's source; kubectl's time stands for the line's when the line has none of its own.
+A container runtime's log file (CRI: what the kubelet writes under /var/log/pods, and what a
+shipper without a CRI parser forwards) puts the time, the stream and a tag before each line:
+`2026-11-22T23:58:02.123456789Z stderr F <line>`, where `P` marks a line the runtime split, whose
+rest is on the next line. Syslog sent over the network opens with the priority (`<131>`), whose
+severity is a level; RFC 5424 adds a version, the time, host, app, pid, message id and
+structured data before the message.
+
 A prefix is used for a stream when most of its first lines carry it; a message that merely
 contains a `|` is never cut.
 """
@@ -15,21 +22,45 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from . import stamps
+from .levels import level_from_number
+from .types import Level
 
 _NOW = datetime.max.replace(tzinfo=UTC)  # kubectl's times have a year: "now" plays no part
 _ISO = stamps.BY_NAME["iso"]
+_RFC3339 = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)"
 _PREFIXES = (
     # docker compose v2 "api-1  | ", v1 "app_api_1  | ": the service name, then its replica
     re.compile(r"(?P<service>[A-Za-z0-9][\w.-]*?)(?:[-_]\d+)?[ \t]+\| ?"),
     # kubectl logs --prefix [--timestamps]: [pod/<pod>/<container>] [2026-03-16T17:49:25.95Z ]
     re.compile(
         r"\[(?:pod|deployment|job|statefulset|daemonset)/[\w.-]+/(?P<service>[\w.-]+)\] "
-        r"(?:(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)) )?"
+        rf"(?:(?P<time>{_RFC3339}) )?"
     ),
+    # CRI: time, stream, F (a full line) or P (split: the rest follows on the next line)
+    re.compile(rf"(?P<time>{_RFC3339}) (?:stdout|stderr) (?P<tag>[FP]) ?"),
+    # RFC 5424: <PRI>1 TIME HOST APP PROCID MSGID [SD...]|-; "-" is an empty field. The SD
+    # alternatives share no first character: one reading, linear.
+    re.compile(
+        rf"<(?P<pri>\d{{1,3}})>1 (?:(?P<time>{_RFC3339})|-) \S+ (?P<service>\S+) \S+ \S+ "
+        r'(?:-|(?:\[(?:[^\]"\\]|\\.|"(?:[^"\\]|\\.)*")*\])+)(?: |$)'
+    ),
+    # RFC 3164 and other syslog with a priority: the rest is the sender's own head
+    re.compile(r"<(?P<pri>\d{1,3})>(?=\S)"),
 )
 MIN_SHARE = 0.5  # of a stream's first lines, to take a prefix as the stream's
+
+
+class Tagged(NamedTuple):
+    """A line as a prefix reads it."""
+
+    service: str | None  # who wrote it, when the prefix names it
+    body: str  # the service's own line
+    time: datetime | None = None  # the time the aggregator or runtime wrote
+    level: Level | None = None  # at least this level (a syslog severity of warning or worse)
+    partial: bool = False  # the runtime split the line: its rest is the next line
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,18 +69,35 @@ class Prefix:
 
     def split(self, line: str) -> tuple[str | None, str]:
         """(service, the service's own line); (None, line) when this line carries no prefix."""
-        service, body, _ = self.read(line)
-        return service, body
+        tagged = self.read(line)
+        return tagged.service, tagged.body
 
-    def read(self, line: str) -> tuple[str | None, str, datetime | None]:
-        """`split`, and the time the aggregator wrote before the line (kubectl --timestamps)."""
+    def read(self, line: str) -> Tagged:
+        """What the prefix says of a line; the line unchanged when it carries none."""
         match = self.regex.match(line)
         if match is None:
-            return None, line, None
-        raw = match.groupdict().get("time")
+            return Tagged(None, line)
+        fields = match.groupdict()
+        raw = fields.get("time")
         found = _ISO.match(raw) if raw else None
         stamp = stamps.convert(_ISO, found, now=_NOW) if found else None
-        return match.group("service"), line[match.end() :], stamp
+        pri = fields.get("pri")
+        service = fields.get("service")
+        return Tagged(
+            service if service != "-" else None,
+            line[match.end() :],
+            stamp,
+            _severity(int(pri)) if pri is not None else None,
+            fields.get("tag") == "P",
+        )
+
+
+def _severity(priority: int) -> Level | None:
+    """A syslog priority's severity (its low three bits) as a level, when warning or worse.
+    Notice, info and debug are what most senders use for everything (docker's syslog driver
+    sends all of stdout as info): they say less than the line's own words."""
+    level = level_from_number(priority % 8)
+    return level if level is not None and level >= Level.WARNING else None
 
 
 def learn(lines: Sequence[str]) -> Prefix | None:

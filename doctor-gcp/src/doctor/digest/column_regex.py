@@ -1,0 +1,71 @@
+"""The one regex that reads a source's head: its columns (`columns`) in order, each as the
+text its kind allows, the first time, level and host and the last service as named groups."""
+
+from __future__ import annotations
+
+import re
+
+from . import stamps
+from .columns import Column
+from .head_tokens import BRACKET, COMPONENT, DATE, LETTER, LEVEL, LOGGER, NUM, SEP, TIME
+
+# The text of a column, by kind; {g} is its group ("?P<name>" or "?:").
+_TEXT = {
+    LEVEL: r"[\[<]?({g}[A-Za-z]+)(?:/[\w.-]+(?=\]))?[\]>]?:?",
+    LETTER: r"({g}[VDIWEFA]),?",
+    COMPONENT: r"({g}\S*?[A-Za-z]\S*?)(?::|(?<=\d)\])(?=\s|$)",
+    BRACKET: r"({g}\[(?:[^\[\]]|\[[^\[\]]*\])*\])",
+    NUM: r"({g}-?\d+(?:#\d+)?:?)",
+    LOGGER: r"({g}[A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*)+)",
+}
+
+
+def _columnpattern(column: Column, name: str) -> str:
+    group = f"?P<{name}>" if name else "?:"
+    if column.key:  # logfmt: key=value, the value perhaps quoted
+        value = rf"({group}[A-Za-z]+)"
+        if column.kind == TIME:
+            value = f"({group}{stamps.unnamed(stamps.BY_NAME[column.family].regex.pattern)})"
+        quote = '"' if column.key.endswith('"') else ""
+        return re.escape(column.key) + value + quote
+    if column.kind in (TIME, DATE):
+        core = f"({group}{stamps.unnamed(stamps.BY_NAME[column.family].regex.pattern)})"
+        if column.opens:
+            return rf"\[{core}:"
+        return rf"\[{core}(?: #\d+)?\]" if column.bracketed else core  # Ruby: "[time #pid]"
+    if column.kind == SEP:
+        return re.escape(column.sep)
+    if column.flexible:  # a name that may run over a few tokens before its separator
+        text = rf"({group}\S+(?: \S+){{0,2}}?)"
+    else:
+        text = _TEXT.get(column.kind, r"({g}\S+)").replace("{g}", group)
+    if column.sep:
+        return rf"{text}[ \t]+{re.escape(column.sep)}(?=\s|$)"
+    return text
+
+
+def _names(columns: list[Column]) -> list[str]:
+    """The group each column is read into: the first time, level and host; the last service
+    (the field closest to the message: "RAS KERNEL INFO" is the kernel's)."""
+    names = [""] * len(columns)
+    for role in ("time", "level", "host"):
+        first = next((i for i, c in enumerate(columns) if c.role == role), None)
+        if first is not None:
+            names[first] = role
+    last = next((i for i in reversed(range(len(columns))) if columns[i].role == "service"), None)
+    if last is None:  # "ERROR [db] ...": the bracket names who wrote it ("[1234]" does not)
+        named = [i for i, c in enumerate(columns) if c.role == "context" and not c.numbered]
+        last = named[-1] if named else None
+    if last is not None:
+        names[last] = "service"
+    return names
+
+
+def pattern(columns: list[Column]) -> str:
+    parts: list[str] = []
+    for index, (column, name) in enumerate(zip(columns, _names(columns), strict=True)):
+        if index:
+            glued = (column.kind == SEP and column.sep in "|,") or columns[index - 1].sep == "|"
+            parts.append(r"[ \t]*" if glued else r"[ \t]+")
+        parts.append(_columnpattern(column, name))
+    return r"[ \t]*" + "".join(parts)

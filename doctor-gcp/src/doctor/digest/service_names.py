@@ -1,0 +1,53 @@
+"""Who wrote a line, from the service field of its head: the name without its noise.
+
+A head's service field carries more than a name: syslog's pid (`sshd(pam_unix)[19939]:`), a
+bracket (`[db]`), klog's line (`controller.go:42]`), or, in PostgreSQL's prefix as RDS sets it,
+the client, user, database and pid with the level glued on by a colon.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .levels import level_from_name
+from .types import Level
+
+_SERVICE_NOISE = re.compile(r"\[\d*\]|\(.*\)$|:$")
+_PID_TAG = re.compile(r"\[\d+\]:?$")  # syslog's TAG[PID]
+_GLUED_LEVEL = re.compile(r":([A-Z]+)$")
+_LINE_NUMBER = re.compile(r"(\.\w+):\d+$")  # a file's line: "controller.go:42"
+_LETTER = re.compile(r"[A-Za-z]")
+_ZONE_LEFT = re.compile(r"[A-Z]{3,5}")  # "UTC" of "… 23:58:00 UTC:…", which the time left
+
+
+def service_name(raw: str) -> tuple[str, Level | None]:
+    """ "sshd(pam_unix)[19939]:" -> "sshd"; "[db]" -> "db"; "dfs.DataNode$PacketResponder:"
+    keeps its name; klog's "controller.go:42" -> "controller.go" (a line number names no
+    one); and the level a name ends with, glued on by a colon: PostgreSQL's prefix as RDS sets
+    it ("%t:%r:%u@%d:[%p]:") -> "UTC:10.0.1.5(53012):app@orders:[4711]:ERROR" -> "app@orders",
+    ERROR."""
+    name, level = _plain_name(raw), None
+    bare = raw.rstrip(":")
+    glued = _GLUED_LEVEL.search(bare, max(0, len(bare) - 16))  # a level name is short
+    if glued is not None and (level := level_from_name(glued.group(1))) is not None:
+        # The last part with a letter ("user@db"): not the client's address, the pid, nor the
+        # zone the time left behind ("UTC:"). A background process has none.
+        parts = bare[: glued.start()].split(":")
+        zone = _ZONE_LEFT.fullmatch(parts[0]) is not None
+        named = [part for part in parts[zone:] if _LETTER.search(part)]
+        return (named[-1] if named else ""), level
+    return _LINE_NUMBER.sub(r"\1", name), level
+
+
+def _plain_name(raw: str) -> str:
+    name = raw.strip()
+    if name.startswith("[") and name.endswith("]"):
+        name = name[1:-1]
+    name = name.split(" ")[0]
+    previous = None
+    while previous != name:
+        previous, name = name, _SERVICE_NOISE.sub("", name)
+    if name.startswith("/") and _PID_TAG.search(raw.strip()) is not None:
+        # syslog's tag of a program logged by its path: "/usr/sbin/cron[412]:" is cron's
+        name = name.rstrip("/").rsplit("/", 1)[-1]
+    return name or raw.strip()
