@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from doctor.digest import Level, LogEvent, Redactor, parse_lines, parse_records
+from doctor.digest import Level, LogEvent, Redactor, build_digest, parse_lines, parse_records
 from doctor.digest.parse import SAMPLE_LINES
 
 
@@ -681,6 +681,101 @@ def test_syslog_priorities_give_a_level_and_rfc5424_fields_are_read(
     assert event.message.startswith(message)
     assert event.timestamp is not None
     assert event.timestamp.minute == 58
+
+
+def test_pythons_default_format_gives_level_and_logger() -> None:
+    # logging.basicConfig(): "%(levelname)s:%(name)s:%(message)s", glued by colons
+    lines = [
+        "WARNING:urllib3.connectionpool:Retrying (Retry(total=2)) after connection broken",
+        "INFO:root:query took 82 ms",
+        "ERROR:app.db:connection refused",
+        "Traceback (most recent call last):",
+        '  File "/app/db.py", line 3, in <module>',
+        "ConnectionRefusedError: [Errno 111] Connection refused",
+        "INFO:root:query took 91 ms",
+    ]
+    events = list(parse_lines(lines))
+    assert [(e.level, e.service, e.message.split("\n")[0]) for e in events] == [
+        (
+            Level.WARNING,
+            "urllib3.connectionpool",
+            "Retrying (Retry(total=2)) after connection broken",
+        ),
+        (Level.INFO, "root", "query took 82 ms"),
+        (Level.ERROR, "app.db", "connection refused"),
+        (Level.INFO, "root", "query took 91 ms"),
+    ]
+    assert events[2].line_count == 4  # the traceback stays with its line
+    # the root logger alone, on every line: still a name, not the message's first word
+    rooted = list(parse_lines([f"INFO:root:query took {n} ms" for n in range(8)]))
+    assert {(e.service, e.message) for e in rooted[:1]} == {("root", "query took 0 ms")}
+
+
+def test_a_time_of_day_alone_is_read_where_the_source_agrees_on_it() -> None:
+    # logback's default console pattern has no date: the time is the latest such, not ahead
+    now = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+    lines = [
+        f"{clock} [http-nio-8080-exec-1] {level} c.e.orders.PaymentClient - {message}"
+        for clock, level, message in [
+            ("23:58:00.532", "INFO ", "order placed"),
+            ("23:59:59.001", "ERROR", "payment declined"),
+            ("00:00:02.250", "WARN ", "retrying in 200ms"),
+            ("00:00:03.000", "INFO ", "order placed"),
+        ]
+    ]
+    events = list(parse_lines(lines, now=now))
+    assert [e.timestamp for e in events] == [
+        datetime(2026, 11, 25, 23, 58, 0, 532000, tzinfo=UTC),
+        datetime(2026, 11, 25, 23, 59, 59, 1000, tzinfo=UTC),
+        datetime(2026, 11, 26, 0, 0, 2, 250000, tzinfo=UTC),
+        datetime(2026, 11, 26, 0, 0, 3, tzinfo=UTC),
+    ]
+    assert [e.level for e in events] == [Level.INFO, Level.ERROR, Level.WARNING, Level.INFO]
+    assert {e.service for e in events} == {"c.e.orders.PaymentClient"}
+    assert events[1].message == "payment declined"
+    # messages that merely open with a clock, alone or a few among others, have no time
+    (lone,) = parse_lines(["10:46:47.425 : BTLE scanner Powered On"], now=now)
+    assert lone.timestamp is None
+    some = [f"button report: 0x800{n}" for n in range(8)]
+    some += [f"10:46:4{n}.425 : BTLE scanner Powered On" for n in range(4)]
+    assert all(e.timestamp is None for e in parse_lines(some, now=now))
+
+
+def test_dotnet_console_lines_are_read_with_the_message_below_its_head() -> None:
+    # Microsoft.Extensions.Logging's console: "level: Category[EventId]", the message indented
+    # on the next line; "fail" and "dbug" are levels only written so
+    text = """\
+info: Microsoft.Hosting.Lifetime[14]
+      Now listening on: http://[::]:8080
+fail: Orders.Api.Controllers.OrderController[0]
+      Payment gateway timed out after 3000 ms
+dbug: Microsoft.EntityFrameworkCore.Database.Command[20100]
+      Executing DbCommand took 24ms
+fail: Orders.Api.Controllers.OrderController[0]
+      Payment gateway timed out after 3001 ms
+"""
+    events = parse(text)
+    assert [(e.level, e.service, e.message) for e in events] == [
+        (Level.INFO, "Microsoft.Hosting.Lifetime", "Now listening on: http://[::]:8080"),
+        (
+            Level.ERROR,
+            "Orders.Api.Controllers.OrderController",
+            "Payment gateway timed out after 3000 ms",
+        ),
+        (
+            Level.DEBUG,
+            "Microsoft.EntityFrameworkCore.Database.Command",
+            "Executing DbCommand took 24ms",
+        ),
+        (
+            Level.ERROR,
+            "Orders.Api.Controllers.OrderController",
+            "Payment gateway timed out after 3001 ms",
+        ),
+    ]
+    assert [(e.first_line, e.line_count) for e in events] == [(0, 2), (2, 2), (4, 2), (6, 2)]
+    digest = build_digest(parse(text))
+    assert [p.count for p in digest.patterns if p.template.startswith("Payment")] == [2]
 
 
 @pytest.mark.parametrize(
