@@ -625,6 +625,53 @@ def test_kubectl_timestamps_on_every_line_of_a_stack_keep_it_one_event() -> None
     assert (second.service, second.message, second.level) == ("db", "disk", Level.CRITICAL)
 
 
+def test_stern_prefixes_name_the_container_and_keep_each_stack_whole() -> None:
+    # stern: "<pod> <container> <line>", the services interleaved as their lines arrive
+    lines = [
+        "api-7d9f8c6b5-x2k4q api 2026-11-22 23:58:00,123 ERROR [app.db] query failed",
+        "worker-5c6d7f8b9-zx8kq worker 2026-11-22T23:58:00.500Z INFO consumed 3 jobs",
+        "api-7d9f8c6b5-x2k4q api Traceback (most recent call last):",
+        'api-7d9f8c6b5-x2k4q api   File "/app/db.py", line 12, in query',
+        "worker-5c6d7f8b9-zx8kq worker 2026-11-22T23:58:01.000Z INFO consumed 2 jobs",
+        "api-7d9f8c6b5-x2k4q api psycopg2.OperationalError: could not connect to server",
+        "pg-6b8d9c7f5-q2w4z postgres 2026-11-22 23:58:02.100 UTC [61] FATAL:  starting up",
+        "agent-x2k4q fluent-bit [2026/11/22 23:58:03] [ warn] [engine] failed to flush chunk",
+    ]
+    events = list(parse_lines(lines))
+    assert [(e.service, e.line_count) for e in events] == [
+        ("api", 4),  # its traceback, interleaved with the worker's lines, rejoins it
+        ("worker", 1),
+        ("worker", 1),
+        ("postgres", 1),
+        ("fluent-bit", 1),
+    ]
+    assert events[0].message.endswith("psycopg2.OperationalError: could not connect to server")
+    assert events[0].timestamp == datetime(2026, 11, 22, 23, 58, 0, 123000, tzinfo=UTC)
+    assert events[3].level == Level.CRITICAL
+    # an ordinary sentence is no pod and container
+    plain = ["cache-evict started on node a", "batch-flush done in 3 s", "queue-drain begun now"] * 3
+    assert {e.service for e in parse_lines(plain)} == {None}
+
+
+def test_loki_logcli_lines_are_named_by_their_labels() -> None:
+    lines = [
+        '2026-11-22T23:58:00Z {app="api", namespace="prod"} 2026-11-22 23:58:00,123 ERROR boom',
+        '2026-11-22T23:58:00Z {namespace="prod", container="worker"} INFO consumed 3 jobs',
+        '2026-11-22T23:58:01Z {job="varlogs", filename="/var/log/syslog"} kernel: eth0 link up',
+        '2026-11-22T23:58:02Z {namespace="prod", pod="x"} ERROR job 42 failed',
+    ]
+    events = list(parse_lines(lines))
+    assert [(e.service, e.level, e.message) for e in events] == [
+        ("api", Level.ERROR, "boom"),
+        ("worker", Level.INFO, "consumed 3 jobs"),
+        ("varlogs", Level.INFO, "kernel: eth0 link up"),
+        (None, Level.ERROR, "job 42 failed"),
+    ]
+    # the line's own time, else Loki's
+    assert events[0].timestamp == datetime(2026, 11, 22, 23, 58, 0, 123000, tzinfo=UTC)
+    assert events[3].timestamp == datetime(2026, 11, 22, 23, 58, 2, tzinfo=UTC)
+
+
 def test_a_container_runtime_log_gives_its_time_and_rejoins_the_lines_it_split() -> None:
     # CRI (the kubelet's files under /var/log/pods): "F" is a whole line; "P" a line the
     # runtime cut, whose rest comes next. The "F" is no level letter, the stream no service.
