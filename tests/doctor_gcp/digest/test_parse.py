@@ -649,7 +649,7 @@ def test_stern_prefixes_name_the_container_and_keep_each_stack_whole() -> None:
     assert events[0].timestamp == datetime(2026, 11, 22, 23, 58, 0, 123000, tzinfo=UTC)
     assert events[3].level == Level.CRITICAL
     # an ordinary sentence is no pod and container
-    plain = ["cache-evict started on node a", "batch-flush done in 3 s", "queue-drain begun now"] * 3
+    plain = ["cache-evict started on a", "batch-flush done in 3 s", "queue-drain begun now"] * 3
     assert {e.service for e in parse_lines(plain)} == {None}
 
 
