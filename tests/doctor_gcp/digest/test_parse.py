@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from doctor.digest import Level, LogEvent, Redactor, parse_lines, parse_records
+from doctor.digest import Level, LogEvent, Redactor, build_digest, parse_lines, parse_records
 from doctor.digest.parse import SAMPLE_LINES
 
 
@@ -625,6 +625,53 @@ def test_kubectl_timestamps_on_every_line_of_a_stack_keep_it_one_event() -> None
     assert (second.service, second.message, second.level) == ("db", "disk", Level.CRITICAL)
 
 
+def test_stern_prefixes_name_the_container_and_keep_each_stack_whole() -> None:
+    # stern: "<pod> <container> <line>", the services interleaved as their lines arrive
+    lines = [
+        "api-7d9f8c6b5-x2k4q api 2026-11-22 23:58:00,123 ERROR [app.db] query failed",
+        "worker-5c6d7f8b9-zx8kq worker 2026-11-22T23:58:00.500Z INFO consumed 3 jobs",
+        "api-7d9f8c6b5-x2k4q api Traceback (most recent call last):",
+        'api-7d9f8c6b5-x2k4q api   File "/app/db.py", line 12, in query',
+        "worker-5c6d7f8b9-zx8kq worker 2026-11-22T23:58:01.000Z INFO consumed 2 jobs",
+        "api-7d9f8c6b5-x2k4q api psycopg2.OperationalError: could not connect to server",
+        "pg-6b8d9c7f5-q2w4z postgres 2026-11-22 23:58:02.100 UTC [61] FATAL:  starting up",
+        "agent-x2k4q fluent-bit [2026/11/22 23:58:03] [ warn] [engine] failed to flush chunk",
+    ]
+    events = list(parse_lines(lines))
+    assert [(e.service, e.line_count) for e in events] == [
+        ("api", 4),  # its traceback, interleaved with the worker's lines, rejoins it
+        ("worker", 1),
+        ("worker", 1),
+        ("postgres", 1),
+        ("fluent-bit", 1),
+    ]
+    assert events[0].message.endswith("psycopg2.OperationalError: could not connect to server")
+    assert events[0].timestamp == datetime(2026, 11, 22, 23, 58, 0, 123000, tzinfo=UTC)
+    assert events[3].level == Level.CRITICAL
+    # an ordinary sentence is no pod and container
+    plain = ["cache-evict started on a", "batch-flush done in 3 s", "queue-drain begun now"] * 3
+    assert {e.service for e in parse_lines(plain)} == {None}
+
+
+def test_loki_logcli_lines_are_named_by_their_labels() -> None:
+    lines = [
+        '2026-11-22T23:58:00Z {app="api", namespace="prod"} 2026-11-22 23:58:00,123 ERROR boom',
+        '2026-11-22T23:58:00Z {namespace="prod", container="worker"} INFO consumed 3 jobs',
+        '2026-11-22T23:58:01Z {job="varlogs", filename="/var/log/syslog"} kernel: eth0 link up',
+        '2026-11-22T23:58:02Z {namespace="prod", pod="x"} ERROR job 42 failed',
+    ]
+    events = list(parse_lines(lines))
+    assert [(e.service, e.level, e.message) for e in events] == [
+        ("api", Level.ERROR, "boom"),
+        ("worker", Level.INFO, "consumed 3 jobs"),
+        ("varlogs", Level.INFO, "kernel: eth0 link up"),
+        (None, Level.ERROR, "job 42 failed"),
+    ]
+    # the line's own time, else Loki's
+    assert events[0].timestamp == datetime(2026, 11, 22, 23, 58, 0, 123000, tzinfo=UTC)
+    assert events[3].timestamp == datetime(2026, 11, 22, 23, 58, 2, tzinfo=UTC)
+
+
 def test_a_container_runtime_log_gives_its_time_and_rejoins_the_lines_it_split() -> None:
     # CRI (the kubelet's files under /var/log/pods): "F" is a whole line; "P" a line the
     # runtime cut, whose rest comes next. The "F" is no level letter, the stream no service.
@@ -681,6 +728,101 @@ def test_syslog_priorities_give_a_level_and_rfc5424_fields_are_read(
     assert event.message.startswith(message)
     assert event.timestamp is not None
     assert event.timestamp.minute == 58
+
+
+def test_pythons_default_format_gives_level_and_logger() -> None:
+    # logging.basicConfig(): "%(levelname)s:%(name)s:%(message)s", glued by colons
+    lines = [
+        "WARNING:urllib3.connectionpool:Retrying (Retry(total=2)) after connection broken",
+        "INFO:root:query took 82 ms",
+        "ERROR:app.db:connection refused",
+        "Traceback (most recent call last):",
+        '  File "/app/db.py", line 3, in <module>',
+        "ConnectionRefusedError: [Errno 111] Connection refused",
+        "INFO:root:query took 91 ms",
+    ]
+    events = list(parse_lines(lines))
+    assert [(e.level, e.service, e.message.split("\n")[0]) for e in events] == [
+        (
+            Level.WARNING,
+            "urllib3.connectionpool",
+            "Retrying (Retry(total=2)) after connection broken",
+        ),
+        (Level.INFO, "root", "query took 82 ms"),
+        (Level.ERROR, "app.db", "connection refused"),
+        (Level.INFO, "root", "query took 91 ms"),
+    ]
+    assert events[2].line_count == 4  # the traceback stays with its line
+    # the root logger alone, on every line: still a name, not the message's first word
+    rooted = list(parse_lines([f"INFO:root:query took {n} ms" for n in range(8)]))
+    assert {(e.service, e.message) for e in rooted[:1]} == {("root", "query took 0 ms")}
+
+
+def test_a_time_of_day_alone_is_read_where_the_source_agrees_on_it() -> None:
+    # logback's default console pattern has no date: the time is the latest such, not ahead
+    now = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+    lines = [
+        f"{clock} [http-nio-8080-exec-1] {level} c.e.orders.PaymentClient - {message}"
+        for clock, level, message in [
+            ("23:58:00.532", "INFO ", "order placed"),
+            ("23:59:59.001", "ERROR", "payment declined"),
+            ("00:00:02.250", "WARN ", "retrying in 200ms"),
+            ("00:00:03.000", "INFO ", "order placed"),
+        ]
+    ]
+    events = list(parse_lines(lines, now=now))
+    assert [e.timestamp for e in events] == [
+        datetime(2026, 11, 25, 23, 58, 0, 532000, tzinfo=UTC),
+        datetime(2026, 11, 25, 23, 59, 59, 1000, tzinfo=UTC),
+        datetime(2026, 11, 26, 0, 0, 2, 250000, tzinfo=UTC),
+        datetime(2026, 11, 26, 0, 0, 3, tzinfo=UTC),
+    ]
+    assert [e.level for e in events] == [Level.INFO, Level.ERROR, Level.WARNING, Level.INFO]
+    assert {e.service for e in events} == {"c.e.orders.PaymentClient"}
+    assert events[1].message == "payment declined"
+    # messages that merely open with a clock, alone or a few among others, have no time
+    (lone,) = parse_lines(["10:46:47.425 : BTLE scanner Powered On"], now=now)
+    assert lone.timestamp is None
+    some = [f"button report: 0x800{n}" for n in range(8)]
+    some += [f"10:46:4{n}.425 : BTLE scanner Powered On" for n in range(4)]
+    assert all(e.timestamp is None for e in parse_lines(some, now=now))
+
+
+def test_dotnet_console_lines_are_read_with_the_message_below_its_head() -> None:
+    # Microsoft.Extensions.Logging's console: "level: Category[EventId]", the message indented
+    # on the next line; "fail" and "dbug" are levels only written so
+    text = """\
+info: Microsoft.Hosting.Lifetime[14]
+      Now listening on: http://[::]:8080
+fail: Orders.Api.Controllers.OrderController[0]
+      Payment gateway timed out after 3000 ms
+dbug: Microsoft.EntityFrameworkCore.Database.Command[20100]
+      Executing DbCommand took 24ms
+fail: Orders.Api.Controllers.OrderController[0]
+      Payment gateway timed out after 3001 ms
+"""
+    events = parse(text)
+    assert [(e.level, e.service, e.message) for e in events] == [
+        (Level.INFO, "Microsoft.Hosting.Lifetime", "Now listening on: http://[::]:8080"),
+        (
+            Level.ERROR,
+            "Orders.Api.Controllers.OrderController",
+            "Payment gateway timed out after 3000 ms",
+        ),
+        (
+            Level.DEBUG,
+            "Microsoft.EntityFrameworkCore.Database.Command",
+            "Executing DbCommand took 24ms",
+        ),
+        (
+            Level.ERROR,
+            "Orders.Api.Controllers.OrderController",
+            "Payment gateway timed out after 3001 ms",
+        ),
+    ]
+    assert [(e.first_line, e.line_count) for e in events] == [(0, 2), (2, 2), (4, 2), (6, 2)]
+    digest = build_digest(parse(text))
+    assert [p.count for p in digest.patterns if p.template.startswith("Payment")] == [2]
 
 
 @pytest.mark.parametrize(

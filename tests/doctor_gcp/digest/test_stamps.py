@@ -66,6 +66,25 @@ def test_a_year_less_stamp_is_never_placed_in_the_future() -> None:
     assert stamps.convert(*found, now=NOW) == datetime(2026, 3, 16, 18, tzinfo=UTC)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("11:59:58.250", datetime(2026, 3, 16, 11, 59, 58, 250000, tzinfo=UTC)),  # just before
+        ("12:45:00", datetime(2026, 3, 16, 12, 45, tzinfo=UTC)),  # a clock a little fast
+        ("23:58:00.1", datetime(2026, 3, 15, 23, 58, 0, 100000, tzinfo=UTC)),  # last night
+        ("00:00:01", datetime(2026, 3, 16, 0, 0, 1, tzinfo=UTC)),
+    ],
+)
+def test_a_time_of_day_alone_is_the_latest_not_more_than_an_hour_ahead(
+    text: str, expected: datetime
+) -> None:
+    # NOW is 12:00 on 16 March
+    found = stamps.find(text)
+    assert found is not None
+    assert found[0].name == "clock"
+    assert stamps.convert(*found, now=NOW) == expected
+
+
 def _md(text: str) -> tuple[int, int, int, int, int]:
     parsed = datetime.strptime(text, "%b %d %H:%M:%S")
     return parsed.month, parsed.day, parsed.hour, parsed.minute, parsed.second

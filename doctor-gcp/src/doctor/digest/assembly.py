@@ -72,6 +72,7 @@ class EventAssembler(ServiceHeads):
         # "... LoggingFailureAnalysisReporter : " then the report: the message is below.
         headed = head.fitted or head.timestamp is not None
         pending.follows = headed and (not head.message.strip() or message.rstrip().endswith(":"))
+        pending.bare = headed and not head.message.strip()
         pending.mark(message)  # a stack may start the event (bare tracebacks, Go panics)
         self._open_event(agg, pending, stamp)
 

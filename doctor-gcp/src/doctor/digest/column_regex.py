@@ -16,18 +16,23 @@ _TEXT = {
     COMPONENT: r"({g}\S*?[A-Za-z]\S*?)(?::|(?<=\d)\])(?=\s|$)",
     BRACKET: r"({g}\[(?:[^\[\]]|\[[^\[\]]*\])*\])",
     NUM: r"({g}-?\d+(?:#\d+)?:?)",
-    LOGGER: r"({g}[A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*)+)",
+    LOGGER: r"({g}[A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*)+(?:\[\d+\])?)",  # .NET: "…[14]"
 }
+
+
+def _keyed(column: Column, group: str) -> str:
+    """logfmt's key=value, the value perhaps quoted."""
+    value = rf"({group}[A-Za-z]+)"
+    if column.kind == TIME:
+        value = f"({group}{stamps.unnamed(stamps.BY_NAME[column.family].regex.pattern)})"
+    quote = '"' if column.key.endswith('"') else ""
+    return re.escape(column.key) + value + quote
 
 
 def _columnpattern(column: Column, name: str) -> str:
     group = f"?P<{name}>" if name else "?:"
-    if column.key:  # logfmt: key=value, the value perhaps quoted
-        value = rf"({group}[A-Za-z]+)"
-        if column.kind == TIME:
-            value = f"({group}{stamps.unnamed(stamps.BY_NAME[column.family].regex.pattern)})"
-        quote = '"' if column.key.endswith('"') else ""
-        return re.escape(column.key) + value + quote
+    if column.key:
+        return _keyed(column, group)
     if column.kind in (TIME, DATE):
         core = f"({group}{stamps.unnamed(stamps.BY_NAME[column.family].regex.pattern)})"
         if column.opens:
@@ -35,7 +40,9 @@ def _columnpattern(column: Column, name: str) -> str:
         return rf"\[{core}(?: #\d+)?\]" if column.bracketed else core  # Ruby: "[time #pid]"
     if column.kind == SEP:
         return re.escape(column.sep)
-    if column.flexible:  # a name that may run over a few tokens before its separator
+    if column.glued:  # "ERROR:app.db:message": the name ends at its colon
+        text = rf"({group}[\w.$-]+):"
+    elif column.flexible:  # a name that may run over a few tokens before its separator
         text = rf"({group}\S+(?: \S+){{0,2}}?)"
     else:
         text = _TEXT.get(column.kind, r"({g}\S+)").replace("{g}", group)
@@ -65,7 +72,7 @@ def pattern(columns: list[Column]) -> str:
     parts: list[str] = []
     for index, (column, name) in enumerate(zip(columns, _names(columns), strict=True)):
         if index:
-            glued = (column.kind == SEP and column.sep in "|,") or columns[index - 1].sep == "|"
-            parts.append(r"[ \t]*" if glued else r"[ \t]+")
+            close = (column.kind == SEP and column.sep in "|,") or columns[index - 1].sep == "|"
+            parts.append("" if column.glued else r"[ \t]*" if close else r"[ \t]+")
         parts.append(_columnpattern(column, name))
     return r"[ \t]*" + "".join(parts)

@@ -53,6 +53,7 @@ class Column:
     terminal: bool = False
     numbered: bool = False  # a bracket that holds a number: a pid ("[1234]"), not a name
     key: str = ""  # a logfmt key before a time or level ("time=", "level=\"")
+    glued: bool = False  # follows the column before without a blank ("ERROR:app.db:")
 
 
 def _dash_within(row: list[Token], index: int) -> bool:
@@ -154,9 +155,10 @@ def _component_column(kind: int, at: _Place) -> Column | None:
     # ("kernel:", "su:"); one plain word that never changes ("failed:") is the message.
     tokens = at.tokens
     varied = len({t.text for t in tokens}) > 1
-    if not varied and not all(_identifier_like(t.text) for t in tokens):
+    glued = at.agree([t.glued for t in tokens])  # glued to a level: a name whatever it is
+    if not varied and not glued and not all(_identifier_like(t.text) for t in tokens):
         return None
-    return Column(kind, "service", terminal=True)
+    return Column(kind, "service", terminal=True, glued=glued)
 
 
 def _number_column(kind: int, at: _Place) -> Column | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from . import stamps
-from .levels import LEVEL_WORDS, level_from_name
+from .levels import COLON_LEVELS, LEVEL_WORDS, level_from_name
 from .types import Level
 
 MAX_TOKENS = 12
@@ -36,6 +36,8 @@ _PID_TAIL = re.compile(r" #\d+\]")
 _NUMBER = re.compile(r"-?\d+(?:#\d+)?:?")  # a pid, a thread, a flag (-1)
 # A dotted name: a logger, a class, a job ("dfs.DataNode$PacketResponder", "com.x.sync").
 QUALIFIED_NAME = re.compile(r"[A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*)+")
+# .NET's category and event id, where its console head ends: "Microsoft.Hosting.Lifetime[14]"
+_CATEGORY = re.compile(rf"(?:{QUALIFIED_NAME.pattern})\[\d+\]")
 _HOSTLIKE = re.compile(r"(?=[^\s]*\d)[\w.:/@-]{3,}")
 _SOURCE_LOCATION = re.compile(r"\S+:\d+\]")  # klog's "controller.go:123]"
 # syslog's TAG[PID]: whose tag is the program's absolute path ("/usr/sbin/cron[412]:"); not
@@ -47,6 +49,9 @@ _SYSLOG_PATH_TAG = re.compile(
 # `_is_place` without a regex that could backtrack over a 256 KiB token of slashes)
 _LINE_SUFFIX = re.compile(r":\d+:?$")
 # logfmt's time and level keys (Go's slog and logrus, go-kit): "time=2026-…Z level=error"
+# Python's logging.basicConfig() default, "%(levelname)s:%(name)s:%(message)s": the level, the
+# logger and the message glued by colons ("WARNING:urllib3.connectionpool:Retrying ...")
+_GLUED_HEAD = re.compile(r"(?P<level>[A-Z]+):(?P<name>[\w.$-]+):")
 _TIME_KEY = re.compile(r'(?:time|ts|timestamp|t)="?')
 _LEVEL_KEY = re.compile(r'(?:level|lvl|severity)="?(?P<word>[A-Za-z]+)("?)(?=[ \t]|$)')
 _WORD_CHARS = re.compile(r"\w+")
@@ -65,6 +70,7 @@ class Token:
     opens: bool = False  # ... whose bracket goes on after "time:" (Celery's "[time: LEVEL/P]")
     terminal: bool = False  # ends with ":" (or klog's "]"): the head ends here
     key: str = ""  # a logfmt key before the value ("time=", "level=")
+    glued: bool = False  # no blank before it: Python's default "ERROR:app.db:message"
 
 
 # Regexes, not loops over characters: one call each, however long the run.
@@ -112,8 +118,6 @@ def _time_at(line: str, pos: int, now: datetime) -> tuple[stamps.Family, int] | 
 
 def _keyed(line: str, pos: int, now: datetime) -> Token | None:
     """A logfmt time or level ("time=2026-…Z", "ts=\"…\"", "level=error"), else None."""
-    if line[pos] not in "tl":
-        return None
     key = _TIME_KEY.match(line, pos)
     return _keyed_time(line, key, now) if key is not None else _keyed_level(line, pos)
 
@@ -150,7 +154,9 @@ def _is_level(text: str, bare: str) -> bool:
     if "/" in bare and text.endswith("]"):
         bare = bare.partition("/")[0]
     return bare.isalpha() and (
-        bare.lower() in LEVEL_WORDS or (bare.isupper() and level_from_name(bare) is not None)
+        bare.lower() in LEVEL_WORDS
+        or (bare.isupper() and level_from_name(bare) is not None)
+        or (bare in COLON_LEVELS and text == bare + ":")
     )
 
 
@@ -204,62 +210,86 @@ def word_kind(text: str) -> tuple[int, bool]:
         kind = PLACE  # "/app/config.py:48:", "main.go:12:": where the message begins
     elif _is_component(text):
         return COMPONENT, True
-    elif QUALIFIED_NAME.fullmatch(text):
+    elif QUALIFIED_NAME.fullmatch(text) or _CATEGORY.fullmatch(text):
         kind = LOGGER
     elif _HOSTLIKE.fullmatch(text):
         kind = HOSTLIKE
     return kind, False
 
 
+def _glued_head(line: str, pos: int) -> list[Token]:
+    """Python's default head, "LEVEL:logger:", as a level and a service token; else none."""
+    found = _GLUED_HEAD.match(line, pos)
+    if found is None or level_from_name(found["level"]) is None:
+        return []
+    name = found.start("name")
+    return [
+        Token(LEVEL, line[pos:name], pos, name),
+        Token(COMPONENT, line[name : found.end()], name, found.end(), terminal=True, glued=True),
+    ]
+
+
+def _bracket_token(line: str, pos: int, now: datetime) -> Token | None:
+    """A bracketed time, level or context at `pos` (a "["); None if the bracket never closes."""
+    close = _closing_bracket(line, pos)
+    inner = _time_at(line, pos + 1, now)
+    follows = line[inner[1] : inner[1] + 2] if inner is not None else ""
+    pid = _PID_TAIL.fullmatch(line, inner[1], close) if inner and close > 0 else None
+    if inner is not None and (follows[:1] == "]" or (follows == ": " and close > 0) or pid):
+        # "[2026-… 17:49:25,123]", Ruby's "[2026-…T23:58:23.123456 #1234]", or Celery's
+        # "[2026-… 17:49:25,123: WARNING/Main…]" whose bracket goes on past the time (the rest
+        # is read as tokens of its own)
+        family, end = inner
+        end = close - 1 if pid is not None else end
+        kind = DATE if family.name == "date" else TIME
+        token = Token(kind, line[pos : end + 1], pos, end + 1, family=family.name)
+        token.bracketed = True
+        token.opens = follows == ": "
+        return token
+    if close > 0:
+        text = line[pos:close]
+        return Token(LEVEL if word_kind(text)[0] == LEVEL else BRACKET, text, pos, close)
+    return None
+
+
+def _plain_token(line: str, pos: int, now: datetime, before: Token | None) -> Token:
+    """A time, or a word typed by what it is made of, at `pos`."""
+    timed = _time_at(line, pos, now)
+    if timed is not None:
+        family, end = timed
+        kind = DATE if family.name == "date" else TIME
+        return Token(kind, line[pos:end], pos, end, family=family.name)
+    end = _run_end(_WORD_END, line, pos)
+    text = line[pos:end]
+    kind, terminal = word_kind(text)
+    token = Token(kind, text, pos, end, terminal=terminal)
+    if kind == LOGGER and before is not None and before.kind == LEVEL and text[-1] == "]":
+        # "fail: Orders.Api.OrderController[0]": not the level's colon but the category ends
+        # the head (the message is on the lines below)
+        before.terminal = False
+        token.terminal = _CATEGORY.fullmatch(text) is not None
+    return token
+
+
 def tokenize(line: str, now: datetime, limit: int = MAX_TOKENS) -> list[Token]:
     """The first `limit` head tokens of `line`."""
-    tokens: list[Token] = []
     pos = _skip_blanks(line, 0)
     line = line.split("\n", 1)[0]  # a head is on the first line
+    tokens = _glued_head(line, pos) if line[pos : pos + 1].isupper() else []
+    if tokens:
+        pos = _skip_blanks(line, tokens[-1].end)
     while pos < len(line) and len(tokens) < limit:
-        start = pos
         char = line[pos]
-        token: Token
+        token: Token | None
         if char == "[":
-            close = _closing_bracket(line, pos)
-            inner = _time_at(line, pos + 1, now)
-            follows = line[inner[1] : inner[1] + 2] if inner is not None else ""
-            pid = _PID_TAIL.fullmatch(line, inner[1], close) if inner and close > 0 else None
-            if inner is not None and (
-                follows[:1] == "]" or (follows == ": " and close > 0) or pid is not None
-            ):
-                # "[2026-… 17:49:25,123]", Ruby's "[2026-…T23:58:23.123456 #1234]", or Celery's
-                # "[2026-… 17:49:25,123: WARNING/Main…]" whose bracket goes on past the time
-                # (the rest is read as tokens of its own)
-                family, end = inner
-                end = close - 1 if pid is not None else end
-                token = Token(TIME, line[pos : end + 1], start, end + 1, family=family.name)
-                token.bracketed = True
-                token.opens = follows == ": "
-                if family.name == "date":
-                    token.kind = DATE
-            elif close > 0:
-                text = line[pos:close]
-                kind, terminal = word_kind(text)
-                kind = LEVEL if kind == LEVEL else BRACKET
-                token = Token(kind, text, start, close)
-            else:
+            token = _bracket_token(line, pos, now)
+            if token is None:
                 break
         elif char in "|,":
-            token = Token(SEP, char, start, pos + 1)
-        elif (keyed := _keyed(line, pos, now)) is not None:
-            token = keyed
+            token = Token(SEP, char, pos, pos + 1)
         else:
-            timed = _time_at(line, pos, now)
-            if timed is not None:
-                family, end = timed
-                kind = DATE if family.name == "date" else TIME
-                token = Token(kind, line[pos:end], start, end, family=family.name)
-            else:
-                end = _run_end(_WORD_END, line, pos)
-                text = line[pos:end]
-                kind, terminal = word_kind(text)
-                token = Token(kind, text, start, end, terminal=terminal)
+            keyed = _keyed(line, pos, now) if char in "tl" else None  # most words: no call
+            token = keyed or _plain_token(line, pos, now, tokens[-1] if tokens else None)
         after = _skip_blanks(line, token.end)
         token.pad = after - token.end >= 2
         tokens.append(token)

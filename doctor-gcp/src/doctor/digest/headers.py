@@ -176,9 +176,13 @@ class Heads:
             if len(models) >= MAX_MODELS or len(group) < MIN_SAMPLE:
                 break
             # Lines picked for their shape agree on it by construction: only a time is proof
-            # that their first words are a head ("data TLB error interrupt" has a level word).
+            # that their first words are a head ("data TLB error interrupt" has a level word),
+            # and a time of day alone is not ("10:46:47.425 : BTLE scanner Powered On" is a
+            # message): a clock is a head where the whole source agrees on it.
             model = _model(group, now)
-            timed = model is not None and any(c.kind == TIME for c in model.columns)
+            timed = model is not None and any(
+                c.kind == TIME and c.family != "clock" for c in model.columns
+            )
             if model is not None and timed and model.regex.pattern not in _patterns(models):
                 models.append(model)
         return cls(models, now)
@@ -208,7 +212,7 @@ class Heads:
         return any(model.read(line) is not None for model in self.models if not model.alone)
 
 
-_WEAK_ALONE = frozenset({"epoch", "date"})
+_WEAK_ALONE = frozenset({"epoch", "date", "clock"})
 
 
 _ANY_LEVEL_WORD = any_of(LEVEL_WORDS)  # in the lowered head: a cheap necessary condition

@@ -46,12 +46,19 @@ _NAMES: dict[str, Level] = {
     "inf": Level.INFO,
     "wrn": Level.WARNING,
     "ftl": Level.CRITICAL,
+    # Microsoft.Extensions.Logging's console ("fail: Category[0]"), read only as "name:"
+    "trce": Level.TRACE,
+    "dbug": Level.DEBUG,
+    "fail": Level.ERROR,
 }
 # Names that are levels only where a head or a field says so: as a plain word ("inf", "log",
 # "query") they are more likely the message's own.
 _FIELD_ONLY = {
-    "log", "query", "context", "statement", "config", "location", "vrb", "dbg", "inf", "wrn", "ftl"
+    "log", "query", "context", "statement", "config", "location", "vrb", "dbg", "inf", "wrn", "ftl",
+    "trce", "dbug", "fail",
 }  # fmt: skip
+# Lowercase names that are a head's level when a colon ends them (.NET's "fail:", "dbug:")
+COLON_LEVELS = frozenset({"trce", "dbug", "fail"})
 
 LEVEL_WORDS = frozenset(_NAMES) - _FIELD_ONLY
 

@@ -34,6 +34,7 @@ class OpenEvent:
     follows: bool = False  # its head line ended in ":" or nothing: the message comes below
     redacted: bool = False  # its first line was redacted as it was read
     whole_redacted: bool = False  # all of it was (a record read whole)
+    bare: bool = False  # its first line is a head alone: an indented line below is its message
 
     @classmethod
     def opening(
@@ -62,6 +63,12 @@ class OpenEvent:
             self.panic = True
 
     def add(self, number: int, line: str) -> None:
+        if self.bare and not self.blanks and line[:1] in (" ", "\t"):
+            # .NET's "fail: Orders.Api.OrderController[0]" then its message, indented: the head
+            # line named the level and the service; the message is what is read and mined.
+            self.lines, self.chars, self.redacted = [], 0, False
+            line = line.lstrip(" \t")
+        self.bare = False
         for blank in self.blanks:
             self._append(blank, "")
         self.blanks = []

@@ -31,6 +31,7 @@ from .types import Level
 _NOW = datetime.max.replace(tzinfo=UTC)  # kubectl's times have a year: "now" plays no part
 _ISO = stamps.BY_NAME["iso"]
 _RFC3339 = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)"
+_SAFE = "[bcdfghjklmnpqrstvwxz2456789]"  # the letters of Kubernetes' random names
 _PREFIXES = (
     # docker compose v2 "api-1  | ", v1 "app_api_1  | ": the service name, then its replica
     re.compile(r"(?P<service>[A-Za-z0-9][\w.-]*?)(?:[-_]\d+)?[ \t]+\| ?"),
@@ -39,6 +40,14 @@ _PREFIXES = (
         r"\[(?:pod|deployment|job|statefulset|daemonset)/[\w.-]+/(?P<service>[\w.-]+)\] "
         rf"(?:(?P<time>{_RFC3339}) )?"
     ),
+    # stern: "<pod> <container> <line>", a pod named as Kubernetes names a deployment's
+    # ("api-7d9f8c6b5-x2k4q") or a daemonset's ("agent-x2k4q"): its random suffixes have no
+    # vowel, nor 0, 1 or 3, so a hyphenated word ("cache-evict") is none
+    re.compile(
+        rf"[a-z0-9][a-z0-9-]*?-(?:{_SAFE}{{6,10}}-)?{_SAFE}{{5}} (?P<service>[a-z0-9][a-z0-9-]*) "
+    ),
+    # Grafana Loki's logcli: "<time> {app="api", pod="api-7d9f8"} <line>"
+    re.compile(rf'(?P<time>{_RFC3339}) \{{(?P<labels>(?:[\w.]++="(?:[^"\\]|\\.)*+"(?:, )?)*+)\}} '),
     # CRI: time, stream, F (a full line) or P (split: the rest follows on the next line)
     re.compile(rf"(?P<time>{_RFC3339}) (?:stdout|stderr) (?P<tag>[FP]) ?"),
     # RFC 5424: <PRI>1 TIME HOST APP PROCID MSGID [SD...]|-; "-" is an empty field. The SD
@@ -83,6 +92,8 @@ class Prefix:
         stamp = stamps.convert(_ISO, found, now=_NOW) if found else None
         pri = fields.get("pri")
         service = fields.get("service")
+        if fields.get("labels"):
+            service = _labelled(fields["labels"])
         return Tagged(
             service if service != "-" else None,
             line[match.end() :],
@@ -90,6 +101,16 @@ class Prefix:
             _severity(int(pri)) if pri is not None else None,
             fields.get("tag") == "P",
         )
+
+
+_LABEL = re.compile(r'([\w.]+)="((?:[^"\\]|\\.)*)"')
+_NAMING_LABELS = ("service_name", "service", "app", "container", "job")  # the first found names
+
+
+def _labelled(labels: str) -> str | None:
+    """The service a Loki stream's labels name."""
+    found = dict(_LABEL.findall(labels))
+    return next((found[name] for name in _NAMING_LABELS if found.get(name)), None)
 
 
 def _severity(priority: int) -> Level | None:

@@ -2,7 +2,8 @@
 
 Each family is a regex matched at a position plus the conversion of its match to UTC. Families
 without a year (syslog, klog, Android logcat, "mm.dd") take the year that puts the time in the
-past: the current one, or the one before when that would be more than a day ahead of `now`.
+past: the current one, or the one before when that would be more than a day ahead of `now`. A
+time of day alone takes the latest day that puts it at most an hour ahead.
 Two-digit years are 20yy. A naive time is UTC (servers and CloudWatch log in UTC).
 
 Which family a source uses, and for "17/06/09" which order its numbers are in, is learned per
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta, timezone
 
 from .timestamps import parse_epoch
 
@@ -110,6 +111,8 @@ FAMILIES: tuple[Family, ...] = (
         rf"(?P<m>\d{{2}})[-.](?P<d>\d{{2}}) {_CLOCK}{_FRACTION}{_END}",
         yearless=True,
     ),
+    # A time of day alone, logback's default and many console formats: 23:58:00.532
+    _family("clock", rf"{_CLOCK}{_FRACTION}(?![\d:])", yearless=True),
     # Epoch seconds (2001-2033) or milliseconds: BGL, Thunderbird, HPC
     _family("epoch", r"(?P<e>1\d{9}(?:\d{3})?)(?:\.(?P<f>\d{1,9}))?(?![\d.])"),
     # A date alone, BGL's 2005.06.03: a time column of its own, never the event's time
@@ -188,6 +191,14 @@ def _in_the_past(stamp: datetime, now: datetime) -> datetime:
     return stamp
 
 
+def _on_the_latest_day(match: re.Match[str], now: datetime) -> datetime:
+    """A time of day without a date is on the latest day that puts it at most an hour ahead of
+    `now` (a clock a little fast): a log read soon after it was written."""
+    clock = time(int(match["H"]), int(match["M"]), int(match["S"]), _fraction(match))
+    stamp = datetime.combine(now.astimezone(UTC).date(), clock, tzinfo=UTC)
+    return stamp - timedelta(days=1) if stamp - now > timedelta(hours=1) else stamp
+
+
 def convert(
     family: Family, match: re.Match[str], *, now: datetime, order: str = "ymd"
 ) -> datetime | None:
@@ -196,6 +207,8 @@ def convert(
     try:
         if family.name == "epoch":
             return parse_epoch(int(groups["e"]) + _fraction(match) / 1e6)
+        if family.name == "clock":
+            return _on_the_latest_day(match, now)
         if family.name == "short":
             fields = dict(zip(order, (groups["a"], groups["b"], groups["c"]), strict=True))
             year, month, day = _year(fields["y"]), int(fields["m"]), int(fields["d"])
