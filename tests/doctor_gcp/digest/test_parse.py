@@ -625,6 +625,35 @@ def test_kubectl_timestamps_on_every_line_of_a_stack_keep_it_one_event() -> None
     assert (second.service, second.message, second.level) == ("db", "disk", Level.CRITICAL)
 
 
+QUARTER_MIB = 256 * 1024
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize(
+    ("source", "line"),
+    [
+        # each took quadratic time, minutes at this length: a level and a name glued by ":"
+        # that can be split many ways; a service word ("\\S*?[A-Za-z]\\S*?") that never ends
+        # in ":"; the colons stripped one by one from a service's name
+        ([f"INFO:root:query {i}" for i in range(6)], "x" * QUARTER_MIB),
+        (
+            [f"2026-11-22 23:58:0{i} INFO app.db: query" for i in range(6)],
+            "2026-11-22 23:58:09 INFO " + "x" * QUARTER_MIB,
+        ),
+        (
+            [f"Jun 14 15:16:0{i} combo sshd[1{i}]: session opened" for i in range(6)],
+            "Jun 14 15:16:09 combo ss" + ":" * QUARTER_MIB,
+        ),
+    ],
+    ids=["glued-level", "component", "colons"],
+)
+def test_a_quarter_mebibyte_line_under_a_learned_head_is_read_in_linear_time(
+    source: list[str], line: str
+) -> None:
+    events = list(parse_lines([*source, line]))
+    assert len(events) == len(source) + 1
+
+
 def test_stern_prefixes_name_the_container_and_keep_each_stack_whole() -> None:
     # stern: "<pod> <container> <line>", the services interleaved as their lines arrive
     lines = [
@@ -669,6 +698,12 @@ def test_loki_logcli_lines_are_named_by_their_labels() -> None:
     ]
     # the line's own time, else Loki's
     assert events[0].timestamp == datetime(2026, 11, 22, 23, 58, 0, 123000, tzinfo=UTC)
+    # logcli pads shorter label sets: the blanks are its own, no indent of the line
+    padded = [
+        '2026-11-22T23:58:00Z {app="api", namespace="prod-long"} 2026-11-22 23:58:00,1 INFO ok'
+    ] * 5 + ['2026-11-22T23:58:01Z {app="api", namespace="prod"}      Killed: out of memory']
+    killed = list(parse_lines(padded))[-1]
+    assert (killed.first_line, killed.message) == (5, "Killed: out of memory")
     assert events[3].timestamp == datetime(2026, 11, 22, 23, 58, 2, tzinfo=UTC)
 
 
@@ -693,6 +728,48 @@ def test_a_container_runtime_log_gives_its_time_and_rejoins_the_lines_it_split()
     assert "hunter2" not in pool.message
     assert "pool exhausted" in pool.message
     assert health.message == "GET /health 200"  # the app's own time is read too
+
+
+def test_a_split_line_is_rejoined_only_with_the_next_line_of_its_own_stream() -> None:
+    lines = [
+        "2026-11-22T23:58:00.1Z stdout P INFO first half of a long line, ",
+        "2026-11-22T23:58:00.2Z stderr F ERROR c.e.Db - connection refused",
+        "2026-11-22T23:58:00.3Z stdout F and its second half",
+        "2026-11-22T23:58:00.4Z stderr Failed to start",  # no tag: not the runtime's line
+    ]
+    events = list(parse_lines(lines))
+    assert [(e.first_line, e.line_count, e.level) for e in events[:3]] == [
+        (0, 1, Level.INFO),
+        (1, 1, Level.ERROR),  # never glued into the stdout line before it
+        (2, 1, Level.INFO),
+    ]
+    assert "Failed to start" in events[3].message
+
+
+def test_a_syslog_severity_raises_json_records_and_held_lines_too() -> None:
+    lines = [
+        '<131>1 2026-11-22T23:58:00Z web-2 nginx - - - {"msg":"upstream timed out"}',
+        "<134>1 2026-11-22T23:58:04Z web-2 app - - - retry scheduled",
+        # held until the next line says whether frames follow (they do not)
+        "<131>1 2026-11-22T23:58:05Z web-2 app - - - com.example.StorageError: disk full",
+        "<134>1 2026-11-22T23:58:06Z web-2 app - - - retry scheduled",
+        "<131>1 2026-11-22T23:58:07Z web-2 app - - - com.example.StorageError: disk full",
+    ]
+    events = list(parse_lines(lines))
+    assert [e.level for e in events] == [
+        Level.ERROR,
+        Level.INFO,
+        Level.ERROR,
+        Level.INFO,
+        Level.ERROR,
+    ]
+    assert events[2].timestamp == datetime(2026, 11, 22, 23, 58, 5, tzinfo=UTC)
+    assert events[4].timestamp == datetime(2026, 11, 22, 23, 58, 7, tzinfo=UTC)  # held at the end
+
+
+def test_a_logfmt_severity_key_is_the_level() -> None:
+    lines = [f'severity=error ts=2026-11-22T23:58:0{n}Z msg="x"' for n in range(5)]
+    assert {(e.level, e.message) for e in parse_lines(lines)} == {(Level.ERROR, 'msg="x"')}
 
 
 @pytest.mark.parametrize(
@@ -786,6 +863,22 @@ def test_a_time_of_day_alone_is_read_where_the_source_agrees_on_it() -> None:
     some = [f"button report: 0x800{n}" for n in range(8)]
     some += [f"10:46:4{n}.425 : BTLE scanner Powered On" for n in range(4)]
     assert all(e.timestamp is None for e in parse_lines(some, now=now))
+    # ... and a time of day later in the line is the message's, whatever stands before it
+    backups = [f"Nightly backup of db{n} completed at 03:00:0{n} with 0 errors" for n in range(6)]
+    assert next((e.timestamp, e.message) for e in parse_lines(backups, now=now)) == (
+        None,
+        "Nightly backup of db0 completed at 03:00:00 with 0 errors",
+    )
+    # ... even after a level, and the words between are not taken for a head
+    late = [f"ERROR backup of db{n} failed at 03:00:0{n}" for n in range(6)]
+    assert next(iter(parse_lines(late, now=now))).message == "backup of db0 failed at 03:00:00"
+    after = [f"INFO 03:00:0{n} backup done" for n in range(6)]
+    assert next(iter(parse_lines(after, now=now))).timestamp is None
+    # a date with a four-digit year before it is read whole (month first, as learned)
+    us = [f"09/2{n}/2016 04:30:00 ERROR db down" for n in range(6)]
+    assert next(iter(parse_lines(us, now=now))).timestamp == datetime(
+        2016, 9, 20, 4, 30, tzinfo=UTC
+    )
 
 
 def test_dotnet_console_lines_are_read_with_the_message_below_its_head() -> None:
@@ -823,6 +916,10 @@ fail: Orders.Api.Controllers.OrderController[0]
     assert [(e.first_line, e.line_count) for e in events] == [(0, 2), (2, 2), (4, 2), (6, 2)]
     digest = build_digest(parse(text))
     assert [p.count for p in digest.patterns if p.template.startswith("Payment")] == [2]
+    # a head without a message above a stack frame keeps its line: the frame is no message
+    java = "2026-11-22 23:58:00,123 ERROR [main] c.e.App - \n    at c.e.App.run(App.java:42)\n"
+    (event,) = parse(java * 4)[:1]
+    assert event.message.splitlines()[1] == "    at c.e.App.run(App.java:42)"
 
 
 @pytest.mark.parametrize(

@@ -49,11 +49,14 @@ class EventAssembler(ServiceHeads):
         floor: Level | None = None,
     ) -> None:
         """Open the event a line starts. `floor`: the least level its prefix says it has (a
-        syslog severity), for a line whose head names none."""
+        syslog severity): a JSON record's level is raised to it, and so is a text line's when
+        its head names none."""
         stripped = body.strip()
         if stripped[0] == "{" and stripped[-1] == "}":
             pending = json_event(number, stripped, agg, lambda text: self._head(agg, text))
             if pending is not None:
+                if floor is not None:
+                    pending.level = max(pending.level or floor, floor)
                 self._open_event(agg, pending, stamp)
                 return
         # Redacted whole, before its head is cut off: the words before a secret ("password=",
@@ -93,11 +96,10 @@ class EventAssembler(ServiceHeads):
 
     def _close(self, agg: str | None) -> None:
         pending = self._open.pop(agg)
-        if pending.tentative is not None:
-            held_number, held = pending.tentative
+        if (held := pending.tentative) is not None:
             pending.tentative = None
             self._finish(pending)
-            self._start(agg, held_number, held, None)
+            self._start(agg, held.number, held.text, held.stamp, floor=held.floor)
             pending = self._open.pop(agg)
         self._finish(pending)
 

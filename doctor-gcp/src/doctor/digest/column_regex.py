@@ -13,7 +13,9 @@ from .head_tokens import BRACKET, COMPONENT, DATE, LETTER, LEVEL, LOGGER, NUM, S
 _TEXT = {
     LEVEL: r"[\[<]?({g}[A-Za-z]+)(?:/[\w.-]+(?=\]))?[\]>]?:?",
     LETTER: r"({g}[VDIWEFA]),?",
-    COMPONENT: r"({g}\S*?[A-Za-z]\S*?)(?::|(?<=\d)\])(?=\s|$)",
+    # one lazy run, its letter found by a lookahead: "\S*?[A-Za-z]\S*?" took quadratic time on
+    # a long word that never ends in ":"
+    COMPONENT: r"({g}(?=\S*?[A-Za-z])\S*?)(?::|(?<=\d)\])(?=\s|$)",
     BRACKET: r"({g}\[(?:[^\[\]]|\[[^\[\]]*\])*\])",
     NUM: r"({g}-?\d+(?:#\d+)?:?)",
     LOGGER: r"({g}[A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*)+(?:\[\d+\])?)",  # .NET: "…[14]"
@@ -73,6 +75,8 @@ def pattern(columns: list[Column]) -> str:
     for index, (column, name) in enumerate(zip(columns, _names(columns), strict=True)):
         if index:
             close = (column.kind == SEP and column.sep in "|,") or columns[index - 1].sep == "|"
-            parts.append("" if column.glued else r"[ \t]*" if close else r"[ \t]+")
+            # glued: right after the colon that ends the level ("ERROR:app.db:"), which leaves
+            # one way to split the letters between the two (else quadratic on a long word)
+            parts.append("(?<=:)" if column.glued else r"[ \t]*" if close else r"[ \t]+")
         parts.append(_columnpattern(column, name))
     return r"[ \t]*" + "".join(parts)

@@ -1,11 +1,11 @@
-"""The columns of a head: what the first tokens of lines are, and the regex to read them.
+"""The columns of a head: what the first tokens of lines are.
 
 `cut` cuts the first tokens of a sample of lines into typed columns (a time of one of the
 `stamps` families, a level word, a number, a bracketed context, `name:`, a dotted logger, a host-
 like word, a separator). A column belongs to the head when nine lines in ten agree on its type
 and the type is one heads are made of; a plain word only when the lines show it is a field: it
 is padded to a fixed width, a separator or a level follows it, or it never changes where a host
-stands. `pattern` turns the columns into one regex, so a line costs one match.
+stands. `column_regex.pattern` turns the columns into one regex, so a line costs one match.
 """
 
 from __future__ import annotations
@@ -114,8 +114,8 @@ class _Place:
 def _time_column(kind: int, at: _Place) -> Column | None:
     tokens = at.tokens
     (family, key), count = Counter((t.family, t.key) for t in tokens).most_common(1)[0]
-    if count < AGREE * len(tokens):
-        return None
+    if count < AGREE * len(tokens) or (family == "clock" and at.j > 0):
+        return None  # (a time of day alone: see `_dated`)
     bracketed = at.agree([t.bracketed for t in tokens])
     opens = bracketed and at.agree([t.opens for t in tokens])
     order = _date_order(tokens, at.now) if family == "short" else "ymd"
@@ -225,11 +225,17 @@ _DECIDE = {
 }
 
 
+def _dated(token: Token) -> bool:
+    """A time that tells its day: a time of day alone is a head only where it opens the line
+    (logback's "23:58:00.532 [main] INFO …"); later, it is a message's ("completed at
+    03:00:01") or the rest of a date no family reads ("09/28/2016 04:30:00")."""
+    return token.kind == TIME and token.family != "clock"
+
+
 def _time_column_index(rows: list[list[Token]]) -> int:
     """The column where nine lines in ten show a time, when they agree on one; else 0."""
     firsts = Counter(
-        next((j for j, token in enumerate(row[:MAX_COLUMNS]) if token.kind == TIME), -1)
-        for row in rows
+        next((j for j, token in enumerate(row[:MAX_COLUMNS]) if _dated(token)), -1) for row in rows
     )
     index, count = firsts.most_common(1)[0] if firsts else (-1, 0)
     return index if index > 0 and count >= AGREE * len(rows) else 0

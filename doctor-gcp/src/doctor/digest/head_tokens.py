@@ -48,10 +48,10 @@ _SYSLOG_PATH_TAG = re.compile(
 # A file and line, where a message begins: "/app/config.py:48:", "main.go:12:" (read by
 # `_is_place` without a regex that could backtrack over a 256 KiB token of slashes)
 _LINE_SUFFIX = re.compile(r":\d+:?$")
-# logfmt's time and level keys (Go's slog and logrus, go-kit): "time=2026-…Z level=error"
 # Python's logging.basicConfig() default, "%(levelname)s:%(name)s:%(message)s": the level, the
 # logger and the message glued by colons ("WARNING:urllib3.connectionpool:Retrying ...")
 _GLUED_HEAD = re.compile(r"(?P<level>[A-Z]+):(?P<name>[\w.$-]+):")
+# logfmt's time and level keys (Go's slog and logrus, go-kit): "time=2026-…Z level=error"
 _TIME_KEY = re.compile(r'(?:time|ts|timestamp|t)="?')
 _LEVEL_KEY = re.compile(r'(?:level|lvl|severity)="?(?P<word>[A-Za-z]+)("?)(?=[ \t]|$)')
 _WORD_CHARS = re.compile(r"\w+")
@@ -288,7 +288,7 @@ def tokenize(line: str, now: datetime, limit: int = MAX_TOKENS) -> list[Token]:
         elif char in "|,":
             token = Token(SEP, char, pos, pos + 1)
         else:
-            keyed = _keyed(line, pos, now) if char in "tl" else None  # most words: no call
+            keyed = _keyed(line, pos, now) if char in "tls" else None  # most words: no call
             token = keyed or _plain_token(line, pos, now, tokens[-1] if tokens else None)
         after = _skip_blanks(line, token.end)
         token.pad = after - token.end >= 2

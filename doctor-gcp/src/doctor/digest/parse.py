@@ -34,7 +34,7 @@ from .anatomy import (
     may_touch_stack,
 )
 from .assembly import EventAssembler
-from .pending import OpenEvent
+from .pending import Held, OpenEvent
 from .reading import CUT_MARK, MAX_LINE_CHARS, Record
 from .redact import Redactor
 from .service_heads import NOT_A_HEAD
@@ -59,7 +59,8 @@ class LogParser(EventAssembler):
 
     def __init__(self, redactor: Redactor | None = None, *, now: datetime | None = None) -> None:
         super().__init__(redactor if redactor is not None else Redactor(), now or datetime.now(UTC))
-        self._split: set[str | None] = set()  # streams whose last line the runtime split
+        # per service: the stream and number of its last line, when the runtime split it
+        self._split: dict[str | None, tuple[str | None, int]] = {}
 
     # --- entry points
 
@@ -100,9 +101,9 @@ class LogParser(EventAssembler):
         if self._prefix is None:
             agg, body = None, text
         else:
-            agg, body, aggregated, floor, partial = self._prefix.read(text)
+            agg, body, aggregated, floor, stream, partial = self._prefix.read(text)
             stamp = stamp or aggregated
-            if self._split_line(agg, number, body, partial):
+            if self._split_line(agg, stream, number, body, partial):
                 return
         if number % IDLE_LINES == 0:
             self._close_idle(number)
@@ -115,27 +116,36 @@ class LogParser(EventAssembler):
                 return
             pending = self._open[agg]
         if pending is not None:
-            if self._joins(agg, pending, number, body):
+            if self._joins(agg, pending, Held(number, body, stamp, floor)):
                 return
             self._close(agg)
         self._start(agg, number, body, stamp, floor=floor)
 
-    def _split_line(self, agg: str | None, number: int, body: str, partial: bool) -> bool:
+    def _split_line(
+        self, agg: str | None, stream: str | None, number: int, body: str, partial: bool
+    ) -> bool:
         """Whether the line is the rest of one the runtime split (CRI's "P"), now appended to
-        it. A split line opens or continues its event as usual, then waits for its rest."""
+        it. A split line opens or continues its event as usual, then waits for its rest, which
+        is the next line of its stream; if another line came between (the other stream) or
+        the split line is held, the rest is read as a line of its own."""
         pending = self._open.get(agg)
-        rest = agg in self._split and pending is not None and pending.tentative is None
+        split = self._split.pop(agg, None)
         if partial:
-            self._split.add(agg)
-        else:
-            self._split.discard(agg)
+            self._split[agg] = (stream, number)
+        rest = (
+            split == (stream, number - 1)
+            and pending is not None
+            and pending.tentative is None
+            and pending.last_line == number - 1
+        )
         if rest and pending is not None:
             pending.extend(number, body)
         return rest
 
-    def _joins(self, agg: str | None, pending: OpenEvent, number: int, body: str) -> bool:
+    def _joins(self, agg: str | None, pending: OpenEvent, line: Held) -> bool:
         """Whether the line is taken by the open event: added to it, or held as an error line
         that joins it only if frames follow."""
+        number, body = line.number, line.text
         if pending.mode == NO_STACK and body[0] not in " \t" and not may_touch_stack(body):
             # Most lines of a log, decided with one match: an ordinary line after an ordinary
             # event continues it only where that event's message comes below its head, and
@@ -148,7 +158,7 @@ class LogParser(EventAssembler):
         if continues:
             pending.add(number, body)
         elif held:
-            pending.tentative = (number, body)
+            pending.tentative = line
         return continues or held
 
     def _close_idle(self, number: int) -> None:
@@ -184,16 +194,16 @@ class LogParser(EventAssembler):
         """Decide the held error line by the line after it; True when that line is taken."""
         if pending.tentative is None:
             return False
-        held_number, held = pending.tentative
+        held = pending.tentative
         pending.tentative = None
         if is_frame(body) or body.startswith(FOLLOW_AN_ERROR) or OMITTED_FRAMES.match(body):
-            pending.add(held_number, held)
+            pending.add(held.number, held.text)
             pending.add(number, body)
             return True
         # No stack followed: the held line is an event of its own, and this line is read
         # against it like against any other.
         self._close(agg)
-        self._start(agg, held_number, held, None)
+        self._start(agg, held.number, held.text, held.stamp, floor=held.floor)
         return False
 
     def _continues(self, agg: str | None, pending: OpenEvent, line: str) -> bool:

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
-from .anatomy import GO_DUMP, NO_STACK, next_stack_mode
+from .anatomy import GO_DUMP, NO_STACK, is_frame, next_stack_mode
 from .levels import infer_level
 from .redact import Redactor
 from .types import Level, LogEvent
 
 MAX_EVENT_LINES = 400  # a longer stack adds nothing a diagnosis needs, and memory stays bounded
 MAX_EVENT_CHARS = 100_000
+
+
+class Held(NamedTuple):
+    """A line held until the next one says whether it joins the event before it (an error's
+    first line joins only if frames follow), with what its prefix said of it."""
+
+    number: int
+    text: str
+    stamp: datetime | None = None  # the aggregator's time for it
+    floor: Level | None = None  # the least level its prefix gave it
 
 
 @dataclass(slots=True)
@@ -29,7 +40,7 @@ class OpenEvent:
     blanks: list[int] = field(default_factory=list)  # blank lines held until more follows
     dropped: int = 0
     panic: bool = False
-    tentative: tuple[int, str] | None = None  # an exception line that needs frames to join
+    tentative: Held | None = None  # an exception line that needs frames to join
     last_line: int = 0
     follows: bool = False  # its head line ended in ":" or nothing: the message comes below
     redacted: bool = False  # its first line was redacted as it was read
@@ -63,7 +74,7 @@ class OpenEvent:
             self.panic = True
 
     def add(self, number: int, line: str) -> None:
-        if self.bare and not self.blanks and line[:1] in (" ", "\t"):
+        if self.bare and not self.blanks and line[:1] in (" ", "\t") and not is_frame(line):
             # .NET's "fail: Orders.Api.OrderController[0]" then its message, indented: the head
             # line named the level and the service; the message is what is read and mined.
             self.lines, self.chars, self.redacted = [], 0, False

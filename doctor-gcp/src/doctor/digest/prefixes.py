@@ -47,9 +47,12 @@ _PREFIXES = (
         rf"[a-z0-9][a-z0-9-]*?-(?:{_SAFE}{{6,10}}-)?{_SAFE}{{5}} (?P<service>[a-z0-9][a-z0-9-]*) "
     ),
     # Grafana Loki's logcli: "<time> {app="api", pod="api-7d9f8"} <line>"
-    re.compile(rf'(?P<time>{_RFC3339}) \{{(?P<labels>(?:[\w.]++="(?:[^"\\]|\\.)*+"(?:, )?)*+)\}} '),
+    # (it pads the labels to the longest seen: the blanks after them are its own)
+    re.compile(
+        rf'(?P<time>{_RFC3339}) \{{(?P<labels>(?:[\w.]++="(?:[^"\\]|\\.)*+"(?:, )?)*+)\}} ++'
+    ),
     # CRI: time, stream, F (a full line) or P (split: the rest follows on the next line)
-    re.compile(rf"(?P<time>{_RFC3339}) (?:stdout|stderr) (?P<tag>[FP]) ?"),
+    re.compile(rf"(?P<time>{_RFC3339}) (?P<stream>stdout|stderr) (?P<tag>[FP])(?: |$)"),
     # RFC 5424: <PRI>1 TIME HOST APP PROCID MSGID [SD...]|-; "-" is an empty field. The SD
     # alternatives share no first character: one reading, linear.
     re.compile(
@@ -69,7 +72,8 @@ class Tagged(NamedTuple):
     body: str  # the service's own line
     time: datetime | None = None  # the time the aggregator or runtime wrote
     level: Level | None = None  # at least this level (a syslog severity of warning or worse)
-    partial: bool = False  # the runtime split the line: its rest is the next line
+    stream: str | None = None  # the runtime's stream (stdout, stderr)
+    partial: bool = False  # the runtime split the line: its rest is the stream's next line
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +103,7 @@ class Prefix:
             line[match.end() :],
             stamp,
             _severity(int(pri)) if pri is not None else None,
+            fields.get("stream"),
             fields.get("tag") == "P",
         )
 

@@ -12,7 +12,7 @@ import re
 from .levels import level_from_name
 from .types import Level
 
-_SERVICE_NOISE = re.compile(r"\[\d*\]|\(.*\)$|:$")
+_PID_BRACKETS = re.compile(r"\[\d*\]")
 _PID_TAG = re.compile(r"\[\d+\]:?$")  # syslog's TAG[PID]
 _GLUED_LEVEL = re.compile(r":([A-Z]+)$")
 _LINE_NUMBER = re.compile(r"(\.\w+):\d+$")  # a file's line: "controller.go:42"
@@ -45,8 +45,10 @@ def _plain_name(raw: str) -> str:
         name = name[1:-1]
     name = name.split(" ")[0]
     previous = None
-    while previous != name:
-        previous, name = name, _SERVICE_NOISE.sub("", name)
+    while previous != name:  # "x(y)[1]:" -> "x": each kind of noise may hide another
+        previous, name = name, _PID_BRACKETS.sub("", name).rstrip(":")
+        if name.endswith(")") and "(" in name:
+            name = name[: name.index("(")]  # "sshd(pam_unix)"; a string op: no regex scan
     if name.startswith("/") and _PID_TAG.search(raw.strip()) is not None:
         # syslog's tag of a program logged by its path: "/usr/sbin/cron[412]:" is cron's
         name = name.rstrip("/").rsplit("/", 1)[-1]

@@ -64,8 +64,12 @@ FAMILIES: tuple[Family, ...] = (
         "slash",
         rf"(?P<y>\d{{4}})/(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})[ T:]{_CLOCK}{_FRACTION}{_ZONE}{_END}",
     ),
-    # Spark, Hadoop: 17/06/09 20:10:40 (order learned per source)
-    _family("short", rf"(?P<a>\d{{2}})/(?P<b>\d{{2}})/(?P<c>\d{{2}}) {_CLOCK}{_FRACTION}{_END}"),
+    # Spark, Hadoop: 17/06/09 20:10:40; Windows and .NET: 09/28/2016 04:30:00 (the order is
+    # learned per source)
+    _family(
+        "short",
+        rf"(?P<a>\d{{2}})/(?P<b>\d{{2}})/(?P<c>\d{{2}}(?:\d{{2}})?) {_CLOCK}{_FRACTION}{_END}",
+    ),
     # Apache error log, ctime: Sun Dec 04 04:47:44 2005
     _family(
         "ctime", rf"{DAY_NAMES} {_MON} {{1,2}}(?P<d>\d{{1,2}}) {_CLOCK}{_FRACTION} (?P<y>\d{{4}})"
