@@ -293,6 +293,16 @@ FORMATS: list[tuple[str, list[str], tuple[datetime | None, Level | None, str | N
         ),
     ),
     (
+        "an exception's name after the level is the message's, not a service",
+        [
+            "2026-11-22 23:58:00,123 ERROR KeyError: 'order_id'",
+            "2026-11-22 23:58:01,123 ERROR psycopg2.OperationalError: could not connect",
+            "2026-11-22 23:58:02,123 ERROR java.lang.IllegalStateException: pool closed",
+            "2026-11-22 23:58:03,123 ERROR ValueError: bad input",
+        ],
+        (datetime(2026, 11, 22, 23, 58, 0, 123000), E, None, "KeyError: 'order_id'"),
+    ),
+    (
         "logfmt (time= and level= keys: Go's logrus, slog)",
         [
             'time=2026-11-22T23:58:00Z level=info msg="request served" duration=583ms',

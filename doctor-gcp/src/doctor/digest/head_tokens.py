@@ -176,7 +176,14 @@ def _is_place(text: str) -> bool:
 
 
 def _is_component(text: str) -> bool:
-    named = text.endswith(":") and any(c.isalpha() for c in text) and "/" not in text
+    named = (
+        text.endswith(":")
+        and any(c.isalpha() for c in text)
+        and "/" not in text
+        # "ERROR KeyError: 'id'", Lambda's "[ERROR] ValueError: …": the exception is the
+        # message's first words, not who wrote it
+        and not text.endswith(("Error:", "Exception:"))
+    )
     return (
         named
         or _SOURCE_LOCATION.fullmatch(text) is not None
