@@ -295,7 +295,12 @@ def tokenize(line: str, now: datetime, limit: int = MAX_TOKENS) -> list[Token]:
         elif char in "|,":
             token = Token(SEP, char, pos, pos + 1)
         else:
-            keyed = _keyed(line, pos, now) if char in "tls" else None  # most words: no call
+            # most words: no call ("timestamp=" is the longest key)
+            keyed = (
+                _keyed(line, pos, now)
+                if char in "tls" and line.find("=", pos, pos + 10) > 0
+                else None
+            )
             token = keyed or _plain_token(line, pos, now, tokens[-1] if tokens else None)
         after = _skip_blanks(line, token.end)
         token.pad = after - token.end >= 2

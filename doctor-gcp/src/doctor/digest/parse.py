@@ -116,7 +116,7 @@ class LogParser(EventAssembler):
                 return
             pending = self._open[agg]
         if pending is not None:
-            if self._joins(agg, pending, Held(number, body, stamp, floor)):
+            if self._joins(agg, pending, number, body, (stamp, floor)):
                 return
             self._close(agg)
         self._start(agg, number, body, stamp, floor=floor)
@@ -142,10 +142,17 @@ class LogParser(EventAssembler):
             pending.extend(number, body)
         return rest
 
-    def _joins(self, agg: str | None, pending: OpenEvent, line: Held) -> bool:
+    def _joins(
+        self,
+        agg: str | None,
+        pending: OpenEvent,
+        number: int,
+        body: str,
+        tags: tuple[datetime | None, Level | None],
+    ) -> bool:
         """Whether the line is taken by the open event: added to it, or held as an error line
-        that joins it only if frames follow."""
-        number, body = line.number, line.text
+        that joins it only if frames follow; `tags`: the line's time and floor from its prefix,
+        kept with a held line."""
         if pending.mode == NO_STACK and body[0] not in " \t" and not may_touch_stack(body):
             # Most lines of a log, decided with one match: an ordinary line after an ordinary
             # event continues it only where that event's message comes below its head, and
@@ -158,7 +165,7 @@ class LogParser(EventAssembler):
         if continues:
             pending.add(number, body)
         elif held:
-            pending.tentative = line
+            pending.tentative = Held(number, body, *tags)
         return continues or held
 
     def _close_idle(self, number: int) -> None:
