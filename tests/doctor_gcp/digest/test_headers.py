@@ -293,6 +293,16 @@ FORMATS: list[tuple[str, list[str], tuple[datetime | None, Level | None, str | N
         ),
     ),
     (
+        "python's '%(asctime)s - %(name)s - %(levelname)s - %(message)s'",
+        [
+            "2026-11-22 23:58:00,123 - app.db - ERROR - query took 82 ms",
+            "2026-11-22 23:58:01,123 - app.web - INFO - GET /health - 200",
+            "2026-11-22 23:58:02,123 - app.db - WARNING - slow query - 900 ms",
+            "2026-11-22 23:58:03,123 - urllib3.connectionpool - DEBUG - Starting new connection",
+        ],
+        (datetime(2026, 11, 22, 23, 58, 0, 123000), E, "app.db", "query took 82 ms"),
+    ),
+    (
         "an exception's name after the level is the message's, not a service",
         [
             "2026-11-22 23:58:00,123 ERROR KeyError: 'order_id'",

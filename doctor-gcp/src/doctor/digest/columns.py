@@ -60,6 +60,15 @@ def _dash_within(row: list[Token], index: int) -> bool:
     return any(t.kind == SEP and t.text in ("-", "--") for t in row[index + 1 : index + 3])
 
 
+def _level_after_dash(row: list[Token], index: int) -> bool:
+    """Python's "%(asctime)s - %(name)s - %(levelname)s - ": the dash after the name is
+    followed by the level, and the head goes on."""
+    for at in range(index + 1, min(index + 3, len(row) - 1)):
+        if row[at].kind == SEP and row[at].text in ("-", "--"):
+            return row[at + 1].kind == LEVEL
+    return False
+
+
 def _identifier_like(text: str) -> bool:
     """A program's or class's name rather than a word of a sentence."""
     core = text.rstrip(":")
@@ -136,11 +145,13 @@ def _level_column(kind: int, at: _Place) -> Column | None:
 def _sep_column(kind: int, at: _Place) -> Column | None:
     sep = Counter(t.text for t in at.tokens).most_common(1)[0][0]
     # "program - message", "LEVEL [thread] - message": a dash after the fields ends the head
-    # ... unless a "name:" or a ":" follows it on every line (Ruby's "-- app: ", "-- : ")
+    # ... unless a "name:" or a ":" follows it on every line (Ruby's "-- app: ", "-- : "), or
+    # the level, not read yet (Python's "%(asctime)s - %(name)s - %(levelname)s - ")
     ends = (
         sep in ("-", "--", ":")
         and bool(at.seen & {"service", "level", "context"})
         and not at.next_has({SEP, COMPONENT}, 1)
+        and ("level" in at.seen or not at.next_has({LEVEL}, 1))
     )
     return Column(kind, "sep", sep=sep, terminal=ends)
 
@@ -186,7 +197,15 @@ def _word_column(kind: int, at: _Place) -> Column | None:
     fielded = padded or (then_field and "level" not in seen)
     dash = at.agree([_dash_within(row, at.j) for row in at.rows])
     if (fielded or (kind == LOGGER and then_field)) and dash:
-        return Column(kind, "service", flexible=True, sep="-", terminal=True)
+        # the dash ends the head, unless the level follows it: then both are columns of their own
+        level_next = "level" not in seen and at.agree([_level_after_dash(r, at.j) for r in at.rows])
+        return Column(
+            kind,
+            "service",
+            flexible=not level_next,
+            sep="" if level_next else "-",
+            terminal=not level_next,
+        )
     if kind == LOGGER and ("level" in seen or then_field):
         return Column(LOGGER, "service", flexible=then_sep)
     if kind == HOSTLIKE and "level" not in seen and ("time" in seen or before_level or at.j == 0):
