@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import datetime
 
 from .jsonlog import json_event
+from .levels import at_least
 from .pending import OpenEvent
 from .reading import ParseStats
 from .redact import Redactor
@@ -55,8 +56,7 @@ class EventAssembler(ServiceHeads):
         if stripped[0] == "{" and stripped[-1] == "}":
             pending = json_event(number, stripped, agg, lambda text: self._head(agg, text))
             if pending is not None:
-                if floor is not None:
-                    pending.level = max(pending.level or floor, floor)
+                pending.level = at_least(pending.level, floor)
                 self._open_event(agg, pending, stamp)
                 return
         # Redacted whole, before its head is cut off: the words before a secret ("password=",
@@ -64,11 +64,7 @@ class EventAssembler(ServiceHeads):
         if not redacted:
             body = self.redactor.redact(body)
         head = self._head(agg, body)
-        level = head.level
-        if level is None:
-            level = text_level(head.message)
-            if floor is not None:
-                level = floor if level is None else max(level, floor)
+        level = head.level if head.level is not None else at_least(text_level(head.message), floor)
         message = head.message if head.message.strip() else body
         pending = OpenEvent.opening(number, message, level, head.timestamp, agg or head.service)
         pending.redacted = True  # its first line is; the rest when it closes

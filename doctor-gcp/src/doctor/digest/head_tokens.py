@@ -52,8 +52,9 @@ _LINE_SUFFIX = re.compile(r":\d+:?$")
 # logger and the message glued by colons ("WARNING:urllib3.connectionpool:Retrying ...")
 _GLUED_HEAD = re.compile(r"(?P<level>[A-Z]+):(?P<name>[\w.$-]+):")
 # logfmt's time and level keys (Go's slog and logrus, go-kit): "time=2026-…Z level=error"
-_TIME_KEY = re.compile(r'(?:time|ts|timestamp|t)="?')
-_LEVEL_KEY = re.compile(r'(?:level|lvl|severity)="?(?P<word>[A-Za-z]+)("?)(?=[ \t]|$)')
+TIME_KEYS, LEVEL_KEYS = "(?:time|ts|timestamp|t)=", "(?:level|lvl|severity)="
+_TIME_KEY = re.compile(TIME_KEYS + '"?')
+_LEVEL_KEY = re.compile(LEVEL_KEYS + '"?(?P<word>[A-Za-z]+)("?)(?=[ \t]|$)')
 _WORD_CHARS = re.compile(r"\w+")
 _STRIP = "[]():,<>"
 
@@ -298,7 +299,7 @@ def tokenize(line: str, now: datetime, limit: int = MAX_TOKENS) -> list[Token]:
             # most words: no call ("timestamp=" is the longest key)
             keyed = (
                 _keyed(line, pos, now)
-                if char in "tls" and line.find("=", pos, pos + 10) > 0
+                if char in "tls" and line.find("=", pos, pos + 10) != -1
                 else None
             )
             token = keyed or _plain_token(line, pos, now, tokens[-1] if tokens else None)

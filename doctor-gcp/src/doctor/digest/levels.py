@@ -51,19 +51,25 @@ _NAMES: dict[str, Level] = {
     "dbug": Level.DEBUG,
     "fail": Level.ERROR,
 }
+# Lowercase names that are a head's level when a colon ends them (.NET's "fail:", "dbug:")
+COLON_LEVELS = frozenset({"trce", "dbug", "fail"})
 # Names that are levels only where a head or a field says so: as a plain word ("inf", "log",
 # "query") they are more likely the message's own.
 _FIELD_ONLY = {
-    "log", "query", "context", "statement", "config", "location", "vrb", "dbg", "inf", "wrn", "ftl",
-    "trce", "dbug", "fail",
-}  # fmt: skip
-# Lowercase names that are a head's level when a colon ends them (.NET's "fail:", "dbug:")
-COLON_LEVELS = frozenset({"trce", "dbug", "fail"})
+    "log", "query", "context", "statement", "config", "location", "vrb", "dbg", "inf", "wrn", "ftl"
+} | COLON_LEVELS  # fmt: skip
 
 LEVEL_WORDS = frozenset(_NAMES) - _FIELD_ONLY
 
 # syslog / journald PRIORITY 0..7 (0 = emerg). pino's levels start at 10, so they never clash.
 _SYSLOG = (Level.CRITICAL,) * 3 + (Level.ERROR, Level.WARNING, Level.INFO, Level.INFO, Level.DEBUG)
+
+
+def at_least(level: Level | None, floor: Level | None) -> Level | None:
+    """`level` raised to `floor` (a syslog severity a prefix gave the line), if any."""
+    if floor is None:
+        return level
+    return floor if level is None else max(level, floor)
 
 
 def level_from_name(name: str) -> Level | None:

@@ -32,6 +32,7 @@ _NOW = datetime.max.replace(tzinfo=UTC)  # kubectl's times have a year: "now" pl
 _ISO = stamps.BY_NAME["iso"]
 _RFC3339 = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)"
 _SAFE = "[bcdfghjklmnpqrstvwxz2456789]"  # the letters of Kubernetes' random names
+_LABEL_TEXT = r'([\w.]++)="((?:[^"\\]|\\.)*+)"'  # a Loki label: name="value"
 _PREFIXES = (
     # docker compose v2 "api-1  | ", v1 "app_api_1  | ": the service name, then its replica
     re.compile(r"(?P<service>[A-Za-z0-9][\w.-]*?)(?:[-_]\d+)?[ \t]+\| ?"),
@@ -48,9 +49,7 @@ _PREFIXES = (
     ),
     # Grafana Loki's logcli: "<time> {app="api", pod="api-7d9f8"} <line>"
     # (it pads the labels to the longest seen: the blanks after them are its own)
-    re.compile(
-        rf'(?P<time>{_RFC3339}) \{{(?P<labels>(?:[\w.]++="(?:[^"\\]|\\.)*+"(?:, )?)*+)\}} ++'
-    ),
+    re.compile(rf"(?P<time>{_RFC3339}) \{{(?P<labels>(?:{_LABEL_TEXT}(?:, )?)*+)\}} ++"),
     # CRI: time, stream, F (a full line) or P (split: the rest follows on the next line)
     re.compile(rf"(?P<time>{_RFC3339}) (?P<stream>stdout|stderr) (?P<tag>[FP])(?: |$)"),
     # RFC 5424: <PRI>1 TIME HOST APP PROCID MSGID [SD...]|-; "-" is an empty field. The SD
@@ -108,7 +107,7 @@ class Prefix:
         )
 
 
-_LABEL = re.compile(r'([\w.]+)="((?:[^"\\]|\\.)*)"')
+_LABEL = re.compile(_LABEL_TEXT)
 _NAMING_LABELS = ("service_name", "service", "app", "container", "job")  # the first found names
 
 

@@ -18,6 +18,7 @@ from .anatomy import (
     OMITTED_FRAMES,
     STACK_CONTINUATIONS,
 )
+from .head_tokens import LEVEL_KEYS, TIME_KEYS
 from .headers import Head, Heads
 
 # A source whose lines start records with a head often enough (several formats interleaved
@@ -46,7 +47,7 @@ def _headless(line: str) -> bool:
 # source whose heads were learned from other formats.
 _LOGFMT_HEAD = re.compile(
     r"(?:[\w.-]+=(?:\"[^\"]*\"|\S*)[ \t]+){0,3}"
-    r"(?:(?:time|ts|t|timestamp)=\"?\d{4}-\d\d-\d\d|(?:level|lvl|severity)=\"?"
+    rf"(?:{TIME_KEYS}\"?\d{{4}}-\d\d-\d\d|{LEVEL_KEYS}\"?"
     r"(?i:trace|debug|info|notice|warn|warning|error|err|fatal|panic|crit|critical)\b)"
 )
 

@@ -26,7 +26,6 @@ def service_name(raw: str) -> tuple[str, Level | None]:
     one); and the level a name ends with, glued on by a colon: PostgreSQL's prefix as RDS sets
     it ("%t:%r:%u@%d:[%p]:") -> "UTC:10.0.1.5(53012):app@orders:[4711]:ERROR" -> "app@orders",
     ERROR."""
-    name, level = _plain_name(raw), None
     bare = raw.rstrip(":")
     glued = _GLUED_LEVEL.search(bare, max(0, len(bare) - 16))  # a level name is short
     if glued is not None and (level := level_from_name(glued.group(1))) is not None:
@@ -36,7 +35,7 @@ def service_name(raw: str) -> tuple[str, Level | None]:
         zone = _ZONE_LEFT.fullmatch(parts[0]) is not None
         named = [part for part in parts[zone:] if _LETTER.search(part)]
         return (named[-1] if named else ""), level
-    return _LINE_NUMBER.sub(r"\1", name), level
+    return _LINE_NUMBER.sub(r"\1", _plain_name(raw)), None
 
 
 def _plain_name(raw: str) -> str:
