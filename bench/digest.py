@@ -50,6 +50,7 @@ from doctor.digest import (
     parse_lines,
     render_prompt,
 )
+from doctor.digest import parse as parse_module
 from doctor.digest.masking import miner_config
 from doctor.engines.rules import RulesEngine
 from doctor.incident import Incident
@@ -410,6 +411,9 @@ def main() -> None:
         rss_child(args.rss_child, args.rss_events)
         return
     budget = args.drain_seconds
+    # The image runs the mypyc build; a checkout runs the source (bench/compiled.py has both).
+    built = "compiled by mypyc" if parse_module.__file__.endswith(".so") else "the source"
+    print(f"digest: {built} ({parse_module.__file__})")
     lines, source = chaos_app_lines(args.events)
     print(f"(a) chaos-app log, from {source}")
     measure(lines, *against_drain("chaos-app JSON lines", lines, budget)[:2])

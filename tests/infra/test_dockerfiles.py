@@ -112,3 +112,21 @@ def test_doctor_serves_on_port_8080_as_cloud_run_expects() -> None:
     [healthcheck] = doctor.instructions("HEALTHCHECK")
     assert "/healthz" in healthcheck
     assert "PORT" in healthcheck
+
+
+def test_the_doctor_image_runs_the_compiled_digest() -> None:
+    build, runtime = Dockerfile("doctor-gcp/Dockerfile").stages()[1:]
+    assert re.search(r"apt-get install .*\bgcc\b", build)
+    [sync] = [line for line in build.splitlines() if "--no-editable" in line]
+    assert "HATCH_BUILD_HOOK_ENABLE_MYPYC=true" in sync
+    # The hook's switch must name a hook the package really declares.
+    hooks = tomllib.loads((ROOT / "doctor-gcp" / "pyproject.toml").read_text())["tool"]["hatch"]
+    assert "mypyc" in hooks["build"]["targets"]["wheel"]["hooks"]
+    assert "--reinstall-package cloud-doctor" in sync
+    assert "gcc" not in runtime
+
+
+def test_the_build_context_leaves_out_local_builds_and_caches() -> None:
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    for pattern in ("**/*.so", "**/.venv", "**/__pycache__"):
+        assert pattern in ignored, pattern
