@@ -767,6 +767,18 @@ def test_a_syslog_severity_raises_json_records_and_held_lines_too() -> None:
     assert events[4].timestamp == datetime(2026, 11, 22, 23, 58, 7, tzinfo=UTC)  # held at the end
 
 
+def test_a_level_a_line_states_wins_over_the_syslog_severity() -> None:
+    # The priority is the shipper's guess (a whole stream at err, say); the app said INFO.
+    lines = [
+        '<131>1 2026-11-22T23:58:00Z web-2 api - - - {"level":"info","msg":"request served"}',
+        "<131>1 2026-11-22T23:58:01Z web-2 api - - - 2026-11-22 23:58:01 INFO request served",
+        '<134>1 2026-11-22T23:58:02Z web-2 api - - - {"level":"error","msg":"upstream reset"}',
+        '<131>1 2026-11-22T23:58:03Z web-2 api - - - {"msg":"request served"}',
+    ]
+    events = list(parse_lines(lines))
+    assert [e.level for e in events] == [Level.INFO, Level.INFO, Level.ERROR, Level.ERROR]
+
+
 def test_a_logfmt_severity_key_is_the_level() -> None:
     lines = [f'severity=error ts=2026-11-22T23:58:0{n}Z msg="x"' for n in range(5)]
     assert {(e.level, e.message) for e in parse_lines(lines)} == {(Level.ERROR, 'msg="x"')}

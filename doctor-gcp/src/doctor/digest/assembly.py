@@ -50,13 +50,12 @@ class EventAssembler(ServiceHeads):
         floor: Level | None = None,
     ) -> None:
         """Open the event a line starts. `floor`: the least level its prefix says it has (a
-        syslog severity): a JSON record's level is raised to it, and so is a text line's when
-        its head names none."""
+        syslog severity) raises the level read from a line's words, never the one its head or
+        JSON fields state."""
         stripped = body.strip()
         if stripped[0] == "{" and stripped[-1] == "}":
-            pending = json_event(number, stripped, agg, lambda text: self._head(agg, text))
+            pending = json_event(number, stripped, agg, lambda text: self._head(agg, text), floor)
             if pending is not None:
-                pending.level = at_least(pending.level, floor)
                 self._open_event(agg, pending, stamp)
                 return
         # Redacted whole, before its head is cut off: the words before a secret ("password=",

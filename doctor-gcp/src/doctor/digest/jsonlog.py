@@ -10,10 +10,11 @@ from datetime import datetime
 from typing import Any
 
 from .headers import Head
-from .levels import level_from_json
+from .levels import at_least, level_from_json
 from .pending import OpenEvent
 from .textlog import text_level
 from .timestamps import parse_epoch, parse_timestamp
+from .types import Level
 
 MESSAGE_KEYS = ("message", "msg", "log", "@message", "textPayload", "event")
 LEVEL_KEYS = ("level", "severity", "levelname", "lvl", "log.level", "loglevel")
@@ -101,10 +102,15 @@ def json_service(obj: dict[str, Any]) -> str | None:
 
 
 def json_event(
-    number: int, text: str, service: str | None, head_of: Callable[[str], Head]
+    number: int,
+    text: str,
+    service: str | None,
+    head_of: Callable[[str], Head],
+    floor: Level | None = None,
 ) -> OpenEvent | None:
     """The event a JSON object line opens, or None when the line is no JSON object.
-    `head_of` reads a text head, for records that wrap a text line."""
+    `head_of` reads a text head, for records that wrap a text line. `floor` raises a level
+    read from the words, never one the record states (as for a text line)."""
     try:
         obj = json.loads(text)
     except ValueError:
@@ -127,7 +133,7 @@ def json_event(
         if head.fitted or head.timestamp is not None or head.level is not None:
             message = head.message or message
         if level is None:
-            level = text_level(message)
+            level = at_least(text_level(message), floor)
     pending = OpenEvent.opening(number, message, level, timestamp, service or json_service(obj))
     if exception:
         for line in exception.split("\n"):
