@@ -288,8 +288,12 @@ def test_a_record_of_another_format_after_a_traceback_keeps_its_own_level() -> N
     assert error.level == Level.ERROR
     assert error.line_count == 4  # the headline and its traceback
     assert record.level == Level.INFO
-    assert record.message.startswith("time=2026-01-01T00:00:10.000Z level=INFO")
+    # Read on its own, as logfmt: its time and level are fields, the rest is the message.
+    assert record.message == "service=auth msg=request status=200"
+    assert record.timestamp == datetime(2026, 1, 1, 0, 0, 10, tzinfo=UTC)
     assert go_kit.level == Level.INFO
+    assert go_kit.message == "caller=main.go:42 msg=served"
+    assert go_kit.timestamp == datetime(2026, 1, 1, 0, 0, 10, 500000, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("shape", ["{t} {m}", "[{t}] {m}"])
@@ -792,6 +796,33 @@ def test_a_logfmt_line_keyed_by_its_time_is_a_record_of_its_own() -> None:
     events = list(parse_lines(lines))
     assert [e.line_count for e in events] == [1, 1, 1, 1, 1]
     assert events[2].message == "config problems:"
+
+
+def test_logfmt_records_among_another_formats_lines_are_read_as_logfmt() -> None:
+    # A sidecar's records in an app's stream: each has its own time (not the line above's).
+    lines = [
+        "2026-11-22 23:58:00.001 INFO 7 --- [main] c.e.Orders : started",
+        "2026-11-22 23:58:00.002 INFO 7 --- [main] c.e.Orders : served",
+        'level=error ts=2026-11-22T23:58:01.5Z caller=proxy.go:88 msg="upstream reset"',
+        'time="2026-11-22T23:58:01.7Z" msg="plain"',
+        "level equals three in this sentence",
+        "2026-11-22 23:58:02.004 INFO 7 --- [main] c.e.Orders : served",
+    ]
+    events = list(parse_lines(lines))
+    assert [(e.level, e.timestamp, e.message) for e in events[2:5]] == [
+        (
+            Level.ERROR,
+            datetime(2026, 11, 22, 23, 58, 1, 500000, tzinfo=UTC),
+            'caller=proxy.go:88 msg="upstream reset"',
+        ),
+        (Level.INFO, datetime(2026, 11, 22, 23, 58, 1, 700000, tzinfo=UTC), 'msg="plain"'),
+        # no key: a sentence, with the time of the line before it
+        (
+            Level.INFO,
+            datetime(2026, 11, 22, 23, 58, 1, 700000, tzinfo=UTC),
+            "level equals three in this sentence",
+        ),
+    ]
 
 
 def test_a_logfmt_severity_key_is_the_level() -> None:

@@ -30,9 +30,11 @@ from .head_tokens import (
     LETTER,
     LETTER_LEVELS,
     LEVEL,
+    LEVEL_KEYS,
     NUM,
     SEP,
     TIME,
+    TIME_KEYS,
     WORD,
     Token,
     tokenize,
@@ -240,6 +242,9 @@ _OPENS_WITH_A_LEVEL = re.compile(
     r"emerg|severe|panic)\b"
 )
 
+# Or a logfmt key for one ("time=2026-... level=info msg=..."), as a record of its own does.
+_OPENS_WITH_A_KEY = re.compile(rf"[ \t]*(?:{TIME_KEYS}|{LEVEL_KEYS})")
+
 
 def _opens_a_head(line: str, now: datetime) -> bool:
     start = len(line) - len(line.lstrip(" \t"))
@@ -247,7 +252,9 @@ def _opens_a_head(line: str, now: datetime) -> bool:
     found = stamps.find(line, at)
     if found is not None and found[0].name not in _WEAK_ALONE:
         return True
-    return _OPENS_WITH_A_LEVEL.match(line) is not None
+    if _OPENS_WITH_A_LEVEL.match(line) is not None:
+        return True
+    return line.find("=", 0, 24) >= 0 and _OPENS_WITH_A_KEY.match(line) is not None
 
 
 def read_alone(line: str, now: datetime) -> Head:
@@ -273,7 +280,7 @@ def _read_alone(line: str, now: datetime) -> tuple[Head, HeaderModel | None]:
         return Head(line, fitted=False), None
     if columns[0].family in _WEAK_ALONE:  # a lone 10-digit number is no proof of a time
         return Head(line, fitted=False), None
-    if columns[0].kind == LEVEL and not _plainly_a_level(row[0].text):
+    if columns[0].kind == LEVEL and not (row[0].key or _plainly_a_level(row[0].text)):
         return Head(line, fitted=False), None
     after = row[len(columns)].kind if len(row) > len(columns) else None
     if columns[-1].kind == LETTER and after not in (COMPONENT, BRACKET, SEP):
