@@ -323,6 +323,21 @@ FORMATS: list[tuple[str, list[str], tuple[datetime | None, Level | None, str | N
         (datetime(2026, 11, 22, 23, 58), INFO, None, 'msg="request served" duration=583ms'),
     ),
     (
+        "logfmt naming its service by a key (slog's service=, app=, component=)",
+        [
+            'time=2026-11-22T23:58:00Z level=info app="orders" msg="request served" ms=583',
+            "time=2026-11-22T23:58:05Z level=warn service=auth msg=slow ms=245",
+            'time=2026-11-22T23:58:10Z level=error component=cache msg="miss" ms=616',
+            'time=2026-11-22T23:58:15Z level=info msg="request served" ms=82',
+        ],
+        (
+            datetime(2026, 11, 22, 23, 58),
+            INFO,
+            "orders",
+            'app="orders" msg="request served" ms=583',
+        ),
+    ),
+    (
         "logfmt, level first and values quoted (go-kit)",
         [
             'level="warn" ts="2026-11-22T23:58:00.1Z" caller=main.go:42 msg="slow"',

@@ -825,6 +825,19 @@ def test_logfmt_records_among_another_formats_lines_are_read_as_logfmt() -> None
     ]
 
 
+def test_a_logfmt_record_names_its_service_by_a_key() -> None:
+    lines = [
+        "time=2026-11-22T23:58:00Z level=info service=auth msg=issued",
+        "time=2026-11-22T23:58:01Z level=info service=billing msg=sent",
+        'time=2026-11-22T23:58:02Z level=warn component="cache" msg=evicting',
+        "time=2026-11-22T23:58:03Z level=info msg=served user_app=web",  # no such key
+    ]
+    assert [e.service for e in parse_lines(lines)] == ["auth", "billing", "cache", None]
+    # A key in a plain text line is no service: only a logfmt head says it is logfmt.
+    plain = [f"2026-11-22 23:58:0{n} INFO restarted service=auth" for n in range(4)]
+    assert {e.service for e in parse_lines(plain)} == {None}
+
+
 def test_a_logfmt_severity_key_is_the_level() -> None:
     lines = [f'severity=error ts=2026-11-22T23:58:0{n}Z msg="x"' for n in range(5)]
     assert {(e.level, e.message) for e in parse_lines(lines)} == {(Level.ERROR, 'msg="x"')}

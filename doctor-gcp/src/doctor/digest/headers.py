@@ -33,6 +33,7 @@ from .head_tokens import (
     LEVEL_KEYS,
     NUM,
     SEP,
+    SERVICE_KEYS,
     TIME,
     TIME_KEYS,
     WORD,
@@ -47,6 +48,10 @@ from .types import Level
 MIN_SAMPLE = 4  # fewer lines than this teach nothing: each is read on its own
 MAX_MODELS = 32  # formats one source may show
 _T = TypeVar("_T")
+# A logfmt record names its service by a key, as a JSON one does by a field; the first wins.
+_SERVICE_KEY = re.compile(
+    rf'(?:^|[ \t])(?:{"|".join(map(re.escape, SERVICE_KEYS))})=(?:"([^"\s]+)"|([^"\s]+))'
+)
 _KEPT = 4096  # stamps and service names remembered per model (per analysis, never shared)
 
 
@@ -72,6 +77,7 @@ class HeaderModel:
 
     def __post_init__(self) -> None:
         self.regex = re.compile(pattern(self.columns))
+        self._keyed = any(column.key for column in self.columns)  # logfmt
         time = next((c for c in self.columns if c.role == "time"), None)
         self._time = stamps.BY_NAME[time.family] if time is not None else None
         self._order = time.order if time is not None else "ymd"
@@ -117,7 +123,10 @@ class HeaderModel:
             # Columns learned from other lines (a constant "healthcheck ok" read as two host
             # fields) would take this line's level word for a name and lose its level.
             return None
-        return Head(line[match.end() :].lstrip(" \t"), timestamp, level, service)
+        message = line[match.end() :].lstrip(" \t")
+        if service is None and self._keyed and (named := _SERVICE_KEY.search(message)):
+            service = named.group(1) or named.group(2)
+        return Head(message, timestamp, level, service)
 
 
 def _memo(cache: dict[str, _T], key: str, compute: Callable[[str], _T]) -> _T:

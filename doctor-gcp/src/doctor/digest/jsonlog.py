@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from .head_tokens import SERVICE_KEYS
 from .headers import Head
 from .levels import at_least, level_from_json
 from .pending import OpenEvent
@@ -20,7 +21,6 @@ MESSAGE_KEYS = ("message", "msg", "log", "@message", "textPayload", "event")
 LEVEL_KEYS = ("level", "severity", "levelname", "lvl", "log.level", "loglevel")
 TS_KEYS = ("timestamp", "ts", "time", "@timestamp", "asctime", "datetime")
 EXC_KEYS = ("exception", "exc_info", "stack", "stack_trace", "stacktrace", "error", "err")
-SERVICE_KEYS = ("service", "service.name", "logger", "logger_name", "component", "app")
 # Log shippers (Fluent Bit, Fluentd, Vector) name the container and pod the line came from.
 CONTAINER_KEYS = ("container_name", "container", "pod_name", "pod")
 # A Deployment's pod is "<name>-<replicaset hash>-<5 chars>", a StatefulSet's "<name>-<n>".
