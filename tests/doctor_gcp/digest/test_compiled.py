@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -22,15 +23,60 @@ def test_no_compiled_module_shadows_the_source() -> None:
     assert not stale, f"compiled modules beside the source; delete them: rm {' '.join(stale)}"
 
 
+_BREAKERS = (
+    "",
+    "{",
+    "{}",
+    '{"log":',
+    "<999>1 ",
+    "\ufeff",
+    "é" * 40,
+    "  at ",
+    "Caused by: ",
+    "... 3 more",
+    "Traceback (most recent call last):",
+    "panic: ",
+    "2026-13-45T99:99:99Z ERROR ",
+    "level=",
+    'ts="',
+    "stdout F ",
+    "[",
+    "1" * 30,
+)
+
+
+def _mutated(count: int) -> list[str]:
+    rng = random.Random(7)
+    pool = [line for _, lines, _ in FORMATS for line in lines]
+    out = []
+    for _ in range(count):
+        line = rng.choice(pool)
+        cut = rng.randrange(len(line) + 1)
+        roll = rng.random()
+        if roll < 0.3:
+            line = line[:cut] + rng.choice(_BREAKERS) + line[cut:]
+        elif roll < 0.45:
+            line = line[:cut]
+        elif roll < 0.55:
+            line = rng.choice(_BREAKERS)
+        out.append(line)
+    return out
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 def test_the_compiled_digest_gives_the_same_digest_as_the_source(tmp_path: Path) -> None:
-    # Every head the parser knows, one log per format, besides the bench's generators.
+    # Every head the parser knows, one log per format, besides the bench's generators; and
+    # the same lines broken at random, where a compiled module's runtime type checks would
+    # raise if a value ever broke its annotation.
     logs = []
     for number, (_, lines, _) in enumerate(FORMATS):
         log = tmp_path / f"format-{number}.log"
         log.write_text("\n".join(lines) + "\n", encoding="utf-8")
         logs.append(str(log))
+    mutated = tmp_path / "mutated.log"
+    mutated.write_text("\n".join(_mutated(3000)) + "\n", encoding="utf-8")
+    logs.append(str(mutated))
     bench = [sys.executable, str(ROOT / "bench" / "compiled.py"), "--check", "--lines", "3000"]
     done = subprocess.run(
         [*bench, "--out", str(tmp_path / "compiled"), *logs],
