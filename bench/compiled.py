@@ -27,7 +27,10 @@ import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
+
+if TYPE_CHECKING:
+    from doctor.digest import LogEvent
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "doctor-gcp"
@@ -47,6 +50,7 @@ class Figures(TypedDict):
 
 class Report(TypedDict):
     module: str  # where `doctor.digest.parse` was imported from: a .py or a compiled .so
+    streams: bool  # the first event came before the input's end
     corpora: dict[str, Figures]
 
 
@@ -99,6 +103,8 @@ def build(out: Path = DEFAULT_OUT, *, timeout: float = 900.0) -> Path:
             tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-12:])
             raise BuildError(f"the compiled build failed:\n{tail}")
         [wheel] = wheels.glob("*.whl")
+        if out.exists() and any(out.iterdir()) and not (out / "doctor").is_dir():
+            raise BuildError(f"{out} holds something else than a build: choose another --out")
         shutil.rmtree(out, ignore_errors=True)
         with zipfile.ZipFile(wheel) as archive:
             archive.extractall(out)
@@ -125,20 +131,62 @@ def _corpora(lines: int, files: list[Path]) -> Iterator[tuple[str, list[str]]]:
 
 
 def _fingerprint(lines: list[str]) -> str:
-    """Every event's fields and every pattern's facts, hashed: equal means the same digest."""
-    from doctor.digest import Redactor, parse_lines
+    """Every event's fields, every pattern's facts and the prompt, hashed: equal means the
+    same digest. The second half of the lines is the baseline of the first, and the lines
+    also go in as whole records (CloudWatch events), as the service reads them."""
+    from doctor.digest import Redactor, parse_lines, parse_records, render_prompt
     from doctor.digest.mine import build_digest
+
+    def event_rows(events: list[LogEvent]) -> list[object]:
+        return [
+            (
+                e.message,
+                int(e.level),
+                str(e.timestamp),
+                e.service,
+                e.first_line,
+                e.line_count,
+                e.line_numbers,
+            )
+            for e in events
+        ]
 
     redactor = Redactor()
     events = list(parse_lines(lines, redactor=redactor, now=NOW))
-    rows: list[object] = [
-        (e.message, int(e.level), str(e.timestamp), e.service, e.line_numbers) for e in events
-    ]
-    digest = build_digest(iter(events), redactions=redactor.counts)
-    rows += [(p.facts(), p.samples, p.services, sorted(p.minutes.items())) for p in digest.patterns]
-    rows += [digest.assignments, digest.line_assignments, digest.redactions]
-    rows += [(b.minute.isoformat(), b.total, b.errors) for b in digest.timeline]
+    whole = list(parse_records(((line, NOW) for line in lines), whole=True, now=NOW))
+    half = len(events) // 2
+    rows: list[object] = [*event_rows(events), *event_rows(whole)]
+    for digest in (
+        build_digest(iter(events), redactions=redactor.counts),
+        build_digest(events[half:], baseline=events[:half], baseline_minutes=30),
+    ):
+        rows += [
+            (p.facts(), p.samples, p.services, sorted(p.minutes.items())) for p in digest.patterns
+        ]
+        rows += [digest.assignments, digest.line_assignments, digest.redactions]
+        rows += [(b.minute.isoformat(), b.total, b.errors) for b in digest.timeline]
+        rows += [digest.events_total, str(digest.spike_start), digest.baseline_minutes]
+        prompt = render_prompt(digest, budget_tokens=8_000, log_group="bench", minutes=60)
+        rows += [prompt.system, prompt.user, prompt.tokens, prompt.truncated]
     return hashlib.sha256(json.dumps(rows, default=str).encode()).hexdigest()
+
+
+def _streams() -> bool:
+    """Whether events come out before the input ends: a parser that read a stream whole first
+    would hold a million lines in memory before its first event."""
+    from doctor.digest import parse_lines
+    from doctor.digest.parse import SAMPLE_LINES
+
+    read = 0
+
+    def lines() -> Iterator[str]:
+        nonlocal read
+        while read < 50 * SAMPLE_LINES:  # bounded: a parser that reads it all still stops
+            read += 1
+            yield f"2026-11-22 23:58:00 INFO line {read}"
+
+    next(iter(parse_lines(lines(), now=NOW)))
+    return read <= 2 * SAMPLE_LINES
 
 
 def _best(lines: list[str], repeat: int) -> float:
@@ -175,18 +223,18 @@ def child(lines: int, repeat: int, files: list[Path]) -> None:
             "drain3": drain,
             "fingerprint": _fingerprint(corpus),
         }
-    report: Report = {"module": str(doctor.digest.parse.__file__), "corpora": corpora}
+    module = str(doctor.digest.parse.__file__)
+    report: Report = {"module": module, "streams": _streams(), "corpora": corpora}
     print(json.dumps(report))
 
 
 def run_child(
     compiled: Path | None, *, lines: int, repeat: int, files: list[Path], timeout: float = 1800
 ) -> Report:
-    """Run `child` with the source's `doctor`, or with the one unpacked in `compiled`."""
+    """Run `child` with this checkout's source `doctor`, or with the one unpacked in
+    `compiled`: whichever is first on the path wins over the venv's install."""
     env = dict(os.environ)
-    if compiled is not None:
-        # First on the path: its `doctor` package wins over the editable install's source.
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(compiled), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = str(compiled if compiled is not None else PACKAGE / "src")
     command = [sys.executable, str(Path(__file__)), "--child", "--lines", str(lines)]
     command += ["--repeat", str(repeat), *(str(path) for path in files)]
     done = subprocess.run(
@@ -202,6 +250,12 @@ def compare(source: Report, compiled: Report) -> bool:
     same_everywhere = compiled["module"].endswith(".so")
     if not same_everywhere:
         print("  the compiled build's `doctor` was not the one imported")
+    if not Path(source["module"]).is_relative_to(PACKAGE / "src"):
+        print(f"  the source's `doctor` was not this checkout's ({PACKAGE / 'src'})")
+        same_everywhere = False
+    for name, report in (("source", source), ("compiled", compiled)):
+        print(f"  {name:<8} {'streams' if report['streams'] else 'READS ITS INPUT WHOLE FIRST'}")
+        same_everywhere = same_everywhere and report["streams"]
     ours, theirs = source["corpora"], compiled["corpora"]
     totals: dict[str, list[float]] = {}
     for name, a in ours.items():

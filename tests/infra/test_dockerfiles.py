@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -130,3 +131,44 @@ def test_the_build_context_leaves_out_local_builds_and_caches() -> None:
     ignored = (ROOT / ".dockerignore").read_text().split()
     for pattern in ("**/*.so", "**/.venv", "**/__pycache__"):
         assert pattern in ignored, pattern
+
+
+def _locked() -> dict[str, dict[str, Any]]:
+    lock = tomllib.loads((ROOT / "uv.lock").read_text())
+    return {package["name"]: package for package in lock["package"]}
+
+
+def _pins(requirements: list[str]) -> dict[str, str]:
+    pins = {}
+    for requirement in requirements:
+        name, _, version = requirement.partition("==")
+        assert version, f"{requirement}: pin it with =="
+        pins[name] = version
+    return pins
+
+
+def test_the_compiled_digest_builds_with_the_locked_tools() -> None:
+    # The image's isolated build and the tests' build (bench/compiled.py, from the venv) must
+    # use the same hatchling, mypy and friends, or the tests check another compiler's output.
+    constraints = _pins(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["uv"][
+            "build-constraint-dependencies"
+        ]
+    )
+    member = tomllib.loads((ROOT / "doctor-gcp" / "pyproject.toml").read_text())
+    hook = _pins(
+        member["tool"]["hatch"]["build"]["targets"]["wheel"]["hooks"]["mypyc"]["dependencies"]
+    )
+    locked = _locked()
+    for name, version in {**constraints, **hook}.items():
+        assert locked[name]["version"] == version, (
+            f"{name}: {version} here, locked {locked[name]['version']}"
+        )
+    backend = [re.split(r"[<>=!~ ]", r, maxsplit=1)[0] for r in member["build-system"]["requires"]]
+    needed, todo = set(), [*backend, *hook]
+    while todo:
+        name = todo.pop()
+        if name not in needed:
+            needed.add(name)
+            todo += [d["name"] for d in locked[name].get("dependencies", [])]
+    assert needed <= set(constraints), f"not constrained: {sorted(needed - set(constraints))}"

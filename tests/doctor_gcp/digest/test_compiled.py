@@ -64,7 +64,7 @@ def _mutated(count: int) -> list[str]:
 
 
 @pytest.mark.slow
-@pytest.mark.timeout(900)
+@pytest.mark.timeout(1500)
 def test_the_compiled_digest_gives_the_same_digest_as_the_source(tmp_path: Path) -> None:
     # Every head the parser knows, one log per format, besides the bench's generators; and
     # the same lines broken at random, where a compiled module's runtime type checks would
@@ -95,4 +95,24 @@ def test_the_compiled_digest_gives_the_same_digest_as_the_source(tmp_path: Path)
     compared = [line for line in report if " lines  " in line]
     assert len(compared) >= len(FORMATS) + 2, done.stdout
     assert all("same digest" in line for line in compared), done.stdout
+    assert any(line.strip() == "compiled streams" for line in report), done.stdout
     assert not list(SOURCE.rglob("*.so")), "the build left compiled modules beside the source"
+
+    # The digest's own tests and the golden answers (the CLI end to end, in subprocesses that
+    # inherit the path), run on the compiled build.
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "compiled")}
+    probe = [sys.executable, "-c", "import doctor.digest.parse as m; print(m.__file__)"]
+    where = subprocess.run(probe, env=env, capture_output=True, text=True, check=True, timeout=60)
+    assert where.stdout.strip().endswith(".so"), where.stdout
+    pytest_args = ["-q", "-n", "0", "-p", "no:cacheprovider", "-m", "not slow"]
+    suites = [str(ROOT / "tests" / "doctor_gcp" / "digest"), str(ROOT / "tests" / "golden")]
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", *pytest_args, *suites],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert tests.returncode == 0, tests.stdout[-3000:] + tests.stderr[-2000:]

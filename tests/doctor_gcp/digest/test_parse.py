@@ -785,12 +785,12 @@ def test_a_level_a_line_states_wins_over_the_syslog_severity() -> None:
 
 def test_a_logfmt_line_keyed_by_its_time_is_a_record_of_its_own() -> None:
     # The message above ends with ":" (its details may follow); a logfmt record with a time key
-    # and no level key among a Spring app's lines is not one of those details.
+    # (after another key) and no level key among a Spring app's lines is not one of them.
     lines = [
         "2026-11-22 23:58:00.001 INFO 7 --- [main] c.e.Orders : started",
         "2026-11-22 23:58:00.002 INFO 7 --- [main] c.e.Orders : served",
         "2026-11-22 23:58:00.003 ERROR 7 --- [main] c.e.Orders : config problems:",
-        'time=2026-11-22T23:58:01Z msg="sidecar ready" component=envoy',
+        'component=envoy time=2026-11-22T23:58:01Z msg="sidecar ready"',
         "2026-11-22 23:58:02.004 INFO 7 --- [main] c.e.Orders : served",
     ]
     events = list(parse_lines(lines))

@@ -65,7 +65,7 @@ class LogParser(EventAssembler):
     # --- entry points
 
     def parse(self, lines: Iterable[str]) -> Iterator[LogEvent]:
-        return self.parse_records((line, None) for line in lines)
+        return self.parse_records(_untimed(lines))
 
     def parse_records(
         self, records: Iterable[Record], *, whole: bool = False
@@ -295,7 +295,14 @@ def parse_lines(
 
     Pass your own `redactor` to share counts across inputs.
     """
-    return parse_records(((line, None) for line in lines), redactor=redactor, now=now)
+    return parse_records(_untimed(lines), redactor=redactor, now=now)
+
+
+def _untimed(lines: Iterable[str]) -> Iterator[Record]:
+    """Lines as records without a time, one at a time. A generator function: mypyc builds a
+    generator expression's items all at once, which would read a whole stream first."""
+    for line in lines:
+        yield line, None
 
 
 def parse_records(
