@@ -686,6 +686,37 @@ def test_stern_prefixes_name_the_container_and_keep_each_stack_whole() -> None:
     assert {e.service for e in parse_lines(plain)} == {None}
 
 
+def test_stern_reads_a_statefulsets_pods_when_each_shows_one_container() -> None:
+    lines = [
+        "api-7d9f8c6b5-x2k4q api 2026-11-22 23:58:00,123 ERROR [app.db] query failed",
+        "db-0 postgres 2026-11-22 23:58:00.200 UTC [61] PANIC:  could not write to file",
+        "kafka-2 kafka [2026-11-22 23:58:00,400] WARN disk usage at 97%",
+        "db-0 postgres 2026-11-22 23:58:00.500 UTC [61] LOG:  database system is shut down",
+        "kafka-2 kafka [2026-11-22 23:58:01,400] INFO recovered",
+        "api-7d9f8c6b5-x2k4q api 2026-11-22 23:58:01,123 INFO served",
+    ]
+    events = list(parse_lines(lines))
+    assert [(e.service, e.level) for e in events] == [
+        ("api", Level.ERROR),
+        ("postgres", Level.CRITICAL),
+        ("kafka", Level.WARNING),
+        ("postgres", Level.INFO),
+        ("kafka", Level.INFO),
+        ("api", Level.INFO),
+    ]
+    assert events[1].message == "could not write to file"
+    # A numbered name and a word that changes: a sentence, no pod and container.
+    plain = [f"worker-{n % 3} {('started', 'finished')[n % 2]} job {n}" for n in range(12)]
+    assert {(e.service, e.message.split()[0]) for e in parse_lines(plain)} == {
+        (None, "worker-0"),
+        (None, "worker-1"),
+        (None, "worker-2"),
+    }
+    # Each numbered name once: nothing shows it names a pod.
+    once = [f"batch-{n} {('started', 'finished')[n % 2]} in {n} s" for n in range(12)]
+    assert {e.service for e in parse_lines(once)} == {None}
+
+
 def test_loki_logcli_lines_are_named_by_their_labels() -> None:
     lines = [
         '2026-11-22T23:58:00Z {app="api", namespace="prod"} 2026-11-22 23:58:00,123 ERROR boom',

@@ -33,6 +33,15 @@ _ISO = stamps.BY_NAME["iso"]
 _RFC3339 = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)"
 _SAFE = "[bcdfghjklmnpqrstvwxz2456789]"  # the letters of Kubernetes' random names
 _LABEL_TEXT = r'([\w.]++)="((?:[^"\\]|\\.)*+)"'  # a Loki label: name="value"
+# stern: "<pod> <container> <line>", a pod named as Kubernetes names a deployment's
+# ("api-7d9f8c6b5-x2k4q") or a daemonset's ("agent-x2k4q"): its random suffixes have no
+# vowel, nor 0, 1 or 3, so a hyphenated word ("cache-evict") is none
+_POD = rf"[a-z0-9][a-z0-9-]*?-(?:{_SAFE}{{6,10}}-)?{_SAFE}{{5}}"
+_CONTAINER = r" (?P<service>[a-z0-9][a-z0-9-]*) "
+_STERN = re.compile(_POD + _CONTAINER)
+# ... or a StatefulSet's ("db-0"). An ordinal proves less ("worker-1 started job 4"), so a
+# stream takes it only where each such pod shows one container (`_one_container_each`).
+_STERN_ORDINALS = re.compile(rf"(?:{_POD}|(?P<ordinal>[a-z0-9][a-z0-9-]*?-\d{{1,4}})){_CONTAINER}")
 _PREFIXES = (
     # docker compose v2 "api-1  | ", v1 "app_api_1  | ": the service name, then its replica
     re.compile(r"(?P<service>[A-Za-z0-9][\w.-]*?)(?:[-_]\d+)?[ \t]+\| ?"),
@@ -41,12 +50,7 @@ _PREFIXES = (
         r"\[(?:pod|deployment|job|statefulset|daemonset)/[\w.-]+/(?P<service>[\w.-]+)\] "
         rf"(?:(?P<time>{_RFC3339}) )?"
     ),
-    # stern: "<pod> <container> <line>", a pod named as Kubernetes names a deployment's
-    # ("api-7d9f8c6b5-x2k4q") or a daemonset's ("agent-x2k4q"): its random suffixes have no
-    # vowel, nor 0, 1 or 3, so a hyphenated word ("cache-evict") is none
-    re.compile(
-        rf"[a-z0-9][a-z0-9-]*?-(?:{_SAFE}{{6,10}}-)?{_SAFE}{{5}} (?P<service>[a-z0-9][a-z0-9-]*) "
-    ),
+    _STERN,
     # Grafana Loki's logcli: "<time> {app="api", pod="api-7d9f8"} <line>"
     # (it pads the labels to the longest seen: the blanks after them are its own)
     re.compile(rf"(?P<time>{_RFC3339}) \{{(?P<labels>(?:{_LABEL_TEXT}(?:, )?)*+)\}} ++"),
@@ -131,6 +135,29 @@ def learn(lines: Sequence[str]) -> Prefix | None:
     if not sample:
         return None
     for regex in _PREFIXES:
-        if sum(regex.match(line) is not None for line in sample) >= MIN_SHARE * len(sample):
+        if regex is _STERN and _carried(_STERN_ORDINALS, sample) and _one_container_each(sample):
+            return Prefix(_STERN_ORDINALS)
+        if _carried(regex, sample):
             return Prefix(regex)
     return None
+
+
+def _carried(regex: re.Pattern[str], sample: list[str]) -> bool:
+    return sum(regex.match(line) is not None for line in sample) >= MIN_SHARE * len(sample)
+
+
+def _one_container_each(sample: list[str]) -> bool:
+    """Whether the StatefulSet-like pods ("db-0") of a stern stream each show one container,
+    on two lines or more on average: "worker-1 started ...", "worker-1 finished ..." do not."""
+    containers: dict[str, set[str]] = {}
+    lines = 0
+    for line in sample:
+        match = _STERN_ORDINALS.match(line)
+        if match is not None and match["ordinal"]:
+            containers.setdefault(match["ordinal"], set()).add(match["service"])
+            lines += 1
+    return (
+        bool(containers)
+        and lines >= 2 * len(containers)
+        and all(len(names) == 1 for names in containers.values())
+    )
