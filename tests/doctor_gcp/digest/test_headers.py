@@ -338,6 +338,26 @@ FORMATS: list[tuple[str, list[str], tuple[datetime | None, Level | None, str | N
         ),
     ),
     (
+        "apache 2.4 error log ([module:level], [pid N:tid M])",
+        [
+            "[Sun Nov 22 23:58:00.123456 2026] [proxy:error] [pid 1234:tid 5678] (111)Connection "
+            "refused: AH00957: HTTP: attempt to connect to 127.0.0.1:8080 (localhost) failed",
+            "[Sun Nov 22 23:58:01.123456 2026] [proxy_http:error] [pid 1234:tid 5678] [client "
+            "10.0.1.5:53012] AH01114: HTTP: failed to make connection to backend: localhost",
+            "[Sun Nov 22 23:58:02.123456 2026] [mpm_event:notice] [pid 1:tid 1] AH00489: "
+            "Apache/2.4.58 (Unix) configured -- resuming normal operations",
+            "[Sun Nov 22 23:58:03.123456 2026] [core:warn] [pid 1:tid 1] AH00045: child process "
+            "1234 still did not exit, sending a SIGTERM",
+        ],
+        (
+            datetime(2026, 11, 22, 23, 58, 0, 123456),
+            E,
+            "proxy",
+            "(111)Connection refused: AH00957: HTTP: attempt to connect to 127.0.0.1:8080 "
+            "(localhost) failed",
+        ),
+    ),
+    (
         "logfmt, level first and values quoted (go-kit)",
         [
             'level="warn" ts="2026-11-22T23:58:00.1Z" caller=main.go:42 msg="slow"',

@@ -36,7 +36,8 @@ from .head_tokens import (
 MAX_COLUMNS = 12
 _ENDS_A_FIELD = frozenset({SEP, LEVEL, LETTER, COMPONENT})
 AGREE = 0.9  # the share of lines that must agree on a column
-_NUMBERED = re.compile(r"\[\d+\]")
+# A bracket that holds a pid or thread names no one: "[4711]", Apache's "[pid 12:tid 34]"
+_NUMBERED = re.compile(r"\[(?:pid )?\d+(?::tid \d+)?\]")
 MIN_CONSTANT = 8  # lines needed before "never changes" means a field
 
 

@@ -15,6 +15,7 @@ from .types import Level
 _PID_BRACKETS = re.compile(r"\[\d*\]")
 _PID_TAG = re.compile(r"\[\d+\]:?$")  # syslog's TAG[PID]
 _GLUED_LEVEL = re.compile(r":([A-Z]+)$")
+_BRACKETED_LEVEL = re.compile(r"\[([\w.-]+):([a-z]+)\]")  # Apache's "[proxy:error]"
 _LINE_NUMBER = re.compile(r"(\.\w+):\d+$")  # a file's line: "controller.go:42"
 _LETTER = re.compile(r"[A-Za-z]")
 _ZONE_LEFT = re.compile(r"[A-Z]{3,5}")  # "UTC" of "… 23:58:00 UTC:…", which the time left
@@ -25,8 +26,11 @@ def service_name(raw: str) -> tuple[str, Level | None]:
     keeps its name; klog's "controller.go:42" -> "controller.go" (a line number names no
     one); and the level a name ends with, glued on by a colon: PostgreSQL's prefix as RDS sets
     it ("%t:%r:%u@%d:[%p]:") -> "UTC:10.0.1.5(53012):app@orders:[4711]:ERROR" -> "app@orders",
-    ERROR."""
+    ERROR; Apache's "[proxy:error]" -> "proxy", ERROR."""
     bare = raw.rstrip(":")
+    module = _BRACKETED_LEVEL.fullmatch(bare)
+    if module is not None and (level := level_from_name(module.group(2))) is not None:
+        return module.group(1), level
     glued = _GLUED_LEVEL.search(bare, max(0, len(bare) - 16))  # a level name is short
     if glued is not None and (level := level_from_name(glued.group(1))) is not None:
         # The last part with a letter ("user@db"): not the client's address, the pid, nor the
