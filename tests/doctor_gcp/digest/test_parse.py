@@ -374,6 +374,7 @@ def test_json_levels(record: dict[str, object], level: Level) -> None:
         ({"ts": 1795391903.5}, datetime(2026, 11, 22, 23, 58, 23, 500000)),
         ({"@timestamp": "2026-11-23T00:58:23+01:00"}, datetime(2026, 11, 22, 23, 58, 23)),
         ({"asctime": "2026-11-22 23:58:23,123"}, datetime(2026, 11, 22, 23, 58, 23, 123000)),
+        ({"eventTime": "2026-11-22T23:58:23Z"}, datetime(2026, 11, 22, 23, 58, 23)),  # CloudTrail
     ],
 )
 def test_json_timestamps(record: dict[str, object], stamp: datetime) -> None:

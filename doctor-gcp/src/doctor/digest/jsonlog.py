@@ -19,7 +19,8 @@ from .types import Level
 
 MESSAGE_KEYS = ("message", "msg", "log", "@message", "textPayload", "event")
 LEVEL_KEYS = ("level", "severity", "levelname", "lvl", "log.level", "loglevel")
-TS_KEYS = ("timestamp", "ts", "time", "@timestamp", "asctime", "datetime")
+# eventTime: CloudTrail's records, as CloudTrail sends them to CloudWatch Logs
+TS_KEYS = ("timestamp", "ts", "time", "@timestamp", "asctime", "datetime", "eventTime")
 EXC_KEYS = ("exception", "exc_info", "stack", "stack_trace", "stacktrace", "error", "err")
 # Log shippers (Fluent Bit, Fluentd, Vector) name the container and pod the line came from.
 CONTAINER_KEYS = ("container_name", "container", "pod_name", "pod")
