@@ -358,6 +358,21 @@ FORMATS: list[tuple[str, list[str], tuple[datetime | None, Level | None, str | N
         ),
     ),
     (
+        "jvm unified logging ([time][level][tags], no blank between the brackets)",
+        [
+            "[2026-11-22T23:58:00.123+0000][info][gc] GC(12) Pause Young (Normal) 512M->128M 12ms",
+            "[2026-11-22T23:58:02.123+0000][warning][gc,alloc] GC(14) Allocation Failure",
+            "[2026-11-22T23:58:03.123+0000][info][gc] GC(15) Pause Full 1020M->1010M 2345.678ms",
+            "[2026-11-22T23:58:04.123+0000][error][gc] GC(16) Out of memory: Java heap space",
+        ],
+        (
+            datetime(2026, 11, 22, 23, 58, 0, 123000),
+            INFO,
+            "gc",
+            "GC(12) Pause Young (Normal) 512M->128M 12ms",
+        ),
+    ),
+    (
         "logfmt, level first and values quoted (go-kit)",
         [
             'level="warn" ts="2026-11-22T23:58:00.1Z" caller=main.go:42 msg="slow"',

@@ -53,6 +53,15 @@ def _columnpattern(column: Column, name: str) -> str:
     return text
 
 
+def _closes(column: Column) -> bool:
+    # a level may be bracketed ("[info]"): the column does not say, the regex allows both
+    return column.kind in (BRACKET, LEVEL) or (column.kind in (TIME, DATE) and column.bracketed)
+
+
+def _opens(column: Column) -> bool:
+    return column.kind in (BRACKET, LEVEL) or (column.kind == TIME and column.bracketed)
+
+
 def _names(columns: list[Column]) -> list[str]:
     """The group each column is read into: the first time, level and host; the last service
     (the field closest to the message: "RAS KERNEL INFO" is the kernel's)."""
@@ -74,7 +83,13 @@ def pattern(columns: list[Column]) -> str:
     parts: list[str] = []
     for index, (column, name) in enumerate(zip(columns, _names(columns), strict=True)):
         if index:
-            close = (column.kind == SEP and column.sep in "|,") or columns[index - 1].sep == "|"
+            before = columns[index - 1]
+            close = (
+                (column.kind == SEP and column.sep in "|,")
+                or before.sep == "|"
+                # brackets end themselves: the JVM's "[2026-…][info][gc] …" has no blank
+                or (_closes(before) and column.kind in (BRACKET, LEVEL, TIME) and _opens(column))
+            )
             # glued: right after the colon that ends the level ("ERROR:app.db:"), which leaves
             # one way to split the letters between the two (else quadratic on a long word)
             parts.append("(?<=:)" if column.glued else r"[ \t]*" if close else r"[ \t]+")
