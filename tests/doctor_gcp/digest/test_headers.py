@@ -373,6 +373,39 @@ FORMATS: list[tuple[str, list[str], tuple[datetime | None, Level | None, str | N
         ),
     ),
     (
+        "structlog's console (the level padded inside its bracket)",
+        [
+            "2026-11-22 23:58:00 [info     ] request served                 path=/api status=200",
+            "2026-11-22 23:58:01 [error    ] db query failed                error='timeout'",
+            "2026-11-22 23:58:02 [warning  ] retrying                       attempt=2",
+            "2026-11-22 23:58:03 [info     ] request served                 path=/api status=200",
+        ],
+        (
+            datetime(2026, 11, 22, 23, 58),
+            INFO,
+            None,
+            "request served                 path=/api status=200",
+        ),
+    ),
+    (
+        "elasticsearch ([time][LEVEL ][logger] [node], padded and glued)",
+        [
+            "[2026-11-22T23:58:00,123][WARN ][o.e.c.r.a.DiskThresholdMonitor] [node-1] high disk "
+            "watermark [90%] exceeded",
+            "[2026-11-22T23:58:01,123][INFO ][o.e.c.m.MetadataCreateIndexService] [node-1] "
+            "[orders] creating index",
+            "[2026-11-22T23:58:02,123][ERROR][o.e.b.ElasticsearchUncaughtExceptionHandler] "
+            "[node-1] uncaught exception in thread [main]",
+            "[2026-11-22T23:58:03,123][INFO ][o.e.n.Node               ] [node-1] started",
+        ],
+        (
+            datetime(2026, 11, 22, 23, 58, 0, 123000),
+            W,
+            "node-1",
+            "high disk watermark [90%] exceeded",
+        ),
+    ),
+    (
         "logfmt, level first and values quoted (go-kit)",
         [
             'level="warn" ts="2026-11-22T23:58:00.1Z" caller=main.go:42 msg="slow"',

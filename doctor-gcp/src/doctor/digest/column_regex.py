@@ -11,7 +11,8 @@ from .head_tokens import BRACKET, COMPONENT, DATE, LETTER, LEVEL, LOGGER, NUM, S
 
 # The text of a column, by kind; {g} is its group ("?P<name>" or "?:").
 _TEXT = {
-    LEVEL: r"[\[<]?({g}[A-Za-z]+)(?:/[\w.-]+(?=\]))?[\]>]?:?",
+    # padded inside its bracket only: "[info     ]"
+    LEVEL: r"[\[<]?({g}[A-Za-z]+)(?:/[\w.-]+(?=\]))?(?: +(?=\]))?[\]>]?:?",
     LETTER: r"({g}[VDIWEFA]),?",
     # one lazy run, its letter found by a lookahead: "\S*?[A-Za-z]\S*?" took quadratic time on
     # a long word that never ends in ":"

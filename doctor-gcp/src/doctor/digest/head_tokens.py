@@ -208,7 +208,8 @@ def word_kind(text: str) -> tuple[int, bool]:
     letters = text[:-1] if text[-1:] == "," else text
     if letters.isalpha():
         return _letters_kind(letters), False
-    bare = text.strip(_STRIP)
+    # structlog's and Elasticsearch's brackets pad the level inside: "[info     ]", "[WARN ]"
+    bare = text.strip(_STRIP).rstrip(" ") if text[:1] == "[" else text.strip(_STRIP)
     if text in _SEPARATORS:
         return SEP, False
     if _is_level(text, bare):
