@@ -382,6 +382,24 @@ def test_json_timestamps(record: dict[str, object], stamp: datetime) -> None:
     assert event.timestamp == stamp.replace(tzinfo=UTC)
 
 
+def test_mongodb_records_give_time_severity_component_and_details() -> None:
+    lines = [
+        '{"t":{"$date":"2026-11-22T23:58:01.123+00:00"},"s":"E","c":"STORAGE","id":22435,'
+        '"ctx":"conn12","msg":"WiredTiger error","attr":{"message":"No space left on device"}}',
+        '{"t":{"$date":{"$numberLong":"1795391903000"}},"s":"W","c":"COMMAND","msg":"Slow query"}',
+        '{"t":{"$date":"2026-11-22T23:58:24Z"},"s":"D2","c":"-","msg":"probe"}',
+        '{"t":5,"s":"E","c":"x","msg":"five"}',  # no extended JSON date: none of it applies
+    ]
+    events = list(parse_lines(lines))
+    assert [(e.timestamp, e.level, e.service) for e in events] == [
+        (datetime(2026, 11, 22, 23, 58, 1, 123000, tzinfo=UTC), Level.ERROR, "STORAGE"),
+        (datetime(2026, 11, 22, 23, 58, 23, tzinfo=UTC), Level.WARNING, "COMMAND"),
+        (datetime(2026, 11, 22, 23, 58, 24, tzinfo=UTC), Level.DEBUG, None),
+        (datetime(2026, 11, 22, 23, 58, 24, tzinfo=UTC), Level.INFO, None),  # the stream's last
+    ]
+    assert events[0].message == 'WiredTiger error {"message": "No space left on device"}'
+
+
 @pytest.mark.parametrize("key", ["message", "msg", "log", "@message", "textPayload"])
 def test_json_message_keys(key: str) -> None:
     (event,) = parse(json.dumps({key: "disk full", "level": "error"}))

@@ -58,6 +58,29 @@ def json_time(value: object) -> datetime | None:
     return stamp
 
 
+# MongoDB's structured log (4.4+): {"t": {"$date": …}, "s": "E", "c": "STORAGE", "msg": …,
+# "attr": {…}}: a one-letter severity, the component, and the details in "attr".
+_SEVERITY = {"F": Level.CRITICAL, "E": Level.ERROR, "W": Level.WARNING, "I": Level.INFO}
+
+
+def _extended_json(obj: dict[str, Any]) -> tuple[datetime, Level | None, str | None] | None:
+    """Time, severity and component of a record timed in extended JSON ({"$date": …})."""
+    date = obj.get("t")
+    date = date.get("$date") if isinstance(date, dict) else None
+    if isinstance(date, dict):  # {"$numberLong": "1795391903123"}
+        date = date.get("$numberLong")
+        date = int(date) if isinstance(date, str) and date.isdigit() else None
+    stamp = json_time(date) if date is not None else None
+    if stamp is None:
+        return None
+    severity = obj.get("s")
+    level = None
+    if isinstance(severity, str) and severity:
+        level = _SEVERITY.get(severity, Level.DEBUG if severity[0] == "D" else None)
+    component = obj.get("c")
+    return stamp, level, component if isinstance(component, str) and component != "-" else None
+
+
 def json_exception(obj: dict[str, Any]) -> str | None:
     for key in EXC_KEYS:
         value = obj.get(key)
@@ -124,6 +147,12 @@ def json_event(
     )
     exception = json_exception(obj)
     message = json_message(obj)
+    if timestamp is None and (extended := _extended_json(obj)) is not None:
+        timestamp, severity, component = extended
+        level = level if level is not None else severity
+        service = service or component
+        if isinstance(attr := obj.get("attr"), dict) and attr:  # the details are there
+            message = f"{message} {json.dumps(attr, ensure_ascii=False, default=str)}"
     if not message and exception:
         message, exception = exception, None
     if level is None or timestamp is None:
