@@ -406,6 +406,24 @@ FORMATS: list[tuple[str, list[str], tuple[datetime | None, Level | None, str | N
         ),
     ),
     (
+        "kafka ([time] LEVEL [context]: a colon may end the bracket)",
+        [
+            "[2026-11-22 23:58:03,123] INFO [GroupCoordinator 1]: Preparing to rebalance group "
+            "orders (kafka.coordinator.group.GroupCoordinator)",
+            "[2026-11-22 23:58:00,123] INFO [KafkaServer id=1] started (kafka.server.KafkaServer)",
+            "[2026-11-22 23:58:02,123] ERROR [Log partition=orders-0, dir=/var/lib/kafka] Failed "
+            "to flush (kafka.log.Log)",
+            "[2026-11-22 23:58:04,123] WARN [ReplicaFetcher replicaId=1, leaderId=2] Error in "
+            "response for fetch request (kafka.server.ReplicaFetcherThread)",
+        ],
+        (
+            datetime(2026, 11, 22, 23, 58, 3, 123000),
+            INFO,
+            "GroupCoordinator",
+            "Preparing to rebalance group orders (kafka.coordinator.group.GroupCoordinator)",
+        ),
+    ),
+    (
         "logfmt, level first and values quoted (go-kit)",
         [
             'level="warn" ts="2026-11-22T23:58:00.1Z" caller=main.go:42 msg="slow"',

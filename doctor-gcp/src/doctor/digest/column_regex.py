@@ -17,7 +17,7 @@ _TEXT = {
     # one lazy run, its letter found by a lookahead: "\S*?[A-Za-z]\S*?" took quadratic time on
     # a long word that never ends in ":"
     COMPONENT: r"({g}(?=\S*?[A-Za-z])\S*?)(?::|(?<=\d)\])(?=\s|$)",
-    BRACKET: r"({g}\[(?:[^\[\]]|\[[^\[\]]*\])*\])",
+    BRACKET: r"({g}\[(?:[^\[\]]|\[[^\[\]]*\])*\]):?",  # Kafka's "[GroupCoordinator 1]: …"
     NUM: r"({g}-?\d+(?:#\d+)?:?)",
     LOGGER: r"({g}[A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*)+(?:\[\d+\])?)",  # .NET: "…[14]"
 }
