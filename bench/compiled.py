@@ -1,6 +1,6 @@
 """The digest compiled with mypyc against the same source run as Python, on the same lines.
 
-    uv run python bench/compiled.py [--lines 20000] [--repeat 3]
+    uv run python bench/compiled.py [--lines 20000] [--repeat 3] [--check] [--out DIR] [LOG ...]
 
 Builds the cloud-doctor wheel with its mypyc hook on (HATCH_BUILD_HOOK_ENABLE_MYPYC=true, as the
 image does; about 30 s and a C compiler), from a copy of doctor-gcp so that no compiled module
@@ -8,7 +8,9 @@ lands beside the source, and unpacks it into build/compiled. Then one child proc
 digest from the source and one from the compiled build over the same lines: the Loghub-2k sets
 (Content and raw, when the data is there; see bench/loghub.py) and the bench's two generators.
 It prints each build's rate as a ratio to drain3-default's on the same lines (the measure of
-bench/digest.py), and whether the two builds give the same digest, event by event.
+bench/digest.py), and whether the two builds give the same digest, event by event, and still
+stream. LOG files are compared too; --check compares without timing and exits 1 when the
+builds differ (3 when no C compiler or Python headers are here: nothing was built).
 """
 
 from __future__ import annotations
