@@ -11,9 +11,10 @@ from __future__ import annotations
 from .headline import mining_text
 from .lines import digest_lines
 from .mine import DigestBuilder, build_digest
-from .parse import EventStream, LogParser, parse_lines, parse_records
+from .parse import LogParser
 from .prompt import SYSTEM_INSTRUCTION, Prompt, estimate_tokens, render_prompt
 from .redact import Redactor, redact
+from .streams import EventStream, parse_lines, parse_records
 from .types import Digest, Level, LogEvent, MinuteBucket, Pattern
 
 __all__ = [

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .mine import build_digest
-from .parse import parse_lines
 from .redact import Redactor
+from .streams import parse_lines
 from .types import Digest
 
 

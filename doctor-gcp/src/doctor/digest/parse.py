@@ -35,7 +35,7 @@ from .anatomy import (
 )
 from .assembly import EventAssembler
 from .pending import Held, OpenEvent
-from .reading import CUT_MARK, MAX_LINE_CHARS, Record
+from .reading import CUT_MARK, MAX_LINE_CHARS, Record, untimed
 from .redact import Redactor
 from .service_heads import NOT_A_HEAD
 from .types import Level, LogEvent
@@ -65,7 +65,7 @@ class LogParser(EventAssembler):
     # --- entry points
 
     def parse(self, lines: Iterable[str]) -> Iterator[LogEvent]:
-        return self.parse_records(_untimed(lines))
+        return self.parse_records(untimed(lines))
 
     def parse_records(
         self, records: Iterable[Record], *, whole: bool = False
@@ -269,50 +269,3 @@ class LogParser(EventAssembler):
             pending.line_numbers.append(blank)
         pending.blanks = []
         self._close(None)
-
-
-class EventStream(Iterator[LogEvent]):
-    """The events of `parse_lines`, plus the live redaction counts and read statistics
-    (complete once exhausted)."""
-
-    def __init__(self, events: Iterator[LogEvent], parser: LogParser) -> None:
-        self._events = events
-        self.redactor = parser.redactor
-        self.stats = parser.stats
-
-    @property
-    def redactions(self) -> dict[str, int]:
-        return self.redactor.counts
-
-    def __next__(self) -> LogEvent:
-        return next(self._events)
-
-
-def parse_lines(
-    lines: Iterable[str], *, redactor: Redactor | None = None, now: datetime | None = None
-) -> EventStream:
-    """Stream events from lines; `.redactions` counts what was redacted so far.
-
-    Pass your own `redactor` to share counts across inputs.
-    """
-    return parse_records(_untimed(lines), redactor=redactor, now=now)
-
-
-def _untimed(lines: Iterable[str]) -> Iterator[Record]:
-    """Lines as records without a time, one at a time. A generator function: mypyc builds a
-    generator expression's items all at once, which would read a whole stream first."""
-    for line in lines:
-        yield line, None
-
-
-def parse_records(
-    records: Iterable[Record],
-    *,
-    redactor: Redactor | None = None,
-    whole: bool = False,
-    now: datetime | None = None,
-) -> EventStream:
-    """`parse_lines` for (text, time) records. With `whole`, each record is one event (a
-    CloudWatch event); a record whose text names no time takes the record's."""
-    parser = LogParser(redactor, now=now)
-    return EventStream(parser.parse_records(records, whole=whole), parser)
