@@ -116,7 +116,6 @@ def build(out: Path = DEFAULT_OUT, *, timeout: float = 900.0) -> Path:
 
 
 def _corpora(lines: int, files: list[Path]) -> Iterator[tuple[str, list[str]]]:
-    sys.path.insert(0, str(ROOT / "bench"))
     from digest import chaos_like, low_repetition
     from loghub import DEFAULT_DATA, load, present
 
@@ -191,34 +190,20 @@ def _streams() -> bool:
     return read <= 2 * SAMPLE_LINES
 
 
-def _best(lines: list[str], repeat: int) -> float:
-    from doctor.digest import digest_lines
-
-    best = float("inf")
-    for _ in range(repeat):
-        started = time.perf_counter()
-        digest_lines(lines)
-        best = min(best, time.perf_counter() - started)
-    return best
-
-
 def child(lines: int, repeat: int, files: list[Path]) -> None:
-    """One build's figures, as JSON on stdout."""
-    from drain3 import TemplateMiner  # type: ignore[import-untyped]
+    """One build's figures, as JSON on stdout: the digest's best of `repeat` runs and one
+    drain3-default run, timed as bench/digest.py times them."""
+    # bench/digest.py and bench/loghub.py, as modules: their generators, data and timers
+    sys.path.insert(0, str(ROOT / "bench"))
+    from digest import run_drain, timed_digest
     from drain3.template_miner_config import TemplateMinerConfig  # type: ignore[import-untyped]
 
     import doctor.digest.parse
 
     corpora: dict[str, Figures] = {}
     for name, corpus in _corpora(lines, files):
-        seconds = _best(corpus, repeat) if repeat else 0.0
-        drain = 0.0
-        if repeat:
-            miner = TemplateMiner(config=TemplateMinerConfig())
-            started = time.perf_counter()
-            for line in corpus:
-                miner.add_log_message(line)
-            drain = time.perf_counter() - started
+        seconds = min((timed_digest(corpus)[1] for _ in range(repeat)), default=0.0)
+        drain = run_drain(corpus, TemplateMinerConfig())[0] if repeat else 0.0
         corpora[name] = {
             "lines": len(corpus),
             "seconds": seconds,

@@ -54,13 +54,10 @@ def _columnpattern(column: Column, name: str) -> str:
     return text
 
 
-def _closes(column: Column) -> bool:
-    # a level may be bracketed ("[info]"): the column does not say, the regex allows both
+def _bracketed(column: Column) -> bool:
+    """Whether the column may be written in brackets: then it opens and ends itself. A level
+    may be ("[info]"); the column does not say, its regex allows both."""
     return column.kind in (BRACKET, LEVEL) or (column.kind in (TIME, DATE) and column.bracketed)
-
-
-def _opens(column: Column) -> bool:
-    return column.kind in (BRACKET, LEVEL) or (column.kind == TIME and column.bracketed)
 
 
 def _names(columns: list[Column]) -> list[str]:
@@ -89,7 +86,7 @@ def pattern(columns: list[Column]) -> str:
                 (column.kind == SEP and column.sep in "|,")
                 or before.sep == "|"
                 # brackets end themselves: the JVM's "[2026-…][info][gc] …" has no blank
-                or (_closes(before) and column.kind in (BRACKET, LEVEL, TIME) and _opens(column))
+                or (_bracketed(before) and _bracketed(column) and column.kind != DATE)
             )
             # glued: right after the colon that ends the level ("ERROR:app.db:"), which leaves
             # one way to split the letters between the two (else quadratic on a long word)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from .head_tokens import SERVICE_KEYS
+from .head_tokens import KLOG_LEVELS, SERVICE_KEYS
 from .headers import Head
 from .levels import at_least, level_from_json
 from .pending import OpenEvent
@@ -59,8 +59,8 @@ def json_time(value: object) -> datetime | None:
 
 
 # MongoDB's structured log (4.4+): {"t": {"$date": …}, "s": "E", "c": "STORAGE", "msg": …,
-# "attr": {…}}: a one-letter severity, the component, and the details in "attr".
-_SEVERITY = {"F": Level.CRITICAL, "E": Level.ERROR, "W": Level.WARNING, "I": Level.INFO}
+# "attr": {…}}: a one-letter severity (klog's four letters, and D1…D5 for debug), the
+# component, and the details in "attr".
 
 
 def _extended_json(obj: dict[str, Any]) -> tuple[datetime, Level | None, str | None] | None:
@@ -76,7 +76,7 @@ def _extended_json(obj: dict[str, Any]) -> tuple[datetime, Level | None, str | N
     severity = obj.get("s")
     level = None
     if isinstance(severity, str) and severity:
-        level = _SEVERITY.get(severity, Level.DEBUG if severity[0] == "D" else None)
+        level = KLOG_LEVELS.get(severity, Level.DEBUG if severity[0] == "D" else None)
     component = obj.get("c")
     return stamp, level, component if isinstance(component, str) and component != "-" else None
 

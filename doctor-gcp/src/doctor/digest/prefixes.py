@@ -40,7 +40,7 @@ _POD = rf"[a-z0-9][a-z0-9-]*?-(?:{_SAFE}{{6,10}}-)?{_SAFE}{{5}}"
 _CONTAINER = r" (?P<service>[a-z0-9][a-z0-9-]*) "
 _STERN = re.compile(_POD + _CONTAINER)
 # ... or a StatefulSet's ("db-0"). An ordinal proves less ("worker-1 started job 4"), so a
-# stream takes it only where each such pod shows one container (`_one_container_each`).
+# stream takes it only where each such pod shows one container (`_stern_with_ordinals`).
 _STERN_ORDINALS = re.compile(rf"(?:{_POD}|(?P<ordinal>[a-z0-9][a-z0-9-]*?-\d{{1,4}})){_CONTAINER}")
 _PREFIXES = (
     # docker compose v2 "api-1  | ", v1 "app_api_1  | ": the service name, then its replica
@@ -135,7 +135,7 @@ def learn(lines: Sequence[str]) -> Prefix | None:
     if not sample:
         return None
     for regex in _PREFIXES:
-        if regex is _STERN and _carried(_STERN_ORDINALS, sample) and _one_container_each(sample):
+        if regex is _STERN and _stern_with_ordinals(sample):
             return Prefix(_STERN_ORDINALS)
         if _carried(regex, sample):
             return Prefix(regex)
@@ -146,18 +146,23 @@ def _carried(regex: re.Pattern[str], sample: list[str]) -> bool:
     return sum(regex.match(line) is not None for line in sample) >= MIN_SHARE * len(sample)
 
 
-def _one_container_each(sample: list[str]) -> bool:
-    """Whether the StatefulSet-like pods ("db-0") of a stern stream each show one container,
-    on two lines or more on average: "worker-1 started ...", "worker-1 finished ..." do not."""
+def _stern_with_ordinals(sample: list[str]) -> bool:
+    """Whether most of `sample` is stern's, StatefulSet pods ("db-0") included, where each
+    such pod shows one container, on two lines or more on average: "worker-1 started ...",
+    "worker-1 finished ..." do not. One pass over the sample."""
     containers: dict[str, set[str]] = {}
-    lines = 0
+    carried = ordinals = 0
     for line in sample:
         match = _STERN_ORDINALS.match(line)
-        if match is not None and match["ordinal"]:
+        if match is None:
+            continue
+        carried += 1
+        if match["ordinal"]:
             containers.setdefault(match["ordinal"], set()).add(match["service"])
-            lines += 1
+            ordinals += 1
     return (
-        bool(containers)
-        and lines >= 2 * len(containers)
+        carried >= MIN_SHARE * len(sample)
+        and bool(containers)
+        and ordinals >= 2 * len(containers)
         and all(len(names) == 1 for names in containers.values())
     )
