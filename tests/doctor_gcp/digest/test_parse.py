@@ -400,6 +400,27 @@ def test_mongodb_records_give_time_severity_component_and_details() -> None:
     assert events[0].message == 'WiredTiger error {"message": "No space left on device"}'
 
 
+def test_cloudtrail_records_read_as_the_call_and_its_error() -> None:
+    call = {
+        "eventTime": "2026-11-22T23:58:01Z",
+        "eventSource": "secretsmanager.amazonaws.com",
+        "eventName": "GetSecretValue",
+        "userIdentity": {"arn": "arn:aws:sts::123456789012:assumed-role/app/i-0abc"},
+        "requestParameters": {"secretId": "prod/db"},
+    }
+    denied = {**call, "errorCode": "AccessDenied", "errorMessage": "User: x is not authorized"}
+    throttled = {**call, "errorCode": "ThrottlingException"}
+    stated = {**call, "message": "kept", "level": "warn"}  # a record's own message wins
+    events = list(parse_lines([json.dumps(r) for r in (call, denied, throttled, stated)]))
+    assert [(e.message, e.level, e.service) for e in events] == [
+        ("GetSecretValue", Level.INFO, "secretsmanager"),
+        ("GetSecretValue AccessDenied: User: x is not authorized", Level.ERROR, "secretsmanager"),
+        ("GetSecretValue ThrottlingException", Level.ERROR, "secretsmanager"),
+        ("kept", Level.WARNING, None),
+    ]
+    assert events[1].timestamp == datetime(2026, 11, 22, 23, 58, 1, tzinfo=UTC)
+
+
 @pytest.mark.parametrize("key", ["message", "msg", "log", "@message", "textPayload"])
 def test_json_message_keys(key: str) -> None:
     (event,) = parse(json.dumps({key: "disk full", "level": "error"}))

@@ -81,6 +81,24 @@ def _extended_json(obj: dict[str, Any]) -> tuple[datetime, Level | None, str | N
     return stamp, level, component if isinstance(component, str) and component != "-" else None
 
 
+# CloudTrail's records (as CloudTrail sends them to CloudWatch Logs) have no message field: the
+# call is eventSource + eventName, and a failed call carries errorCode and errorMessage.
+
+
+def _cloudtrail(obj: dict[str, Any]) -> tuple[str, Level | None, str] | None:
+    """Message, level and service of a CloudTrail record: `GetSecretValue AccessDenied: …`, as
+    ERROR when the call failed, from the service the eventSource names."""
+    if any(obj.get(key) is not None for key in MESSAGE_KEYS):
+        return None  # the record says what happened itself
+    source, name = obj.get("eventSource"), obj.get("eventName")
+    if not (isinstance(source, str) and source and isinstance(name, str) and name):
+        return None
+    code, detail = obj.get("errorCode"), obj.get("errorMessage")
+    failed = [str(part) for part in (code, detail) if part not in (None, "")]
+    message = f"{name} {': '.join(failed)}" if failed else name
+    return message, Level.ERROR if failed else None, source.removesuffix(".amazonaws.com")
+
+
 def json_exception(obj: dict[str, Any]) -> str | None:
     for key in EXC_KEYS:
         value = obj.get(key)
@@ -153,6 +171,10 @@ def json_event(
         service = service or component
         if isinstance(attr := obj.get("attr"), dict) and attr:  # the details are there
             message = f"{message} {json.dumps(attr, ensure_ascii=False, default=str)}"
+    if (trail := _cloudtrail(obj)) is not None:
+        message, trail_level, trail_service = trail
+        level = level if level is not None else trail_level
+        service = service or trail_service
     if not message and exception:
         message, exception = exception, None
     if level is None or timestamp is None:
