@@ -338,6 +338,22 @@ FORMATS: list[tuple[str, list[str], tuple[datetime | None, Level | None, str | N
         ),
     ),
     (
+        "ALB access log (the timings and statuses are the message's)",
+        [
+            f"https 2026-11-22T23:58:0{s}.123456Z app/prod/50dc6c495c0c9188 203.0.113.9:4211 "
+            f'10.0.1.4:8080 0.000 0.0{s}1 0.000 {code} 34 366 "GET https://x.example.com:443/api '
+            'HTTP/1.1" "curl/8.5.0"'
+            for s, code in enumerate(("502 -", "200 200", "200 200", "503 503"))
+        ],
+        (
+            datetime(2026, 11, 22, 23, 58, 0, 123456),
+            None,
+            None,
+            '0.000 0.001 0.000 502 - 34 366 "GET https://x.example.com:443/api HTTP/1.1" '
+            '"curl/8.5.0"',
+        ),
+    ),
+    (
         "apache 2.4 error log ([module:level], [pid N:tid M])",
         [
             "[Sun Nov 22 23:58:00.123456 2026] [proxy:error] [pid 1234:tid 5678] (111)Connection "

@@ -377,6 +377,29 @@ def test_stated_http_statuses_keep_patterns_apart_and_other_numbers_still_mask()
     assert sum(1 for t in templates if "<HTTP429>" in t) == 1
 
 
+def test_load_balancer_access_lines_keep_their_statuses_apart() -> None:
+    # ALB and Classic ELB: the balancer's status, the target's ("-" when none answered), two byte
+    # counts, then the request
+    alb = (
+        "https 2026-11-22T23:58:{s:02}.123456Z app/prod/50dc6c495c0c9188 203.0.113.{s}:4211 "
+        '10.0.1.4:8080 0.000 0.0{s:02} 0.000 {codes} 34 366 "GET https://shop.example.com:443/'
+        'api/cart HTTP/1.1" "curl/8.5.0" - - arn:aws:elasticloadbalancing:us-east-1:1:targetgroup'
+    )
+    lines = [
+        *(alb.format(s=s, codes=codes) for s in range(4) for codes in ("200 200", "502 -")),
+        *(alb.format(s=s, codes="503 503") for s in range(4, 7)),
+        # not that shape: no status after it, one byte count, no request
+        *(f'INFO sizes {n} 17 34 366 "GET x" done' for n in (502, 503, 310)),
+        *(f'INFO sizes 120 {n} 34 "GET x" done' for n in (502, 503, 310)),
+        *(f"INFO sizes {n} 200 34 366 done" for n in (502, 503, 310)),
+    ]
+    templates = [p.template for p in digest_lines(lines).patterns]
+    assert sum("<HTTP502> - " in t for t in templates) == 1
+    assert sum("<HTTP503> <HTTP503> " in t for t in templates) == 1
+    assert len(templates) == 5  # 200, 502, 503, and the counter-examples by their words
+    assert not any("HTTP" in t for t in templates if t.startswith("sizes"))
+
+
 def test_the_shape_key_regex_matches_as_its_plain_form() -> None:
     # mine._VARIABLE is written first-character-first for speed; its matches must be those of
     # the plain "[0-9a-fA-F]*[0-9][0-9a-fA-F]*" (a shape key that differs splits a cache).

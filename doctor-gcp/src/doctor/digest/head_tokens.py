@@ -39,6 +39,8 @@ QUALIFIED_NAME = re.compile(r"[A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*)+")
 # .NET's category and event id, where its console head ends: "Microsoft.Hosting.Lifetime[14]"
 _CATEGORY = re.compile(rf"(?:{QUALIFIED_NAME.pattern})\[\d+\]")
 _HOSTLIKE = re.compile(r"(?=[^\s]*\d)[\w.:/@-]{3,}")
+# A decimal ("0.184", "-1.5") is a measure (a duration, a size), never a head's field
+_DECIMAL = re.compile(r"-?\d+\.\d+")
 _SOURCE_LOCATION = re.compile(r"\S+:\d+\]")  # klog's "controller.go:123]"
 # syslog's TAG[PID]: whose tag is the program's absolute path ("/usr/sbin/cron[412]:"); not
 # an array index ("/spec/containers[0]:"). Each part has one reading (possessive): linear.
@@ -217,8 +219,8 @@ def word_kind(text: str) -> tuple[int, bool]:
     if _NUMBER.fullmatch(text):
         return NUM, text.endswith(":")
     kind = WORD
-    if _is_place(text):
-        kind = PLACE  # "/app/config.py:48:", "main.go:12:": where the message begins
+    if _is_place(text) or _DECIMAL.fullmatch(text):
+        kind = PLACE  # "/app/config.py:48:", "main.go:12:", "0.184": where the message begins
     elif _is_component(text):
         return COMPONENT, True
     elif QUALIFIED_NAME.fullmatch(text) or _CATEGORY.fullmatch(text):

@@ -72,7 +72,12 @@ def _status_pattern(code: int) -> str:
     fast scan, where one starting with 16 lookbehinds would try them all at every position."""
     digits = str(code)
     stated = "|".join(f"(?<={context}{digits})" for context in _STATUS_CONTEXTS)
-    return rf"{digits}(?<![\w.]{digits})(?:{stated}|(?= {_REASONS[code]}))(?![A-Za-z0-9])"
+    # Load balancers' access logs (ALB, Classic ELB) state two statuses, the balancer's and the
+    # target's ("-" when none answered), then two byte counts, then the request.
+    balancer = rf'(?= (?:[1-5]\d\d|-) \d+ \d+ "[A-Z])|(?<=[1-5]\d\d {digits})(?= \d+ \d+ "[A-Z])'
+    return (
+        rf"{digits}(?<![\w.]{digits})(?:{stated}|{balancer}|(?= {_REASONS[code]}))(?![A-Za-z0-9])"
+    )
 
 
 def _status_rule(code: int) -> tuple[str, str, _Guard]:
