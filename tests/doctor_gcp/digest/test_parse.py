@@ -400,6 +400,57 @@ def test_mongodb_records_give_time_severity_component_and_details() -> None:
     assert events[0].message == 'WiredTiger error {"message": "No space left on device"}'
 
 
+def test_aws_logs_tail_of_a_lambda_group_reads_the_runtime_lines_behind_it() -> None:
+    stream = "2026/11/26/[$LATEST]48c4c7a8a663f96673e9e84e5d481589"
+    request = "d30b99fb-3eb6-40b8-871f-e0537ca93045"
+    lines = [
+        f"2026-11-26T10:18:08.173041+00:00 {stream} START RequestId: {request} Version: $LATEST",
+        f"2026-11-26T10:18:08.175041+00:00 {stream} 2026-11-26T10:18:08.175Z\t{request}\tERROR"
+        "\tinventory lookup failed",
+        f"2026-11-26T10:18:11.175041+00:00 {stream} 2026-11-26T10:18:11.175Z {request} Task "
+        "timed out after 3.00 seconds",
+        f"2026-11-26T10:18:11.532367+00:00 {stream} END RequestId: {request}",
+    ] * 3
+    events = list(parse_lines(lines))
+    assert [(e.message[:22], e.level) for e in events[:4]] == [
+        ("START RequestId: d30b9", Level.INFO),
+        ("inventory lookup faile", Level.ERROR),
+        ("Task timed out after 3", Level.INFO),
+        ("END RequestId: d30b99f", Level.INFO),
+    ]
+    assert events[1].timestamp == datetime(2026, 11, 26, 10, 18, 8, 175000, tzinfo=UTC)
+    assert events[3].timestamp == datetime(2026, 11, 26, 10, 18, 11, 532367, tzinfo=UTC)
+
+
+def test_a_json_record_after_a_head_is_read_as_json() -> None:
+    tail = [  # `aws logs tail` of a group with CloudTrail's and an app's streams
+        '2026-11-26T10:02:36.000000+00:00 123456789012_CloudTrail_us-east-1 {"eventTime": '
+        '"2026-11-26T10:02:35Z", "eventSource": "s3.amazonaws.com", "eventName": "GetObject", '
+        '"errorCode": "AccessDenied"}',
+        '2026-11-26T10:02:37.000000+00:00 ecs/api/ae803ec317ece70c848e817b00d50d95 {"msg": '
+        '"ready"}',
+        "2026-11-26T10:02:38.000000+00:00 ecs/api/ae803ec317ece70c848e817b00d50d95 started",
+    ]
+    events = list(parse_lines(tail))
+    assert [(e.message, e.level, e.service) for e in events] == [
+        ("GetObject AccessDenied", Level.ERROR, "s3"),
+        ("ready", Level.INFO, None),
+        ("started", Level.INFO, None),
+    ]
+    assert events[0].timestamp == datetime(2026, 11, 26, 10, 2, 35, tzinfo=UTC)  # the record's
+    assert events[1].timestamp == datetime(2026, 11, 26, 10, 2, 37, tzinfo=UTC)  # the head's
+    headed = [  # a head's level and service stand where the record states none
+        '2026-11-26T10:02:38Z ERROR [billing] {"msg": "charge failed"}',
+        '2026-11-26T10:02:39Z INFO [billing] {"msg": "charged", "level": "warn"}',
+        "2026-11-26T10:02:40Z INFO [billing] {not json}",
+    ]
+    assert [(e.message, e.level, e.service) for e in parse_lines(headed)] == [
+        ("charge failed", Level.ERROR, "billing"),
+        ("charged", Level.WARNING, "billing"),
+        ("{not json}", Level.INFO, "billing"),
+    ]
+
+
 def test_cloudtrail_records_read_as_the_call_and_its_error() -> None:
     call = {
         "eventTime": "2026-11-22T23:58:01Z",

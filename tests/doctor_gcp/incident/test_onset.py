@@ -128,3 +128,43 @@ def test_a_sparse_error_there_at_the_opening_and_after_an_early_onset_is_chronic
     assert timings.onset == datetime.fromtimestamp((M0 + 5) * 60, UTC)
     assert timings.patterns["p1"].state is State.CHRONIC
     assert timings.patterns["p2"].state is State.NEW
+
+
+def _deadlock_then_flood(stops: bool) -> dict[str, State]:
+    """Deadlocks from minute 20, every minute (to 36, or `stops` at 23), the timeouts they set
+    off in two more services from minute 27; noise from the opening on."""
+    cause = _pattern("p1", {M0 + m: 2 for m in range(20, 24 if stops else 37)})
+    cause.services = {"db": 30}
+    flood = _pattern("p2", {M0 + 27 + m: 40 for m in range(10)})
+    flood.services = {"web": 300, "proxy": 100}
+    noise = _pattern("p3", {M0 + m: 3 for m in range(37)})
+    timings = assess_timing([cause, flood, noise], {"p1", "p2", "p3"})
+    assert timings.onset == datetime.fromtimestamp((M0 + 27) * 60, UTC)
+    return {pid: t.state for pid, t in timings.patterns.items()}
+
+
+def test_a_cause_that_began_in_the_window_and_goes_on_into_the_flood_is_not_chronic() -> None:
+    # steady for 7 minutes before the flood, but it began inside the window: the incident's
+    # start, not noise
+    assert _deadlock_then_flood(stops=False) == {
+        "p1": State.NEW,
+        "p2": State.NEW,
+        "p3": State.CHRONIC,
+    }
+
+
+def test_a_steady_pattern_that_stopped_before_the_flood_is_chronic() -> None:
+    assert _deadlock_then_flood(stops=True)["p1"] is State.CHRONIC
+
+
+def test_a_trickle_first_seen_after_a_quiet_stretch_like_its_others_was_there_before() -> None:
+    # about one a minute, but quiet for 4 minutes at a time now and then: first seen 4
+    # minutes in, it may well have been quiet at the opening too
+    minutes = [m for m in range(4, 50) if m % 9 not in (0, 1, 2)]
+    trickle = _pattern("p1", dict.fromkeys((M0 + m for m in minutes), 1))
+    trickle.last_seen = datetime.fromtimestamp((M0 + 49) * 60, UTC)
+    assert pattern_onset(trickle, opened=M0).state is State.CHRONIC
+    # a crash loop every 3 minutes from minute 10 on, never quiet longer: new
+    loop = _pattern("p2", {M0 + 10 + 3 * k: 1 for k in range(12)})
+    loop.last_seen = datetime.fromtimestamp((M0 + 43) * 60, UTC)
+    assert pattern_onset(loop, opened=M0).state is State.NEW

@@ -212,3 +212,41 @@ def test_patterns_only_the_baseline_shows_are_not_in_the_digest() -> None:
     )
     assert [p.template for p in digest.patterns] == ["connection refused"]
     assert digest.assignments == ["p1"]
+
+
+def test_a_cause_still_going_comes_before_a_louder_one_that_began_minutes_after_it() -> None:
+    # deadlocks from 7 minutes before the flood, steady; then workers killed with SIGKILL
+    # (which reads as out of memory and would explain more by the links), and the timeouts
+    deadlocks = Burst(
+        "db", "ERROR",
+        "Deadlock found when trying to get lock; try restarting transaction (order {n})", 70,
+        ONSET - timedelta(minutes=7), END,
+    )  # fmt: skip
+    killed = Burst(
+        "web", "ERROR", "Worker (pid:{n}) was sent SIGKILL! Perhaps out of memory?", 20, ONSET
+    )
+    pool = Burst(
+        "api", "ERROR",
+        "sqlalchemy.exc.TimeoutError: QueuePool limit of size 5 overflow 10 reached, "
+        "connection timed out, timeout 30.00", 300, AFTER,
+    )  # fmt: skip
+    diagnosis, roles = _diagnose(deadlocks, killed, TIMEOUTS, UNAVAILABLE, pool)
+    assert diagnosis.issues[0].category is C.DATABASE_ERROR
+    assert roles[0] is Role.ROOT_CAUSE
+    categories = [i.category for i in diagnosis.issues]
+    assert categories.index(C.OUT_OF_MEMORY) > 0
+
+
+def test_a_named_problem_that_stopped_before_the_incident_does_not_come_first() -> None:
+    gone = Burst(
+        "api", "WARN", "tax lookup for {n} timed out after 2.0s, using cached rate", 2,
+        ONSET - timedelta(minutes=9, seconds=30), ONSET - timedelta(minutes=8),
+    )  # fmt: skip
+    deadlocks = Burst(
+        "db", "ERROR",
+        "Deadlock found when trying to get lock; try restarting transaction (order {n})", 40,
+        ONSET - timedelta(minutes=3), END,
+    )  # fmt: skip
+    diagnosis, roles = _diagnose(gone, deadlocks, TIMEOUTS, UNAVAILABLE)
+    assert diagnosis.issues[0].category is C.DATABASE_ERROR
+    assert roles[0] is Role.ROOT_CAUSE

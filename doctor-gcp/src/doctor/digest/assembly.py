@@ -53,11 +53,8 @@ class EventAssembler(ServiceHeads):
         syslog severity) raises the level read from a line's words, never the one its head or
         JSON fields state."""
         stripped = body.strip()
-        if stripped[0] == "{" and stripped[-1] == "}":
-            pending = json_event(number, stripped, agg, lambda text: self._head(agg, text), floor)
-            if pending is not None:
-                self._open_event(agg, pending, stamp)
-                return
+        if stripped[-1] == "}" and self._json_start(agg, number, stripped, stamp, floor):
+            return
         # Redacted whole, before its head is cut off: the words before a secret ("password=",
         # "SecretAccessKey": ) are what tells the redactor it is one.
         if not redacted:
@@ -73,6 +70,28 @@ class EventAssembler(ServiceHeads):
         pending.bare = headed and not head.message.strip()
         pending.mark(message)  # a stack may start the event (bare tracebacks, Go panics)
         self._open_event(agg, pending, stamp)
+
+    def _json_start(
+        self, agg: str | None, number: int, text: str, stamp: datetime | None, floor: Level | None
+    ) -> bool:
+        """Open the event of a JSON record, alone on its line or after a head (a shipper's
+        or `aws logs tail`'s time and stream, whose time stands for a record without one);
+        False when the line holds none."""
+        service = None
+        if text[0] != "{":
+            head = self._head(agg, text)
+            record = head.message.strip()
+            if not record.startswith("{") or not (head.fitted or head.timestamp is not None):
+                return False
+            # the head's level and service stand where the record states none
+            text, stamp, service = record, stamp or head.timestamp, head.service
+            floor = at_least(head.level, floor)
+        pending = json_event(number, text, agg, lambda t: self._head(agg, t), floor)
+        if pending is None:
+            return False
+        pending.service = pending.service or service
+        self._open_event(agg, pending, stamp)
+        return True
 
     def _open_event(self, agg: str | None, pending: OpenEvent, stamp: datetime | None) -> None:
         if pending.timestamp is None and stamp is not None:

@@ -185,6 +185,7 @@ def _is_component(text: str) -> bool:
         text.endswith(":")
         and any(c.isalpha() for c in text)
         and "/" not in text
+        and text[0] not in "{\"'"  # a JSON record's or a quotation's first key, no name
         # "ERROR KeyError: 'id'", Lambda's "[ERROR] ValueError: …": the exception is the
         # message's first words, not who wrote it
         and not text.endswith(("Error:", "Exception:"))

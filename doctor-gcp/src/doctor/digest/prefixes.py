@@ -8,9 +8,10 @@ service's source; kubectl's time stands for the line's when the line has none of
 A container runtime's log file (CRI: what the kubelet writes under /var/log/pods, and what a
 shipper without a CRI parser forwards) puts the time, the stream and a tag before each line:
 `2026-11-22T23:58:02.123456789Z stderr F <line>`, where `P` marks a line the runtime split, whose
-rest is on the next line. Syslog sent over the network opens with the priority (`<131>`), whose
-severity is a level; RFC 5424 adds a version, the time, host, app, pid, message id and
-structured data before the message.
+rest is on the next line. `aws logs tail` puts the time and the log stream before each line.
+Syslog sent over the network opens with the priority (`<131>`), whose severity is a level;
+RFC 5424 adds a version, the time, host, app, pid, message id and structured data before the
+message.
 
 A prefix is used for a stream when most of its first lines carry it; a message that merely
 contains a `|` is never cut.
@@ -54,6 +55,9 @@ _PREFIXES = (
     # Grafana Loki's logcli: "<time> {app="api", pod="api-7d9f8"} <line>"
     # (it pads the labels to the longest seen: the blanks after them are its own)
     re.compile(rf"(?P<time>{_RFC3339}) \{{(?P<labels>(?:{_LABEL_TEXT}(?:, )?)*+)\}} ++"),
+    # `aws logs tail` of a Lambda function's group: the time, then the log stream, which AWS
+    # names "<date>/[<version>]<32 hex digits>" (other groups' stream names read as a column)
+    re.compile(rf"(?P<time>{_RFC3339}) \d{{4}}/\d\d/\d\d/\[(?:\$LATEST|\d+)\][0-9a-f]{{32}} "),
     # CRI: time, stream, F (a full line) or P (split: the rest follows on the next line)
     re.compile(rf"(?P<time>{_RFC3339}) (?P<stream>stdout|stderr) (?P<tag>[FP])(?: |$)"),
     # RFC 5424: <PRI>1 TIME HOST APP PROCID MSGID [SD...]|-; "-" is an empty field. The SD

@@ -6,7 +6,8 @@ source read one, its count in the baseline window just before the one analysed:
 - a pattern's onset is the first bucket where it jumps well above its own earlier rate (a
   trickle of timeouts that turns into a flood has its onset at the flood), else its first
   appearance, unless it was probably there when the window opened (first seen within minutes
-  or within a few of its own usual gaps of the opening, and the baseline, if any, saw it):
+  of the opening, within a few of its own usual gaps, or within its longest quiet stretch,
+  and the baseline, if any, saw it):
   then it has no onset, as far back as we can see;
 - the incident's onset is where problems start together: of the groups of onsets that fall
   within `CLUSTER_MINUTES` of each other, the one that reaches the most services, then has the
@@ -27,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from itertools import pairwise
 
 from doctor.digest.types import Pattern
 
@@ -100,7 +102,11 @@ def _at_open(pattern: Pattern, first_minute: int, opened: int) -> bool:
     if pattern.count < 2 or pattern.first_seen is None or pattern.last_seen is None:
         return False
     gap = (pattern.last_seen - pattern.first_seen).total_seconds() / 60 / (pattern.count - 1)
-    return late <= OPENING_GAPS * gap
+    # ... or no later than the longest quiet stretch it shows inside the window: a trickle
+    # that goes quiet for minutes at a time may well have just been quiet at the opening
+    minutes = sorted(pattern.minutes)
+    quiet = max((b - a for a, b in pairwise(minutes)), default=0)
+    return late <= max(OPENING_GAPS * gap, quiet)
 
 
 def _first_jump(
@@ -157,6 +163,10 @@ def _before(pattern: Pattern, timing: Timing, onset: datetime | None) -> Timing:
     if onset is not None:
         start = int(onset.timestamp()) // 60
         steady = sum(1 for m in pattern.minutes if m < start) >= STEADY_MINUTES
+        # ... unless it began inside the window and goes on into the onset's minutes: then it
+        # is where the incident started, a few minutes ahead of the flood it set off
+        went_on = any(start <= m < start + CLUSTER_MINUTES for m in pattern.minutes)
+        steady = steady and (timing.state is State.CHRONIC or not went_on)
         # there when the window opened, and still at its own rate after the onset (a sparse
         # error every few minutes shows in few buckets before an early onset)
         kept_on = timing.state is State.CHRONIC and timing.jump is None

@@ -121,11 +121,29 @@ def _cast(
         # the pool errors, the timeouts and the 5xx alike), so one step tells the reach
         return len(effects[pid])
 
-    def cause_key(pid: str) -> tuple[int, bool, float, int, int, int, str]:
+    # The first named cause still going when the incident began: one that began minutes after
+    # it cannot have set off what came before, so the earliest come first and reach decides
+    # among them. (One that stopped before the onset set nothing off that is still going.)
+    going = int(onset.timestamp()) // 60 if onset is not None else None
+    first_named = min(
+        (
+            at
+            for pid in roots
+            if classes[pid][0] is not Category.UNKNOWN and (at := when(pid)) is not None
+            if going is not None and max(patterns[pid].minutes, default=0) >= going
+        ),
+        default=None,
+    )
+
+    def late(at: float | None) -> bool:
+        return first_named is not None and (at is None or at > first_named + CLUSTER_MINUTES * 60)
+
+    def cause_key(pid: str) -> tuple[bool, int, bool, float, int, int, int, str]:
         at = when(pid)
         category, causal = classes[pid]
         pattern = patterns[pid]
         return (
+            late(at),
             -reach(pid),
             category is Category.UNKNOWN,  # a failure nobody recognises is no named cause
             at if at is not None else float("inf"),
