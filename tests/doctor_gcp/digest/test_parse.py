@@ -422,6 +422,30 @@ def test_aws_logs_tail_of_a_lambda_group_reads_the_runtime_lines_behind_it() -> 
     assert events[3].timestamp == datetime(2026, 11, 26, 10, 18, 11, 532367, tzinfo=UTC)
 
 
+def test_tail_of_several_files_reads_each_file_as_its_own_source() -> None:
+    access = '10.0.2.{n} - - [26/Nov/2026:10:3{n}:56 +0000] "GET /api/x HTTP/1.1" 502 157 "-" "-"'
+    lines = [
+        "==> /var/log/nginx/error.log <==",
+        *(f"2026/11/26 09:2{n}:43 [error] 2817#2817: *91801{n} connect() failed" for n in range(3)),
+        "",
+        "==> /var/log/nginx/access.log <==",  # a format no line above has
+        *(access.format(n=n) for n in range(6)),
+        "==> /var/log/syslog <==",
+        "Nov 26 10:40:01 ip-10-0-1-5 CRON[2211]: (root) CMD (run-parts /etc/cron.hourly)",
+        "==> /var/log/nginx/error.log <==",  # back to a file read before
+        "2026/11/26 09:29:43 [warn] 2817#2817: *918019 upstream is slow",
+    ]
+    events = list(parse_lines(lines))
+    assert [(e.first_line, e.timestamp.minute if e.timestamp else None) for e in events] == [
+        (1, 20), (2, 21), (3, 22), *((6 + n, 30 + n) for n in range(6)), (13, 40), (15, 29),
+    ]  # fmt: skip
+    assert [e.service for e in events] == ["nginx"] * 9 + ["CRON", "nginx"]
+    assert events[3].message.startswith('"GET /api/x HTTP/1.1" 502')
+    assert [e.level for e in events[-2:]] == [Level.INFO, Level.WARNING]
+    # the header lines are no events and no one's continuation
+    assert all("==>" not in e.message for e in events)
+
+
 def test_a_json_record_after_a_head_is_read_as_json() -> None:
     tail = [  # `aws logs tail` of a group with CloudTrail's and an app's streams
         '2026-11-26T10:02:36.000000+00:00 123456789012_CloudTrail_us-east-1 {"eventTime": '

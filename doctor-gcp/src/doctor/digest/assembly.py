@@ -62,7 +62,9 @@ class EventAssembler(ServiceHeads):
         head = self._head(agg, body)
         level = head.level if head.level is not None else at_least(text_level(head.message), floor)
         message = head.message if head.message.strip() else body
-        pending = OpenEvent.opening(number, message, level, head.timestamp, agg or head.service)
+        pending = OpenEvent.opening(
+            number, message, level, head.timestamp, self._named(agg, head.service)
+        )
         pending.redacted = True  # its first line is; the rest when it closes
         # "... LoggingFailureAnalysisReporter : " then the report: the message is below.
         headed = head.fitted or head.timestamp is not None
@@ -86,10 +88,11 @@ class EventAssembler(ServiceHeads):
             # the head's level and service stand where the record states none
             text, stamp, service = record, stamp or head.timestamp, head.service
             floor = at_least(head.level, floor)
-        pending = json_event(number, text, agg, lambda t: self._head(agg, t), floor)
+        prefixed = None if agg in self._files else agg  # a file names less than its records
+        pending = json_event(number, text, prefixed, lambda t: self._head(agg, t), floor)
         if pending is None:
             return False
-        pending.service = pending.service or service
+        pending.service = self._named(agg, pending.service or service)
         self._open_event(agg, pending, stamp)
         return True
 

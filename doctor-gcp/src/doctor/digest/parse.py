@@ -37,7 +37,7 @@ from .assembly import EventAssembler
 from .pending import Held, OpenEvent
 from .reading import CUT_MARK, MAX_LINE_CHARS, Record, untimed
 from .redact import Redactor
-from .service_heads import NOT_A_HEAD
+from .service_heads import NOT_A_HEAD, tailed_file
 from .types import Level, LogEvent
 
 SAMPLE_LINES = 200  # the first lines of a stream, from which its heads are learned
@@ -76,15 +76,32 @@ class LogParser(EventAssembler):
         stream = iter(records)
         sample = list(islice(stream, SAMPLE_LINES))
         self._learn([text.split("\n", 1)[0] for text, _ in sample])
-        for text, stamp in chain(sample, stream):
-            if whole or "\n" in text.rstrip("\r\n"):
-                # A record that is a whole event, or arrives already grouped: never split,
-                # never merged with the lines around it.
-                for agg in list(self._open):
-                    self._close(agg)
-                self._whole(text, stamp)
+        source = chain(sample, stream)
+        while True:
+            for text, stamp in source:
+                if whole or "\n" in text.rstrip("\r\n"):
+                    # A record that is a whole event, or arrives already grouped: never split,
+                    # never merged with the lines around it.
+                    for agg in list(self._open):
+                        self._close(agg)
+                    self._whole(text, stamp)
+                elif text.startswith("==> ") and (path := tailed_file(text)) is not None:
+                    if path in self._files:
+                        self._next_file(path, [])
+                        continue
+                    # A new file: its heads are learned from the lines ahead. What is left of
+                    # lines read ahead before is fewer than this takes: the rest is
+                    # `stream`'s, and chains never nest.
+                    ahead = list(islice(source, SAMPLE_LINES))
+                    source = chain(ahead, stream)
+                    self._next_file(path, [line for line, _ in ahead])
+                    break
+                else:
+                    self._line(self.stats.lines, text, stamp)
+                if self._done:
+                    yield from self._ready()
             else:
-                self._line(self.stats.lines, text, stamp)
+                break
             if self._done:
                 yield from self._ready()
         for key in list(self._open):
@@ -93,15 +110,23 @@ class LogParser(EventAssembler):
 
     # --- lines
 
+    def _next_file(self, path: str, ahead: list[str]) -> None:
+        """A `tail` header: the file's lines follow (the header line itself is no event)."""
+        self.stats.lines += 1
+        for agg in list(self._open):
+            self._close(agg)
+        self._tail_file(path, [text.split("\n", 1)[0] for text in ahead])
+
     def _line(self, number: int, raw: str, stamp: datetime | None) -> None:
         text = self._readable(raw)
         if text is None:
             return
         floor: Level | None = None
         if self._prefix is None:
-            agg, body = None, text
+            agg, body = self._file, text
         else:
             agg, body, aggregated, floor, stream, partial = self._prefix.read(text)
+            agg = agg or self._file
             stamp = stamp or aggregated
             if self._split_line(agg, stream, number, body, partial):
                 return

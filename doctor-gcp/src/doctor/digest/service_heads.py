@@ -2,7 +2,9 @@
 
 Heads are learned per source (`headers`), behind an aggregator prefix per service (`prefixes`)
 from the first lines of the stream, so a line's time, level and service become fields and its
-message is what is mined.
+message is what is mined. `tail` of several files marks each file's lines with a header line
+("==> /var/log/nginx/error.log <=="): each file is a source of its own, learned from its first
+lines.
 """
 
 from __future__ import annotations
@@ -52,6 +54,25 @@ _LOGFMT_HEAD = re.compile(
 )
 
 
+# `tail` of several files puts "==> /var/log/nginx/error.log <==" before each file's lines
+_TAIL_FILE = re.compile(r"==> (.+) <==[ \t]*")
+_GENERIC_FOLDERS = frozenset({"", ".", "log", "logs", "var", "tmp"})
+
+
+def tailed_file(line: str) -> str | None:
+    """The file a `tail` header line names, or None for any other line."""
+    found = _TAIL_FILE.fullmatch(line.rstrip("\r\n"))
+    return found[1] if found else None
+
+
+def file_service(path: str) -> str:
+    """Who writes a file, by its path: its folder ("/var/log/nginx/error.log": nginx), or its
+    name where the folder is a generic one ("/var/log/syslog": syslog)."""
+    parts = path.replace("\\", "/").rstrip("/").split("/")
+    folder = parts[-2] if len(parts) > 1 else ""
+    return folder if folder not in _GENERIC_FOLDERS else parts[-1].split(".", 1)[0] or path
+
+
 class ServiceHeads:
     """The parser's head reading: a base class, so the parser calls these methods as its own
     (`self._has_head`), with no extra lookup per line."""
@@ -61,6 +82,10 @@ class ServiceHeads:
         self._prefix: prefixes.Prefix | None = None
         self._heads: dict[str | None, Heads] = {}  # per aggregated service
         self._headed: dict[str | None, bool] = {}  # most of its lines start with a head
+        # A tailed file's lines are a source of their own, keyed by its path (`_file`, the
+        # current one): its service is the one a line names, else the file's.
+        self._file: str | None = None
+        self._files: dict[str, str] = {}  # path -> the service the file names
 
     def _learn(self, sample: list[str]) -> None:
         self._prefix = prefixes.learn(sample)
@@ -71,10 +96,34 @@ class ServiceHeads:
             service, body = self._prefix.split(line) if self._prefix else (None, line)
             by_service.setdefault(service, []).append(body)
         for service, bodies in by_service.items():
-            heads = self._heads[service] = Heads.learn(bodies, self._now)
-            self._headed[service] = heads.learned or (
-                sum(self._has_head(service, body) for body in bodies) >= HEADED * len(bodies)
-            )
+            self._learn_service(service, bodies)
+
+    def _learn_service(self, service: str | None, bodies: list[str]) -> None:
+        heads = self._heads[service] = Heads.learn(bodies, self._now)
+        self._headed[service] = heads.learned or (
+            sum(self._has_head(service, body) for body in bodies) >= HEADED * len(bodies)
+        )
+
+    def _tail_file(self, path: str, ahead: list[str]) -> None:
+        """The lines from here on are `path`'s: its heads are learned from its lines `ahead`
+        (up to the next file's header) the first time it shows."""
+        self._file = path
+        if path in self._files:
+            return
+        self._files[path] = file_service(path)
+        lines: list[str] = []
+        for line in ahead:
+            if tailed_file(line) is not None:
+                break
+            if not _headless(line) and not line.lstrip().startswith("{"):
+                lines.append(line)
+        self._learn_service(path, lines)
+
+    def _named(self, agg: str | None, found: str | None) -> str | None:
+        """An event's service: the prefix's name, else the one its line names, else its
+        file's."""
+        file = self._files.get(agg) if agg is not None and self._files else None
+        return (found or file) if file is not None else (agg or found)
 
     def _has_head(self, service: str | None, body: str) -> bool:
         """Whether a line starts a record of its own: JSON, logfmt keys, the source's head, or a
