@@ -342,6 +342,23 @@ def test_unknown_level_with_a_traceback_is_an_error() -> None:
 
 
 @pytest.mark.parametrize(
+    ("message", "level"),
+    [
+        ("2026-11-26T10:34:39.902Z 0470c94a Task timed out after 3.00 seconds", Level.ERROR),
+        ("dial tcp 10.0.1.5:5432: connect: connection refused", Level.ERROR),
+        ("open /data/cache: permission denied", Level.ERROR),
+        ("S3 GetObject: Access Denied", Level.ERROR),
+        # the same words inside others, or no failure at all
+        ("2026-11-26T10:34:39Z set the timeout to 30s", Level.INFO),
+        ("timedout=0 refusedConnections=0 denied_total=0", Level.INFO),
+    ],
+)
+def test_a_line_without_a_level_that_says_it_failed_is_an_error(message: str, level: Level) -> None:
+    (event,) = parse(message)
+    assert event.level == level
+
+
+@pytest.mark.parametrize(
     ("record", "level"),
     [
         ({"level": "WARN"}, Level.WARNING),
@@ -415,7 +432,7 @@ def test_aws_logs_tail_of_a_lambda_group_reads_the_runtime_lines_behind_it() -> 
     assert [(e.message[:22], e.level) for e in events[:4]] == [
         ("START RequestId: d30b9", Level.INFO),
         ("inventory lookup faile", Level.ERROR),
-        ("Task timed out after 3", Level.INFO),
+        ("Task timed out after 3", Level.ERROR),
         ("END RequestId: d30b99f", Level.INFO),
     ]
     assert events[1].timestamp == datetime(2026, 11, 26, 10, 18, 8, 175000, tzinfo=UTC)

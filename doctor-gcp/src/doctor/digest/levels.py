@@ -124,7 +124,8 @@ def level_from_json(obj: dict[str, Any], keys: Iterable[str]) -> Level | None:
 _ERROR_MARKERS = re.compile(
     rf"{CRASH_MARKERS}|Exception\b|Error:|"
     r"\b(?:error|failed|failure|fatal|segfault|sigsegv|sigabrt|oom-kill(?:er)?|out of memory|"
-    r"killed process|code=dumped|core[- ]dump(?:ed)?|no space left on device)\b",
+    r"killed process|code=dumped|core[- ]dump(?:ed)?|no space left on device|timed out|"
+    r"connection refused|permission denied|access denied)\b",
     re.IGNORECASE,
 )
 
@@ -134,7 +135,7 @@ _ERROR_MARKERS = re.compile(
 _MARKER_HINTS = any_of((
     "traceback", "panic", "fatal", "exception", "error", "fail", "segfault", "sigsegv",
     "sigabrt", "oom-kill", "out of memory", "killed process", "dumped", "core dump", "core-dump",
-    "no space left",
+    "no space left", "timed out", "refused", "denied",
 ))  # fmt: skip
 
 
