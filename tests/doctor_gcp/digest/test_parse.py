@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -492,6 +493,25 @@ def test_a_json_record_after_a_head_is_read_as_json() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        ({"msg": "request completed", "res": {"statusCode": 502}}, "request completed status=502"),
+        ({"message": "served", "http": {"response": {"status_code": "503"}}}, "served status=503"),
+        ({"message": "GET /x", "httpRequest": {"status": 200}}, "GET /x status=200"),
+        ({"msg": "GET /x 404", "status": 404}, "GET /x 404"),  # said already
+        ({"msg": "job done", "status": "ok"}, "job done"),  # no HTTP status
+        ({"msg": "job done", "status": 7}, "job done"),
+        ({"msg": "job done", "status": True}, "job done"),
+    ],
+)
+def test_an_access_records_status_joins_its_message(
+    record: dict[str, object], message: str
+) -> None:
+    (event,) = parse(json.dumps(record))
+    assert event.message == message
+
+
 def test_cloudtrail_records_read_as_the_call_and_its_error() -> None:
     call = {
         "eventTime": "2026-11-22T23:58:01Z",
@@ -679,8 +699,10 @@ def test_chaos_app_json_and_text_parse_into_its_events() -> None:
     for item, from_json in zip(items, as_json, strict=True):
         assert from_json.timestamp == item.timestamp
         assert from_json.level == Level[item.event.level]
-        expected = redactor.redact(item.event.message)
-        assert from_json.message.split("\n")[0] == expected.split("\n")[0]
+        expected = redactor.redact(item.event.message).split("\n")[0]
+        first = from_json.message.split("\n")[0]
+        # an access record's status field joins its message ("request completed status=502")
+        assert first == expected or re.fullmatch(re.escape(expected) + r" status=\d{3}", first)
         if item.scenario:
             assert item.scenario not in from_json.message
     # As each software prints it: an event never takes lines of two generated events, and all

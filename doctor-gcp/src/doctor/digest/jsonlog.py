@@ -99,6 +99,28 @@ def _cloudtrail(obj: dict[str, Any]) -> tuple[str, Level | None, str] | None:
     return message, Level.ERROR if failed else None, source.removesuffix(".amazonaws.com")
 
 
+# Where an HTTP access record states the response's status: pino-http's res.statusCode, ECS's
+# http.response.status_code, Cloud Logging's httpRequest.status, zap's and others' own keys.
+_STATUS_PATHS = (
+    ("status",), ("statusCode",), ("status_code",), ("res", "statusCode"),
+    ("response", "status"), ("response", "statusCode"), ("http", "status_code"),
+    ("http", "response", "status_code"), ("httpRequest", "status"),
+)  # fmt: skip
+
+
+def _http_status(obj: dict[str, Any]) -> int | None:
+    """The HTTP status an access record states, if any (100-599)."""
+    for path in _STATUS_PATHS:
+        value: Any = obj
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if isinstance(value, str) and value.isdigit():
+            value = int(value)
+        if isinstance(value, int) and not isinstance(value, bool) and 100 <= value <= 599:
+            return value
+    return None
+
+
 def json_exception(obj: dict[str, Any]) -> str | None:
     for key in EXC_KEYS:
         value = obj.get(key)
@@ -143,6 +165,22 @@ def json_service(obj: dict[str, Any]) -> str | None:
     return None
 
 
+def _shaped(
+    obj: dict[str, Any], timestamp: datetime | None, message: str
+) -> tuple[datetime | None, Level | None, str | None, str]:
+    """Time, level, service and message of the records whose shape says more than the
+    common keys do (MongoDB's, CloudTrail's); else the time and message as they were."""
+    level: Level | None = None
+    service: str | None = None
+    if timestamp is None and (extended := _extended_json(obj)) is not None:
+        timestamp, level, service = extended
+        if isinstance(attr := obj.get("attr"), dict) and attr:  # the details are there
+            message = f"{message} {json.dumps(attr, ensure_ascii=False, default=str)}"
+    if (trail := _cloudtrail(obj)) is not None:
+        message, level, service = trail
+    return timestamp, level, service, message
+
+
 def json_event(
     number: int,
     text: str,
@@ -164,19 +202,15 @@ def json_event(
         (stamp for key in TS_KEYS if key in obj if (stamp := json_time(obj[key]))), None
     )
     exception = json_exception(obj)
-    message = json_message(obj)
-    if timestamp is None and (extended := _extended_json(obj)) is not None:
-        timestamp, severity, component = extended
-        level = level if level is not None else severity
-        service = service or component
-        if isinstance(attr := obj.get("attr"), dict) and attr:  # the details are there
-            message = f"{message} {json.dumps(attr, ensure_ascii=False, default=str)}"
-    if (trail := _cloudtrail(obj)) is not None:
-        message, trail_level, trail_service = trail
-        level = level if level is not None else trail_level
-        service = service or trail_service
+    timestamp, stated, named, message = _shaped(obj, timestamp, json_message(obj))
+    level = level if level is not None else stated
+    service = service or named
     if not message and exception:
         message, exception = exception, None
+    # "request completed" says nothing of how: the status a record states is part of what
+    # happened (a 502 and a 200 are different events), unless the message already says it
+    if (status := _http_status(obj)) is not None and str(status) not in message:
+        message = f"{message} status={status}"
     if level is None or timestamp is None:
         # A wrapped text line (Docker's {"log": "..."}): its own head may carry both.
         head = head_of(message)
