@@ -512,6 +512,43 @@ def test_an_access_records_status_joins_its_message(
     assert event.message == message
 
 
+@pytest.mark.parametrize(
+    "record",
+    [
+        {  # .NET's JSON console formatter
+            "Timestamp": "2026-11-26T15:24:36.592Z", "EventId": 0, "LogLevel": "Error",
+            "Category": "Orders.Api", "Message": "order load failed",
+            "Exception": "System.TimeoutException: The operation has timed out.",
+        },
+        {  # Serilog's compact JSON (CLEF)
+            "@t": "2026-11-26T15:24:36.592Z", "@l": "Error", "@mt": "order load failed",
+            "SourceContext": "Orders.Api",
+            "@x": "System.TimeoutException: The operation has timed out.",
+        },
+        {  # log4j2's JsonLayout
+            "instant": {"epochSecond": 1795706676, "nanoOfSecond": 592000000}, "level": "ERROR",
+            "loggerName": "Orders.Api", "message": "order load failed",
+            "thrown": {
+                "name": "System.TimeoutException", "message": "The operation has timed out.",
+                "extendedStackTrace": [
+                    {"class": "a.B", "method": "c", "file": "B.java", "line": 7},
+                ],
+            },
+        },
+    ],
+    ids=["dotnet", "serilog", "log4j2"],
+)  # fmt: skip
+def test_json_keys_of_dotnet_serilog_and_log4j2(record: dict[str, object]) -> None:
+    (event,) = parse(json.dumps(record))
+    assert event.timestamp == datetime(2026, 11, 26, 15, 24, 36, 592000, tzinfo=UTC)
+    assert (event.message.split("\n")[0], event.level, event.service) == (
+        "order load failed", Level.ERROR, "Orders.Api",
+    )  # fmt: skip
+    assert "System.TimeoutException: The operation has timed out." in event.message
+    if "thrown" in record:
+        assert event.message.endswith("\tat a.B.c(B.java:7)")
+
+
 def test_cloudtrail_records_read_as_the_call_and_its_error() -> None:
     call = {
         "eventTime": "2026-11-22T23:58:01Z",

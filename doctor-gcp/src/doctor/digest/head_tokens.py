@@ -56,7 +56,10 @@ _GLUED_HEAD = re.compile(r"(?P<level>[A-Z]+):(?P<name>[\w.$-]+):")
 # logfmt's time and level keys (Go's slog and logrus, go-kit): "time=2026-…Z level=error"
 TIME_KEYS, LEVEL_KEYS = "(?:time|ts|timestamp|t)=", "(?:level|lvl|severity)="
 # The keys that name a record's service, in JSON and in logfmt, first found first taken.
-SERVICE_KEYS = ("service", "service.name", "logger", "logger_name", "component", "app")
+SERVICE_KEYS = (
+    "service", "service.name", "logger", "logger_name", "component", "app", "Category",
+    "loggerName", "SourceContext",
+)  # fmt: skip
 _TIME_KEY = re.compile(TIME_KEYS + '"?')
 _LEVEL_KEY = re.compile(LEVEL_KEYS + '"?(?P<word>[A-Za-z]+)("?)(?=[ \t]|$)')
 _WORD_CHARS = re.compile(r"\w+")

@@ -17,11 +17,23 @@ from .textlog import text_level
 from .timestamps import parse_epoch, parse_timestamp
 from .types import Level
 
-MESSAGE_KEYS = ("message", "msg", "log", "@message", "textPayload", "event")
-LEVEL_KEYS = ("level", "severity", "levelname", "lvl", "log.level", "loglevel")
+# Besides the common keys: .NET's JSON console ("Timestamp", "LogLevel", "Category",
+# "Message", "Exception"), Serilog's compact JSON ("@t", "@l", "@m" or its template "@mt",
+# "@x"), log4j2's JsonLayout ("instant", "loggerName", "thrown") and GELF ("short_message").
+MESSAGE_KEYS = (
+    "message", "msg", "log", "@message", "textPayload", "event", "Message", "@m", "@mt",
+    "short_message",
+)  # fmt: skip
+LEVEL_KEYS = ("level", "severity", "levelname", "lvl", "log.level", "loglevel", "LogLevel", "@l")
 # eventTime: CloudTrail's records, as CloudTrail sends them to CloudWatch Logs
-TS_KEYS = ("timestamp", "ts", "time", "@timestamp", "asctime", "datetime", "eventTime")
-EXC_KEYS = ("exception", "exc_info", "stack", "stack_trace", "stacktrace", "error", "err")
+TS_KEYS = (
+    "timestamp", "ts", "time", "@timestamp", "asctime", "datetime", "eventTime", "Timestamp",
+    "@t", "instant",
+)  # fmt: skip
+EXC_KEYS = (
+    "exception", "exc_info", "stack", "stack_trace", "stacktrace", "error", "err", "Exception",
+    "@x", "thrown",
+)  # fmt: skip
 # Log shippers (Fluent Bit, Fluentd, Vector) name the container and pod the line came from.
 CONTAINER_KEYS = ("container_name", "container", "pod_name", "pod")
 # A Deployment's pod is "<name>-<replicaset hash>-<5 chars>", a StatefulSet's "<name>-<n>".
@@ -50,10 +62,13 @@ def json_time(value: object) -> datetime | None:
         stamp = parse_epoch(float(value))
     elif isinstance(value, str):
         stamp = parse_timestamp(value)
-    elif isinstance(value, dict):  # protobuf JSON {"seconds": ..., "nanos": ...}
+    elif isinstance(value, dict):
+        # protobuf JSON {"seconds": …, "nanos": …}; log4j2 {"epochSecond": …, "nanoOfSecond": …}
+        seconds = value.get("seconds", value.get("epochSecond"))
+        nanos = value.get("nanos", value.get("nanoOfSecond", 0))
         try:
-            stamp = parse_epoch(float(value["seconds"]) + float(value.get("nanos", 0)) / 1e9)
-        except (KeyError, TypeError, ValueError):
+            stamp = parse_epoch(float(str(seconds)) + float(str(nanos)) / 1e9)
+        except ValueError:  # None, or no number
             stamp = None
     return stamp
 
@@ -121,6 +136,14 @@ def _http_status(obj: dict[str, Any]) -> int | None:
     return None
 
 
+def _frame(frame: object) -> str:
+    """A stack frame as its language prints it: log4j2's {"class", "method", "file", "line"}
+    as a JVM frame."""
+    if isinstance(frame, dict) and "class" in frame and "method" in frame:
+        return f"\tat {frame['class']}.{frame['method']}({frame.get('file')}:{frame.get('line')})"
+    return str(frame)
+
+
 def json_exception(obj: dict[str, Any]) -> str | None:
     for key in EXC_KEYS:
         value = obj.get(key)
@@ -133,10 +156,15 @@ def json_exception(obj: dict[str, Any]) -> str | None:
         if isinstance(value, dict):
             message = value.get("message") or value.get("msg")
             kind = value.get("type") or value.get("name") or value.get("class")
-            stack = value.get("stack") or value.get("stack_trace") or value.get("stacktrace")
+            stack = (
+                value.get("stack")
+                or value.get("stack_trace")
+                or value.get("stacktrace")
+                or value.get("extendedStackTrace")  # log4j2's "thrown"
+            )
             head = f"{kind}: {message}" if kind and message else str(message or kind or "")
             if isinstance(stack, list):
-                stack = "\n".join(str(frame) for frame in stack)
+                stack = "\n".join(_frame(frame) for frame in stack)
             if isinstance(stack, str) and stack:
                 # JavaScript stacks begin with "Error: message" already.
                 return stack if not head or head in stack else f"{head}\n{stack}"
