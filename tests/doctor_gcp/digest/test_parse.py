@@ -464,6 +464,28 @@ def test_tail_of_several_files_reads_each_file_as_its_own_source() -> None:
     assert all("==>" not in e.message for e in events)
 
 
+def test_tail_of_files_behind_a_prefix_learns_each_files_heads_behind_it() -> None:
+    cri = "2026-11-26T10:18:{s:02}.123456789Z stdout F "
+    app = "2026-11-26 10:17:{s:02},123 ERROR [main] failure {s}"
+    access = '10.0.0.{s} - - [26/Nov/2026:10:16:{s:02} +0000] "GET /x HTTP/1.1" 502 15'
+    lines = [
+        "==> /var/log/containers/api.log <==",
+        *((cri + app).format(s=s) for s in range(6)),
+        "==> /var/log/containers/web.log <==",
+        *((cri + access).format(s=s) for s in range(6)),
+    ]  # fmt: skip
+    events = list(parse_lines(lines))
+    assert [(e.timestamp.minute if e.timestamp else None) for e in events] == [17] * 6 + [16] * 6
+    assert events[6].message == '"GET /x HTTP/1.1" 502 15'
+
+
+def test_json_nested_deeper_than_the_parser_goes_is_read_as_text() -> None:
+    deep = '{"a":' * 5000 + "1" + "}" * 5000
+    for line in (deep, "2026-11-26T10:02:38Z ERROR [billing] " + deep):
+        (event,) = parse_lines([line])
+        assert event.message.startswith('{"a":{"a":')
+
+
 def test_a_json_record_after_a_head_is_read_as_json() -> None:
     tail = [  # `aws logs tail` of a group with CloudTrail's and an app's streams
         '2026-11-26T10:02:36.000000+00:00 123456789012_CloudTrail_us-east-1 {"eventTime": '
@@ -547,6 +569,21 @@ def test_json_keys_of_dotnet_serilog_and_log4j2(record: dict[str, object]) -> No
     assert "System.TimeoutException: The operation has timed out." in event.message
     if "thrown" in record:
         assert event.message.endswith("\tat a.B.c(B.java:7)")
+
+
+def test_rust_tracing_json_gives_its_fields_message_and_target() -> None:
+    record = {
+        "timestamp": "2026-11-26T15:52:31.291Z", "level": "ERROR", "target": "exporter::upload",
+        "fields": {"message": "upload failed", "error": "AccessDenied: not authorized"},
+        "span": {"job_id": "exp_1"},
+    }  # fmt: skip
+    (event,) = parse(json.dumps(record))
+    assert (event.message, event.level, event.service) == (
+        "upload failed: AccessDenied: not authorized", Level.ERROR, "exporter::upload",
+    )  # fmt: skip
+    # "target" names no one outside tracing's shape
+    (other,) = parse(json.dumps({"msg": "health check", "target": "10.0.1.5:80"}))
+    assert other.service is None
 
 
 def test_cloudtrail_records_read_as_the_call_and_its_error() -> None:

@@ -168,3 +168,29 @@ def test_a_trickle_first_seen_after_a_quiet_stretch_like_its_others_was_there_be
     loop = _pattern("p2", {M0 + 10 + 3 * k: 1 for k in range(12)})
     loop.last_seen = datetime.fromtimestamp((M0 + 43) * 60, UTC)
     assert pattern_onset(loop, opened=M0).state is State.NEW
+
+
+def test_one_long_gap_after_the_incident_does_not_make_a_cause_older() -> None:
+    # the cause runs in minutes 20-30, stops, and comes back at 55: its one long gap came
+    # after its start, so it still began at 20
+    cause = _pattern("p1", {M0 + m: 2 for m in [*range(20, 31), *range(55, 61)]})
+    cause.services = {"db": 34}
+    cause.last_seen = datetime.fromtimestamp((M0 + 60) * 60 + 40, UTC)
+    flood = _pattern("p2", {M0 + 23 + m: 40 for m in range(10)})
+    flood.services = {"web": 300, "proxy": 100}
+    noise = _pattern("p3", {M0 + m: 3 for m in range(61)})
+    timings = assess_timing([cause, flood, noise], {"p1", "p2", "p3"})
+    assert timings.patterns["p1"].state is State.NEW
+    assert timings.patterns["p1"].onset == datetime.fromtimestamp((M0 + 20) * 60, UTC)
+
+
+def test_a_pattern_there_before_that_jumped_before_the_onset_stays_chronic() -> None:
+    # slow queries since before the window, 20 a minute from minute 3 on; the flood at 10:
+    # never dated to the opening as if it began there
+    slow = _pattern("p1", {M0 + m: (1 if m < 3 else 20) for m in range(20)})
+    slow.services = {"db": 300}
+    slow.last_seen = datetime.fromtimestamp((M0 + 19) * 60 + 40, UTC)
+    flood = _pattern("p2", {M0 + 10 + m: 60 for m in range(10)})
+    flood.services = {"web": 300, "proxy": 300}
+    timings = assess_timing([slow, flood], {"p1", "p2"})
+    assert timings.patterns["p1"].state is State.CHRONIC

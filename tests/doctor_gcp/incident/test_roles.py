@@ -250,3 +250,19 @@ def test_a_named_problem_that_stopped_before_the_incident_does_not_come_first() 
     diagnosis, roles = _diagnose(gone, deadlocks, TIMEOUTS, UNAVAILABLE)
     assert diagnosis.issues[0].category is C.DATABASE_ERROR
     assert roles[0] is Role.ROOT_CAUSE
+
+
+def test_a_trickle_of_symptoms_from_minutes_before_the_cause_stays_chronic() -> None:
+    early = Burst(
+        "billing", "WARN", "payment provider returned 502 Bad Gateway for charge {n}, retrying",
+        40, ONSET - timedelta(minutes=8), END,
+    )  # fmt: skip
+    engine = RulesEngine()
+    incident = engine.incident(digest_lines(stream([early, DNS, TIMEOUTS, UNAVAILABLE])))
+    roles = {incident.facts[pid].category: incident.facts[pid].role for pid in incident.order}
+    assert incident.facts[incident.order[0]].category is C.DNS_RESOLUTION
+    assert roles[C.DNS_RESOLUTION] is Role.ROOT_CAUSE
+    trickle = next(f for f in incident.facts.values() if f.services == ("billing",))
+    assert trickle.role is Role.CHRONIC
+    assert incident.onset is not None
+    assert incident.onset >= ONSET - timedelta(seconds=30)

@@ -100,10 +100,15 @@ def _extended_json(obj: dict[str, Any]) -> tuple[datetime, Level | None, str | N
 # call is eventSource + eventName, and a failed call carries errorCode and errorMessage.
 
 
+def _unsaid(obj: dict[str, Any]) -> bool:
+    """Whether the record has no message field of its own."""
+    return all(obj.get(key) is None for key in MESSAGE_KEYS)
+
+
 def _cloudtrail(obj: dict[str, Any]) -> tuple[str, Level | None, str] | None:
     """Message, level and service of a CloudTrail record: `GetSecretValue AccessDenied: …`, as
     ERROR when the call failed, from the service the eventSource names."""
-    if any(obj.get(key) is not None for key in MESSAGE_KEYS):
+    if not _unsaid(obj):
         return None  # the record says what happened itself
     source, name = obj.get("eventSource"), obj.get("eventName")
     if not (isinstance(source, str) and source and isinstance(name, str) and name):
@@ -206,6 +211,14 @@ def _shaped(
             message = f"{message} {json.dumps(attr, ensure_ascii=False, default=str)}"
     if (trail := _cloudtrail(obj)) is not None:
         message, level, service = trail
+    elif isinstance(fields := obj.get("fields"), dict) and _unsaid(obj):
+        # Rust's tracing: {"fields": {"message": …, "error": …}, "target": "crate::module"}
+        said = fields.get("message")
+        message = str(said) if said is not None else ""
+        if (error := fields.get("error")) is not None:
+            message = f"{message}: {error}" if message else str(error)
+        target = obj.get("target")
+        service = target if isinstance(target, str) and target else None
     return timestamp, level, service, message
 
 
@@ -221,7 +234,7 @@ def json_event(
     read from the words, never one the record states (as for a text line)."""
     try:
         obj = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         return None
     if not isinstance(obj, dict):
         return None

@@ -115,9 +115,11 @@ class ServiceHeads:
         for line in ahead:
             if tailed_file(line) is not None:
                 break
-            if not _headless(line) and not line.lstrip().startswith("{"):
-                lines.append(line)
-        self._learn_service(path, lines)
+            body = self._prefix.split(line)[1] if self._prefix else line  # as `_learn` does
+            if not _headless(body) and not body.lstrip().startswith("{"):
+                lines.append(body)
+        if lines:  # none to tell from: read as lines alone are
+            self._learn_service(path, lines)
 
     def _named(self, agg: str | None, found: str | None) -> str | None:
         """An event's service: the prefix's name, else the one its line names, else its

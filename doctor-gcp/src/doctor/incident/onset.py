@@ -102,10 +102,11 @@ def _at_open(pattern: Pattern, first_minute: int, opened: int) -> bool:
     if pattern.count < 2 or pattern.first_seen is None or pattern.last_seen is None:
         return False
     gap = (pattern.last_seen - pattern.first_seen).total_seconds() / 60 / (pattern.count - 1)
-    # ... or no later than the longest quiet stretch it shows inside the window: a trickle
-    # that goes quiet for minutes at a time may well have just been quiet at the opening
-    minutes = sorted(pattern.minutes)
-    quiet = max((b - a for a, b in pairwise(minutes)), default=0)
+    # ... or no later than a quiet stretch it shows twice inside the window: a trickle that
+    # goes quiet for minutes now and then may well have just been quiet at the opening (one
+    # long gap proves nothing: a cause that stopped and came back shows one)
+    gaps = sorted((b - a for a, b in pairwise(sorted(pattern.minutes))), reverse=True)
+    quiet = gaps[1] if len(gaps) > 1 else 0
     return late <= max(OPENING_GAPS * gap, quiet)
 
 
@@ -166,7 +167,8 @@ def _before(pattern: Pattern, timing: Timing, onset: datetime | None) -> Timing:
         # ... unless it began inside the window and goes on into the onset's minutes: then it
         # is where the incident started, a few minutes ahead of the flood it set off
         went_on = any(start <= m < start + CLUSTER_MINUTES for m in pattern.minutes)
-        steady = steady and (timing.state is State.CHRONIC or not went_on)
+        there_before = timing.state in (State.CHRONIC, State.SPIKING)
+        steady = steady and (there_before or not went_on)
         # there when the window opened, and still at its own rate after the onset (a sparse
         # error every few minutes shows in few buckets before an early onset)
         kept_on = timing.state is State.CHRONIC and timing.jump is None

@@ -121,15 +121,17 @@ def _cast(
         # the pool errors, the timeouts and the 5xx alike), so one step tells the reach
         return len(effects[pid])
 
-    # The first named cause still going when the incident began: one that began minutes after
-    # it cannot have set off what came before, so the earliest come first and reach decides
-    # among them. (One that stopped before the onset set nothing off that is still going.)
+    # The first cause still going when the incident began (of a category that causes others:
+    # a trickle of 502s is a symptom of something): one that began minutes after it cannot
+    # have set off what came before, so the earliest come first and reach decides among them.
+    # (One that stopped before the onset set nothing off that is still going.)
     going = int(onset.timestamp()) // 60 if onset is not None else None
     first_named = min(
         (
             at
             for pid in roots
-            if classes[pid][0] is not Category.UNKNOWN and (at := when(pid)) is not None
+            if classes[pid][0] is not Category.UNKNOWN and classes[pid][1] > 0
+            if (at := when(pid)) is not None
             if going is not None and max(patterns[pid].minutes, default=0) >= going
         ),
         default=None,
@@ -167,6 +169,11 @@ def _cast(
         known = classes[pid][0] is not Category.UNKNOWN
         cause = pid == primary or (together and known)
         role[pid] = Role.ROOT_CAUSE if cause else Role.SYMPTOM
+        if pid != primary and classes[pid][1] <= 0 and _long_before(at, start):
+            # a trickle of symptoms (502s, timeouts) that began minutes before the cause and
+            # nothing explains: noise that was there, not a second cause
+            role[pid] = Role.CHRONIC
+            chronic.append(pid)
     for pid in inside:
         role.setdefault(pid, Role.SYMPTOM)
     for pid in chronic:
@@ -196,6 +203,10 @@ def _cast(
     return Incident(
         _began(onset, when(primary) if primary else None), facts, order, baseline_minutes
     )
+
+
+def _long_before(at: float | None, start: float | None) -> bool:
+    return at is not None and start is not None and at < start - CLUSTER_MINUTES * 60
 
 
 def _began(onset: datetime | None, cause: float | None) -> datetime | None:
