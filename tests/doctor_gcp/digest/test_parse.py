@@ -452,14 +452,18 @@ def test_tail_of_several_files_reads_each_file_as_its_own_source() -> None:
         "Nov 26 10:40:01 ip-10-0-1-5 CRON[2211]: (root) CMD (run-parts /etc/cron.hourly)",
         "==> /var/log/nginx/error.log <==",  # back to a file read before
         "2026/11/26 09:29:43 [warn] 2817#2817: *918019 upstream is slow",
+        "==> /var/log/app/out.log <==",  # a record names its service better than its file
+        '{"time": "2026-11-26T10:41:00Z", "level": "info", "service": "billing", "msg": "ok"}',
+        '{"time": "2026-11-26T10:42:00Z", "level": "info", "msg": "ok"}',
     ]
     events = list(parse_lines(lines))
     assert [(e.first_line, e.timestamp.minute if e.timestamp else None) for e in events] == [
         (1, 20), (2, 21), (3, 22), *((6 + n, 30 + n) for n in range(6)), (13, 40), (15, 29),
+        (17, 41), (18, 42),
     ]  # fmt: skip
-    assert [e.service for e in events] == ["nginx"] * 9 + ["CRON", "nginx"]
+    assert [e.service for e in events] == ["nginx"] * 9 + ["CRON", "nginx", "billing", "app"]
     assert events[3].message.startswith('"GET /api/x HTTP/1.1" 502')
-    assert [e.level for e in events[-2:]] == [Level.INFO, Level.WARNING]
+    assert [e.level for e in events[9:11]] == [Level.INFO, Level.WARNING]
     # the header lines are no events and no one's continuation
     assert all("==>" not in e.message for e in events)
 
@@ -504,12 +508,12 @@ def test_a_json_record_after_a_head_is_read_as_json() -> None:
     assert events[0].timestamp == datetime(2026, 11, 26, 10, 2, 35, tzinfo=UTC)  # the record's
     assert events[1].timestamp == datetime(2026, 11, 26, 10, 2, 37, tzinfo=UTC)  # the head's
     headed = [  # a head's level and service stand where the record states none
-        '2026-11-26T10:02:38Z ERROR [billing] {"msg": "charge failed"}',
+        '2026-11-26T10:02:38Z ERROR [billing] {"msg": "charge declined"}',
         '2026-11-26T10:02:39Z INFO [billing] {"msg": "charged", "level": "warn"}',
         "2026-11-26T10:02:40Z INFO [billing] {not json}",
     ]
     assert [(e.message, e.level, e.service) for e in parse_lines(headed)] == [
-        ("charge failed", Level.ERROR, "billing"),
+        ("charge declined", Level.ERROR, "billing"),
         ("charged", Level.WARNING, "billing"),
         ("{not json}", Level.INFO, "billing"),
     ]

@@ -6,17 +6,18 @@ source read one, its count in the baseline window just before the one analysed:
 - a pattern's onset is the first bucket where it jumps well above its own earlier rate (a
   trickle of timeouts that turns into a flood has its onset at the flood), else its first
   appearance, unless it was probably there when the window opened (first seen within minutes
-  of the opening, within a few of its own usual gaps, or within its longest quiet stretch,
-  and the baseline, if any, saw it):
-  then it has no onset, as far back as we can see;
+  of the opening, within a few of its own usual gaps, or within a quiet stretch it shows at
+  least twice, and the baseline, if any, saw it): then it has no onset, as far back as we can
+  see;
 - the incident's onset is where problems start together: of the groups of onsets that fall
   within `CLUSTER_MINUTES` of each other, the one that reaches the most services, then has the
   most events in those minutes, then the most patterns (the latest wins ties: on-call asks
   about now);
 - a problem already there at the incident's onset is `chronic` when the baseline saw it at its
-  rate, when it showed in `STEADY_MINUTES` buckets before the onset, or when it began more than
-  `LEAD_MINUTES` before it (also when it stopped since); otherwise it is an early part of the
-  incident (a root cause a few minutes ahead of its symptoms), dated by its first appearance.
+  rate, when it began more than `LEAD_MINUTES` before it (also when it stopped since), or
+  when it showed in `STEADY_MINUTES` buckets before the onset and was there at the opening or
+  stopped before the onset; otherwise it is an early part of the incident (a root cause a few
+  minutes ahead of its symptoms, however steady since), dated by its first appearance.
   Without an incident onset nothing is chronic.
 
 Times are minute buckets; a new pattern's exact first second orders onsets within a minute.

@@ -3,9 +3,12 @@
 Inside the incident (patterns that are new or spiking at its onset), a pattern explains another
 when its category is a known cause of the other's (kb/links.toml) and it started no later, give
 or take `SLACK_SECONDS`: minute buckets blur the order of a root cause and the flood it sets off
-within seconds. Patterns nothing explains are root-cause candidates; the one that explains the
-most of the incident comes first, then the earliest. Counts and a fixed category order play no
-part, and services do not matter: a rotated Redis password in `cache` explains pool errors in
+within seconds. Patterns nothing explains are root-cause candidates. A candidate of a causing
+category that began more than `CLUSTER_MINUTES` after the first one still going at the onset
+comes after it (it cannot have set off what came before it); among the others the one that
+explains the most of the incident comes first, then the earliest. A trickle of symptoms that
+began minutes before the cause is chronic. Counts and a fixed category order play no part,
+and services do not matter: a rotated Redis password in `cache` explains pool errors in
 `worker`.
 """
 
