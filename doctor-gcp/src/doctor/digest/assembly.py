@@ -7,6 +7,7 @@ handed on in the order of their first line, whichever closed first.
 from __future__ import annotations
 
 import heapq
+import re
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -20,6 +21,8 @@ from .textlog import text_level
 from .timestamps import to_utc
 from .types import Level, LogEvent
 
+# What a JSON object's text opens with: a brace, then a key or its end
+_JSON_OPEN = re.compile(r'\{\s*["}]')
 _ANY = "\x00"  # the stream's own last time, beside each service's (no name holds a NUL)
 
 
@@ -81,6 +84,8 @@ class EventAssembler(ServiceHeads):
         False when the line holds none."""
         service = None
         if text[0] != "{":
+            if _JSON_OPEN.search(text) is None:
+                return False  # no object opens anywhere: the head need not be read for it
             head = self._head(agg, text)
             record = head.message.strip()
             if not record.startswith("{") or not (head.fitted or head.timestamp is not None):
@@ -88,10 +93,10 @@ class EventAssembler(ServiceHeads):
             # the head's level and service stand where the record states none
             text, stamp, service = record, stamp or head.timestamp, head.service
             floor = at_least(head.level, floor)
-        prefixed = None if agg in self._files else agg  # a file names less than its records
-        pending = json_event(number, text, prefixed, lambda t: self._head(agg, t), floor)
+        pending = json_event(number, text, lambda t: self._head(agg, t), floor)
         if pending is None:
             return False
+        # a prefix names the service; else the record does, else the head, else its file
         pending.service = self._named(agg, pending.service or service)
         self._open_event(agg, pending, stamp)
         return True

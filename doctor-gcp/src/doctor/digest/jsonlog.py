@@ -223,11 +223,7 @@ def _shaped(
 
 
 def json_event(
-    number: int,
-    text: str,
-    service: str | None,
-    head_of: Callable[[str], Head],
-    floor: Level | None = None,
+    number: int, text: str, head_of: Callable[[str], Head], floor: Level | None = None
 ) -> OpenEvent | None:
     """The event a JSON object line opens, or None when the line is no JSON object.
     `head_of` reads a text head, for records that wrap a text line. `floor` raises a level
@@ -243,9 +239,8 @@ def json_event(
         (stamp for key in TS_KEYS if key in obj if (stamp := json_time(obj[key]))), None
     )
     exception = json_exception(obj)
-    timestamp, stated, named, message = _shaped(obj, timestamp, json_message(obj))
+    timestamp, stated, service, message = _shaped(obj, timestamp, json_message(obj))
     level = level if level is not None else stated
-    service = service or named
     if not message and exception:
         message, exception = exception, None
     # "request completed" says nothing of how: the status a record states is part of what

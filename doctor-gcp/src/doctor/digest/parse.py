@@ -94,7 +94,7 @@ class LogParser(EventAssembler):
                     # `stream`'s, and chains never nest.
                     ahead = list(islice(source, SAMPLE_LINES))
                     source = chain(ahead, stream)
-                    self._next_file(path, [line for line, _ in ahead])
+                    self._next_file(path, [text.split("\n", 1)[0] for text, _ in ahead])
                     break
                 else:
                     self._line(self.stats.lines, text, stamp)
@@ -115,7 +115,7 @@ class LogParser(EventAssembler):
         self.stats.lines += 1
         for agg in list(self._open):
             self._close(agg)
-        self._tail_file(path, [text.split("\n", 1)[0] for text in ahead])
+        self._tail_file(path, ahead)
 
     def _line(self, number: int, raw: str, stamp: datetime | None) -> None:
         text = self._readable(raw)
