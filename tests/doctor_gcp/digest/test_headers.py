@@ -680,3 +680,15 @@ def test_a_bracketed_time_is_read_whole_or_with_a_pid_only() -> None:
     assert first("[2026-11-22 23:58:01 #12] x") == (head_tokens.TIME, "[2026-11-22 23:58:01 #12]")
     assert first("[2026-11-22 23:58:01 #12 main] x")[0] == head_tokens.BRACKET  # type: ignore[index]
     assert first("[2026-11-22 23:58:01 never closed") is None
+
+
+def test_a_time_at_the_end_of_a_message_is_the_messages_not_the_heads() -> None:
+    line = "WARNING: client certificate CN=api serial=4F:2A expired at 2026-11-26T14:58:41Z"
+    head = headers.read_alone(line, NOW)
+    assert (head.level, head.timestamp) == (Level.WARNING, None)
+    assert head.message == "client certificate CN=api serial=4F:2A expired at 2026-11-26T14:58:41Z"
+    # the same words in most of a source's first lines are no head either
+    lines = [f"connection from 10.0.0.{n} (h{n}) at Fri Jun 17 07:07:0{n} 2005" for n in range(6)]
+    assert headers.learn(lines, NOW) is None
+    # while a head that opens with its time may take a whole line ("<time> healthcheck ok")
+    assert headers.learn([f"2026-05-04T10:00:{n:02d}Z healthcheck ok" for n in range(9)], NOW)

@@ -1112,7 +1112,7 @@ def test_a_logfmt_severity_key_is_the_level() -> None:
         # RFC 3164 behind a priority: 3 (err) raises a plain line; 6 (info) says nothing
         ("<27>Nov 22 23:58:00 web-1 app[343]: disk full on /var", Level.ERROR, "app", "disk full"),
         ("<30>Nov 22 23:58:00 web-1 app[343]: request served", Level.INFO, "app", "request"),
-        ("<30>Nov 22 23:58:00 web-1 app[343]: ERROR db down", Level.ERROR, "app", "ERROR db"),
+        ("<30>Nov 22 23:58:00 web-1 app[343]: ERROR db down", Level.ERROR, "app", "db down"),
         ("<28>Nov 22 23:58:00 web-1 app[343]: retrying", Level.WARNING, "app", "retrying"),
         # RFC 5424: version, time, host, app, procid, msgid, structured data, then the message
         (

@@ -141,15 +141,34 @@ def _memo(cache: dict[str, _T], key: str, compute: Callable[[str], _T]) -> _T:
 
 def learn(lines: Sequence[str], now: datetime) -> HeaderModel | None:
     """The head all the lines share, or None when they share none (or are too few to tell)."""
-    rows = [tokenize(line, now) for line in lines if line.strip()]
-    return _model(rows, now)
+    kept = [line for line in lines if line.strip()]
+    return _model([tokenize(line, now) for line in kept], kept, now)
 
 
-def _model(rows: list[list[Token]], now: datetime) -> HeaderModel | None:
+def _model(rows: list[list[Token]], lines: list[str], now: datetime) -> HeaderModel | None:
     if len(rows) < MIN_SAMPLE:
         return None
     columns = cut(rows, now)
-    return HeaderModel(columns, now) if anchored(columns) else None
+    if not anchored(columns):
+        return None
+    model = HeaderModel(columns, now)
+    if not _time_inside(columns):
+        return model
+    # Columns that take the whole of most lines, a time among their last, are one message's
+    # words ("connection from <ip> (<host>) at <time>", a program's own line behind a syslog
+    # head): a head leaves a message.
+    read = [model.read(line) for line in lines]
+    whole = sum(head is not None and not head.message.strip() for head in read)
+    return None if 2 * whole > len(lines) else model
+
+
+def _time_inside(columns: list[Column]) -> bool:
+    """Whether a time comes after words of the line rather than opening its head (after a
+    date or a level it still opens it)."""
+    for at, column in enumerate(columns):
+        if column.kind == TIME:
+            return at > 0 and any(c.kind not in (DATE, LEVEL, LETTER) for c in columns[:at])
+    return False
 
 
 # Kinds that say what a head is made of; the others (words, separators) vary within a format.
@@ -176,21 +195,24 @@ class Heads:
 
     @classmethod
     def learn(cls, lines: Sequence[str], now: datetime) -> Heads:
-        rows = [tokenize(line, now) for line in lines if line.strip()]
+        kept = [line for line in lines if line.strip()]
+        rows = [tokenize(line, now) for line in kept]
         models: list[HeaderModel] = []
-        if (whole := _model(rows, now)) is not None:
+        if (whole := _model(rows, kept, now)) is not None:
             models.append(whole)
-        by_shape: dict[tuple[int, ...], list[list[Token]]] = {}
-        for row in rows:
-            by_shape.setdefault(_shape(row), []).append(row)
-        for group in sorted(by_shape.values(), key=len, reverse=True):
+        by_shape: dict[tuple[int, ...], tuple[list[list[Token]], list[str]]] = {}
+        for row, line in zip(rows, kept, strict=True):
+            shaped = by_shape.setdefault(_shape(row), ([], []))
+            shaped[0].append(row)
+            shaped[1].append(line)
+        for group, group_lines in sorted(by_shape.values(), key=lambda g: len(g[0]), reverse=True):
             if len(models) >= MAX_MODELS or len(group) < MIN_SAMPLE:
                 break
             # Lines picked for their shape agree on it by construction: only a time is proof
             # that their first words are a head ("data TLB error interrupt" has a level word),
             # and a time of day alone is not ("10:46:47.425 : BTLE scanner Powered On" is a
             # message): a clock is a head where the whole source agrees on it.
-            model = _model(group, now)
+            model = _model(group, group_lines, now)
             timed = model is not None and any(
                 c.kind == TIME and c.family != "clock" for c in model.columns
             )
@@ -298,6 +320,11 @@ def _read_alone(line: str, now: datetime) -> tuple[Head, HeaderModel | None]:
         columns = columns[:-1]
     model = HeaderModel(columns, now)
     head = model.read(line)
+    if head is not None and not head.message.strip() and _time_inside(columns):
+        # "WARNING: certificate CN=api expired at 2026-11-26T14:58:41Z": the time is the
+        # message's, the head only its level
+        model = HeaderModel(columns[:1], now)
+        head = model.read(line)
     if head is None:
         return Head(line, fitted=False), None
     head.fitted = False

@@ -125,7 +125,9 @@ class LogParser(EventAssembler):
         if self._prefix is None:
             agg, body = self._file, text
         else:
-            agg, body, aggregated, floor, stream, partial = self._prefix.read(text)
+            agg, body, aggregated, floor, stream, partial, source = self._prefix.read(text)
+            if source is not None:
+                agg = self._source(source, agg)
             agg = agg or self._file
             stamp = stamp or aggregated
             if self._split_line(agg, stream, number, body, partial):

@@ -11,7 +11,10 @@ shipper without a CRI parser forwards) puts the time, the stream and a tag befor
 rest is on the next line. `aws logs tail` puts the time and the log stream before each line.
 Syslog sent over the network opens with the priority (`<131>`), whose severity is a level;
 RFC 5424 adds a version, the time, host, app, pid, message id and structured data before the
-message.
+message. A syslog file (rsyslog, journald's `short`/`short-iso`) puts the time, host and
+program[pid] before each line a program wrote, on every line of its stack too: the program is
+the service, and its lines are grouped by host, program and pid, so a forwarded traceback stays
+one event among other programs' lines.
 
 A prefix is used for a stream when most of its first lines carry it; a message that merely
 contains a `|` is never cut.
@@ -23,15 +26,26 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import NamedTuple
 
 from . import stamps
 from .levels import level_from_number
+from .service_names import service_name
 from .types import Level
 
 _NOW = datetime.max.replace(tzinfo=UTC)  # kubectl's times have a year: "now" plays no part
 _ISO = stamps.BY_NAME["iso"]
 _RFC3339 = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)"
+_SYSLOG_TIME = rf"{stamps.MONTH_NAMES} [ \d]\d \d\d:\d\d:\d\d(?:\.\d{{1,9}})?"
+_RFC3339_LOOSE = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)"
+_LEVEL_WORD = (
+    r"(?i:trace|debug|info|notice|warn|warning|error|err|fatal|crit|critical|alert|emerg"
+    r"|panic)\b"
+)
+_HOST = rf"(?!{_LEVEL_WORD})(?P<host>[\w.:-]+) "
+_PROGRAM = rf"(?!{_LEVEL_WORD})(?P<service>[\w./-]+(?:\([\w./-]*\))?)"
+_SYSLOG = stamps.BY_NAME["syslog"]
 _SAFE = "[bcdfghjklmnpqrstvwxz2456789]"  # the letters of Kubernetes' random names
 _LABEL_TEXT = r'([\w.]++)="((?:[^"\\]|\\.)*+)"'  # a Loki label: name="value"
 # stern: "<pod> <container> <line>", a pod named as Kubernetes names a deployment's
@@ -66,6 +80,13 @@ _PREFIXES = (
         rf"<(?P<pri>\d{{1,3}})>1 (?:(?P<time>{_RFC3339})|-) \S+ (?P<service>\S+) \S+ \S+ "
         r'(?:-|(?:\[(?:[^\]"\\]|\\.|"(?:[^"\\]|\\.)*")*\])+)(?: |$)'
     ),
+    # A syslog file: [<PRI>]TIME HOST PROGRAM[PID]: , the time year-less (rsyslog) or ISO
+    # with the pid (journald's short-iso: an app's "<time> INFO api: ..." is none); the
+    # program may name a module ("sshd(pam_unix)"); a host is never a level word
+    re.compile(
+        rf"(?:<(?P<pri>\d{{1,3}})>)?(?P<time>{_SYSLOG_TIME}|(?P<iso>{_RFC3339_LOOSE})) "
+        rf"{_HOST}{_PROGRAM}(?:\[(?P<pid>\d{{1,10}})\]|(?(iso)(?!)|)): ?"
+    ),
     # RFC 3164 and other syslog with a priority: the rest is the sender's own head
     re.compile(r"<(?P<pri>\d{1,3})>(?=\S)"),
 )
@@ -81,11 +102,15 @@ class Tagged(NamedTuple):
     level: Level | None = None  # at least this level (a syslog severity of warning or worse)
     stream: str | None = None  # the runtime's stream (stdout, stderr)
     partial: bool = False  # the runtime split the line: its rest is the stream's next line
+    # whose lines these are, when the prefix tells writers of one service apart (a syslog
+    # file's host, program and pid): events are grouped by it, heads learned by service
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Prefix:
     regex: re.Pattern[str]
+    now: datetime = _NOW  # a year-less time is placed before it
 
     def split(self, line: str) -> tuple[str | None, str]:
         """(service, the service's own line); (None, line) when this line carries no prefix."""
@@ -99,12 +124,16 @@ class Prefix:
             return Tagged(None, line)
         fields = match.groupdict()
         raw = fields.get("time")
-        found = _ISO.match(raw) if raw else None
-        stamp = stamps.convert(_ISO, found, now=_NOW) if found else None
+        family = _SYSLOG if raw and raw[0].isalpha() else _ISO
+        found = family.regex.match(raw) if raw else None
+        stamp = stamps.convert(family, found, now=self.now) if found else None
         pri = fields.get("pri")
         service = fields.get("service")
         if fields.get("labels"):
             service = _labelled(fields["labels"])
+        host = fields.get("host")
+        if host is not None and service:
+            service = _program(service)
         return Tagged(
             service if service != "-" else None,
             line[match.end() :],
@@ -112,7 +141,14 @@ class Prefix:
             _severity(int(pri)) if pri is not None else None,
             fields.get("stream"),
             fields.get("tag") == "P",
+            f"{service}\x00{host}\x00{fields['pid']}" if host is not None else None,
         )
+
+
+@lru_cache(maxsize=4096)
+def _program(raw: str) -> str:
+    """A syslog program's name: "sshd(pam_unix)" -> "sshd", as a head's service reads."""
+    return service_name(raw)[0] or raw
 
 
 _LABEL = re.compile(_LABEL_TEXT)
@@ -133,16 +169,17 @@ def _severity(priority: int) -> Level | None:
     return level if level is not None and level >= Level.WARNING else None
 
 
-def learn(lines: Sequence[str]) -> Prefix | None:
-    """The prefix most of `lines` carry, if any."""
+def learn(lines: Sequence[str], now: datetime = _NOW) -> Prefix | None:
+    """The prefix most of `lines` carry, if any; a year-less time it holds is placed before
+    `now`."""
     sample = [line for line in lines if line.strip()]
     if not sample:
         return None
     for regex in _PREFIXES:
         if regex is _STERN and _stern_with_ordinals(sample):
-            return Prefix(_STERN_ORDINALS)
+            return Prefix(_STERN_ORDINALS, now)
         if _carried(regex, sample):
-            return Prefix(regex)
+            return Prefix(regex, now)
     return None
 
 

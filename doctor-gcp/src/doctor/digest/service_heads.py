@@ -86,14 +86,17 @@ class ServiceHeads:
         # current one): its service is the one a line names, else the file's.
         self._file: str | None = None
         self._files: dict[str, str] = {}  # path -> the service the file names
+        # A prefix's source (a syslog file's host, program and pid) -> its service, whose
+        # heads it reads with
+        self._sources: dict[str, str | None] = {}
 
     def _learn(self, sample: list[str]) -> None:
-        self._prefix = prefixes.learn(sample)
+        self._prefix = prefixes.learn(sample, self._now)
         by_service: dict[str | None, list[str]] = {}
         for line in sample:
-            if _headless(line) or line.lstrip().startswith("{"):
-                continue
             service, body = self._prefix.split(line) if self._prefix else (None, line)
+            if _headless(body) or body.lstrip().startswith("{"):
+                continue
             by_service.setdefault(service, []).append(body)
         for service, bodies in by_service.items():
             self._learn_service(service, bodies)
@@ -121,9 +124,22 @@ class ServiceHeads:
         if lines:  # none to tell from: read as lines alone are
             self._learn_service(path, lines)
 
+    def _source(self, source: str, service: str | None) -> str:
+        """The key of a prefix's source, its heads being its service's (learned or not)."""
+        if source not in self._sources:
+            self._sources[source] = service
+            heads = self._heads.get(service)
+            if heads is None:  # a service first seen after the sample
+                heads = self._heads[service] = Heads([], self._now)
+            self._heads[source] = heads
+            self._headed[source] = self._headed.get(service, False)
+        return source
+
     def _named(self, agg: str | None, found: str | None) -> str | None:
         """An event's service: the prefix's name, else the one its line names, else its
         file's."""
+        if self._sources and agg in self._sources:
+            agg = self._sources[agg]
         file = self._files.get(agg) if agg is not None and self._files else None
         return (found or file) if file is not None else (agg or found)
 

@@ -1,0 +1,98 @@
+"""A syslog file's head read as an aggregator prefix: what a program writes keeps its own
+shape behind it, multi-line events included."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from doctor.digest import Level, parse_lines
+from doctor.digest.headers import learn
+from doctor.digest.prefixes import learn as learn_prefix
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+# rsyslog forwarding an app's stderr (a Python traceback, with SQLAlchemy's lines after it),
+# interleaved with PostgreSQL and a second worker of the same app on another host
+FORWARDED = [
+    "Nov 26 10:31:30 app-1 orders-api[2231]: 2026-11-26 10:31:30,400 ERROR outbox publish failed",
+    "Nov 26 10:31:30 app-1 orders-api[2231]: Traceback (most recent call last):",
+    'Nov 26 10:31:30 app-1 orders-api[2231]:   File "/opt/app/outbox.py", line 64, in run_once',
+    "Nov 26 10:31:30 db-1 postgres[21231]: [1-1] ERROR:  could not extend file: No space left",
+    "Nov 26 10:31:30 app-2 orders-api[2231]: 2026-11-26 10:31:30,410 INFO order 17 accepted",
+    "Nov 26 10:31:30 app-1 orders-api[2231]:     session.commit()",
+    "Nov 26 10:31:30 app-1 orders-api[2231]: sqlalchemy.exc.OperationalError: (DiskFull) no space",
+    "Nov 26 10:31:30 app-1 orders-api[2231]: HINT:  Check free disk space.",
+    "Nov 26 10:31:30 app-1 orders-api[2231]: ",
+    "Nov 26 10:31:30 app-1 orders-api[2231]: [SQL: UPDATE outbox SET published_at=now()]",
+    "Nov 26 10:31:30 app-1 orders-api[2231]: (Background on this error at: https://sqlalche.me/e)",
+    "Nov 26 10:31:31 app-1 orders-api[2231]: 2026-11-26 10:31:31,002 INFO order 18 accepted",
+    "Nov 26 10:31:32 app-2 orders-api[2231]: 2026-11-26 10:31:32,120 INFO order 19 accepted",
+]
+
+
+def test_a_forwarded_traceback_stays_one_event_among_other_programs_lines() -> None:
+    events = list(parse_lines(FORWARDED, now=NOW))
+    assert [(e.service, e.first_line, e.line_count) for e in events] == [
+        ("orders-api", 0, 9),  # its lines around the others', its blank line kept inside
+        ("postgres", 3, 1),
+        ("orders-api", 4, 1),  # the same program and pid on another host: its own event
+        ("orders-api", 11, 1),
+        ("orders-api", 12, 1),
+    ]
+    crash = events[0]
+    assert crash.line_numbers == [0, 1, 2, 5, 6, 7, 8, 9, 10]
+    assert crash.level == Level.ERROR
+    assert crash.message.startswith("outbox publish failed\nTraceback (most recent call last):")
+    assert crash.message.endswith("(Background on this error at: https://sqlalche.me/e)")
+    # the app's own time (with its milliseconds) is the event's, not the syslog second
+    assert crash.timestamp == datetime(2026, 11, 26, 10, 31, 30, 400000, tzinfo=UTC)
+
+
+def test_the_syslog_time_stands_for_a_line_without_one_and_is_never_ahead() -> None:
+    lines = [
+        "Nov 26 10:00:00 web-1 nginx[12]: worker process 31 exited on signal 9",
+        "Nov 26 10:00:01 web-1 kernel: Out of memory: Killed process 31 (nginx)",
+        "Dec 31 23:59:59 web-1 cron[7]: (root) CMD (run-parts /etc/cron.hourly)",
+    ]
+    events = list(parse_lines(lines, now=NOW))
+    assert [(e.service, e.timestamp) for e in events] == [
+        ("nginx", datetime(2026, 11, 26, 10, 0, 0, tzinfo=UTC)),
+        ("kernel", datetime(2026, 11, 26, 10, 0, 1, tzinfo=UTC)),
+        ("cron", datetime(2025, 12, 31, 23, 59, 59, tzinfo=UTC)),  # last year's, not ahead
+    ]
+    assert events[0].message == "worker process 31 exited on signal 9"
+
+
+def test_journald_short_iso_is_a_prefix_and_an_apps_own_head_is_not() -> None:
+    journald = [
+        "2026-11-26T10:31:30+0000 app-1 orders-api[2231]: Traceback (most recent call last):",
+        '2026-11-26T10:31:30+0000 app-1 orders-api[2231]:   File "/app/x.py", line 3, in f',
+        "2026-11-26T10:31:30+0000 app-1 orders-api[2231]: KeyError: 'sku'",
+        "2026-11-26T10:31:31+0000 app-1 sshd(pam_unix)[77]: session opened for user deploy",
+    ]
+    events = list(parse_lines(journald, now=NOW))
+    assert [(e.service, e.line_count) for e in events] == [("orders-api", 3), ("sshd", 1)]
+    # "<time> <level> <logger>: <message>" is an app's head, whatever the logger's name
+    app = [f"2026-11-26T10:31:3{n}Z warn api: slow upstream {n}" for n in range(5)]
+    assert learn_prefix(app, NOW) is None
+    threads = [f"2026-11-26T10:31:3{n}Z main c.a.OrderService: order {n} saved" for n in range(5)]
+    assert learn_prefix(threads, NOW) is None  # no pid: a thread and a logger, no syslog
+    events = list(parse_lines(app, now=NOW))
+    assert events[0].level == Level.WARNING
+    assert events[0].message.endswith("slow upstream 0")
+    assert events[0].timestamp == datetime(2026, 11, 26, 10, 31, 30, tzinfo=UTC)
+
+
+def test_a_messages_own_words_ending_in_a_time_are_no_head() -> None:
+    # ftpd's own line ends with a time: its words are the message, so the next line of the
+    # same process is an event of its own, not the rest of an empty-bodied head
+    lines = [f"connection from 10.0.0.{n} () at Fri Jun 17 07:07:0{n} 2005" for n in range(6)]
+    assert learn(lines, NOW) is None
+    syslog = [
+        f"Jun 17 07:07:0{n} combo ftpd[29{n}]: connection from 10.0.0.{n} () at "
+        f"Fri Jun 17 07:07:0{n} 2005"
+        for n in range(6)
+    ] + ["Jun 17 07:22:00 combo ftpd[290]: User unknown timed out after 900 seconds"]
+    events = list(parse_lines(syslog, now=NOW))
+    assert len(events) == 7
+    assert events[-1].level == Level.ERROR
