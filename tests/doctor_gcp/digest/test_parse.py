@@ -1337,3 +1337,26 @@ def test_lines_report_which_event_holds_them() -> None:
     events = list(stream)
     assert [(e.first_line, e.line_count) for e in events] == [(0, 1), (2, 2)]
     assert stream.stats.lines == 4
+
+
+def test_tail_follow_keeps_a_stack_whole_across_another_files_lines() -> None:
+    lines = [  # `tail -f`: each file's lines as they come, a header whenever the file changes
+        "==> /var/log/app/app.log <==",
+        "2026-11-26 10:31:30,400 ERROR [main] o.a.Orders - publish failed",
+        "java.lang.IllegalStateException: pool closed",
+        "\tat o.a.Orders.publish(Orders.java:64)",
+        "==> /var/log/nginx/access.log <==",
+        '10.0.2.1 - - [26/Nov/2026:10:31:30 +0000] "POST /orders HTTP/1.1" 500 141 "-" "-"',
+        "==> /var/log/app/app.log <==",
+        "\tat o.a.Api.handle(Api.java:12)",
+        "Caused by: java.net.ConnectException: Connection refused",
+        "2026-11-26 10:31:31,002 INFO [main] o.a.Orders - retry scheduled",
+    ]
+    events = list(parse_lines(lines))
+    assert [(e.service, e.line_count) for e in events] == [
+        ("o.a.Orders", 5),  # the logger its head names
+        ("nginx", 1),
+        ("o.a.Orders", 1),
+    ]
+    assert events[0].line_numbers == [1, 2, 3, 7, 8]
+    assert events[0].message.endswith("Caused by: java.net.ConnectException: Connection refused")

@@ -111,10 +111,10 @@ class LogParser(EventAssembler):
     # --- lines
 
     def _next_file(self, path: str, ahead: list[str]) -> None:
-        """A `tail` header: the file's lines follow (the header line itself is no event)."""
+        """A `tail` header: the file's lines follow (the header line itself is no event). Each
+        file's open event stays open: `tail -f` prints a file's lines as they come, so a stack
+        may go on after another file's lines."""
         self.stats.lines += 1
-        for agg in list(self._open):
-            self._close(agg)
         self._tail_file(path, ahead)
 
     def _line(self, number: int, raw: str, stamp: datetime | None) -> None:
