@@ -96,3 +96,37 @@ def test_a_messages_own_words_ending_in_a_time_are_no_head() -> None:
     events = list(parse_lines(syslog, now=NOW))
     assert len(events) == 7
     assert events[-1].level == Level.ERROR
+
+
+def test_aws_logs_tail_groups_a_lambda_groups_lines_by_instance() -> None:
+    a = "2026-11-26T10:18:08.17{n}000+00:00 2026/11/26/[$LATEST]48c4c7a8a663f96673e9e84e5d481589"
+    b = "2026-11-26T10:18:08.17{n}500+00:00 2026/11/26/[$LATEST]9a1f0c22b7e34d6e8f5a0b1c2d3e4f50"
+    lines = [
+        # two instances print a traceback a line at a time (one CloudWatch event per line),
+        # interleaved as `aws logs tail` merges the streams
+        a.format(n=0) + " Traceback (most recent call last):",
+        b.format(n=0) + " [ERROR] inventory call failed",
+        a.format(n=1) + '   File "/var/task/app.py", line 10, in handler',
+        b.format(n=1) + " Traceback (most recent call last):",
+        a.format(n=2) + "     sku = event['sku']",
+        b.format(n=2) + '   File "/var/task/app.py", line 22, in handler',
+        a.format(n=3) + " KeyError: 'sku'",
+        b.format(n=3) + "     raise TimeoutError('inventory')",
+        b.format(n=4) + " TimeoutError: inventory",
+        # one event of several lines: `aws logs tail` prints its further lines bare
+        a.format(n=5) + " [ERROR] ValueError: bad price",
+        "Traceback (most recent call last):",
+        '  File "/var/task/app.py", line 31, in handler',
+        "    price = Decimal(raw)",
+        b.format(n=6) + " END RequestId: 6b0f1e2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b",
+    ]
+    events = list(parse_lines(lines, now=NOW))
+    assert [(e.first_line, e.line_numbers or e.line_count) for e in events] == [
+        (0, [0, 2, 4, 6]),
+        (1, [1, 3, 5, 7, 8]),
+        (9, 4),
+        (13, 1),
+    ]
+    assert events[0].message.endswith("KeyError: 'sku'")
+    assert events[1].message.endswith("TimeoutError: inventory")
+    assert events[2].level == Level.ERROR

@@ -61,6 +61,7 @@ class LogParser(EventAssembler):
         super().__init__(redactor if redactor is not None else Redactor(), now or datetime.now(UTC))
         # per service: the stream and number of its last line, when the runtime split it
         self._split: dict[str | None, tuple[str | None, int]] = {}
+        self._writer: str | None = None  # whose line, behind a prefix, came last
 
     # --- entry points
 
@@ -115,6 +116,7 @@ class LogParser(EventAssembler):
         file's open event stays open: `tail -f` prints a file's lines as they come, so a stack
         may go on after another file's lines."""
         self.stats.lines += 1
+        self._writer = None
         self._tail_file(path, ahead)
 
     def _line(self, number: int, raw: str, stamp: datetime | None) -> None:
@@ -128,7 +130,12 @@ class LogParser(EventAssembler):
             agg, body, aggregated, floor, stream, partial, source = self._prefix.read(text)
             if source is not None:
                 agg = self._source(source, agg)
-            agg = agg or self._file
+            elif body is text and self._writer is not None and not self._has_head(None, text):
+                # A line with neither the stream's prefix nor a head of its own is the rest of
+                # what its last writer printed (`aws logs tail` prints an event's further
+                # lines bare); one with a head is another format's, in a mixed stream.
+                agg = self._writer
+            agg = self._writer = agg or self._file
             stamp = stamp or aggregated
             if self._split_line(agg, stream, number, body, partial):
                 return

@@ -71,7 +71,10 @@ _PREFIXES = (
     re.compile(rf"(?P<time>{_RFC3339}) \{{(?P<labels>(?:{_LABEL_TEXT}(?:, )?)*+)\}} ++"),
     # `aws logs tail` of a Lambda function's group: the time, then the log stream, which AWS
     # names "<date>/[<version>]<32 hex digits>" (other groups' stream names read as a column)
-    re.compile(rf"(?P<time>{_RFC3339}) \d{{4}}/\d\d/\d\d/\[(?:\$LATEST|\d+)\][0-9a-f]{{32}} "),
+    # (each stream is one instance of the function: its lines are grouped by it)
+    re.compile(
+        rf"(?P<time>{_RFC3339}) (?P<source>\d{{4}}/\d\d/\d\d/\[(?:\$LATEST|\d+)\][0-9a-f]{{32}}) "
+    ),
     # CRI: time, stream, F (a full line) or P (split: the rest follows on the next line)
     re.compile(rf"(?P<time>{_RFC3339}) (?P<stream>stdout|stderr) (?P<tag>[FP])(?: |$)"),
     # RFC 5424: <PRI>1 TIME HOST APP PROCID MSGID [SD...]|-; "-" is an empty field. The SD
@@ -118,7 +121,8 @@ class Prefix:
         return tagged.service, tagged.body
 
     def read(self, line: str) -> Tagged:
-        """What the prefix says of a line; the line unchanged when it carries none."""
+        """What the prefix says of a line; the line itself (the same object) as the body when
+        it carries none."""
         match = self.regex.match(line)
         if match is None:
             return Tagged(None, line)
@@ -141,7 +145,7 @@ class Prefix:
             _severity(int(pri)) if pri is not None else None,
             fields.get("stream"),
             fields.get("tag") == "P",
-            f"{service}\x00{host}\x00{fields['pid']}" if host is not None else None,
+            f"{service}\x00{host}\x00{fields['pid']}" if host is not None else fields.get("source"),
         )
 
 
