@@ -1360,3 +1360,18 @@ def test_tail_follow_keeps_a_stack_whole_across_another_files_lines() -> None:
     ]
     assert events[0].line_numbers == [1, 2, 3, 7, 8]
     assert events[0].message.endswith("Caused by: java.net.ConnectException: Connection refused")
+
+
+def test_a_kubelet_container_log_is_named_by_its_container() -> None:
+    cid = "4f1d2c" + "0" * 58
+    cri = "2026-11-26T10:18:0{n}.123456789Z stdout F "
+    lines = [
+        f"==> /var/log/containers/api-7d9f8c6b5-x2k4q_prod_orders-api-{cid}.log <==",
+        *(cri.format(n=n) + f"order {n} accepted" for n in range(4)),
+        "==> /var/log/pods/prod_web-0_6b1c/nginx/0.log <==",
+        *(cri.format(n=n) + "GET /healthz 200" for n in range(4)),
+        "==> /var/log/containers/not-a-kubelet-link.log <==",
+        *(cri.format(n=n) + "ok" for n in range(4)),
+    ]
+    services = [e.service for e in parse_lines(lines)]
+    assert services == ["orders-api"] * 4 + ["nginx"] * 4 + ["containers"] * 4

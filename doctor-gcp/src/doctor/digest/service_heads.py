@@ -65,10 +65,18 @@ def tailed_file(line: str) -> str | None:
     return found[1] if found else None
 
 
+# The kubelet's link to a container's log: /var/log/containers/<pod>_<namespace>_<container>-
+# <container id>.log
+_CONTAINER_LOG = re.compile(r"[^_/]+_[^_/]+_(?P<container>[^/]+?)-[0-9a-f]{64}\.log")
+
+
 def file_service(path: str) -> str:
-    """Who writes a file, by its path: its folder ("/var/log/nginx/error.log": nginx), or its
-    name where the folder is a generic one ("/var/log/syslog": syslog)."""
+    """Who writes a file, by its path: its folder ("/var/log/nginx/error.log": nginx), its
+    name where the folder is a generic one ("/var/log/syslog": syslog), or the container a
+    kubelet's link names."""
     parts = path.replace("\\", "/").rstrip("/").split("/")
+    if (container := _CONTAINER_LOG.fullmatch(parts[-1])) is not None:
+        return container["container"]
     folder = parts[-2] if len(parts) > 1 else ""
     return folder if folder not in _GENERIC_FOLDERS else parts[-1].split(".", 1)[0] or path
 
