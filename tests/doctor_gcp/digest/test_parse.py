@@ -502,8 +502,8 @@ def test_a_json_record_after_a_head_is_read_as_json() -> None:
     events = list(parse_lines(tail))
     assert [(e.message, e.level, e.service) for e in events] == [
         ("GetObject AccessDenied", Level.ERROR, "s3"),
-        ("ready", Level.INFO, None),
-        ("started", Level.INFO, None),
+        ("ready", Level.INFO, "api"),  # the container the awslogs driver's stream names
+        ("started", Level.INFO, "api"),
     ]
     assert events[0].timestamp == datetime(2026, 11, 26, 10, 2, 35, tzinfo=UTC)  # the record's
     assert events[1].timestamp == datetime(2026, 11, 26, 10, 2, 37, tzinfo=UTC)  # the head's

@@ -130,3 +130,35 @@ def test_aws_logs_tail_groups_a_lambda_groups_lines_by_instance() -> None:
     assert events[0].message.endswith("KeyError: 'sku'")
     assert events[1].message.endswith("TimeoutError: inventory")
     assert events[2].level == Level.ERROR
+
+
+def test_aws_logs_tail_of_an_ecs_group_names_the_container_and_groups_by_task() -> None:
+    task_a = "2026-11-26T10:23:45.504467+00:00 ecs/invoice-api/48ff05cf148b85bcae6b33c435139963 "
+    task_b = "2026-11-26T10:23:45.600000+00:00 ecs/invoice-api/d1e86b7d59fd25a2d4a0e9710a46aea4 "
+    lines = [
+        task_a + "[2026-11-26 10:23:45 +0000] [7] [ERROR] Exception in worker process",
+        task_a + "Traceback (most recent call last):",
+        task_b + "[2026-11-26 10:23:45 +0000] [1] [INFO] Booting worker with pid: 8",
+        task_a + '  File "/app/wsgi.py", line 3, in <module>',
+        task_a + "botocore.exceptions.ClientError: An error occurred (AccessDeniedException)",
+    ]
+    events = list(parse_lines(lines, now=NOW))
+    assert [(e.service, e.line_numbers or e.line_count, e.level) for e in events] == [
+        ("invoice-api", [0, 1, 3, 4], Level.ERROR),
+        ("invoice-api", 1, Level.INFO),
+    ]
+
+
+def test_stern_across_namespaces_names_the_container() -> None:
+    lines = [
+        "orders orders-api-66f8d9c7b-kq2zn orders-api 2026-11-26T16:21:25.744Z info: started",
+        "kube-system coredns-6f9b8c7d5-4kxzt coredns 2026-11-26T16:21:26.381Z [ERROR] plugin/"
+        "errors: 2 payments.example. A: read udp 10.0.46.19:47083->10.0.0.2:53: i/o timeout",
+        "orders orders-api-66f8d9c7b-kq2zn orders-api 2026-11-26T16:21:27.170Z info: placed",
+    ]
+    events = list(parse_lines(lines, now=NOW))
+    assert [(e.service, e.level) for e in events] == [
+        ("orders-api", Level.INFO),
+        ("coredns", Level.ERROR),
+        ("orders-api", Level.INFO),
+    ]

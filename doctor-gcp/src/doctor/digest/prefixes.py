@@ -53,10 +53,14 @@ _LABEL_TEXT = r'([\w.]++)="((?:[^"\\]|\\.)*+)"'  # a Loki label: name="value"
 # vowel, nor 0, 1 or 3, so a hyphenated word ("cache-evict") is none
 _POD = rf"[a-z0-9][a-z0-9-]*?-(?:{_SAFE}{{6,10}}-)?{_SAFE}{{5}}"
 _CONTAINER = r" (?P<service>[a-z0-9][a-z0-9-]*) "
-_STERN = re.compile(_POD + _CONTAINER)
+# (`stern --all-namespaces` puts the namespace first)
+_NAMESPACE = r"(?:[a-z0-9][a-z0-9-]{0,62} )?"
+_STERN = re.compile(_NAMESPACE + _POD + _CONTAINER)
 # ... or a StatefulSet's ("db-0"). An ordinal proves less ("worker-1 started job 4"), so a
 # stream takes it only where each such pod shows one container (`_stern_with_ordinals`).
-_STERN_ORDINALS = re.compile(rf"(?:{_POD}|(?P<ordinal>[a-z0-9][a-z0-9-]*?-\d{{1,4}})){_CONTAINER}")
+_STERN_ORDINALS = re.compile(
+    rf"{_NAMESPACE}(?:{_POD}|(?P<ordinal>[a-z0-9][a-z0-9-]*?-\d{{1,4}})){_CONTAINER}"
+)
 _PREFIXES = (
     # docker compose v2 "api-1  | ", v1 "app_api_1  | ": the service name, then its replica
     re.compile(r"(?P<service>[A-Za-z0-9][\w.-]*?)(?:[-_]\d+)?[ \t]+\| ?"),
@@ -71,7 +75,9 @@ _PREFIXES = (
     re.compile(rf"(?P<time>{_RFC3339}) \{{(?P<labels>(?:{_LABEL_TEXT}(?:, )?)*+)\}} ++"),
     # `aws logs tail` of a Lambda function's group: the time, then the log stream, which AWS
     # names "<date>/[<version>]<32 hex digits>" (other groups' stream names read as a column)
-    # (each stream is one instance of the function: its lines are grouped by it)
+    # (each stream is one instance of the function: its lines are grouped by it); of an ECS
+    # task's group, the awslogs driver's "<prefix>/<container>/<task id>" (grouped by task)
+    re.compile(rf"(?P<time>{_RFC3339}) (?P<source>[\w.-]+/(?P<service>[\w.-]+)/[0-9a-f]{{32}}) "),
     re.compile(
         rf"(?P<time>{_RFC3339}) (?P<source>\d{{4}}/\d\d/\d\d/\[(?:\$LATEST|\d+)\][0-9a-f]{{32}}) "
     ),
