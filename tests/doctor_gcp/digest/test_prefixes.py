@@ -162,3 +162,27 @@ def test_stern_across_namespaces_names_the_container() -> None:
         ("coredns", Level.ERROR),
         ("orders-api", Level.INFO),
     ]
+
+
+def test_aws_logs_tail_reads_any_stream_name_with_a_slash_or_an_instance_id() -> None:
+    ecs = "2026-11-26T10:31:0{n}.100000+00:00 ecs/orders-api/9c04660e694daeb126f0fe2b8bb2ad98 "
+    agent = "2026-11-26T10:31:0{n}.200000+00:00 i-0a1b2c3d4e5f60718 "
+    web = "2026-11-26T10:31:0{n}.300000+00:00 web/access "
+    lines = [  # the ECS task's lines are the fewest: the stream names are read all the same
+        ecs.format(n=1) + "Error: Missing required environment variable: DATABASE_URL",
+        ecs.format(n=1) + "    at loadConfig (/app/config.js:12:11)",
+        agent.format(n=2) + 'level=info msg="Task stopped" container=orders-api exit=1',
+        web.format(n=3) + '10.0.1.5 - - "GET /orders HTTP/1.1" 503 0',
+        agent.format(n=4) + 'level=info msg="Task started" container=orders-api',
+        web.format(n=5) + '10.0.1.6 - - "GET /orders HTTP/1.1" 503 0',
+    ]
+    events = list(parse_lines(lines, now=NOW))
+    assert [(e.service, e.line_count) for e in events] == [
+        ("orders-api", 2),  # the container the stream names; its stack whole
+        (None, 1),
+        (None, 1),
+        (None, 1),
+        (None, 1),
+    ]
+    assert events[0].timestamp == datetime(2026, 11, 26, 10, 31, 1, 100000, tzinfo=UTC)
+    assert events[2].message.startswith("10.0.1.5 - -")  # the stream name is no part of it

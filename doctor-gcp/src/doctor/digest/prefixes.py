@@ -46,6 +46,11 @@ _LEVEL_WORD = (
 _HOST = rf"(?!{_LEVEL_WORD})(?P<host>[\w.:-]+) "
 _PROGRAM = rf"(?!{_LEVEL_WORD})(?P<service>[\w./-]+(?:\([\w./-]*\))?)"
 _SYSLOG = stamps.BY_NAME["syslog"]
+_AWS_TAIL = re.compile(
+    rf"(?P<time>{_RFC3339}) (?!{_LEVEL_WORD})(?P<source>i-[0-9a-f]{{8,17}}"
+    r"|[\w.$\[\]-]+(?:/[\w.$\[\]-]+)+) "
+)
+_ECS_STREAM = re.compile(r"[\w.-]+/(?P<container>[\w.-]+)/[0-9a-f]{32}")
 _SAFE = "[bcdfghjklmnpqrstvwxz2456789]"  # the letters of Kubernetes' random names
 _LABEL_TEXT = r'([\w.]++)="((?:[^"\\]|\\.)*+)"'  # a Loki label: name="value"
 # stern: "<pod> <container> <line>", a pod named as Kubernetes names a deployment's
@@ -73,14 +78,12 @@ _PREFIXES = (
     # Grafana Loki's logcli: "<time> {app="api", pod="api-7d9f8"} <line>"
     # (it pads the labels to the longest seen: the blanks after them are its own)
     re.compile(rf"(?P<time>{_RFC3339}) \{{(?P<labels>(?:{_LABEL_TEXT}(?:, )?)*+)\}} ++"),
-    # `aws logs tail` of a Lambda function's group: the time, then the log stream, which AWS
-    # names "<date>/[<version>]<32 hex digits>" (other groups' stream names read as a column)
-    # (each stream is one instance of the function: its lines are grouped by it); of an ECS
-    # task's group, the awslogs driver's "<prefix>/<container>/<task id>" (grouped by task)
-    re.compile(rf"(?P<time>{_RFC3339}) (?P<source>[\w.-]+/(?P<service>[\w.-]+)/[0-9a-f]{{32}}) "),
-    re.compile(
-        rf"(?P<time>{_RFC3339}) (?P<source>\d{{4}}/\d\d/\d\d/\[(?:\$LATEST|\d+)\][0-9a-f]{{32}}) "
-    ),
+    # `aws logs tail`: the time, then the log stream, each stream one writer (its lines are
+    # grouped by it): a Lambda instance's "<date>/[<version>]<32 hex digits>", an ECS task's
+    # "<prefix>/<container>/<task id>" (the awslogs driver's: the container is the service),
+    # an EC2 instance's id, or another name with a slash ("web/access"). Names without one
+    # read as a head's column: after a time, a word is more often a logger's.
+    _AWS_TAIL,
     # CRI: time, stream, F (a full line) or P (split: the rest follows on the next line)
     re.compile(rf"(?P<time>{_RFC3339}) (?P<stream>stdout|stderr) (?P<tag>[FP])(?: |$)"),
     # RFC 5424: <PRI>1 TIME HOST APP PROCID MSGID [SD...]|-; "-" is an empty field. The SD
@@ -144,6 +147,8 @@ class Prefix:
         host = fields.get("host")
         if host is not None and service:
             service = _program(service)
+        elif self.regex is _AWS_TAIL:
+            service = _container(fields["source"])
         return Tagged(
             service if service != "-" else None,
             line[match.end() :],
@@ -159,6 +164,13 @@ class Prefix:
 def _program(raw: str) -> str:
     """A syslog program's name: "sshd(pam_unix)" -> "sshd", as a head's service reads."""
     return service_name(raw)[0] or raw
+
+
+@lru_cache(maxsize=4096)
+def _container(stream: str) -> str | None:
+    """The container an ECS task's log stream names, if it is one."""
+    found = _ECS_STREAM.fullmatch(stream)
+    return found["container"] if found else None
 
 
 _LABEL = re.compile(_LABEL_TEXT)
