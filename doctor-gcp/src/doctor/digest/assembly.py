@@ -65,8 +65,11 @@ class EventAssembler(ServiceHeads):
         head = self._head(agg, body)
         level = head.level if head.level is not None else at_least(text_level(head.message), floor)
         message = head.message if head.message.strip() else body
+        # A time of day alone (Elixir's Logger) is placed on a guessed day: the aggregator's
+        # or the record's dated time stands for it
+        timestamp = head.timestamp if head.dated or stamp is None else None
         pending = OpenEvent.opening(
-            number, message, level, head.timestamp, self._named(agg, head.service)
+            number, message, level, timestamp, self._named(agg, head.service)
         )
         pending.redacted = True  # its first line is; the rest when it closes
         # "... LoggingFailureAnalysisReporter : " then the report: the message is below.
