@@ -14,7 +14,7 @@ from .timestamps import parse_epoch, parse_timestamp
 # "@x"), log4j2's JsonLayout ("instant", "loggerName", "thrown") and GELF ("short_message").
 MESSAGE_KEYS = (
     "message", "msg", "log", "@message", "textPayload", "event", "Message", "@m", "@mt",
-    "short_message",
+    "short_message", "MESSAGE",
 )  # fmt: skip
 LEVEL_KEYS = ("level", "severity", "levelname", "lvl", "log.level", "loglevel", "LogLevel", "@l")
 # eventTime: CloudTrail's records, as CloudTrail sends them to CloudWatch Logs

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from .head_tokens import KLOG_LEVELS
 from .json_keys import MESSAGE_KEYS, json_time
+from .levels import level_from_number
 from .types import Level
 
 # MongoDB's structured log (4.4+): {"t": {"$date": …}, "s": "E", "c": "STORAGE", "msg": …,
@@ -57,13 +58,52 @@ def _cloudtrail(obj: dict[str, Any]) -> tuple[str, Level | None, str] | None:
     return message, Level.ERROR if failed else None, source.removesuffix(".amazonaws.com")
 
 
-def shaped(
-    obj: dict[str, Any], timestamp: datetime | None, message: str
-) -> tuple[datetime | None, Level | None, str | None, str]:
+class Shaped(NamedTuple):
+    timestamp: datetime | None
+    level: Level | None  # the level the record states
+    service: str | None
+    message: str
+    floor: Level | None = None  # at least this level (journald's priority, when warning or worse)
+
+
+# journald's export (`journalctl -o json`): the time in microseconds as a string, the message,
+# the priority (a syslog severity) and who wrote it, each under journald's own field name.
+_JOURNALD_NAMES = ("SYSLOG_IDENTIFIER", "_SYSTEMD_UNIT", "_COMM")
+
+
+def _journald(obj: dict[str, Any]) -> Shaped | None:
+    stamp = obj.get("__REALTIME_TIMESTAMP")
+    said = obj.get("MESSAGE")
+    if not isinstance(stamp, str) or said is None:
+        return None
+    if isinstance(said, list):  # a message that is no UTF-8 comes as its bytes
+        said = bytes(b for b in said if isinstance(b, int) and 0 <= b < 256).decode(
+            "utf-8", "replace"
+        )
+    name = next((obj[key] for key in _JOURNALD_NAMES if isinstance(obj.get(key), str)), None)
+    priority = obj.get("PRIORITY")
+    floor = (
+        level_from_number(int(priority))
+        if isinstance(priority, str) and priority.isdigit()
+        else None
+    )
+    return Shaped(
+        json_time(stamp),
+        None,
+        name.removesuffix(".service") if name else None,
+        str(said).rstrip("\r\n"),
+        floor if floor is not None and floor >= Level.WARNING else None,
+    )
+
+
+def shaped(obj: dict[str, Any], timestamp: datetime | None, message: str) -> Shaped:
     """Time, level, service and message of the records whose shape says more than the
-    common keys do (MongoDB's, CloudTrail's); else the time and message as they were."""
+    common keys do (MongoDB's, CloudTrail's, Rust tracing's, journald's); else the time and
+    message as they were."""
     level: Level | None = None
     service: str | None = None
+    if timestamp is None and (journal := _journald(obj)) is not None:
+        return journal
     if timestamp is None and (extended := _extended_json(obj)) is not None:
         timestamp, level, service = extended
         if isinstance(attr := obj.get("attr"), dict) and attr:  # the details are there
@@ -78,4 +118,4 @@ def shaped(
             message = f"{message}: {error}" if message else str(error)
         target = obj.get("target")
         service = target if isinstance(target, str) and target else None
-    return timestamp, level, service, message
+    return Shaped(timestamp, level, service, message)

@@ -9,7 +9,7 @@ from typing import Any
 
 from .head_tokens import SERVICE_KEYS
 from .headers import Head
-from .json_keys import EXC_KEYS, LEVEL_KEYS, TS_KEYS, json_message, json_time
+from .json_keys import EXC_KEYS, LEVEL_KEYS, MESSAGE_KEYS, TS_KEYS, json_message, json_time
 from .json_shapes import shaped
 from .levels import at_least, level_from_json
 from .pending import OpenEvent
@@ -90,6 +90,9 @@ def json_service(obj: dict[str, Any]) -> str | None:
             return value
         if isinstance(value, dict) and isinstance(value.get("name"), str):  # ECS service.name
             return str(value["name"])
+    if isinstance(group := obj.get("@log"), str) and "/" in group:
+        # a CloudWatch Logs Insights export: "<account>:/ecs/notify-worker"
+        return group.rstrip("/").rsplit("/", 1)[-1] or None
     for meta in (obj.get("kubernetes"), obj.get("k8s"), obj):
         if not isinstance(meta, dict):
             continue
@@ -102,24 +105,46 @@ def json_service(obj: dict[str, Any]) -> str | None:
     return None
 
 
+def _record(text: str) -> dict[str, Any] | None:
+    """The JSON object a line holds, if any: alone, or as an element of a JSON array written
+    a record per line (its comma after it)."""
+    try:
+        obj = json.loads(text[:-1] if text.endswith(",") else text)
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
+        return None
+    return obj if isinstance(obj, dict) else None
+
+
 def json_event(
-    number: int, text: str, head_of: Callable[[str], Head], floor: Level | None = None
+    number: int,
+    text: str,
+    head_of: Callable[[str], Head],
+    floor: Level | None = None,
+    *,
+    nested: bool = False,
 ) -> OpenEvent | None:
     """The event a JSON object line opens, or None when the line is no JSON object.
     `head_of` reads a text head, for records that wrap a text line. `floor` raises a level
-    read from the words, never one the record states (as for a text line)."""
-    try:
-        obj = json.loads(text)
-    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
-        return None
-    if not isinstance(obj, dict):
+    read from the words, never one the record states (as for a text line). A record whose
+    message is itself a JSON record (a CloudWatch Logs Insights export of an app's JSON) is
+    read as that record, the outer one's time and service standing for those it lacks."""
+    obj = _record(text)
+    if obj is None:
         return None
     level = level_from_json(obj, LEVEL_KEYS)
     timestamp = next(
         (stamp for key in TS_KEYS if key in obj if (stamp := json_time(obj[key]))), None
     )
     exception = json_exception(obj)
-    timestamp, stated, service, message = shaped(obj, timestamp, json_message(obj))
+    timestamp, stated, service, message, stated_floor = shaped(obj, timestamp, json_message(obj))
+    floor = at_least(stated_floor, floor)
+    said = next((obj[key] for key in MESSAGE_KEYS if key in obj), None)
+    if not nested and isinstance(said, str) and said[:1] == "{" and said.rstrip()[-1:] == "}":
+        inner = json_event(number, said.rstrip(), head_of, floor, nested=True)
+        if inner is not None:
+            inner.timestamp = inner.timestamp or timestamp
+            inner.service = inner.service or service or json_service(obj)
+            return inner
     level = level if level is not None else stated
     if not message and exception:
         message, exception = exception, None
@@ -134,9 +159,10 @@ def json_event(
         level = level if level is not None else head.level
         if head.fitted or head.timestamp is not None or head.level is not None:
             message = head.message or message
-        if level is None:
-            level = at_least(text_level(message), floor)
+        if level is None and (level := text_level(message)) is not None:
+            level = at_least(level, floor)
     pending = OpenEvent.opening(number, message, level, timestamp, service or json_service(obj))
+    pending.floor = floor
     if exception:
         for line in exception.split("\n"):
             if line.strip():
