@@ -186,3 +186,14 @@ def test_aws_logs_tail_reads_any_stream_name_with_a_slash_or_an_instance_id() ->
     ]
     assert events[0].timestamp == datetime(2026, 11, 26, 10, 31, 1, 100000, tzinfo=UTC)
     assert events[2].message.startswith("10.0.1.5 - -")  # the stream name is no part of it
+
+
+def test_a_time_of_day_alone_gives_way_to_the_aggregators_dated_time() -> None:
+    # Elixir's Logger writes the time of day only; kubectl's time says which day it was
+    pod = "[pod/storefront-worker-5b7c6d9f8-2hx4r/worker] 2026-02-26T15:20:0{n}.552854Z "
+    lines = [pod.format(n=n) + f"15:20:0{n}.552 [error] warm-up aborted {n}" for n in range(4)]
+    events = list(parse_lines(lines, now=NOW))
+    assert [e.timestamp for e in events] == [
+        datetime(2026, 2, 26, 15, 20, n, 552854, tzinfo=UTC) for n in range(4)
+    ]
+    assert {(e.level, e.service) for e in events} == {(Level.ERROR, "worker")}

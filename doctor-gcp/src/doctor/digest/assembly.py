@@ -56,18 +56,30 @@ class EventAssembler(ServiceHeads):
         syslog severity) raises the level read from a line's words, never the one its head or
         JSON fields state."""
         stripped = body.strip()
-        if stripped[-1] == "}" and self._json_start(agg, number, stripped, stamp, floor):
+        if (stripped[-1] == "}" or stripped.endswith("},")) and self._json_start(
+            agg, number, stripped, stamp, floor
+        ):
             return
         # Redacted whole, before its head is cut off: the words before a secret ("password=",
         # "SecretAccessKey": ) are what tells the redactor it is one.
         if not redacted:
             body = self.redactor.redact(body)
         head = self._head(agg, body)
-        level = head.level if head.level is not None else at_least(text_level(head.message), floor)
+        level = head.level  # a level the head states is never raised
+        if level is None and (level := text_level(head.message)) is not None:
+            level = at_least(level, floor)
         message = head.message if head.message.strip() else body
+        # A time of day alone (Elixir's Logger) is placed on a guessed day: the aggregator's
+        # or the record's dated time stands for it
+        timestamp = head.timestamp if head.dated or stamp is None else None
         pending = OpenEvent.opening(
-            number, message, level, head.timestamp, self._named(agg, head.service)
+            number,
+            message,
+            level,
+            timestamp,
+            self._named(agg, head.service),
         )
+        pending.floor = floor  # raises the level its words give, when it names none
         pending.redacted = True  # its first line is; the rest when it closes
         # "... LoggingFailureAnalysisReporter : " then the report: the message is below.
         headed = head.fitted or head.timestamp is not None

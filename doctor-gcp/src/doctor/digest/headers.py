@@ -64,6 +64,7 @@ class Head:
     level: Level | None = None
     service: str | None = None
     fitted: bool = True  # read by the source's learned columns (not on its own)
+    dated: bool = True  # the time names its day (not a time of day alone, placed on today)
 
 
 @dataclass
@@ -126,7 +127,8 @@ class HeaderModel:
         message = line[match.end() :].lstrip(" \t")
         if service is None and self._keyed and (named := _SERVICE_KEY.search(message)):
             service = named.group(1) or named.group(2)
-        return Head(message, timestamp, level, service)
+        dated = self._time is None or self._time.name != "clock"
+        return Head(message, timestamp, level, service, dated=dated)
 
 
 def _memo(cache: dict[str, _T], key: str, compute: Callable[[str], _T]) -> _T:

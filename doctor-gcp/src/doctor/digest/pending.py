@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from .anatomy import GO_DUMP, NO_STACK, is_frame, next_stack_mode
-from .levels import infer_level
+from .levels import at_least, infer_level
 from .redact import Redactor
 from .types import Level, LogEvent
 
@@ -46,6 +46,9 @@ class OpenEvent:
     redacted: bool = False  # its first line was redacted as it was read
     whole_redacted: bool = False  # all of it was (a record read whole)
     bare: bool = False  # its first line is a head alone: an indented line below is its message
+    # Where no level is named: at least this one (a syslog or journald priority), which raises
+    # the level its words give when it closes ("code=dumped" is an error at any priority)
+    floor: Level | None = None
 
     @classmethod
     def opening(
@@ -114,7 +117,7 @@ class OpenEvent:
         message = "\n".join(lines) if len(lines) > 1 else lines[0]
         level = self.level
         if level is None:
-            level = infer_level(message)
+            level = at_least(infer_level(message), self.floor) or Level.INFO
         elif self.panic and level < Level.ERROR:
             level = Level.ERROR  # a Go panic joined to an ordinary line is still a crash
         numbers = self.line_numbers

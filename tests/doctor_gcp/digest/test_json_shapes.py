@@ -1,0 +1,88 @@
+"""JSON records read by their own shape: journald's export and CloudWatch Logs Insights'."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from doctor.digest import Level, parse_lines
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+
+def _journal(message: object, priority: str, **fields: str) -> str:
+    return json.dumps(
+        {
+            "__CURSOR": "s=f412061586cd9d4b4863cc4406ae33fc;i=5a2f11",
+            "__REALTIME_TIMESTAMP": "1774904933234343",
+            "__MONOTONIC_TIMESTAMP": "2473064234343",
+            "PRIORITY": priority,
+            "_HOSTNAME": "img-01",
+            "MESSAGE": message,
+            **fields,
+        }
+    )
+
+
+def test_journald_export_gives_time_message_writer_and_priority() -> None:
+    lines = [
+        _journal("WARNING resizer.render: source not found", "6", SYSLOG_IDENTIFIER="uvicorn"),
+        _journal(
+            "resizer.service: Main process exited, code=dumped, status=11/SEGV",
+            "4",
+            _SYSTEMD_UNIT="init.scope",
+            _COMM="systemd",
+        ),
+        _journal("request served", "3", _SYSTEMD_UNIT="resizer.service"),
+        _journal([104, 105, 255], "6", _COMM="resizer"),  # not UTF-8: journald sends bytes
+    ]
+    events = list(parse_lines(lines, now=NOW))
+    stamp = datetime(2026, 3, 30, 21, 8, 53, 234343, tzinfo=UTC)
+    assert [(e.timestamp, e.service, e.level, e.message) for e in events] == [
+        (stamp, "uvicorn", Level.WARNING, "source not found"),  # its own head read
+        (stamp, "init.scope", Level.ERROR, events[1].message),
+        (stamp, "resizer", Level.ERROR, "request served"),  # priority 3 (err) raises it
+        (stamp, "resizer", Level.INFO, "hi\ufffd"),
+    ]
+    assert events[1].message.startswith("resizer.service: Main process exited")
+
+
+def test_an_insights_json_export_reads_the_apps_record_inside_each_message() -> None:
+    app = {"event": "otp delivery failed", "level": "error", "logger": "auth.otp",
+           "timestamp": "2026-11-04T14:38:10.380Z"}  # fmt: skip
+    lines = [
+        "[",
+        json.dumps(
+            {
+                "@timestamp": "2026-11-04 14:38:10.385",
+                "@log": "4123:/ecs/auth-service",
+                "@message": json.dumps(app),
+            }
+        )
+        + ",",
+        json.dumps(
+            {
+                "@timestamp": "2026-11-04 14:38:11.001",
+                "@log": "4123:/ecs/auth-service",
+                "@message": json.dumps({"event": "login ok", "level": "info"}),
+            }
+        )
+        + ",",
+        json.dumps(
+            {
+                "@timestamp": "2026-11-04 14:38:12.002",
+                "@log": "4123:/aws/lambda/notify",
+                "@message": "Task timed out after 3.00 seconds",
+            }
+        ),
+        "]",
+    ]
+    events = [e for e in parse_lines(lines, now=NOW) if e.message not in "[]"]
+    assert [(e.message, e.level, e.service, e.timestamp) for e in events] == [
+        ("otp delivery failed", Level.ERROR, "auth.otp",
+         datetime(2026, 11, 4, 14, 38, 10, 380000, tzinfo=UTC)),  # the app's own time
+        ("login ok", Level.INFO, "auth-service",  # the log group's, where the app names none
+         datetime(2026, 11, 4, 14, 38, 11, 1000, tzinfo=UTC)),  # the export's time
+        ("Task timed out after 3.00 seconds", Level.ERROR, "notify",
+         datetime(2026, 11, 4, 14, 38, 12, 2000, tzinfo=UTC)),
+    ]  # fmt: skip
