@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from doctor.digest import head_tokens, headers
+from doctor.digest import head_model, head_tokens, headers
 from doctor.digest.types import Level
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -663,12 +663,12 @@ def test_a_head_word_is_typed_by_what_it_is_made_of(word: str, kind: int) -> Non
 
 
 def test_a_head_names_a_level_only_where_one_is_written_as_a_level() -> None:
-    assert headers._names_a_level("2026-01-01 12:00:00 web1 WARN")
-    assert headers._names_a_level("Mar  2 09:14:55 web1 [error]")
-    assert headers._names_a_level("12:00:01 app error:")
-    assert not headers._names_a_level("12:00:01 debug interrupt handler")
-    assert not headers._names_a_level("12:00:01 error-free run")
-    assert not headers._names_a_level("2026-01-01 12:00:00 web1 kernel:")
+    assert head_model.names_a_level("2026-01-01 12:00:00 web1 WARN")
+    assert head_model.names_a_level("Mar  2 09:14:55 web1 [error]")
+    assert head_model.names_a_level("12:00:01 app error:")
+    assert not head_model.names_a_level("12:00:01 debug interrupt handler")
+    assert not head_model.names_a_level("12:00:01 error-free run")
+    assert not head_model.names_a_level("2026-01-01 12:00:00 web1 kernel:")
 
 
 def test_a_bracketed_time_is_read_whole_or_with_a_pid_only() -> None:

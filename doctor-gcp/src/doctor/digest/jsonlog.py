@@ -7,8 +7,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from .head_model import Head
 from .head_tokens import SERVICE_KEYS
-from .headers import Head
 from .json_keys import EXC_KEYS, LEVEL_KEYS, MESSAGE_KEYS, TS_KEYS, json_message, json_time
 from .json_shapes import shaped
 from .levels import at_least, level_from_json

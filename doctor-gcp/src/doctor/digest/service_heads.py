@@ -20,8 +20,9 @@ from .anatomy import (
     OMITTED_FRAMES,
     STACK_CONTINUATIONS,
 )
+from .head_model import Head
 from .head_tokens import LEVEL_KEYS, TIME_KEYS
-from .headers import Head, Heads
+from .headers import Heads
 
 # A source whose lines start records with a head often enough (several formats interleaved
 # count too) tells a line without one for the continuation it is.
