@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 from .head_tokens import KLOG_LEVELS
 from .json_keys import MESSAGE_KEYS, json_time
 from .levels import level_from_number
+from .service_names import unit_service
 from .types import Level
 
 # MongoDB's structured log (4.4+): {"t": {"$date": …}, "s": "E", "c": "STORAGE", "msg": …,
@@ -90,7 +91,7 @@ def _journald(obj: dict[str, Any]) -> Shaped | None:
     return Shaped(
         json_time(stamp),
         None,
-        name.removesuffix(".service") if name else None,
+        unit_service(name) if name else None,
         str(said).rstrip("\r\n"),
         floor if floor is not None and floor >= Level.WARNING else None,
     )

@@ -13,6 +13,7 @@ from .json_keys import EXC_KEYS, LEVEL_KEYS, MESSAGE_KEYS, TS_KEYS, json_message
 from .json_shapes import shaped
 from .levels import at_least, level_from_json
 from .pending import OpenEvent
+from .service_names import file_service, unit_service
 from .textlog import text_level
 from .types import Level
 
@@ -82,14 +83,23 @@ def json_exception(obj: dict[str, Any]) -> str | None:
     return None
 
 
-def json_service(obj: dict[str, Any]) -> str | None:
-    """The service or logger a record names, when it names one."""
+def _named(obj: dict[str, Any]) -> str | None:
     for key in SERVICE_KEYS:
         value = obj.get(key)
         if isinstance(value, str) and value:
             return value
         if isinstance(value, dict) and isinstance(value.get("name"), str):  # ECS service.name
             return str(value["name"])
+    return None
+
+
+def json_service(obj: dict[str, Any]) -> str | None:
+    """The service or logger a record names, when it names one: by its own keys, a
+    shipper's custom fields (Filebeat's and Logstash's "fields"), a CloudWatch export's log
+    group, the container a shipper names, or the file a shipper read it from."""
+    fields = obj.get("fields")
+    if (named := _named(obj)) or (isinstance(fields, dict) and (named := _named(fields))):
+        return named
     if isinstance(group := obj.get("@log"), str) and "/" in group:
         # a CloudWatch Logs Insights export: "<account>:/ecs/notify-worker"
         return group.rstrip("/").rsplit("/", 1)[-1] or None
@@ -102,7 +112,20 @@ def json_service(obj: dict[str, Any]) -> str | None:
                 value = value.get("name")
             if isinstance(value, str) and value:
                 return _POD_SUFFIX.sub("", value) if key.startswith("pod") else value
-    return None
+    # ECS as Filebeat fills it: the file it read (log.file.path), or journald's unit and process
+    if isinstance(path := _field(obj, "log", "file", "path"), str) and path:
+        return file_service(path)
+    if isinstance(unit := _field(obj, "systemd", "unit"), str) and unit:
+        return unit_service(unit)
+    process = _field(obj, "process", "name")
+    return process if isinstance(process, str) and process else None
+
+
+def _field(obj: dict[str, Any], *path: str) -> object:
+    value: object = obj
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
 
 
 def _record(text: str) -> dict[str, Any] | None:
