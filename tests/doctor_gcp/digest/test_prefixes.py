@@ -69,9 +69,17 @@ def test_journald_short_iso_is_a_prefix_and_an_apps_own_head_is_not() -> None:
         '2026-11-26T10:31:30+0000 app-1 orders-api[2231]:   File "/app/x.py", line 3, in f',
         "2026-11-26T10:31:30+0000 app-1 orders-api[2231]: KeyError: 'sku'",
         "2026-11-26T10:31:31+0000 app-1 sshd(pam_unix)[77]: session opened for user deploy",
+        # the kernel has no pid: once the stream is known for journald's, it is read all the same
+        "2026-11-26T10:31:32+0000 app-1 kernel: Out of memory: Killed process 411920 (postgres)",
     ]
     events = list(parse_lines(journald, now=NOW))
-    assert [(e.service, e.line_count) for e in events] == [("orders-api", 3), ("sshd", 1)]
+    assert [(e.service, e.line_count) for e in events] == [
+        ("orders-api", 3),
+        ("sshd", 1),
+        ("kernel", 1),
+    ]
+    assert events[2].message.startswith("Out of memory: Killed process")
+    assert events[2].timestamp == datetime(2026, 11, 26, 10, 31, 32, tzinfo=UTC)
     # "<time> <level> <logger>: <message>" is an app's head, whatever the logger's name
     app = [f"2026-11-26T10:31:3{n}Z warn api: slow upstream {n}" for n in range(5)]
     assert learn_prefix(app, NOW) is None

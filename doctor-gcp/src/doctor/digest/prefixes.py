@@ -45,7 +45,17 @@ _LEVEL_WORD = (
 )
 _HOST = rf"(?!{_LEVEL_WORD})(?P<host>[\w.:-]+) "
 _PROGRAM = rf"(?!{_LEVEL_WORD})(?P<service>[\w./-]+(?:\([\w./-]*\))?)"
-_SYSLOG = stamps.BY_NAME["syslog"]
+_SYSLOG_STAMP = stamps.BY_NAME["syslog"]
+# A syslog file: [<PRI>]TIME HOST PROGRAM[PID]: , the time year-less (rsyslog) or ISO with the
+# pid (journald's short-iso: an app's "<time> INFO api: ..." is none); the program may name a
+# module ("sshd(pam_unix)"); a host is never a level word. Once most of a stream's first lines
+# show it, the lines of a program without a pid (journald's "kernel:") are read by it too.
+_SYSLOG_HEAD = (
+    rf"(?:<(?P<pri>\d{{1,3}})>)?(?P<time>{_SYSLOG_TIME}|(?P<iso>{_RFC3339_LOOSE})) "
+    rf"{_HOST}{_PROGRAM}(?:\[(?P<pid>\d{{1,10}})\]|(?(iso)(?!)|)): ?"
+)
+_SYSLOG = re.compile(_SYSLOG_HEAD)
+_SYSLOG_READ = re.compile(_SYSLOG_HEAD.replace("(?(iso)(?!)|)", ""))
 _AWS_TAIL = re.compile(
     rf"(?P<time>{_RFC3339}) (?!{_LEVEL_WORD})(?P<source>i-[0-9a-f]{{8,17}}"
     r"|[\w.$\[\]-]+(?:/[\w.$\[\]-]+)+) "
@@ -92,13 +102,7 @@ _PREFIXES = (
         rf"<(?P<pri>\d{{1,3}})>1 (?:(?P<time>{_RFC3339})|-) \S+ (?P<service>\S+) \S+ \S+ "
         r'(?:-|(?:\[(?:[^\]"\\]|\\.|"(?:[^"\\]|\\.)*")*\])+)(?: |$)'
     ),
-    # A syslog file: [<PRI>]TIME HOST PROGRAM[PID]: , the time year-less (rsyslog) or ISO
-    # with the pid (journald's short-iso: an app's "<time> INFO api: ..." is none); the
-    # program may name a module ("sshd(pam_unix)"); a host is never a level word
-    re.compile(
-        rf"(?:<(?P<pri>\d{{1,3}})>)?(?P<time>{_SYSLOG_TIME}|(?P<iso>{_RFC3339_LOOSE})) "
-        rf"{_HOST}{_PROGRAM}(?:\[(?P<pid>\d{{1,10}})\]|(?(iso)(?!)|)): ?"
-    ),
+    _SYSLOG,
     # RFC 3164 and other syslog with a priority: the rest is the sender's own head
     re.compile(r"<(?P<pri>\d{1,3})>(?=\S)"),
 )
@@ -137,7 +141,7 @@ class Prefix:
             return Tagged(None, line)
         fields = match.groupdict()
         raw = fields.get("time")
-        family = _SYSLOG if raw and raw[0].isalpha() else _ISO
+        family = _SYSLOG_STAMP if raw and raw[0].isalpha() else _ISO
         found = family.regex.match(raw) if raw else None
         stamp = stamps.convert(family, found, now=self.now) if found else None
         pri = fields.get("pri")
@@ -201,7 +205,7 @@ def learn(lines: Sequence[str], now: datetime = _NOW) -> Prefix | None:
         if regex is _STERN and _stern_with_ordinals(sample):
             return Prefix(_STERN_ORDINALS, now)
         if _carried(regex, sample):
-            return Prefix(regex, now)
+            return Prefix(_SYSLOG_READ if regex is _SYSLOG else regex, now)
     return None
 
 
