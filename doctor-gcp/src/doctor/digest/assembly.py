@@ -14,7 +14,7 @@ from datetime import datetime
 from .jsonlog import json_event
 from .levels import at_least
 from .pending import OpenEvent
-from .reading import ParseStats
+from .reading import MAX_LINE_CHARS, ParseStats
 from .redact import Redactor
 from .service_heads import ServiceHeads
 from .textlog import text_level
@@ -125,6 +125,34 @@ class EventAssembler(ServiceHeads):
         else:
             self._last_stamp[agg] = self._last_stamp[_ANY] = pending.timestamp
         self._open[agg] = pending
+
+    # --- whole records
+
+    def _whole(self, text: str, stamp: datetime | None) -> None:
+        first = self.stats.lines
+        if "\x00" not in text:
+            # Redacted whole: a secret may span its lines (a PEM key).
+            text = self.redactor.redact(text)
+        parts = [part.rstrip("\r") for part in text.rstrip("\r\n").split("\n")]
+        self.stats.lines += len(parts)
+        while parts and not parts[0].strip():
+            parts.pop(0)
+            first += 1
+        if not parts or "\x00" in parts[0]:
+            self.stats.binary_lines += bool(parts)
+            return
+        self._start(None, first, parts[0][:MAX_LINE_CHARS], stamp, redacted=True)
+        pending = self._open[None]
+        pending.whole_redacted = True
+        for offset, part in enumerate(parts[1:], start=first + 1):
+            if part.strip():
+                pending.add(offset, part[:MAX_LINE_CHARS])
+            else:
+                pending.blanks.append(offset)
+        for blank in pending.blanks:  # a whole record keeps even its trailing blank lines
+            pending.line_numbers.append(blank)
+        pending.blanks = []
+        self._close(None)
 
     # --- closing and handing on, in the order of first lines
 
