@@ -9,7 +9,7 @@ from __future__ import annotations
 import heapq
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from .jsonlog import json_event
 from .levels import at_least
@@ -23,6 +23,7 @@ from .types import Level, LogEvent
 
 # What a JSON object's text opens with: a brace, then a key or its end
 _JSON_OPEN = re.compile(r'\{\s*["}]')
+_SKEW = timedelta(seconds=1)  # services' clocks and an aggregator's batches disagree this much
 _ANY = "\x00"  # the stream's own last time, beside each service's (no name holds a NUL)
 
 
@@ -37,6 +38,7 @@ class EventAssembler(ServiceHeads):
         self._index = 0
         self._open: dict[str | None, OpenEvent] = {}
         self._last_stamp: dict[str | None, datetime] = {}  # per stream: the latest time read
+        self._timed = self._disorder = 0  # events with a time; those earlier than the last
         self._done: list[tuple[int, int, LogEvent]] = []  # heap by first line
         self._order = 0
 
@@ -118,11 +120,18 @@ class EventAssembler(ServiceHeads):
             pending.timestamp = to_utc(stamp)
         if pending.timestamp is None:
             # A line without a time in a stream that has them (a crash on stderr) was written
-            # when the stream last said (its own service's last time, else the stream's: an
-            # aggregator interleaves services as their lines arrive); the timeline and
+            # when the stream last said: whoever said it, where the services' lines come in
+            # time order (an aggregator interleaves them as they arrive); else (one container's
+            # whole log, then the next one's) when its own service last did. The timeline and
             # first/last seen keep it.
-            pending.timestamp = self._last_stamp.get(agg) or self._last_stamp.get(_ANY)
+            own, latest = self._last_stamp.get(agg), self._last_stamp.get(_ANY)
+            ordered = self._disorder * 100 <= self._timed  # at most 1% out of order
+            pending.timestamp = latest if own is None or ordered else own
         else:
+            latest = self._last_stamp.get(_ANY)
+            if latest is not None and pending.timestamp < latest - _SKEW:
+                self._disorder += 1
+            self._timed += 1
             self._last_stamp[agg] = self._last_stamp[_ANY] = pending.timestamp
         self._open[agg] = pending
 
