@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
+from .head_model import Head
 from .jsonlog import json_event
 from .levels import at_least
 from .pending import OpenEvent
@@ -23,8 +24,18 @@ from .types import Level, LogEvent
 
 # What a JSON object's text opens with: a brace, then a key or its end
 _JSON_OPEN = re.compile(r'\{\s*["}]')
+_ZONE_STEP = timedelta(minutes=15)  # the least two zones' clocks differ by
 _SKEW = timedelta(seconds=1)  # services' clocks and an aggregator's batches disagree this much
 _ANY = "\x00"  # the stream's own last time, beside each service's (no name holds a NUL)
+
+
+def _gives_way(head: Head, stamp: datetime | None) -> bool:
+    """Whether the aggregator's or the record's time stands for the head's: a time of day
+    alone (Elixir's Logger) is placed on a guessed day, and a time without its zone was read
+    as UTC (it is another zone's where they disagree by a zone's step)."""
+    if head.timestamp is None or stamp is None or (head.dated and head.zoned):
+        return False
+    return not head.dated or abs(head.timestamp - to_utc(stamp)) >= _ZONE_STEP
 
 
 class EventAssembler(ServiceHeads):
@@ -71,14 +82,11 @@ class EventAssembler(ServiceHeads):
         if level is None and (level := text_level(head.message)) is not None:
             level = at_least(level, floor)
         message = head.message if head.message.strip() else body
-        # A time of day alone (Elixir's Logger) is placed on a guessed day: the aggregator's
-        # or the record's dated time stands for it
-        timestamp = head.timestamp if head.dated or stamp is None else None
         pending = OpenEvent.opening(
             number,
             message,
             level,
-            timestamp,
+            None if _gives_way(head, stamp) else head.timestamp,
             self._named(agg, head.service),
         )
         pending.floor = floor  # raises the level its words give, when it names none

@@ -40,6 +40,7 @@ class Head:
     service: str | None = None
     fitted: bool = True  # read by the source's learned columns (not on its own)
     dated: bool = True  # the time names its day (not a time of day alone, placed on today)
+    zoned: bool = True  # the time names its zone (a naive one was read as UTC)
 
 
 @dataclass
@@ -50,6 +51,9 @@ class HeaderModel:
     now: datetime
     regex: re.Pattern[str] = field(init=False)
     alone: bool = False  # learned from one line, not from the source's first lines
+    # The columns are a message's own words, its time last ("connection from <ip> at <time>"):
+    # the time is the event's, the whole line its message.
+    whole: bool = False
 
     def __post_init__(self) -> None:
         self.regex = re.compile(pattern(self.columns))
@@ -59,19 +63,21 @@ class HeaderModel:
         self._order = time.order if time is not None else "ymd"
         # Lines of one second share a stamp: it is converted once (a pure function of the
         # text, the family, the field order and `now`).
-        self._stamps: dict[str, tuple[datetime | None, Level | None]] = {}
+        self._stamps: dict[str, tuple[datetime | None, Level | None, bool]] = {}
         # a source has few services: each named once (with a level glued on, if any)
         self._services: dict[str, tuple[str, Level | None]] = {}
 
-    def _convert(self, stamp: str) -> tuple[datetime | None, Level | None]:
-        """The time a stamp names, and the level a klog stamp's letter names."""
+    def _convert(self, stamp: str) -> tuple[datetime | None, Level | None, bool]:
+        """The time a stamp names, the level a klog stamp's letter names, and whether the
+        stamp says its zone (an epoch is UTC's)."""
         family = self._time
         inner = family.match(stamp) if family is not None else None
         if family is None or inner is None:
-            return None, None
+            return None, None, False
         timestamp = stamps.convert(family, inner, now=self.now, order=self._order)
         klog = KLOG_LEVELS.get(inner.group("lvl")) if family.name == "klog" else None
-        return timestamp, klog
+        zoned = family.name == "epoch" or bool(inner.groupdict().get("tz"))
+        return timestamp, klog, zoned
 
     def read(self, line: str) -> Head | None:
         """The head of a line that fits the columns, else None."""
@@ -84,9 +90,9 @@ class HeaderModel:
             level = LETTER_LEVELS.get(word) if len(word) == 1 else level_from_name(word)
             if level is None:
                 return None  # not a level word here: this line has another head
-        timestamp = None
+        timestamp, zoned = None, False
         if self._time is not None and (stamp := groups.get("time")) is not None:
-            timestamp, klog_level = _memo(self._stamps, stamp, self._convert)
+            timestamp, klog_level, zoned = _memo(self._stamps, stamp, self._convert)
             if level is None:
                 level = klog_level
         service = groups.get("service")
@@ -99,11 +105,13 @@ class HeaderModel:
             # Columns learned from other lines (a constant "healthcheck ok" read as two host
             # fields) would take this line's level word for a name and lose its level.
             return None
+        if self.whole:
+            return Head(line, timestamp, level)
         message = line[match.end() :].lstrip(" \t")
         if service is None and self._keyed and (named := _SERVICE_KEY.search(message)):
             service = named.group(1) or named.group(2)
         dated = self._time is None or self._time.name != "clock"
-        return Head(message, timestamp, level, service, dated=dated)
+        return Head(message, timestamp, level, service, dated=dated, zoned=zoned)
 
 
 def _memo(cache: dict[str, _T], key: str, compute: Callable[[str], _T]) -> _T:

@@ -57,18 +57,24 @@ def _model(rows: list[list[Token]], lines: list[str], now: datetime) -> HeaderMo
         return model
     # Columns that take the whole of most lines, a time among their last, are one message's
     # words ("connection from <ip> (<host>) at <time>", a program's own line behind a syslog
-    # head): a head leaves a message.
+    # head): a head leaves a message. The time is still the event's.
     read = [model.read(line) for line in lines]
-    whole = sum(head is not None and not head.message.strip() for head in read)
-    return None if 2 * whole > len(lines) else model
+    model.whole = 2 * sum(head is not None and not head.message.strip() for head in read) > len(
+        lines
+    )
+    return model
 
 
 def _time_inside(columns: list[Column]) -> bool:
     """Whether a time comes after words of the line rather than opening its head (after a
     date or a level it still opens it)."""
     for at, column in enumerate(columns):
-        if column.kind == TIME:
-            return at > 0 and any(c.kind not in (DATE, LEVEL, LETTER) for c in columns[:at])
+        if column.kind == TIME:  # a logfmt key's ("ts=") is the record's wherever it stands
+            return (
+                at > 0
+                and not column.key
+                and any(c.kind not in (DATE, LEVEL, LETTER) for c in columns[:at])
+            )
     return False
 
 

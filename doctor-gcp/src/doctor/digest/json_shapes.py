@@ -68,8 +68,9 @@ class Shaped(NamedTuple):
 
 
 # journald's export (`journalctl -o json`): the time in microseconds as a string, the message,
-# the priority (a syslog severity) and who wrote it, each under journald's own field name.
-_JOURNALD_NAMES = ("SYSLOG_IDENTIFIER", "_SYSTEMD_UNIT", "_COMM")
+# the priority (a syslog severity) and who wrote it, each under journald's own field name
+# (Docker's journald driver names the container; its SYSLOG_IDENTIFIER is the container's id).
+_JOURNALD_NAMES = ("CONTAINER_NAME", "SYSLOG_IDENTIFIER", "_SYSTEMD_UNIT", "_COMM")
 
 
 def _journald(obj: dict[str, Any]) -> Shaped | None:

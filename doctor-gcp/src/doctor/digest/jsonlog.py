@@ -161,14 +161,17 @@ def json_event(
     exception = json_exception(obj)
     timestamp, stated, service, message, stated_floor = shaped(obj, timestamp, json_message(obj))
     floor = at_least(stated_floor, floor)
-    said = next((obj[key] for key in MESSAGE_KEYS if key in obj), None)
-    if not nested and isinstance(said, str) and said[:1] == "{" and said.rstrip()[-1:] == "}":
-        inner = json_event(number, said.rstrip(), head_of, floor, nested=True)
-        if inner is not None:
-            inner.timestamp = inner.timestamp or timestamp
-            inner.service = inner.service or service or json_service(obj)
-            return inner
     level = level if level is not None else stated
+    if not nested and (inner := _inner(obj)) is not None:
+        pending = json_event(number, inner, head_of, floor, nested=True)
+        if pending is not None:
+            # the app's record says what it says; the envelope stands for what it does not
+            if level_from_json(json.loads(inner), LEVEL_KEYS) is None and level is not None:
+                pending.level = level
+            pending.timestamp = pending.timestamp or timestamp
+            pending.service = pending.service or service or json_service(obj)
+            _add_exception(pending, exception)
+            return pending
     if not message and exception:
         message, exception = exception, None
     # "request completed" says nothing of how: the status a record states is part of what
@@ -186,9 +189,25 @@ def json_event(
             level = at_least(level, floor)
     pending = OpenEvent.opening(number, message, level, timestamp, service or json_service(obj))
     pending.floor = floor
-    if exception:
-        for line in exception.split("\n"):
-            if line.strip():
-                pending.mark(line)
-            pending.lines.append(line)
+    _add_exception(pending, exception)
     return pending
+
+
+def _add_exception(pending: OpenEvent, exception: str | None) -> None:
+    if not exception:
+        return
+    for line in exception.split("\n"):
+        if line.strip():
+            pending.mark(line)
+        pending.lines.append(line)
+
+
+def _inner(obj: dict[str, Any]) -> str | None:
+    """The JSON record a record's message holds (an app's JSON line in a CloudWatch Logs
+    Insights export, or handed to a logger as a string), when it holds one that says
+    something."""
+    said = next((obj[key] for key in MESSAGE_KEYS if key in obj), None)
+    if not isinstance(said, str) or said[:1] != "{" or said.rstrip()[-1:] != "}":
+        return None
+    inner = _record(said.rstrip())
+    return said.rstrip() if inner and json_message(inner) else None

@@ -165,10 +165,9 @@ class LogParser(EventAssembler):
             agg, body, aggregated, floor, stream, partial, source = self._prefix.read(text)
             if source is not None:
                 agg = self._source(source, agg)
-            elif body is text and self._writer is not None and not self._has_head(None, text):
+            elif body is text and self._prefix.bare_rest and not self._has_head(None, text):
                 # A line with neither the stream's prefix nor a head of its own is the rest of
-                # what its last writer printed (`aws logs tail` prints an event's further
-                # lines bare); one with a head is another format's, in a mixed stream.
+                # what its last writer printed; one with a head is another format's.
                 agg = self._writer
             agg = self._writer = agg or self._file
             stamp = stamp or aggregated
@@ -177,7 +176,8 @@ class LogParser(EventAssembler):
         if number % IDLE_LINES == 0:
             self._close_idle(number)
         pending = self._open.get(agg)
-        if not body.strip():
+        if not body.strip() or (len(body) < 3 and body.strip() in "[]"):
+            # (a lone bracket opens or closes a JSON array of records: no event of its own)
             self._blank(agg, number)
             return
         if pending is not None and pending.tentative is not None:

@@ -39,9 +39,9 @@ _ISO = stamps.BY_NAME["iso"]
 _RFC3339 = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)"
 _SYSLOG_TIME = rf"{stamps.MONTH_NAMES} [ \d]\d \d\d:\d\d:\d\d(?:\.\d{{1,9}})?"
 _RFC3339_LOOSE = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)"
-_LEVEL_WORD = (
+_LEVEL_WORD = (  # a word, not the start of a name ("alert-1", "info-db")
     r"(?i:trace|debug|info|notice|warn|warning|error|err|fatal|crit|critical|alert|emerg"
-    r"|panic)\b"
+    r"|panic)(?=[\s:\]]|$)"
 )
 _HOST = rf"(?!{_LEVEL_WORD})(?P<host>[\w.:-]+) "
 _PROGRAM = rf"(?!{_LEVEL_WORD})(?P<service>[\w./-]+(?:\([\w./-]*\))?)"
@@ -56,9 +56,10 @@ _SYSLOG_HEAD = (
 )
 _SYSLOG = re.compile(_SYSLOG_HEAD)
 _SYSLOG_READ = re.compile(_SYSLOG_HEAD.replace("(?(iso)(?!)|)", ""))
+# (its time as Python's isoformat() writes it, in UTC: an app's "<time> api/orders ..." is none)
 _AWS_TAIL = re.compile(
-    rf"(?P<time>{_RFC3339}) (?!{_LEVEL_WORD})(?P<source>i-[0-9a-f]{{8,17}}"
-    r"|[\w.$\[\]-]+(?:/[\w.$\[\]-]+)+) "
+    r"(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{6})?\+00:00) "
+    rf"(?!{_LEVEL_WORD})(?P<source>i-[0-9a-f]{{8,17}}|[\w.$-][\w.$\[\]-]*(?:/[\w.$\[\]-]+)+) "
 )
 _ECS_STREAM = re.compile(r"[\w.-]+/(?P<container>[\w.-]+)/[0-9a-f]{32}")
 _SAFE = "[bcdfghjklmnpqrstvwxz2456789]"  # the letters of Kubernetes' random names
@@ -88,6 +89,7 @@ _PREFIXES = (
     # Grafana Loki's logcli: "<time> {app="api", pod="api-7d9f8"} <line>"
     # (it pads the labels to the longest seen: the blanks after them are its own)
     re.compile(rf"(?P<time>{_RFC3339}) \{{(?P<labels>(?:{_LABEL_TEXT}(?:, )?)*+)\}} ++"),
+    _SYSLOG,  # before `aws logs tail`'s: an EC2 host is named by its instance id too
     # `aws logs tail`: the time, then the log stream, each stream one writer (its lines are
     # grouped by it): a Lambda instance's "<date>/[<version>]<32 hex digits>", an ECS task's
     # "<prefix>/<container>/<task id>" (the awslogs driver's: the container is the service),
@@ -102,7 +104,6 @@ _PREFIXES = (
         rf"<(?P<pri>\d{{1,3}})>1 (?:(?P<time>{_RFC3339})|-) \S+ (?P<service>\S+) \S+ \S+ "
         r'(?:-|(?:\[(?:[^\]"\\]|\\.|"(?:[^"\\]|\\.)*")*\])+)(?: |$)'
     ),
-    _SYSLOG,
     # RFC 3164 and other syslog with a priority: the rest is the sender's own head
     re.compile(r"<(?P<pri>\d{1,3})>(?=\S)"),
 )
@@ -127,6 +128,13 @@ class Tagged(NamedTuple):
 class Prefix:
     regex: re.Pattern[str]
     now: datetime = _NOW  # a year-less time is placed before it
+
+    @property
+    def bare_rest(self) -> bool:
+        """Whether the stream prints an event's further lines without the prefix (`aws logs
+        tail` prints a CloudWatch event of several lines so): such a line is the rest of
+        what its last writer printed."""
+        return self.regex is _AWS_TAIL
 
     def split(self, line: str) -> tuple[str | None, str]:
         """(service, the service's own line); (None, line) when this line carries no prefix."""
