@@ -55,7 +55,10 @@ def test_the_bench_scores_a_file_and_sums_up(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     rows = [line for line in done.stdout.splitlines() if line.startswith(first["file"])]
     assert len(rows) == 1
-    assert first["root_cause_category"] in rows[0]
+    # the row ends with the categories of the doctor's first issues, most important first
+    diagnosed = rows[0].rsplit("  ", 1)[-1].split(", ")
+    assert diagnosed
+    assert all(category in set(Category) for category in diagnosed)
     assert any(line.startswith("all ") and "top-1 " in line for line in done.stdout.splitlines())
 
     # a corpus it cannot read: a clear reason and exit 2, not a traceback

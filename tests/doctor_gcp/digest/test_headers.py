@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from doctor.digest import head_tokens, headers
+from doctor.digest import head_model, head_tokens, headers, parse_lines
 from doctor.digest.types import Level
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -663,12 +663,12 @@ def test_a_head_word_is_typed_by_what_it_is_made_of(word: str, kind: int) -> Non
 
 
 def test_a_head_names_a_level_only_where_one_is_written_as_a_level() -> None:
-    assert headers._names_a_level("2026-01-01 12:00:00 web1 WARN")
-    assert headers._names_a_level("Mar  2 09:14:55 web1 [error]")
-    assert headers._names_a_level("12:00:01 app error:")
-    assert not headers._names_a_level("12:00:01 debug interrupt handler")
-    assert not headers._names_a_level("12:00:01 error-free run")
-    assert not headers._names_a_level("2026-01-01 12:00:00 web1 kernel:")
+    assert head_model.names_a_level("2026-01-01 12:00:00 web1 WARN")
+    assert head_model.names_a_level("Mar  2 09:14:55 web1 [error]")
+    assert head_model.names_a_level("12:00:01 app error:")
+    assert not head_model.names_a_level("12:00:01 debug interrupt handler")
+    assert not head_model.names_a_level("12:00:01 error-free run")
+    assert not head_model.names_a_level("2026-01-01 12:00:00 web1 kernel:")
 
 
 def test_a_bracketed_time_is_read_whole_or_with_a_pid_only() -> None:
@@ -687,8 +687,23 @@ def test_a_time_at_the_end_of_a_message_is_the_messages_not_the_heads() -> None:
     head = headers.read_alone(line, NOW)
     assert (head.level, head.timestamp) == (Level.WARNING, None)
     assert head.message == "client certificate CN=api serial=4F:2A expired at 2026-11-26T14:58:41Z"
-    # the same words in most of a source's first lines are no head either
+    # the same words in most of a source's first lines are no head either: the whole line is
+    # the message, and its time (last) the event's
     lines = [f"connection from 10.0.0.{n} (h{n}) at Fri Jun 17 07:07:0{n} 2005" for n in range(6)]
-    assert headers.learn(lines, NOW) is None
+    model = headers.learn(lines, NOW)
+    assert model is not None
+    assert model.whole
+    whole = model.read(lines[2])
+    assert whole is not None
+    assert whole.message == lines[2]
+    assert whole.timestamp == datetime(2005, 6, 17, 7, 7, 2, tzinfo=UTC)
+    access = [f"GET /orders/{n} 500 2026-11-26T10:31:3{n}Z" for n in range(8)]
+    events = list(parse_lines(access, now=NOW))
+    assert [(e.message, e.timestamp) for e in events[:1]] == [
+        (access[0], datetime(2026, 11, 26, 10, 31, 30, tzinfo=UTC))
+    ]
+    # a logfmt key's time is the record's wherever it stands
+    logfmt = [f'level=error msg="order {n} placed" ts=2026-11-26T10:31:3{n}Z' for n in range(8)]
+    assert all(e.timestamp is not None for e in parse_lines(logfmt, now=NOW))
     # while a head that opens with its time may take a whole line ("<time> healthcheck ok")
     assert headers.learn([f"2026-05-04T10:00:{n:02d}Z healthcheck ok" for n in range(9)], NOW)

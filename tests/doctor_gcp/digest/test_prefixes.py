@@ -69,9 +69,17 @@ def test_journald_short_iso_is_a_prefix_and_an_apps_own_head_is_not() -> None:
         '2026-11-26T10:31:30+0000 app-1 orders-api[2231]:   File "/app/x.py", line 3, in f',
         "2026-11-26T10:31:30+0000 app-1 orders-api[2231]: KeyError: 'sku'",
         "2026-11-26T10:31:31+0000 app-1 sshd(pam_unix)[77]: session opened for user deploy",
+        # the kernel has no pid: once the stream is known for journald's, it is read all the same
+        "2026-11-26T10:31:32+0000 app-1 kernel: Out of memory: Killed process 411920 (postgres)",
     ]
     events = list(parse_lines(journald, now=NOW))
-    assert [(e.service, e.line_count) for e in events] == [("orders-api", 3), ("sshd", 1)]
+    assert [(e.service, e.line_count) for e in events] == [
+        ("orders-api", 3),
+        ("sshd", 1),
+        ("kernel", 1),
+    ]
+    assert events[2].message.startswith("Out of memory: Killed process")
+    assert events[2].timestamp == datetime(2026, 11, 26, 10, 31, 32, tzinfo=UTC)
     # "<time> <level> <logger>: <message>" is an app's head, whatever the logger's name
     app = [f"2026-11-26T10:31:3{n}Z warn api: slow upstream {n}" for n in range(5)]
     assert learn_prefix(app, NOW) is None
@@ -87,7 +95,9 @@ def test_a_messages_own_words_ending_in_a_time_are_no_head() -> None:
     # ftpd's own line ends with a time: its words are the message, so the next line of the
     # same process is an event of its own, not the rest of an empty-bodied head
     lines = [f"connection from 10.0.0.{n} () at Fri Jun 17 07:07:0{n} 2005" for n in range(6)]
-    assert learn(lines, NOW) is None
+    model = learn(lines, NOW)
+    assert model is not None
+    assert model.whole  # the line is the message, its time the event's
     syslog = [
         f"Jun 17 07:07:0{n} combo ftpd[29{n}]: connection from 10.0.0.{n} () at "
         f"Fri Jun 17 07:07:0{n} 2005"
@@ -197,3 +207,67 @@ def test_a_time_of_day_alone_gives_way_to_the_aggregators_dated_time() -> None:
         datetime(2026, 2, 26, 15, 20, n, 552854, tzinfo=UTC) for n in range(4)
     ]
     assert {(e.level, e.service) for e in events} == {(Level.ERROR, "worker")}
+
+
+def test_a_bare_line_joins_the_last_writer_only_behind_aws_logs_tail() -> None:
+    compose = [
+        "worker-1  | 2026-11-26 10:31:30,400 ERROR job failed",
+        "worker-1  | Traceback (most recent call last):",
+        'worker-1  |   File "/app/job.py", line 3, in run',
+        "orders-api-1 exited with code 137",  # compose's own line: nobody's stack
+        "worker-1  | KeyError: 'sku'",
+    ]
+    events = list(parse_lines(compose, now=NOW))
+    assert [(e.service, e.line_numbers or e.line_count) for e in events] == [
+        ("worker", [0, 1, 2, 4]),
+        (None, 1),
+    ]
+
+
+def test_an_ec2_hosts_rfc3339_syslog_is_syslog_not_aws_logs_tail() -> None:
+    lines = [
+        "2026-11-26T10:31:30.101234+00:00 i-0123456789abcdef0 systemd[1]: Started Orders API.",
+        "2026-11-26T10:31:31.101234+00:00 i-0123456789abcdef0 kernel: Out of memory: Killed "
+        "process 2231 (python3)",
+        "2026-11-26T10:31:31.201234+00:00 i-0123456789abcdef0 systemd[1]: orders.service: Main "
+        "process exited, code=killed, status=9/KILL",
+    ]
+    events = list(parse_lines(lines, now=NOW))
+    assert [e.service for e in events] == ["systemd", "kernel", "systemd"]
+    assert events[1].message.startswith("Out of memory: Killed process")
+
+
+def test_an_apps_time_and_a_word_with_a_slash_are_no_aws_logs_tail_stream() -> None:
+    lines = [
+        f"2026-11-26T10:00:0{n}Z api/orders ERROR failed to insert order {n}" for n in range(5)
+    ]
+    assert learn_prefix(lines, NOW) is None
+    brackets = [f"2026-11-26T10:00:0{n}.000000+00:00 [main/INFO] Starting {n}" for n in range(5)]
+    assert learn_prefix(brackets, NOW) is None
+
+
+def test_a_host_or_program_named_after_a_level_is_still_a_syslog_head() -> None:
+    lines = [f"Nov 26 10:00:0{n} alert-1 info-api[3]: request {n} served" for n in range(4)]
+    lines.insert(1, "Nov 26 10:00:01 alert-1 info-api[3]: Traceback (most recent call last):")
+    lines.insert(2, 'Nov 26 10:00:01 alert-1 info-api[3]:   File "/app/x.py", line 1, in f')
+    lines.insert(3, "Nov 26 10:00:01 alert-1 info-api[3]: KeyError: 'x'")
+    events = list(parse_lines(lines, now=NOW))
+    assert [(e.service, e.line_count) for e in events] == [("info-api", 4)] + [("info-api", 1)] * 3
+    # while a level word where the host stands is an app's head (year-less, no pid needed)
+    assert learn_prefix([f"Nov 26 10:00:0{n} warn api: slow {n}" for n in range(4)], NOW) is None
+
+
+def test_a_naive_app_time_behind_a_zoned_syslog_time_is_in_the_syslog_times_zone() -> None:
+    lines = [
+        "2026-11-26T19:31:30+0900 app-1 orders-api[2231]: 2026-11-26 19:31:30,400 ERROR publish "
+        "failed",
+        "2026-11-26T19:31:31+0900 db-1 postgres[21231]: could not extend file: No space left",
+        # where the two agree (both in UTC), the app's own time, to the millisecond, is kept
+        "2026-11-26T10:31:32+0000 app-1 orders-api[2231]: 2026-11-26 10:31:32,400 INFO retried",
+    ]
+    events = list(parse_lines(lines, now=NOW))
+    assert [e.timestamp for e in events] == [
+        datetime(2026, 11, 26, 10, 31, 30, tzinfo=UTC),
+        datetime(2026, 11, 26, 10, 31, 31, tzinfo=UTC),
+        datetime(2026, 11, 26, 10, 31, 32, 400000, tzinfo=UTC),
+    ]

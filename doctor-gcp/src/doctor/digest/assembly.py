@@ -9,12 +9,13 @@ from __future__ import annotations
 import heapq
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from .head_model import Head
 from .jsonlog import json_event
 from .levels import at_least
 from .pending import OpenEvent
-from .reading import ParseStats
+from .reading import MAX_LINE_CHARS, ParseStats
 from .redact import Redactor
 from .service_heads import ServiceHeads
 from .textlog import text_level
@@ -23,7 +24,18 @@ from .types import Level, LogEvent
 
 # What a JSON object's text opens with: a brace, then a key or its end
 _JSON_OPEN = re.compile(r'\{\s*["}]')
+_ZONE_STEP = timedelta(minutes=15)  # the least two zones' clocks differ by
+_SKEW = timedelta(seconds=1)  # services' clocks and an aggregator's batches disagree this much
 _ANY = "\x00"  # the stream's own last time, beside each service's (no name holds a NUL)
+
+
+def _gives_way(head: Head, stamp: datetime | None) -> bool:
+    """Whether the aggregator's or the record's time stands for the head's: a time of day
+    alone (Elixir's Logger) is placed on a guessed day, and a time without its zone was read
+    as UTC (it is another zone's where they disagree by a zone's step)."""
+    if head.timestamp is None or stamp is None or (head.dated and head.zoned):
+        return False
+    return not head.dated or abs(head.timestamp - to_utc(stamp)) >= _ZONE_STEP
 
 
 class EventAssembler(ServiceHeads):
@@ -37,6 +49,7 @@ class EventAssembler(ServiceHeads):
         self._index = 0
         self._open: dict[str | None, OpenEvent] = {}
         self._last_stamp: dict[str | None, datetime] = {}  # per stream: the latest time read
+        self._timed = self._disorder = 0  # events with a time; those earlier than the last
         self._done: list[tuple[int, int, LogEvent]] = []  # heap by first line
         self._order = 0
 
@@ -69,14 +82,11 @@ class EventAssembler(ServiceHeads):
         if level is None and (level := text_level(head.message)) is not None:
             level = at_least(level, floor)
         message = head.message if head.message.strip() else body
-        # A time of day alone (Elixir's Logger) is placed on a guessed day: the aggregator's
-        # or the record's dated time stands for it
-        timestamp = head.timestamp if head.dated or stamp is None else None
         pending = OpenEvent.opening(
             number,
             message,
             level,
-            timestamp,
+            None if _gives_way(head, stamp) else head.timestamp,
             self._named(agg, head.service),
         )
         pending.floor = floor  # raises the level its words give, when it names none
@@ -118,13 +128,48 @@ class EventAssembler(ServiceHeads):
             pending.timestamp = to_utc(stamp)
         if pending.timestamp is None:
             # A line without a time in a stream that has them (a crash on stderr) was written
-            # when the stream last said (its own service's last time, else the stream's: an
-            # aggregator interleaves services as their lines arrive); the timeline and
+            # when the stream last said: whoever said it, where the services' lines come in
+            # time order (an aggregator interleaves them as they arrive); else (one container's
+            # whole log, then the next one's) when its own service last did. The timeline and
             # first/last seen keep it.
-            pending.timestamp = self._last_stamp.get(agg) or self._last_stamp.get(_ANY)
+            own, latest = self._last_stamp.get(agg), self._last_stamp.get(_ANY)
+            ordered = self._disorder * 100 <= self._timed  # at most 1% out of order
+            pending.timestamp = latest if own is None or ordered else own
         else:
+            latest = self._last_stamp.get(_ANY)
+            if latest is not None and pending.timestamp < latest - _SKEW:
+                self._disorder += 1
+            self._timed += 1
             self._last_stamp[agg] = self._last_stamp[_ANY] = pending.timestamp
         self._open[agg] = pending
+
+    # --- whole records
+
+    def _whole(self, text: str, stamp: datetime | None) -> None:
+        first = self.stats.lines
+        if "\x00" not in text:
+            # Redacted whole: a secret may span its lines (a PEM key).
+            text = self.redactor.redact(text)
+        parts = [part.rstrip("\r") for part in text.rstrip("\r\n").split("\n")]
+        self.stats.lines += len(parts)
+        while parts and not parts[0].strip():
+            parts.pop(0)
+            first += 1
+        if not parts or "\x00" in parts[0]:
+            self.stats.binary_lines += bool(parts)
+            return
+        self._start(None, first, parts[0][:MAX_LINE_CHARS], stamp, redacted=True)
+        pending = self._open[None]
+        pending.whole_redacted = True
+        for offset, part in enumerate(parts[1:], start=first + 1):
+            if part.strip():
+                pending.add(offset, part[:MAX_LINE_CHARS])
+            else:
+                pending.blanks.append(offset)
+        for blank in pending.blanks:  # a whole record keeps even its trailing blank lines
+            pending.line_numbers.append(blank)
+        pending.blanks = []
+        self._close(None)
 
     # --- closing and handing on, in the order of first lines
 

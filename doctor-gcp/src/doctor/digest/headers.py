@@ -14,131 +14,30 @@ none is read on its own by the same rules (`read_alone`), and its format is reme
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from datetime import datetime
-from typing import TypeVar
 
 from . import stamps
-from .column_regex import pattern
 from .columns import Column, anchored, cut
+from .head_model import Head, HeaderModel, plainly_a_level
 from .head_tokens import (
     BRACKET,
     COMPONENT,
     DATE,
-    KLOG_LEVELS,
     LETTER,
-    LETTER_LEVELS,
     LEVEL,
     LEVEL_KEYS,
     NUM,
     SEP,
-    SERVICE_KEYS,
     TIME,
     TIME_KEYS,
     WORD,
     Token,
     tokenize,
 )
-from .levels import LEVEL_WORDS, level_from_name
-from .literals import any_of
-from .service_names import service_name
-from .types import Level
 
 MIN_SAMPLE = 4  # fewer lines than this teach nothing: each is read on its own
 MAX_MODELS = 32  # formats one source may show
-_T = TypeVar("_T")
-# A logfmt record names its service by a key, as a JSON one does by a field; the first wins.
-_SERVICE_KEY = re.compile(
-    rf'(?:^|[ \t])(?:{"|".join(map(re.escape, SERVICE_KEYS))})=(?:"([^"\s]+)"|([^"\s]+))'
-)
-_KEPT = 4096  # stamps and service names remembered per model (per analysis, never shared)
-
-
-@dataclass(slots=True)
-class Head:
-    """What a line's head says, and its message."""
-
-    message: str
-    timestamp: datetime | None = None
-    level: Level | None = None
-    service: str | None = None
-    fitted: bool = True  # read by the source's learned columns (not on its own)
-    dated: bool = True  # the time names its day (not a time of day alone, placed on today)
-
-
-@dataclass
-class HeaderModel:
-    """A source's head, as columns and as the one regex that reads them."""
-
-    columns: list[Column]
-    now: datetime
-    regex: re.Pattern[str] = field(init=False)
-    alone: bool = False  # learned from one line, not from the source's first lines
-
-    def __post_init__(self) -> None:
-        self.regex = re.compile(pattern(self.columns))
-        self._keyed = any(column.key for column in self.columns)  # logfmt
-        time = next((c for c in self.columns if c.role == "time"), None)
-        self._time = stamps.BY_NAME[time.family] if time is not None else None
-        self._order = time.order if time is not None else "ymd"
-        # Lines of one second share a stamp: it is converted once (a pure function of the
-        # text, the family, the field order and `now`).
-        self._stamps: dict[str, tuple[datetime | None, Level | None]] = {}
-        # a source has few services: each named once (with a level glued on, if any)
-        self._services: dict[str, tuple[str, Level | None]] = {}
-
-    def _convert(self, stamp: str) -> tuple[datetime | None, Level | None]:
-        """The time a stamp names, and the level a klog stamp's letter names."""
-        family = self._time
-        inner = family.match(stamp) if family is not None else None
-        if family is None or inner is None:
-            return None, None
-        timestamp = stamps.convert(family, inner, now=self.now, order=self._order)
-        klog = KLOG_LEVELS.get(inner.group("lvl")) if family.name == "klog" else None
-        return timestamp, klog
-
-    def read(self, line: str) -> Head | None:
-        """The head of a line that fits the columns, else None."""
-        match = self.regex.match(line)
-        if match is None:
-            return None
-        groups = match.groupdict()
-        level: Level | None = None
-        if (word := groups.get("level")) is not None:
-            level = LETTER_LEVELS.get(word) if len(word) == 1 else level_from_name(word)
-            if level is None:
-                return None  # not a level word here: this line has another head
-        timestamp = None
-        if self._time is not None and (stamp := groups.get("time")) is not None:
-            timestamp, klog_level = _memo(self._stamps, stamp, self._convert)
-            if level is None:
-                level = klog_level
-        service = groups.get("service")
-        if service:
-            name, glued = _memo(self._services, service, service_name)
-            service = name or None
-            if level is None:
-                level = glued
-        if level is None and _names_a_level(match.group(0)):
-            # Columns learned from other lines (a constant "healthcheck ok" read as two host
-            # fields) would take this line's level word for a name and lose its level.
-            return None
-        message = line[match.end() :].lstrip(" \t")
-        if service is None and self._keyed and (named := _SERVICE_KEY.search(message)):
-            service = named.group(1) or named.group(2)
-        dated = self._time is None or self._time.name != "clock"
-        return Head(message, timestamp, level, service, dated=dated)
-
-
-def _memo(cache: dict[str, _T], key: str, compute: Callable[[str], _T]) -> _T:
-    """`compute(key)`, remembered in `cache` (at most _KEPT entries: then it starts over)."""
-    value = cache.get(key)
-    if value is None:
-        if len(cache) >= _KEPT:
-            cache.clear()
-        value = cache[key] = compute(key)
-    return value
 
 
 def learn(lines: Sequence[str], now: datetime) -> HeaderModel | None:
@@ -158,18 +57,24 @@ def _model(rows: list[list[Token]], lines: list[str], now: datetime) -> HeaderMo
         return model
     # Columns that take the whole of most lines, a time among their last, are one message's
     # words ("connection from <ip> (<host>) at <time>", a program's own line behind a syslog
-    # head): a head leaves a message.
+    # head): a head leaves a message. The time is still the event's.
     read = [model.read(line) for line in lines]
-    whole = sum(head is not None and not head.message.strip() for head in read)
-    return None if 2 * whole > len(lines) else model
+    model.whole = 2 * sum(head is not None and not head.message.strip() for head in read) > len(
+        lines
+    )
+    return model
 
 
 def _time_inside(columns: list[Column]) -> bool:
     """Whether a time comes after words of the line rather than opening its head (after a
     date or a level it still opens it)."""
     for at, column in enumerate(columns):
-        if column.kind == TIME:
-            return at > 0 and any(c.kind not in (DATE, LEVEL, LETTER) for c in columns[:at])
+        if column.kind == TIME:  # a logfmt key's ("ts=") is the record's wherever it stands
+            return (
+                at > 0
+                and not column.key
+                and any(c.kind not in (DATE, LEVEL, LETTER) for c in columns[:at])
+            )
     return False
 
 
@@ -250,24 +155,6 @@ class Heads:
 _WEAK_ALONE = frozenset({"epoch", "date", "clock"})
 
 
-_ANY_LEVEL_WORD = any_of(LEVEL_WORDS)  # in the lowered head: a cheap necessary condition
-
-
-def _names_a_level(head: str) -> bool:
-    """Whether a head holds a level word written as one ("WARN", "[error]", "<warn>")."""
-    if _ANY_LEVEL_WORD.search(head.lower()) is None:
-        return False
-    return any(
-        _plainly_a_level(word) and word.strip("[]<>:").lower() in LEVEL_WORDS
-        for word in head.split()
-    )
-
-
-def _plainly_a_level(word: str) -> bool:
-    """ "ERROR", "[warn]", "error:" are levels; "debug interrupt ..." starts a sentence."""
-    return word.isupper() or word[0] in "[<" or word.endswith(":")
-
-
 # What a head read alone must open with: a time, or a level word. A cheap test that spares
 # tokenizing the lines that cannot have one.
 _OPENS_WITH_A_LEVEL = re.compile(
@@ -299,7 +186,7 @@ def _opens_plainly(line: str) -> bool:
     """What a line read alone must show first: a time, or a level word written as one."""
     stripped = line.lstrip(" \t")
     word = stripped.split(" ", 1)[0]
-    return not word.isalpha() or _plainly_a_level(word)
+    return not word.isalpha() or plainly_a_level(word)
 
 
 def _read_alone(line: str, now: datetime) -> tuple[Head, HeaderModel | None]:
@@ -313,7 +200,7 @@ def _read_alone(line: str, now: datetime) -> tuple[Head, HeaderModel | None]:
         return Head(line, fitted=False), None
     if columns[0].family in _WEAK_ALONE:  # a lone 10-digit number is no proof of a time
         return Head(line, fitted=False), None
-    if columns[0].kind == LEVEL and not (row[0].key or _plainly_a_level(row[0].text)):
+    if columns[0].kind == LEVEL and not (row[0].key or plainly_a_level(row[0].text)):
         return Head(line, fitted=False), None
     after = row[len(columns)].kind if len(row) > len(columns) else None
     if columns[-1].kind == LETTER and after not in (COMPONENT, BRACKET, SEP):

@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 from .head_tokens import KLOG_LEVELS
 from .json_keys import MESSAGE_KEYS, json_time
 from .levels import level_from_number
+from .service_names import unit_service
 from .types import Level
 
 # MongoDB's structured log (4.4+): {"t": {"$date": …}, "s": "E", "c": "STORAGE", "msg": …,
@@ -67,8 +68,9 @@ class Shaped(NamedTuple):
 
 
 # journald's export (`journalctl -o json`): the time in microseconds as a string, the message,
-# the priority (a syslog severity) and who wrote it, each under journald's own field name.
-_JOURNALD_NAMES = ("SYSLOG_IDENTIFIER", "_SYSTEMD_UNIT", "_COMM")
+# the priority (a syslog severity) and who wrote it, each under journald's own field name
+# (Docker's journald driver names the container; its SYSLOG_IDENTIFIER is the container's id).
+_JOURNALD_NAMES = ("CONTAINER_NAME", "SYSLOG_IDENTIFIER", "_SYSTEMD_UNIT", "_COMM")
 
 
 def _journald(obj: dict[str, Any]) -> Shaped | None:
@@ -90,7 +92,7 @@ def _journald(obj: dict[str, Any]) -> Shaped | None:
     return Shaped(
         json_time(stamp),
         None,
-        name.removesuffix(".service") if name else None,
+        unit_service(name) if name else None,
         str(said).rstrip("\r\n"),
         floor if floor is not None and floor >= Level.WARNING else None,
     )

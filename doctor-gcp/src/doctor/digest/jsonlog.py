@@ -7,12 +7,13 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from .head_model import Head
 from .head_tokens import SERVICE_KEYS
-from .headers import Head
 from .json_keys import EXC_KEYS, LEVEL_KEYS, MESSAGE_KEYS, TS_KEYS, json_message, json_time
 from .json_shapes import shaped
 from .levels import at_least, level_from_json
 from .pending import OpenEvent
+from .service_names import file_service, unit_service
 from .textlog import text_level
 from .types import Level
 
@@ -82,14 +83,23 @@ def json_exception(obj: dict[str, Any]) -> str | None:
     return None
 
 
-def json_service(obj: dict[str, Any]) -> str | None:
-    """The service or logger a record names, when it names one."""
+def _named(obj: dict[str, Any]) -> str | None:
     for key in SERVICE_KEYS:
         value = obj.get(key)
         if isinstance(value, str) and value:
             return value
         if isinstance(value, dict) and isinstance(value.get("name"), str):  # ECS service.name
             return str(value["name"])
+    return None
+
+
+def json_service(obj: dict[str, Any]) -> str | None:
+    """The service or logger a record names, when it names one: by its own keys, a
+    shipper's custom fields (Filebeat's and Logstash's "fields"), a CloudWatch export's log
+    group, the container a shipper names, or the file a shipper read it from."""
+    fields = obj.get("fields")
+    if (named := _named(obj)) or (isinstance(fields, dict) and (named := _named(fields))):
+        return named
     if isinstance(group := obj.get("@log"), str) and "/" in group:
         # a CloudWatch Logs Insights export: "<account>:/ecs/notify-worker"
         return group.rstrip("/").rsplit("/", 1)[-1] or None
@@ -102,7 +112,20 @@ def json_service(obj: dict[str, Any]) -> str | None:
                 value = value.get("name")
             if isinstance(value, str) and value:
                 return _POD_SUFFIX.sub("", value) if key.startswith("pod") else value
-    return None
+    # ECS as Filebeat fills it: the file it read (log.file.path), or journald's unit and process
+    if isinstance(path := _field(obj, "log", "file", "path"), str) and path:
+        return file_service(path)
+    if isinstance(unit := _field(obj, "systemd", "unit"), str) and unit:
+        return unit_service(unit)
+    process = _field(obj, "process", "name")
+    return process if isinstance(process, str) and process else None
+
+
+def _field(obj: dict[str, Any], *path: str) -> object:
+    value: object = obj
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
 
 
 def _record(text: str) -> dict[str, Any] | None:
@@ -138,14 +161,17 @@ def json_event(
     exception = json_exception(obj)
     timestamp, stated, service, message, stated_floor = shaped(obj, timestamp, json_message(obj))
     floor = at_least(stated_floor, floor)
-    said = next((obj[key] for key in MESSAGE_KEYS if key in obj), None)
-    if not nested and isinstance(said, str) and said[:1] == "{" and said.rstrip()[-1:] == "}":
-        inner = json_event(number, said.rstrip(), head_of, floor, nested=True)
-        if inner is not None:
-            inner.timestamp = inner.timestamp or timestamp
-            inner.service = inner.service or service or json_service(obj)
-            return inner
     level = level if level is not None else stated
+    if not nested and (inner := _inner(obj)) is not None:
+        pending = json_event(number, inner, head_of, floor, nested=True)
+        if pending is not None:
+            # the app's record says what it says; the envelope stands for what it does not
+            if level_from_json(json.loads(inner), LEVEL_KEYS) is None and level is not None:
+                pending.level = level
+            pending.timestamp = pending.timestamp or timestamp
+            pending.service = pending.service or service or json_service(obj)
+            _add_exception(pending, exception)
+            return pending
     if not message and exception:
         message, exception = exception, None
     # "request completed" says nothing of how: the status a record states is part of what
@@ -163,9 +189,25 @@ def json_event(
             level = at_least(level, floor)
     pending = OpenEvent.opening(number, message, level, timestamp, service or json_service(obj))
     pending.floor = floor
-    if exception:
-        for line in exception.split("\n"):
-            if line.strip():
-                pending.mark(line)
-            pending.lines.append(line)
+    _add_exception(pending, exception)
     return pending
+
+
+def _add_exception(pending: OpenEvent, exception: str | None) -> None:
+    if not exception:
+        return
+    for line in exception.split("\n"):
+        if line.strip():
+            pending.mark(line)
+        pending.lines.append(line)
+
+
+def _inner(obj: dict[str, Any]) -> str | None:
+    """The JSON record a record's message holds (an app's JSON line in a CloudWatch Logs
+    Insights export, or handed to a logger as a string), when it holds one that says
+    something."""
+    said = next((obj[key] for key in MESSAGE_KEYS if key in obj), None)
+    if not isinstance(said, str) or said[:1] != "{" or said.rstrip()[-1:] != "}":
+        return None
+    inner = _record(said.rstrip())
+    return said.rstrip() if inner and json_message(inner) else None

@@ -34,6 +34,7 @@ from .anatomy import (
     may_touch_stack,
 )
 from .assembly import EventAssembler
+from .exports import CsvRows, Row, as_record, csv_columns
 from .pending import Held, OpenEvent
 from .reading import CUT_MARK, MAX_LINE_CHARS, Record, untimed
 from .redact import Redactor
@@ -62,6 +63,7 @@ class LogParser(EventAssembler):
         # per service: the stream and number of its last line, when the runtime split it
         self._split: dict[str | None, tuple[str | None, int]] = {}
         self._writer: str | None = None  # whose line, behind a prefix, came last
+        self._csv: CsvRows | None = None  # the rows of an Insights CSV export
 
     # --- entry points
 
@@ -75,9 +77,7 @@ class LogParser(EventAssembler):
         otherwise each record is a line. A record's time is the event's when its text names
         none."""
         stream = iter(records)
-        sample = list(islice(stream, SAMPLE_LINES))
-        self._learn([text.split("\n", 1)[0] for text, _ in sample])
-        source = chain(sample, stream)
+        source = chain(self._sampled(list(islice(stream, SAMPLE_LINES)), whole), stream)
         while True:
             for text, stamp in source:
                 if whole or "\n" in text.rstrip("\r\n"):
@@ -98,16 +98,51 @@ class LogParser(EventAssembler):
                     self._next_file(path, [text.split("\n", 1)[0] for text, _ in ahead])
                     break
                 else:
-                    self._line(self.stats.lines, text, stamp)
+                    self._read(text, stamp)
                 if self._done:
                     yield from self._ready()
             else:
                 break
             if self._done:
                 yield from self._ready()
+        self._end()
+        yield from self._ready(final=True)
+
+    def _read(self, text: str, stamp: datetime | None) -> None:
+        if self._csv is None:
+            self._line(self.stats.lines, text, stamp)
+        else:
+            self._csv_line(self._csv.feed(text.rstrip("\r\n")), stamp)
+
+    def _end(self) -> None:
+        if self._csv is not None:  # the input ended inside a quote
+            self._csv_line(Row(self._csv.flush(), None), None)
         for key in list(self._open):
             self._close(key)
-        yield from self._ready(final=True)
+
+    def _sampled(self, sample: list[Record], whole: bool) -> list[Record]:
+        """Learn the stream's heads from its first records; those left to read (an Insights
+        CSV export's header line is no event)."""
+        self._learn([text.split("\n", 1)[0] for text, _ in sample])
+        columns = csv_columns(sample[0][0]) if sample and not whole else None
+        if columns is None:
+            return sample
+        self._csv = CsvRows(columns)
+        self.stats.lines += 1
+        return sample[1:]
+
+    def _csv_line(self, row: Row | None, stamp: datetime | None) -> None:
+        record = as_record(row) if row is not None else None
+        if record is not None:
+            if "\n" in record:
+                for agg in list(self._open):
+                    self._close(agg)
+                self._whole(record, stamp)
+            else:
+                self._line(self.stats.lines, record, stamp)
+        elif row is not None:
+            for line in row.lines:
+                self._line(self.stats.lines, line, stamp)
 
     # --- lines
 
@@ -130,10 +165,9 @@ class LogParser(EventAssembler):
             agg, body, aggregated, floor, stream, partial, source = self._prefix.read(text)
             if source is not None:
                 agg = self._source(source, agg)
-            elif body is text and self._writer is not None and not self._has_head(None, text):
+            elif body is text and self._prefix.bare_rest and not self._has_head(None, text):
                 # A line with neither the stream's prefix nor a head of its own is the rest of
-                # what its last writer printed (`aws logs tail` prints an event's further
-                # lines bare); one with a head is another format's, in a mixed stream.
+                # what its last writer printed; one with a head is another format's.
                 agg = self._writer
             agg = self._writer = agg or self._file
             stamp = stamp or aggregated
@@ -142,7 +176,8 @@ class LogParser(EventAssembler):
         if number % IDLE_LINES == 0:
             self._close_idle(number)
         pending = self._open.get(agg)
-        if not body.strip():
+        if not body.strip() or (len(body) < 3 and body.strip() in "[]"):
+            # (a lone bracket opens or closes a JSON array of records: no event of its own)
             self._blank(agg, number)
             return
         if pending is not None and pending.tentative is not None:
@@ -275,31 +310,3 @@ class LogParser(EventAssembler):
         if _QUALIFIED_NAME.match(line):
             return True
         return self._headed.get(agg, False) and _ERROR_NAME.match(line) is not None
-
-    # --- whole records
-
-    def _whole(self, text: str, stamp: datetime | None) -> None:
-        first = self.stats.lines
-        if "\x00" not in text:
-            # Redacted whole: a secret may span its lines (a PEM key).
-            text = self.redactor.redact(text)
-        parts = [part.rstrip("\r") for part in text.rstrip("\r\n").split("\n")]
-        self.stats.lines += len(parts)
-        while parts and not parts[0].strip():
-            parts.pop(0)
-            first += 1
-        if not parts or "\x00" in parts[0]:
-            self.stats.binary_lines += bool(parts)
-            return
-        self._start(None, first, parts[0][:MAX_LINE_CHARS], stamp, redacted=True)
-        pending = self._open[None]
-        pending.whole_redacted = True
-        for offset, part in enumerate(parts[1:], start=first + 1):
-            if part.strip():
-                pending.add(offset, part[:MAX_LINE_CHARS])
-            else:
-                pending.blanks.append(offset)
-        for blank in pending.blanks:  # a whole record keeps even its trailing blank lines
-            pending.line_numbers.append(blank)
-        pending.blanks = []
-        self._close(None)

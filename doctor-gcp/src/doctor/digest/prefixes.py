@@ -39,16 +39,27 @@ _ISO = stamps.BY_NAME["iso"]
 _RFC3339 = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)"
 _SYSLOG_TIME = rf"{stamps.MONTH_NAMES} [ \d]\d \d\d:\d\d:\d\d(?:\.\d{{1,9}})?"
 _RFC3339_LOOSE = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)"
-_LEVEL_WORD = (
+_LEVEL_WORD = (  # a word, not the start of a name ("alert-1", "info-db")
     r"(?i:trace|debug|info|notice|warn|warning|error|err|fatal|crit|critical|alert|emerg"
-    r"|panic)\b"
+    r"|panic)(?=[\s:\]]|$)"
 )
 _HOST = rf"(?!{_LEVEL_WORD})(?P<host>[\w.:-]+) "
 _PROGRAM = rf"(?!{_LEVEL_WORD})(?P<service>[\w./-]+(?:\([\w./-]*\))?)"
-_SYSLOG = stamps.BY_NAME["syslog"]
+_SYSLOG_STAMP = stamps.BY_NAME["syslog"]
+# A syslog file: [<PRI>]TIME HOST PROGRAM[PID]: , the time year-less (rsyslog) or ISO with the
+# pid (journald's short-iso: an app's "<time> INFO api: ..." is none); the program may name a
+# module ("sshd(pam_unix)"); a host is never a level word. Once most of a stream's first lines
+# show it, the lines of a program without a pid (journald's "kernel:") are read by it too.
+_SYSLOG_HEAD = (
+    rf"(?:<(?P<pri>\d{{1,3}})>)?(?P<time>{_SYSLOG_TIME}|(?P<iso>{_RFC3339_LOOSE})) "
+    rf"{_HOST}{_PROGRAM}(?:\[(?P<pid>\d{{1,10}})\]|(?(iso)(?!)|)): ?"
+)
+_SYSLOG = re.compile(_SYSLOG_HEAD)
+_SYSLOG_READ = re.compile(_SYSLOG_HEAD.replace("(?(iso)(?!)|)", ""))
+# (its time as Python's isoformat() writes it, in UTC: an app's "<time> api/orders ..." is none)
 _AWS_TAIL = re.compile(
-    rf"(?P<time>{_RFC3339}) (?!{_LEVEL_WORD})(?P<source>i-[0-9a-f]{{8,17}}"
-    r"|[\w.$\[\]-]+(?:/[\w.$\[\]-]+)+) "
+    r"(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{6})?\+00:00) "
+    rf"(?!{_LEVEL_WORD})(?P<source>i-[0-9a-f]{{8,17}}|[\w.$-][\w.$\[\]-]*(?:/[\w.$\[\]-]+)+) "
 )
 _ECS_STREAM = re.compile(r"[\w.-]+/(?P<container>[\w.-]+)/[0-9a-f]{32}")
 _SAFE = "[bcdfghjklmnpqrstvwxz2456789]"  # the letters of Kubernetes' random names
@@ -78,6 +89,7 @@ _PREFIXES = (
     # Grafana Loki's logcli: "<time> {app="api", pod="api-7d9f8"} <line>"
     # (it pads the labels to the longest seen: the blanks after them are its own)
     re.compile(rf"(?P<time>{_RFC3339}) \{{(?P<labels>(?:{_LABEL_TEXT}(?:, )?)*+)\}} ++"),
+    _SYSLOG,  # before `aws logs tail`'s: an EC2 host is named by its instance id too
     # `aws logs tail`: the time, then the log stream, each stream one writer (its lines are
     # grouped by it): a Lambda instance's "<date>/[<version>]<32 hex digits>", an ECS task's
     # "<prefix>/<container>/<task id>" (the awslogs driver's: the container is the service),
@@ -91,13 +103,6 @@ _PREFIXES = (
     re.compile(
         rf"<(?P<pri>\d{{1,3}})>1 (?:(?P<time>{_RFC3339})|-) \S+ (?P<service>\S+) \S+ \S+ "
         r'(?:-|(?:\[(?:[^\]"\\]|\\.|"(?:[^"\\]|\\.)*")*\])+)(?: |$)'
-    ),
-    # A syslog file: [<PRI>]TIME HOST PROGRAM[PID]: , the time year-less (rsyslog) or ISO
-    # with the pid (journald's short-iso: an app's "<time> INFO api: ..." is none); the
-    # program may name a module ("sshd(pam_unix)"); a host is never a level word
-    re.compile(
-        rf"(?:<(?P<pri>\d{{1,3}})>)?(?P<time>{_SYSLOG_TIME}|(?P<iso>{_RFC3339_LOOSE})) "
-        rf"{_HOST}{_PROGRAM}(?:\[(?P<pid>\d{{1,10}})\]|(?(iso)(?!)|)): ?"
     ),
     # RFC 3164 and other syslog with a priority: the rest is the sender's own head
     re.compile(r"<(?P<pri>\d{1,3})>(?=\S)"),
@@ -124,6 +129,13 @@ class Prefix:
     regex: re.Pattern[str]
     now: datetime = _NOW  # a year-less time is placed before it
 
+    @property
+    def bare_rest(self) -> bool:
+        """Whether the stream prints an event's further lines without the prefix (`aws logs
+        tail` prints a CloudWatch event of several lines so): such a line is the rest of
+        what its last writer printed."""
+        return self.regex is _AWS_TAIL
+
     def split(self, line: str) -> tuple[str | None, str]:
         """(service, the service's own line); (None, line) when this line carries no prefix."""
         tagged = self.read(line)
@@ -137,7 +149,7 @@ class Prefix:
             return Tagged(None, line)
         fields = match.groupdict()
         raw = fields.get("time")
-        family = _SYSLOG if raw and raw[0].isalpha() else _ISO
+        family = _SYSLOG_STAMP if raw and raw[0].isalpha() else _ISO
         found = family.regex.match(raw) if raw else None
         stamp = stamps.convert(family, found, now=self.now) if found else None
         pri = fields.get("pri")
@@ -201,7 +213,7 @@ def learn(lines: Sequence[str], now: datetime = _NOW) -> Prefix | None:
         if regex is _STERN and _stern_with_ordinals(sample):
             return Prefix(_STERN_ORDINALS, now)
         if _carried(regex, sample):
-            return Prefix(regex, now)
+            return Prefix(_SYSLOG_READ if regex is _SYSLOG else regex, now)
     return None
 
 

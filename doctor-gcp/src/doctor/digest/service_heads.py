@@ -20,8 +20,10 @@ from .anatomy import (
     OMITTED_FRAMES,
     STACK_CONTINUATIONS,
 )
+from .head_model import Head
 from .head_tokens import LEVEL_KEYS, TIME_KEYS
-from .headers import Head, Heads
+from .headers import Heads
+from .service_names import file_service
 
 # A source whose lines start records with a head often enough (several formats interleaved
 # count too) tells a line without one for the continuation it is.
@@ -56,29 +58,12 @@ _LOGFMT_HEAD = re.compile(
 
 # `tail` of several files puts "==> /var/log/nginx/error.log <==" before each file's lines
 _TAIL_FILE = re.compile(r"==> (.+) <==[ \t]*")
-_GENERIC_FOLDERS = frozenset({"", ".", "log", "logs", "var", "tmp"})
 
 
 def tailed_file(line: str) -> str | None:
     """The file a `tail` header line names, or None for any other line."""
     found = _TAIL_FILE.fullmatch(line.rstrip("\r\n"))
     return found[1] if found else None
-
-
-# The kubelet's link to a container's log: /var/log/containers/<pod>_<namespace>_<container>-
-# <container id>.log
-_CONTAINER_LOG = re.compile(r"[^_/]+_[^_/]+_(?P<container>[^/]+?)-[0-9a-f]{64}\.log")
-
-
-def file_service(path: str) -> str:
-    """Who writes a file, by its path: its folder ("/var/log/nginx/error.log": nginx), its
-    name where the folder is a generic one ("/var/log/syslog": syslog), or the container a
-    kubelet's link names."""
-    parts = path.replace("\\", "/").rstrip("/").split("/")
-    if (container := _CONTAINER_LOG.fullmatch(parts[-1])) is not None:
-        return container["container"]
-    folder = parts[-2] if len(parts) > 1 else ""
-    return folder if folder not in _GENERIC_FOLDERS else parts[-1].split(".", 1)[0] or path
 
 
 class ServiceHeads:

@@ -56,3 +56,25 @@ def _plain_name(raw: str) -> str:
         # syslog's tag of a program logged by its path: "/usr/sbin/cron[412]:" is cron's
         name = name.rstrip("/").rsplit("/", 1)[-1]
     return name or raw.strip()
+
+
+_GENERIC_FOLDERS = frozenset({"", ".", "log", "logs", "var", "tmp"})
+# The kubelet's link to a container's log: /var/log/containers/<pod>_<namespace>_<container>-
+# <container id>.log
+_CONTAINER_LOG = re.compile(r"[^_/]+_[^_/]+_(?P<container>[^/]+?)-[0-9a-f]{64}\.log")
+
+
+def file_service(path: str) -> str:
+    """Who writes a file, by its path: its folder ("/var/log/nginx/error.log": nginx), its
+    name where the folder is a generic one ("/var/log/syslog": syslog), or the container a
+    kubelet's link names."""
+    parts = path.replace("\\", "/").rstrip("/").split("/")
+    if (container := _CONTAINER_LOG.fullmatch(parts[-1])) is not None:
+        return container["container"]
+    folder = parts[-2] if len(parts) > 1 else ""
+    return folder if folder not in _GENERIC_FOLDERS else parts[-1].split(".", 1)[0] or path
+
+
+def unit_service(unit: str) -> str:
+    """Who a systemd unit is: "orders.service" -> "orders"; "init.scope" is systemd itself."""
+    return "systemd" if unit == "init.scope" else unit.removesuffix(".service")

@@ -1,0 +1,57 @@
+"""CloudWatch Logs Insights' CSV export: each row read as the record it is."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from doctor.digest import Level, digest_lines, parse_lines
+from doctor.digest.exports import csv_columns
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+GROUP = "111122223333:/aws/lambda/rendition-writer"
+STREAM = "2026/11/26/[$LATEST]8ea449528708fc47eb368a5ae2aae5ac"
+EXPORT = [
+    "@timestamp,@log,@logStream,@message",
+    f'2026-11-26 13:50:02.306,{GROUP},{STREAM},"{{""level"":""INFO"",""message"":""Generating '
+    'renditions"",""service"":""rendition-writer""}"',
+    f'2026-11-26 14:09:47.538,{GROUP},{STREAM},"[ERROR] ClientError: An error occurred '
+    "(SlowDown) when calling the PutObject operation",
+    "Traceback (most recent call last):",
+    '  File ""/var/task/app.py"", line 44, in handler',
+    '    return write_all(event[""source_key""])"',
+    "2026-11-26 14:09:48.001,111122223333:/ecs/manifest-builder,ecs/manifest-builder/"
+    "0b7e3d9c4a2f4e1b8c6d5a9f3e2b1c07,manifest written",
+]
+
+
+def test_each_row_is_one_record_read_by_its_fields() -> None:
+    events = list(parse_lines(EXPORT, now=NOW))
+    assert [(e.first_line, e.line_count, e.service, e.level) for e in events] == [
+        (1, 1, "rendition-writer", Level.INFO),  # the app's JSON record inside @message
+        (2, 4, "rendition-writer", Level.ERROR),  # a traceback quoted across four lines
+        (6, 1, "manifest-builder", Level.INFO),  # the log group names the service
+    ]
+    assert events[0].message == "Generating renditions"
+    assert events[1].message.startswith("ClientError: An error occurred (SlowDown)")
+    assert events[1].message.endswith('    return write_all(event["source_key"])')
+    assert events[2].timestamp == datetime(2026, 11, 26, 14, 9, 48, 1000, tzinfo=UTC)
+    # one pattern id per input line, the header's none
+    assignments = digest_lines(EXPORT).line_assignments
+    assert len(assignments) == len(EXPORT)
+    assert assignments[0] is None
+    assert len(set(assignments[2:6])) == 1
+
+
+def test_a_quote_never_closed_leaves_its_lines_read_as_lines() -> None:
+    cut = [*EXPORT[:3], "Traceback (most recent call last):"]  # the export was cut short
+    events = list(parse_lines(cut, now=NOW))
+    assert sum(e.line_count for e in events) == 3  # every line but the header, none lost
+    assert len(digest_lines(cut).line_assignments) == len(cut)
+
+
+def test_only_an_exports_header_starts_one() -> None:
+    assert csv_columns("@timestamp,@message") == ["@timestamp", "@message"]
+    assert csv_columns("@timestamp,@log,@logStream,@message,@ingestionTime") is not None
+    assert csv_columns("timestamp,level,message") is None  # no @message field
+    assert csv_columns("2026-11-26 13:50:02,@message") is None
+    assert csv_columns("@message is empty, retrying") is None
