@@ -271,3 +271,29 @@ def test_a_naive_app_time_behind_a_zoned_syslog_time_is_in_the_syslog_times_zone
         datetime(2026, 11, 26, 10, 31, 31, tzinfo=UTC),
         datetime(2026, 11, 26, 10, 31, 32, 400000, tzinfo=UTC),
     ]
+
+
+def test_syslog_times_are_read_in_the_zone_the_streams_own_zoned_times_show() -> None:
+    access = (
+        "Sep  2 15:4{n}:14 web-01 apache-access: 10.20.8.{n} - - [02/Sep/2026:15:4{n}:14 +0200] "
+        '"GET /portal HTTP/1.1" 200 18689'
+    )
+    lines = [
+        *(access.format(n=n) for n in range(5)),
+        "Sep  2 15:46:01 app-03 catalina: 02-Sep-2026 15:46:01.469 SEVERE [exec-8] "
+        "java.lang.OutOfMemoryError: Java heap space",  # the app's own time names no zone
+        "Sep  2 15:46:02 app-03 systemd-resolved[612]: DNSSEC validation failed",
+    ]
+    events = list(parse_lines(lines, now=NOW))
+    assert [e.timestamp for e in events] == [
+        *(datetime(2026, 9, 2, 13, 40 + n, 14, tzinfo=UTC) for n in range(5)),
+        datetime(2026, 9, 2, 13, 46, 1, tzinfo=UTC),  # CEST, as the access lines show
+        datetime(2026, 9, 2, 13, 46, 2, tzinfo=UTC),
+    ]
+    # where nothing tells the zone, a syslog time is UTC's, as before
+    (alone,) = parse_lines(lines[-1:], now=NOW)
+    assert alone.timestamp == datetime(2026, 9, 2, 15, 46, 2, tzinfo=UTC)
+    # nor do times further apart than any two zones (a replayed log, a time the message names)
+    replayed = [line.replace("02/Sep/2026", "01/Sep/2026") for line in lines]
+    last = list(parse_lines(replayed, now=NOW))[-1]
+    assert last.timestamp == datetime(2026, 9, 2, 15, 46, 2, tzinfo=UTC)

@@ -105,12 +105,12 @@ class HeaderModel:
             # Columns learned from other lines (a constant "healthcheck ok" read as two host
             # fields) would take this line's level word for a name and lose its level.
             return None
+        dated = self._time is None or self._time.name != "clock"
         if self.whole:
-            return Head(line, timestamp, level)
+            return Head(line, timestamp, level, dated=dated, zoned=zoned)
         message = line[match.end() :].lstrip(" \t")
         if service is None and self._keyed and (named := _SERVICE_KEY.search(message)):
             service = named.group(1) or named.group(2)
-        dated = self._time is None or self._time.name != "clock"
         return Head(message, timestamp, level, service, dated=dated, zoned=zoned)
 
 

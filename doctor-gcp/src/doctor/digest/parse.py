@@ -36,6 +36,7 @@ from .anatomy import (
 from .assembly import EventAssembler
 from .exports import CsvRows, Row, as_record, csv_columns
 from .pending import Held, OpenEvent
+from .prefixes import Prefix
 from .reading import CUT_MARK, MAX_LINE_CHARS, Record, untimed
 from .redact import Redactor
 from .service_heads import NOT_A_HEAD, tailed_file
@@ -162,17 +163,10 @@ class LogParser(EventAssembler):
         if self._prefix is None:
             agg, body = self._file, text
         else:
-            agg, body, aggregated, floor, stream, partial, source = self._prefix.read(text)
-            if source is not None:
-                agg = self._source(source, agg)
-            elif body is text and self._prefix.bare_rest and not self._has_head(None, text):
-                # A line with neither the stream's prefix nor a head of its own is the rest of
-                # what its last writer printed; one with a head is another format's.
-                agg = self._writer
-            agg = self._writer = agg or self._file
-            stamp = stamp or aggregated
-            if self._split_line(agg, stream, number, body, partial):
+            read = self._behind_prefix(self._prefix, number, text, stamp)
+            if read is None:
                 return
+            agg, body, stamp, floor = read
         if number % IDLE_LINES == 0:
             self._close_idle(number)
         pending = self._open.get(agg)
@@ -189,6 +183,25 @@ class LogParser(EventAssembler):
                 return
             self._close(agg)
         self._start(agg, number, body, stamp, floor=floor)
+
+    def _behind_prefix(
+        self, prefix: Prefix, number: int, text: str, stamp: datetime | None
+    ) -> tuple[str | None, str, datetime | None, Level | None] | None:
+        """Who wrote a line behind the stream's prefix, its own line, time and floor; None when
+        it is the rest of a line the runtime split (taken already)."""
+        agg, body, aggregated, floor, stream, partial, source, naive = prefix.read(text)
+        if naive and self._zone and aggregated is not None:
+            aggregated -= self._zone  # a syslog time is its host's local time
+        if source is not None:
+            agg = self._source(source, agg)
+        elif body is text and prefix.bare_rest and not self._has_head(None, text):
+            # A line with neither the stream's prefix nor a head of its own is the rest of
+            # what its last writer printed; one with a head is another format's.
+            agg = self._writer
+        agg = self._writer = agg or self._file
+        if self._split_line(agg, stream, number, body, partial):
+            return None
+        return agg, body, stamp or aggregated, floor
 
     def _split_line(
         self, agg: str | None, stream: str | None, number: int, body: str, partial: bool

@@ -122,6 +122,7 @@ class Tagged(NamedTuple):
     # whose lines these are, when the prefix tells writers of one service apart (a syslog
     # file's host, program and pid): events are grouped by it, heads learned by service
     source: str | None = None
+    naive: bool = False  # its time names no zone (syslog's): it was read as UTC
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +170,7 @@ class Prefix:
             fields.get("stream"),
             fields.get("tag") == "P",
             f"{service}\x00{host}\x00{fields['pid']}" if host is not None else fields.get("source"),
+            stamp is not None and family is _SYSLOG_STAMP,
         )
 
 

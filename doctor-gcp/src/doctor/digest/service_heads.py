@@ -10,7 +10,8 @@ lines.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from collections import Counter
+from datetime import datetime, timedelta
 
 from . import headers, prefixes
 from .anatomy import (
@@ -60,6 +61,16 @@ _LOGFMT_HEAD = re.compile(
 _TAIL_FILE = re.compile(r"==> (.+) <==[ \t]*")
 
 
+_ZONES = timedelta(hours=14)  # the farthest any zone is from UTC
+
+
+def _zone_step(offset: timedelta) -> timedelta:
+    """An offset rounded to the quarter hour zones step by (a line's two times are a few
+    seconds apart at most)."""
+    quarters = round(offset / timedelta(minutes=15))
+    return timedelta(minutes=15 * quarters)
+
+
 def tailed_file(line: str) -> str | None:
     """The file a `tail` header line names, or None for any other line."""
     found = _TAIL_FILE.fullmatch(line.rstrip("\r\n"))
@@ -82,6 +93,7 @@ class ServiceHeads:
         # A prefix's source (a syslog file's host, program and pid) -> its service, whose
         # heads it reads with
         self._sources: dict[str, str | None] = {}
+        self._zone = timedelta(0)  # how far ahead of UTC the prefix's zone-less times are
 
     def _learn(self, sample: list[str]) -> None:
         self._prefix = prefixes.learn(sample, self._now)
@@ -93,6 +105,29 @@ class ServiceHeads:
             by_service.setdefault(service, []).append(body)
         for service, bodies in by_service.items():
             self._learn_service(service, bodies)
+        if self._prefix is not None:
+            self._zone = self._local_zone(sample)
+
+    def _local_zone(self, sample: list[str]) -> timedelta:
+        """How far ahead of UTC a stream's syslog times are (a host's local time: syslog
+        names no zone), told by its lines whose own head names both the time and the zone
+        ("Sep  2 15:47:14 web-01 apache: ... [02/Sep/2026:15:47:14 +0200]"): where most agree
+        on a zone's step."""
+        offsets: Counter[timedelta] = Counter()
+        for line in sample:
+            tagged = self._prefix.read(line) if self._prefix is not None else None
+            if tagged is None or not tagged.naive or tagged.time is None:
+                continue
+            head = self._heads.get(tagged.service)
+            read = head.read(tagged.body) if head is not None else None
+            if read is not None and read.timestamp is not None and read.zoned and read.dated:
+                offset = tagged.time - read.timestamp
+                if abs(offset) <= _ZONES:  # else the two times are not of one moment
+                    offsets[_zone_step(offset)] += 1
+        if not offsets:
+            return timedelta(0)
+        zone, count = offsets.most_common(1)[0]
+        return zone if 3 * count >= 2 * offsets.total() else timedelta(0)
 
     def _learn_service(self, service: str | None, bodies: list[str]) -> None:
         heads = self._heads[service] = Heads.learn(bodies, self._now)
