@@ -19,12 +19,11 @@ from .reading import MAX_LINE_CHARS, ParseStats
 from .redact import Redactor
 from .service_heads import ServiceHeads
 from .textlog import text_level
-from .timestamps import to_utc
+from .timestamps import ZONE_STEP, to_utc
 from .types import Level, LogEvent
 
 # What a JSON object's text opens with: a brace, then a key or its end
 _JSON_OPEN = re.compile(r'\{\s*["}]')
-_ZONE_STEP = timedelta(minutes=15)  # the least two zones' clocks differ by
 _SKEW = timedelta(seconds=1)  # services' clocks and an aggregator's batches disagree this much
 _ANY = "\x00"  # the stream's own last time, beside each service's (no name holds a NUL)
 
@@ -35,7 +34,7 @@ def _gives_way(head: Head, stamp: datetime | None) -> bool:
     as UTC (it is another zone's where they disagree by a zone's step)."""
     if head.timestamp is None or stamp is None or (head.dated and head.zoned):
         return False
-    return not head.dated or abs(head.timestamp - to_utc(stamp)) >= _ZONE_STEP
+    return not head.dated or abs(head.timestamp - to_utc(stamp)) >= ZONE_STEP
 
 
 class EventAssembler(ServiceHeads):
@@ -146,6 +145,9 @@ class EventAssembler(ServiceHeads):
     # --- whole records
 
     def _whole(self, text: str, stamp: datetime | None) -> None:
+        """A record that is a whole event, or arrives already grouped: never split, never
+        merged with the lines around it (those open are closed first)."""
+        self._close_all()
         first = self.stats.lines
         if "\x00" not in text:
             # Redacted whole: a secret may span its lines (a PEM key).
@@ -172,6 +174,10 @@ class EventAssembler(ServiceHeads):
         self._close(None)
 
     # --- closing and handing on, in the order of first lines
+
+    def _close_all(self) -> None:
+        for agg in list(self._open):
+            self._close(agg)
 
     def _close(self, agg: str | None) -> None:
         pending = self._open.pop(agg)

@@ -58,10 +58,8 @@ def _model(rows: list[list[Token]], lines: list[str], now: datetime) -> HeaderMo
     # Columns that take the whole of most lines, a time among their last, are one message's
     # words ("connection from <ip> (<host>) at <time>", a program's own line behind a syslog
     # head): a head leaves a message. The time is still the event's.
-    read = [model.read(line) for line in lines]
-    model.whole = 2 * sum(head is not None and not head.message.strip() for head in read) > len(
-        lines
-    )
+    taken = sum(head is not None and not head.message.strip() for head in map(model.read, lines))
+    model.whole = 2 * taken > len(lines)
     return model
 
 

@@ -152,8 +152,17 @@ def json_event(
     message is itself a JSON record (a CloudWatch Logs Insights export of an app's JSON) is
     read as that record, the outer one's time and service standing for those it lacks."""
     obj = _record(text)
-    if obj is None:
-        return None
+    return None if obj is None else _event(number, obj, head_of, floor, nested=nested)
+
+
+def _event(
+    number: int,
+    obj: dict[str, Any],
+    head_of: Callable[[str], Head],
+    floor: Level | None,
+    *,
+    nested: bool,
+) -> OpenEvent:
     level = level_from_json(obj, LEVEL_KEYS)
     timestamp = next(
         (stamp for key in TS_KEYS if key in obj if (stamp := json_time(obj[key]))), None
@@ -163,15 +172,14 @@ def json_event(
     floor = at_least(stated_floor, floor)
     level = level if level is not None else stated
     if not nested and (inner := _inner(obj)) is not None:
-        pending = json_event(number, inner, head_of, floor, nested=True)
-        if pending is not None:
-            # the app's record says what it says; the envelope stands for what it does not
-            if level_from_json(json.loads(inner), LEVEL_KEYS) is None and level is not None:
-                pending.level = level
-            pending.timestamp = pending.timestamp or timestamp
-            pending.service = pending.service or service or json_service(obj)
-            _add_exception(pending, exception)
-            return pending
+        pending = _event(number, inner, head_of, floor, nested=True)
+        # the app's record says what it says; the envelope stands for what it does not
+        if level_from_json(inner, LEVEL_KEYS) is None and level is not None:
+            pending.level = level
+        pending.timestamp = pending.timestamp or timestamp
+        pending.service = pending.service or service or json_service(obj)
+        _add_exception(pending, exception)
+        return pending
     if not message and exception:
         message, exception = exception, None
     # "request completed" says nothing of how: the status a record states is part of what
@@ -202,7 +210,7 @@ def _add_exception(pending: OpenEvent, exception: str | None) -> None:
         pending.lines.append(line)
 
 
-def _inner(obj: dict[str, Any]) -> str | None:
+def _inner(obj: dict[str, Any]) -> dict[str, Any] | None:
     """The JSON record a record's message holds (an app's JSON line in a CloudWatch Logs
     Insights export, or handed to a logger as a string), when it holds one that says
     something."""
@@ -210,4 +218,4 @@ def _inner(obj: dict[str, Any]) -> str | None:
     if not isinstance(said, str) or said[:1] != "{" or said.rstrip()[-1:] != "}":
         return None
     inner = _record(said.rstrip())
-    return said.rstrip() if inner and json_message(inner) else None
+    return inner if inner and json_message(inner) else None

@@ -82,10 +82,6 @@ class LogParser(EventAssembler):
         while True:
             for text, stamp in source:
                 if whole or "\n" in text.rstrip("\r\n"):
-                    # A record that is a whole event, or arrives already grouped: never split,
-                    # never merged with the lines around it.
-                    for agg in list(self._open):
-                        self._close(agg)
                     self._whole(text, stamp)
                 elif text.startswith("==> ") and (path := tailed_file(text)) is not None:
                     if path in self._files:
@@ -112,14 +108,13 @@ class LogParser(EventAssembler):
     def _read(self, text: str, stamp: datetime | None) -> None:
         if self._csv is None:
             self._line(self.stats.lines, text, stamp)
-        else:
-            self._csv_line(self._csv.feed(text.rstrip("\r\n")), stamp)
+        elif (row := self._csv.feed(text.rstrip("\r\n"))) is not None:
+            self._csv_line(row, stamp)
 
     def _end(self) -> None:
         if self._csv is not None:  # the input ended inside a quote
             self._csv_line(Row(self._csv.flush(), None), None)
-        for key in list(self._open):
-            self._close(key)
+        self._close_all()
 
     def _sampled(self, sample: list[Record], whole: bool) -> list[Record]:
         """Learn the stream's heads from its first records; those left to read (an Insights
@@ -132,18 +127,15 @@ class LogParser(EventAssembler):
         self.stats.lines += 1
         return sample[1:]
 
-    def _csv_line(self, row: Row | None, stamp: datetime | None) -> None:
-        record = as_record(row) if row is not None else None
-        if record is not None:
-            if "\n" in record:
-                for agg in list(self._open):
-                    self._close(agg)
-                self._whole(record, stamp)
-            else:
-                self._line(self.stats.lines, record, stamp)
-        elif row is not None:
+    def _csv_line(self, row: Row, stamp: datetime | None) -> None:
+        record = as_record(row)
+        if record is None:  # no row of the export: its lines are read as lines
             for line in row.lines:
                 self._line(self.stats.lines, line, stamp)
+        elif "\n" in record:
+            self._whole(record, stamp)
+        else:
+            self._line(self.stats.lines, record, stamp)
 
     # --- lines
 

@@ -25,6 +25,7 @@ from .head_model import Head
 from .head_tokens import LEVEL_KEYS, TIME_KEYS
 from .headers import Heads
 from .service_names import file_service
+from .timestamps import ZONE_STEP
 
 # A source whose lines start records with a head often enough (several formats interleaved
 # count too) tells a line without one for the continuation it is.
@@ -67,8 +68,7 @@ _ZONES = timedelta(hours=14)  # the farthest any zone is from UTC
 def _zone_step(offset: timedelta) -> timedelta:
     """An offset rounded to the quarter hour zones step by (a line's two times are a few
     seconds apart at most)."""
-    quarters = round(offset / timedelta(minutes=15))
-    return timedelta(minutes=15 * quarters)
+    return ZONE_STEP * round(offset / ZONE_STEP)
 
 
 def tailed_file(line: str) -> str | None:
@@ -97,31 +97,33 @@ class ServiceHeads:
 
     def _learn(self, sample: list[str]) -> None:
         self._prefix = prefixes.learn(sample, self._now)
+        # each line as its prefix reads it, once
+        tagged = [self._prefix.read(line) for line in sample] if self._prefix else []
+        bodies: list[tuple[str | None, str]] = (
+            [(t.service, t.body) for t in tagged] if tagged else [(None, line) for line in sample]
+        )
         by_service: dict[str | None, list[str]] = {}
-        for line in sample:
-            service, body = self._prefix.split(line) if self._prefix else (None, line)
+        for service, body in bodies:
             if _headless(body) or body.lstrip().startswith("{"):
                 continue
             by_service.setdefault(service, []).append(body)
-        for service, bodies in by_service.items():
-            self._learn_service(service, bodies)
-        if self._prefix is not None:
-            self._zone = self._local_zone(sample)
+        for service, lines in by_service.items():
+            self._learn_service(service, lines)
+        self._zone = self._local_zone(tagged)
 
-    def _local_zone(self, sample: list[str]) -> timedelta:
+    def _local_zone(self, tagged: list[prefixes.Tagged]) -> timedelta:
         """How far ahead of UTC a stream's syslog times are (a host's local time: syslog
         names no zone), told by its lines whose own head names both the time and the zone
         ("Sep  2 15:47:14 web-01 apache: ... [02/Sep/2026:15:47:14 +0200]"): where most agree
         on a zone's step."""
         offsets: Counter[timedelta] = Counter()
-        for line in sample:
-            tagged = self._prefix.read(line) if self._prefix is not None else None
-            if tagged is None or not tagged.naive or tagged.time is None:
+        for line in tagged:
+            if not line.naive or line.time is None:
                 continue
-            head = self._heads.get(tagged.service)
-            read = head.read(tagged.body) if head is not None else None
+            heads = self._heads.get(line.service)
+            read = heads.read(line.body) if heads is not None else None
             if read is not None and read.timestamp is not None and read.zoned and read.dated:
-                offset = tagged.time - read.timestamp
+                offset = line.time - read.timestamp
                 if abs(offset) <= _ZONES:  # else the two times are not of one moment
                     offsets[_zone_step(offset)] += 1
         if not offsets:

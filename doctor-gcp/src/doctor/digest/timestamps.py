@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+ZONE_STEP = timedelta(minutes=15)  # the least two time zones' clocks differ by
 
 
 def to_utc(stamp: datetime) -> datetime:
