@@ -21,6 +21,7 @@ from .service_heads import ServiceHeads
 from .textlog import text_level
 from .timestamps import ZONE_STEP, to_utc
 from .types import Level, LogEvent
+from .wrapped import wrapped_line
 
 # What a JSON object's text opens with: a brace, then a key or its end
 _JSON_OPEN = re.compile(r'\{\s*["}]')
@@ -51,6 +52,8 @@ class EventAssembler(ServiceHeads):
         self._timed = self._disorder = 0  # events with a time; those earlier than the last
         self._done: list[tuple[int, int, LogEvent]] = []  # heap by first line
         self._order = 0
+        # per service: the stream and number of its last line, when the runtime split it
+        self._split: dict[str | None, tuple[str | None, int]] = {}
 
     # --- opening
 
@@ -141,6 +144,41 @@ class EventAssembler(ServiceHeads):
             self._timed += 1
             self._last_stamp[agg] = self._last_stamp[_ANY] = pending.timestamp
         self._open[agg] = pending
+
+    def _split_line(
+        self, agg: str | None, stream: str | None, number: int, body: str, partial: bool
+    ) -> bool:
+        """Whether the line is the rest of one the runtime split (CRI's "P"), now appended to
+        it. A split line opens or continues its event as usual, then waits for its rest, which
+        is the next line of its stream; if another line came between (the other stream) or
+        the split line is held, the rest is read as a line of its own."""
+        pending = self._open.get(agg)
+        split = self._split.pop(agg, None)
+        if partial:
+            self._split[agg] = (stream, number)
+        rest = (
+            split == (stream, number - 1)
+            and pending is not None
+            and pending.tentative is None
+            and pending.last_line == number - 1
+        )
+        if rest and pending is not None:
+            pending.extend(number, body)
+        return rest
+
+    def _unwrapped(
+        self, agg: str | None, number: int, text: str, stamp: datetime | None, floor: Level | None
+    ) -> tuple[str | None, str, datetime | None, Level | None] | None:
+        """The line a JSON record wraps (journald's, Docker's), as its writer's line: who wrote
+        it, the line, its time and floor; the record as it is when it wraps none, and None when
+        it is the rest of a line the runtime split (taken already)."""
+        wrapped = wrapped_line(text)
+        if wrapped is None:
+            return agg, text, stamp, floor
+        writer = self._source(f"{agg}\x00{wrapped.writer}", wrapped.service or agg)
+        if self._split_line(writer, None, number, wrapped.text, wrapped.partial):
+            return None
+        return writer, wrapped.text, wrapped.stamp or stamp, at_least(wrapped.floor, floor)
 
     # --- whole records
 

@@ -73,7 +73,8 @@ class Shaped(NamedTuple):
 _JOURNALD_NAMES = ("CONTAINER_NAME", "SYSLOG_IDENTIFIER", "_SYSTEMD_UNIT", "_COMM")
 
 
-def _journald(obj: dict[str, Any]) -> Shaped | None:
+def journald(obj: dict[str, Any]) -> Shaped | None:
+    """A record of journald's export, or None for any other."""
     stamp = obj.get("__REALTIME_TIMESTAMP")
     said = obj.get("MESSAGE")
     if not isinstance(stamp, str) or said is None:
@@ -104,7 +105,7 @@ def shaped(obj: dict[str, Any], timestamp: datetime | None, message: str) -> Sha
     message as they were."""
     level: Level | None = None
     service: str | None = None
-    if timestamp is None and (journal := _journald(obj)) is not None:
+    if timestamp is None and (journal := journald(obj)) is not None:
         return journal
     if timestamp is None and (extended := _extended_json(obj)) is not None:
         timestamp, level, service = extended

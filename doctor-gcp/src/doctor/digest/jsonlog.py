@@ -128,7 +128,7 @@ def _field(obj: dict[str, Any], *path: str) -> object:
     return value
 
 
-def _record(text: str) -> dict[str, Any] | None:
+def json_record(text: str) -> dict[str, Any] | None:
     """The JSON object a line holds, if any: alone, or as an element of a JSON array written
     a record per line (its comma after it)."""
     try:
@@ -151,7 +151,7 @@ def json_event(
     read from the words, never one the record states (as for a text line). A record whose
     message is itself a JSON record (a CloudWatch Logs Insights export of an app's JSON) is
     read as that record, the outer one's time and service standing for those it lacks."""
-    obj = _record(text)
+    obj = json_record(text)
     return None if obj is None else _event(number, obj, head_of, floor, nested=nested)
 
 
@@ -217,5 +217,5 @@ def _inner(obj: dict[str, Any]) -> dict[str, Any] | None:
     said = next((obj[key] for key in MESSAGE_KEYS if key in obj), None)
     if not isinstance(said, str) or said[:1] != "{" or said.rstrip()[-1:] != "}":
         return None
-    inner = _record(said.rstrip())
+    inner = json_record(said.rstrip())
     return inner if inner and json_message(inner) else None

@@ -41,6 +41,7 @@ from .reading import CUT_MARK, MAX_LINE_CHARS, Record, untimed
 from .redact import Redactor
 from .service_heads import NOT_A_HEAD, tailed_file
 from .types import Level, LogEvent
+from .wrapped import may_wrap
 
 SAMPLE_LINES = 200  # the first lines of a stream, from which its heads are learned
 IDLE_LINES = 64  # an open event of a quiet service closes after this many lines of others
@@ -61,8 +62,6 @@ class LogParser(EventAssembler):
 
     def __init__(self, redactor: Redactor | None = None, *, now: datetime | None = None) -> None:
         super().__init__(redactor if redactor is not None else Redactor(), now or datetime.now(UTC))
-        # per service: the stream and number of its last line, when the runtime split it
-        self._split: dict[str | None, tuple[str | None, int]] = {}
         self._writer: str | None = None  # whose line, behind a prefix, came last
         self._csv: CsvRows | None = None  # the rows of an Insights CSV export
 
@@ -159,6 +158,11 @@ class LogParser(EventAssembler):
             if read is None:
                 return
             agg, body, stamp, floor = read
+        if body[:1] == "{" and may_wrap(body):
+            read = self._unwrapped(agg, number, body, stamp, floor)
+            if read is None:
+                return
+            agg, body, stamp, floor = read
         if number % IDLE_LINES == 0:
             self._close_idle(number)
         pending = self._open.get(agg)
@@ -194,27 +198,6 @@ class LogParser(EventAssembler):
         if self._split_line(agg, stream, number, body, partial):
             return None
         return agg, body, stamp or aggregated, floor
-
-    def _split_line(
-        self, agg: str | None, stream: str | None, number: int, body: str, partial: bool
-    ) -> bool:
-        """Whether the line is the rest of one the runtime split (CRI's "P"), now appended to
-        it. A split line opens or continues its event as usual, then waits for its rest, which
-        is the next line of its stream; if another line came between (the other stream) or
-        the split line is held, the rest is read as a line of its own."""
-        pending = self._open.get(agg)
-        split = self._split.pop(agg, None)
-        if partial:
-            self._split[agg] = (stream, number)
-        rest = (
-            split == (stream, number - 1)
-            and pending is not None
-            and pending.tentative is None
-            and pending.last_line == number - 1
-        )
-        if rest and pending is not None:
-            pending.extend(number, body)
-        return rest
 
     def _joins(
         self,

@@ -26,6 +26,7 @@ from .head_tokens import LEVEL_KEYS, TIME_KEYS
 from .headers import Heads
 from .service_names import file_service
 from .timestamps import ZONE_STEP
+from .wrapped import may_wrap, wrapped_line
 
 # A source whose lines start records with a head often enough (several formats interleaved
 # count too) tells a line without one for the continuation it is.
@@ -103,7 +104,11 @@ class ServiceHeads:
             [(t.service, t.body) for t in tagged] if tagged else [(None, line) for line in sample]
         )
         by_service: dict[str | None, list[str]] = {}
-        for service, body in bodies:
+        for found, line in bodies:
+            service, body = found, line
+            if body[:1] == "{" and may_wrap(body) and (wrapped := wrapped_line(body)):
+                # a record that wraps a line: the line's heads are its writer's service's
+                service, body = wrapped.service or found, wrapped.text
             if _headless(body) or body.lstrip().startswith("{"):
                 continue
             by_service.setdefault(service, []).append(body)

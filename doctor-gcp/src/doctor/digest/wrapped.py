@@ -1,0 +1,79 @@
+"""JSON records that wrap one line a program wrote: journald's export (`journalctl -o json`),
+Docker's json-file log, and a shipper's record of a container's line (Fluent Bit, Fluentd).
+
+Such a record is a line, not an event: a traceback arrives as one record per line. The parser
+reads the line it wraps as its writer's own (one process, or one container's stream), so the
+frames join their exception as they do in a text log, and the record's time, priority and
+names stand in for a head.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from .json_keys import EXC_KEYS, LEVEL_KEYS, MESSAGE_KEYS, TS_KEYS, json_time
+from .json_shapes import journald
+from .jsonlog import json_record, json_service
+from .types import Level
+
+# Docker's json-file driver cuts a longer line into records of 16 KiB; all but the last lack
+# the newline that ends a line.
+DOCKER_SPLIT = 16 * 1024
+_OTHER_MESSAGE_KEYS = tuple(key for key in MESSAGE_KEYS if key != "log")
+# journald's names for who wrote a record (see json_shapes), with the host and process
+_JOURNALD_WRITER = ("_HOSTNAME", "CONTAINER_NAME", "SYSLOG_IDENTIFIER", "_COMM", "_PID")
+
+
+class Wrapped(NamedTuple):
+    writer: str  # one process, or one container's stream: its lines are read in sequence
+    service: str | None
+    text: str  # the line it wraps
+    stamp: datetime | None
+    floor: Level | None  # at least this level (journald's priority)
+    partial: bool  # the rest of the line is the writer's next record
+
+
+def may_wrap(text: str) -> bool:
+    """A cheap test first: whether a JSON line may wrap a line (its keys are in its text)."""
+    return '"log"' in text or '"__REALTIME_TIMESTAMP"' in text
+
+
+def wrapped_line(text: str) -> Wrapped | None:
+    """The line a JSON record wraps, or None when the record is an event of its own (an app's
+    structured record: it states a level, an exception or a message of its own) or holds a
+    message of several lines."""
+    obj = json_record(text)
+    if obj is None:
+        return None
+    found = _journald(obj) if "__REALTIME_TIMESTAMP" in obj else _shipped(obj)
+    if found is None or "\n" in found.text:
+        return None
+    return found
+
+
+def _journald(obj: dict[str, Any]) -> Wrapped | None:
+    record = journald(obj)
+    if record is None:
+        return None
+    writer = "\x00".join(str(obj.get(key, "")) for key in _JOURNALD_WRITER)
+    return Wrapped(writer, record.service, record.message, record.timestamp, record.floor, False)
+
+
+def _shipped(obj: dict[str, Any]) -> Wrapped | None:
+    """Docker's {"log": "…\\n", "stream": "stderr", "time": …}, as the json-file driver writes
+    it or a shipper forwards it (with the container's names beside it)."""
+    line = obj.get("log")
+    if not isinstance(line, str) or any(
+        obj.get(key) is not None for key in (*_OTHER_MESSAGE_KEYS, *LEVEL_KEYS, *EXC_KEYS)
+    ):
+        return None
+    stamp = next((found for key in TS_KEYS if key in obj if (found := json_time(obj[key]))), None)
+    service = json_service(obj)
+    stream = obj.get("stream", obj.get("source"))
+    # CRI's partial-line flag as a shipper keeps it ("_p": "P"), or Docker's 16 KiB cut
+    partial = obj.get("_p") == "P" or (
+        not line.endswith("\n") and len(line.encode()) >= DOCKER_SPLIT
+    )
+    text = line.rstrip("\r\n")
+    return Wrapped(f"{service}\x00{stream}", service, text, stamp, None, partial)
