@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from . import kernel
+
 # ---- Python ------------------------------------------------------------------------------------
 
 # Opens a traceback: indented frames follow, then the exception line that closes it.
@@ -107,9 +109,17 @@ CRASH_MARKERS = f"{re.escape(PY_TRACEBACK)}|\\b{re.escape(GO_PANIC)}|{re.escape(
 # ---- stack modes: which lines continue an event ------------------------------------------------
 
 # What kind of stack an event is in the middle of, for the parser's next-line decision.
-NO_STACK, PY_STACK, PY_EXCEPTION, JVM_STACK, GO_DUMP, V8_REPORT, PY_WARNED, GO_RUNTIME_SAID = range(
-    8
-)
+(
+    NO_STACK,
+    PY_STACK,
+    PY_EXCEPTION,
+    JVM_STACK,
+    GO_DUMP,
+    V8_REPORT,
+    PY_WARNED,
+    GO_RUNTIME_SAID,
+    KERNEL_MEMORY,  # the OOM killer's memory and task tables
+) = range(9)
 # Modes in which a blank line may be inside the event: Python puts blank lines around its chain
 # sentences, Go between goroutines.
 BLANK_LINE_MODES = frozenset({PY_STACK, PY_EXCEPTION, GO_DUMP, V8_REPORT})
@@ -124,6 +134,7 @@ STACK_CONTINUATIONS = (
     JVM_SUPPRESSED,
     *PY_CHAIN_HEADERS,
     *SQLALCHEMY_TRAILERS,
+    kernel.CALL_TRACE,
 )
 
 
@@ -137,12 +148,16 @@ def continues_stack(mode: int, line: str) -> bool:
         return mode in (GO_DUMP, GO_RUNTIME_SAID)
     if mode == GO_RUNTIME_SAID and line.startswith(GO_RUNTIME):
         return True
+    if mode == KERNEL_MEMORY and kernel.MEMORY_LINE.match(line) is not None:
+        return True
     return (
         line.startswith(STACK_CONTINUATIONS)
         or V8_BANNER.match(line) is not None
         or GOROUTINE_HEADER.match(line) is not None
         or OMITTED_FRAMES.match(line) is not None
         or mode == PY_STACK  # the exception line that closes a Python traceback
+        or kernel.CONTEXT.match(line) is not None
+        or kernel.MEMORY_TABLES.match(line) is not None
         or (GO_DUMP_LINE if mode == GO_DUMP else EXCEPTION_CLASS).match(line) is not None
     )
 
@@ -159,6 +174,7 @@ def is_frame(line: str) -> bool:
         or GO_LOCATION.match(line) is not None
         or CARET_LINE.match(line) is not None
         or OMITTED_FRAMES.match(line.lstrip()) is not None
+        or kernel.FRAME.match(line) is not None
     )
 
 
@@ -168,6 +184,8 @@ def next_stack_mode(mode: int, line: str) -> int:  # noqa: PLR0911 - a decision 
         return NO_STACK  # the common case, in one regex match
     if line.startswith(PY_TRACEBACK):
         return PY_STACK
+    if kernel.MEMORY_TABLES.match(line):
+        return KERNEL_MEMORY
     if V8_BANNER.match(line):
         return V8_REPORT
     if PY_WARNING.match(line):
@@ -200,6 +218,8 @@ _ANY_START = re.compile(
             GOROUTINE_HEADER.pattern,
             OMITTED_FRAMES.pattern,
             EXCEPTION_CLASS.pattern,
+            kernel.CONTEXT.pattern,
+            kernel.MEMORY_TABLES.pattern,
         ]
     )
 )
@@ -234,7 +254,8 @@ def closing_exception(lines: list[str]) -> str | None:
     """The line that tells how a stack ended, from the lines below an event's headline.
 
     That is the last unindented line with words (Python's exception line, Java's last "Caused
-    by:", a JavaScript "Error: ..."), above any goroutine dump (there, the panic line).
+    by:", a JavaScript "Error: ..."), above any goroutine dump (there, the panic line); never
+    a kernel report's context or tables (its first line says what happened).
     """
     for i, line in enumerate(lines):
         if looks_like_goroutine_header(line):
@@ -246,6 +267,7 @@ def closing_exception(lines: list[str]) -> str | None:
             and line[0] not in " \t"
             and not line.startswith(NOT_AN_EXCEPTION)
             and _WORD.search(line)
+            and not kernel.is_detail(line)
         ):
             return line
     return None
@@ -279,6 +301,7 @@ def strip_frames(text: str) -> str:
             or CARET_LINE.match(line)
             or OMITTED_FRAMES.match(line.lstrip())
             or GO_LOCATION.match(line)
+            or kernel.FRAME.match(line)
             or (GO_FRAME_FUNCTION.match(line) and GO_LOCATION.match(next_line))
         ):
             continue

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from .head_model import Head
 from .jsonlog import json_event
+from .kernel import without_printk_time
 from .levels import at_least
 from .pending import OpenEvent
 from .reading import MAX_LINE_CHARS, ParseStats
@@ -21,7 +22,7 @@ from .service_heads import ServiceHeads
 from .textlog import text_level
 from .timestamps import ZONE_STEP, to_utc
 from .types import Level, LogEvent
-from .wrapped import wrapped_line
+from .wrapped import may_wrap, wrapped_line
 
 # What a JSON object's text opens with: a brace, then a key or its end
 _JSON_OPEN = re.compile(r'\{\s*["}]')
@@ -166,13 +167,17 @@ class EventAssembler(ServiceHeads):
             pending.extend(number, body)
         return rest
 
-    def _unwrapped(
+    def _own_line(
         self, agg: str | None, number: int, text: str, stamp: datetime | None, floor: Level | None
     ) -> tuple[str | None, str, datetime | None, Level | None] | None:
-        """The line a JSON record wraps (journald's, Docker's), as its writer's line: who wrote
-        it, the line, its time and floor; the record as it is when it wraps none, and None when
-        it is the rest of a line the runtime split (taken already)."""
-        wrapped = wrapped_line(text)
+        """The line its writer wrote, for a line that opens with "[" or "{": without the
+        kernel's printk time (a head field), or the line a JSON record wraps (journald's,
+        Docker's), read as its writer's. Who wrote it, the line, its time and floor (the line
+        as it is otherwise), or None when it is the rest of a line the runtime split (taken
+        already)."""
+        if text[0] == "[":
+            return agg, without_printk_time(text), stamp, floor
+        wrapped = wrapped_line(text) if may_wrap(text) else None
         if wrapped is None:
             return agg, text, stamp, floor
         writer = self._source(f"{agg}\x00{wrapped.writer}", wrapped.service or agg)

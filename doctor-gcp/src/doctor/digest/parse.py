@@ -41,7 +41,6 @@ from .reading import CUT_MARK, MAX_LINE_CHARS, Record, untimed
 from .redact import Redactor
 from .service_heads import NOT_A_HEAD, tailed_file
 from .types import Level, LogEvent
-from .wrapped import may_wrap
 
 SAMPLE_LINES = 200  # the first lines of a stream, from which its heads are learned
 IDLE_LINES = 64  # an open event of a quiet service closes after this many lines of others
@@ -158,8 +157,8 @@ class LogParser(EventAssembler):
             if read is None:
                 return
             agg, body, stamp, floor = read
-        if body[:1] == "{" and may_wrap(body):
-            read = self._unwrapped(agg, number, body, stamp, floor)
+        if body[:1] in ("[", "{"):
+            read = self._own_line(agg, number, body, stamp, floor)
             if read is None:
                 return
             agg, body, stamp, floor = read

@@ -24,6 +24,7 @@ from .anatomy import (
 from .head_model import Head
 from .head_tokens import LEVEL_KEYS, TIME_KEYS
 from .headers import Heads
+from .kernel import without_printk_time
 from .service_names import file_service
 from .timestamps import ZONE_STEP
 from .wrapped import may_wrap, wrapped_line
@@ -105,7 +106,7 @@ class ServiceHeads:
         )
         by_service: dict[str | None, list[str]] = {}
         for found, line in bodies:
-            service, body = found, line
+            service, body = found, without_printk_time(line)
             if body[:1] == "{" and may_wrap(body) and (wrapped := wrapped_line(body)):
                 # a record that wraps a line: the line's heads are its writer's service's
                 service, body = wrapped.service or found, wrapped.text

@@ -1,0 +1,79 @@
+"""The Linux kernel's reports, as dmesg, syslog's `kernel:` or journald print them.
+
+An oops, a WARNING, a hung task or the OOM killer prints one report over many lines: its first
+line says what happened, then the context (CPU, PID and command, hardware), the registers, the
+call trace and its frames, and for the OOM killer the memory and task tables. Those lines
+continue the report's first line, as a stack continues an exception; the OOM killer's verdict
+(`Out of memory: Killed process …`) stays an event of its own.
+"""
+
+from __future__ import annotations
+
+import re
+
+# The printk time, seconds since boot ("[812345.123456] "): a head field, not the message's.
+# One blank ends it; a frame's own indent after it is kept.
+PRINTK_TIME = re.compile(r"\[ *\d+\.\d{6}\] ")
+
+# Opens the frames of a report
+CALL_TRACE = "Call Trace:"
+
+# A frame, "  dump_stack+0x6b/0x83", "  ? __alloc_pages+0xb8c/0xc90 [nvme]" (unreliable), with
+# the address first on older kernels ("[<ffffffff816a3db1>] "), and the context markers
+# around a trace ("<TASK>", "</IRQ>"). Indented: `anatomy.is_frame` asks only of such lines.
+FRAME = re.compile(
+    r"[ \t]+(?:\[<[0-9a-f]+>\] )?(?:\? )?[\w.$]+\+0x[0-9a-f]+/0x[0-9a-f]+(?: \[[\w-]+\])?\s*$"
+    r"|[ \t]+</?[A-Z]+>\s*$"
+)
+
+# The unindented lines of a report's context: who ran (CPU, PID, Comm), where, the modules,
+# the registers (RIP, RSP, RAX, ..., CR2, "Code:" bytes) and the end of the report.
+CONTEXT = re.compile(
+    r"CPU: \d+ (?:UID: \d+ )?PID: \d+ Comm: "
+    r"|Hardware name: |Modules linked in:|Workqueue: "
+    r"|RIP: [0-9a-f]{4}:"
+    r"|Code: (?:[0-9a-f]{2}[ <]|Unable to access opcode|Bad RIP)"
+    r"|(?:R[A-Z0-9]{1,2}|EFLAGS|[CDEFGS]S|CR\d|DR\d): [0-9a-f]{4}"
+    r"|---\[ end (?:trace|Kernel panic)"
+)
+
+# The OOM killer's memory and task tables, opened by these lines (a cgroup's limit and its
+# memory.stat for a cgroup's OOM) ...
+MEMORY_TABLES = re.compile(
+    r"Mem-Info:|Tasks state \(memory values in pages\):|Memory cgroup stats for "
+    r"|(?:memory|memory\+swap|swap|kmem): usage \d+kB, limit "
+)
+# ... and the shapes of their lines: counters ("active_anon:912345 inactive_anon:1234"), a
+# node's or zone's ("Node 0 DMA free:15908kB", "Node 0 DMA: 1*4kB (U) 0*8kB"),
+# "lowmem_reserve[]: 0 2967", page totals ("2135 total pagecache pages", "0 pages in swap
+# cache", "1048446 pages RAM", "Free swap  = 0kB")
+# the task table ("[  pid  ]   uid  tgid …", "[   2231]  1000  2231  1234567 …") and a
+# cgroup's memory.stat ("anon 2140913664").
+MEMORY_LINE = re.compile(
+    r"[a-z_]+:\d+ [a-z_]+:\d+"
+    r"|[a-z_]+ \d+\s*$"
+    r"|Node \d+ "
+    r"|lowmem_reserve\[\]:"
+    r"|\d+ (?:total pagecache )?pages\b|Swap cache stats:"
+    r"|(?:Free|Total) swap +="
+    r"|\[ *(?:pid|\d+) *\] +(?:uid|\d+) "
+)
+
+
+def without_printk_time(line: str) -> str:
+    """The line without the kernel's printk time, when it opens with one."""
+    if line[:1] != "[":
+        return line
+    found = PRINTK_TIME.match(line)
+    return line if found is None else line[found.end() :]
+
+
+def is_detail(line: str) -> bool:
+    """Whether an unindented line is a report's context, call trace header or table: never
+    what the report says happened."""
+    return (
+        line.startswith(CALL_TRACE)
+        or MEMORY_TABLES.match(line) is not None
+        or CONTEXT.match(line) is not None
+        or MEMORY_LINE.match(line) is not None
+    )

@@ -1,0 +1,119 @@
+"""The Linux kernel's reports (the OOM killer's, an oops or a WARNING) are one event each, their
+first line the message that is mined; the printk time is a head field."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from doctor.digest import Level, digest_lines, parse_lines
+from doctor.digest.kernel import is_detail, without_printk_time
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+OOM_REPORT = [
+    "python3 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=985",
+    "CPU: 0 PID: 24611 Comm: python3 Not tainted 6.1.115-126.197.amzn2023.x86_64 #1",
+    "Hardware name: Amazon EC2 m5.xlarge/, BIOS 1.0 10/16/2017",
+    "Call Trace:",
+    " <TASK>",
+    " dump_stack_lvl+0x34/0x48",
+    " ? __alloc_pages_slowpath.constprop.0+0xb8c/0xc90",
+    " oom_kill_process.cold+0xb/0x10",
+    " </TASK>",
+    "memory: usage 2097152kB, limit 2097152kB, failcnt 467",
+    "swap: usage 0kB, limit 0kB, failcnt 0",
+    "Memory cgroup stats for /kubepods.slice/kubepods-burstable.slice:",
+    "anon 2140913664",
+    "file 114688",
+    "Mem-Info:",
+    "active_anon:912345 inactive_anon:1234 isolated_anon:0",
+    "Node 0 DMA free:15908kB boost:0kB min:132kB low:164kB high:196kB",
+    "lowmem_reserve[]: 0 2967 3834 3834",
+    "2135 total pagecache pages",
+    "0 pages in swap cache",
+    "Swap cache stats: add 0, delete 0, find 0/0",
+    "1048446 pages RAM",
+    "Free swap  = 0kB",
+    "Tasks state (memory values in pages):",
+    "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name",
+    "[  24611]  1000 24611   711798   520670  4313088        0           985 python3",
+]
+VERDICT = [
+    "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),task=python3,pid=24611,uid=1000",
+    "Memory cgroup out of memory: Killed process 24611 (python3) total-vm:2847192kB, "
+    "anon-rss:2082681kB, file-rss:5649kB, shmem-rss:0kB, UID:1000 pgtables:4212kB",
+]
+
+
+def _syslog(lines: list[str], *, printk: bool) -> list[str]:
+    out = []
+    for i, line in enumerate(lines):
+        stamp = f"[812345.{123456 + i:06d}] " if printk else ""
+        out.append(f"Nov 20 10:00:01 ip-10-0-1-5 kernel: {stamp}{line}")
+    return out
+
+
+def test_an_oom_report_is_one_event_and_its_verdict_stays_apart() -> None:
+    for printk in (True, False):  # rsyslog keeps the printk time, journald drops it
+        lines = _syslog([*OOM_REPORT, *VERDICT], printk=printk)
+        lines.append(
+            "Nov 20 10:00:02 ip-10-0-1-5 systemd[1]: app.service: Failed with result 'signal'."
+        )
+        events = list(parse_lines(lines, now=NOW))
+        assert [e.message.split("\n") for e in events[:3]] == [OOM_REPORT, VERDICT[:1], VERDICT[1:]]
+        assert [e.service for e in events] == ["kernel", "kernel", "kernel", "systemd"]
+        assert events[0].level == Level.ERROR
+        assert events[0].timestamp == datetime(2026, 11, 20, 10, 0, 1, tzinfo=UTC)
+    # the report's first line is what is mined, not a table row below it
+    templates = [p.template for p in digest_lines(lines).patterns]
+    assert (
+        "python3 invoked oom-killer: gfp_mask=<HEX>(GFP_KERNEL), order=<NUM>, oom_score_adj=<NUM>"
+    ) in templates
+    assert len(templates) == 4
+
+
+def test_an_oops_in_dmesg_keeps_its_registers_and_trace_together() -> None:
+    oops = [
+        "BUG: kernel NULL pointer dereference, address: 0000000000000018",
+        "Oops: 0000 [#1] PREEMPT SMP NOPTI",
+        "CPU: 2 PID: 9811 Comm: clamd Tainted: G        W          6.1.115 #1",
+        "Modules linked in: nf_conntrack_netlink xt_addrtype br_netfilter ena",
+        "RIP: 0010:ena_start_xmit+0x2f1/0x790 [ena]",
+        "Code: 48 8b 45 18 48 85 c0 74 2f 48 8b 50 08 <48> 8b 4a 18 48 85 c9",
+        "RSP: 0018:ffffc900001a3c58 EFLAGS: 00010246",
+        "RAX: 0000000000000000 RBX: ffff888104a2e000 RCX: 0000000000000000",
+        "CR2: 0000000000000018 CR3: 000000010c7b2005 CR4: 00000000007706e0",
+        "Call Trace:",
+        " [<ffffffff816a3db1>] dump_stack+0x19/0x1b",
+        " ? dev_hard_start_xmit+0xc7/0x1e0",
+        "---[ end trace 0000000000000000 ]---",
+    ]
+    after = "ena 0000:00:05.0 eth0: TX hang detected"
+    lines = [f"[ 4021.{i:06d}] {line}" for i, line in enumerate([*oops, after])]
+    events = list(parse_lines(lines, now=NOW))
+    # "Oops:" is no continuation: the two first lines are events of their own
+    assert [e.message for e in events] == [oops[0], "\n".join(oops[1:]), after]
+
+
+def test_lines_that_only_look_like_a_reports_are_events_of_their_own() -> None:
+    lines = [
+        "2026-11-20T10:00:01Z INFO cache warmed",
+        "CPU: 85% used, 4 cores",
+        "Code: 500 Internal Server Error",
+        "memory: usage high, restarting",
+        "anon 2140913664",  # a memory.stat line outside a report
+        "Call Tracer started",
+    ]
+    events = list(parse_lines(lines, now=NOW))
+    assert [e.message for e in events] == ["cache warmed", *lines[1:]]
+
+
+def test_the_printk_time_is_a_head_and_details_never_name_what_happened() -> None:
+    assert without_printk_time("[  812.123456] eth0: link up") == "eth0: link up"
+    assert without_printk_time("[812345.123456]  dump_stack+0x6b/0x83") == " dump_stack+0x6b/0x83"
+    for kept in ("[12.5] retry", "[2026-11-20 10:00:01] x", "[812.123456]x", "x [1.123456] y"):
+        assert without_printk_time(kept) == kept
+    for detail in (OOM_REPORT[1], OOM_REPORT[3], OOM_REPORT[14], OOM_REPORT[-1], "RAX: 0000 x"):
+        assert is_detail(detail), detail
+    for said in (OOM_REPORT[0], VERDICT[1], "Out of memory: Killed process 1 (java)"):
+        assert not is_detail(said), said
