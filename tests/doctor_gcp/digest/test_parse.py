@@ -1375,3 +1375,34 @@ def test_a_kubelet_container_log_is_named_by_its_container() -> None:
     ]
     services = [e.service for e in parse_lines(lines)]
     assert services == ["orders-api"] * 4 + ["nginx"] * 4 + ["containers"] * 4
+
+
+def test_a_level_head_of_its_own_starts_an_error_and_postgres_details_stay_with_it() -> None:
+    # uvicorn's heads are a level word alone: "ERROR:" is a record of its own, never an
+    # error's first line that joins the access line before it; libpq's "HINT:" in the
+    # exception is no record (its word is a level too, but it has no time)
+    access = [f'INFO:     10.0.0.{i}:4410 - "GET /healthz HTTP/1.1" 200 OK' for i in range(8)]
+    crash = [
+        "ERROR:    Exception in ASGI application",
+        "Traceback (most recent call last):",
+        '  File "/app/db.py", line 12, in execute',
+        "    cursor.execute(sql)",
+        'psycopg.errors.DiskFull: could not extend file "base/16384/24577.2": No space left',
+        "HINT:  Check free disk space.",
+        "",
+        "The above exception was the direct cause of the following exception:",
+        "",
+        "Traceback (most recent call last):",
+        '  File "/app/events.py", line 33, in append',
+        "    await conn.execute(stmt)",
+        "sqlalchemy.exc.OperationalError: (psycopg.errors.DiskFull) could not extend file",
+        "HINT:  Check free disk space.",
+        "[SQL: INSERT INTO order_events (order_id) VALUES (%(order_id)s)]",
+    ]
+    events = list(parse_lines([*access, *crash, access[0]]))
+    assert [e.message for e in events] == [
+        *(line.removeprefix("INFO:     ") for line in access),
+        "\n".join(["Exception in ASGI application", *crash[1:]]),
+        access[0].removeprefix("INFO:     "),
+    ]
+    assert events[8].level == Level.ERROR

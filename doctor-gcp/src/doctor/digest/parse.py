@@ -296,4 +296,10 @@ class LogParser(EventAssembler):
     def _names_an_error(self, agg: str | None, line: str) -> bool:
         if _QUALIFIED_NAME.match(line):
             return True
-        return self._headed.get(agg, False) and _ERROR_NAME.match(line) is not None
+        # "error: insert or update ..." below a head; not "ERROR:    Exception in ASGI
+        # application" where the source's heads are a level word (uvicorn's): a record's own
+        return (
+            self._headed.get(agg, False)
+            and _ERROR_NAME.match(line) is not None
+            and not self._has_head(agg, line)
+        )

@@ -50,6 +50,11 @@ def _headless(line: str) -> bool:
     )
 
 
+# The parts of a PostgreSQL error below its first line, as the server or libpq (in a client's
+# exception) prints them: never a record of their own without a time.
+ERROR_DETAILS = ("DETAIL:", "HINT:", "STATEMENT:", "CONTEXT:", "QUERY:", "LOCATION:")
+
+
 # A logfmt record's head (Go's slog and logrus, go-kit, Grafana): its first keys name its time
 # or its level ("time=2026-01-01T00:00:10Z level=INFO msg=..."). A record of its own, even in a
 # source whose heads were learned from other formats.
@@ -181,11 +186,12 @@ class ServiceHeads:
 
     def _has_head(self, service: str | None, body: str) -> bool:
         """Whether a line starts a record of its own: JSON, logfmt keys, the source's head, or a
-        time. (A level word alone does not: "DETAIL:  ..." continues a PostgreSQL error.)"""
+        time. (A level word alone does not: "DETAIL:  ..." continues a PostgreSQL error, and so
+        does "HINT:  ..." below an exception even where heads are a level alone, as uvicorn's.)"""
         if body.lstrip().startswith("{") or _LOGFMT_HEAD.match(body) is not None:
             return True
         heads = self._heads.get(service)
-        if heads is not None and heads.fits(body):
+        if heads is not None and not body.startswith(ERROR_DETAILS) and heads.fits(body):
             return True
         return headers.read_alone(body, self._now).timestamp is not None
 
