@@ -27,6 +27,7 @@ from .wrapped import may_wrap, wrapped_line
 # What a JSON object's text opens with: a brace, then a key or its end
 _JSON_OPEN = re.compile(r'\{\s*["}]')
 _SKEW = timedelta(seconds=1)  # services' clocks and an aggregator's batches disagree this much
+ZERO = timedelta(0)
 _ANY = "\x00"  # the stream's own last time, beside each service's (no name holds a NUL)
 
 
@@ -85,13 +86,11 @@ class EventAssembler(ServiceHeads):
         if level is None and (level := text_level(head.message)) is not None:
             level = at_least(level, floor)
         message = head.message if head.message.strip() else body
-        pending = OpenEvent.opening(
-            number,
-            message,
-            level,
-            None if _gives_way(head, stamp) else head.timestamp,
-            self._named(agg, head.service),
-        )
+        timestamp = None if _gives_way(head, stamp) else head.timestamp
+        if self._zones and timestamp is not None and head.dated and not head.zoned:
+            timestamp -= self._zone_of(agg) or ZERO  # its host's local time
+        service = self._named(agg, head.service)
+        pending = OpenEvent.opening(number, message, level, timestamp, service)
         pending.floor = floor  # raises the level its words give, when it names none
         pending.redacted = True  # its first line is; the rest when it closes
         # "... LoggingFailureAnalysisReporter : " then the report: the message is below.

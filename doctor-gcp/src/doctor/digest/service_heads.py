@@ -26,8 +26,8 @@ from .head_tokens import LEVEL_KEYS, TIME_KEYS
 from .headers import Heads
 from .kernel import without_printk_time
 from .service_names import file_service
-from .timestamps import ZONE_STEP
 from .wrapped import may_wrap, wrapped_line
+from .zones import ZONES, Timed, agreed, neighbour_zones, zone_step
 
 # A source whose lines start records with a head often enough (several formats interleaved
 # count too) tells a line without one for the continuation it is.
@@ -55,6 +55,11 @@ def _headless(line: str) -> bool:
 ERROR_DETAILS = ("DETAIL:", "HINT:", "STATEMENT:", "CONTEXT:", "QUERY:", "LOCATION:")
 
 
+# The key of a prefix's zone-less time among the sources whose zone neighbours tell (no
+# service's name holds a NUL)
+PREFIX_TIME = "\x00prefix"
+
+
 # A logfmt record's head (Go's slog and logrus, go-kit, Grafana): its first keys name its time
 # or its level ("time=2026-01-01T00:00:10Z level=INFO msg=..."). A record of its own, even in a
 # source whose heads were learned from other formats.
@@ -67,15 +72,6 @@ _LOGFMT_HEAD = re.compile(
 
 # `tail` of several files puts "==> /var/log/nginx/error.log <==" before each file's lines
 _TAIL_FILE = re.compile(r"==> (.+) <==[ \t]*")
-
-
-_ZONES = timedelta(hours=14)  # the farthest any zone is from UTC
-
-
-def _zone_step(offset: timedelta) -> timedelta:
-    """An offset rounded to the quarter hour zones step by (a line's two times are a few
-    seconds apart at most)."""
-    return ZONE_STEP * round(offset / ZONE_STEP)
 
 
 def tailed_file(line: str) -> str | None:
@@ -101,6 +97,7 @@ class ServiceHeads:
         # heads it reads with
         self._sources: dict[str, str | None] = {}
         self._zone = timedelta(0)  # how far ahead of UTC the prefix's zone-less times are
+        self._zones: dict[str | None, timedelta] = {}  # per source, told by its neighbours
 
     def _learn(self, sample: list[str]) -> None:
         self._prefix = prefixes.learn(sample, self._now)
@@ -121,6 +118,36 @@ class ServiceHeads:
         for service, lines in by_service.items():
             self._learn_service(service, lines)
         self._zone = self._local_zone(tagged)
+        self._zones = neighbour_zones(self._sample_times(sample, tagged))
+        prefix_zone = self._zones.pop(PREFIX_TIME, None)
+        if not self._zone and prefix_zone:  # no line of its own named the syslog times' zone
+            self._zone = prefix_zone
+
+    def _sample_times(self, sample: list[str], tagged: list[prefixes.Tagged]) -> list[Timed | None]:
+        """The dated time of each of the stream's first lines as its own head gives it, and
+        whose line it is: its file's (`tail`), its prefix's service, or the stream's."""
+        timed: list[Timed | None] = []
+        file: str | None = None
+        for at, line in enumerate(sample):
+            if (path := tailed_file(line)) is not None:
+                file = path
+                timed.append(None)
+                continue
+            source, body = file, line
+            if tagged:
+                read = tagged[at]
+                if read.naive and read.time is not None:  # syslog's own time is the line's
+                    timed.append(Timed(PREFIX_TIME, read.time, zoned=False))
+                    continue
+                source, body = read.service or file, read.body
+            head = headers.read_alone(without_printk_time(body), self._now)
+            stamp = head.timestamp if head.dated else None
+            timed.append(Timed(source, stamp, head.zoned) if stamp is not None else None)
+        return timed
+
+    def _zone_of(self, agg: str | None) -> timedelta | None:
+        """How far ahead of UTC a source's zone-less times are, where neighbours told."""
+        return self._zones.get(self._sources.get(agg, agg) if agg is not None else agg)
 
     def _local_zone(self, tagged: list[prefixes.Tagged]) -> timedelta:
         """How far ahead of UTC a stream's syslog times are (a host's local time: syslog
@@ -135,12 +162,9 @@ class ServiceHeads:
             read = heads.read(line.body) if heads is not None else None
             if read is not None and read.timestamp is not None and read.zoned and read.dated:
                 offset = line.time - read.timestamp
-                if abs(offset) <= _ZONES:  # else the two times are not of one moment
-                    offsets[_zone_step(offset)] += 1
-        if not offsets:
-            return timedelta(0)
-        zone, count = offsets.most_common(1)[0]
-        return zone if 3 * count >= 2 * offsets.total() else timedelta(0)
+                if abs(offset) <= ZONES:  # else the two times are not of one moment
+                    offsets[zone_step(offset)] += 1
+        return agreed(offsets)
 
     def _learn_service(self, service: str | None, bodies: list[str]) -> None:
         heads = self._heads[service] = Heads.learn(bodies, self._now)

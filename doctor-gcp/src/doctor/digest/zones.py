@@ -1,0 +1,66 @@
+"""The zone of times that name none (syslog's, nginx's error log: a host's local time), told
+by times that do.
+
+Two ways, each read from a stream's first lines: a syslog head's time against the zoned time
+in its own line (`service_heads._local_zone`), and a source's naive times against the zoned
+times of the lines around them (`neighbour_zones`): `tail -f` of several files, docker compose
+and the like print lines as they are written, so neighbours were written moments apart.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+from .timestamps import ZONE_STEP
+
+ZONES = timedelta(hours=14)  # the farthest any zone is from UTC
+NEAR_LINES = 4  # a zoned line this near a naive one was written at about the same moment
+SLACK = timedelta(minutes=2)  # ... so its offset is this near a zone's step
+MIN_NEIGHBOURS = 3  # and as many lines agree, at least
+
+
+def zone_step(offset: timedelta) -> timedelta:
+    """An offset rounded to the quarter hour zones step by."""
+    return ZONE_STEP * round(offset / ZONE_STEP)
+
+
+def agreed(offsets: Counter[timedelta], least: int = 1) -> timedelta:
+    """The zone most offsets agree on (two thirds of them, and at least `least`), else none."""
+    if not offsets:
+        return timedelta(0)
+    zone, count = offsets.most_common(1)[0]
+    return zone if count >= least and 3 * count >= 2 * offsets.total() else timedelta(0)
+
+
+class Timed(NamedTuple):
+    source: str | None
+    time: datetime  # as read: a naive time as if UTC
+    zoned: bool
+
+
+def neighbour_zones(timed: list[Timed | None]) -> dict[str | None, timedelta]:
+    """Per source whose times name no zone, how far ahead of UTC they are, where the zoned
+    times of the lines near its own agree on a zone's step (`timed`: the stream's first lines
+    in order, None for a line without a dated time). Zero offsets count as agreement too, so
+    a source in UTC beside a zoned one learns nothing."""
+    zoned = [(i, line) for i, line in enumerate(timed) if line is not None and line.zoned]
+    if not zoned:
+        return {}
+    votes: dict[str | None, Counter[timedelta]] = {}
+    at = 0  # the zoned line nearest the naive one (both go forward)
+    for i, line in enumerate(timed):
+        if line is None or line.zoned:
+            continue
+        while at + 1 < len(zoned) and abs(zoned[at + 1][0] - i) <= abs(zoned[at][0] - i):
+            at += 1
+        where, near = zoned[at]
+        if abs(where - i) > NEAR_LINES:
+            continue
+        offset = line.time - near.time
+        step = zone_step(offset)
+        if abs(offset - step) <= SLACK and abs(step) <= ZONES:
+            votes.setdefault(line.source, Counter())[step] += 1
+    zones = {source: agreed(counted, MIN_NEIGHBOURS) for source, counted in votes.items()}
+    return {source: zone for source, zone in zones.items() if zone}

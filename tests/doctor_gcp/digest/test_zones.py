@@ -1,0 +1,112 @@
+"""Times that name no zone are read in the zone the zoned times around them show."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from doctor.digest import parse_lines
+from doctor.digest.zones import Timed, neighbour_zones
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+T0 = datetime(2026, 7, 8, 8, 0, 0, tzinfo=UTC)  # 10:00 in the host's zone, +0200
+
+
+def _tail_follow(zone: timedelta) -> list[str]:
+    """`tail -f` of a host's syslog and nginx error log (its local time, no zone) and
+    gunicorn's error log (zoned), printed as the lines are written."""
+    lines = ["==> /var/log/gunicorn/error.log <=="]
+    for i in range(6):
+        local = T0 + zone + timedelta(minutes=i)
+        lines += [
+            f"[{local:%Y-%m-%d %H:%M:%S} +0200] [2381{i}] [WARNING] Not Found: /favicon.ico",
+            "",
+            "==> /var/log/syslog <==",
+            f"{local:%b %e %H:%M:%S} ip-10-0-4-17 CRON[3131{i}]: (www-data) CMD (thumbgen)",
+            "",
+            "==> /var/log/nginx/error.log <==",
+            f"{local:%Y/%m/%d %H:%M:%S} [error] 1123#1123: *88443{i} upstream timed out",
+            "",
+            "==> /var/log/gunicorn/error.log <==",
+        ]
+    return lines
+
+
+def test_tail_f_of_a_hosts_local_logs_is_read_in_the_zone_its_zoned_log_shows() -> None:
+    events = list(parse_lines(_tail_follow(timedelta(hours=2)), now=NOW))
+    by_service: dict[str | None, list[datetime | None]] = {}
+    for event in events:
+        by_service.setdefault(event.service, []).append(event.timestamp)
+    minutes = [T0 + timedelta(minutes=i) for i in range(6)]
+    assert by_service["CRON"] == minutes  # syslog's times, 10:00 local
+    assert by_service["nginx"] == minutes  # nginx's error log, 10:00 local
+    assert by_service["gunicorn"] == minutes  # "+0200" said so itself
+
+
+def test_syslogs_own_times_are_read_in_the_zone_its_neighbours_show() -> None:
+    # a syslog file with a zoned app log tailed beside it: syslog's head is the stream's
+    # prefix here, and no line behind it names a zone of its own
+    lines = ["==> /var/log/syslog <=="]
+    for i in range(8):
+        local = T0 + timedelta(hours=2, minutes=i)
+        lines += [
+            f"{local:%b %e %H:%M:%S} ip-10-0-4-17 CRON[3131{i}]: (www-data) CMD (thumbgen)",
+            *(f"{local:%b %e %H:%M:%S} ip-10-0-4-17 kernel: eth{n}: link up" for n in range(5)),
+            "",
+            "==> /var/log/gunicorn/error.log <==",
+            f"[{local:%Y-%m-%d %H:%M:%S} +0200] [2381{i}] [WARNING] Not Found: /favicon.ico",
+            "",
+            "==> /var/log/syslog <==",
+        ]
+    events = list(parse_lines(lines, now=NOW))
+    assert [e.timestamp for e in events if e.service == "CRON"] == [
+        T0 + timedelta(minutes=i) for i in range(8)
+    ]
+
+
+def test_naive_times_in_utc_beside_zoned_ones_stay_as_they_are() -> None:
+    lines = []
+    for i in range(6):
+        stamp = T0 + timedelta(minutes=i)
+        lines += [
+            f"web-1  | {stamp:%Y-%m-%dT%H:%M:%S}.000Z INFO request served",
+            f"db-1   | {stamp:%Y-%m-%d %H:%M:%S}.000 [61] LOG:  checkpoint starting",
+        ]
+    events = list(parse_lines(lines, now=NOW))
+    assert {e.timestamp for e in events if e.service == "db"} == {
+        T0 + timedelta(minutes=i) for i in range(6)
+    }
+
+
+def test_whole_files_one_after_the_other_teach_no_zone() -> None:
+    # `tail` without -f: each file whole, so only the lines at a file's border are neighbours
+    syslog = [f"Jul  8 10:0{i}:00 ip-10-0-4-17 CRON[1]: job {i}" for i in range(8)]
+    zoned = [f"[2026-07-08 06:0{i}:00 +0000] [1] [INFO] worker {i}" for i in range(8)]
+    lines = ["==> /var/log/syslog <==", *syslog, "", "==> /var/log/app.log <==", *zoned]
+    events = list(parse_lines(lines, now=NOW))
+    assert events[0].timestamp == datetime(2026, 7, 8, 10, 0, tzinfo=UTC)  # as written
+
+
+def test_a_zone_needs_three_neighbours_and_two_thirds_of_them() -> None:
+    def timed(naive_offsets: list[int], source: str = "nginx") -> list[Timed | None]:
+        out: list[Timed | None] = []
+        for i, minutes in enumerate(naive_offsets):
+            at = T0 + timedelta(seconds=10 * i)
+            out += [
+                Timed("app", at, zoned=True),
+                Timed(source, at + timedelta(minutes=minutes), False),
+            ]
+        return out
+
+    two_hours = timedelta(hours=2)
+    assert neighbour_zones(timed([120, 121, 119])) == {"nginx": two_hours}
+    assert neighbour_zones(timed([120, 120])) == {}  # too few to tell
+    assert neighbour_zones(timed([120, 120, 0, 0])) == {}  # no agreement
+    assert neighbour_zones(timed([120, 120, 120, 0])) == {"nginx": two_hours}
+    assert neighbour_zones(timed([127, 127, 127])) == {}  # 7 minutes off a zone's step
+    assert neighbour_zones(timed([0, 0, 0])) == {}  # in UTC already
+    # a naive line 6 lines from any zoned one has no neighbour: two left are too few
+    far = timed([120, 120, 120])
+    assert neighbour_zones([far[0], *[None] * 5, far[1], *[None] * 5, *far[2:]]) == {}
+    near = [far[0], *[None] * 3, far[1], *far[2:]]  # 4 lines away: still a neighbour
+    assert neighbour_zones(near) == {"nginx": two_hours}
+    assert neighbour_zones([Timed("x", T0, zoned=False)] * 4) == {}  # no zoned line at all
