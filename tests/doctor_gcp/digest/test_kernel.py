@@ -117,3 +117,19 @@ def test_the_printk_time_is_a_head_and_details_never_name_what_happened() -> Non
         assert is_detail(detail), detail
     for said in (OOM_REPORT[0], VERDICT[1], "Out of memory: Killed process 1 (java)"):
         assert not is_detail(said), said
+
+
+def test_the_printk_time_goes_behind_a_head_and_in_a_shippers_record_too() -> None:
+    # a stream of several formats, whose prefix is none of them: syslog's is a head here
+    app = [f"2026-11-20T10:00:{i:02d}.000Z INFO [api] request served" for i in range(16)]
+    app += [f"Nov 20 10:00:1{i} ip-10-0-8-187 systemd[1]: Started session {i}." for i in range(6)]
+    kernel = [
+        "Nov 20 10:00:07 ip-10-0-8-187 kernel: [373311.593170] oom-kill:constraint=MEMCG",
+        '{"time": "2026-11-20T10:00:08Z", "logger": "kernel", "message": '
+        '"[373312.000001] cgroup: fork rejected by pids controller"}',
+    ]
+    events = list(parse_lines([*app, *kernel], now=NOW))
+    assert [(e.service, e.message) for e in events[22:]] == [
+        ("kernel", "oom-kill:constraint=MEMCG"),
+        ("kernel", "cgroup: fork rejected by pids controller"),
+    ]

@@ -408,3 +408,17 @@ def test_the_shape_key_regex_matches_as_its_plain_form() -> None:
     for _ in range(50_000):
         text = "".join(rnd.choices("0123456789abcdefABCDEFxyz -_.:/", k=rnd.randint(0, 30)))
         assert mine_module._VARIABLE.sub("0", text) == plain.sub("0", text), text
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        # A well-known root is a whole name: /system.slice is no path under /sys
+        ("cgroup /system.slice/app.service ok", "cgroup <PATH> ok"),
+        ("task_memcg=/system.slice/app.service,task=java", "task_memcg=<PATH>,task=java"),
+        ("see /optional/notes and /sysadmin", "see /optional/notes and /sysadmin"),
+        ("under /sys/fs/cgroup and /opt/app now", "under <PATH> and <PATH> now"),
+    ],
+)
+def test_a_path_is_masked_whole(text: str, masked: str) -> None:
+    assert Masker().mask(text) == masked

@@ -86,6 +86,8 @@ class EventAssembler(ServiceHeads):
         if level is None and (level := text_level(head.message)) is not None:
             level = at_least(level, floor)
         message = head.message if head.message.strip() else body
+        if message[:1] == "[":  # a kernel line behind a head: its printk time is no message
+            message = without_printk_time(message)
         timestamp = None if _gives_way(head, stamp) else head.timestamp
         if self._zones and timestamp is not None and head.dated and not head.zoned:
             timestamp -= self._zone_of(agg) or ZERO  # its host's local time

@@ -11,6 +11,7 @@ from .head_model import Head
 from .head_tokens import SERVICE_KEYS
 from .json_keys import EXC_KEYS, LEVEL_KEYS, MESSAGE_KEYS, TS_KEYS, json_message, json_time
 from .json_shapes import shaped
+from .kernel import without_printk_time
 from .levels import at_least, level_from_json
 from .pending import OpenEvent
 from .service_names import file_service, unit_service
@@ -182,6 +183,8 @@ def _event(
         return pending
     if not message and exception:
         message, exception = exception, None
+    if message[:1] == "[":  # a kernel line a shipper forwarded: its printk time is no message
+        message = without_printk_time(message)
     # "request completed" says nothing of how: the status a record states is part of what
     # happened (a 502 and a 200 are different events), unless the message already says it
     if (status := _http_status(obj)) is not None and str(status) not in message:

@@ -141,11 +141,13 @@ _RULES: tuple[tuple[str, str, _Guard], ...] = (
         lambda t, d: d and ("::" in t or t.count(":") >= 7),
     ),
     (
-        # File paths: under a well-known root, or ending in a file name with an extension.
+        # File paths: under a well-known root (a whole name: "/system.slice" is not under
+        # /sys), or ending in a file name with an extension.
         # URL paths are kept (they name the endpoint), which is why ":" and "/" may not precede.
         "PATH",
         r"(?<![\w.:/~-])(?:/(?:usr|var|tmp|etc|opt|home|app|srv|proc|sys|dev|mnt|data|lib|lib64|"
-        r"bin|sbin|root|run|workspace|src|go|code)(?:/[\w.@+-]*)*|(?:/[\w.@+-]+)+\.[A-Za-z]\w{0,7})"
+        r"bin|sbin|root|run|workspace|src|go|code)(?![\w.@+-])(?:/[\w.@+-]*)*"
+        r"|(?:/[\w.@+-]+)+\.[A-Za-z]\w{0,7})"
         r"(?::\d+(?::\d+)?)?",
         lambda t, d: "/" in t,
     ),
