@@ -52,6 +52,49 @@ def test_a_quote_never_closed_leaves_its_lines_read_as_lines() -> None:
 def test_only_an_exports_header_starts_one() -> None:
     assert csv_columns("@timestamp,@message") == ["@timestamp", "@message"]
     assert csv_columns("@timestamp,@log,@logStream,@message,@ingestionTime") is not None
-    assert csv_columns("timestamp,level,message") is None  # no @message field
+    # another export's header: its columns as the JSON reader's keys
+    assert csv_columns("Timestamp,Level,Message") == ["timestamp", "level", "message"]
     assert csv_columns("2026-11-26 13:50:02,@message") is None
     assert csv_columns("@message is empty, retrying") is None
+
+
+def test_other_exports_are_read_by_the_time_message_service_and_level_columns() -> None:
+    datadog = [
+        '"Date","Host","Service","Status","Message"',  # Log Explorer's, newest first
+        '"2026-06-14T09:17:58.000Z","i-0c3f","checkout-api","error","pool exhausted: '
+        'HikariPool-1 - Connection is not available, request timed out after 30000ms"',
+        '"2026-06-14T09:17:42.000Z","db-1","aurora-checkout","error","FATAL:  remaining '
+        'connection slots are reserved"',
+        '"2026-06-14T09:17:40.000Z","i-0c3f","checkout-api","info","GET /healthz 200"',
+    ]
+    events = list(parse_lines(datadog, now=NOW))
+    assert [(e.timestamp, e.service, e.level, e.message[:22]) for e in events] == [
+        (datetime(2026, 6, 14, 9, 17, 58, tzinfo=UTC), "checkout-api", Level.ERROR,
+         "pool exhausted: Hikari"),
+        (datetime(2026, 6, 14, 9, 17, 42, tzinfo=UTC), "aurora-checkout", Level.ERROR,
+         "FATAL:  remaining conn"),
+        (datetime(2026, 6, 14, 9, 17, 40, tzinfo=UTC), "checkout-api", Level.INFO,
+         "GET /healthz 200"),
+    ]  # fmt: skip
+    splunk = [
+        "_time,host,source,_raw",
+        '2026-06-14T09:17:42.000+00:00,web-1,/var/log/app.log,"ERROR boom',
+        "Traceback (most recent call last):",
+        '  File ""/app/x.py"", line 1, in f',
+        'ValueError: x"',
+    ]
+    (event,) = parse_lines(splunk, now=NOW)
+    assert (event.first_line, event.line_count, event.service) == (1, 4, "app")
+    assert event.message.endswith("ValueError: x")
+
+
+def test_a_header_without_a_time_and_one_message_column_is_a_line() -> None:
+    for line in (
+        "Date,Host,Service",  # no message
+        "Message,Host",  # no time
+        "time,message,msg",  # two messages
+        "time of day, message",  # no field names
+        "@timestamp,@message,",
+    ):
+        assert csv_columns(line) is None, line
+    assert csv_columns('"Date","Message"') == ["timestamp", "message"]

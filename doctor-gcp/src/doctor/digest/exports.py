@@ -1,10 +1,12 @@
-"""CloudWatch Logs Insights query results exported as CSV: a header of the query's field names
-(`@timestamp,@log,@logStream,@message`), then a row per event, each field CSV-quoted (a quote
-doubled), a message of several lines (a traceback) quoted across as many lines.
+"""Log search results exported as CSV: a header of field names, then a row per event, each
+field CSV-quoted (a quote doubled), a message of several lines (a traceback) quoted across as
+many lines. CloudWatch Logs Insights' (`@timestamp,@log,@logStream,@message`), and any other
+whose header names a time and a message: Datadog's Log Explorer (`Date,Host,Service,Status,
+Message`), Splunk's (`_time,host,source,_raw`) and the like.
 
 Each row is read as the record it is: its fields by name, as a JSON record's are, so the
-time, the log group (the service) and an app's JSON record inside `@message` are read as in
-Insights' JSON export.
+time, the service (a log group, a service or source column), the level a column states and an
+app's JSON record inside the message are read as in a JSON export.
 """
 
 from __future__ import annotations
@@ -14,16 +16,36 @@ import json
 import re
 from typing import NamedTuple
 
+from .service_names import file_service
+
 _FIELD = re.compile(r"@?[A-Za-z_][\w.]*")
 MAX_ROW_LINES = 1000  # a quote never closed: the lines held are read as lines after this many
+INSIGHTS_MESSAGE = "@message"
+# Other exports' columns, by their name in any case, as the JSON reader's keys
+_AS_KEYS = {
+    "message": "message", "_raw": "message", "content": "message", "msg": "message",
+    "date": "timestamp", "timestamp": "timestamp", "time": "timestamp", "_time": "timestamp",
+    "@timestamp": "timestamp",
+    "service": "service", "source": "service", "app": "service", "container_name": "service",
+    "status": "level", "level": "level", "severity": "level",
+}  # fmt: skip
 
 
 def csv_columns(line: str) -> list[str] | None:
-    """The field names of an Insights CSV export's header line; None for any other line."""
-    fields = line.rstrip("\r\n").split(",")
-    if "@message" not in fields or not all(_FIELD.fullmatch(field) for field in fields):
+    """The field names of an export's header line; None for any other line."""
+    try:
+        fields = next(csv.reader([line.rstrip("\r\n")]), [])
+    except csv.Error:
         return None
-    return fields
+    if len(fields) < 2 or not all(_FIELD.fullmatch(field) for field in fields):
+        return None
+    if INSIGHTS_MESSAGE in fields:
+        return fields
+    keys = [_AS_KEYS.get(field.lower()) for field in fields]
+    if keys.count("message") != 1 or "timestamp" not in keys:
+        return None
+    # read as the JSON reader's keys; a column with none keeps its name
+    return [key or field for key, field in zip(keys, fields, strict=True)]
 
 
 class Row(NamedTuple):
@@ -67,8 +89,12 @@ def as_record(row: Row) -> str | None:
     lines)."""
     if row.fields is None:
         return None
-    lines = row.fields.get("@message", "").split("\n")
+    key = INSIGHTS_MESSAGE if INSIGHTS_MESSAGE in row.fields else "message"
+    lines = row.fields.get(key, "").split("\n")
     if len(lines) != len(row.lines):  # another field ran over lines: numbering would slip
         return None
-    record = json.dumps({**row.fields, "@message": lines[0]}, ensure_ascii=False)
+    fields = {**row.fields, key: lines[0]}
+    if "/" in (service := fields.get("service", "")):  # a file (Splunk's source) names its own
+        fields["service"] = file_service(service)
+    record = json.dumps(fields, ensure_ascii=False)
     return "\n".join([record, *lines[1:]])
