@@ -64,12 +64,13 @@ def test_an_oom_report_is_one_event_and_its_verdict_stays_apart() -> None:
         assert [e.service for e in events] == ["kernel", "kernel", "kernel", "systemd"]
         assert events[0].level == Level.ERROR
         assert events[0].timestamp == datetime(2026, 11, 20, 10, 0, 1, tzinfo=UTC)
-    # the report's first line is what is mined, not a table row below it
-    templates = [p.template for p in digest_lines(lines).patterns]
-    assert (
-        "python3 invoked oom-killer: gfp_mask=<HEX>(GFP_KERNEL), order=<NUM>, oom_score_adj=<NUM>"
-    ) in templates
-    assert len(templates) == 4
+        # the report's first line is what is mined, not a table row below it
+        templates = [p.template for p in digest_lines(lines).patterns]
+        assert (
+            "python3 invoked oom-killer: gfp_mask=<HEX>(GFP_KERNEL), order=<NUM>, "
+            "oom_score_adj=<NUM>"
+        ) in templates
+        assert len(templates) == 4
 
 
 def test_an_oops_in_dmesg_keeps_its_registers_and_trace_together() -> None:
@@ -82,6 +83,8 @@ def test_an_oops_in_dmesg_keeps_its_registers_and_trace_together() -> None:
         "Code: 48 8b 45 18 48 85 c0 74 2f 48 8b 50 08 <48> 8b 4a 18 48 85 c9",
         "RSP: 0018:ffffc900001a3c58 EFLAGS: 00010246",
         "RAX: 0000000000000000 RBX: ffff888104a2e000 RCX: 0000000000000000",
+        "FS:  00007f5b5a6fe740(0000) GS:ffff88813bc80000(0000) knlGS:0000000000000000",
+        "CS:  0010 DS: 0000 ES: 0000 CR0: 0000000080050033",
         "CR2: 0000000000000018 CR3: 000000010c7b2005 CR4: 00000000007706e0",
         "Call Trace:",
         " [<ffffffff816a3db1>] dump_stack+0x19/0x1b",
@@ -103,6 +106,10 @@ def test_lines_that_only_look_like_a_reports_are_events_of_their_own() -> None:
         "memory: usage high, restarting",
         "anon 2140913664",  # a memory.stat line outside a report
         "Call Tracer started",
+        # shaped like registers and code bytes, but no full-width values
+        "RSS: 1024 MB",
+        "RTT: 1500 ms to db",
+        "Code: 00 returned",
     ]
     events = list(parse_lines(lines, now=NOW))
     assert [e.message for e in events] == ["cache warmed", *lines[1:]]
@@ -113,7 +120,13 @@ def test_the_printk_time_is_a_head_and_details_never_name_what_happened() -> Non
     assert without_printk_time("[812345.123456]  dump_stack+0x6b/0x83") == " dump_stack+0x6b/0x83"
     for kept in ("[12.5] retry", "[2026-11-20 10:00:01] x", "[812.123456]x", "x [1.123456] y"):
         assert without_printk_time(kept) == kept
-    for detail in (OOM_REPORT[1], OOM_REPORT[3], OOM_REPORT[14], OOM_REPORT[-1], "RAX: 0000 x"):
+    for detail in (
+        OOM_REPORT[1],
+        OOM_REPORT[3],
+        OOM_REPORT[14],
+        OOM_REPORT[-1],
+        "RAX: 0000000000000000 RBX: x",
+    ):
         assert is_detail(detail), detail
     for said in (OOM_REPORT[0], VERDICT[1], "Out of memory: Killed process 1 (java)"):
         assert not is_detail(said), said
@@ -133,3 +146,20 @@ def test_the_printk_time_goes_behind_a_head_and_in_a_shippers_record_too() -> No
         ("kernel", "oom-kill:constraint=MEMCG"),
         ("kernel", "cgroup: fork rejected by pids controller"),
     ]
+
+
+def test_an_arm64_oops_keeps_its_registers_and_trace_together() -> None:
+    # Graviton instances: pc/lr/sp and x0..x29, then the trace
+    oops = [
+        "Internal error: Oops - BUG: 00000000f2000800 [#1] SMP",
+        "CPU: 1 PID: 731 Comm: kworker/1:2 Not tainted 6.1.115 #1",
+        "Hardware name: Amazon EC2 c7g.large/, BIOS 1.0 11/1/2018",
+        "pc : ena_io_poll+0x2f8/0x310 [ena]",
+        "lr : ena_io_poll+0x2f4/0x310 [ena]",
+        "sp : ffff80000a1b3c50",
+        "x29: ffff80000a1b3c50 x28: ffff0000c1a1e4c0 x27: 0000000000000000",
+        "x2 : 0000000000000000 x1 : 0000000000000000 x0 : ffff0000c0d6a000",
+        "Call trace:",
+    ]
+    events = list(parse_lines([f"[ 88.{i:06d}] {line}" for i, line in enumerate(oops)], now=NOW))
+    assert events[0].message.split("\n") == oops[:-1]

@@ -882,14 +882,17 @@ QUARTER_MIB = 256 * 1024
             [f"Jun 14 15:16:0{i} combo sshd[1{i}]: session opened" for i in range(6)],
             "Jun 14 15:16:09 combo ss" + ":" * QUARTER_MIB,
         ),
+        # an indented line of blanks: Python's frame was tried from every start (minutes)
+        ([f"2026-11-22 23:58:0{i} INFO app.db: query" for i in range(6)], " " * QUARTER_MIB + "a"),
+        (["INFO start"] * 6, " a+0x1/0x2" + " " * QUARTER_MIB + "x"),
     ],
-    ids=["glued-level", "component", "colons"],
+    ids=["glued-level", "component", "colons", "blanks", "kernel-frame-blanks"],
 )
 def test_a_quarter_mebibyte_line_under_a_learned_head_is_read_in_linear_time(
     source: list[str], line: str
 ) -> None:
     events = list(parse_lines([*source, line]))
-    assert len(events) == len(source) + 1
+    assert sum(e.line_count for e in events) == len(source) + 1  # every line read, none lost
 
 
 def test_stern_prefixes_name_the_container_and_keep_each_stack_whole() -> None:

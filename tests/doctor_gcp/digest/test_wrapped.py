@@ -162,3 +162,40 @@ def test_the_wrapped_lines_heads_are_learned_so_their_indented_details_join() ->
         (Level.INFO, "checkpoint complete"),
     ]
     assert {e.service for e in events} == {"postgres"}
+
+
+def test_a_long_line_shipped_whole_stays_one_line_and_replicas_are_writers_of_their_own() -> None:
+    def pod(name: str, partial: str = "F") -> dict[str, object]:
+        return {"_p": partial, "kubernetes": {"container_name": "api", "pod_name": name}}
+
+    dump = "2026-11-18 08:26:00,100 INFO payload dump " + "x" * 20_000  # no newline: CRI's
+    lines = [
+        _docker(0, dump, stream="stdout", extra=pod("api-1")),
+        _docker(1, "2026-11-18 08:26:01,100 ERROR db connection lost", "stdout", pod("api-1")),
+    ]
+    # two replicas of one container, their tracebacks interleaved line by line
+    a = [_docker(2, t, extra=pod("api-1")) for t in TRACEBACK]
+    b = [_docker(2, t.replace("28", "5"), extra=pod("api-2")) for t in TRACEBACK]
+    lines += [line for pair in zip(a, b, strict=True) for line in pair]
+    events = list(parse_lines(lines, now=NOW))
+    assert [e.message.split("\n")[0][-20:] for e in events[:2]] == [
+        "x" * 20,
+        "db connection lost",
+    ]
+    assert [e.message.split("\n") for e in events[2:]] == [
+        TRACEBACK,
+        [t.replace("28", "5") for t in TRACEBACK],
+    ]
+
+
+def test_a_docker_cut_is_rejoined_across_other_writers_lines() -> None:
+    lines = [
+        _docker(0, "WARN " + "y" * DOCKER_SPLIT),  # cut: its rest is stderr's next record
+        _docker(1, "GET /healthz 200\n", stream="stdout"),
+        _docker(2, " tail of the long line\n"),
+    ]
+    events = list(parse_lines(lines, now=NOW))
+    assert [(e.message[-22:], _lines(e)) for e in events] == [
+        (" tail of the long line", [0, 2]),
+        ("GET /healthz 200", [1]),
+    ]

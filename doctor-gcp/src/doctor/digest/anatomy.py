@@ -32,7 +32,9 @@ PY_CHAIN_HEADERS = (
 PY_WARNING = re.compile(r"\S+\.py:\d+: \w*Warning: ")
 # A frame, after any shipper prefix ("Apr 04 17:46:18 host app: "); the source line under it
 # repeats that prefix and is indented four more spaces (see `strip_frames`).
-PY_FRAME = re.compile(r'^(?P<prefix>.*?)\s+File "[^"]*", line \d+')
+# (The prefix ends in a non-blank, so a long run of blanks is tried once, not once per start:
+# linear on a 256 KiB line of spaces.)
+PY_FRAME = re.compile(r'^(?P<prefix>(?:.*\S)?)\s+File "[^"]*", line \d+')
 
 # ---- JVM (Java, Kotlin, Scala) -----------------------------------------------------------------
 

@@ -152,17 +152,20 @@ class EventAssembler(ServiceHeads):
     ) -> bool:
         """Whether the line is the rest of one the runtime split (CRI's "P"), now appended to
         it. A split line opens or continues its event as usual, then waits for its rest, which
-        is the next line of its stream; if another line came between (the other stream) or
-        the split line is held, the rest is read as a line of its own."""
+        is its writer's next line (other writers' lines may come between); if a line of the
+        writer's other stream came between or the split line is held, the rest is read as a
+        line of its own."""
         pending = self._open.get(agg)
         split = self._split.pop(agg, None)
         if partial:
             self._split[agg] = (stream, number)
+        # the writer's own next line, whatever other writers' lines came between
         rest = (
-            split == (stream, number - 1)
+            split is not None
+            and split[0] == stream
             and pending is not None
             and pending.tentative is None
-            and pending.last_line == number - 1
+            and pending.last_line == split[1]
         )
         if rest and pending is not None:
             pending.extend(number, body)

@@ -27,13 +27,19 @@ FRAME = re.compile(
 )
 
 # The unindented lines of a report's context: who ran (CPU, PID, Comm), where, the modules,
-# the registers (RIP, RSP, RAX, ..., CR2, "Code:" bytes) and the end of the report.
+# the registers and the end of the report. Registers as x86-64 prints them ("RIP: 0010:",
+# "RSP: 0018:ffffc900…", "RAX: 0000000000000000", "FS:  00007f5b…", "CS:  0010 DS: 0000")
+# and arm64 (Graviton: "pc : do_undefinstr+0x2f8/0x310", "x29: ffff80000a1b3c50"), and the
+# code bytes ("Code: 48 8b 45 18 …"): full-width values, so "RSS: 1024 MB" or
+# "Code: 00 returned" from an app stay lines of their own.
 CONTEXT = re.compile(
     r"CPU: \d+ (?:UID: \d+ )?PID: \d+ Comm: "
     r"|Hardware name: |Modules linked in:|Workqueue: "
-    r"|RIP: [0-9a-f]{4}:"
-    r"|Code: (?:[0-9a-f]{2}[ <]|Unable to access opcode|Bad RIP)"
-    r"|(?:R[A-Z0-9]{1,2}|EFLAGS|[CDEFGS]S|CR\d|DR\d): [0-9a-f]{4}"
+    r"|RIP: [0-9a-f]{4}:|RSP: [0-9a-f]{4}:[0-9a-f]{16}"
+    r"|(?:R[A-Z0-9]{1,2}|CR\d|DR\d|x\d{1,2}|sp|[FG]S) *: +[0-9a-f]{16}\b"
+    r"|CS: +[0-9a-f]{4} DS: "
+    r"|(?:pc|lr) : [\w.$]+\+0x[0-9a-f]+/0x[0-9a-f]+"
+    r"|Code: (?:(?:<?[0-9a-f]{2}>? ){4}|Unable to access opcode|Bad RIP)"
     r"|---\[ end (?:trace|Kernel panic)"
 )
 

@@ -9,6 +9,7 @@ names stand in for a head.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -20,6 +21,12 @@ from .types import Level
 # Docker's json-file driver cuts a longer line into records of 16 KiB; all but the last lack
 # the newline that ends a line.
 DOCKER_SPLIT = 16 * 1024
+# Docker's json-file driver writes these keys and no others
+_DOCKER_KEYS = frozenset({"log", "stream", "time", "attrs"})
+# What tells one replica of a container from another, as shippers name them
+_IDENTITY_KEYS = (
+    "host", "hostname", "namespace_name", "pod_name", "pod_id", "container_id", "docker_id",
+)  # fmt: skip
 _OTHER_MESSAGE_KEYS = tuple(key for key in MESSAGE_KEYS if key != "log")
 # journald's names for who wrote a record (see json_shapes), with the host and process
 _JOURNALD_WRITER = ("_HOSTNAME", "CONTAINER_NAME", "SYSLOG_IDENTIFIER", "_COMM", "_PID")
@@ -71,9 +78,23 @@ def _shipped(obj: dict[str, Any]) -> Wrapped | None:
     stamp = next((found for key in TS_KEYS if key in obj if (found := json_time(obj[key]))), None)
     service = json_service(obj)
     stream = obj.get("stream", obj.get("source"))
-    # CRI's partial-line flag as a shipper keeps it ("_p": "P"), or Docker's 16 KiB cut
-    partial = obj.get("_p") == "P" or (
-        not line.endswith("\n") and len(line.encode()) >= DOCKER_SPLIT
-    )
+    # CRI's partial-line flag as a shipper keeps it ("_p": "P"); without one, Docker's 16 KiB
+    # cut, where the json-file driver's own record (its newline kept) lacks the newline
+    if "_p" in obj:
+        partial = obj["_p"] == "P"
+    else:
+        partial = (
+            obj.keys() <= _DOCKER_KEYS
+            and not line.endswith("\n")
+            and len(line.encode()) >= DOCKER_SPLIT
+        )
     text = line.rstrip("\r\n")
-    return Wrapped(f"{service}\x00{stream}", service, text, stamp, None, partial)
+    # one writer: one container's stream, told apart from its replicas by what names them
+    who = "\x00".join(str(found) for found in _identity(obj))
+    return Wrapped(f"{service}\x00{stream}\x00{who}", service, text, stamp, None, partial)
+
+
+def _identity(obj: dict[str, Any]) -> Iterator[object]:
+    for meta in (obj, obj.get("kubernetes"), obj.get("docker")):
+        if isinstance(meta, dict):
+            yield from (meta[key] for key in _IDENTITY_KEYS if key in meta)
