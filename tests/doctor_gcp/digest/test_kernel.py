@@ -163,3 +163,17 @@ def test_an_arm64_oops_keeps_its_registers_and_trace_together() -> None:
     ]
     events = list(parse_lines([f"[ 88.{i:06d}] {line}" for i, line in enumerate(oops)], now=NOW))
     assert events[0].message.split("\n") == oops[:-1]
+
+
+def test_a_kernel_only_excerpt_of_rfc3339_syslog_is_read_by_its_prefix() -> None:
+    # Ubuntu's rsyslog default since 23.10; the kernel's tag has no pid
+    lines = [
+        f"2026-11-20T10:00:01.{i:06d}+00:00 ip-10-0-1-5 kernel: {line}"
+        for i, line in enumerate([*OOM_REPORT, *VERDICT])
+    ]
+    events = list(parse_lines(lines, now=NOW))
+    assert [(e.service, e.message.split("\n")) for e in events] == [
+        ("kernel", OOM_REPORT),
+        ("kernel", VERDICT[:1]),
+        ("kernel", VERDICT[1:]),
+    ]

@@ -47,15 +47,16 @@ _HOST = rf"(?!{_LEVEL_WORD})(?P<host>[\w.:-]+) "
 _PROGRAM = rf"(?!{_LEVEL_WORD})(?P<service>[\w./-]+(?:\([\w./-]*\))?)"
 _SYSLOG_STAMP = stamps.BY_NAME["syslog"]
 # A syslog file: [<PRI>]TIME HOST PROGRAM[PID]: , the time year-less (rsyslog) or ISO with the
-# pid (journald's short-iso: an app's "<time> INFO api: ..." is none); the program may name a
+# pid (journald's short-iso: an app's "<time> INFO api: ..." is none) or the kernel's (which
+# has none: a kernel-only excerpt of Ubuntu's RFC 3339 syslog); the program may name a
 # module ("sshd(pam_unix)"); a host is never a level word. Once most of a stream's first lines
 # show it, the lines of a program without a pid (journald's "kernel:") are read by it too.
 _SYSLOG_HEAD = (
     rf"(?:<(?P<pri>\d{{1,3}})>)?(?P<time>{_SYSLOG_TIME}|(?P<iso>{_RFC3339_LOOSE})) "
-    rf"{_HOST}{_PROGRAM}(?:\[(?P<pid>\d{{1,10}})\]|(?(iso)(?!)|)): ?"
+    rf"{_HOST}{_PROGRAM}(?:\[(?P<pid>\d{{1,10}})\]|(?(iso)(?<= kernel)|)): ?"
 )
 _SYSLOG = re.compile(_SYSLOG_HEAD)
-_SYSLOG_READ = re.compile(_SYSLOG_HEAD.replace("(?(iso)(?!)|)", ""))
+_SYSLOG_READ = re.compile(_SYSLOG_HEAD.replace("(?(iso)(?<= kernel)|)", ""))
 # (its time as Python's isoformat() writes it, in UTC: an app's "<time> api/orders ..." is none)
 _AWS_TAIL = re.compile(
     r"(?P<time>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{6})?\+00:00) "
