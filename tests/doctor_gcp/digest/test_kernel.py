@@ -177,3 +177,33 @@ def test_a_kernel_only_excerpt_of_rfc3339_syslog_is_read_by_its_prefix() -> None
         ("kernel", VERDICT[:1]),
         ("kernel", VERDICT[1:]),
     ]
+
+
+def test_a_hung_tasks_report_is_one_event() -> None:
+    report = [
+        "INFO: task kworker/2:1:123 blocked for more than 120 seconds.",
+        "      Not tainted 6.1.115-126.197.amzn2023.x86_64 #1",
+        '"echo 0 > /proc/sys/kernel/hung_task_timeout_secs" disables this message.',
+        "task:kworker/2:1       state:D stack:0     pid:123   ppid:2      flags:0x00004000",
+        "Call Trace:",
+        " <TASK>",
+        " __schedule+0x2d6/0x8a0",
+        " </TASK>",
+    ]
+    lines = [f"[ 1842.{i:06d}] {line}" for i, line in enumerate(report)]
+    (event,) = parse_lines(lines, now=NOW)
+    assert event.message.split("\n") == [report[0].removeprefix("INFO: "), *report[1:]]
+
+
+def test_a_cgroup_v1_oom_report_keeps_its_limit_line_and_tables() -> None:
+    report = [
+        "java invoked oom-killer: gfp_mask=0x14000c0(GFP_KERNEL), nodemask=(null), order=0",
+        "CPU: 1 PID: 4242 Comm: java Not tainted 4.14.355-271.569.amzn2.x86_64 #1",
+        "Call Trace:",
+        " dump_stack+0x66/0x82",
+        "Task in /kubepods/burstable/pod1a2b/3c4d killed as a result of limit of /kubepods",
+        "memory: usage 1048576kB, limit 1048576kB, failcnt 10",
+        "Memory cgroup stats for /kubepods/burstable/pod1a2b: cache:0KB rss:1048576KB",
+    ]
+    events = list(parse_lines(_syslog(report, printk=True), now=NOW))
+    assert [e.message.split("\n") for e in events] == [report]

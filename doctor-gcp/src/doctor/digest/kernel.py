@@ -20,10 +20,12 @@ CALL_TRACE = "Call Trace:"
 
 # A frame, "  dump_stack+0x6b/0x83", "  ? __alloc_pages+0xb8c/0xc90 [nvme]" (unreliable), with
 # the address first on older kernels ("[<ffffffff816a3db1>] "), and the context markers
-# around a trace ("<TASK>", "</IRQ>"). Indented: `anatomy.is_frame` asks only of such lines.
+# around a trace ("<TASK>", "</IRQ>"), and the kernel's taint under a hung task's first line.
+# Indented: `anatomy.is_frame` asks only of such lines.
 FRAME = re.compile(
     r"[ \t]+(?:\[<[0-9a-f]+>\] )?(?:\? )?[\w.$]+\+0x[0-9a-f]+/0x[0-9a-f]+(?: \[[\w-]+\])?\s*$"
     r"|[ \t]+</?[A-Z]+>\s*$"
+    r"|[ \t]+(?:Not tainted|Tainted: )"  # a hung task's kernel, under its first line
 )
 
 # The unindented lines of a report's context: who ran (CPU, PID, Comm), where, the modules,
@@ -41,6 +43,10 @@ CONTEXT = re.compile(
     r"|(?:pc|lr) : [\w.$]+\+0x[0-9a-f]+/0x[0-9a-f]+"
     r"|Code: (?:(?:<?[0-9a-f]{2}>? ){4}|Unable to access opcode|Bad RIP)"
     r"|---\[ end (?:trace|Kernel panic)"
+    # a hung task's report, and a cgroup v1 OOM's limit it was killed by
+    r"|\"echo 0 > /proc/sys/kernel/hung_task_timeout_secs\" disables"
+    r"|task:\S+ +state:\w+ +stack: *\d"
+    r"|Task in \S+ killed as a result of limit of "
 )
 
 # The OOM killer's memory and task tables, opened by these lines (a cgroup's limit and its
