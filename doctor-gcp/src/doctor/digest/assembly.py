@@ -22,12 +22,11 @@ from .service_heads import ServiceHeads
 from .textlog import text_level
 from .timestamps import ZONE_STEP, to_utc
 from .types import Level, LogEvent
-from .wrapped import may_wrap, wrapped_line
+from .wrapped import wrapped_line
 
 # What a JSON object's text opens with: a brace, then a key or its end
 _JSON_OPEN = re.compile(r'\{\s*["}]')
 _SKEW = timedelta(seconds=1)  # services' clocks and an aggregator's batches disagree this much
-ZERO = timedelta(0)
 _ANY = "\x00"  # the stream's own last time, beside each service's (no name holds a NUL)
 
 
@@ -90,7 +89,7 @@ class EventAssembler(ServiceHeads):
             message = without_printk_time(message)
         timestamp = None if _gives_way(head, stamp) else head.timestamp
         if self._zones and timestamp is not None and head.dated and not head.zoned:
-            timestamp -= self._zone_of(agg) or ZERO  # its host's local time
+            timestamp -= self._zone_of(agg)  # its host's local time
         service = self._named(agg, head.service)
         pending = OpenEvent.opening(number, message, level, timestamp, service)
         pending.floor = floor  # raises the level its words give, when it names none
@@ -181,7 +180,7 @@ class EventAssembler(ServiceHeads):
         already)."""
         if text[0] == "[":
             return agg, without_printk_time(text), stamp, floor
-        wrapped = wrapped_line(text) if may_wrap(text) else None
+        wrapped = wrapped_line(text)
         if wrapped is None:
             return agg, text, stamp, floor
         writer = self._source(f"{agg}\x00{wrapped.writer}", wrapped.service or agg)

@@ -26,7 +26,7 @@ from .head_tokens import LEVEL_KEYS, TIME_KEYS
 from .headers import Heads
 from .kernel import without_printk_time
 from .service_names import file_service
-from .wrapped import may_wrap, wrapped_line
+from .wrapped import wrapped_line
 from .zones import ZONES, Timed, agreed, neighbour_zones, zone_step
 
 # A source whose lines start records with a head often enough (several formats interleaved
@@ -58,6 +58,7 @@ ERROR_DETAILS = ("DETAIL:", "HINT:", "STATEMENT:", "CONTEXT:", "QUERY:", "LOCATI
 # The key of a prefix's zone-less time among the sources whose zone neighbours tell (no
 # service's name holds a NUL)
 PREFIX_TIME = "\x00prefix"
+_NO_ZONE = timedelta(0)
 
 
 # A logfmt record's head (Go's slog and logrus, go-kit, Grafana): its first keys name its time
@@ -109,7 +110,7 @@ class ServiceHeads:
         by_service: dict[str | None, list[str]] = {}
         for found, line in bodies:
             service, body = found, without_printk_time(line)
-            if body[:1] == "{" and may_wrap(body) and (wrapped := wrapped_line(body)):
+            if body[:1] == "{" and (wrapped := wrapped_line(body)):
                 # a record that wraps a line: the line's heads are its writer's service's
                 service, body = wrapped.service or found, wrapped.text
             if _headless(body) or body.lstrip().startswith("{"):
@@ -145,9 +146,10 @@ class ServiceHeads:
             timed.append(Timed(source, stamp, head.zoned) if stamp is not None else None)
         return timed
 
-    def _zone_of(self, agg: str | None) -> timedelta | None:
+    def _zone_of(self, agg: str | None) -> timedelta:
         """How far ahead of UTC a source's zone-less times are, where neighbours told."""
-        return self._zones.get(self._sources.get(agg, agg) if agg is not None else agg)
+        source = self._sources.get(agg, agg) if agg is not None else agg
+        return self._zones.get(source, _NO_ZONE)
 
     def _local_zone(self, tagged: list[prefixes.Tagged]) -> timedelta:
         """How far ahead of UTC a stream's syslog times are (a host's local time: syslog

@@ -41,15 +41,12 @@ class Wrapped(NamedTuple):
     partial: bool  # the rest of the line is the writer's next record
 
 
-def may_wrap(text: str) -> bool:
-    """A cheap test first: whether a JSON line may wrap a line (its keys are in its text)."""
-    return '"log"' in text or '"__REALTIME_TIMESTAMP"' in text
-
-
 def wrapped_line(text: str) -> Wrapped | None:
     """The line a JSON record wraps, or None when the record is an event of its own (an app's
     structured record: it states a level, an exception or a message of its own) or holds a
     message of several lines."""
+    if '"log"' not in text and '"__REALTIME_TIMESTAMP"' not in text:
+        return None  # neither key is in its text: no record to parse
     obj = json_record(text)
     if obj is None:
         return None
