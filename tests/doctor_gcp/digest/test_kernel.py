@@ -3,6 +3,7 @@ first line the message that is mined; the printk time is a head field."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from doctor.digest import Level, digest_lines, parse_lines
@@ -213,7 +214,7 @@ def test_a_report_in_dmesg_with_wall_times_is_one_event() -> None:
     # `dmesg -T` and `dmesg --time-format iso` put a time on every line of a report: the
     # report's lines continue it behind their own heads, a frame keeping its indent
     before = "eth0: link up"
-    forms = {
+    forms: dict[str, Callable[[int], str]] = {
         "-T": lambda i: f"[Fri Nov 20 10:00:{i:02d} 2026] ",
         "iso": lambda i: f"2026-11-20T10:00:{i:02d},{123456 + i:06d}+00:00 ",
     }
