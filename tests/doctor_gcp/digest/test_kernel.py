@@ -3,6 +3,7 @@ first line the message that is mined; the printk time is a head field."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from doctor.digest import Level, digest_lines, parse_lines
@@ -207,3 +208,51 @@ def test_a_cgroup_v1_oom_report_keeps_its_limit_line_and_tables() -> None:
     ]
     events = list(parse_lines(_syslog(report, printk=True), now=NOW))
     assert [e.message.split("\n") for e in events] == [report]
+
+
+def test_a_report_in_dmesg_with_wall_times_is_one_event() -> None:
+    # `dmesg -T` and `dmesg --time-format iso` put a time on every line of a report: the
+    # report's lines continue it behind their own heads, a frame keeping its indent
+    before = "eth0: link up"
+    forms: dict[str, Callable[[int], str]] = {
+        "-T": lambda i: f"[Fri Nov 20 10:00:{i:02d} 2026] ",
+        "iso": lambda i: f"2026-11-20T10:00:{i:02d},{123456 + i:06d}+00:00 ",
+    }
+    for name, head in forms.items():
+        lines = [head(i) + line for i, line in enumerate([before, *OOM_REPORT, *VERDICT])]
+        events = list(parse_lines(lines, now=NOW))
+        assert [e.message.split("\n") for e in events] == [
+            [before],
+            OOM_REPORT,
+            VERDICT[:1],
+            VERDICT[1:],
+        ], name
+        stamp = events[1].timestamp
+        assert stamp is not None
+        assert stamp.replace(microsecond=0) == datetime(2026, 11, 20, 10, 0, 1, tzinfo=UTC), name
+
+
+def test_a_time_alone_on_a_line_does_not_glue_an_apps_lines_to_a_report() -> None:
+    # behind a time alone, lines that merely look like a report's stay events of their own,
+    # and a counter line joins a report only inside its memory tables
+    lines = [
+        "2026-11-20T10:00:01Z python3 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0",
+        "2026-11-20T10:00:01Z anon 2140913664",
+        "2026-11-20T10:00:02Z CPU: 85% used, 4 cores",
+        "2026-11-20T10:00:02Z at the gate: RSS: 1024 MB",
+    ]
+    events = list(parse_lines(lines, now=NOW))
+    assert len(events) == 4
+
+
+def test_a_hung_task_and_an_rcu_stall_are_errors_as_the_kernel_logs_them() -> None:
+    lines = [
+        "Nov 20 10:00:01 ip-10-0-1-5 kernel: [ 1842.000001] eth0: link up",
+        "Nov 20 10:00:02 ip-10-0-1-5 kernel: [ 1842.000002] INFO: task jbd2/nvme0n1p1-:412 "
+        "blocked for more than 120 seconds.",
+        "Nov 20 10:00:03 ip-10-0-1-5 kernel: [ 1842.000003] rcu: INFO: rcu_sched self-detected "
+        "stall on CPU",
+        "Nov 20 10:00:04 ip-10-0-1-5 kernel: [ 1842.000004] INFO: task queue is empty",
+    ]
+    events = list(parse_lines(lines, now=NOW))
+    assert [e.level for e in events] == [Level.INFO, Level.ERROR, Level.ERROR, Level.INFO]

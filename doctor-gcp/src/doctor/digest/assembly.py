@@ -11,9 +11,10 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
+from . import kernel
+from .anatomy import KERNEL_MEMORY
 from .head_model import Head
 from .jsonlog import json_event
-from .kernel import without_printk_time
 from .levels import at_least
 from .pending import OpenEvent
 from .reading import MAX_LINE_CHARS, ParseStats
@@ -84,9 +85,11 @@ class EventAssembler(ServiceHeads):
         level = head.level  # a level the head states is never raised
         if level is None and (level := text_level(head.message)) is not None:
             level = at_least(level, floor)
+        if level is Level.INFO and kernel.logged_as_error(body):
+            level = Level.ERROR
         message = head.message if head.message.strip() else body
         if message[:1] == "[":  # a kernel line behind a head: its printk time is no message
-            message = without_printk_time(message)
+            message = kernel.without_printk_time(message)
         timestamp = None if _gives_way(head, stamp) else head.timestamp
         if self._zones and timestamp is not None and head.dated and not head.zoned:
             timestamp -= self._zone_of(agg)  # its host's local time
@@ -98,6 +101,7 @@ class EventAssembler(ServiceHeads):
         headed = head.fitted or head.timestamp is not None
         pending.follows = headed and (not head.message.strip() or message.rstrip().endswith(":"))
         pending.bare = headed and not head.message.strip()
+        pending.timed = head.timestamp is not None and head.level is None and head.service is None
         pending.mark(message)  # a stack may start the event (bare tracebacks, Go panics)
         self._open_event(agg, pending, stamp)
 
@@ -146,6 +150,15 @@ class EventAssembler(ServiceHeads):
             self._last_stamp[agg] = self._last_stamp[_ANY] = pending.timestamp
         self._open[agg] = pending
 
+    def _report_line(self, agg: str | None, pending: OpenEvent, body: str) -> str | None:
+        """A kernel report's next line behind a head of its own that holds a time alone
+        (`dmesg -T`, `dmesg --time-format iso`): the line as the report continues it, else
+        None."""
+        head = self._head(agg, body)
+        if head.timestamp is None or head.level is not None or head.service is not None:
+            return None
+        return kernel.report_line(head.message, in_tables=pending.mode == KERNEL_MEMORY)
+
     def _split_line(
         self, agg: str | None, stream: str | None, number: int, body: str, partial: bool
     ) -> bool:
@@ -179,7 +192,7 @@ class EventAssembler(ServiceHeads):
         as it is otherwise), or None when it is the rest of a line the runtime split (taken
         already)."""
         if text[0] == "[":
-            return agg, without_printk_time(text), stamp, floor
+            return agg, kernel.without_printk_time(text), stamp, floor
         wrapped = wrapped_line(text)
         if wrapped is None:
             return agg, text, stamp, floor

@@ -71,6 +71,17 @@ MEMORY_LINE = re.compile(
     r"|\[ *(?:pid|\d+) *\] +(?:uid|\d+) "
 )
 
+# Reports the kernel logs at KERN_ERR under an "INFO: " of their own: a task hung in
+# uninterruptible sleep (often a stalled disk), an RCU stall.
+_ERROR_AS_INFO = re.compile(
+    r"INFO: (?:task \S+ blocked for more than \d+ seconds|rcu_\w+ (?:self-)?detected stall)"
+)
+
+
+def logged_as_error(line: str) -> bool:
+    """Whether a line that reads as INFO is a report the kernel logs as an error."""
+    return "INFO: " in line and _ERROR_AS_INFO.search(line) is not None
+
 
 def without_printk_time(line: str) -> str:
     """The line without the kernel's printk time, when it opens with one."""
@@ -88,4 +99,25 @@ def is_detail(line: str) -> bool:
         or MEMORY_TABLES.match(line) is not None
         or CONTEXT.match(line) is not None
         or MEMORY_LINE.match(line) is not None
+    )
+
+
+def report_line(message: str, *, in_tables: bool) -> str | None:
+    """A report's line as it continues the report, when its own head (`dmesg -T`'s time, or
+    `--time-format iso`'s) was read off and took a frame's indent with it; None for any other
+    line. `in_tables`: the report is in its memory and task tables."""
+    if FRAME.match(" " + message) is not None:
+        return " " + message
+    if is_detail(message) if in_tables else _opens_detail(message):
+        return message
+    return None
+
+
+def _opens_detail(message: str) -> bool:
+    """A report's context or call trace header, or a table's first line: what continues a
+    report before its tables (a counter line alone, "anon 2140913664", is no report's there)."""
+    return (
+        message.startswith(CALL_TRACE)
+        or CONTEXT.match(message) is not None
+        or MEMORY_TABLES.match(message) is not None
     )
