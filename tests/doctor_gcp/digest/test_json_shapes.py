@@ -110,3 +110,43 @@ def test_a_shippers_envelope_names_the_service_by_its_fields_file_or_unit() -> N
     ]
     services = [e.service for e in parse_lines(lines, now=NOW)]
     assert services == ["inventory-api", "nginx", "inventory", "systemd", "java", None]
+
+
+def test_a_records_line_with_a_head_of_its_own_is_mined_without_it() -> None:
+    # An export states the time and a level, and its message is the server's whole line: the
+    # line's head is no message, and a level it names is the writer's (its stream's is not)
+    def record(message: str, level: str) -> str:
+        return json.dumps(
+            {
+                "timestamp": "2026-06-14T09:17:42.000Z",
+                "level": level,
+                "service": "db",
+                "message": message,
+            }
+        )
+
+    lines = [
+        record(
+            "2026-06-14 09:17:42 UTC:10.40.33.5(57745):ledger@checkout:[30412]:FATAL:  "
+            "remaining connection slots are reserved",
+            "error",
+        ),
+        record("2026-06-14 09:17:43,120 INFO [exports_api.scheduler] schedules loaded", "error"),
+        record("[2026-06-14 09:17:44] WARNING quota near for tenant t-4", "info"),
+        record("2 workers died", "error"),  # a digit first, but no head: the line is the message
+    ]
+    events = list(parse_lines(lines, now=NOW))
+    assert [e.message for e in events] == [
+        "remaining connection slots are reserved",
+        "schedules loaded",
+        "quota near for tenant t-4",
+        "2 workers died",
+    ]
+    assert [e.level for e in events] == [Level.CRITICAL, Level.INFO, Level.WARNING, Level.ERROR]
+    assert [e.service for e in events] == ["db"] * 4
+    # the record's time stands, not the line's
+    assert {e.timestamp for e in events} == {datetime(2026, 6, 14, 9, 17, 42, tzinfo=UTC)}
+    # a record without a time of its own: the line's head gives the time, and its level too
+    untimed = json.dumps({"level": "error", "message": "2026-06-14 09:17:45,120 INFO [a] ok"})
+    (event,) = parse_lines([untimed], now=NOW)
+    assert (event.message, event.level) == ("ok", Level.INFO)

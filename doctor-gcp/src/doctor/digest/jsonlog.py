@@ -122,6 +122,10 @@ def json_service(obj: dict[str, Any]) -> str | None:
     return process if isinstance(process, str) and process else None
 
 
+# What a wrapped line's head opens with: a date or a bracket ("[2026-06-14 09:17:42]")
+_HEAD_STARTS = frozenset("0123456789[")
+
+
 def _field(obj: dict[str, Any], *path: str) -> object:
     value: object = obj
     for key in path:
@@ -193,11 +197,19 @@ def _event(
         # A wrapped text line (Docker's {"log": "..."}): its own head may carry both.
         head = head_of(message)
         timestamp = timestamp if timestamp is not None else head.timestamp
-        level = level if level is not None else head.level
+        level = head.level or level  # the writer's own, as below
         if head.fitted or head.timestamp is not None or head.level is not None:
             message = head.message or message
         if level is None and (level := text_level(message)) is not None:
             level = at_least(level, floor)
+    elif message and message[0] in _HEAD_STARTS:
+        # A record that states its time and level may wrap a line that opens with a head of
+        # its own (an export of a server's log lines). Its time is the record's; a level the
+        # line names is the writer's own, where the record's is often only its stream's
+        # (Python logs INFO on stderr, which a shipper calls an error).
+        head = head_of(message)
+        if head.timestamp is not None and head.message.strip():
+            message, level = head.message, head.level or level
     pending = OpenEvent.opening(number, message, level, timestamp, service or json_service(obj))
     pending.floor = floor
     _add_exception(pending, exception)
