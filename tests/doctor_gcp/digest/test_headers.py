@@ -489,6 +489,43 @@ FORMATS: list[tuple[str, list[str], tuple[datetime | None, Level | None, str | N
             "printFreezingDisplayLogs opening",
         ),
     ),
+    (
+        # MySQL 8: thread, then "[Note]" (a level only as a field), error code and subsystem
+        "mysql8",
+        [
+            "2026-06-03T11:19:44.118027Z 14 [Note] [MY-010914] [Server] Aborted connection 14 "
+            "to db: 'shop' user: 'app' host: '10.0.0.7' (Got an error reading packets).",
+            "2026-06-03T11:19:45.118027Z 0 [System] [MY-010931] [Server] ready for connections.",
+            "2026-06-03T11:19:46.118027Z 12 [Warning] [MY-010055] [Server] IP address could not "
+            "be resolved",
+            "2026-06-03T11:19:47.118027Z 13 [ERROR] [MY-013134] [Server] Failed to open the log",
+        ],
+        (
+            datetime(2026, 6, 3, 11, 19, 44, 118027),
+            Level.INFO,
+            "Server",
+            "Aborted connection 14 to db: 'shop' user: 'app' host: '10.0.0.7' (Got an error "
+            "reading packets).",
+        ),
+    ),
+    (
+        # Quarkus, WildFly, Keycloak: the thread in parentheses after the logger
+        "quarkus",
+        [
+            "2026-10-08 10:14:01,123 INFO  [io.quarkus] (main) orders started in 1.234s.",
+            "2026-10-08 10:14:02,123 ERROR [io.qua.ver.htt.run.QuarkusErrorHandler] "
+            "(executor-thread-1) HTTP Request to /orders failed",
+            "2026-10-08 10:14:03,123 WARN  [io.agroal.pool] (agroal-11) Connection refused",
+            "2026-10-08 10:14:04,123 INFO  [org.jboss.as] (MSC service thread 1-2) WFLYSRV0049: "
+            "WildFly started",
+        ],
+        (
+            datetime(2026, 10, 8, 10, 14, 1, 123000),
+            Level.INFO,
+            "io.quarkus",
+            "orders started in 1.234s.",
+        ),
+    ),
 ]
 
 
@@ -707,3 +744,20 @@ def test_a_time_at_the_end_of_a_message_is_the_messages_not_the_heads() -> None:
     assert all(e.timestamp is not None for e in parse_lines(logfmt, now=NOW))
     # while a head that opens with its time may take a whole line ("<time> healthcheck ok")
     assert headers.learn([f"2026-05-04T10:00:{n:02d}Z healthcheck ok" for n in range(9)], NOW)
+
+
+def test_a_message_that_opens_with_parentheses_keeps_them() -> None:
+    # a parenthesised word is a head's field only where the source's lines agree on it
+    lines = [
+        "2026-10-08 10:14:01,123 INFO (main) started",
+        "2026-10-08 10:14:02,123 INFO (retry 2) fetching quotes",
+        "2026-10-08 10:14:03,123 INFO cache warmed",
+        "2026-10-08 10:14:04,123 INFO done (3 items)",
+    ]
+    events = list(parse_lines(lines, now=NOW))
+    assert [e.message for e in events] == [
+        "(main) started",
+        "(retry 2) fetching quotes",
+        "cache warmed",
+        "done (3 items)",
+    ]

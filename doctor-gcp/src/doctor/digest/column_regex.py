@@ -7,7 +7,7 @@ import re
 
 from . import stamps
 from .columns import Column
-from .head_tokens import BRACKET, COMPONENT, DATE, LETTER, LEVEL, LOGGER, NUM, SEP, TIME
+from .head_tokens import BRACKET, COMPONENT, DATE, LETTER, LEVEL, LOGGER, NUM, PAREN, SEP, TIME
 
 # The text of a column, by kind; {g} is its group ("?P<name>" or "?:").
 _TEXT = {
@@ -19,6 +19,7 @@ _TEXT = {
     COMPONENT: r"({g}(?=\S*?[A-Za-z])\S*?)(?::|(?<=\d)\])(?=\s|$)",
     BRACKET: r"({g}\[(?:[^\[\]]|\[[^\[\]]*\])*\]):?",  # Kafka's "[GroupCoordinator 1]: …"
     NUM: r"({g}-?\d+(?:#\d+)?:?)",
+    PAREN: r"({g}\([^()\n]{1,120}\))",
     LOGGER: r"({g}[A-Za-z_$][\w$-]*(?:\.[A-Za-z_$][\w$-]*)+(?:\[\d+\])?)",  # .NET: "…[14]"
 }
 
@@ -57,7 +58,9 @@ def _columnpattern(column: Column, name: str) -> str:
 def _bracketed(column: Column) -> bool:
     """Whether the column may be written in brackets: then it opens and ends itself. A level
     may be ("[info]"); the column does not say, its regex allows both."""
-    return column.kind in (BRACKET, LEVEL) or (column.kind in (TIME, DATE) and column.bracketed)
+    if column.kind in (BRACKET, LEVEL, PAREN):
+        return True
+    return column.kind in (TIME, DATE) and column.bracketed
 
 
 def _names(columns: list[Column]) -> list[str]:

@@ -26,6 +26,7 @@ from .head_tokens import (
     LEVEL,
     LOGGER,
     NUM,
+    PAREN,
     PLACE,
     SEP,
     TIME,
@@ -224,6 +225,11 @@ def _name_column(kind: int, at: _Place) -> Column | None:
     return _word_column(kind, at)
 
 
+def _paren_column(kind: int, at: _Place) -> Column | None:
+    del at
+    return Column(kind, "field")  # a thread: who ran it, never the service that wrote it
+
+
 def _no_column(kind: int, at: _Place) -> Column | None:
     del kind, at
     return None  # a file and line: the message starts here
@@ -242,6 +248,7 @@ _DECIDE = {
     HOSTLIKE: _name_column,
     WORD: _name_column,
     PLACE: _no_column,
+    PAREN: _paren_column,
 }
 
 

@@ -1,9 +1,9 @@
 """The first tokens of a log line, typed: the material `headers` learns a source's head from.
 
 A head token is a time (one of the `stamps` families, also inside [ ]), a level word or letter,
-a number (a pid, "31#31:"), a separator, a bracketed context, a `name:` that ends the head, a
-dotted logger, a host-like word (letters and digits: a node, a file label), a file and line
-where a message begins, or any other word.
+a number (a pid, "31#31:"), a separator, a bracketed context, a thread in parentheses, a
+`name:` that ends the head, a dotted logger, a host-like word (letters and digits: a node, a
+file label), a file and line where a message begins, or any other word.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from .types import Level
 MAX_TOKENS = 12
 
 # Kinds of head tokens.
-TIME, DATE, LEVEL, LETTER, NUM, SEP, BRACKET, COMPONENT, LOGGER, HOSTLIKE, WORD, PLACE = range(12)
+(TIME, DATE, LEVEL, LETTER, NUM, SEP, BRACKET, COMPONENT, LOGGER, HOSTLIKE, WORD, PLACE, PAREN) = (
+    range(13)
+)
 _SEPARATORS = frozenset({"-", "--", "---", "|", ",", ":", "::"})
 LETTER_LEVELS = {
     "V": Level.TRACE,
@@ -86,6 +88,9 @@ _BLANKS = re.compile(r"[ \t]*")
 _WORD_END = re.compile(r"[^ \t|\n]*")
 _BRACKETS = re.compile(r"[\[\]]")
 _BRACKET_REACH = 240  # a bracket not closed within this many characters is no head token
+# A thread in parentheses, as JBoss, WildFly, Quarkus and Keycloak write it after the logger:
+# "(main)", "(executor-thread-1)", "(MSC service thread 1-2)"; a blank or the end after it
+_PAREN = re.compile(r"\([^()\n]{1,120}\)(?=[ \t]|$)")
 
 
 def _run_end(run: re.Pattern[str], line: str, pos: int) -> int:
@@ -161,9 +166,14 @@ def _is_level(text: str, bare: str) -> bool:
     # "WARNING/MainProcess]" and "ERROR/ForkPoolWorker-3]" name the process after the level.
     if "/" in bare and text.endswith("]"):
         bare = bare.partition("/")[0]
+    # A name that is a level only as a field ("INF", MySQL's "[Note]") is one written in
+    # capitals or capitalised in a bracket.
     return bare.isalpha() and (
         bare.lower() in LEVEL_WORDS
-        or (bare.isupper() and level_from_name(bare) is not None)
+        or (
+            (bare.isupper() or (text[:1] == "[" and bare[0].isupper()))
+            and level_from_name(bare) is not None
+        )
         or (bare in COLON_LEVELS and text == bare + ":")
     )
 
@@ -304,6 +314,8 @@ def tokenize(line: str, now: datetime, limit: int = MAX_TOKENS) -> list[Token]:
                 break
         elif char in "|,":
             token = Token(SEP, char, pos, pos + 1)
+        elif char == "(" and (paren := _PAREN.match(line, pos)) is not None:
+            token = Token(PAREN, paren.group(), pos, paren.end())
         else:
             # most words: no call ("timestamp=" is the longest key)
             keyed = (

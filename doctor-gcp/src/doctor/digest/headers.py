@@ -28,6 +28,7 @@ from .head_tokens import (
     LEVEL,
     LEVEL_KEYS,
     NUM,
+    PAREN,
     SEP,
     TIME,
     TIME_KEYS,
@@ -77,7 +78,7 @@ def _time_inside(columns: list[Column]) -> bool:
 
 
 # Kinds that say what a head is made of; the others (words, separators) vary within a format.
-_SHAPE_KINDS = frozenset({TIME, DATE, LEVEL, LETTER, NUM, BRACKET, COMPONENT})
+_SHAPE_KINDS = frozenset({TIME, DATE, LEVEL, LETTER, NUM, BRACKET, COMPONENT, PAREN})
 
 
 def _shape(row: list[Token]) -> tuple[int, ...]:

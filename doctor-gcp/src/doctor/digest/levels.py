@@ -21,6 +21,8 @@ _NAMES: dict[str, Level] = {
     "information": Level.INFO,
     "informational": Level.INFO,
     "notice": Level.INFO,
+    "note": Level.INFO,  # MySQL's "[Note]" and "[System]"
+    "system": Level.INFO,
     "log": Level.INFO,  # PostgreSQL's ordinary server messages
     "detail": Level.INFO,
     "hint": Level.INFO,
@@ -56,7 +58,8 @@ COLON_LEVELS = frozenset({"trce", "dbug", "fail"})
 # Names that are levels only where a head or a field says so: as a plain word ("inf", "log",
 # "query") they are more likely the message's own.
 _FIELD_ONLY = {
-    "log", "query", "context", "statement", "config", "location", "vrb", "dbg", "inf", "wrn", "ftl"
+    "log", "query", "context", "statement", "config", "location", "vrb", "dbg", "inf", "wrn", "ftl",
+    "note", "system",
 } | COLON_LEVELS  # fmt: skip
 
 LEVEL_WORDS = frozenset(_NAMES) - _FIELD_ONLY
