@@ -297,3 +297,43 @@ def test_syslog_times_are_read_in_the_zone_the_streams_own_zoned_times_show() ->
     replayed = [line.replace("02/Sep/2026", "01/Sep/2026") for line in lines]
     last = list(parse_lines(replayed, now=NOW))[-1]
     assert last.timestamp == datetime(2026, 9, 2, 15, 46, 2, tzinfo=UTC)
+
+
+def test_a_process_managers_prefix_names_the_process_beside_other_files_lines() -> None:
+    # honcho's and foreman's time of day and process, pm2's id and name; a quarter of the
+    # lines is enough: the rest is other logs printed beside them
+    honcho = [
+        "14:21:06 worker.1 | 2026-09-15 14:21:06,412 ERROR   [billing.crm.oauth] token refresh "
+        "failed: HTTP 401",
+        '14:21:09 web.1    | INFO:     10.0.2.219:31851 - "GET /healthz HTTP/1.1" 200 OK',
+        '{"requestTime":"15/Sep/2026:14:21:10 +0000","status":"502","routeKey":"POST /v1/x"}',
+        '{"requestTime":"15/Sep/2026:14:21:11 +0000","status":"200","routeKey":"GET /v1/y"}',
+        '{"requestTime":"15/Sep/2026:14:21:12 +0000","status":"200","routeKey":"GET /v1/z"}',
+    ]
+    events = list(parse_lines(honcho, now=NOW))
+    assert [e.service for e in events[:2]] == ["worker", "web"]
+    # the line's own dated time, not honcho's time of day placed on some day
+    assert events[0].timestamp == datetime(2026, 9, 15, 14, 21, 6, 412000, tzinfo=UTC)
+    assert events[0].message == "token refresh failed: HTTP 401"
+    pm2 = [
+        '3|api  | {"level":50,"time":1789048561135,"msg":"pricing quote failed"}',
+        '4|jobs | {"level":30,"time":1789048562135,"msg":"reindex batch done"}',
+        "2026-09-10T09:55:16.854-0400 [DEBUG] agent: Check status updated: check=api",
+        "2026-09-10T09:55:17.854-0400 [DEBUG] agent: Check status updated: check=db",
+        "2026-09-10T09:55:18.854-0400 [DEBUG] agent: Check status updated: check=jobs",
+    ]
+    events = list(parse_lines(pm2, now=NOW))
+    assert [e.service for e in events[:2]] == ["api", "jobs"]
+    assert [e.message for e in events[:2]] == ["pricing quote failed", "reindex batch done"]
+    assert events[0].level == Level.ERROR
+
+
+def test_lines_that_merely_hold_a_bar_take_no_process_managers_prefix() -> None:
+    lines = [
+        "12:00:01 a | b",  # once: a quarter of five lines is two
+        "2026-09-10T09:55:16Z INFO load 3|4 | cpu",
+        "2026-09-10T09:55:17Z INFO ok",
+        "2026-09-10T09:55:18Z INFO ok",
+        "2026-09-10T09:55:19Z INFO ok",
+    ]
+    assert learn_prefix(lines, NOW) is None

@@ -36,6 +36,10 @@ CHRONIC_TLS = Burst(
 )  # fmt: skip
 
 
+def categories(diagnosis: Diagnosis) -> list[C]:
+    return [issue.category for issue in diagnosis.issues]
+
+
 def _diagnose(*bursts: Burst, compose: bool = True) -> tuple[Diagnosis, list[Role | None]]:
     engine = RulesEngine()
     digest = digest_lines(stream(bursts, compose=compose))
@@ -266,3 +270,42 @@ def test_a_trickle_of_symptoms_from_minutes_before_the_cause_stays_chronic() -> 
     assert trickle.role is Role.CHRONIC
     assert incident.onset is not None
     assert incident.onset >= ONSET - timedelta(seconds=30)
+
+
+def test_requests_the_server_refused_are_no_cause_of_an_outage_after_them() -> None:
+    # a scanner's 401s in the edge's access log, from nine minutes before the onset on: the
+    # server turned clients away, which sets off nothing; the DNS failure is the cause
+    refused = Burst(
+        "edge", "INFO",
+        '10.0.0.{n} - - "GET /api/v2/admin/users HTTP/1.1" 401 23 "-" "python-requests/2.32"',
+        5, ONSET - timedelta(minutes=9), END,
+    )  # fmt: skip
+    diagnosis, roles = _diagnose(refused, DNS, TIMEOUTS, UNAVAILABLE)
+    assert diagnosis.issues[0].category is C.DNS_RESOLUTION
+    assert roles[0] is Role.ROOT_CAUSE
+    auth = categories(diagnosis).index(C.AUTHENTICATION_FAILURE)
+    assert roles[auth] is not Role.ROOT_CAUSE
+
+
+def test_deadlocks_come_before_the_worker_limit_their_lock_waits_reach() -> None:
+    deadlocks = Burst(
+        "db", "ERROR",
+        "Deadlock found when trying to get lock; try restarting transaction (order {n})", 6,
+        ONSET, END,
+    )  # fmt: skip
+    limit = Burst(
+        "php-fpm", "WARNING",
+        "[pool www] server reached pm.max_children setting (40), consider raising it", 60,
+        ONSET + timedelta(seconds=90),
+    )  # fmt: skip
+    # (by the links, the worker limit explains more of the incident than the deadlocks do)
+    pool = Burst(
+        "api", "ERROR",
+        "sqlalchemy.exc.TimeoutError: QueuePool limit of size 5 overflow 10 reached, "
+        "connection timed out, timeout 30.00", 300, ONSET + timedelta(seconds=100),
+    )  # fmt: skip
+    diagnosis, roles = _diagnose(deadlocks, limit, TIMEOUTS, UNAVAILABLE, pool)
+    assert diagnosis.issues[0].category is C.DATABASE_ERROR
+    assert roles[0] is Role.ROOT_CAUSE
+    exhausted = categories(diagnosis).index(C.RESOURCE_EXHAUSTION)
+    assert roles[exhausted] is Role.SYMPTOM

@@ -78,6 +78,11 @@ _STERN = re.compile(_NAMESPACE + _POD + _CONTAINER)
 _STERN_ORDINALS = re.compile(
     rf"{_NAMESPACE}(?:{_POD}|(?P<ordinal>[a-z0-9][a-z0-9-]*?-\d{{1,4}})){_CONTAINER}"
 )
+# A process manager's: foreman's and honcho's "14:21:06 worker.1 | " (a time of day, the process
+# and its number), pm2's "3|api  | " (its id and name). Shapes no message opens with, so a
+# stream takes them from fewer of its lines (the rest is other files cat beside them).
+_FOREMAN = re.compile(r"\d\d:\d\d:\d\d (?P<service>[A-Za-z0-9][\w-]*?)(?:\.\d+)? +\| ?")
+_PM2 = re.compile(r"\d{1,4}\|(?P<service>[\w.@-]+?) +\| ?")
 _PREFIXES = (
     # docker compose v2 "api-1  | ", v1 "app_api_1  | ": the service name, then its replica
     re.compile(r"(?P<service>[A-Za-z0-9][\w.-]*?)(?:[-_]\d+)?[ \t]+\| ?"),
@@ -107,8 +112,12 @@ _PREFIXES = (
     ),
     # RFC 3164 and other syslog with a priority: the rest is the sender's own head
     re.compile(r"<(?P<pri>\d{1,3})>(?=\S)"),
+    # last: a quarter of the lines is enough for these
+    _FOREMAN,
+    _PM2,
 )
 MIN_SHARE = 0.5  # of a stream's first lines, to take a prefix as the stream's
+_DISTINCT_SHARE = 0.25  # ... a process manager's
 
 
 class Tagged(NamedTuple):
@@ -221,7 +230,8 @@ def learn(lines: Sequence[str], now: datetime = _NOW) -> Prefix | None:
 
 
 def _carried(regex: re.Pattern[str], sample: list[str]) -> bool:
-    return sum(regex.match(line) is not None for line in sample) >= MIN_SHARE * len(sample)
+    share = _DISTINCT_SHARE if regex in (_FOREMAN, _PM2) else MIN_SHARE
+    return sum(regex.match(line) is not None for line in sample) >= share * len(sample)
 
 
 def _stern_with_ordinals(sample: list[str]) -> bool:

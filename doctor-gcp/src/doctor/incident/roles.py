@@ -14,6 +14,7 @@ and services do not matter: a rotated Redis password in `cache` explains pool er
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +25,10 @@ from doctor.incident.onset import CLUSTER_MINUTES, LEAD_MINUTES, State, Timing, 
 from doctor.taxonomy import Category
 
 SLACK_SECONDS = 120.0
+# A server's answer to a client it turned away, as its access log writes it ("GET /admin
+# HTTP/1.1" 401; 403, 429): the client's failure, which sets off nothing in the server or in
+# what it calls (a scanner's 401s are no cause of a dependency's outage).
+_REFUSED_REQUEST = re.compile(r'"[A-Z]{3,7} \S+ HTTP/[^"]{1,20}" <HTTP4\d\d>')
 TOGETHER_SECONDS = 15.0  # causes that begin this close are independent root causes
 
 Links = Mapping[Category, frozenset[Category]]
@@ -115,7 +120,8 @@ def _cast(
     def when(pid: str) -> float | None:
         return timings[pid].exact
 
-    effects = _explanations(inside, timings, classes, links)
+    refused = {pid for pid in inside if _REFUSED_REQUEST.search(patterns[pid].template)}
+    effects = _explanations(inside, timings, classes, links, refused)
     explained = {e for found in effects.values() for e in found}
     roots = [pid for pid in inside if pid not in explained]
 
@@ -134,6 +140,7 @@ def _cast(
             at
             for pid in roots
             if classes[pid][0] is not Category.UNKNOWN and classes[pid][1] > 0
+            if pid not in refused
             if (at := when(pid)) is not None
             if going is not None and max(patterns[pid].minutes, default=0) >= going
         ),
@@ -143,11 +150,12 @@ def _cast(
     def late(at: float | None) -> bool:
         return first_named is not None and (at is None or at > first_named + CLUSTER_MINUTES * 60)
 
-    def cause_key(pid: str) -> tuple[bool, int, bool, float, int, int, int, str]:
+    def cause_key(pid: str) -> tuple[bool, bool, int, bool, float, int, int, int, str]:
         at = when(pid)
         category, causal = classes[pid]
         pattern = patterns[pid]
         return (
+            pid in refused,  # a cause only where nothing else is
             late(at),
             -reach(pid),
             category is Category.UNKNOWN,  # a failure nobody recognises is no named cause
@@ -170,9 +178,10 @@ def _cast(
         # began after it is its symptom, through a mechanism the links do not name
         together = start is None or at is None or at <= start + TOGETHER_SECONDS
         known = classes[pid][0] is not Category.UNKNOWN
-        cause = pid == primary or (together and known)
+        cause = pid == primary or (together and known and pid not in refused)
         role[pid] = Role.ROOT_CAUSE if cause else Role.SYMPTOM
-        if pid != primary and classes[pid][1] <= 0 and _long_before(at, start):
+        weak = classes[pid][1] <= 0 or pid in refused
+        if pid != primary and weak and _long_before(at, start):
             # a trickle of symptoms (502s, timeouts) that began minutes before the cause and
             # nothing explains: noise that was there, not a second cause
             role[pid] = Role.CHRONIC
@@ -228,10 +237,14 @@ def _explanations(
     timings: Mapping[str, Timing],
     classes: Mapping[str, tuple[Category, int]],
     links: Links,
+    refused: set[str],
 ) -> dict[str, list[str]]:
-    """For each incident pattern, the incident patterns it explains (see the module doc)."""
+    """For each incident pattern, the incident patterns it explains (see the module doc); a
+    request the server `refused` explains none."""
 
     def explains(cause: str, effect: str) -> bool:
+        if cause in refused:
+            return False
         a, b = classes[cause][0], classes[effect][0]
         ta, tb = timings[cause].exact, timings[effect].exact
         if ta is None or tb is None:
