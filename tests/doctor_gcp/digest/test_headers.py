@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from doctor.digest import head_model, head_tokens, headers, parse_lines
+from doctor.digest import head_model, head_tokens, head_words, headers, parse_lines
 from doctor.digest.types import Level
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -681,22 +681,22 @@ def test_a_source_with_several_formats_reads_each_by_its_own_head() -> None:
 @pytest.mark.parametrize(
     ("word", "kind"),
     [
-        ("ERROR", head_tokens.LEVEL),
-        ("warn", head_tokens.LEVEL),
-        ("Notice", head_tokens.LEVEL),
-        ("W", head_tokens.LETTER),
-        ("x", head_tokens.WORD),
-        ("Über", head_tokens.WORD),
-        ("combo", head_tokens.WORD),
-        ("ERROR:", head_tokens.LEVEL),
-        ("dn228", head_tokens.HOSTLIKE),
-        ("kernel:", head_tokens.COMPONENT),
-        ("dfs.DataNode", head_tokens.LOGGER),
-        ("1234", head_tokens.NUM),
+        ("ERROR", head_words.LEVEL),
+        ("warn", head_words.LEVEL),
+        ("Notice", head_words.LEVEL),
+        ("W", head_words.LETTER),
+        ("x", head_words.WORD),
+        ("Über", head_words.WORD),
+        ("combo", head_words.WORD),
+        ("ERROR:", head_words.LEVEL),
+        ("dn228", head_words.HOSTLIKE),
+        ("kernel:", head_words.COMPONENT),
+        ("dfs.DataNode", head_words.LOGGER),
+        ("1234", head_words.NUM),
     ],
 )
 def test_a_head_word_is_typed_by_what_it_is_made_of(word: str, kind: int) -> None:
-    assert head_tokens.word_kind(word)[0] == kind
+    assert head_words.word_kind(word)[0] == kind
 
 
 def test_a_head_names_a_level_only_where_one_is_written_as_a_level() -> None:
@@ -713,9 +713,9 @@ def test_a_bracketed_time_is_read_whole_or_with_a_pid_only() -> None:
         tokens = head_tokens.tokenize(line, NOW)
         return (tokens[0].kind, tokens[0].text) if tokens else None
 
-    assert first("[2026-11-22 23:58:01] x") == (head_tokens.TIME, "[2026-11-22 23:58:01]")
-    assert first("[2026-11-22 23:58:01 #12] x") == (head_tokens.TIME, "[2026-11-22 23:58:01 #12]")
-    assert first("[2026-11-22 23:58:01 #12 main] x")[0] == head_tokens.BRACKET  # type: ignore[index]
+    assert first("[2026-11-22 23:58:01] x") == (head_words.TIME, "[2026-11-22 23:58:01]")
+    assert first("[2026-11-22 23:58:01 #12] x") == (head_words.TIME, "[2026-11-22 23:58:01 #12]")
+    assert first("[2026-11-22 23:58:01 #12 main] x")[0] == head_words.BRACKET  # type: ignore[index]
     assert first("[2026-11-22 23:58:01 never closed") is None
 
 

@@ -7,7 +7,7 @@ import re
 
 from . import stamps
 from .columns import Column
-from .head_tokens import BRACKET, COMPONENT, DATE, LETTER, LEVEL, LOGGER, NUM, PAREN, SEP, TIME
+from .head_words import BRACKET, COMPONENT, DATE, LETTER, LEVEL, LOGGER, NUM, PAREN, SEP, TIME
 
 # The text of a column, by kind; {g} is its group ("?P<name>" or "?:").
 _TEXT = {

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from . import stamps
-from .head_tokens import (
+from .head_tokens import Token
+from .head_words import (
     BRACKET,
     COMPONENT,
     DATE,
@@ -31,7 +32,6 @@ from .head_tokens import (
     SEP,
     TIME,
     WORD,
-    Token,
 )
 
 MAX_COLUMNS = 12

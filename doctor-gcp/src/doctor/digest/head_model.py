@@ -12,11 +12,8 @@ from typing import TypeVar
 from . import stamps
 from .column_regex import pattern
 from .columns import Column
-from .head_tokens import (
-    KLOG_LEVELS,
-    LETTER_LEVELS,
-    SERVICE_KEYS,
-)
+from .head_tokens import SERVICE_KEYS
+from .head_words import KLOG_LEVELS, LETTER_LEVELS
 from .levels import LEVEL_WORDS, level_from_name
 from .literals import any_of
 from .service_names import service_name

@@ -20,22 +20,8 @@ from datetime import datetime
 from . import stamps
 from .columns import Column, anchored, cut
 from .head_model import Head, HeaderModel, plainly_a_level
-from .head_tokens import (
-    BRACKET,
-    COMPONENT,
-    DATE,
-    LETTER,
-    LEVEL,
-    LEVEL_KEYS,
-    NUM,
-    PAREN,
-    SEP,
-    TIME,
-    TIME_KEYS,
-    WORD,
-    Token,
-    tokenize,
-)
+from .head_tokens import LEVEL_KEYS, TIME_KEYS, Token, tokenize
+from .head_words import BRACKET, COMPONENT, DATE, LETTER, LEVEL, NUM, PAREN, SEP, TIME, WORD
 
 MIN_SAMPLE = 4  # fewer lines than this teach nothing: each is read on its own
 MAX_MODELS = 32  # formats one source may show

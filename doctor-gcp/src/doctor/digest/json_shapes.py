@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from .head_tokens import KLOG_LEVELS
+from .head_words import KLOG_LEVELS
 from .json_keys import MESSAGE_KEYS, json_time
 from .levels import level_from_number
 from .service_names import unit_service

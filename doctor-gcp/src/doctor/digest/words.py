@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .head_tokens import QUALIFIED_NAME
+from .head_words import QUALIFIED_NAME
 from .types import Level
 
 # Distinct words at one position of otherwise identical templates that make it a value. Fewer
