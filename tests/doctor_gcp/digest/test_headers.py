@@ -490,12 +490,12 @@ FORMATS: list[tuple[str, list[str], tuple[datetime | None, Level | None, str | N
         ),
     ),
     (
-        # MySQL 8: thread, then "[Note]" (a level only as a field), error code and subsystem
+        # MySQL 8: thread, then "[Note]" (a level only there), error code and subsystem
         "mysql8",
         [
             "2026-06-03T11:19:44.118027Z 14 [Note] [MY-010914] [Server] Aborted connection 14 "
             "to db: 'shop' user: 'app' host: '10.0.0.7' (Got an error reading packets).",
-            "2026-06-03T11:19:45.118027Z 0 [System] [MY-010931] [Server] ready for connections.",
+            "2026-06-03T11:19:45.118027Z 0 [Note] [MY-010931] [Server] ready for connections.",
             "2026-06-03T11:19:46.118027Z 12 [Warning] [MY-010055] [Server] IP address could not "
             "be resolved",
             "2026-06-03T11:19:47.118027Z 13 [ERROR] [MY-013134] [Server] Failed to open the log",
@@ -744,6 +744,40 @@ def test_a_time_at_the_end_of_a_message_is_the_messages_not_the_heads() -> None:
     assert all(e.timestamp is not None for e in parse_lines(logfmt, now=NOW))
     # while a head that opens with its time may take a whole line ("<time> healthcheck ok")
     assert headers.learn([f"2026-05-04T10:00:{n:02d}Z healthcheck ok" for n in range(9)], NOW)
+
+
+def test_a_bracketed_component_is_no_level_unless_it_is_mysqls_note() -> None:
+    lines = [
+        "2026-11-20 10:00:01 ERROR [System] disk failure on /data",
+        "2026-11-20 10:00:02 INFO [Config] reloaded",
+        "2026-11-20 10:00:03 INFO [Query] 12 rows",
+        "2026-11-20 10:00:04 WARN [Scheduler] job late",
+    ]
+    events = list(parse_lines(lines, now=NOW))
+    assert [e.service for e in events] == ["System", "Config", "Query", "Scheduler"]
+    assert [e.message for e in events] == [
+        "disk failure on /data",
+        "reloaded",
+        "12 rows",
+        "job late",
+    ]
+    assert events[0].level == Level.ERROR
+
+
+def test_an_exception_class_in_parentheses_stays_in_the_message() -> None:
+    # SQLAlchemy's "(psycopg2.OperationalError) ..." in a few lines of many, and in one alone
+    lines = [f"2026-11-20 10:00:{i:02d},000 INFO [app.web] request {i} done" for i in range(36)]
+    lines += [
+        f"2026-11-20 10:01:{i:02d},000 ERROR [app.db] (psycopg2.OperationalError) server closed "
+        "the connection unexpectedly"
+        for i in range(4)
+    ]
+    events = list(parse_lines(lines, now=NOW))
+    assert events[-1].message.startswith("(psycopg2.OperationalError) server closed")
+    (alone,) = parse_lines(
+        ["2026-11-20T10:00:01Z (psycopg2.OperationalError) server closed"], now=NOW
+    )
+    assert alone.message == "(psycopg2.OperationalError) server closed"
 
 
 def test_a_message_that_opens_with_parentheses_keeps_them() -> None:

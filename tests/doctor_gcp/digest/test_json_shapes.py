@@ -150,3 +150,12 @@ def test_a_records_line_with_a_head_of_its_own_is_mined_without_it() -> None:
     untimed = json.dumps({"level": "error", "message": "2026-06-14 09:17:45,120 INFO [a] ok"})
     (event,) = parse_lines([untimed], now=NOW)
     assert (event.message, event.level) == ("ok", Level.INFO)
+
+
+def test_a_records_stated_level_stands_against_a_level_word_that_opens_its_message() -> None:
+    # no head with a time: "Warning: mysqli_connect()" is PHP's message, the record says ERROR
+    record = json.dumps(
+        {"severity": "ERROR", "message": "Warning: mysqli_connect(): (HY000/2002): refused"}
+    )
+    (event,) = parse_lines([record], now=NOW)
+    assert event.level == Level.ERROR

@@ -232,17 +232,56 @@ def test_a_report_in_dmesg_with_wall_times_is_one_event() -> None:
         assert stamp.replace(microsecond=0) == datetime(2026, 11, 20, 10, 0, 1, tzinfo=UTC), name
 
 
-def test_a_time_alone_on_a_line_does_not_glue_an_apps_lines_to_a_report() -> None:
-    # behind a time alone, lines that merely look like a report's stay events of their own,
-    # and a counter line joins a report only inside its memory tables
+def test_a_report_under_dmesg_wall_times_is_one_event_in_a_whole_capture() -> None:
+    # a real capture opens with lines whose first word reads as a program ("audit:",
+    # "IPv6:"), so the learned head may hold one: the report still continues by its shapes
+    ordinary = [
+        'audit: type=1400 audit(1763632801.120:42): apparmor="STATUS" operation="profile_load"',
+        "IPv6: ADDRCONF(NETDEV_CHANGE): eth0: link becomes ready",
+        "docker0: port 1(veth3a1b2c4) entered forwarding state",
+        "EXT4-fs (nvme0n1p1): re-mounted. Opts: discard,errors=remount-ro",
+        "eth0: renamed from veth7f2d1e0",
+    ] * 6
+    hung = [
+        "INFO: task jbd2/nvme0n1p1-:412 blocked for more than 120 seconds.",
+        "      Not tainted 6.1.115-126.197.amzn2023.x86_64 #1",
+        '"echo 0 > /proc/sys/kernel/hung_task_timeout_secs" disables this message.',
+        "task:jbd2/nvme0n1p1- state:D stack:0     pid:412   ppid:2      flags:0x00004000",
+        "Call Trace:",
+        " <TASK>",
+        " __schedule+0x2d6/0x8a0",
+        " </TASK>",
+    ]
+    report = [*ordinary, *OOM_REPORT, *VERDICT, *hung]
     lines = [
-        "2026-11-20T10:00:01Z python3 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0",
-        "2026-11-20T10:00:01Z anon 2140913664",
-        "2026-11-20T10:00:02Z CPU: 85% used, 4 cores",
-        "2026-11-20T10:00:02Z at the gate: RSS: 1024 MB",
+        f"[Fri Nov 20 10:{i // 60:02d}:{i % 60:02d} 2026] {line}" for i, line in enumerate(report)
     ]
     events = list(parse_lines(lines, now=NOW))
-    assert len(events) == 4
+    tail = [e.message.split("\n") for e in events[len(ordinary) :]]
+    assert tail[:3] == [OOM_REPORT, VERDICT[:1], VERDICT[1:]]
+    assert len(tail) == 4
+    assert tail[3][0].endswith(hung[0].removeprefix("INFO: "))
+    assert tail[3][1:] == hung[1:]
+    assert events[-1].level == Level.ERROR
+
+
+def test_a_time_alone_on_a_line_does_not_glue_an_apps_lines_to_a_report() -> None:
+    # behind an app's own time (not dmesg's), lines that merely look like a report's stay
+    # events of their own; behind dmesg's, a counter line joins a report only inside its tables
+    app = [
+        "2026-11-20T10:00:01Z payment 42 failed: card declined",
+        "2026-11-20T10:00:01Z Workqueue: 12 jobs pending",
+        "2026-11-20T10:00:02Z CPU: 0 PID: 12 Comm: worker is busy",
+        "2026-11-20T10:00:02Z  retry+0x1/0x2",
+    ]
+    assert len(list(parse_lines(app, now=NOW))) == 4
+    dmesg = [
+        "[Fri Nov 20 10:00:01 2026] python3 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL)",
+        "[Fri Nov 20 10:00:01 2026] anon 2140913664",
+        "[Fri Nov 20 10:00:02 2026] CPU: 85% used, 4 cores",
+        "[Fri Nov 20 10:00:02 2026] at the gate: RSS: 1024 MB",
+    ]
+    assert len(list(parse_lines(dmesg, now=NOW))) == 4
 
 
 def test_a_hung_task_and_an_rcu_stall_are_errors_as_the_kernel_logs_them() -> None:
@@ -253,6 +292,17 @@ def test_a_hung_task_and_an_rcu_stall_are_errors_as_the_kernel_logs_them() -> No
         "Nov 20 10:00:03 ip-10-0-1-5 kernel: [ 1842.000003] rcu: INFO: rcu_sched self-detected "
         "stall on CPU",
         "Nov 20 10:00:04 ip-10-0-1-5 kernel: [ 1842.000004] INFO: task queue is empty",
+        "Nov 20 10:00:05 ip-10-0-1-5 kernel: [ 1842.000005] INFO: task Web Content:3301 blocked "
+        "for more than 122 seconds.",
+        "Nov 20 10:00:06 ip-10-0-1-5 kernel: [ 1842.000006] rcu: INFO: rcu_sched detected "
+        "expedited stalls on CPUs/tasks: { 3-... } 21 jiffies s: 457 root: 0x8/.",
     ]
     events = list(parse_lines(lines, now=NOW))
-    assert [e.level for e in events] == [Level.INFO, Level.ERROR, Level.ERROR, Level.INFO]
+    assert [e.level for e in events] == [
+        Level.INFO,
+        Level.ERROR,
+        Level.ERROR,
+        Level.INFO,
+        Level.ERROR,
+        Level.ERROR,
+    ]

@@ -337,3 +337,16 @@ def test_lines_that_merely_hold_a_bar_take_no_process_managers_prefix() -> None:
         "2026-09-10T09:55:19Z INFO ok",
     ]
     assert learn_prefix(lines, NOW) is None
+
+
+def test_a_time_of_day_and_a_level_before_a_bar_are_no_process_managers_prefix() -> None:
+    # Python's logging with datefmt="%H:%M:%S" and bars between its fields
+    lines = [
+        "14:21:06 WARNING  | orders.api | slow request 2.3s",
+        "14:21:07 INFO     | orders.api | request done",
+        "14:21:08 ERROR    | orders.db | connection reset",
+        "14:21:09 INFO     | orders.api | request done",
+    ]
+    assert learn_prefix(lines, NOW) is None
+    events = list(parse_lines(lines, now=NOW))
+    assert [e.level for e in events] == [Level.WARNING, Level.INFO, Level.ERROR, Level.INFO]

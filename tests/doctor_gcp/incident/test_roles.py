@@ -309,3 +309,28 @@ def test_deadlocks_come_before_the_worker_limit_their_lock_waits_reach() -> None
     assert roles[0] is Role.ROOT_CAUSE
     exhausted = categories(diagnosis).index(C.RESOURCE_EXHAUSTION)
     assert roles[exhausted] is Role.SYMPTOM
+
+
+def test_a_sidecars_line_of_its_apps_own_call_refused_stays_a_cause() -> None:
+    # Istio's access line of the app's outbound call: the 401 is the app's rotated credential
+    outbound = Burst(
+        "istio-proxy", "INFO",
+        '[2026-03-16T17:49:10.000Z] "POST /oauth/token HTTP/1.1" 401 - via_upstream - "-" 0 '
+        '23 4 3 "-" "okhttp/4.12" "{n}" "auth.internal:8080" "10.0.3.7:8080" '
+        "outbound|8080||auth.internal.svc.cluster.local",
+        6, ONSET, END,
+    )  # fmt: skip
+    diagnosis, roles = _diagnose(outbound, TIMEOUTS, UNAVAILABLE)
+    assert diagnosis.issues[0].category is C.AUTHENTICATION_FAILURE
+    assert roles[0] is Role.ROOT_CAUSE
+
+
+def test_a_resource_limit_hit_seconds_after_the_first_timeouts_still_explains_them() -> None:
+    fds = Burst(
+        "api", "ERROR", "accept4() failed (24: Too many open files) while accepting {n}", 40,
+        ONSET + timedelta(seconds=3), END,
+    )  # fmt: skip
+    early = Burst("web", "ERROR", "upstream request timeout after 30000ms calling api", 300, ONSET)
+    diagnosis, roles = _diagnose(early, fds)
+    assert diagnosis.issues[0].category is C.RESOURCE_EXHAUSTION
+    assert roles[0] is Role.ROOT_CAUSE

@@ -101,7 +101,6 @@ class EventAssembler(ServiceHeads):
         headed = head.fitted or head.timestamp is not None
         pending.follows = headed and (not head.message.strip() or message.rstrip().endswith(":"))
         pending.bare = headed and not head.message.strip()
-        pending.timed = head.timestamp is not None and head.level is None and head.service is None
         pending.mark(message)  # a stack may start the event (bare tracebacks, Go panics)
         self._open_event(agg, pending, stamp)
 
@@ -150,14 +149,15 @@ class EventAssembler(ServiceHeads):
             self._last_stamp[agg] = self._last_stamp[_ANY] = pending.timestamp
         self._open[agg] = pending
 
-    def _report_line(self, agg: str | None, pending: OpenEvent, body: str) -> str | None:
-        """A kernel report's next line behind a head of its own that holds a time alone
-        (`dmesg -T`, `dmesg --time-format iso`): the line as the report continues it, else
-        None."""
-        head = self._head(agg, body)
-        if head.timestamp is None or head.level is not None or head.service is not None:
+    @staticmethod
+    def _report_line(pending: OpenEvent, body: str) -> str | None:
+        """A kernel report's next line behind dmesg's wall time (`dmesg -T`, `dmesg
+        --time-format iso`), which it prints on every line: the line as the report continues
+        it, else None."""
+        found = kernel.DMESG_TIME.match(body)
+        if found is None:
             return None
-        return kernel.report_line(head.message, in_tables=pending.mode == KERNEL_MEMORY)
+        return kernel.report_line(body[found.end() :], in_tables=pending.mode == KERNEL_MEMORY)
 
     def _split_line(
         self, agg: str | None, stream: str | None, number: int, body: str, partial: bool

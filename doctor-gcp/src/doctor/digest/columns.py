@@ -226,8 +226,9 @@ def _name_column(kind: int, at: _Place) -> Column | None:
 
 
 def _paren_column(kind: int, at: _Place) -> Column | None:
-    del at
-    return Column(kind, "field")  # a thread: who ran it, never the service that wrote it
+    # a thread: who ran it, never the service that wrote it; learned from a source's lines,
+    # never from one line alone (whose message may open with "(...)")
+    return Column(kind, "field") if len(at.tokens) > 1 else None
 
 
 def _no_column(kind: int, at: _Place) -> Column | None:

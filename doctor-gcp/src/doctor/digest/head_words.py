@@ -49,14 +49,12 @@ def _is_level(text: str, bare: str) -> bool:
     # "WARNING/MainProcess]" and "ERROR/ForkPoolWorker-3]" name the process after the level.
     if "/" in bare and text.endswith("]"):
         bare = bare.partition("/")[0]
-    # A name that is a level only as a field ("INF", MySQL's "[Note]") is one written in
-    # capitals or capitalised in a bracket.
+    # A name that is a level only as a field is one written in capitals ("INF"), or MySQL's
+    # "[Note]" ("[Config]", "[Query]" name components).
     return bare.isalpha() and (
         bare.lower() in LEVEL_WORDS
-        or (
-            (bare.isupper() or (text[:1] == "[" and bare[0].isupper()))
-            and level_from_name(bare) is not None
-        )
+        or (bare.isupper() and level_from_name(bare) is not None)
+        or (bare == "Note" and text == "[Note]")
         or (bare in COLON_LEVELS and text == bare + ":")
     )
 

@@ -21,7 +21,7 @@ from . import stamps
 from .columns import Column, anchored, cut
 from .head_model import Head, HeaderModel, plainly_a_level
 from .head_tokens import LEVEL_KEYS, TIME_KEYS, Token, tokenize
-from .head_words import BRACKET, COMPONENT, DATE, LETTER, LEVEL, NUM, PAREN, SEP, TIME, WORD
+from .head_words import BRACKET, COMPONENT, DATE, LETTER, LEVEL, NUM, SEP, TIME, WORD
 
 MIN_SAMPLE = 4  # fewer lines than this teach nothing: each is read on its own
 MAX_MODELS = 32  # formats one source may show
@@ -64,7 +64,8 @@ def _time_inside(columns: list[Column]) -> bool:
 
 
 # Kinds that say what a head is made of; the others (words, separators) vary within a format.
-_SHAPE_KINDS = frozenset({TIME, DATE, LEVEL, LETTER, NUM, BRACKET, COMPONENT, PAREN})
+# (A thread in parentheses is none: a message may open with "(psycopg2.OperationalError)".)
+_SHAPE_KINDS = frozenset({TIME, DATE, LEVEL, LETTER, NUM, BRACKET, COMPONENT})
 
 
 def _shape(row: list[Token]) -> tuple[int, ...]:

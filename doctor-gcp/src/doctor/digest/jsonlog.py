@@ -197,7 +197,8 @@ def _event(
         # A wrapped text line (Docker's {"log": "..."}): its own head may carry both.
         head = head_of(message)
         timestamp = timestamp if timestamp is not None else head.timestamp
-        level = head.level or level  # the writer's own, as below
+        if head.level is not None and (level is None or head.timestamp is not None):
+            level = head.level  # a head's own, as below ("Warning: …" alone is a message's)
         if head.fitted or head.timestamp is not None or head.level is not None:
             message = head.message or message
         if level is None and (level := text_level(message)) is not None:

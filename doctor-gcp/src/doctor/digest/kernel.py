@@ -74,7 +74,8 @@ MEMORY_LINE = re.compile(
 # Reports the kernel logs at KERN_ERR under an "INFO: " of their own: a task hung in
 # uninterruptible sleep (often a stalled disk), an RCU stall.
 _ERROR_AS_INFO = re.compile(
-    r"INFO: (?:task \S+ blocked for more than \d+ seconds|rcu_\w+ (?:self-)?detected stall)"
+    r"INFO: (?:task [^\n:]{1,64}:\d+ blocked for more than \d+ seconds"
+    r"|rcu_\w+ (?:self-)?detected (?:expedited )?stall)"
 )
 
 
@@ -102,14 +103,22 @@ def is_detail(line: str) -> bool:
     )
 
 
-def report_line(message: str, *, in_tables: bool) -> str | None:
-    """A report's line as it continues the report, when its own head (`dmesg -T`'s time, or
-    `--time-format iso`'s) was read off and took a frame's indent with it; None for any other
-    line. `in_tables`: the report is in its memory and task tables."""
-    if FRAME.match(" " + message) is not None:
-        return " " + message
-    if is_detail(message) if in_tables else _opens_detail(message):
-        return message
+# The wall time dmesg prints on every line with -T ("[Fri Nov 20 10:00:01 2026] ") or
+# --time-format iso ("2026-11-20T10:00:01,123456+00:00 "): a head field, as the printk time is.
+# One blank ends it; a frame's own indent after it is kept.
+DMESG_TIME = re.compile(
+    r"\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}\] "
+    r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d,\d{6}[+-]\d\d:?\d\d "
+)
+
+
+def report_line(line: str, *, in_tables: bool) -> str | None:
+    """A report's line as it continues the report, once dmesg's wall time is read off; None
+    for any other line. `in_tables`: the report is in its memory and task tables."""
+    if line[:1] in " \t":
+        return line if FRAME.match(line) is not None else None
+    if is_detail(line) if in_tables else _opens_detail(line):
+        return line
     return None
 
 

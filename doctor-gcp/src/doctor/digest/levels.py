@@ -21,8 +21,7 @@ _NAMES: dict[str, Level] = {
     "information": Level.INFO,
     "informational": Level.INFO,
     "notice": Level.INFO,
-    "note": Level.INFO,  # MySQL's "[Note]" and "[System]"
-    "system": Level.INFO,
+    "note": Level.INFO,  # MySQL's "[Note]"
     "log": Level.INFO,  # PostgreSQL's ordinary server messages
     "detail": Level.INFO,
     "hint": Level.INFO,
@@ -59,7 +58,7 @@ COLON_LEVELS = frozenset({"trce", "dbug", "fail"})
 # "query") they are more likely the message's own.
 _FIELD_ONLY = {
     "log", "query", "context", "statement", "config", "location", "vrb", "dbg", "inf", "wrn", "ftl",
-    "note", "system",
+    "note",
 } | COLON_LEVELS  # fmt: skip
 
 LEVEL_WORDS = frozenset(_NAMES) - _FIELD_ONLY

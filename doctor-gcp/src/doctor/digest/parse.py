@@ -218,10 +218,8 @@ class LogParser(EventAssembler):
         else:
             continues = self._continues(agg, pending, body)
             held = not continues and self._may_be_error_line(agg, pending, body)
-        if not (continues or held) and pending.timed:
-            report = self._report_line(agg, pending, body)
-            if report is not None:
-                body, continues = report, True
+        if not (continues or held) and (report := self._report_line(pending, body)):
+            body, continues = report, True
         if continues:
             pending.add(number, body)
         elif held:

@@ -46,9 +46,6 @@ class OpenEvent:
     redacted: bool = False  # its first line was redacted as it was read
     whole_redacted: bool = False  # all of it was (a record read whole)
     bare: bool = False  # its first line is a head alone: an indented line below is its message
-    # its head is a time alone, as `dmesg -T` puts on every line of a kernel report: the
-    # report's lines behind their own heads continue it
-    timed: bool = False
     # Where no level is named: at least this one (a syslog or journald priority), which raises
     # the level its words give when it closes ("code=dumped" is an error at any priority)
     floor: Level | None = None

@@ -78,10 +78,11 @@ _STERN = re.compile(_NAMESPACE + _POD + _CONTAINER)
 _STERN_ORDINALS = re.compile(
     rf"{_NAMESPACE}(?:{_POD}|(?P<ordinal>[a-z0-9][a-z0-9-]*?-\d{{1,4}})){_CONTAINER}"
 )
-# A process manager's: foreman's and honcho's "14:21:06 worker.1 | " (a time of day, the process
-# and its number), pm2's "3|api  | " (its id and name). Shapes no message opens with, so a
-# stream takes them from fewer of its lines (the rest is other files cat beside them).
-_FOREMAN = re.compile(r"\d\d:\d\d:\d\d (?P<service>[A-Za-z0-9][\w-]*?)(?:\.\d+)? +\| ?")
+# A process manager's: foreman's and honcho's "14:21:06 worker.1 | " (a time of day, the
+# process and its number; "system" for its own lines), pm2's "3|api  | " (its id and name).
+# Shapes no message opens with, so a stream takes them from fewer of its lines (the rest is
+# other files cat beside them).
+_FOREMAN = re.compile(r"\d\d:\d\d:\d\d (?P<service>[A-Za-z0-9][\w-]*?)(?:\.\d+|(?<= system)) +\| ?")
 _PM2 = re.compile(r"\d{1,4}\|(?P<service>[\w.@-]+?) +\| ?")
 _PREFIXES = (
     # docker compose v2 "api-1  | ", v1 "app_api_1  | ": the service name, then its replica

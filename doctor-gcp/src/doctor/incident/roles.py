@@ -27,8 +27,16 @@ from doctor.taxonomy import Category
 SLACK_SECONDS = 120.0
 # A server's answer to a client it turned away, as its access log writes it ("GET /admin
 # HTTP/1.1" 401; 403, 429): the client's failure, which sets off nothing in the server or in
-# what it calls (a scanner's 401s are no cause of a dependency's outage).
+# what it calls (a scanner's 401s are no cause of a dependency's outage). Not a sidecar's
+# line of its app's own call to a peer (Istio's "outbound|8080||auth…"): that 401 is the app's.
 _REFUSED_REQUEST = re.compile(r'"[A-Z]{3,7} \S+ HTTP/[^"]{1,20}" <HTTP4\d\d>')
+_OUTBOUND = "outbound|"
+
+
+def _refused(template: str) -> bool:
+    return _REFUSED_REQUEST.search(template) is not None and _OUTBOUND not in template
+
+
 TOGETHER_SECONDS = 15.0  # causes that begin this close are independent root causes
 
 Links = Mapping[Category, frozenset[Category]]
@@ -120,7 +128,7 @@ def _cast(
     def when(pid: str) -> float | None:
         return timings[pid].exact
 
-    refused = {pid for pid in inside if _REFUSED_REQUEST.search(patterns[pid].template)}
+    refused = {pid for pid in inside if _refused(patterns[pid].template)}
     effects = _explanations(inside, timings, classes, links, refused)
     explained = {e for found in effects.values() for e in found}
     roots = [pid for pid in inside if pid not in explained]
