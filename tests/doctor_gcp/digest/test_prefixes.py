@@ -350,3 +350,25 @@ def test_a_time_of_day_and_a_level_before_a_bar_are_no_process_managers_prefix()
     assert learn_prefix(lines, NOW) is None
     events = list(parse_lines(lines, now=NOW))
     assert [e.level for e in events] == [Level.WARNING, Level.INFO, Level.ERROR, Level.INFO]
+
+
+def test_a_container_runtimes_lines_among_other_logs_are_read_by_their_prefix() -> None:
+    # a CRI file pasted among an Envoy and a Ruby log: a few lines in twenty are enough, and a
+    # Go crash's dump behind the prefix is one event
+    others = [
+        f'[2026-10-27T21:05:{i:02d}.189Z] "GET /tiles/1/2/3.png HTTP/1.1" 200 - 0 31043 32 11'
+        for i in range(17)
+    ]
+    crash = [
+        "fatal error: unexpected signal during runtime execution",
+        "[signal SIGSEGV: segmentation violation code=0x1 addr=0x18 pc=0x7f3b2c1d4e51]",
+        "",
+        "goroutine 1 gp=0xc0008a4380 m=9 mp=0xc000600808 [syscall]:",
+        "runtime.cgocall(0x1589f40, 0xc000b5f6f8)",
+        "\t/usr/local/go/src/runtime/cgocall.go:157 +0x4b fp=0xc000b5f6d0 sp=0xc000b5f698",
+    ]
+    cri = [f"2026-10-27T21:06:01.{i:09d}Z stderr F {line}" for i, line in enumerate(crash)]
+    assert learn_prefix([*others, *cri], NOW) is not None
+    events = list(parse_lines([*others, *cri], now=NOW))
+    assert events[-1].message.split("\n")[:2] == crash[:2]
+    assert events[-1].level == Level.CRITICAL

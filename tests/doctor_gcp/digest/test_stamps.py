@@ -125,3 +125,28 @@ def test_find_agrees_with_trying_every_family() -> None:
         assert (got and (got[0].name, got[1].span())) == (
             expected and (expected[0].name, expected[1].span())
         ), text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # PostgreSQL's log_timezone and date(1) name the zone by its abbreviation
+        ("2026-03-10 04:14:07.312 CDT,", datetime(2026, 3, 10, 9, 14, 7, 312000, tzinfo=UTC)),
+        ("2026-07-01 10:00:00 CEST [42]", datetime(2026, 7, 1, 8, 0, 0, tzinfo=UTC)),
+        ("2026-07-01 10:00:00 IST", datetime(2026, 7, 1, 4, 30, 0, tzinfo=UTC)),
+        ("2026-07-01 10:00:00 PST", datetime(2026, 7, 1, 18, 0, 0, tzinfo=UTC)),
+        ("2026-07-01 10:00:00 UTC:10.0.0.5(5432)", datetime(2026, 7, 1, 10, 0, 0, tzinfo=UTC)),
+    ],
+)
+def test_a_zone_named_by_its_abbreviation_is_read(text: str, expected: datetime) -> None:
+    found = stamps.find(text, 0)
+    assert found is not None
+    family, match = found
+    assert stamps.convert(family, match, now=datetime(2026, 11, 27, tzinfo=UTC)) == expected
+    assert match.group("tz")
+
+
+def test_a_word_that_starts_like_a_zone_is_no_zone() -> None:
+    found = stamps.find("2026-07-01 10:00:00 ESTABLISHED tcp 10.0.0.5", 0)
+    assert found is not None
+    assert not found[1].group("tz")

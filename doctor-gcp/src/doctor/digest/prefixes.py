@@ -84,6 +84,7 @@ _STERN_ORDINALS = re.compile(
 # other files cat beside them).
 _FOREMAN = re.compile(r"\d\d:\d\d:\d\d (?P<service>[A-Za-z0-9][\w-]*?)(?:\.\d+|(?<= system)) +\| ?")
 _PM2 = re.compile(r"\d{1,4}\|(?P<service>[\w.@-]+?) +\| ?")
+_CRI = re.compile(rf"(?P<time>{_RFC3339}) (?P<stream>stdout|stderr) (?P<tag>[FP])(?: |$)")
 _PREFIXES = (
     # docker compose v2 "api-1  | ", v1 "app_api_1  | ": the service name, then its replica
     re.compile(r"(?P<service>[A-Za-z0-9][\w.-]*?)(?:[-_]\d+)?[ \t]+\| ?"),
@@ -104,7 +105,7 @@ _PREFIXES = (
     # read as a head's column: after a time, a word is more often a logger's.
     _AWS_TAIL,
     # CRI: time, stream, F (a full line) or P (split: the rest follows on the next line)
-    re.compile(rf"(?P<time>{_RFC3339}) (?P<stream>stdout|stderr) (?P<tag>[FP])(?: |$)"),
+    _CRI,
     # RFC 5424: <PRI>1 TIME HOST APP PROCID MSGID [SD...]|-; "-" is an empty field. The SD
     # alternatives share no first character: one reading, linear.
     re.compile(
@@ -113,12 +114,12 @@ _PREFIXES = (
     ),
     # RFC 3164 and other syslog with a priority: the rest is the sender's own head
     re.compile(r"<(?P<pri>\d{1,3})>(?=\S)"),
-    # last: a quarter of the lines is enough for these
-    _FOREMAN,
-    _PM2,
 )
 MIN_SHARE = 0.5  # of a stream's first lines, to take a prefix as the stream's
-_DISTINCT_SHARE = 0.25  # ... a process manager's
+# ... and, when none is, the shares enough for shapes no message opens with: a process
+# manager's, and a container runtime's file pasted among other logs (its lines, a Go dump's
+# too, are read by it, the rest as the stream's own)
+_DISTINCT = ((_FOREMAN, 0.25), (_PM2, 0.25), (_CRI, 0.05))
 
 
 class Tagged(NamedTuple):
@@ -225,14 +226,17 @@ def learn(lines: Sequence[str], now: datetime = _NOW) -> Prefix | None:
     for regex in _PREFIXES:
         if regex is _STERN and _stern_with_ordinals(sample):
             return Prefix(_STERN_ORDINALS, now)
-        if _carried(regex, sample):
+        if _carried(regex, sample, MIN_SHARE):
             return Prefix(_SYSLOG_READ if regex is _SYSLOG else regex, now)
+    for regex, share in _DISTINCT:
+        if _carried(regex, sample, share):
+            return Prefix(regex, now)
     return None
 
 
-def _carried(regex: re.Pattern[str], sample: list[str]) -> bool:
-    share = _DISTINCT_SHARE if regex in (_FOREMAN, _PM2) else MIN_SHARE
-    return sum(regex.match(line) is not None for line in sample) >= share * len(sample)
+def _carried(regex: re.Pattern[str], sample: list[str], share: float) -> bool:
+    carried = sum(regex.match(line) is not None for line in sample)
+    return carried >= min(2, len(sample)) and carried >= share * len(sample)
 
 
 def _stern_with_ordinals(sample: list[str]) -> bool:

@@ -29,7 +29,20 @@ DAY_NAMES = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
 _MON = f"(?P<mon>{MONTH_NAMES})"
 _CLOCK = r"(?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})"
 _FRACTION = r"(?:[.,](?P<f>\d{1,9}))?"
-_ZONE = r"(?P<tz> ?(?:Z|[+-]\d{2}:?\d{2}|UTC|GMT))?"
+# Zones by their abbreviation, as PostgreSQL's log_timezone and date(1) print them; where one
+# names several (CST, IST, BST), the one AWS regions' servers log in most.
+ZONE_NAMES = {
+    "UTC": 0, "GMT": 0, "WET": 0, "WEST": 60, "BST": 60, "CET": 60, "CEST": 120, "EET": 120,
+    "EEST": 180, "MSK": 180, "IST": 330, "SGT": 480, "HKT": 480, "JST": 540, "KST": 540,
+    "AEST": 600, "AEDT": 660, "NZST": 720, "NZDT": 780, "HST": -600, "AKST": -540,
+    "AKDT": -480, "PST": -480, "PDT": -420, "MST": -420, "MDT": -360, "CST": -360, "CDT": -300,
+    "EST": -300, "EDT": -240,
+}  # fmt: skip
+_ZONE = (
+    r"(?P<tz> ?(?:Z|[+-]\d{2}:?\d{2}|(?:"
+    + "|".join(sorted(ZONE_NAMES, key=len, reverse=True))
+    + r")(?![A-Za-z])))?"
+)
 _END = r"(?![\d:])"  # a time never runs on into more digits
 
 # Orders of a "aa/bb/cc" date; the first that reads every line of a source wins (see headers).
@@ -172,8 +185,10 @@ def _zone(match: re.Match[str]) -> timezone | None:
     raw = (match.groupdict().get("tz") or "").strip()
     if not raw:
         return None
-    if raw in ("Z", "UTC", "GMT"):
+    if raw == "Z":
         return UTC
+    if (minutes := ZONE_NAMES.get(raw)) is not None:
+        return UTC if not minutes else timezone(timedelta(minutes=minutes))
     sign = 1 if raw[0] == "+" else -1
     digits = raw[1:].replace(":", "")
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4])))
