@@ -249,6 +249,7 @@ def test_lines_that_only_mention_a_crash_do_not_start_a_dump(line: str) -> None:
         ("goroutine 17 [running]:", True, True),
         ("goroutine 1 [IO wait, 5 minutes]:", True, True),
         ("goroutine 1 gp=0xc0000061c0 m=0 mp=0x5a5e20 [running]:", True, True),  # GOTRACEBACK=crash
+        ("goroutine 7 gp=0xc000102a80 m=nil [IO wait]:", True, True),  # ... not running
         ("goroutine pool stopped:", False, True),
         ("goroutine pool size 4", False, False),
         ("goroutine 17 [running]", True, False),

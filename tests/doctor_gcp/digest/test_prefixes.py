@@ -356,8 +356,8 @@ def test_a_container_runtimes_lines_among_other_logs_are_read_by_their_prefix() 
     # a CRI file pasted among an Envoy and a Ruby log: a few lines in twenty are enough, and a
     # Go crash's dump behind the prefix is one event
     others = [
-        f'[2026-10-27T21:05:{i:02d}.189Z] "GET /tiles/1/2/3.png HTTP/1.1" 200 - 0 31043 32 11'
-        for i in range(17)
+        f'[2026-10-27T21:05:{i % 60:02d}.189Z] "GET /tiles/1/2/3.png HTTP/1.1" 200 - 0 31043 32 11'
+        for i in range(50)
     ]
     crash = [
         "fatal error: unexpected signal during runtime execution",
@@ -366,9 +366,15 @@ def test_a_container_runtimes_lines_among_other_logs_are_read_by_their_prefix() 
         "goroutine 1 gp=0xc0008a4380 m=9 mp=0xc000600808 [syscall]:",
         "runtime.cgocall(0x1589f40, 0xc000b5f6f8)",
         "\t/usr/local/go/src/runtime/cgocall.go:157 +0x4b fp=0xc000b5f6d0 sp=0xc000b5f698",
+        "",
+        "goroutine 7 gp=0xc000102a80 m=nil [IO wait]:",
+        "internal/poll.runtime_pollWait(0x7f3b2c1d4e51, 0x72)",
     ]
     cri = [f"2026-10-27T21:06:01.{i:09d}Z stderr F {line}" for i, line in enumerate(crash)]
+    # eight lines in fifty-eight: a seventh, under a quarter
     assert learn_prefix([*others, *cri], NOW) is not None
     events = list(parse_lines([*others, *cri], now=NOW))
-    assert events[-1].message.split("\n")[:2] == crash[:2]
+    assert events[-1].message.split("\n") == crash
     assert events[-1].level == Level.CRITICAL
+    # one such line is no stream's shape
+    assert learn_prefix([*others, cri[0]], NOW) is None

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from doctor.digest import stamps
+from doctor.digest import parse_lines, stamps
 
 NOW = datetime(2026, 3, 16, 12, 0, tzinfo=UTC)
 
@@ -136,6 +136,9 @@ def test_find_agrees_with_trying_every_family() -> None:
         ("2026-07-01 10:00:00 IST", datetime(2026, 7, 1, 4, 30, 0, tzinfo=UTC)),
         ("2026-07-01 10:00:00 PST", datetime(2026, 7, 1, 18, 0, 0, tzinfo=UTC)),
         ("2026-07-01 10:00:00 UTC:10.0.0.5(5432)", datetime(2026, 7, 1, 10, 0, 0, tzinfo=UTC)),
+        ("2026-07-01 10:00:00 NZST", datetime(2026, 6, 30, 22, 0, 0, tzinfo=UTC)),
+        ("2026-07-01 10:00:00 AEST", datetime(2026, 7, 1, 0, 0, 0, tzinfo=UTC)),
+        ("2026-07-01 10:00:00 EDT", datetime(2026, 7, 1, 14, 0, 0, tzinfo=UTC)),
     ],
 )
 def test_a_zone_named_by_its_abbreviation_is_read(text: str, expected: datetime) -> None:
@@ -146,7 +149,26 @@ def test_a_zone_named_by_its_abbreviation_is_read(text: str, expected: datetime)
     assert match.group("tz")
 
 
-def test_a_word_that_starts_like_a_zone_is_no_zone() -> None:
-    found = stamps.find("2026-07-01 10:00:00 ESTABLISHED tcp 10.0.0.5", 0)
+@pytest.mark.parametrize(
+    "rest", ["ESTABLISHED tcp 10.0.0.5", "CET01 sshd[812]: ok", "IST_SYNC job", "IST.payments ok"]
+)
+def test_a_word_that_starts_like_a_zone_is_no_zone(rest: str) -> None:
+    found = stamps.find(f"2026-07-01 10:00:00 {rest}", 0)
     assert found is not None
     assert not found[1].group("tz")
+
+
+def test_a_zone_abbreviation_dates_a_line_and_a_word_like_one_keeps_the_time() -> None:
+    events = list(
+        parse_lines(
+            [
+                "2026-03-10 04:14:07.312 CDT [48211] LOG:  checkpoint starting: time",
+                "2026-07-01T10:00:00.123 CET01 sshd[812]: Accepted publickey for ops",
+            ],
+            now=datetime(2026, 11, 27, tzinfo=UTC),
+        )
+    )
+    assert [e.timestamp for e in events] == [
+        datetime(2026, 3, 10, 9, 14, 7, 312000, tzinfo=UTC),
+        datetime(2026, 7, 1, 10, 0, 0, 123000, tzinfo=UTC),
+    ]

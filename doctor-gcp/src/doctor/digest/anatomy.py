@@ -79,8 +79,10 @@ GO_PANIC = "panic: "
 GO_FATAL_ERROR = "fatal error: "
 GO_CRASH_STARTS = (GO_PANIC, GO_FATAL_ERROR)
 # A goroutine's header in a dump, "goroutine 17 [running]:".
-# (with GOTRACEBACK=system or crash, Go names the g and m too: "goroutine 1 gp=0xc0 m=9 [")
-GOROUTINE_HEADER = re.compile(r"goroutine \d+ (?:gp=0x[0-9a-f]+ m=\d+ (?:mp=0x[0-9a-f]+ )?)?\[")
+# (with GOTRACEBACK=system or crash, Go names the g and its m: "goroutine 1 gp=0xc0 m=nil [")
+GOROUTINE_HEADER = re.compile(
+    r"goroutine \d+ (?:gp=0x[0-9a-f]+ m=(?:\d+|nil) (?:mp=0x[0-9a-f]+ )?)?\["
+)
 # A frame's function line, "main.(*Server).handle(0xc000120000, {0x7c1e40, ...})", unindented.
 GO_FUNCTION_CALL = re.compile(r"[\w./*()\[\]{}-]+\(.*\)\s*$")
 # A frame's location line under its function, "\t/app/server.go:88 +0x1d".

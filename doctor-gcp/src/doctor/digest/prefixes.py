@@ -229,14 +229,14 @@ def learn(lines: Sequence[str], now: datetime = _NOW) -> Prefix | None:
         if _carried(regex, sample, MIN_SHARE):
             return Prefix(_SYSLOG_READ if regex is _SYSLOG else regex, now)
     for regex, share in _DISTINCT:
-        if _carried(regex, sample, share):
+        if _carried(regex, sample, share, least=2):  # one line is no stream's shape
             return Prefix(regex, now)
     return None
 
 
-def _carried(regex: re.Pattern[str], sample: list[str], share: float) -> bool:
+def _carried(regex: re.Pattern[str], sample: list[str], share: float, least: int = 1) -> bool:
     carried = sum(regex.match(line) is not None for line in sample)
-    return carried >= min(2, len(sample)) and carried >= share * len(sample)
+    return carried >= least and carried >= share * len(sample)
 
 
 def _stern_with_ordinals(sample: list[str]) -> bool:

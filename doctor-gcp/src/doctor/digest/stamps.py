@@ -34,6 +34,7 @@ _FRACTION = r"(?:[.,](?P<f>\d{1,9}))?"
 ZONE_NAMES = {
     "UTC": 0, "GMT": 0, "WET": 0, "WEST": 60, "BST": 60, "CET": 60, "CEST": 120, "EET": 120,
     "EEST": 180, "MSK": 180, "IST": 330, "SGT": 480, "HKT": 480, "JST": 540, "KST": 540,
+    "IDT": 180, "SAST": 120, "WIB": 420, "AWST": 480, "ACST": 570, "ACDT": 630,
     "AEST": 600, "AEDT": 660, "NZST": 720, "NZDT": 780, "HST": -600, "AKST": -540,
     "AKDT": -480, "PST": -480, "PDT": -420, "MST": -420, "MDT": -360, "CST": -360, "CDT": -300,
     "EST": -300, "EDT": -240,
@@ -41,7 +42,7 @@ ZONE_NAMES = {
 _ZONE = (
     r"(?P<tz> ?(?:Z|[+-]\d{2}:?\d{2}|(?:"
     + "|".join(sorted(ZONE_NAMES, key=len, reverse=True))
-    + r")(?![A-Za-z])))?"
+    + r")(?![\w.])))?"
 )
 _END = r"(?![\d:])"  # a time never runs on into more digits
 
