@@ -378,3 +378,15 @@ def test_a_container_runtimes_lines_among_other_logs_are_read_by_their_prefix() 
     assert events[-1].level == Level.CRITICAL
     # one such line is no stream's shape
     assert learn_prefix([*others, cri[0]], NOW) is None
+
+
+def test_a_two_line_excerpt_takes_a_usual_prefix_from_its_one_prefixed_line() -> None:
+    # `aws logs tail` prints an event's further lines bare: half of two lines is enough for a
+    # usual prefix (only the lower-share ones need two lines)
+    lines = [
+        "2026-11-26T10:31:30.400000+00:00 app/api/0123456789abcdef0123456789abcdef ERROR boom",
+        "Traceback (most recent call last):",
+    ]
+    assert learn_prefix(lines, NOW) is not None
+    (event,) = parse_lines(lines, now=NOW)
+    assert event.service == "api"
