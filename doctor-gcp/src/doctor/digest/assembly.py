@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from . import kernel
-from .anatomy import KERNEL_MEMORY
 from .head_model import Head
 from .jsonlog import json_event
 from .levels import at_least
@@ -148,16 +147,6 @@ class EventAssembler(ServiceHeads):
             self._timed += 1
             self._last_stamp[agg] = self._last_stamp[_ANY] = pending.timestamp
         self._open[agg] = pending
-
-    @staticmethod
-    def _report_line(pending: OpenEvent, body: str) -> str | None:
-        """A kernel report's next line behind dmesg's wall time (`dmesg -T`, `dmesg
-        --time-format iso`), which it prints on every line: the line as the report continues
-        it, else None."""
-        found = kernel.DMESG_TIME.match(body)
-        if found is None:
-            return None
-        return kernel.report_line(body[found.end() :], in_tables=pending.mode == KERNEL_MEMORY)
 
     def _split_line(
         self, agg: str | None, stream: str | None, number: int, body: str, partial: bool

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .levels import COLON_LEVELS, LEVEL_WORDS, level_from_name
+from .levels import BRACKET_LEVELS, COLON_LEVELS, LEVEL_WORDS, level_from_name
 from .types import Level
 
 # Kinds of head tokens.
@@ -49,12 +49,12 @@ def _is_level(text: str, bare: str) -> bool:
     # "WARNING/MainProcess]" and "ERROR/ForkPoolWorker-3]" name the process after the level.
     if "/" in bare and text.endswith("]"):
         bare = bare.partition("/")[0]
-    # A name that is a level only as a field is one written in capitals ("INF"), or MySQL's
-    # "[Note]" ("[Config]", "[Query]" name components).
+    # A name that is a level only as a field is one written in capitals ("INF") or as its
+    # logger brackets it (`BRACKET_LEVELS`).
     return bare.isalpha() and (
         bare.lower() in LEVEL_WORDS
         or (bare.isupper() and level_from_name(bare) is not None)
-        or (bare == "Note" and text == "[Note]")
+        or text in BRACKET_LEVELS
         or (bare in COLON_LEVELS and text == bare + ":")
     )
 

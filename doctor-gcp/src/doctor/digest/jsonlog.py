@@ -19,6 +19,8 @@ from .textlog import text_level
 from .types import Level
 
 # Log shippers (Fluent Bit, Fluentd, Vector) name the container and pod the line came from.
+# What a wrapped line's head opens with: a date or a bracket ("[2026-06-14 09:17:42]")
+_HEAD_STARTS = frozenset("0123456789[")
 CONTAINER_KEYS = ("container_name", "container", "pod_name", "pod")
 # A Deployment's pod is "<name>-<replicaset hash>-<5 chars>", a StatefulSet's "<name>-<n>".
 _POD_SUFFIX = re.compile(r"(?:-[a-z0-9]{6,10})?-[a-z0-9]{5}$|-\d+$")
@@ -122,10 +124,6 @@ def json_service(obj: dict[str, Any]) -> str | None:
     return process if isinstance(process, str) and process else None
 
 
-# What a wrapped line's head opens with: a date or a bracket ("[2026-06-14 09:17:42]")
-_HEAD_STARTS = frozenset("0123456789[")
-
-
 def _field(obj: dict[str, Any], *path: str) -> object:
     value: object = obj
     for key in path:
@@ -193,24 +191,22 @@ def _event(
     # happened (a 502 and a 200 are different events), unless the message already says it
     if (status := _http_status(obj)) is not None and str(status) not in message:
         message = f"{message} status={status}"
-    if level is None or timestamp is None:
-        # A wrapped text line (Docker's {"log": "..."}): its own head may carry both.
+    # A wrapped text line (Docker's {"log": "..."}): its own head may carry time and level. A
+    # record that states both may still wrap a line that opens with a head of its own (an
+    # export of a server's lines): there a head with a time is read off, its time the record's.
+    # A level the line's head names is the writer's own, where the record's is often only its
+    # stream's (Python logs INFO on stderr, which a shipper calls an error).
+    given = level is not None and timestamp is not None
+    if not given or (message and message[0] in _HEAD_STARTS):
         head = head_of(message)
-        timestamp = timestamp if timestamp is not None else head.timestamp
-        if head.level is not None and (level is None or head.timestamp is not None):
-            level = head.level  # a head's own, as below ("Warning: …" alone is a message's)
-        if head.fitted or head.timestamp is not None or head.level is not None:
-            message = head.message or message
+        if not given or (head.timestamp is not None and head.message.strip()):
+            timestamp = timestamp if timestamp is not None else head.timestamp
+            if head.level is not None and (level is None or head.timestamp is not None):
+                level = head.level  # ("Warning: …" alone, with no time, is a message's)
+            if head.fitted or head.timestamp is not None or head.level is not None:
+                message = head.message or message
         if level is None and (level := text_level(message)) is not None:
             level = at_least(level, floor)
-    elif message and message[0] in _HEAD_STARTS:
-        # A record that states its time and level may wrap a line that opens with a head of
-        # its own (an export of a server's log lines). Its time is the record's; a level the
-        # line names is the writer's own, where the record's is often only its stream's
-        # (Python logs INFO on stderr, which a shipper calls an error).
-        head = head_of(message)
-        if head.timestamp is not None and head.message.strip():
-            message, level = head.message, head.level or level
     pending = OpenEvent.opening(number, message, level, timestamp, service or json_service(obj))
     pending.floor = floor
     _add_exception(pending, exception)

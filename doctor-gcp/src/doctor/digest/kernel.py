@@ -95,12 +95,7 @@ def without_printk_time(line: str) -> str:
 def is_detail(line: str) -> bool:
     """Whether an unindented line is a report's context, call trace header or table: never
     what the report says happened."""
-    return (
-        line.startswith(CALL_TRACE)
-        or MEMORY_TABLES.match(line) is not None
-        or CONTEXT.match(line) is not None
-        or MEMORY_LINE.match(line) is not None
-    )
+    return _opens_detail(line) or MEMORY_LINE.match(line) is not None
 
 
 # The wall time dmesg prints on every line with -T ("[Fri Nov 20 10:00:01 2026] ") or
@@ -112,9 +107,13 @@ DMESG_TIME = re.compile(
 )
 
 
-def report_line(line: str, *, in_tables: bool) -> str | None:
-    """A report's line as it continues the report, once dmesg's wall time is read off; None
-    for any other line. `in_tables`: the report is in its memory and task tables."""
+def report_line(text: str, *, in_tables: bool) -> str | None:
+    """A report's line behind dmesg's wall time, as it continues the report; None for any
+    other line. `in_tables`: the report is in its memory and task tables."""
+    found = DMESG_TIME.match(text)
+    if found is None:
+        return None
+    line = text[found.end() :]
     if line[:1] in " \t":
         return line if FRAME.match(line) is not None else None
     if is_detail(line) if in_tables else _opens_detail(line):

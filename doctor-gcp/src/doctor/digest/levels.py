@@ -62,6 +62,9 @@ _FIELD_ONLY = {
 } | COLON_LEVELS  # fmt: skip
 
 LEVEL_WORDS = frozenset(_NAMES) - _FIELD_ONLY
+# Field-only names that are a level in a bracket as their logger writes it (MySQL's "[Note]"),
+# where "[Config]" or "[Query]" name components
+BRACKET_LEVELS = frozenset({"[Note]"})
 
 # syslog / journald PRIORITY 0..7 (0 = emerg). pino's levels start at 10, so they never clash.
 _SYSLOG = (Level.CRITICAL,) * 3 + (Level.ERROR, Level.WARNING, Level.INFO, Level.INFO, Level.DEBUG)

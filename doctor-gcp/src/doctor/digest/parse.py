@@ -20,11 +20,13 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from itertools import chain, islice
 
+from . import kernel
 from .anatomy import (
     BLANK_LINE_MODES,
     EXCEPTION_CLASS,
     JVM_CAUSED_BY,
     JVM_SUPPRESSED,
+    KERNEL_MEMORY,
     NO_STACK,
     OMITTED_FRAMES,
     OPEN_ENDED_MODES,
@@ -218,7 +220,9 @@ class LogParser(EventAssembler):
         else:
             continues = self._continues(agg, pending, body)
             held = not continues and self._may_be_error_line(agg, pending, body)
-        if not (continues or held) and (report := self._report_line(pending, body)):
+        if not (continues or held) and (
+            report := kernel.report_line(body, in_tables=pending.mode == KERNEL_MEMORY)
+        ):
             body, continues = report, True
         if continues:
             pending.add(number, body)

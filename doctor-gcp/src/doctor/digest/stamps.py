@@ -189,7 +189,7 @@ def _zone(match: re.Match[str]) -> timezone | None:
     if raw == "Z":
         return UTC
     if (minutes := ZONE_NAMES.get(raw)) is not None:
-        return UTC if not minutes else timezone(timedelta(minutes=minutes))
+        return timezone(timedelta(minutes=minutes))
     sign = 1 if raw[0] == "+" else -1
     digits = raw[1:].replace(":", "")
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4])))

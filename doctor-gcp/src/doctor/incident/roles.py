@@ -25,6 +25,13 @@ from doctor.incident.onset import CLUSTER_MINUTES, LEAD_MINUTES, State, Timing, 
 from doctor.taxonomy import Category
 
 SLACK_SECONDS = 120.0
+TOGETHER_SECONDS = 15.0  # causes that begin this close are independent root causes
+
+Links = Mapping[Category, frozenset[Category]]
+# A pattern's category and causal rank (2 root, 1 middle, 0 symptom), or None: not a problem.
+Categorize = Callable[[Pattern], tuple[Category, int] | None]
+
+
 # A server's answer to a client it turned away, as its access log writes it ("GET /admin
 # HTTP/1.1" 401; 403, 429): the client's failure, which sets off nothing in the server or in
 # what it calls (a scanner's 401s are no cause of a dependency's outage). Not a sidecar's
@@ -35,13 +42,6 @@ _OUTBOUND = "outbound|"
 
 def _refused(template: str) -> bool:
     return _REFUSED_REQUEST.search(template) is not None and _OUTBOUND not in template
-
-
-TOGETHER_SECONDS = 15.0  # causes that begin this close are independent root causes
-
-Links = Mapping[Category, frozenset[Category]]
-# A pattern's category and causal rank (2 root, 1 middle, 0 symptom), or None: not a problem.
-Categorize = Callable[[Pattern], tuple[Category, int] | None]
 
 
 class Role(StrEnum):
