@@ -11,6 +11,7 @@ import pytest
 
 from doctor.digest.types import Pattern
 from doctor.engines.rules import RulesEngine
+from doctor.engines.rules.context import NO_CONTEXT, Context
 from doctor.engines.rules.knowledge import knowledge
 from doctor.engines.rules.schema import Example, RuleSpec
 from doctor.taxonomy import Category
@@ -25,9 +26,19 @@ def as_pattern(example: Example) -> Pattern:
     return make_pattern("p1", example.text, example.log_level)
 
 
-def winner(engine: RulesEngine, example: Example) -> str | None:
-    rule = engine.classify(as_pattern(example))
+def winner(engine: RulesEngine, example: Example, context: Context = NO_CONTEXT) -> str | None:
+    rule = engine.classify(as_pattern(example), context)
     return rule.id if rule is not None else None
+
+
+def context_of(spec: RuleSpec) -> Context:
+    """Where a rule with `after` may fire: each rule it follows has a pattern (its first
+    example) in the digest. NO_CONTEXT for the others."""
+    if not spec.after:
+        return NO_CONTEXT
+    by_id = {s.id: s for s in SPECS}
+    before = {other: (as_pattern(by_id[other].examples[0]),) for other in spec.after}
+    return Context({spec.id: frozenset(spec.after)}, before)
 
 
 def _short(text: str) -> str:
@@ -43,15 +54,22 @@ def engine() -> RulesEngine:
 def test_rule_wins_its_examples_and_not_its_counter_examples(
     spec: RuleSpec, engine: RulesEngine
 ) -> None:
+    context = context_of(spec)
     wrong = [
-        f"example won by {winner(engine, e)}: {_short(e.text)!r} ({e.level})"
+        f"example won by {winner(engine, e, context)}: {_short(e.text)!r} ({e.level})"
         for e in spec.examples
-        if winner(engine, e) != spec.id
+        if winner(engine, e, context) != spec.id
     ]
     wrong += [
         f"counter-example won by this rule: {_short(e.text)!r} ({e.level})"
         for e in spec.counter_examples
-        if winner(engine, e) == spec.id
+        if winner(engine, e, context) == spec.id
+    ]
+    # a rule that reads a line in its context never fires on the line alone
+    wrong += [
+        f"example won without the rules it comes after: {_short(e.text)!r} ({e.level})"
+        for e in spec.examples
+        if spec.after and winner(engine, e) == spec.id
     ]
     assert not wrong, f"{spec.id}:\n  " + "\n  ".join(wrong)
 
@@ -77,10 +95,11 @@ def test_no_line_is_decided_by_rule_ids_alone(engine: RulesEngine) -> None:
     """Two rules of one tier that fire on one line must say which wins: by `refines` (the
     reason inside a wrapper) or by causal role. Their ids only keep the engine total."""
     refined = {r.id: _refined_by(r.id) for r in KB.rules}
+    waiting = frozenset(r.id for r in KB.rules if r.after)  # as if each had its context
     undecided = []
     for spec in SPECS:
         for line in [*spec.examples, *spec.counter_examples]:
-            first, *others = engine.contenders(as_pattern(line)) or (None,)
+            first, *others = engine.contenders(as_pattern(line), enabled=waiting) or (None,)
             for other in others:
                 assert first is not None
                 if first.causal.rank <= other.causal.rank and other.id not in refined[first.id]:

@@ -201,6 +201,22 @@ def test_refinements_must_name_a_rule_of_the_same_tier_without_cycles(
     assert f"rule 'disk-full': {expected}" in refused(tmp_path)
 
 
+@pytest.mark.parametrize(
+    ("after", "other_after", "expected"),
+    [
+        ('["no-such-rule"]', "", "after: no rule has the id 'no-such-rule'"),
+        ('["other"]', 'after = ["disk-full"]', "after: 'other' has an `after` of its own"),
+        ('["disk-full"]', "", "after: 'disk-full' has an `after` of its own"),
+    ],
+)
+def test_a_rule_comes_after_existing_rules_that_need_nothing_before_them(
+    tmp_path: Path, after: str, other_after: str, expected: str
+) -> None:
+    other = rule_file("other", extra=other_after).replace('causal = "root"\n', "")
+    write(tmp_path, "disk_full.toml", rule_file(extra=f"after = {after}") + other)
+    assert f"rule 'disk-full': {expected}" in refused(tmp_path)
+
+
 LINK = """
 [[link]]
 cause = "disk_full"

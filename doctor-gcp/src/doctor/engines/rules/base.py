@@ -42,6 +42,7 @@ class Rule:
     full_text: bool = False  # also look inside stack frames (source lines, class paths)
     gate: tuple[str, ...] | None = None  # `match` can only hit text holding one of these
     refines: frozenset[str] = frozenset()  # ids this rule beats when both fire in a tier
+    after: frozenset[str] = frozenset()  # it fires only after a pattern of one of these
 
     @classmethod
     def of(cls, spec: RuleSpec, category: Category, causal: Causal) -> Rule:
@@ -67,6 +68,7 @@ class Rule:
             full_text=spec.full_text,
             gate=required_literals(regexes),
             refines=frozenset(spec.refines),
+            after=frozenset(spec.after),
         )
 
     def haystack(self, text: MatchText) -> str:

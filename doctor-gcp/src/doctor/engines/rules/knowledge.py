@@ -75,6 +75,7 @@ def load(directory: Traversable) -> Knowledge:
                 raise KnowledgeError(f"{source.path}: causal: missing")
             built.append(Rule.of(spec, source.category, causal))
     _check_refinements(built, first_seen)
+    _check_after(built, first_seen)
     links_entry = directory / LINKS_FILE
     links = read_links(links_entry) if links_entry.is_file() else {}
     return Knowledge(tuple(sources), tuple(built), links)
@@ -116,6 +117,22 @@ def _check_refinements(built: list[Rule], path_of: dict[str, str]) -> None:
             if current not in seen:
                 seen.add(current)
                 stack.extend(sorted(by_id[current].refines))
+
+
+def _check_after(built: list[Rule], path_of: dict[str, str]) -> None:
+    """`after` must name existing rules that need nothing before them themselves: the engine
+    reads those first, without context, to decide where this one may fire."""
+    by_id = {r.id: r for r in built}
+    for r in built:
+        where = f"{path_of[r.id]}: rule {r.id!r}: after"
+        for other in sorted(r.after):
+            target = by_id.get(other)
+            if target is None:
+                raise KnowledgeError(f"{where}: no rule has the id {other!r}")
+            if target.after:
+                raise KnowledgeError(
+                    f"{where}: {other!r} has an `after` of its own; name the rules it follows"
+                )
 
 
 def read(entry: Traversable) -> Source:

@@ -23,6 +23,10 @@ stops at the first tier in which any rule fires:
 - `fallback`: says only that code raised (any exception class, any stack): the answer when no
   other rule has one.
 
+A rule with `after` reads one line in its context: it fires only where the digest also holds
+a pattern of one of the named rules that came just before it (a worker's SIGKILL is its
+supervisor's time limit, not memory, right after gunicorn's `WORKER TIMEOUT`).
+
 A line below WARNING (a line with no level word is INFO for the digest) is diagnosed only by
 `exact`, `specific`, `broad` and `generic` rules: Go's log package, the kernel and systemd
 print failures with no level at all, while a bare "500" or "timeout" on an INFO line is noise.
@@ -224,6 +228,10 @@ class RuleSpec(BaseModel):
     # ids of rules of the same tier whose (wrapper) message this rule explains: when both
     # fire, this one wins
     refines: list[StrictStr] = []
+    # ids of rules whose patterns must have come first: the rule fires on a pattern only where
+    # the same digest holds one of theirs, in the same service, with most of this pattern's
+    # events in its minutes (a worker's SIGKILL right after its supervisor's time limit)
+    after: list[StrictStr] = []
     full_text: StrictBool = False  # also search stack frames (source lines, class paths)
     root_cause: StrictStr = Field(min_length=1)
     solution: StrictStr = Field(min_length=1)

@@ -1,0 +1,85 @@
+"""Where a rule with `after` may fire: what the other patterns of one digest show.
+
+Some lines mean one thing alone and another after a line of another kind. gunicorn writes
+"Worker (pid:88) was sent SIGKILL! Perhaps out of memory?" for any SIGKILL, its own too: right
+after its "WORKER TIMEOUT (pid:88)" the kill is the time limit's, not memory's (uWSGI's
+HARAKIRI, Celery's hard time limit and PHP-FPM's request_terminate_timeout alike). A rule
+says so with `after`: it fires on a pattern only where the digest holds a pattern of one of
+the named rules, as they read without context, that the pattern follows.
+
+A pattern follows another when they share a service (or either names none) and most of its
+events fall in minutes where the other has events, in the same minute or the one before: a
+kill that comes with the time limits, not one an hour after an early timeout. Without
+timestamps on either, presence decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from doctor.digest.types import Pattern
+from doctor.engines.rules.base import Rule
+
+FOLLOW_SHARE = 0.75  # of a pattern's events, in the minutes of the one it follows
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """The patterns of one digest that rules with `after` wait for."""
+
+    waiting: Mapping[str, frozenset[str]]  # rule id -> the ids of its `after`
+    claimed: Mapping[str, tuple[Pattern, ...]]  # rule id -> patterns it claims without context
+
+    def enabled(self, pattern: Pattern) -> frozenset[str]:
+        """The ids of the rules with `after` that may fire on `pattern`."""
+        if not self.claimed:
+            return frozenset()
+        return frozenset(
+            rule_id
+            for rule_id, before in self.waiting.items()
+            if any(
+                follows(pattern, earlier)
+                for other in before
+                for earlier in self.claimed.get(other, ())
+            )
+        )
+
+
+NO_CONTEXT = Context({}, {})
+
+
+def build(
+    patterns: Iterable[Pattern],
+    classify: Callable[[Pattern], Rule | None],
+    rules: Iterable[Rule],
+) -> Context:
+    """The context of one digest for `rules` (those with `after` matter), `classify` reading
+    each pattern without context."""
+    waiting = {r.id: r.after for r in rules if r.after}
+    if not waiting:
+        return NO_CONTEXT
+    wanted = frozenset().union(*waiting.values())
+    claimed: dict[str, list[Pattern]] = {}
+    for pattern in patterns:
+        rule = classify(pattern)
+        if rule is not None and rule.id in wanted:
+            claimed.setdefault(rule.id, []).append(pattern)
+    return Context(waiting, {rule_id: tuple(found) for rule_id, found in claimed.items()})
+
+
+def follows(later: Pattern, earlier: Pattern) -> bool:
+    """Whether `later` comes with `earlier` (see the module doc)."""
+    if later is earlier:
+        return False
+    if later.services and earlier.services and not later.services.keys() & earlier.services:
+        return False
+    if not later.minutes or not earlier.minutes:
+        return not later.minutes and not earlier.minutes
+    step = max(later.minute_step, earlier.minute_step, 1)
+    near = sum(
+        events
+        for minute, events in later.minutes.items()
+        if minute in earlier.minutes or minute - step in earlier.minutes
+    )
+    return near >= FOLLOW_SHARE * sum(later.minutes.values())
