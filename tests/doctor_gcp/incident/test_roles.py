@@ -121,6 +121,46 @@ def test_a_go_panic_comes_before_the_crash_loop_it_causes() -> None:
     assert roles == [Role.ROOT_CAUSE, Role.SYMPTOM, Role.CHRONIC]
 
 
+@pytest.mark.parametrize("lead_seconds", [5, 40, 100])
+def test_a_dependency_that_refuses_comes_before_the_500s_its_callers_raise(
+    lead_seconds: int,
+) -> None:
+    """A breaker's fallback returns nothing and the caller's code raises on it: the 500s are
+    the refused dependency's doing however soon after it they begin (within the slack)."""
+    refused = Burst(
+        "api", "ERROR",
+        "pricing quote failed: 14 UNAVAILABLE: No connection established. Last error: connect "
+        "ECONNREFUSED 10.12.8.21:50051", 60, ONSET,
+    )  # fmt: skip
+    raised = Burst(
+        "api", "ERROR",
+        "request errored status=500 TypeError: Cannot read properties of undefined (reading "
+        "'amount')", 300, ONSET + timedelta(seconds=lead_seconds),
+    )  # fmt: skip
+    diagnosis, roles = _diagnose(raised, refused, CHRONIC_TLS)
+    assert [i.category for i in diagnosis.issues][:2] == [
+        C.UPSTREAM_UNAVAILABLE,
+        C.APPLICATION_EXCEPTION,
+    ]
+    assert roles[:2] == [Role.ROOT_CAUSE, Role.SYMPTOM]
+
+
+def test_code_that_raises_first_comes_before_the_dependency_errors_after_it() -> None:
+    """The same two, the other way round: a release whose code raises, then its callers'
+    502s. The earlier one is the cause."""
+    raised = Burst(
+        "api", "ERROR",
+        "request errored status=500 TypeError: Cannot read properties of undefined (reading "
+        "'amount')", 300, ONSET,
+    )  # fmt: skip
+    diagnosis, roles = _diagnose(raised, UNAVAILABLE, CHRONIC_TLS)
+    assert [i.category for i in diagnosis.issues][:2] == [
+        C.APPLICATION_EXCEPTION,
+        C.UPSTREAM_UNAVAILABLE,
+    ]
+    assert roles[:2] == [Role.ROOT_CAUSE, Role.SYMPTOM]
+
+
 def test_a_database_panic_about_a_full_disk_beats_the_recovery_mode_it_causes() -> None:
     panic = Burst(
         "db", "PANIC", 'could not write to file "pg_wal/xlogtemp.{n}": No space left on device',
