@@ -35,6 +35,15 @@ class Held:
         raise LogSourceError("CloudWatch is down", hint="retry later")
 
 
+def _started(held: Held, expected: int) -> None:
+    """Wait (up to 10 s: a loaded machine starts threads late) until `expected` analyses
+    have started, then long enough for one more to start if the runner let it."""
+    deadline = time.monotonic() + 10
+    while held.started < expected and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)
+
+
 def held_runner(tmp_path: Path) -> tuple[Doctor, AlertJobs, Held, AlertRunner]:
     """A runner over a fresh history whose analyses wait for the test."""
     doctor = Doctor(Settings(doctor_database_url=f"sqlite:///{tmp_path / 'h.sqlite3'}"))
@@ -52,7 +61,7 @@ def test_shutdown_leaves_what_did_not_finish_pending_and_work_is_bounded(tmp_pat
         job = jobs.add(parse_event(json.dumps(changed).encode()), f"target-{n}")
         assert job is not None
         runner.submit(job)
-    time.sleep(0.3)
+    _started(held, 2)
     assert held.started == 2  # two at a time, whatever the storm
     started = time.monotonic()
     runner.close(grace_seconds=0.5)
@@ -74,7 +83,7 @@ def test_jobs_of_one_target_are_handled_one_batch_at_a_time(tmp_path: Path) -> N
         job = jobs.add(parse_event(json.dumps(event(resources=[f"{ARN}-{n}"])).encode()), "one")
         assert job is not None
         runner.submit(job)
-    time.sleep(0.3)
+    _started(held, 1)
     assert held.started == 1  # one worker per target: the rest wait for its next batch
     held.gate.set()
     waited = time.monotonic() + 10
