@@ -252,7 +252,7 @@ def _first_dated(sample: list[str], timed: list[Timed | None]) -> datetime | Non
         if read is not None:
             return read.time
         text = line.strip()
-        if text[:1] == "{" and text[-1:] == "}" and (obj := json_record(text)) is not None:
-            if (stamp := record_time(obj)) is not None:
-                return stamp
+        obj = json_record(text) if text[:1] == "{" and text[-1:] == "}" else None
+        if obj is not None and (stamp := record_time(obj)) is not None:
+            return stamp
     return None
