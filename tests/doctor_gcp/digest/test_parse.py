@@ -1174,6 +1174,77 @@ def test_pythons_default_format_gives_level_and_logger() -> None:
     assert {(e.service, e.message) for e in rooted[:1]} == {("root", "query took 0 ms")}
 
 
+ELIXIR_CRASHES = """\
+10:21:37.482 [error] GenServer Storefront.Pricing.FxRateCache terminating
+** (ArithmeticError) bad argument in arithmetic expression
+    :erlang./(1, nil)
+    (storefront 2.14.3) lib/storefront/pricing/fx_rate_cache.ex:118: Storefront.Pricing.f/1
+    (stdlib 5.2.3) gen_server.erl:1095: :gen_server.try_handle_info/3
+Last message: {:refresh, :scheduled}
+State: %{base: "EUR", rates: %{"CHF" => 0.9412}, ttl_ms: 300000}
+10:21:52.734 request_id=FH0sIavE [info] POST /api/cart/items
+10:22:12.381 [error] Task #PID<0.98711.0> started from #PID<0.98658.0> terminating
+** (KeyError) key :utm_source not found in: %{referrer: "https://www.google.com/"}
+    (storefront 2.14.3) lib/storefront/analytics/attribution.ex:41: Storefront.Analytics.t/2
+Function: #Function<4.91782213/0 in StorefrontWeb.CheckoutLive.handle_event/3>
+    Args: []
+10:23:33.211 [error] #PID<0.99130.0> running Web.Endpoint (connection #PID<0.99148.0>) terminated
+Server: shop.example.eu:80 (http)
+Request: POST /api/checkout/quote
+** (exit) an exception was raised:
+    ** (MatchError) no match of right hand side value: :error
+        (storefront 2.14.3) lib/storefront/pricing.ex:64: Storefront.Pricing.localize!/2
+10:23:34.002 [info] worker 3 terminated
+State: the next record of another writer
+"""
+
+
+def test_an_elixir_crash_report_is_one_event_with_its_exception() -> None:
+    """Logger's report of a crashed process: the head, "** (Error) …", frames, the process's
+    context (Phoenix's Server and Request before the exception) are one event, at the head's
+    level; a line that merely ends in "terminated" opens no report."""
+    events = parse(ELIXIR_CRASHES)
+    assert [(e.line_count, e.level) for e in events] == [
+        (7, Level.ERROR),
+        (1, Level.INFO),
+        (5, Level.ERROR),
+        (6, Level.ERROR),
+        (1, Level.INFO),
+        (1, Level.INFO),
+    ]
+    assert "** (ArithmeticError) bad argument" in events[0].message
+    assert events[3].message.endswith("Storefront.Pricing.localize!/2")
+
+
+def test_a_time_of_day_alone_is_on_the_day_of_the_dated_lines_around_it() -> None:
+    """Elixir's Logger writes a time of day alone; beside a proxy's dated JSON access log
+    its lines are that day's, months ago, not today's (before the first dated line too)."""
+    now = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+    access = (
+        '{{"time":"2026-06-09T{clock}+02:00","level":"info","DownstreamStatus":{status},'
+        '"RequestPath":"/checkout","msg":""}}'
+    )
+    lines = [
+        "09:58:14.792 request_id=FG8LWFNt [info] GET /search",
+        "09:58:14.927 request_id=FG8LWFNt [info] Sent 200 in 135ms",
+        access.format(clock="11:59:35", status=200),
+        "09:59:26.891 request_id=FGrKa4D [info] GET /checkout",
+        access.format(clock="12:21:36", status=500),
+        "10:21:37.482 [error] GenServer Storefront.Pricing.FxRateCache terminating",
+        "23:59:59.001 request_id=FGrKa4E [info] GET /late",  # the evening before: nearest day
+    ]
+    events = list(parse_lines(lines, now=now))
+    assert [e.timestamp for e in events] == [
+        datetime(2026, 6, 9, 9, 58, 14, 792000, tzinfo=UTC),
+        datetime(2026, 6, 9, 9, 58, 14, 927000, tzinfo=UTC),
+        datetime(2026, 6, 9, 9, 59, 35, tzinfo=UTC),
+        datetime(2026, 6, 9, 9, 59, 26, 891000, tzinfo=UTC),
+        datetime(2026, 6, 9, 10, 21, 36, tzinfo=UTC),
+        datetime(2026, 6, 9, 10, 21, 37, 482000, tzinfo=UTC),
+        datetime(2026, 6, 8, 23, 59, 59, 1000, tzinfo=UTC),
+    ]
+
+
 def test_a_time_of_day_alone_is_read_where_the_source_agrees_on_it() -> None:
     # logback's default console pattern has no date: the time is the latest such, not ahead
     now = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from . import kernel
+from . import beam, kernel
 
 # ---- Python ------------------------------------------------------------------------------------
 
@@ -124,7 +124,8 @@ CRASH_MARKERS = f"{re.escape(PY_TRACEBACK)}|\\b{re.escape(GO_PANIC)}|{re.escape(
     PY_WARNED,
     GO_RUNTIME_SAID,
     KERNEL_MEMORY,  # the OOM killer's memory and task tables
-) = range(9)
+    BEAM_REPORT,  # an Elixir process's crash report
+) = range(10)
 # Modes in which a blank line may be inside the event: Python puts blank lines around its chain
 # sentences, Go between goroutines.
 BLANK_LINE_MODES = frozenset({PY_STACK, PY_EXCEPTION, GO_DUMP, V8_REPORT})
@@ -155,11 +156,14 @@ def continues_stack(mode: int, line: str) -> bool:
         return True
     if mode == KERNEL_MEMORY and kernel.MEMORY_LINE.match(line) is not None:
         return True
+    if mode == BEAM_REPORT and line.startswith(beam.REPORT_LINES):
+        return True
     return (
         line.startswith(STACK_CONTINUATIONS)
         or V8_BANNER.match(line) is not None
         or GOROUTINE_HEADER.match(line) is not None
         or OMITTED_FRAMES.match(line) is not None
+        or beam.EXCEPTION.match(line) is not None
         or mode == PY_STACK  # the exception line that closes a Python traceback
         or kernel.CONTEXT.match(line) is not None
         or kernel.MEMORY_TABLES.match(line) is not None
@@ -186,7 +190,8 @@ def is_frame(line: str) -> bool:
 def next_stack_mode(mode: int, line: str) -> int:  # noqa: PLR0911 - a decision list reads best flat
     """The stack mode after a non-blank `line` that starts or continues an event."""
     if mode == NO_STACK and _ANY_START.match(line) is None:
-        return NO_STACK  # the common case, in one regex match
+        # the common case, in one regex match (and a test of the line's last word)
+        return BEAM_REPORT if beam.opens_report(line) else NO_STACK
     if line.startswith(PY_TRACEBACK):
         return PY_STACK
     if kernel.MEMORY_TABLES.match(line):
@@ -205,6 +210,8 @@ def next_stack_mode(mode: int, line: str) -> int:  # noqa: PLR0911 - a decision 
         return PY_EXCEPTION if line[0] not in " \t" else PY_STACK
     if mode == GO_DUMP:
         return GO_DUMP
+    if beam.EXCEPTION.match(line):
+        return BEAM_REPORT
     if line.startswith((JVM_CAUSED_BY, JVM_FRAME_INDENT)) or EXCEPTION_CLASS.match(line):
         return JVM_STACK
     return mode
@@ -223,6 +230,7 @@ _ANY_START = re.compile(
             GOROUTINE_HEADER.pattern,
             OMITTED_FRAMES.pattern,
             EXCEPTION_CLASS.pattern,
+            beam.EXCEPTION.pattern,
             kernel.CONTEXT.pattern,
             kernel.MEMORY_TABLES.pattern,
         ]

@@ -90,6 +90,9 @@ class EventAssembler(ServiceHeads):
         if message[:1] == "[":  # a kernel line behind a head: its printk time is no message
             message = kernel.without_printk_time(message)
         timestamp = None if _gives_way(head, stamp) else head.timestamp
+        clock = timestamp is not None and not head.dated
+        if clock and timestamp is not None:
+            timestamp = self._on_the_day(timestamp)
         if self._zones and timestamp is not None and head.dated and not head.zoned:
             timestamp -= self._zone_of(agg)  # its host's local time
         service = self._named(agg, head.service)
@@ -101,7 +104,7 @@ class EventAssembler(ServiceHeads):
         pending.follows = headed and (not head.message.strip() or message.rstrip().endswith(":"))
         pending.bare = headed and not head.message.strip()
         pending.mark(message)  # a stack may start the event (bare tracebacks, Go panics)
-        self._open_event(agg, pending, stamp)
+        self._open_event(agg, pending, stamp, clock=clock)
 
     def _json_start(
         self, agg: str | None, number: int, text: str, stamp: datetime | None, floor: Level | None
@@ -128,7 +131,11 @@ class EventAssembler(ServiceHeads):
         self._open_event(agg, pending, stamp)
         return True
 
-    def _open_event(self, agg: str | None, pending: OpenEvent, stamp: datetime | None) -> None:
+    def _open_event(
+        self, agg: str | None, pending: OpenEvent, stamp: datetime | None, *, clock: bool = False
+    ) -> None:
+        """Open `pending` in its stream, its time (or the stream's last, where it has none)
+        kept for what follows; `clock`: its time was a time of day alone, which dates nothing."""
         if pending.timestamp is None and stamp is not None:
             pending.timestamp = to_utc(stamp)
         if pending.timestamp is None:
@@ -146,6 +153,8 @@ class EventAssembler(ServiceHeads):
                 self._disorder += 1
             self._timed += 1
             self._last_stamp[agg] = self._last_stamp[_ANY] = pending.timestamp
+            if not clock:
+                self._dated = pending.timestamp
         self._open[agg] = pending
 
     def _split_line(

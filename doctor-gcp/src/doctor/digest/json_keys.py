@@ -58,3 +58,8 @@ def json_time(value: object) -> datetime | None:
         except ValueError:  # None, or no number
             stamp = None
     return stamp
+
+
+def record_time(obj: dict[str, Any]) -> datetime | None:
+    """The time a JSON record states under one of `TS_KEYS`, if any."""
+    return next((stamp for key in TS_KEYS if key in obj if (stamp := json_time(obj[key]))), None)

@@ -9,7 +9,7 @@ from typing import Any
 
 from .head_model import Head
 from .head_tokens import SERVICE_KEYS
-from .json_keys import EXC_KEYS, LEVEL_KEYS, MESSAGE_KEYS, TS_KEYS, json_message, json_time
+from .json_keys import EXC_KEYS, LEVEL_KEYS, MESSAGE_KEYS, json_message, record_time
 from .json_shapes import shaped
 from .kernel import without_printk_time
 from .levels import at_least, level_from_json
@@ -167,9 +167,7 @@ def _event(
     nested: bool,
 ) -> OpenEvent:
     level = level_from_json(obj, LEVEL_KEYS)
-    timestamp = next(
-        (stamp for key in TS_KEYS if key in obj if (stamp := json_time(obj[key]))), None
-    )
+    timestamp = record_time(obj)
     exception = json_exception(obj)
     timestamp, stated, service, message, stated_floor = shaped(obj, timestamp, json_message(obj))
     floor = at_least(stated_floor, floor)

@@ -24,6 +24,8 @@ from .anatomy import (
 from .head_model import Head
 from .head_tokens import LEVEL_KEYS, TIME_KEYS
 from .headers import Heads
+from .json_keys import record_time
+from .jsonlog import json_record
 from .kernel import without_printk_time
 from .service_names import file_service
 from .wrapped import wrapped_line
@@ -59,6 +61,7 @@ ERROR_DETAILS = ("DETAIL:", "HINT:", "STATEMENT:", "CONTEXT:", "QUERY:", "LOCATI
 # service's name holds a NUL)
 PREFIX_TIME = "\x00prefix"
 _NO_ZONE = timedelta(0)
+_DAY = timedelta(days=1)
 
 
 # A logfmt record's head (Go's slog and logrus, go-kit, Grafana): its first keys name its time
@@ -99,6 +102,9 @@ class ServiceHeads:
         self._sources: dict[str, str | None] = {}
         self._zone = timedelta(0)  # how far ahead of UTC the prefix's zone-less times are
         self._zones: dict[str | None, timedelta] = {}  # per source, told by its neighbours
+        # The day a time of day alone is on: the last dated time read (at first, the first one
+        # among the stream's first lines), which Elixir's time-only lines sit among
+        self._dated: datetime | None = None
 
     def _learn(self, sample: list[str]) -> None:
         self._prefix = prefixes.learn(sample, self._now)
@@ -119,7 +125,9 @@ class ServiceHeads:
         for service, lines in by_service.items():
             self._learn_service(service, lines)
         self._zone = self._local_zone(tagged)
-        self._zones = neighbour_zones(self._sample_times(sample, tagged))
+        timed = self._sample_times(sample, tagged)
+        self._zones = neighbour_zones(timed)
+        self._dated = _first_dated(sample, timed)
         prefix_zone = self._zones.pop(PREFIX_TIME, None)
         if not self._zone and prefix_zone:  # no line of its own named the syslog times' zone
             self._zone = prefix_zone
@@ -145,6 +153,13 @@ class ServiceHeads:
             stamp = head.timestamp if head.dated else None
             timed.append(Timed(source, stamp, head.zoned) if stamp is not None else None)
         return timed
+
+    def _on_the_day(self, clock: datetime) -> datetime:
+        """A time of day alone (placed on a guessed day) on the day nearest the last dated time
+        read: a log's time-only lines were written among its dated ones, not today."""
+        if self._dated is None:
+            return clock
+        return clock + _DAY * round((self._dated - clock) / _DAY)
 
     def _zone_of(self, agg: str | None) -> timedelta:
         """How far ahead of UTC a source's zone-less times are, where neighbours told."""
@@ -228,3 +243,16 @@ class ServiceHeads:
         if heads is None:  # a service first seen after the sample
             heads = self._heads[service] = Heads([], self._now)
         return heads.read(body)
+
+
+def _first_dated(sample: list[str], timed: list[Timed | None]) -> datetime | None:
+    """The first dated time among a stream's first lines: a head's (`timed`) or a JSON
+    record's."""
+    for line, read in zip(sample, timed, strict=True):
+        if read is not None:
+            return read.time
+        text = line.strip()
+        obj = json_record(text) if text[:1] == "{" and text[-1:] == "}" else None
+        if obj is not None and (stamp := record_time(obj)) is not None:
+            return stamp
+    return None

@@ -1,0 +1,26 @@
+"""How the BEAM (Elixir, Erlang) prints a crashed process over several lines, for the
+parser's stack modes (anatomy.py)."""
+
+from __future__ import annotations
+
+import re
+
+# Elixir's Logger reports a crashed process on the lines below its head: "GenServer X
+# terminating", "Task #PID<0.98.0> started from Y terminating", "#PID<0.99.0> running
+# Endpoint (...) terminated" (Phoenix), then the exception, "** (KeyError) key :a not found" or
+# "** (exit) an exception was raised:", its frames (indented) and the process's context.
+# (what the process is, anywhere before the last word: no `.*`, linear on a 256 KiB line)
+CRASH_HEAD = re.compile(r"(?:\b(?:GenServer|Task|Process|Agent)|:gen_\w+|#PID<[\d.]+>) ")
+EXCEPTION = re.compile(r"\*\* \((?:[A-Z]\w*(?:\.\w+)*|exit|stop|throw|EXIT)\) ")
+# The context lines of such a report ("Last message: {:refresh, :scheduled}", "State: %{...}";
+# Phoenix's "Server: …" and "Request: POST /x" come between its head and the exception).
+REPORT_LINES = (
+    "** (", "Last message", "State: ", "Client ", "Function: ", "Args: ", "Server: ",
+    "Request: ", "Parent: ", "Queue: ", "Reason: ",
+)  # fmt: skip
+_HEAD_ENDS = (" terminating", " terminated")
+
+
+def opens_report(line: str) -> bool:
+    """Whether a line (its message) heads such a report: one test of its last word first."""
+    return line.endswith(_HEAD_ENDS) and CRASH_HEAD.search(line) is not None
