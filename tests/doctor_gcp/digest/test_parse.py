@@ -576,6 +576,27 @@ def test_json_keys_of_dotnet_serilog_and_log4j2(record: dict[str, object]) -> No
         assert event.message.endswith("\tat a.B.c(B.java:7)")
 
 
+def test_ecs_records_keep_their_exception_in_flat_dotted_keys() -> None:
+    """The Elastic Common Schema writes the exception as "error.type", "error.message" and
+    "error.stack_trace" beside the message (Elasticsearch's own logs, ecs-logging)."""
+    base = {
+        "@timestamp": "2026-01-27T21:58:19.604Z", "log.level": "WARN",
+        "message": "failed to retrieve stats for node [2c3RBGCYnhH]",
+        "service.name": "ES_ECS", "log.logger": "o.e.c.InternalClusterInfoService",
+    }  # fmt: skip
+    kind = "org.elasticsearch.transport.ReceiveTimeoutTransportException"
+    said = "[es-data-4][10.0.7.14:9300] request_id [48211983] timed out after [15008ms]"
+    stacked = {**base, "error.type": kind, "error.message": said}
+    stacked["error.stack_trace"] = f"{kind}: {said}\n\tat o.e.t.TransportService.run(T.java:1)"
+    for record in (stacked, {**base, "error.type": kind, "error.message": said}):
+        (event,) = parse(json.dumps(record))
+        lines = event.message.split("\n")
+        assert lines[0] == "failed to retrieve stats for node [2c3RBGCYnhH]"
+        assert lines[1] == f"{kind}: {said}"  # once, not repeated before its own stack
+        assert event.level is Level.WARNING
+        assert event.message.count(kind) == 1
+
+
 def test_rust_tracing_json_gives_its_fields_message_and_target() -> None:
     record = {
         "timestamp": "2026-11-26T15:52:31.291Z", "level": "ERROR", "target": "exporter::upload",

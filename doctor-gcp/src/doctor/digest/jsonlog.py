@@ -83,7 +83,20 @@ def json_exception(obj: dict[str, Any]) -> str | None:
                 return stack if not head or head in stack else f"{head}\n{stack}"
             return head or json.dumps(value, ensure_ascii=False, default=str)
         return json.dumps(value, ensure_ascii=False, default=str)
-    return None
+    return _ecs_exception(obj)
+
+
+def _ecs_exception(obj: dict[str, Any]) -> str | None:
+    """An exception as the Elastic Common Schema writes it, in flat dotted keys (Elasticsearch's
+    own logs, ecs-logging for Java, .NET, Node and Python): "error.stack_trace", else
+    "error.type" and "error.message"."""
+    stack = obj.get("error.stack_trace")
+    kind, message = obj.get("error.type"), obj.get("error.message")
+    head = ": ".join(str(part) for part in (kind, message) if isinstance(part, str) and part)
+    if isinstance(stack, str) and stack.strip():
+        stack = stack.rstrip("\n")
+        return stack if not head or head in stack else f"{head}\n{stack}"
+    return head or None
 
 
 def _named(obj: dict[str, Any]) -> str | None:
