@@ -1235,6 +1235,53 @@ def test_an_elixir_crash_report_is_one_event_with_its_exception() -> None:
     ]
     assert "** (ArithmeticError) bad argument" in events[0].message
     assert events[3].message.endswith("Storefront.Pricing.localize!/2")
+    # each report's pattern is named by its exception (Phoenix's nested one), not its context
+    templates = [p.template for p in build_digest(events).patterns]
+    assert any(
+        t.endswith(":: ** (ArithmeticError) bad argument in arithmetic expression")
+        for t in templates
+    )
+    assert any(":: ** (KeyError) key :utm_source not found" in t for t in templates)
+    assert any(
+        t.endswith(":: ** (MatchError) no match of right hand side value: :error")
+        for t in templates
+    )
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        # mix's error after an INFO line: its own event, an error
+        ["2026-06-09T10:00:00.000Z INFO Compiling 3 files (.ex)",
+         '** (Mix) Could not compile dependency :bcrypt_elixir, "mix compile" failed.'],
+        # Spring's "Task ... terminated" is no Elixir report: the exception after it is its own
+        ["2026-06-09 10:00:00.000  INFO 1 --- [main] c.e.Jobs : Task sync-inventory terminated",
+         "java.lang.IllegalStateException: scheduler shut down"],
+    ],
+    ids=["mix", "spring-task"],
+)  # fmt: skip
+def test_lines_like_an_elixir_report_outside_one_are_their_own_events(lines: list[str]) -> None:
+    events = list(parse_lines(lines))
+    assert len(events) == 2
+    assert events[1].level is Level.ERROR
+
+
+def test_time_of_day_heads_are_learned_among_elixir_reports() -> None:
+    lines = []
+    for n in range(60):
+        lines.append(f"10:{n // 60:02d}:{n % 60:02d}.000 [info] GET /api/items/{n}")
+        if n % 20 == 19:
+            lines += [
+                f"10:00:{n:02d}.500 [error] GenServer Shop.Cache terminating",
+                "** (KeyError) key :rate not found in: %{}",
+                "    (shop 1.0.0) lib/shop/cache.ex:41: Shop.Cache.handle_info/2",
+                "Last message: :refresh",
+                "State: %{}",
+            ]
+    events = list(parse_lines(lines, now=datetime(2026, 11, 26, 12, 0, tzinfo=UTC)))
+    assert len(events) == 63
+    assert all(e.timestamp is not None for e in events)
+    assert events[0].message == "GET /api/items/0"
 
 
 def test_a_time_of_day_alone_is_on_the_day_of_the_dated_lines_around_it() -> None:
@@ -1264,6 +1311,18 @@ def test_a_time_of_day_alone_is_on_the_day_of_the_dated_lines_around_it() -> Non
         datetime(2026, 6, 9, 10, 21, 37, 482000, tzinfo=UTC),
         datetime(2026, 6, 8, 23, 59, 59, 1000, tzinfo=UTC),
     ]
+    # a day of time-of-day lines after one dated line: each on the day nearest the one before
+    day = [access.format(clock="10:00:00", status=200)]
+    day += [f"{h:02d}:30:00.000 request_id=F{h} [info] GET /x" for h in (9, 15, 21, 3, 9)]
+    assert [e.timestamp for e in parse_lines(day, now=now)][1:] == [
+        datetime(2026, 6, 9, h, 30, tzinfo=UTC) for h in (9, 15, 21)
+    ] + [datetime(2026, 6, 10, h, 30, tzinfo=UTC) for h in (3, 9)]
+    # a record whose "time" is no real date (an uptime) dates nothing
+    odd = ['{"level":"info","msg":"GET /health","time":12}']
+    odd += [f"10:00:0{n}.000 request_id=F{n} [info] GET /y" for n in range(6)]
+    assert {e.timestamp.date() for e in list(parse_lines(odd, now=now))[1:] if e.timestamp} == {
+        datetime(2026, 11, 26).date()
+    }
 
 
 def test_a_time_of_day_alone_is_read_where_the_source_agrees_on_it() -> None:

@@ -75,3 +75,12 @@ def test_a_kill_without_its_own_time_limit_just_before_reads_as_memory(
         bursts.append(time_limits)
     issues = _read(*bursts)
     assert (C.OUT_OF_MEMORY, Role.ROOT_CAUSE) in issues
+
+
+def test_thirty_kills_beside_two_time_limits_in_the_same_minute_read_as_memory() -> None:
+    """Each time limit kills one worker: two of them do not explain thirty kills, however
+    close in time."""
+    burst = (KILLS_FROM, KILLS_FROM + timedelta(seconds=50))
+    limits = Burst("web", "CRITICAL", "WORKER TIMEOUT (pid:{n})", 2, *burst)
+    kills = Burst("web", "ERROR", SIGKILL.message, 30, *burst)
+    assert (C.OUT_OF_MEMORY, Role.ROOT_CAUSE) in _read(READ_TIMEOUT, limits, kills, BAD_GATEWAY)

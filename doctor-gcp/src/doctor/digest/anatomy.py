@@ -163,7 +163,6 @@ def continues_stack(mode: int, line: str) -> bool:
         or V8_BANNER.match(line) is not None
         or GOROUTINE_HEADER.match(line) is not None
         or OMITTED_FRAMES.match(line) is not None
-        or beam.EXCEPTION.match(line) is not None
         or mode == PY_STACK  # the exception line that closes a Python traceback
         or kernel.CONTEXT.match(line) is not None
         or kernel.MEMORY_TABLES.match(line) is not None
@@ -268,12 +267,17 @@ def closing_exception(lines: list[str]) -> str | None:
 
     That is the last unindented line with words (Python's exception line, Java's last "Caused
     by:", a JavaScript "Error: ..."), above any goroutine dump (there, the panic line); never
-    a kernel report's context or tables (its first line says what happened).
+    a kernel report's context or tables (its first line says what happened); in an Elixir
+    report, its last "** (Error) ..." line (Phoenix nests the error under "** (exit)").
     """
     for i, line in enumerate(lines):
         if looks_like_goroutine_header(line):
             lines = lines[:i]
             break
+    # an Elixir report: its (innermost) "** (KeyError) ..." line, not the context after it
+    raised = [text for line in lines if beam.EXCEPTION.match(text := line.lstrip(" \t"))]
+    if raised:
+        return raised[-1]
     for line in reversed(lines):
         if (
             line

@@ -153,7 +153,7 @@ class EventAssembler(ServiceHeads):
                 self._disorder += 1
             self._timed += 1
             self._last_stamp[agg] = self._last_stamp[_ANY] = pending.timestamp
-            if not clock:
+            if not clock or self._dated is not None:  # a time of day alone then dates the next
                 self._dated = pending.timestamp
         self._open[agg] = pending
 

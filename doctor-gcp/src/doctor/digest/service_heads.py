@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from . import headers, prefixes
+from . import beam, headers, prefixes
 from .anatomy import (
     EXCEPTION_CLASS,
     GO_CRASH_STARTS,
@@ -45,7 +45,7 @@ def _headless(line: str) -> bool:
     return (
         not line.strip()
         or line[0] in " \t"
-        or line.startswith((*STACK_CONTINUATIONS, *GO_CRASH_STARTS))
+        or line.startswith((*STACK_CONTINUATIONS, *GO_CRASH_STARTS, *beam.HEADLESS))
         or GOROUTINE_HEADER.match(line) is not None
         or OMITTED_FRAMES.match(line) is not None
         or EXCEPTION_CLASS.match(line) is not None
@@ -62,6 +62,7 @@ ERROR_DETAILS = ("DETAIL:", "HINT:", "STATEMENT:", "CONTEXT:", "QUERY:", "LOCATI
 PREFIX_TIME = "\x00prefix"
 _NO_ZONE = timedelta(0)
 _DAY = timedelta(days=1)
+_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 # A logfmt record's head (Go's slog and logrus, go-kit, Grafana): its first keys name its time
@@ -155,11 +156,13 @@ class ServiceHeads:
         return timed
 
     def _on_the_day(self, clock: datetime) -> datetime:
-        """A time of day alone (placed on a guessed day) on the day nearest the last dated time
-        read: a log's time-only lines were written among its dated ones, not today."""
-        if self._dated is None:
+        """A time of day alone (placed on a guessed day) on the day nearest the last time read
+        since a dated one: a log's time-only lines were written among its dated ones, not
+        today. (An anchor before 2000 or ahead of now, a record's `"time": 12`, dates none.)"""
+        anchor = self._dated
+        if anchor is None or not _EARLIEST <= anchor <= self._now + _DAY:
             return clock
-        return clock + _DAY * round((self._dated - clock) / _DAY)
+        return clock + _DAY * round((anchor - clock) / _DAY)
 
     def _zone_of(self, agg: str | None) -> timedelta:
         """How far ahead of UTC a source's zone-less times are, where neighbours told."""

@@ -8,9 +8,9 @@ says so with `after`: it fires on a pattern only where the digest holds a patter
 the named rules, as they read without context, that the pattern follows.
 
 A pattern follows another when they share a service (or either names none) and most of its
-events fall in minutes where the other has events, in the same minute or the one before: a
-kill that comes with the time limits, not one an hour after an early timeout. Without
-timestamps on either, presence decides.
+events are matched, one for one, by events of the other in the same minute or the one before:
+a kill that comes with its time limit, not one an hour after an early timeout, nor thirty
+kills beside two time limits. Without timestamps on either, presence decides.
 """
 
 from __future__ import annotations
@@ -77,9 +77,19 @@ def follows(later: Pattern, earlier: Pattern) -> bool:
     if not later.minutes or not earlier.minutes:
         return not later.minutes and not earlier.minutes
     step = max(later.minute_step, earlier.minute_step, 1)
+    kills, limits = _buckets(later, step), _buckets(earlier, step)
+    # each event of `earlier` explains one of `later` (gunicorn kills a worker once per time
+    # limit): thirty kills beside two time limits are not the time limits'
     near = sum(
-        events
-        for minute, events in later.minutes.items()
-        if minute in earlier.minutes or minute - step in earlier.minutes
+        min(events, limits.get(bucket, 0) + limits.get(bucket - step, 0))
+        for bucket, events in kills.items()
     )
-    return near >= FOLLOW_SHARE * sum(later.minutes.values())
+    return near >= FOLLOW_SHARE * sum(kills.values())
+
+
+def _buckets(pattern: Pattern, step: int) -> dict[int, int]:
+    """The pattern's events per bucket of `step` minutes (patterns may be bucketed finer)."""
+    counts: dict[int, int] = {}
+    for minute, events in pattern.minutes.items():
+        counts[minute - minute % step] = counts.get(minute - minute % step, 0) + events
+    return counts
