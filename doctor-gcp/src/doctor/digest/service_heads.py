@@ -103,8 +103,8 @@ class ServiceHeads:
         self._sources: dict[str, str | None] = {}
         self._zone = timedelta(0)  # how far ahead of UTC the prefix's zone-less times are
         self._zones: dict[str | None, timedelta] = {}  # per source, told by its neighbours
-        # The day a time of day alone is on: the last dated time read (at first, the first one
-        # among the stream's first lines), which Elixir's time-only lines sit among
+        # The day a time of day alone is on: the last time read since a dated one (at first,
+        # the first dated one among the stream's first lines), which Elixir's lines sit among
         self._dated: datetime | None = None
 
     def _learn(self, sample: list[str]) -> None:

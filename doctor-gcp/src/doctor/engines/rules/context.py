@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from doctor.digest.types import Pattern
 from doctor.engines.rules.base import Rule
 
-FOLLOW_SHARE = 0.75  # of a pattern's events, in the minutes of the one it follows
+FOLLOW_SHARE = 0.75  # of a pattern's events, matched by the other's (see `follows`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,14 +77,14 @@ def follows(later: Pattern, earlier: Pattern) -> bool:
     if not later.minutes or not earlier.minutes:
         return not later.minutes and not earlier.minutes
     step = max(later.minute_step, earlier.minute_step, 1)
-    kills, limits = _buckets(later, step), _buckets(earlier, step)
+    mine, theirs = _buckets(later, step), _buckets(earlier, step)
     # each event of `earlier` explains one of `later` (gunicorn kills a worker once per time
     # limit): thirty kills beside two time limits are not the time limits'
-    near = sum(
-        min(events, limits.get(bucket, 0) + limits.get(bucket - step, 0))
-        for bucket, events in kills.items()
+    matched = sum(
+        min(events, theirs.get(bucket, 0) + theirs.get(bucket - step, 0))
+        for bucket, events in mine.items()
     )
-    return near >= FOLLOW_SHARE * sum(kills.values())
+    return matched >= FOLLOW_SHARE * sum(mine.values())
 
 
 def _buckets(pattern: Pattern, step: int) -> dict[int, int]:
