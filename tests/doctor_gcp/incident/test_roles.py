@@ -3,6 +3,7 @@ root cause comes first whatever its size, chronic noise last, links work across 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -121,6 +122,14 @@ def test_a_go_panic_comes_before_the_crash_loop_it_causes() -> None:
     assert roles == [Role.ROOT_CAUSE, Role.SYMPTOM, Role.CHRONIC]
 
 
+# code that raises on what a breaker's fallback returned: 500s
+RAISED = Burst(
+    "api", "ERROR",
+    "request errored status=500 TypeError: Cannot read properties of undefined (reading "
+    "'amount')", 300, ONSET,
+)  # fmt: skip
+
+
 @pytest.mark.parametrize("lead_seconds", [5, 40, 100])
 def test_a_dependency_that_refuses_comes_before_the_500s_its_callers_raise(
     lead_seconds: int,
@@ -132,11 +141,7 @@ def test_a_dependency_that_refuses_comes_before_the_500s_its_callers_raise(
         "pricing quote failed: 14 UNAVAILABLE: No connection established. Last error: connect "
         "ECONNREFUSED 10.12.8.21:50051", 60, ONSET,
     )  # fmt: skip
-    raised = Burst(
-        "api", "ERROR",
-        "request errored status=500 TypeError: Cannot read properties of undefined (reading "
-        "'amount')", 300, ONSET + timedelta(seconds=lead_seconds),
-    )  # fmt: skip
+    raised = replace(RAISED, start=ONSET + timedelta(seconds=lead_seconds))
     diagnosis, roles = _diagnose(raised, refused, CHRONIC_TLS)
     assert [i.category for i in diagnosis.issues][:2] == [
         C.UPSTREAM_UNAVAILABLE,
@@ -148,12 +153,7 @@ def test_a_dependency_that_refuses_comes_before_the_500s_its_callers_raise(
 def test_code_that_raises_first_comes_before_the_dependency_errors_after_it() -> None:
     """The same two, the other way round: a release whose code raises, then its callers'
     502s. The earlier one is the cause."""
-    raised = Burst(
-        "api", "ERROR",
-        "request errored status=500 TypeError: Cannot read properties of undefined (reading "
-        "'amount')", 300, ONSET,
-    )  # fmt: skip
-    diagnosis, roles = _diagnose(raised, UNAVAILABLE, CHRONIC_TLS)
+    diagnosis, roles = _diagnose(RAISED, UNAVAILABLE, CHRONIC_TLS)
     assert [i.category for i in diagnosis.issues][:2] == [
         C.APPLICATION_EXCEPTION,
         C.UPSTREAM_UNAVAILABLE,

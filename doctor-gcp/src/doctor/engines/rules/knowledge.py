@@ -93,6 +93,14 @@ def read_links(entry: Traversable) -> dict[Category, frozenset[Category]]:
     return links
 
 
+def _named(by_id: dict[str, Rule], rule_id: str, where: str) -> Rule:
+    """The rule a list of `where` names, or the error that no rule has that id."""
+    target = by_id.get(rule_id)
+    if target is None:
+        raise KnowledgeError(f"{where}: no rule has the id {rule_id!r}")
+    return target
+
+
 def _check_refinements(built: list[Rule], path_of: dict[str, str]) -> None:
     """`refines` must name an existing rule of the same tier and never lead back to itself:
     the engine tries a refinement before what it refines (order.py), which a cycle forbids."""
@@ -100,9 +108,7 @@ def _check_refinements(built: list[Rule], path_of: dict[str, str]) -> None:
     for r in built:
         where = f"{path_of[r.id]}: rule {r.id!r}: refines"
         for other in sorted(r.refines):
-            target = by_id.get(other)
-            if target is None:
-                raise KnowledgeError(f"{where}: no rule has the id {other!r}")
+            target = _named(by_id, other, where)
             if target.strength is not r.strength:
                 raise KnowledgeError(
                     f"{where}: {other!r} is {target.strength}, this rule {r.strength}; "
@@ -126,10 +132,7 @@ def _check_after(built: list[Rule], path_of: dict[str, str]) -> None:
     for r in built:
         where = f"{path_of[r.id]}: rule {r.id!r}: after"
         for other in sorted(r.after):
-            target = by_id.get(other)
-            if target is None:
-                raise KnowledgeError(f"{where}: no rule has the id {other!r}")
-            if target.after:
+            if _named(by_id, other, where).after:
                 raise KnowledgeError(
                     f"{where}: {other!r} has an `after` of its own; name the rules it follows"
                 )
