@@ -275,9 +275,10 @@ def closing_exception(lines: list[str]) -> str | None:
             lines = lines[:i]
             break
     # an Elixir report: its (innermost) "** (KeyError) ..." line, not the context after it
-    raised = [text for line in lines if beam.EXCEPTION.match(text := line.lstrip(" \t"))]
-    if raised:
-        return raised[-1]
+    for line in reversed(lines):
+        text = line.lstrip(" \t")
+        if text.startswith("** (") and beam.EXCEPTION.match(text):
+            return text
     for line in reversed(lines):
         if (
             line

@@ -90,9 +90,9 @@ class EventAssembler(ServiceHeads):
         if message[:1] == "[":  # a kernel line behind a head: its printk time is no message
             message = kernel.without_printk_time(message)
         timestamp = None if _gives_way(head, stamp) else head.timestamp
-        clock = timestamp is not None and not head.dated
-        if clock and timestamp is not None:
-            timestamp = self._on_the_day(timestamp)
+        clock = False  # a time of day alone, placed on the day of the lines around it
+        if timestamp is not None and not head.dated:
+            timestamp, clock = self._on_the_day(timestamp), True
         if self._zones and timestamp is not None and head.dated and not head.zoned:
             timestamp -= self._zone_of(agg)  # its host's local time
         service = self._named(agg, head.service)
@@ -135,7 +135,8 @@ class EventAssembler(ServiceHeads):
         self, agg: str | None, pending: OpenEvent, stamp: datetime | None, *, clock: bool = False
     ) -> None:
         """Open `pending` in its stream, its time (or the stream's last, where it has none)
-        kept for what follows; `clock`: its time was a time of day alone, which dates nothing."""
+        kept for what follows; `clock`: its time was a time of day alone, which dates what
+        follows only once a dated line has."""
         if pending.timestamp is None and stamp is not None:
             pending.timestamp = to_utc(stamp)
         if pending.timestamp is None:
