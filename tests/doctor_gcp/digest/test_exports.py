@@ -49,6 +49,25 @@ def test_a_quote_never_closed_leaves_its_lines_read_as_lines() -> None:
     assert len(digest_lines(cut).line_assignments) == len(cut)
 
 
+def test_an_export_pasted_below_the_command_that_printed_it_is_read_as_one() -> None:
+    pasted = ["$ cat logs-insights-results.csv", *EXPORT]
+    events = list(parse_lines(pasted, now=NOW))
+    assert [(e.first_line, e.line_count, e.service) for e in events][1:] == [
+        (2, 1, "rendition-writer"),
+        (3, 4, "rendition-writer"),
+        (7, 1, "manifest-builder"),
+    ]
+    assert events[0].message == "$ cat logs-insights-results.csv"  # a line of its own, kept
+    assert events[2].level is Level.ERROR
+    assignments = digest_lines(pasted).line_assignments
+    assert len(assignments) == len(pasted)
+    assert assignments[0] is not None
+    assert assignments[1] is None  # the header's none
+    # a header further down is a line like any other: the rows are no export
+    late = ["$ cat results.csv", "# exported from the console", "", "---", *EXPORT]
+    assert EXPORT[0] in [e.message for e in parse_lines(late, now=NOW)]
+
+
 def test_only_an_exports_header_starts_one() -> None:
     assert csv_columns("@timestamp,@message") == ["@timestamp", "@message"]
     assert csv_columns("@timestamp,@log,@logStream,@message,@ingestionTime") is not None

@@ -195,6 +195,26 @@ def test_warnings_and_info_never_become_generic_issues() -> None:
     assert "No known failure" in diagnosis.summary
 
 
+def test_a_job_its_runner_retries_failed_though_logged_as_a_warning() -> None:
+    job = (
+        'pid=12 tid=07hwj class=RenewJob jid=80bc WARN: {"context":"Job raised exception",'
+        '"job":{"retry":true,"class":"RenewJob","error_message":"%s","error_class":"%s"}}'
+    )
+    digest = _digest(
+        _pattern(
+            "p1", job % ("undefined method 'price' for nil", "NoMethodError"), level=Level.WARNING
+        ),
+        _pattern("p2", job % ("Net::ReadTimeout", "Net::ReadTimeout"), level=Level.WARNING),
+        _pattern("p3", "ValueError: optional field skipped", level=Level.WARNING),
+    )
+    issues = RulesEngine().diagnosis(digest).issues
+    # the job's own error names the category where it says more than that the job raised
+    assert sorted((i.category.value, i.pattern_ids) for i in issues) == [
+        ("application_exception", ["p1"]),
+        ("timeout", ["p2"]),
+    ]
+
+
 def test_a_digest_without_warnings_has_no_issues() -> None:
     digest = _digest(
         _pattern("p1", "GET /healthz 200 1ms", level=Level.INFO, count=500),

@@ -19,6 +19,7 @@ from typing import NamedTuple
 from .service_names import file_service
 
 _FIELD = re.compile(r"@?[A-Za-z_][\w.]*")
+_HEADER_WITHIN = 3
 MAX_ROW_LINES = 1000  # a quote never closed: the lines held are read as lines after this many
 INSIGHTS_MESSAGE = "@message"
 # Other exports' columns, by their name in any case, as the JSON reader's keys
@@ -46,6 +47,12 @@ def csv_columns(line: str) -> list[str] | None:
         return None
     # read as the JSON reader's keys; a column with none keeps its name
     return [key or field for key, field in zip(keys, fields, strict=True)]
+
+
+def header_at(lines: list[str]) -> int | None:
+    """Where an export's header line is among a stream's first lines: the first, or below the
+    shell command that printed the file (`$ cat results.csv`); None when there is none."""
+    return next((i for i, line in enumerate(lines[:_HEADER_WITHIN]) if csv_columns(line)), None)
 
 
 class Row(NamedTuple):

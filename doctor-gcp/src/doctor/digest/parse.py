@@ -36,7 +36,7 @@ from .anatomy import (
     may_touch_stack,
 )
 from .assembly import EventAssembler
-from .exports import CsvRows, Row, as_record, csv_columns
+from .exports import CsvRows, Row, as_record, csv_columns, header_at
 from .pending import Held, OpenEvent
 from .prefixes import Prefix
 from .reading import CUT_MARK, MAX_LINE_CHARS, Record, untimed
@@ -120,12 +120,16 @@ class LogParser(EventAssembler):
         """Learn the stream's heads from its first records; those left to read (an Insights
         CSV export's header line is no event)."""
         self._learn([text.split("\n", 1)[0] for text, _ in sample])
-        columns = csv_columns(sample[0][0]) if sample and not whole else None
-        if columns is None:
+        at = None if whole else header_at([text for text, _ in sample])
+        if at is None:
             return sample
-        self._csv = CsvRows(columns)
+        # Lines above the header (the shell command that printed the file) are lines of
+        # their own; the header is no event.
+        for text, stamp in sample[:at]:
+            self._line(self.stats.lines, text, stamp)
+        self._csv = CsvRows(csv_columns(sample[at][0]) or [])
         self.stats.lines += 1
-        return sample[1:]
+        return sample[at + 1 :]
 
     def _csv_line(self, row: Row, stamp: datetime | None) -> None:
         record = as_record(row)
