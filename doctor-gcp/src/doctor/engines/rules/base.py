@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 from doctor.digest.types import Level
 from doctor.engines.rules.prefilter import required_literals
+from doctor.engines.rules.regexes import any_of
 from doctor.engines.rules.schema import (
     Causal,
     KnowledgeError,
     RuleSpec,
     Strength,
-    any_of,
 )
 from doctor.engines.rules.text import MatchText
 from doctor.taxonomy import Category, Severity
