@@ -562,8 +562,13 @@ def test_an_access_records_status_joins_its_message(
                 ],
             },
         },
+        {  # HashiCorp's hclog (Nomad, Consul, Vault and apps written with it)
+            "@level": "error", "@message": "order load failed", "@module": "Orders.Api",
+            "@timestamp": "2026-11-26T15:24:36.592000Z",
+            "error": "System.TimeoutException: The operation has timed out.",
+        },
     ],
-    ids=["dotnet", "serilog", "log4j2"],
+    ids=["dotnet", "serilog", "log4j2", "hclog"],
 )  # fmt: skip
 def test_json_keys_of_dotnet_serilog_and_log4j2(record: dict[str, object]) -> None:
     (event,) = parse(json.dumps(record))

@@ -296,6 +296,32 @@ def test_a_named_problem_that_stopped_before_the_incident_does_not_come_first() 
     assert roles[0] is Role.ROOT_CAUSE
 
 
+def test_an_exception_that_stopped_before_the_incident_yields_to_a_cause_still_going() -> None:
+    # one panic in a reports worker 4.5 minutes before a bad setting stops the ledger from
+    # starting: both would explain the 503s, but the panic was over when they began
+    blip = Burst(
+        "reports", "ERROR", "panic: runtime error: index out of range [{n}] with length 3", 1,
+        ONSET - timedelta(minutes=4, seconds=30), ONSET - timedelta(minutes=4),
+    )  # fmt: skip
+    config = Burst(
+        "ledger", "ERROR",
+        "invalid configuration: LEDGER_DB_SSLMODE: invalid value (attempt {n})", 9, ONSET, END,
+    )  # fmt: skip
+    diagnosis, roles = _diagnose(blip, config, UNAVAILABLE)
+    found = dict(zip(categories(diagnosis), roles, strict=True))
+    assert categories(diagnosis)[0] is C.CONFIGURATION_ERROR
+    assert found == {
+        C.CONFIGURATION_ERROR: Role.ROOT_CAUSE,
+        C.UPSTREAM_UNAVAILABLE: Role.SYMPTOM,
+        C.APPLICATION_EXCEPTION: Role.CHRONIC,  # over before the incident began
+    }
+    # the same panic still going when the incident begins stays the cause it was
+    going = replace(blip, count=30, end=END)
+    diagnosis, roles = _diagnose(going, config, UNAVAILABLE)
+    assert categories(diagnosis)[0] is C.APPLICATION_EXCEPTION
+    assert roles[0] is Role.ROOT_CAUSE
+
+
 def test_a_trickle_of_symptoms_from_minutes_before_the_cause_stays_chronic() -> None:
     early = Burst(
         "billing", "WARN", "payment provider returned 502 Bad Gateway for charge {n}, retrying",

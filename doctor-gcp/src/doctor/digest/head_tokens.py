@@ -39,7 +39,7 @@ TIME_KEYS, LEVEL_KEYS = "(?:time|ts|timestamp|t)=", "(?:level|lvl|severity)="
 # The keys that name a record's service, in JSON and in logfmt, first found first taken.
 SERVICE_KEYS = (
     "service", "service.name", "logger", "logger_name", "component", "app", "Category",
-    "loggerName", "SourceContext",
+    "loggerName", "SourceContext", "@module",
 )  # fmt: skip
 _TIME_KEY = re.compile(TIME_KEYS + '"?')
 _LEVEL_KEY = re.compile(LEVEL_KEYS + '"?(?P<word>[A-Za-z]+)("?)(?=[ \t]|$)')

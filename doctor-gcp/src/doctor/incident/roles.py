@@ -158,13 +158,24 @@ def _cast(
     def late(at: float | None) -> bool:
         return first_named is not None and (at is None or at > first_named + CLUSTER_MINUTES * 60)
 
-    def cause_key(pid: str) -> tuple[bool, bool, int, bool, float, int, int, int, str]:
+    def faded(pid: str) -> bool:
+        # a failure of a kind that follows causes (an exception, a timeout) that stopped before
+        # the incident began, beside a cause still going: a blip, not what set the rest off
+        return (
+            first_named is not None
+            and going is not None
+            and classes[pid][1] <= 0
+            and max(patterns[pid].minutes, default=going) < going
+        )
+
+    def cause_key(pid: str) -> tuple[bool, bool, bool, int, bool, float, int, int, int, str]:
         at = when(pid)
         category, causal = classes[pid]
         pattern = patterns[pid]
         return (
             pid in refused,  # a cause only where nothing else is
             late(at),
+            faded(pid),
             -reach(pid),
             category is Category.UNKNOWN,  # a failure nobody recognises is no named cause
             at if at is not None else float("inf"),
@@ -189,9 +200,9 @@ def _cast(
         cause = pid == primary or (together and known and pid not in refused)
         role[pid] = Role.ROOT_CAUSE if cause else Role.SYMPTOM
         weak = classes[pid][1] <= 0 or pid in refused
-        if pid != primary and weak and _long_before(at, start):
+        if pid != primary and (faded(pid) or (weak and _long_before(at, start))):
             # a trickle of symptoms (502s, timeouts) that began minutes before the cause and
-            # nothing explains: noise that was there, not a second cause
+            # nothing explains, or a blip over before the incident: noise, not a second cause
             role[pid] = Role.CHRONIC
             chronic.append(pid)
     for pid in inside:
