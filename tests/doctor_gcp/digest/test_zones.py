@@ -110,3 +110,30 @@ def test_a_zone_needs_three_neighbours_and_two_thirds_of_them() -> None:
     near = [far[0], *[None] * 3, far[1], *far[2:]]  # 4 lines away: still a neighbour
     assert neighbour_zones(near) == {"nginx": two_hours}
     assert neighbour_zones([Timed("x", T0, zoned=False)] * 4) == {}  # no zoned line at all
+
+
+def _journal(zone: str) -> list[str]:
+    """journalctl -o short-iso (the host's zone named), then `systemctl status`, whose
+    journal lines name none."""
+    zoned = [
+        f"2026-07-08T09:{m:02}:02{zone} edge-07 systemd[1]: edge-agent.service: "
+        "Failed with result 'watchdog'."
+        for m in range(30, 36)
+    ]
+    return [
+        *zoned,
+        "\u00d7 edge-agent.service - Fleet edge agent",  # a failed unit
+        "     Active: failed (Result: watchdog) since Wed 2026-07-08 09:38:08 MST; 1min ago",
+        "",
+        "Jul 08 09:37:38 edge-07 systemd[1]: edge-agent.service: Watchdog timeout (limit 1min)!",
+    ]
+
+
+def test_a_journal_printed_with_its_zone_then_without_is_read_in_that_zone() -> None:
+    last = list(parse_lines(_journal("-07:00"), now=NOW))[-1]
+    assert last.message == "edge-agent.service: Watchdog timeout (limit 1min)!"
+    assert last.timestamp == datetime(2026, 7, 8, 16, 37, 38, tzinfo=UTC)
+    # a journal in UTC, or one whose zones disagree, tells no zone
+    for lines in (_journal("+00:00"), [*_journal("-07:00")[:3], *_journal("+02:00")[3:]]):
+        last = list(parse_lines(lines, now=NOW))[-1]
+        assert last.timestamp == datetime(2026, 7, 8, 9, 37, 38, tzinfo=UTC)

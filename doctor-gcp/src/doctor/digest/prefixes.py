@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -39,6 +39,7 @@ _ISO = stamps.BY_NAME["iso"]
 _RFC3339 = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)"
 _SYSLOG_TIME = rf"{stamps.MONTH_NAMES} [ \d]\d \d\d:\d\d:\d\d(?:\.\d{{1,9}})?"
 _RFC3339_LOOSE = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)"
+_OFFSET = re.compile(r"Z$|(?P<sign>[+-])(?P<hours>\d\d):?(?P<minutes>\d\d)$")
 _LEVEL_WORD = (  # a word, not the start of a name ("alert-1", "info-db")
     r"(?i:trace|debug|info|notice|warn|warning|error|err|fatal|crit|critical|alert|emerg"
     r"|panic)(?=[\s:\]]|$)"
@@ -153,6 +154,19 @@ class Prefix:
         """(service, the service's own line); (None, line) when this line carries no prefix."""
         tagged = self.read(line)
         return tagged.service, tagged.body
+
+    def stated_offset(self, line: str) -> timedelta | None:
+        """How far ahead of UTC the prefix's own time on this line says it is (journald's
+        short-iso: "2026-07-08T09:30:02-07:00"); None when it names no zone."""
+        match = self.regex.match(line)
+        iso = match.groupdict().get("iso") if match is not None else None
+        zone = _OFFSET.search(iso) if iso else None
+        if zone is None:
+            return None
+        if zone[0] == "Z":
+            return timedelta(0)
+        sign = -1 if zone["sign"] == "-" else 1
+        return sign * timedelta(hours=int(zone["hours"]), minutes=int(zone["minutes"]))
 
     def read(self, line: str) -> Tagged:
         """What the prefix says of a line; the line itself (the same object) as the body when

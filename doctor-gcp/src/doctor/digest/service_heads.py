@@ -29,7 +29,7 @@ from .jsonlog import json_record
 from .kernel import without_printk_time
 from .service_names import file_service
 from .wrapped import wrapped_line
-from .zones import ZONES, Timed, agreed, neighbour_zones, zone_step
+from .zones import MIN_NEIGHBOURS, ZONES, Timed, agreed, neighbour_zones, zone_step
 
 # A source whose lines start records with a head often enough (several formats interleaved
 # count too) tells a line without one for the continuation it is.
@@ -132,6 +132,8 @@ class ServiceHeads:
         prefix_zone = self._zones.pop(PREFIX_TIME, None)
         if not self._zone and prefix_zone:  # no line of its own named the syslog times' zone
             self._zone = prefix_zone
+        if not self._zone and self._prefix is not None:
+            self._zone = self._stated_zone(self._prefix, sample)
 
     def _sample_times(self, sample: list[str], tagged: list[prefixes.Tagged]) -> list[Timed | None]:
         """The dated time of each of the stream's first lines as its own head gives it, and
@@ -185,6 +187,14 @@ class ServiceHeads:
                 if abs(offset) <= ZONES:  # else the two times are not of one moment
                     offsets[zone_step(offset)] += 1
         return agreed(offsets)
+
+    @staticmethod
+    def _stated_zone(prefix: prefixes.Prefix, sample: list[str]) -> timedelta:
+        """The zone the prefix's own zoned times name, where most agree: a host's journal
+        printed with zones (short-iso) and then without (`short`, as `systemctl status`
+        prints it) is in one local zone."""
+        stated = (prefix.stated_offset(line) for line in sample)
+        return agreed(Counter(zone_step(o) for o in stated if o is not None), MIN_NEIGHBOURS)
 
     def _learn_service(self, service: str | None, bodies: list[str]) -> None:
         heads = self._heads[service] = Heads.learn(bodies, self._now)
