@@ -581,6 +581,15 @@ def test_json_keys_of_dotnet_serilog_and_log4j2(record: dict[str, object]) -> No
         assert event.message.endswith("\tat a.B.c(B.java:7)")
 
 
+def test_hclog_states_its_level_under_at_level() -> None:
+    record = {
+        "@level": "warn", "@message": "invalid configuration", "@module": "ledger-api.config",
+        "@timestamp": "2026-07-22T07:31:08.412377Z", "key": "LEDGER_DB_SSLMODE",
+    }  # fmt: skip
+    (event,) = parse(json.dumps(record))
+    assert (event.level, event.service) == (Level.WARNING, "ledger-api.config")
+
+
 def test_ecs_records_keep_their_exception_in_flat_dotted_keys() -> None:
     """The Elastic Common Schema writes the exception as "error.type", "error.message" and
     "error.stack_trace" beside the message (Elasticsearch's own logs, ecs-logging)."""

@@ -16,7 +16,9 @@ MESSAGE_KEYS = (
     "message", "msg", "log", "@message", "textPayload", "event", "Message", "@m", "@mt",
     "short_message", "MESSAGE",
 )  # fmt: skip
-LEVEL_KEYS = ("level", "severity", "levelname", "lvl", "log.level", "loglevel", "LogLevel", "@l")
+LEVEL_KEYS = (
+    "level", "severity", "levelname", "lvl", "log.level", "loglevel", "LogLevel", "@l", "@level",
+)  # fmt: skip
 # eventTime: CloudTrail's records, as CloudTrail sends them to CloudWatch Logs
 TS_KEYS = (
     "timestamp", "ts", "time", "@timestamp", "asctime", "datetime", "eventTime", "Timestamp",
