@@ -1576,3 +1576,20 @@ def test_a_level_head_of_its_own_starts_an_error_and_postgres_details_stay_with_
         access[0].removeprefix("INFO:     "),
     ]
     assert events[8].level == Level.ERROR
+
+
+def test_year_less_times_fall_in_the_year_of_the_dated_lines_around_them() -> None:
+    """kubelet's klog names no year; beside a Flink log of July 2025 it is July 2025, not the
+    July before the day the log is read."""
+    now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+    flink = "2025-07-08 06:48:13,402 WARN  c.o.GeoEnrich [] - geo-enrich lookup failed: HTTP 503"
+    klog = 'I0708 06:48:19.772000    2211 prober.go:107] "Probe failed" probeType="Readiness"'
+    events = list(parse_lines([flink, klog, flink], now=now))
+    assert [e.timestamp.year if e.timestamp else None for e in events] == [2025, 2025, 2025]
+    # alone, a year-less time is in the latest year that puts it in the past
+    (alone,) = parse_lines([klog], now=now)
+    assert alone.timestamp == datetime(2026, 7, 8, 6, 48, 19, 772000, tzinfo=UTC)
+    # and never in the future, whatever year a line's head names
+    ahead = flink.replace("2025-07-08", "2031-07-08")
+    events = list(parse_lines([ahead, klog.replace("I0708", "I1201")], now=now))
+    assert events[1].timestamp == datetime(2025, 12, 1, 6, 48, 19, 772000, tzinfo=UTC)

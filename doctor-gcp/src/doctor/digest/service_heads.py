@@ -63,6 +63,11 @@ PREFIX_TIME = "\x00prefix"
 _NO_ZONE = timedelta(0)
 _DAY = timedelta(days=1)
 _EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+# A date with its year in a line's head ("2025-07-08 06:48:13", "2025/07/08T06:48"): the
+# stream's year, for its year-less times
+_FULL_DATE = re.compile(r"\b(\d{4})[-/](\d\d)[-/](\d\d)[T ](\d\d):(\d\d)")
+_HEAD_CHARS = 80
+_HALF_A_YEAR = timedelta(days=182)
 
 
 # A logfmt record's head (Go's slog and logrus, go-kit, Grafana): its first keys name its time
@@ -91,6 +96,7 @@ class ServiceHeads:
 
     def __init__(self, now: datetime) -> None:
         self._now = now
+        self._years = now  # year-less times are placed before it (see `_learn`)
         self._prefix: prefixes.Prefix | None = None
         self._heads: dict[str | None, Heads] = {}  # per aggregated service
         self._headed: dict[str | None, bool] = {}  # most of its lines start with a head
@@ -108,7 +114,8 @@ class ServiceHeads:
         self._dated: datetime | None = None
 
     def _learn(self, sample: list[str]) -> None:
-        self._prefix = prefixes.learn(sample, self._now)
+        self._years = years_before(sample, self._now)
+        self._prefix = prefixes.learn(sample, self._years)
         # each line as its prefix reads it, once
         tagged = [self._prefix.read(line) for line in sample] if self._prefix else []
         bodies: list[tuple[str | None, str]] = (
@@ -152,7 +159,7 @@ class ServiceHeads:
                     timed.append(Timed(PREFIX_TIME, read.time, zoned=False))
                     continue
                 source, body = read.service or file, read.body
-            head = headers.read_alone(without_printk_time(body), self._now)
+            head = headers.read_alone(without_printk_time(body), self._years)
             stamp = head.timestamp if head.dated else None
             timed.append(Timed(source, stamp, head.zoned) if stamp is not None else None)
         return timed
@@ -197,7 +204,7 @@ class ServiceHeads:
         return agreed(Counter(zone_step(o) for o in stated if o is not None), MIN_NEIGHBOURS)
 
     def _learn_service(self, service: str | None, bodies: list[str]) -> None:
-        heads = self._heads[service] = Heads.learn(bodies, self._now)
+        heads = self._heads[service] = Heads.learn(bodies, self._years)
         self._headed[service] = heads.learned or (
             sum(self._has_head(service, body) for body in bodies) >= HEADED * len(bodies)
         )
@@ -225,7 +232,7 @@ class ServiceHeads:
             self._sources[source] = service
             heads = self._heads.get(service)
             if heads is None:  # a service first seen after the sample
-                heads = self._heads[service] = Heads([], self._now)
+                heads = self._heads[service] = Heads([], self._years)
             self._heads[source] = heads
             self._headed[source] = self._headed.get(service, False)
         return source
@@ -247,15 +254,33 @@ class ServiceHeads:
         heads = self._heads.get(service)
         if heads is not None and not body.startswith(ERROR_DETAILS) and heads.fits(body):
             return True
-        return headers.read_alone(body, self._now).timestamp is not None
+        return headers.read_alone(body, self._years).timestamp is not None
 
     def _head(self, service: str | None, body: str) -> Head:
         if body.startswith(NOT_A_HEAD):
             return Head(body, fitted=False)  # "panic: ..." is a crash, not a level word
         heads = self._heads.get(service)
         if heads is None:  # a service first seen after the sample
-            heads = self._heads[service] = Heads([], self._now)
+            heads = self._heads[service] = Heads([], self._years)
         return heads.read(body)
+
+
+def years_before(sample: list[str], now: datetime) -> datetime:
+    """What a stream's year-less times (syslog's, klog's) are placed before: half a year after
+    the latest full date in the heads of its first lines, so they fall in the year nearest
+    its dated lines (a log of last year's July read today), and never after `now`."""
+    latest = None
+    for line in sample:
+        if (found := _FULL_DATE.search(line, 0, _HEAD_CHARS)) is not None:
+            try:
+                year, month, day, hour, minute = map(int, found.groups())
+                stamp = datetime(year, month, day, hour, minute, tzinfo=UTC)
+            except ValueError:  # no such day
+                continue
+            latest = stamp if latest is None else max(latest, stamp)
+    if latest is None or latest < _EARLIEST:
+        return now
+    return min(now, latest + _HALF_A_YEAR)
 
 
 def _first_dated(sample: list[str], timed: list[Timed | None]) -> datetime | None:
