@@ -164,9 +164,12 @@ def find(text: str, pos: int = 0) -> tuple[Family, re.Match[str]] | None:
     first = text[pos : pos + 1]
     if not first:
         return None
-    any_of, families = (
-        (_ANY_DIGIT_FIRST, _DIGIT_FIRST) if first.isdigit() else (_ANY_LETTER_FIRST, _LETTER_FIRST)
-    )
+    if first.isdigit():
+        any_of, families = _ANY_DIGIT_FIRST, _DIGIT_FIRST
+    elif first.isupper():  # a weekday, a month or klog's level letter: each opens with a capital
+        any_of, families = _ANY_LETTER_FIRST, _LETTER_FIRST
+    else:
+        return None  # most words of a message: no regex tried
     if any_of.match(text, pos) is None:
         return None
     best: tuple[Family, re.Match[str]] | None = None
