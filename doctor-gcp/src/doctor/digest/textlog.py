@@ -22,7 +22,9 @@ _LEVEL_HEAD_CHARS = 120
 # case-insensitive alternatives are slow, on the lines that name no level. A loop of `in`
 # tests, not a regex trie: the hints open with the commonest letters, so a trie would try a
 # branch at nearly every position of a line (twice the time of the loop).
-_HINTS = ("err", "info", "warn", "debu", "trac", "noti", "fata", "pani", "crit", "aler", "emer", "seve")
+_HINTS = (
+    "err", "info", "warn", "debu", "trac", "noti", "fata", "pani", "crit", "aler", "emer", "seve",
+)  # fmt: skip
 
 
 def text_level(text: str) -> Level | None:
