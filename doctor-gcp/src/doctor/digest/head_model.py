@@ -58,6 +58,7 @@ class HeaderModel:
         time = next((c for c in self.columns if c.role == "time"), None)
         self._time = stamps.BY_NAME[time.family] if time is not None else None
         self._order = time.order if time is not None else "ymd"
+        self._tz = self._time is not None and "tz" in self._time.regex.groupindex
         # Lines of one second share a stamp: it is converted once (a pure function of the
         # text, the family, the field order and `now`).
         self._stamps: dict[str, tuple[datetime | None, Level | None, bool]] = {}
@@ -73,7 +74,7 @@ class HeaderModel:
             return None, None, False
         timestamp = stamps.convert(family, inner, now=self.now, order=self._order)
         klog = KLOG_LEVELS.get(inner.group("lvl")) if family.name == "klog" else None
-        zoned = family.name == "epoch" or bool(inner.groupdict().get("tz"))
+        zoned = family.name == "epoch" or (self._tz and bool(inner.group("tz")))
         return timestamp, klog, zoned
 
     def read(self, line: str) -> Head | None:

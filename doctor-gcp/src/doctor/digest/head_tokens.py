@@ -192,8 +192,27 @@ def _plain_token(line: str, pos: int, now: datetime, before: Token | None) -> To
     return token
 
 
+# A stream's first lines are tokenized to learn its heads, then most are read alone (for their
+# times, `service_heads._sample_times`): the second time is a lookup. The tokens are shared,
+# never changed once made; short lines only, and a bounded number of them.
+_TOKENIZED: dict[tuple[str, datetime, int], list[Token]] = {}
+_TOKENIZED_MAX, _TOKENIZED_CHARS = 1024, 2048
+
+
 def tokenize(line: str, now: datetime, limit: int = MAX_TOKENS) -> list[Token]:
     """The first `limit` head tokens of `line`."""
+    if len(line) > _TOKENIZED_CHARS:
+        return _tokenize(line, now, limit)
+    key = (line, now, limit)
+    tokens = _TOKENIZED.get(key)
+    if tokens is None:
+        if len(_TOKENIZED) >= _TOKENIZED_MAX:
+            _TOKENIZED.clear()
+        tokens = _TOKENIZED[key] = _tokenize(line, now, limit)
+    return list(tokens)  # a list of its own: a caller may cut it
+
+
+def _tokenize(line: str, now: datetime, limit: int) -> list[Token]:
     pos = _skip_blanks(line, 0)
     line = line.split("\n", 1)[0]  # a head is on the first line
     tokens = _glued_head(line, pos) if line[pos : pos + 1].isupper() else []

@@ -164,9 +164,12 @@ def find(text: str, pos: int = 0) -> tuple[Family, re.Match[str]] | None:
     first = text[pos : pos + 1]
     if not first:
         return None
-    any_of, families = (
-        (_ANY_DIGIT_FIRST, _DIGIT_FIRST) if first.isdigit() else (_ANY_LETTER_FIRST, _LETTER_FIRST)
-    )
+    if first.isdigit():
+        any_of, families = _ANY_DIGIT_FIRST, _DIGIT_FIRST
+    elif first.isupper():  # a weekday, a month or klog's level letter: each opens with a capital
+        any_of, families = _ANY_LETTER_FIRST, _LETTER_FIRST
+    else:
+        return None  # most words of a message: no regex tried
     if any_of.match(text, pos) is None:
         return None
     best: tuple[Family, re.Match[str]] | None = None
@@ -177,13 +180,13 @@ def find(text: str, pos: int = 0) -> tuple[Family, re.Match[str]] | None:
     return best
 
 
-def _fraction(match: re.Match[str]) -> int:
-    digits = match.group("f") or ""
+# Both take a field as `convert` already read it from the match (one groupdict a stamp).
+def _fraction(digits: str | None) -> int:
     return int((digits + "000000")[:6]) if digits else 0
 
 
-def _zone(match: re.Match[str]) -> timezone | None:
-    raw = (match.groupdict().get("tz") or "").strip()
+def _zone(field: str | None) -> timezone | None:
+    raw = (field or "").strip()
     if not raw:
         return None
     if raw == "Z":
@@ -214,7 +217,7 @@ def _in_the_past(stamp: datetime, now: datetime) -> datetime:
 def _on_the_latest_day(match: re.Match[str], now: datetime) -> datetime:
     """A time of day without a date is on the latest day that puts it at most an hour ahead of
     `now` (a clock a little fast): a log read soon after it was written."""
-    clock = time(int(match["H"]), int(match["M"]), int(match["S"]), _fraction(match))
+    clock = time(int(match["H"]), int(match["M"]), int(match["S"]), _fraction(match["f"]))
     stamp = datetime.combine(now.astimezone(UTC).date(), clock, tzinfo=UTC)
     return stamp - timedelta(days=1) if stamp - now > timedelta(hours=1) else stamp
 
@@ -226,7 +229,7 @@ def convert(
     groups = match.groupdict()
     try:
         if family.name == "epoch":
-            return parse_epoch(int(groups["e"]) + _fraction(match) / 1e6)
+            return parse_epoch(int(groups["e"]) + _fraction(groups["f"]) / 1e6)
         if family.name == "clock":
             return _on_the_latest_day(match, now)
         if family.name == "short":
@@ -244,8 +247,8 @@ def convert(
             int(groups.get("H") or 0),
             int(groups.get("M") or 0),
             int(groups.get("S") or 0),
-            _fraction(match) if "f" in groups else 0,
-            tzinfo=_zone(match) or UTC,
+            _fraction(groups.get("f")),
+            tzinfo=_zone(groups.get("tz")) or UTC,
         ).astimezone(UTC)
     except (ValueError, OverflowError, OSError):
         return None
