@@ -322,6 +322,30 @@ def test_an_exception_that_stopped_before_the_incident_yields_to_a_cause_still_g
     assert roles[0] is Role.ROOT_CAUSE
 
 
+def test_an_empty_secret_setting_comes_before_the_signatures_it_fails_and_their_403s() -> None:
+    empty = Burst(
+        "web", "WARN",
+        "STRIPE_WEBHOOK_SECRET is empty; webhook signature verification will reject every event",
+        3, ONSET - timedelta(minutes=1, seconds=20), ONSET - timedelta(minutes=1),
+    )  # fmt: skip
+    rejected = Burst(
+        "webhooks", "ERROR",
+        "stripe signature verification failed: No signatures found matching the expected "
+        "signature for payload (delivery {n})", 90, ONSET, END,
+    )  # fmt: skip
+    forbidden = Burst(
+        "api", "WARN", "tenant t_{n} suspended: access denied, 403 Forbidden", 40,
+        ONSET + timedelta(minutes=5), END,
+    )  # fmt: skip
+    diagnosis, roles = _diagnose(empty, rejected, forbidden)
+    assert categories(diagnosis) == [
+        C.CONFIGURATION_ERROR,
+        C.AUTHENTICATION_FAILURE,
+        C.PERMISSION_DENIED,
+    ]
+    assert roles == [Role.ROOT_CAUSE, Role.SYMPTOM, Role.SYMPTOM]
+
+
 def test_a_trickle_of_symptoms_from_minutes_before_the_cause_stays_chronic() -> None:
     early = Burst(
         "billing", "WARN", "payment provider returned 502 Bad Gateway for charge {n}, retrying",
