@@ -199,3 +199,29 @@ def test_a_docker_cut_is_rejoined_across_other_writers_lines() -> None:
         (" tail of the long line", [0, 2]),
         ("GET /healthz 200", [1]),
     ]
+
+
+def _gelf(n: int, message: str, container: str = "worker", **extra: object) -> str:
+    record = {
+        "version": "1.1", "host": "gke-pool-2-m2d9", "short_message": message,
+        "timestamp": 1795681560.120 + n, "level": 3 if n == 0 else 6,
+        "_container_name": container, "_pod_name": f"{container}-6b8f7c9d5-tx4rn", **extra,
+    }  # fmt: skip
+    return json.dumps(record)
+
+
+def test_graylogs_gelf_messages_of_one_line_are_read_as_the_containers_lines() -> None:
+    lines = [_gelf(0, "2026-11-26 08:26:00,120 ERROR [worker] flush failed")]
+    lines += [_gelf(i, text) for i, text in enumerate(TRACEBACK, 1)]
+    lines.insert(2, _gelf(1, "GET /healthz 200", container="web"))  # another container's
+    events = list(parse_lines(lines, now=NOW))
+    assert [(e.service, e.message.split("\n")[0]) for e in events] == [
+        ("worker", "flush failed"),
+        ("web", "GET /healthz 200"),
+    ]
+    assert events[0].message.split("\n")[1:] == TRACEBACK
+    assert events[0].level == Level.ERROR
+    assert events[1].timestamp == datetime(2026, 11, 26, 8, 26, 1, 120000, tzinfo=UTC)
+    # a message that holds its whole traceback is an event of its own, as it is
+    whole = _gelf(0, "flush failed", full_message="\n".join(["flush failed", *TRACEBACK]))
+    assert wrapped_line(whole) is None

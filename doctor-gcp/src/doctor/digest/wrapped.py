@@ -1,5 +1,6 @@
 """JSON records that wrap one line a program wrote: journald's export (`journalctl -o json`),
-Docker's json-file log, and a shipper's record of a container's line (Fluent Bit, Fluentd).
+Docker's json-file log, a shipper's record of a container's line (Fluent Bit, Fluentd), and a
+GELF message of one line (Graylog's: `short_message`, its extra fields named `_…`).
 
 Such a record is a line, not an event: a traceback arrives as one record per line. The parser
 reads the line it wraps as its writer's own (one process, or one container's stream), so the
@@ -16,6 +17,7 @@ from typing import Any, NamedTuple
 from .json_keys import EXC_KEYS, LEVEL_KEYS, MESSAGE_KEYS, TS_KEYS, json_time
 from .json_shapes import journald
 from .jsonlog import json_record, json_service
+from .levels import level_from_number
 from .types import Level
 
 # Docker's json-file driver cuts a longer line into records of 16 KiB; all but the last lack
@@ -28,6 +30,7 @@ _IDENTITY_KEYS = (
     "host", "hostname", "namespace_name", "pod_name", "pod_id", "container_id", "docker_id",
 )  # fmt: skip
 _OTHER_MESSAGE_KEYS = tuple(key for key in MESSAGE_KEYS if key != "log")
+_GELF = '"short_message"'
 # journald's names for who wrote a record (see json_shapes), with the host and process
 _JOURNALD_WRITER = ("_HOSTNAME", "CONTAINER_NAME", "SYSLOG_IDENTIFIER", "_COMM", "_PID")
 
@@ -45,12 +48,15 @@ def wrapped_line(text: str) -> Wrapped | None:
     """The line a JSON record wraps, or None when the record is an event of its own (an app's
     structured record: it states a level, an exception or a message of its own) or holds a
     message of several lines."""
-    if '"log"' not in text and '"__REALTIME_TIMESTAMP"' not in text:
-        return None  # neither key is in its text: no record to parse
+    if '"log"' not in text and '"__REALTIME_TIMESTAMP"' not in text and _GELF not in text:
+        return None  # no such key is in its text: no record to parse
     obj = json_record(text)
     if obj is None:
         return None
-    found = _journald(obj) if "__REALTIME_TIMESTAMP" in obj else _shipped(obj)
+    if "__REALTIME_TIMESTAMP" in obj:
+        found = _journald(obj)
+    else:
+        found = _gelf(obj) if "short_message" in obj else _shipped(obj)
     if found is None or "\n" in found.text:
         return None
     return found
@@ -89,6 +95,29 @@ def _shipped(obj: dict[str, Any]) -> Wrapped | None:
     # one writer: one container's stream, told apart from its replicas by what names them
     who = "\x00".join(str(found) for found in _identity(obj))
     return Wrapped(f"{service}\x00{stream}\x00{who}", service, text, stamp, None, partial)
+
+
+def _gelf(obj: dict[str, Any]) -> Wrapped | None:
+    """A GELF message: {"version": "1.1", "host": …, "short_message": …, "timestamp": <epoch>,
+    "level": <syslog severity>, "_container_name": …}; one with a `full_message` of several
+    lines (a whole traceback) is an event of its own."""
+    line = obj.get("short_message")
+    full = obj.get("full_message")
+    if (
+        not isinstance(line, str)
+        or "version" not in obj
+        or (isinstance(full, str) and "\n" in full)
+    ):
+        return None
+    extra = {key[1:]: value for key, value in obj.items() if key[:1] == "_" and key != "_id"}
+    service = json_service(extra)
+    stamp = json_time(obj["timestamp"]) if "timestamp" in obj else None
+    level = obj.get("level")
+    found = level_from_number(level) if isinstance(level, int) and 0 <= level <= 7 else None
+    floor = found if found is not None and found >= Level.WARNING else None
+    who = "\x00".join(str(found) for found in _identity(extra))
+    writer = f"{service}\x00{extra.get('stream')}\x00{obj.get('host')}\x00{who}"
+    return Wrapped(writer, service, line.rstrip("\r\n"), stamp, floor, False)
 
 
 def _identity(obj: dict[str, Any]) -> Iterator[object]:
