@@ -1593,3 +1593,28 @@ def test_year_less_times_fall_in_the_year_of_the_dated_lines_around_them() -> No
     ahead = flink.replace("2025-07-08", "2031-07-08")
     events = list(parse_lines([ahead, klog.replace("I0708", "I1201")], now=now))
     assert events[1].timestamp == datetime(2025, 12, 1, 6, 48, 19, 772000, tzinfo=UTC)
+
+
+def test_each_pasted_commands_output_has_its_own_prefix_and_heads_learned() -> None:
+    """A terminal session pasted whole: `journalctl` for a few hundred lines, then `kubectl
+    logs --prefix` of an app whose lines (NLog's "time|LEVEL|logger|message") only start far
+    past the first lines the stream's heads are learned from."""
+    now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+    journal = [
+        f"2025-09-16T13:{40 + n // 60:02}:{n % 60:02}+00:00 node-7 containerd[811]: "
+        f'time="2025-09-16T13:40:00Z" level=info msg="cleaning up dead shim {n}"'
+        for n in range(260)
+    ]
+    app = [
+        f"[pod/catalog-api-7f9c8d6b5-2xkqz/api] 2025-09-16 13:59:{n:02}.4020|ERROR|"
+        f"Catalog.Api.ProductsController|GET /api/products failed (attempt {n})"
+        for n in range(5)
+    ]
+    lines = ["$ journalctl -u containerd", *journal, "$ kubectl logs -l app=api --prefix", *app]
+    events = list(parse_lines(lines, now=now))
+    assert [e.message for e in events[-5:]] == [
+        f"GET /api/products failed (attempt {n})" for n in range(5)
+    ]
+    assert {(e.service, e.level) for e in events[-5:]} == {("api", Level.ERROR)}
+    assert events[-1].timestamp == datetime(2025, 9, 16, 13, 59, 4, 402000, tzinfo=UTC)
+    assert events[-6].message == "$ kubectl logs -l app=api --prefix"  # a line of its own

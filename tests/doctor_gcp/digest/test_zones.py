@@ -125,6 +125,8 @@ def _journal(zone: str) -> list[str]:
         "\u00d7 edge-agent.service - Fleet edge agent",  # a failed unit
         "     Active: failed (Result: watchdog) since Wed 2026-07-08 09:38:08 MST; 1min ago",
         "",
+        "Jul 08 09:36:36 edge-07 systemd[1]: Started edge-agent.service - Fleet edge agent.",
+        "Jul 08 09:37:38 edge-07 systemd[1]: edge-agent.service: Failed with result 'watchdog'.",
         "Jul 08 09:37:38 edge-07 systemd[1]: edge-agent.service: Watchdog timeout (limit 1min)!",
     ]
 
@@ -132,6 +134,11 @@ def _journal(zone: str) -> list[str]:
 def test_a_journal_printed_with_its_zone_then_without_is_read_in_that_zone() -> None:
     last = list(parse_lines(_journal("-07:00"), now=NOW))[-1]
     assert last.message == "edge-agent.service: Watchdog timeout (limit 1min)!"
+    assert last.timestamp == datetime(2026, 7, 8, 16, 37, 38, tzinfo=UTC)
+    # also pasted as the next command's output: the host's zone carries over
+    pasted = _journal("-07:00")
+    pasted.insert(6, "$ systemctl status edge-agent --no-pager")
+    last = list(parse_lines(pasted, now=NOW))[-1]
     assert last.timestamp == datetime(2026, 7, 8, 16, 37, 38, tzinfo=UTC)
     # a journal in UTC, or one whose zones disagree, tells no zone
     for lines in (_journal("+00:00"), [*_journal("-07:00")[:3], *_journal("+02:00")[3:]]):

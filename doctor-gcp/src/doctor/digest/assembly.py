@@ -7,11 +7,13 @@ handed on in the order of their first line, whichever closed first.
 from __future__ import annotations
 
 import heapq
+import json
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from . import kernel
+from .blocks import Block, Span
 from .head_model import Head
 from .jsonlog import json_event
 from .levels import at_least
@@ -230,6 +232,23 @@ class EventAssembler(ServiceHeads):
             pending.line_numbers.append(blank)
         pending.blanks = []
         self._close(None)
+
+    def _block_records(self, block: Block, spans: list[Span]) -> None:
+        """The records of a JSON block (see `blocks`), each an event over its own lines; the
+        block's other lines are no event."""
+        self._close_all()
+        first = self.stats.lines
+        self.stats.lines += len(block.lines)
+        for span in spans:
+            text = json.dumps(span.record, ensure_ascii=False)
+            pending = json_event(first + span.first, text, lambda t: self._head(None, t))
+            if pending is None:
+                continue
+            pending.line_numbers = list(range(first + span.first, first + span.last + 1))
+            pending.last_line = first + span.last
+            pending.service = self._named(None, pending.service)
+            self._open_event(None, pending, block.stamps[span.first])
+            self._close(None)
 
     # --- closing and handing on, in the order of first lines
 

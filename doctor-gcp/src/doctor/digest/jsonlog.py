@@ -119,7 +119,8 @@ def json_service(obj: dict[str, Any]) -> str | None:
     if isinstance(group := obj.get("@log"), str) and "/" in group:
         # a CloudWatch Logs Insights export: "<account>:/ecs/notify-worker"
         return group.rstrip("/").rsplit("/", 1)[-1] or None
-    for meta in (obj.get("kubernetes"), obj.get("k8s"), obj):
+    # a shipper's Kubernetes metadata, a Cloud Logging entry's resource labels, the record
+    for meta in (obj.get("kubernetes"), obj.get("k8s"), _field(obj, "resource", "labels"), obj):
         if not isinstance(meta, dict):
             continue
         for key in CONTAINER_KEYS:
@@ -235,8 +236,11 @@ def _add_exception(pending: OpenEvent, exception: str | None) -> None:
 
 def _inner(obj: dict[str, Any]) -> dict[str, Any] | None:
     """The JSON record a record's message holds (an app's JSON line in a CloudWatch Logs
-    Insights export, or handed to a logger as a string), when it holds one that says
-    something."""
+    Insights export, or handed to a logger as a string; a Cloud Logging entry's
+    `jsonPayload`), when it holds one that says something."""
+    payload = obj.get("jsonPayload")  # Google Cloud Logging's LogEntry
+    if isinstance(payload, dict) and json_message(payload):
+        return payload
     said = next((obj[key] for key in MESSAGE_KEYS if key in obj), None)
     if not isinstance(said, str) or said[:1] != "{" or said.rstrip()[-1:] != "}":
         return None

@@ -9,8 +9,9 @@ is never split, nor merged with another.
 
 The parser is built in layers, each a base class of the next so the line loop calls every
 method as its own: `service_heads` reads a line's head (time, level, service) with the heads
-learned from the stream's first lines; `assembly` opens, closes and orders events; this module
-decides, line by line, which event a line belongs to.
+learned from the stream's first lines; `assembly` opens, closes and orders events; `sections`
+reads what a paste holds above its lines (an export's rows, JSON printed over several lines, a
+terminal session's commands); this module decides, line by line, which event a line belongs to.
 """
 
 from __future__ import annotations
@@ -35,12 +36,11 @@ from .anatomy import (
     is_frame,
     may_touch_stack,
 )
-from .assembly import EventAssembler
-from .exports import CsvRows, Row, as_record, csv_columns, header_at
 from .pending import Held, OpenEvent
 from .prefixes import Prefix
 from .reading import CUT_MARK, MAX_LINE_CHARS, Record, untimed
 from .redact import Redactor
+from .sections import SectionReader
 from .service_heads import NOT_A_HEAD, tailed_file
 from .types import Level, LogEvent
 
@@ -58,13 +58,11 @@ _ERROR_NAME = re.compile(r"[A-Za-z_$][\w$]*: ")
 _QUALIFIED_NAME = re.compile(r"[a-z][\w]*(?:\.[\w$]+){2,}: ")
 
 
-class LogParser(EventAssembler):
+class LogParser(SectionReader):
     """Turns records into events; `redactor.counts` holds what was redacted so far."""
 
     def __init__(self, redactor: Redactor | None = None, *, now: datetime | None = None) -> None:
         super().__init__(redactor if redactor is not None else Redactor(), now or datetime.now(UTC))
-        self._writer: str | None = None  # whose line, behind a prefix, came last
-        self._csv: CsvRows | None = None  # the rows of an Insights CSV export
 
     # --- entry points
 
@@ -94,6 +92,14 @@ class LogParser(EventAssembler):
                     source = chain(ahead, stream)
                     self._next_file(path, [text.split("\n", 1)[0] for text, _ in ahead])
                     break
+                elif text.startswith("$ ") and self.stats.lines and self._block is None:
+                    # A shell command pasted with its output: another program's lines follow,
+                    # whose prefix and heads are learned from them (chains never nest, as above)
+                    ahead = list(islice(source, SAMPLE_LINES))
+                    self._new_section()
+                    self._read(text, stamp)  # the command is a line of its own
+                    source = chain(self._sampled(ahead, False), stream)
+                    break
                 else:
                     self._read(text, stamp)
                 if self._done:
@@ -104,42 +110,6 @@ class LogParser(EventAssembler):
                 yield from self._ready()
         self._end()
         yield from self._ready(final=True)
-
-    def _read(self, text: str, stamp: datetime | None) -> None:
-        if self._csv is None:
-            self._line(self.stats.lines, text, stamp)
-        elif (row := self._csv.feed(text.rstrip("\r\n"))) is not None:
-            self._csv_line(row, stamp)
-
-    def _end(self) -> None:
-        if self._csv is not None:  # the input ended inside a quote
-            self._csv_line(Row(self._csv.flush(), None), None)
-        self._close_all()
-
-    def _sampled(self, sample: list[Record], whole: bool) -> list[Record]:
-        """Learn the stream's heads from its first records; those left to read (an Insights
-        CSV export's header line is no event)."""
-        self._learn([text.split("\n", 1)[0] for text, _ in sample])
-        at = None if whole else header_at([text for text, _ in sample])
-        if at is None:
-            return sample
-        # Lines above the header (the shell command that printed the file) are lines of
-        # their own; the header is no event.
-        for text, stamp in sample[:at]:
-            self._line(self.stats.lines, text, stamp)
-        self._csv = CsvRows(csv_columns(sample[at][0]) or [])
-        self.stats.lines += 1
-        return sample[at + 1 :]
-
-    def _csv_line(self, row: Row, stamp: datetime | None) -> None:
-        record = as_record(row)
-        if record is None:  # no row of the export: its lines are read as lines
-            for line in row.lines:
-                self._line(self.stats.lines, line, stamp)
-        elif "\n" in record:
-            self._whole(record, stamp)
-        else:
-            self._line(self.stats.lines, record, stamp)
 
     # --- lines
 

@@ -114,6 +114,7 @@ class ServiceHeads:
         self._dated: datetime | None = None
 
     def _learn(self, sample: list[str]) -> None:
+        told = self._zone  # by a section before this one (a host's zone stays its own)
         self._years = years_before(sample, self._now)
         self._prefix = prefixes.learn(sample, self._years)
         # each line as its prefix reads it, once
@@ -140,7 +141,7 @@ class ServiceHeads:
         if not self._zone and prefix_zone:  # no line of its own named the syslog times' zone
             self._zone = prefix_zone
         if not self._zone and self._prefix is not None:
-            self._zone = self._stated_zone(self._prefix, sample)
+            self._zone = self._stated_zone(self._prefix, sample) or told
 
     def _sample_times(self, sample: list[str], tagged: list[prefixes.Tagged]) -> list[Timed | None]:
         """The dated time of each of the stream's first lines as its own head gives it, and

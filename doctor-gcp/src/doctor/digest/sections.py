@@ -1,0 +1,104 @@
+"""How a pasted stream is laid out, above its lines: an export's CSV rows, JSON records printed
+over several lines (`blocks`), and a terminal session's commands, each followed by what it
+printed (a section of its own, whose prefix and heads are learned from its lines).
+
+A base class of the parser (see `parse`), which reads each line with `_line`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from .assembly import EventAssembler
+from .blocks import Block, opens_block
+from .exports import CsvRows, Row, as_record, csv_columns, header_at
+from .reading import Record
+from .redact import Redactor
+
+
+class SectionReader(EventAssembler):
+    """The parser's records above the line: CSV rows, JSON blocks, sections."""
+
+    def __init__(self, redactor: Redactor, now: datetime) -> None:
+        super().__init__(redactor, now)
+        self._writer: str | None = None  # whose line, behind a prefix, came last
+        self._csv: CsvRows | None = None  # the rows of an Insights CSV export
+        self._block: Block | None = None  # a JSON record printed over several lines, so far
+
+    def _line(self, number: int, raw: str, stamp: datetime | None) -> None:
+        raise NotImplementedError  # the parser's
+
+    def _read(self, text: str, stamp: datetime | None) -> None:
+        if self._block is not None or (text[:1] in "{ " and opens_block(text)):
+            self._block_line(text, stamp)
+        elif self._csv is None:
+            self._line(self.stats.lines, text, stamp)
+        else:
+            self._csv_read(text, stamp)
+
+    def _csv_read(self, text: str, stamp: datetime | None) -> None:
+        if self._csv is not None and (row := self._csv.feed(text.rstrip("\r\n"))) is not None:
+            self._csv_line(row, stamp)
+
+    def _end(self) -> None:
+        if self._block is not None:  # the input ended inside a block: its lines as lines
+            self._replay(self._block)
+        if self._csv is not None:  # the input ended inside a quote
+            self._csv_line(Row(self._csv.flush(), None), None)
+        self._close_all()
+
+    def _new_section(self) -> None:
+        """What the last command printed has ended: its events close, an export ends."""
+        self._end()
+        self._csv = None
+        self._file = self._writer = None
+
+    def _sampled(self, sample: list[Record], whole: bool) -> list[Record]:
+        """Learn the stream's heads from its first records; those left to read (an Insights
+        CSV export's header line is no event)."""
+        self._learn([text.split("\n", 1)[0] for text, _ in sample])
+        at = None if whole else header_at([text for text, _ in sample])
+        if at is None:
+            return sample
+        # Lines above the header (the shell command that printed the file) are lines of
+        # their own; the header is no event.
+        for text, stamp in sample[:at]:
+            self._line(self.stats.lines, text, stamp)
+        self._csv = CsvRows(csv_columns(sample[at][0]) or [])
+        self.stats.lines += 1
+        return sample[at + 1 :]
+
+    def _block_line(self, text: str, stamp: datetime | None) -> None:
+        """A line of a JSON record printed over several lines (see `blocks`)."""
+        block = self._block
+        if block is None:
+            self._block = Block(text, stamp)
+        elif block.add(text, stamp):
+            self._block = None
+            spans = block.records()
+            if spans is None:
+                self._replay(block)
+            else:
+                self._block_records(block, spans)
+        elif block.full:
+            self._replay(block)
+
+    def _replay(self, block: Block) -> None:
+        """A block's lines read as the lines they are: they hold no JSON record."""
+        self._block = None
+        if self._csv is None:
+            self._line(self.stats.lines, block.lines[0], block.stamps[0])
+        else:
+            self._csv_read(block.lines[0], block.stamps[0])
+        for text, stamp in zip(block.lines[1:], block.stamps[1:], strict=True):
+            self._read(text, stamp)  # a record may open on one of its later lines
+
+    def _csv_line(self, row: Row, stamp: datetime | None) -> None:
+        record = as_record(row)
+        if record is None:  # no row of the export: its lines are read as lines
+            for line in row.lines:
+                self._line(self.stats.lines, line, stamp)
+        elif "\n" in record:
+            self._whole(record, stamp)
+        else:
+            self._line(self.stats.lines, record, stamp)

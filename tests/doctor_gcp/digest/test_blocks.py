@@ -1,0 +1,75 @@
+"""JSON records printed over several lines (gcloud, the AWS CLI, jq): one event per record."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from doctor.digest import Level, digest_lines, parse_lines
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+
+
+def _entry(second: int, message: str, severity: str = "ERROR") -> dict[str, object]:
+    """A Cloud Logging entry as `gcloud logging read --format=json` prints it."""
+    return {
+        "insertId": f"0a1b{second}",
+        "jsonPayload": {"message": message, "reason": "OOMKilling"},
+        "resource": {"labels": {"container_name": "memcached", "namespace_name": "cache"}},
+        "severity": severity,
+        "timestamp": f"2025-09-16T13:59:{second:02d}.500Z",
+    }
+
+
+def _printed(obj: object) -> list[str]:
+    return json.dumps(obj, indent=2).split("\n")
+
+
+def test_a_pretty_printed_array_of_entries_gives_one_event_per_entry() -> None:
+    killed = "Memory cgroup out of memory: Killed process 88412 (memcached)"
+    lines = ["$ gcloud logging read 'severity>=WARNING' --format=json"]
+    lines += _printed([_entry(27, killed), _entry(31, "Started memcached", "INFO")])
+    events = list(parse_lines(lines, now=NOW))
+    assert [(e.message, e.level, e.service) for e in events[1:]] == [
+        (killed, Level.ERROR, "memcached"),
+        ("Started memcached", Level.INFO, "memcached"),
+    ]
+    assert events[1].timestamp == datetime(2025, 9, 16, 13, 59, 27, 500000, tzinfo=UTC)
+    # each entry holds its own lines; the array's brackets are no event
+    first, second = events[1], events[2]
+    assert lines[first.first_line].strip() == "{"
+    assert lines[first.first_line + first.line_count - 1].strip() == "},"
+    assert second.first_line == first.first_line + first.line_count
+    assignments = digest_lines(lines).line_assignments
+    assert len(assignments) == len(lines)
+    assert assignments[1] is None  # "["
+    assert assignments[-1] is None  # "]"
+    assert len(set(assignments[first.first_line : second.first_line])) == 1
+
+
+def test_a_containers_records_are_the_events_and_its_own_keys_are_none() -> None:
+    # `aws logs filter-log-events`: the events, and the streams it searched beside them
+    stream = {"logStreamName": "api/1"}
+    output = {
+        "events": [
+            {**stream, "timestamp": 1758031166000, "message": "ERROR pool exhausted"},
+            {**stream, "timestamp": 1758031167000, "message": "INFO retrying"},
+        ],
+        "searchedLogStreams": [{**stream, "searchedCompletely": True}],
+    }
+    events = list(parse_lines(_printed(output), now=NOW))
+    assert [(e.message, e.level) for e in events] == [
+        ("pool exhausted", Level.ERROR),
+        ("retrying", Level.INFO),
+    ]
+    assert events[0].timestamp == datetime(2025, 9, 16, 13, 59, 26, tzinfo=UTC)
+
+
+def test_braces_that_hold_no_json_are_read_as_the_lines_they_are() -> None:
+    lines = ["{", "  not json: at all", "}", "2026-11-27T10:00:00Z ERROR after the block"]
+    events = list(parse_lines(lines, now=NOW))
+    assert sum(e.line_count for e in events) == len(lines)
+    assert events[-1].message == "after the block"
+    # a block never closed (the paste was cut) keeps its lines too
+    cut = ["{", '  "message": "half a record",']
+    assert sum(e.line_count for e in parse_lines(cut, now=NOW)) == 2
