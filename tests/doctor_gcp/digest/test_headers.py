@@ -178,6 +178,25 @@ FORMATS: list[tuple[str, list[str], tuple[datetime | None, Level | None, str | N
         (datetime(2026, 11, 22, 23, 58, 24, 500000), E, "c.e.orders.OrderService", "refused"),
     ),
     (
+        "flink log4j (iso, level, logger padded to a width, empty NDC, dash)",
+        [
+            "2025-07-08 06:48:13,402 WARN  com.orbital.enrich.GeoEnrichAsyncFunction      [] - "
+            "lookup failed: HTTP 503",
+            "2025-07-08 06:48:14,100 INFO  org.apache.flink.runtime.jobmaster.JobMaster   [] - "
+            "Triggering checkpoint 42",
+            "2025-07-08 06:48:15,200 INFO  com.orbital.enrich.GeoEnrichAsyncFunction      [] - "
+            "enrich stats last 60s",
+            "2025-07-08 06:48:16,300 ERROR org.apache.flink.runtime.taskmanager.Task      [] - "
+            "Async function call has timed out",
+        ],
+        (
+            datetime(2025, 7, 8, 6, 48, 13, 402000),
+            Level.WARNING,
+            "com.orbital.enrich.GeoEnrichAsyncFunction",
+            "lookup failed: HTTP 503",
+        ),
+    ),
+    (
         "postgres (iso with zone, [pid], LEVEL:)",
         [
             "2026-11-22 23:58:27.123 UTC [4711] FATAL:  remaining connection slots are reserved",

@@ -47,7 +47,7 @@ def _columnpattern(column: Column, name: str) -> str:
     if column.glued:  # "ERROR:app.db:message": the name ends at its colon
         text = rf"({group}[\w.$-]+):"
     elif column.flexible:  # a name that may run over a few tokens before its separator
-        text = rf"({group}\S+(?: \S+){{0,2}}?)"
+        text = rf"({group}\S+(?:[ \t]+\S+){{0,2}}?)"
     else:
         text = _TEXT.get(column.kind, r"({g}\S+)").replace("{g}", group)
     if column.sep:
