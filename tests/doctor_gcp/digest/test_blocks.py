@@ -73,3 +73,34 @@ def test_braces_that_hold_no_json_are_read_as_the_lines_they_are() -> None:
     # a block never closed (the paste was cut) keeps its lines too
     cut = ["{", '  "message": "half a record",']
     assert sum(e.line_count for e in parse_lines(cut, now=NOW)) == 2
+
+
+def test_no_line_is_lost_however_braces_open_and_never_close() -> None:
+    lines = [
+        "2026-11-27T10:00:00Z ERROR traceback follows",
+        "{",
+        "2026-11-27T10:00:01Z ERROR db down",
+        "  {",
+        "2026-11-27T10:00:02Z ERROR db down again",
+        "{",
+        "2026-11-27T10:00:03Z FATAL exiting",
+    ]
+    for cut in range(1, len(lines) + 1):
+        assert len(digest_lines(lines[:cut]).line_assignments) == cut
+    assert "exiting" in [e.message for e in parse_lines(lines, now=NOW)]
+    many = ["{" if n % 10 == 0 else f"line {n}" for n in range(3000)]
+    assert len(digest_lines(many).line_assignments) == 3000
+
+
+def test_a_containers_records_printed_one_per_line_are_events_of_their_own() -> None:
+    records = [
+        {"timestamp": 1758031166000, "message": "ERROR pool exhausted"},
+        {"timestamp": 1758031167000, "message": "INFO retrying"},
+    ]
+    lines = ["{", '  "events": [', *[f"    {json.dumps(r)}," for r in records], "  ]", "}"]
+    lines[3] = lines[3].removesuffix(",")
+    events = list(parse_lines(lines, now=NOW))
+    assert [(e.message, e.first_line, e.line_count) for e in events] == [
+        ("pool exhausted", 2, 1),
+        ("retrying", 3, 1),
+    ]

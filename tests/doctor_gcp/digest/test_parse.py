@@ -1584,15 +1584,19 @@ def test_year_less_times_fall_in_the_year_of_the_dated_lines_around_them() -> No
     now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
     flink = "2025-07-08 06:48:13,402 WARN  c.o.GeoEnrich [] - geo-enrich lookup failed: HTTP 503"
     klog = 'I0708 06:48:19.772000    2211 prober.go:107] "Probe failed" probeType="Readiness"'
-    events = list(parse_lines([flink, klog, flink], now=now))
-    assert [e.timestamp.year if e.timestamp else None for e in events] == [2025, 2025, 2025]
+    events = list(parse_lines([flink, flink, klog, flink], now=now))
+    assert [e.timestamp.year if e.timestamp else None for e in events] == [2025] * 4
+    # a date inside one message names no log's year
+    said = "Jul  8 06:48:13 web-01 backup[311]: ERROR last good snapshot 2023-05-01 03:00 is stale"
+    events = list(parse_lines([said, said.replace("ERROR last", "INFO next")], now=now))
+    assert [e.timestamp.year if e.timestamp else None for e in events] == [2026, 2026]
     # alone, a year-less time is in the latest year that puts it in the past
     (alone,) = parse_lines([klog], now=now)
     assert alone.timestamp == datetime(2026, 7, 8, 6, 48, 19, 772000, tzinfo=UTC)
     # and never in the future, whatever year a line's head names
     ahead = flink.replace("2025-07-08", "2031-07-08")
-    events = list(parse_lines([ahead, klog.replace("I0708", "I1201")], now=now))
-    assert events[1].timestamp == datetime(2025, 12, 1, 6, 48, 19, 772000, tzinfo=UTC)
+    events = list(parse_lines([ahead, ahead, ahead, klog.replace("I0708", "I1201")], now=now))
+    assert events[3].timestamp == datetime(2025, 12, 1, 6, 48, 19, 772000, tzinfo=UTC)
 
 
 def test_each_pasted_commands_output_has_its_own_prefix_and_heads_learned() -> None:
@@ -1608,13 +1612,33 @@ def test_each_pasted_commands_output_has_its_own_prefix_and_heads_learned() -> N
     app = [
         f"[pod/catalog-api-7f9c8d6b5-2xkqz/api] 2025-09-16 13:59:{n:02}.4020|ERROR|"
         f"Catalog.Api.ProductsController|GET /api/products failed (attempt {n})"
-        for n in range(5)
+        for n in range(25)
     ]
     lines = ["$ journalctl -u containerd", *journal, "$ kubectl logs -l app=api --prefix", *app]
     events = list(parse_lines(lines, now=now))
-    assert [e.message for e in events[-5:]] == [
-        f"GET /api/products failed (attempt {n})" for n in range(5)
+    assert [e.message for e in events[-25:]] == [
+        f"GET /api/products failed (attempt {n})" for n in range(25)
     ]
-    assert {(e.service, e.level) for e in events[-5:]} == {("api", Level.ERROR)}
-    assert events[-1].timestamp == datetime(2025, 9, 16, 13, 59, 4, 402000, tzinfo=UTC)
-    assert events[-6].message == "$ kubectl logs -l app=api --prefix"  # a line of its own
+    assert {(e.service, e.level) for e in events[-25:]} == {("api", Level.ERROR)}
+    assert events[-1].timestamp == datetime(2025, 9, 16, 13, 59, 24, 402000, tzinfo=UTC)
+    assert events[-26].message == "$ kubectl logs -l app=api --prefix"  # a line of its own
+
+
+def test_commands_pasted_one_after_another_each_keep_their_lines_and_heads() -> None:
+    now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+    nlog = [f"2025-09-16 13:59:{n:02}.4020|ERROR|Catalog.Api|GET failed ({n})" for n in range(25)]
+    klog = [
+        f'E0916 13:59:{n:02}.0000    2211 prober.go:107] "Probe failed" n={n}' for n in range(10)
+    ]
+    lines = ["$ uptime", " 13:59:00 up 3 days", "$ kubectl logs api", *nlog, "$ kubectl logs node"]
+    lines += klog
+    events = list(parse_lines(lines, now=now))
+    assert sum(e.line_count for e in events) == len(lines)
+    app = [e for e in events if e.message.startswith("GET failed")]
+    node = [e for e in events if e.message.startswith('"Probe failed"')]
+    assert [(e.level, e.service) for e in app] == [(Level.ERROR, "Catalog.Api")] * 25
+    assert all(e.level == Level.ERROR and e.timestamp is not None for e in node)
+    assert len(node) == 10
+    # a command every other line: each line read once, in order
+    chatty = [line for n in range(300) for line in (f"$ echo {n}", f"{n}")]
+    assert sum(e.line_count for e in parse_lines(chatty, now=now)) == len(chatty)

@@ -225,3 +225,7 @@ def test_graylogs_gelf_messages_of_one_line_are_read_as_the_containers_lines() -
     # a message that holds its whole traceback is an event of its own, as it is
     whole = _gelf(0, "flush failed", full_message="\n".join(["flush failed", *TRACEBACK]))
     assert wrapped_line(whole) is None
+    # a level that is no syslog severity (true, 9) says nothing
+    for odd in (True, 9):
+        (event,) = parse_lines([_gelf(1, "cache warmed", level=odd)], now=NOW)
+        assert event.level == Level.INFO

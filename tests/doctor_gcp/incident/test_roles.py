@@ -315,6 +315,14 @@ def test_an_exception_that_stopped_before_the_incident_yields_to_a_cause_still_g
         C.UPSTREAM_UNAVAILABLE: Role.SYMPTOM,
         C.APPLICATION_EXCEPTION: Role.CHRONIC,  # over before the incident began
     }
+    # the same panic under a minute before the config error is part of the incident, not a
+    # blip before it
+    just_before = replace(
+        blip, start=ONSET - timedelta(seconds=50), end=ONSET - timedelta(seconds=40)
+    )
+    diagnosis, roles = _diagnose(just_before, config, UNAVAILABLE)
+    found = dict(zip(categories(diagnosis), roles, strict=True))
+    assert found[C.APPLICATION_EXCEPTION] is not Role.CHRONIC
     # the same panic still going when the incident begins stays the cause it was
     going = replace(blip, count=30, end=END)
     diagnosis, roles = _diagnose(going, config, UNAVAILABLE)

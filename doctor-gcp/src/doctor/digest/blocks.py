@@ -88,15 +88,26 @@ def _listed(obj: dict[str, Any]) -> list[dict[str, Any]] | None:
     return lists[0] if len(lists) == 1 else None
 
 
+def _one_line(line: str) -> object:
+    """The JSON value a line holds alone (its comma after it), if it holds one."""
+    try:
+        return json.loads(line.strip().removesuffix(","))
+    except (ValueError, RecursionError):
+        return None
+
+
 def _spans(lines: list[str], records: list[dict[str, Any]]) -> list[Span] | None:
     """Each record's lines: a lone "{" and the "}" at its indentation whose text parses to the
-    record; None unless every record is found, in order."""
+    record, or one line that holds it whole; None unless every record is found, in order."""
     spans: list[Span] = []
     at = 1
     for record in records:
         while at < len(lines):
             line = lines[at]
             at += 1
+            if line.lstrip().startswith("{") and _one_line(line) == record:
+                spans.append(Span(at - 1, at - 1, record))  # a record printed on one line
+                break
             if not opens_block(line):
                 continue
             indent = line[: len(line) - len(line.lstrip())]

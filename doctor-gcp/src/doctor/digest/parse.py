@@ -45,6 +45,7 @@ from .service_heads import NOT_A_HEAD, tailed_file
 from .types import Level, LogEvent
 
 SAMPLE_LINES = 200  # the first lines of a stream, from which its heads are learned
+MIN_SECTION_LINES = 20  # a command's output this long, at least, has its heads learned
 IDLE_LINES = 64  # an open event of a quiet service closes after this many lines of others
 # What may follow an error's first line and make it part of the event before: its stack.
 FOLLOW_AN_ERROR = (JVM_CAUSED_BY, JVM_SUPPRESSED, *STACK_CONTINUATIONS)
@@ -94,11 +95,18 @@ class LogParser(SectionReader):
                     break
                 elif text.startswith("$ ") and self.stats.lines and self._block is None:
                     # A shell command pasted with its output: another program's lines follow,
-                    # whose prefix and heads are learned from them (chains never nest, as above)
+                    # whose prefix and heads are learned from them, up to the next command
+                    # (chains never nest, as above). A short output is read as it comes.
                     ahead = list(islice(source, SAMPLE_LINES))
+                    end = next((i for i, (t, _) in enumerate(ahead) if t[:2] == "$ "), None)
+                    output = ahead[:end]
+                    if len(output) < MIN_SECTION_LINES:
+                        self._read(text, stamp)
+                        source = chain(ahead, stream)
+                        break
                     self._new_section()
                     self._read(text, stamp)  # the command is a line of its own
-                    source = chain(self._sampled(ahead, False), stream)
+                    source = chain(self._sampled(output, False), ahead[len(output) :], stream)
                     break
                 else:
                     self._read(text, stamp)

@@ -84,14 +84,14 @@ class SectionReader(EventAssembler):
             self._replay(block)
 
     def _replay(self, block: Block) -> None:
-        """A block's lines read as the lines they are: they hold no JSON record."""
+        """A block's lines read as the lines they are: they hold no JSON record. None of them
+        opens another block (each line is read once, and none is held back again)."""
         self._block = None
-        if self._csv is None:
-            self._line(self.stats.lines, block.lines[0], block.stamps[0])
-        else:
-            self._csv_read(block.lines[0], block.stamps[0])
-        for text, stamp in zip(block.lines[1:], block.stamps[1:], strict=True):
-            self._read(text, stamp)  # a record may open on one of its later lines
+        for text, stamp in zip(block.lines, block.stamps, strict=True):
+            if self._csv is None:
+                self._line(self.stats.lines, text, stamp)
+            else:
+                self._csv_read(text, stamp)
 
     def _csv_line(self, row: Row, stamp: datetime | None) -> None:
         record = as_record(row)

@@ -68,6 +68,7 @@ _EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 _FULL_DATE = re.compile(r"\b(\d{4})[-/](\d\d)[-/](\d\d)[T ](\d\d):(\d\d)")
 _HEAD_CHARS = 80
 _HALF_A_YEAR = timedelta(days=182)
+_DATED_LINES = 3  # ... where at least this many lines (and a tenth of them) show that year
 
 
 # A logfmt record's head (Go's slog and logrus, go-kit, Grafana): its first keys name its time
@@ -269,8 +270,9 @@ class ServiceHeads:
 def years_before(sample: list[str], now: datetime) -> datetime:
     """What a stream's year-less times (syslog's, klog's) are placed before: half a year after
     the latest full date in the heads of its first lines, so they fall in the year nearest
-    its dated lines (a log of last year's July read today), and never after `now`."""
-    latest = None
+    its dated lines (a log of last year's July read today), and never after `now`. A year
+    counts where its dates head many lines (a date inside one message names no log's year)."""
+    dates: dict[int, list[datetime]] = {}
     for line in sample:
         if (found := _FULL_DATE.search(line, 0, _HEAD_CHARS)) is not None:
             try:
@@ -278,7 +280,9 @@ def years_before(sample: list[str], now: datetime) -> datetime:
                 stamp = datetime(year, month, day, hour, minute, tzinfo=UTC)
             except ValueError:  # no such day
                 continue
-            latest = stamp if latest is None else max(latest, stamp)
+            dates.setdefault(year, []).append(stamp)
+    least = max(_DATED_LINES, len(sample) // 10)
+    latest = max((max(found) for found in dates.values() if len(found) >= least), default=None)
     if latest is None or latest < _EARLIEST:
         return now
     return min(now, latest + _HALF_A_YEAR)

@@ -113,7 +113,9 @@ def _gelf(obj: dict[str, Any]) -> Wrapped | None:
     service = json_service(extra)
     stamp = json_time(obj["timestamp"]) if "timestamp" in obj else None
     level = obj.get("level")
-    found = level_from_number(level) if isinstance(level, int) and 0 <= level <= 7 else None
+    found = None
+    if isinstance(level, int) and not isinstance(level, bool) and 0 <= level <= 7:
+        found = level_from_number(level)
     floor = found if found is not None and found >= Level.WARNING else None
     who = "\x00".join(str(found) for found in _identity(extra))
     writer = f"{service}\x00{extra.get('stream')}\x00{obj.get('host')}\x00{who}"

@@ -26,6 +26,7 @@ from doctor.taxonomy import Category
 
 SLACK_SECONDS = 120.0
 TOGETHER_SECONDS = 15.0  # causes that begin this close are independent root causes
+FADED_MINUTES = 2  # a failure quiet this long before the onset had stopped (a blip)
 
 Links = Mapping[Category, frozenset[Category]]
 # A pattern's category and causal rank (2 root, 1 middle, 0 symptom), or None: not a problem.
@@ -165,7 +166,7 @@ def _cast(
             first_named is not None
             and going is not None
             and classes[pid][1] <= 0
-            and max(patterns[pid].minutes, default=going) < going
+            and max(patterns[pid].minutes, default=going) <= going - FADED_MINUTES
         )
 
     def cause_key(pid: str) -> tuple[bool, bool, bool, int, bool, float, int, int, int, str]:
