@@ -1642,3 +1642,14 @@ def test_commands_pasted_one_after_another_each_keep_their_lines_and_heads() -> 
     # a command every other line: each line read once, in order
     chatty = [line for n in range(300) for line in (f"$ echo {n}", f"{n}")]
     assert sum(e.line_count for e in parse_lines(chatty, now=now)) == len(chatty)
+    # a line that opens with a price is no command: the export's quoted message goes on
+    rows = [f'2025-09-16 13:59:{n:02}.000,"order {n} paid"' for n in range(25)]
+    export = [
+        "@timestamp,@message",
+        '2025-09-16 13:58:59.000,"refund issued:',
+        "$ 12.50 to",
+        'card 4242"',
+    ]
+    events = list(parse_lines([*export, *rows], now=now))
+    assert events[0].message == "refund issued:\n$ 12.50 to\ncard 4242"
+    assert [e.message for e in events[1:]] == [f"order {n} paid" for n in range(25)]

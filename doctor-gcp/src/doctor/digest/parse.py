@@ -59,6 +59,12 @@ _ERROR_NAME = re.compile(r"[A-Za-z_$][\w$]*: ")
 _QUALIFIED_NAME = re.compile(r"[a-z][\w]*(?:\.[\w$]+){2,}: ")
 
 
+def _commands(line: str) -> bool:
+    """Whether a line that opens with "$ " is a shell's prompt and a command ("$ kubectl …",
+    "$ ./run.sh"), not a price or a variable ("$ 12.50 charged")."""
+    return line[2:3].isalpha() or line[2:3] in "./~"
+
+
 class LogParser(SectionReader):
     """Turns records into events; `redactor.counts` holds what was redacted so far."""
 
@@ -93,7 +99,12 @@ class LogParser(SectionReader):
                     source = chain(ahead, stream)
                     self._next_file(path, [text.split("\n", 1)[0] for text, _ in ahead])
                     break
-                elif text.startswith("$ ") and self.stats.lines and self._block is None:
+                elif (
+                    text.startswith("$ ")
+                    and _commands(text)
+                    and self.stats.lines
+                    and self._block is None
+                ):
                     # A shell command pasted with its output: another program's lines follow,
                     # whose prefix and heads are learned from them, up to the next command
                     # (chains never nest, as above). A short output is read as it comes.
