@@ -7,7 +7,6 @@ handed on in the order of their first line, whichever closed first.
 from __future__ import annotations
 
 import heapq
-import json
 import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -15,7 +14,7 @@ from datetime import datetime, timedelta
 from . import kernel
 from .blocks import Block, Span
 from .head_model import Head
-from .jsonlog import json_event
+from .jsonlog import json_event, record_event
 from .levels import at_least
 from .pending import OpenEvent
 from .reading import MAX_LINE_CHARS, ParseStats
@@ -240,10 +239,9 @@ class EventAssembler(ServiceHeads):
         first = self.stats.lines
         self.stats.lines += len(block.lines)
         for span in spans:
-            text = json.dumps(span.record, ensure_ascii=False)
-            pending = json_event(first + span.first, text, lambda t: self._head(None, t))
-            if pending is None:
-                continue
+            pending = record_event(
+                first + span.first, span.record, lambda t: self._head(None, t), None
+            )
             pending.line_numbers = list(range(first + span.first, first + span.last + 1))
             pending.last_line = first + span.last
             pending.service = self._named(None, pending.service)

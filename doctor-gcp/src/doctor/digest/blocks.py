@@ -10,11 +10,11 @@ parse as JSON are read as the lines they are.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from .json_keys import MESSAGE_KEYS, TS_KEYS
+from .jsonlog import json_record
 
 MAX_BLOCK_LINES = 5_000  # a longer block is read as lines (memory stays bounded)
 MAX_BLOCK_CHARS = 1 << 20
@@ -56,12 +56,8 @@ class Block:
     def records(self) -> list[Span] | None:
         """The records the closed block holds, each with its lines; None when it is no JSON
         object."""
-        text = "\n".join(self.lines).rstrip().removesuffix(",")
-        try:
-            obj = json.loads(text)
-        except (ValueError, RecursionError):
-            return None
-        if not isinstance(obj, dict):
+        obj = json_record("\n".join(self.lines).rstrip())
+        if obj is None:
             return None
         listed = _listed(obj)
         spans = _spans(self.lines, listed) if listed else None
@@ -88,14 +84,6 @@ def _listed(obj: dict[str, Any]) -> list[dict[str, Any]] | None:
     return lists[0] if len(lists) == 1 else None
 
 
-def _one_line(line: str) -> object:
-    """The JSON value a line holds alone (its comma after it), if it holds one."""
-    try:
-        return json.loads(line.strip().removesuffix(","))
-    except (ValueError, RecursionError):
-        return None
-
-
 def _spans(lines: list[str], records: list[dict[str, Any]]) -> list[Span] | None:
     """Each record's lines: a lone "{" and the "}" at its indentation whose text parses to the
     record, or one line that holds it whole; None unless every record is found, in order."""
@@ -105,7 +93,7 @@ def _spans(lines: list[str], records: list[dict[str, Any]]) -> list[Span] | None
         while at < len(lines):
             line = lines[at]
             at += 1
-            if line.lstrip().startswith("{") and _one_line(line) == record:
+            if line.lstrip().startswith("{") and json_record(line.strip()) == record:
                 spans.append(Span(at - 1, at - 1, record))  # a record printed on one line
                 break
             if not opens_block(line):
@@ -121,11 +109,7 @@ def _spans(lines: list[str], records: list[dict[str, Any]]) -> list[Span] | None
             )
             if end is None:
                 return None
-            try:
-                found = json.loads("\n".join(lines[at - 1 : end + 1]).rstrip().removesuffix(","))
-            except (ValueError, RecursionError):
-                continue
-            if found == record:
+            if json_record("\n".join(lines[at - 1 : end + 1]).rstrip()) == record:
                 spans.append(Span(at - 1, end, record))
                 at = end + 1
                 break

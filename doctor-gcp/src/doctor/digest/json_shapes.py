@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 from .head_words import KLOG_LEVELS
 from .json_keys import MESSAGE_KEYS, json_time
-from .levels import level_from_number
+from .levels import severity_floor
 from .service_names import unit_service
 from .types import Level
 
@@ -86,16 +86,14 @@ def journald(obj: dict[str, Any]) -> Shaped | None:
     name = next((obj[key] for key in _JOURNALD_NAMES if isinstance(obj.get(key), str)), None)
     priority = obj.get("PRIORITY")
     floor = (
-        level_from_number(int(priority))
-        if isinstance(priority, str) and priority.isdigit()
-        else None
+        severity_floor(int(priority)) if isinstance(priority, str) and priority.isdigit() else None
     )
     return Shaped(
         json_time(stamp),
         None,
         unit_service(name) if name else None,
         str(said).rstrip("\r\n"),
-        floor if floor is not None and floor >= Level.WARNING else None,
+        floor,
     )
 
 

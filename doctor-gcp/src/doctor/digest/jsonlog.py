@@ -79,8 +79,7 @@ def json_exception(obj: dict[str, Any]) -> str | None:
             if isinstance(stack, list):
                 stack = "\n".join(_frame(frame) for frame in stack)
             if isinstance(stack, str) and stack:
-                # JavaScript stacks begin with "Error: message" already.
-                return stack if not head or head in stack else f"{head}\n{stack}"
+                return _stacked(head, stack)
             return head or json.dumps(value, ensure_ascii=False, default=str)
         return json.dumps(value, ensure_ascii=False, default=str)
     return _ecs_exception(obj)
@@ -94,9 +93,14 @@ def _ecs_exception(obj: dict[str, Any]) -> str | None:
     kind, message = obj.get("error.type"), obj.get("error.message")
     head = ": ".join(str(part) for part in (kind, message) if isinstance(part, str) and part)
     if isinstance(stack, str) and stack.strip():
-        stack = stack.rstrip("\n")
-        return stack if not head or head in stack else f"{head}\n{stack}"
+        return _stacked(head, stack.rstrip("\n"))
     return head or None
+
+
+def _stacked(head: str, stack: str) -> str:
+    """An exception's stack under its head line, unless the stack opens with it already
+    (JavaScript's begins with "Error: message")."""
+    return stack if not head or head in stack else f"{head}\n{stack}"
 
 
 def _named(obj: dict[str, Any]) -> str | None:
@@ -169,17 +173,18 @@ def json_event(
     message is itself a JSON record (a CloudWatch Logs Insights export of an app's JSON) is
     read as that record, the outer one's time and service standing for those it lacks."""
     obj = json_record(text)
-    return None if obj is None else _event(number, obj, head_of, floor, nested=nested)
+    return None if obj is None else record_event(number, obj, head_of, floor, nested=nested)
 
 
-def _event(
+def record_event(
     number: int,
     obj: dict[str, Any],
     head_of: Callable[[str], Head],
     floor: Level | None,
     *,
-    nested: bool,
+    nested: bool = False,
 ) -> OpenEvent:
+    """The event a parsed JSON record opens (see `json_event`)."""
     level = level_from_json(obj, LEVEL_KEYS)
     timestamp = record_time(obj)
     exception = json_exception(obj)
@@ -187,7 +192,7 @@ def _event(
     floor = at_least(stated_floor, floor)
     level = level if level is not None else stated
     if not nested and (inner := _inner(obj)) is not None:
-        pending = _event(number, inner, head_of, floor, nested=True)
+        pending = record_event(number, inner, head_of, floor, nested=True)
         # the app's record says what it says; the envelope stands for what it does not
         if level_from_json(inner, LEVEL_KEYS) is None and level is not None:
             pending.level = level

@@ -91,6 +91,15 @@ _PINO: tuple[tuple[int, Level], ...] = (
 )
 
 
+def severity_floor(severity: int) -> Level | None:
+    """A syslog severity (0-7: syslog's priority, journald's, GELF's level) as the least level
+    of its line, when warning or worse. Notice, info and debug are what most senders use for
+    everything (docker's syslog driver sends all of stdout as info): they say less than the
+    line's own words."""
+    level = level_from_number(severity) if 0 <= severity <= 7 else None
+    return level if level is not None and level >= Level.WARNING else None
+
+
 def level_from_number(number: float) -> Level | None:
     """pino / bunyan numbers (10 trace .. 60 fatal) and syslog priorities (0 .. 7)."""
     if 0 <= number <= 7 and number == int(number):

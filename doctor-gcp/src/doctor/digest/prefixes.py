@@ -30,7 +30,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from . import stamps
-from .levels import level_from_number
+from .levels import severity_floor
 from .service_names import service_name
 from .types import Level
 
@@ -39,7 +39,6 @@ _ISO = stamps.BY_NAME["iso"]
 _RFC3339 = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)"
 _SYSLOG_TIME = rf"{stamps.MONTH_NAMES} [ \d]\d \d\d:\d\d:\d\d(?:\.\d{{1,9}})?"
 _RFC3339_LOOSE = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:?\d\d)"
-_OFFSET = re.compile(r"Z$|(?P<sign>[+-])(?P<hours>\d\d):?(?P<minutes>\d\d)$")
 _LEVEL_WORD = (  # a word, not the start of a name ("alert-1", "info-db")
     r"(?i:trace|debug|info|notice|warn|warning|error|err|fatal|crit|critical|alert|emerg"
     r"|panic)(?=[\s:\]]|$)"
@@ -160,13 +159,8 @@ class Prefix:
         short-iso: "2026-07-08T09:30:02-07:00"); None when it names no zone."""
         match = self.regex.match(line)
         iso = match.groupdict().get("iso") if match is not None else None
-        zone = _OFFSET.search(iso) if iso else None
-        if zone is None:
-            return None
-        if zone[0] == "Z":
-            return timedelta(0)
-        sign = -1 if zone["sign"] == "-" else 1
-        return sign * timedelta(hours=int(zone["hours"]), minutes=int(zone["minutes"]))
+        found = _ISO.regex.match(iso) if iso else None
+        return stamps.zone_offset(found["tz"]) if found is not None else None
 
     def read(self, line: str) -> Tagged:
         """What the prefix says of a line; the line itself (the same object) as the body when
@@ -192,7 +186,7 @@ class Prefix:
             service if service != "-" else None,
             line[match.end() :],
             stamp,
-            _severity(int(pri)) if pri is not None else None,
+            severity_floor(int(pri) % 8) if pri is not None else None,
             fields.get("stream"),
             fields.get("tag") == "P",
             f"{service}\x00{host}\x00{fields['pid']}" if host is not None else fields.get("source"),
@@ -221,14 +215,6 @@ def _labelled(labels: str) -> str | None:
     """The service a Loki stream's labels name."""
     found = dict(_LABEL.findall(labels))
     return next((found[name] for name in _NAMING_LABELS if found.get(name)), None)
-
-
-def _severity(priority: int) -> Level | None:
-    """A syslog priority's severity (its low three bits) as a level, when warning or worse.
-    Notice, info and debug are what most senders use for everything (docker's syslog driver
-    sends all of stdout as info): they say less than the line's own words."""
-    level = level_from_number(priority % 8)
-    return level if level is not None and level >= Level.WARNING else None
 
 
 def learn(lines: Sequence[str], now: datetime = _NOW) -> Prefix | None:

@@ -185,6 +185,13 @@ def _fraction(digits: str | None) -> int:
     return int((digits + "000000")[:6]) if digits else 0
 
 
+def zone_offset(field: str | None) -> timedelta | None:
+    """How far ahead of UTC a stamp's zone field says it is ("Z", "-07:00", "CEST"); None
+    when it names none."""
+    zone = _zone(field)
+    return zone.utcoffset(None) if zone is not None else None
+
+
 def _zone(field: str | None) -> timezone | None:
     raw = (field or "").strip()
     if not raw:

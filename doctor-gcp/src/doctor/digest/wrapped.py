@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from .json_keys import EXC_KEYS, LEVEL_KEYS, MESSAGE_KEYS, TS_KEYS, json_time
 from .json_shapes import journald
 from .jsonlog import json_record, json_service
-from .levels import level_from_number
+from .levels import severity_floor
 from .types import Level
 
 # Docker's json-file driver cuts a longer line into records of 16 KiB; all but the last lack
@@ -113,11 +113,10 @@ def _gelf(obj: dict[str, Any]) -> Wrapped | None:
     service = json_service(extra)
     stamp = json_time(obj["timestamp"]) if "timestamp" in obj else None
     level = obj.get("level")
-    found = None
-    if isinstance(level, int) and not isinstance(level, bool) and 0 <= level <= 7:
-        found = level_from_number(level)
-    floor = found if found is not None and found >= Level.WARNING else None
-    who = "\x00".join(str(found) for found in _identity(extra))
+    floor = (
+        severity_floor(level) if isinstance(level, int) and not isinstance(level, bool) else None
+    )
+    who = "\x00".join(str(name) for name in _identity(extra))
     writer = f"{service}\x00{extra.get('stream')}\x00{obj.get('host')}\x00{who}"
     return Wrapped(writer, service, line.rstrip("\r\n"), stamp, floor, False)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from doctor.digest.timeline import rebucket
 from doctor.digest.types import Pattern
 from doctor.engines.rules.base import Rule
 
@@ -89,7 +90,6 @@ def follows(later: Pattern, earlier: Pattern) -> bool:
 
 def _buckets(pattern: Pattern, step: int) -> dict[int, int]:
     """The pattern's events per bucket of `step` minutes (patterns may be bucketed finer)."""
-    counts: dict[int, int] = {}
-    for minute, events in pattern.minutes.items():
-        counts[minute - minute % step] = counts.get(minute - minute % step, 0) + events
+    counts = dict(pattern.minutes)
+    rebucket(counts, pattern.minute_step, step)
     return counts
