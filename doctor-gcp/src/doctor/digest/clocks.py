@@ -39,8 +39,11 @@ _SHIFTS = [_HOUR * k for k in range(-int(ZONES / _HOUR), int(ZONES / _HOUR) + 1)
 class Clocks:
     """A paste's sections and the zone of each section's zone-less times."""
 
-    def __init__(self, zones: dict[SectionKey, timedelta] | None = None) -> None:
+    def __init__(
+        self, zones: dict[SectionKey, timedelta] | None = None, noted: timedelta | None = None
+    ) -> None:
         self.zones = zones  # None while noting
+        self.noted = noted or timedelta(0)  # the zone the paste's notes name (`notes`)
         self.naive: set[int] = set()  # the lines whose time was read without a zone
         self.starts: list[tuple[int, SectionKey]] = [(0, (0, None))]
 
@@ -49,7 +52,7 @@ class Clocks:
         return self.zones is None
 
     def zone(self, key: SectionKey) -> timedelta:
-        return self.zones.get(key, timedelta(0)) if self.zones else timedelta(0)
+        return self.zones.get(key, self.noted) if self.zones is not None else timedelta(0)
 
     def told(self, events: Iterable[LogEvent]) -> dict[SectionKey, timedelta]:
         """Each section's zone, from the events of the noting pass."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import chain, islice
 
 from . import kernel
@@ -37,6 +37,7 @@ from .anatomy import (
     may_touch_stack,
 )
 from .clocks import Clocks
+from .notes import noted_zone
 from .pending import Held, OpenEvent
 from .prefixes import Prefix
 from .reading import CUT_MARK, MAX_LINE_CHARS, Record, untimed
@@ -93,12 +94,8 @@ class LogParser(SectionReader):
         none."""
         stream: Iterator[Record] = iter(records)
         first = list(islice(stream, SAMPLE_LINES))
-        if not whole and self._clocks is None and any(_sections(text) for text, _ in first):
-            # A paste of several files or commands: its first lines are read twice, first to
-            # tell each section's zone from the others' times (`clocks`)
-            ahead = first + list(islice(stream, LOOKAHEAD - SAMPLE_LINES))
-            self._tell_zones(ahead)
-            stream = chain(ahead[SAMPLE_LINES:], stream)
+        if not whole and self._clocks is None:
+            stream = self._clock(first, stream)
         source = chain(self._sampled(first, whole), stream)
         while True:
             for text, stamp in source:
@@ -146,14 +143,30 @@ class LogParser(SectionReader):
         self._end()
         yield from self._ready(final=True)
 
-    def _tell_zones(self, ahead: list[Record]) -> None:
-        """Each section's zone, from a first reading of a paste's first lines."""
+    def _clock(self, first: list[Record], stream: Iterator[Record]) -> Iterator[Record]:
+        """The zones of a paste's times that name none, from its notes and its sections (see
+        `clocks`); the records after `first`."""
+        noted = noted_zone([text for text, _ in first])
+        if any(_sections(text) for text, _ in first):
+            # A paste of several files or commands: its first lines are read twice, first to
+            # tell each section's zone from the others' times
+            ahead = first + list(islice(stream, LOOKAHEAD - SAMPLE_LINES))
+            self._tell_zones(ahead, noted)
+            return chain(ahead[SAMPLE_LINES:], stream)
+        if noted:
+            self._clocks = Clocks({}, noted)
+            self._shift = noted
+        return stream
+
+    def _tell_zones(self, ahead: list[Record], noted: timedelta | None) -> None:
+        """Each section's zone, from a first reading of a paste's first lines; the zone its
+        notes name, for the others."""
         first = LogParser(Redactor(), now=self._now)
         first._clocks = clocks = Clocks()
         first._noting = clocks.naive
         zones = clocks.told(list(first.parse_records(ahead)))
-        if zones:
-            self._clocks = Clocks(zones)
+        if zones or noted:
+            self._clocks = Clocks(zones, noted)
             self._shift = self._clocks.zone((0, None))
 
     # --- lines
