@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from . import kernel
 from .blocks import Block, Span
+from .clocks import Clocks
 from .head_model import Head
 from .jsonlog import json_event, record_event
 from .levels import at_least
@@ -56,6 +57,11 @@ class EventAssembler(ServiceHeads):
         self._order = 0
         # per service: the stream and number of its last line, when the runtime split it
         self._split: dict[str | None, tuple[str | None, int]] = {}
+        # A paste's sections and their zones (`clocks`): the lines whose time names no zone,
+        # while noting; the zone of the section being read, once told
+        self._clocks: Clocks | None = None
+        self._noting: set[int] | None = None
+        self._shift = timedelta(0)
 
     # --- opening
 
@@ -94,8 +100,16 @@ class EventAssembler(ServiceHeads):
         clock = False  # a time of day alone, placed on the day of the lines around it
         if timestamp is not None and not head.dated:
             timestamp, clock = self._on_the_day(timestamp), True
-        if self._zones and timestamp is not None and head.dated and not head.zoned:
-            timestamp -= self._zone_of(agg)  # its host's local time
+        if timestamp is not None and head.dated:
+            if head.zoned:
+                if self._noting is not None:  # (a syslog prefix's zone-less time gave way)
+                    self._noting.discard(number)
+            elif self._zones and (zone := self._zone_of(agg)):
+                timestamp -= zone  # its host's local time
+            elif self._shift:
+                timestamp -= self._shift  # its section's host's (see `clocks`)
+            elif self._noting is not None:
+                self._noting.add(number)
         service = self._named(agg, head.service)
         pending = OpenEvent.opening(number, message, level, timestamp, service)
         pending.floor = floor  # raises the level its words give, when it names none

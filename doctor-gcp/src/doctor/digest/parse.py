@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import chain, islice
 
 from . import kernel
@@ -36,6 +36,8 @@ from .anatomy import (
     is_frame,
     may_touch_stack,
 )
+from .clocks import Clocks
+from .notes import noted_zone
 from .pending import Held, OpenEvent
 from .prefixes import Prefix
 from .reading import CUT_MARK, MAX_LINE_CHARS, Record, untimed
@@ -46,6 +48,7 @@ from .types import Level, LogEvent
 
 SAMPLE_LINES = 200  # the first lines of a stream, from which its heads are learned
 MIN_SECTION_LINES = 20  # a command's output this long, at least, has its heads learned
+LOOKAHEAD = 5_000  # a paste's first lines, whose sections' zones are told from their times
 IDLE_LINES = 64  # an open event of a quiet service closes after this many lines of others
 # What may follow an error's first line and make it part of the event before: its stack.
 FOLLOW_AN_ERROR = (JVM_CAUSED_BY, JVM_SUPPRESSED, *STACK_CONTINUATIONS)
@@ -57,6 +60,13 @@ _ERROR_NAME = re.compile(r"[A-Za-z_$][\w$]*: ")
 # "org.springframework...WebClientResponseException$ServiceUnavailable: 503 ...": a qualified
 # class that does not end in Exception or Error.
 _QUALIFIED_NAME = re.compile(r"[a-z][\w]*(?:\.[\w$]+){2,}: ")
+
+
+def _sections(line: str) -> bool:
+    """Whether a line opens a paste's section: a `tail` header or a shell command."""
+    if line.startswith("==> "):
+        return tailed_file(line) is not None
+    return line.startswith("$ ") and _commands(line)
 
 
 def _commands(line: str) -> bool:
@@ -82,8 +92,11 @@ class LogParser(SectionReader):
         """Events from records. With `whole`, each record is one event (a CloudWatch event);
         otherwise each record is a line. A record's time is the event's when its text names
         none."""
-        stream = iter(records)
-        source = chain(self._sampled(list(islice(stream, SAMPLE_LINES)), whole), stream)
+        stream: Iterator[Record] = iter(records)
+        first = list(islice(stream, SAMPLE_LINES))
+        if not whole and self._clocks is None:
+            stream = self._clock(first, stream)
+        source = chain(self._sampled(first, whole), stream)
         while True:
             for text, stamp in source:
                 if whole or "\n" in text.rstrip("\r\n"):
@@ -130,6 +143,32 @@ class LogParser(SectionReader):
         self._end()
         yield from self._ready(final=True)
 
+    def _clock(self, first: list[Record], stream: Iterator[Record]) -> Iterator[Record]:
+        """The zones of a paste's times that name none, from its notes and its sections (see
+        `clocks`); the records after `first`."""
+        noted = noted_zone([text for text, _ in first])
+        if any(_sections(text) for text, _ in first):
+            # A paste of several files or commands: its first lines are read twice, first to
+            # tell each section's zone from the others' times
+            ahead = first + list(islice(stream, LOOKAHEAD - SAMPLE_LINES))
+            self._tell_zones(ahead, noted)
+            return chain(ahead[SAMPLE_LINES:], stream)
+        if noted:
+            self._clocks = Clocks({}, noted)
+            self._shift = noted
+        return stream
+
+    def _tell_zones(self, ahead: list[Record], noted: timedelta | None) -> None:
+        """Each section's zone, from a first reading of a paste's first lines; the zone its
+        notes name, for the others."""
+        first = LogParser(Redactor(), now=self._now)
+        first._clocks = clocks = Clocks()
+        first._noting = clocks.naive
+        zones = clocks.told(list(first.parse_records(ahead)))
+        if zones or noted:
+            self._clocks = Clocks(zones, noted)
+            self._shift = self._clocks.zone((0, None))
+
     # --- lines
 
     def _next_file(self, path: str, ahead: list[str]) -> None:
@@ -139,6 +178,7 @@ class LogParser(SectionReader):
         self.stats.lines += 1
         self._writer = None
         self._tail_file(path, ahead)
+        self._enter((self._section, path))
 
     def _line(self, number: int, raw: str, stamp: datetime | None) -> None:
         text = self._readable(raw)
@@ -180,8 +220,13 @@ class LogParser(SectionReader):
         """Who wrote a line behind the stream's prefix, its own line, time and floor; None when
         it is the rest of a line the runtime split (taken already)."""
         agg, body, aggregated, floor, stream, partial, source, naive = prefix.read(text)
-        if naive and self._zone and aggregated is not None:
-            aggregated -= self._zone  # a syslog time is its host's local time
+        if naive and aggregated is not None:
+            if self._zone:
+                aggregated -= self._zone  # a syslog time is its host's local time
+            elif self._shift:
+                aggregated -= self._shift  # its section's host's (see `clocks`)
+            elif self._noting is not None:
+                self._noting.add(number)
         if source is not None:
             agg = self._source(source, agg)
         elif body is text and prefix.bare_rest and not self._has_head(None, text):

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from .assembly import EventAssembler
 from .blocks import Block, opens_block
+from .clocks import SectionKey
 from .exports import CsvRows, Row, as_record, csv_columns, header_at
 from .reading import Record
 from .redact import Redactor
@@ -24,6 +25,7 @@ class SectionReader(EventAssembler):
         self._writer: str | None = None  # whose line, behind a prefix, came last
         self._csv: CsvRows | None = None  # the rows of an Insights CSV export
         self._block: Block | None = None  # a JSON record printed over several lines, so far
+        self._section = 0  # the commands pasted so far
 
     def _line(self, number: int, raw: str, stamp: datetime | None) -> None:
         raise NotImplementedError  # the parser's
@@ -52,6 +54,19 @@ class SectionReader(EventAssembler):
         self._end()
         self._csv = None
         self._file = self._writer = None
+        self._section += 1
+        self._enter((self._section, None))
+
+    def _enter(self, key: SectionKey) -> None:
+        """The lines from here on are a section's (a command's output, a tailed file): its
+        zone-less times are read in its zone, once told (`clocks`)."""
+        clocks = self._clocks
+        if clocks is None:
+            return
+        if clocks.noting:
+            clocks.starts.append((self.stats.lines, key))
+        else:
+            self._shift = clocks.zone(key)
 
     def _sampled(self, sample: list[Record], whole: bool) -> list[Record]:
         """Learn the stream's heads from its first records; those left to read (an Insights

@@ -1,0 +1,110 @@
+"""A pasted section whose times name no zone is read in the zone that puts it among the
+paste's zoned times (`doctor.digest.clocks`)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from doctor.digest import parse_lines
+from doctor.digest.clocks import SectionKey, section_zones
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+T0 = datetime(2026, 5, 9, 10, 0, 0, tzinfo=UTC)
+BIND: SectionKey = (0, "ns1/named.log")
+
+
+def _minutes(
+    start: datetime, count: int, every: timedelta = timedelta(minutes=1)
+) -> list[datetime]:
+    return [start + every * i for i in range(count)]
+
+
+def _named(zone: timedelta, count: int = 30) -> list[str]:
+    """BIND's log, its host's local time (no zone), one line a minute from T0."""
+    return [
+        f"{T0 + zone + timedelta(minutes=i):%d-%b-%Y %H:%M:%S}.207 lame-servers: info: "
+        f"connection refused resolving 'tracker{i}.example/A/IN': 203.0.113.9#53"
+        for i in range(count)
+    ]
+
+
+def _checkout(count: int = 40, start: datetime = T0) -> list[str]:
+    """A service's JSON lines, in UTC."""
+    return [
+        f'{{"time":"{start + timedelta(seconds=75 * i):%Y-%m-%dT%H:%M:%S}.000Z",'
+        f'"level":"info","msg":"session {i} created"}}'
+        for i in range(count)
+    ]
+
+
+def _times(lines: list[str], word: str) -> list[datetime | None]:
+    return [e.timestamp for e in parse_lines(lines, now=NOW) if word in e.message]
+
+
+def test_a_tailed_file_in_local_time_is_read_in_the_zone_that_puts_it_among_the_others() -> None:
+    lines = [
+        "==> ns1/named.log <==",
+        *_named(timedelta(hours=2)),
+        "",
+        "==> checkout/checkout-api.json <==",
+        *_checkout(),
+    ]
+    assert _times(lines, "connection refused") == _minutes(T0 + timedelta(seconds=0.207), 30)
+    # the zoned lines stay as they name themselves
+    assert _times(lines, "session 0 ") == [T0]
+
+
+def test_a_commands_output_in_local_time_is_shifted_and_so_are_times_west_of_utc() -> None:
+    # `kubectl logs --prefix` without --timestamps: the app's own times, New York's (-04:00)
+    app = [
+        f"[pod/catalog-7f9c/api] {T0 - timedelta(hours=4) + timedelta(minutes=i):%Y-%m-%d %H:%M:%S}"
+        f".4020|ERROR|Catalog.Api|request {i} failed"
+        for i in range(30)
+    ]
+    lines = [
+        "$ cat checkout.json",
+        *_checkout(),
+        "$ kubectl -n catalog logs -l app=catalog --prefix",
+        *app,
+    ]
+    assert _times(lines, "failed") == _minutes(T0 + timedelta(seconds=0.402), 30)
+
+
+def test_a_section_in_utc_beside_zoned_ones_is_not_moved() -> None:
+    lines = ["==> ns1/named.log <==", *_named(timedelta(0)), "==> checkout.json <==", *_checkout()]
+    assert _times(lines, "connection refused") == _minutes(T0 + timedelta(seconds=0.207), 30)
+
+
+def test_the_same_lines_without_a_paste_around_them_are_read_as_written() -> None:
+    # no section to compare: a host's log alone says nothing of its zone
+    lines = _named(timedelta(hours=2))
+    assert _times(lines, "connection refused")[0] == T0 + timedelta(hours=2, seconds=0.207)
+
+
+def test_section_zones_need_enough_times_and_one_zone_that_fits_clearly() -> None:
+    zoned = _minutes(T0, 40)  # 10:00 to 10:39 UTC
+    two_hours = timedelta(hours=2)
+    assert section_zones({BIND: _minutes(T0 + two_hours, 30)}, zoned) == {BIND: two_hours}
+    # whole hours only: a section half an hour apart is more often a command run later
+    assert section_zones({BIND: _minutes(T0 + timedelta(hours=1.5), 40)}, zoned) == {}
+    # too few times in the section, or among the zoned ones
+    assert section_zones({BIND: _minutes(T0 + two_hours, 19)}, zoned) == {}
+    assert section_zones({BIND: _minutes(T0 + two_hours, 30)}, zoned[:19]) == {}
+    # partly among the zoned times already: UTC's
+    assert section_zones({BIND: _minutes(T0 + timedelta(minutes=30), 30)}, zoned) == {}
+    # a short section two whole-hour zones would put among a long span: neither is told
+    wide = _minutes(T0, 40, timedelta(minutes=3))  # two hours
+    assert (
+        section_zones({BIND: _minutes(T0 + timedelta(hours=5), 20, timedelta(seconds=30))}, wide)
+        == {}
+    )
+
+
+def test_a_syslog_file_in_local_time_is_shifted_behind_its_prefix_too() -> None:
+    syslog = [
+        f"{T0 + timedelta(hours=2, minutes=i):%b %e %H:%M:%S} relay-01 postfix/smtp[3131]: "
+        f"connect to mx{i}.example.net[192.0.2.7]:25: Connection timed out"
+        for i in range(30)
+    ]
+    lines = ["==> /var/log/mail.log <==", *syslog, "==> app.json <==", *_checkout()]
+    assert _times(lines, "timed out") == _minutes(T0, 30)

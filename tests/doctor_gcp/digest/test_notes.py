@@ -1,0 +1,40 @@
+"""The zone a paste's leading notes name is the zone of its times that name none."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from doctor.digest import parse_lines
+from doctor.digest.notes import noted_zone
+
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+KAFKA = [
+    "2026-04-21 09:26:48,317 [myid:2] - ERROR [SyncThread:2:o.a.z.s.SyncRequestProcessor@186]"
+    " - Severe unrecoverable error, exiting",
+]
+
+
+def test_a_note_naming_one_zone_tells_it_in_any_of_its_spellings() -> None:
+    chicago = "# prod-chi cluster (all hosts on America/Chicago local time, CDT = UTC-5)"
+    assert noted_zone([chicago, "", *KAFKA]) == timedelta(hours=-5)
+    # summer time where the lines' date falls in it, standard time where it does not
+    assert noted_zone(["# hosts: America/Chicago", "2026-01-21 09:00:00 x"]) == timedelta(hours=-6)
+    assert noted_zone(["# times are UTC+05:30", *KAFKA]) == timedelta(hours=5, minutes=30)
+    assert noted_zone(["# times in GMT", *KAFKA]) == timedelta(0)
+
+
+def test_notes_that_name_two_zones_or_none_or_come_late_tell_nothing() -> None:
+    two = ["# relay-01 (clock Europe/Berlin): mail.log", "# app-01 (APP_TIMEZONE=UTC): app.log"]
+    assert noted_zone([*two, *KAFKA]) is None
+    assert noted_zone(["# INC-0804: mails not arriving", *KAFKA]) is None
+    assert noted_zone([*KAFKA, "# UTC-5"]) is None  # a comment among the lines is no note
+    assert noted_zone(["# hosts on Mars/Olympus_Mons time", *KAFKA]) is None
+
+
+def test_the_lines_below_a_note_are_read_in_its_zone() -> None:
+    note = "# pasted from the hosts (all on America/Chicago local time)"
+    events = list(parse_lines([note, "", *KAFKA], now=NOW))
+    assert events[-1].timestamp == datetime(2026, 4, 21, 14, 26, 48, 317000, tzinfo=UTC)
+    # without the note, the same line is read as UTC
+    alone = list(parse_lines(KAFKA, now=NOW))
+    assert alone[0].timestamp == datetime(2026, 4, 21, 9, 26, 48, 317000, tzinfo=UTC)
