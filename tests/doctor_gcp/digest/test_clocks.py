@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from doctor.digest import parse_lines
-from doctor.digest.clocks import SectionKey, section_zones
+from doctor.digest.clocks import Clocks, SectionKey, section_zones
+from doctor.digest.types import LogEvent
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 T0 = datetime(2026, 5, 9, 10, 0, 0, tzinfo=UTC)
@@ -108,3 +109,37 @@ def test_a_syslog_file_in_local_time_is_shifted_behind_its_prefix_too() -> None:
     ]
     lines = ["==> /var/log/mail.log <==", *syslog, "==> app.json <==", *_checkout()]
     assert _times(lines, "timed out") == _minutes(T0, 30)
+
+
+def test_a_file_tail_f_prints_a_line_at_a_time_has_its_heads_learned_from_all_of_them() -> None:
+    # `tail -f` of an access log (its time inside the line, zoned) and an app log (local time,
+    # no zone): each file's lines come one or two under a header of their own
+    lines: list[str] = []
+    for i in range(30):
+        stamp = T0 + timedelta(minutes=i)
+        lines += [
+            "==> /var/log/orders/requests.log <==",
+            f'10.60.2.16 - - [{stamp:%d/%b/%Y:%H:%M:%S} +0000] "POST /orders HTTP/1.1" 201 371',
+            "",
+            "==> /var/log/orders/app.log <==",
+            f"INFO  [{stamp + timedelta(hours=2):%Y-%m-%d %H:%M:%S},118] c.a.Orders: placed order {i}",
+            "",
+        ]
+    assert _times(lines, "POST /orders") == _minutes(T0, 30)
+    assert _times(lines, "placed order") == _minutes(T0 + timedelta(seconds=0.118), 30)
+
+
+def test_times_borrowed_from_the_line_before_tell_no_zone() -> None:
+    # lines without a time of their own (a crash on stderr) take their section's last one:
+    # they are that section's, zone-less still, not zoned lines beside it
+    clocks = Clocks()
+    naive = [LogEvent(i, "job", timestamp=t, first_line=i) for i, t in enumerate(_minutes(T0, 30))]
+    clocks.naive.update(range(30))
+    borrowed = [
+        LogEvent(30 + i, "crash", timestamp=t, first_line=30 + i)
+        for i, t in enumerate(_minutes(T0 - timedelta(hours=2), 30))
+    ]
+    clocks.starts.append((30, (0, "app.log")))
+    assert clocks.told([*naive, *borrowed]) == {(0, None): timedelta(hours=2)}
+    clocks.borrowed.update(range(30, 60))
+    assert clocks.told([*naive, *borrowed]) == {}

@@ -60,7 +60,7 @@ class EventAssembler(ServiceHeads):
         # A paste's sections and their zones (`clocks`): the lines whose time names no zone,
         # while noting; the zone of the section being read, once told
         self._clocks: Clocks | None = None
-        self._noting: set[int] | None = None
+        self._noting: Clocks | None = None
         self._shift = timedelta(0)
 
     # --- opening
@@ -103,13 +103,13 @@ class EventAssembler(ServiceHeads):
         if timestamp is not None and head.dated:
             if head.zoned:
                 if self._noting is not None:  # (a syslog prefix's zone-less time gave way)
-                    self._noting.discard(number)
+                    self._noting.naive.discard(number)
             elif self._zones and (zone := self._zone_of(agg)):
                 timestamp -= zone  # its host's local time
             elif self._shift:
                 timestamp -= self._shift  # its section's host's (see `clocks`)
             elif self._noting is not None:
-                self._noting.add(number)
+                self._noting.naive.add(number)
         service = self._named(agg, head.service)
         pending = OpenEvent.opening(number, message, level, timestamp, service)
         pending.floor = floor  # raises the level its words give, when it names none
@@ -163,6 +163,8 @@ class EventAssembler(ServiceHeads):
             own, latest = self._last_stamp.get(agg), self._last_stamp.get(_ANY)
             ordered = self._disorder * 100 <= self._timed  # at most 1% out of order
             pending.timestamp = latest if own is None or ordered else own
+            if self._noting is not None:  # a time of another line's: it tells no zone
+                self._noting.borrowed.add(pending.first_line)
         else:
             latest = self._last_stamp.get(_ANY)
             if latest is not None and pending.timestamp < latest - _SKEW:

@@ -45,6 +45,7 @@ class Clocks:
         self.zones = zones  # None while noting
         self.noted = noted or timedelta(0)  # the zone the paste's notes name (`notes`)
         self.naive: set[int] = set()  # the lines whose time was read without a zone
+        self.borrowed: set[int] = set()  # the events that took the time of a line before
         self.starts: list[tuple[int, SectionKey]] = [(0, (0, None))]
 
     @property
@@ -60,7 +61,7 @@ class Clocks:
         naive: dict[SectionKey, list[datetime]] = {}
         zoned: list[datetime] = []
         for event in events:
-            if event.timestamp is None:
+            if event.timestamp is None or event.first_line in self.borrowed:
                 continue
             if event.first_line in self.naive:
                 key = self.starts[bisect_right(firsts, event.first_line) - 1][1]

@@ -162,8 +162,7 @@ class LogParser(SectionReader):
         """Each section's zone, from a first reading of a paste's first lines; the zone its
         notes name, for the others."""
         first = LogParser(Redactor(), now=self._now)
-        first._clocks = clocks = Clocks()
-        first._noting = clocks.naive
+        first._clocks = first._noting = clocks = Clocks()
         zones = clocks.told(list(first.parse_records(ahead)))
         if zones or noted:
             self._clocks = Clocks(zones, noted)
@@ -226,7 +225,7 @@ class LogParser(SectionReader):
             elif self._shift:
                 aggregated -= self._shift  # its section's host's (see `clocks`)
             elif self._noting is not None:
-                self._noting.add(number)
+                self._noting.naive.add(number)
         if source is not None:
             agg = self._source(source, agg)
         elif body is text and prefix.bare_rest and not self._has_head(None, text):

@@ -213,15 +213,20 @@ class ServiceHeads:
 
     def _tail_file(self, path: str, ahead: list[str]) -> None:
         """The lines from here on are `path`'s: its heads are learned from its lines `ahead`
-        (up to the next file's header) the first time it shows."""
+        the first time it shows (`tail -f` prints each file's new lines under its header
+        again, a few at a time: all of them that are ahead count)."""
         self._file = path
         if path in self._files:
             return
         self._files[path] = file_service(path)
         lines: list[str] = []
+        current = path
         for line in ahead:
-            if tailed_file(line) is not None:
-                break
+            if (header := tailed_file(line)) is not None:
+                current = header
+                continue
+            if current != path:
+                continue
             body = self._prefix.split(line)[1] if self._prefix else line  # as `_learn` does
             if not _headless(body) and not body.lstrip().startswith("{"):
                 lines.append(body)
