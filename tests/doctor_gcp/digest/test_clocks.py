@@ -30,9 +30,9 @@ def _named(zone: timedelta, count: int = 30) -> list[str]:
 
 
 def _checkout(count: int = 40, start: datetime = T0) -> list[str]:
-    """A service's JSON lines, in UTC."""
+    """A service's JSON lines, in UTC: until the BIND log's last line, as pasted together."""
     return [
-        f'{{"time":"{start + timedelta(seconds=75 * i):%Y-%m-%dT%H:%M:%S}.000Z",'
+        f'{{"time":"{start + timedelta(seconds=45 * i):%Y-%m-%dT%H:%M:%S}.000Z",'
         f'"level":"info","msg":"session {i} created"}}'
         for i in range(count)
     ]
@@ -92,7 +92,9 @@ def test_section_zones_need_enough_times_and_one_zone_that_fits_clearly() -> Non
     assert section_zones({BIND: _minutes(T0 + two_hours, 19)}, zoned) == {}
     assert section_zones({BIND: _minutes(T0 + two_hours, 30)}, zoned[:19]) == {}
     # partly among the zoned times already: UTC's
-    assert section_zones({BIND: _minutes(T0 + timedelta(minutes=30), 30)}, zoned) == {}
+    assert section_zones({BIND: _minutes(T0 + timedelta(minutes=30), 30)}, zoned) == {
+        BIND: timedelta(0)
+    }
     # a short section two whole-hour zones would put among a long span: neither is told
     wide = _minutes(T0, 40, timedelta(minutes=3))  # two hours
     assert (
@@ -122,7 +124,7 @@ def test_a_file_tail_f_prints_a_line_at_a_time_has_its_heads_learned_from_all_of
             f'10.60.2.16 - - [{stamp:%d/%b/%Y:%H:%M:%S} +0000] "POST /orders HTTP/1.1" 201 371',
             "",
             "==> /var/log/orders/app.log <==",
-            f"INFO  [{stamp + timedelta(hours=2):%Y-%m-%d %H:%M:%S},118] c.a.Orders: placed order {i}",
+            f"INFO  [{stamp + timedelta(hours=2):%Y-%m-%d %H:%M:%S},118] c.a.O: placed order {i}",
             "",
         ]
     assert _times(lines, "POST /orders") == _minutes(T0, 30)
@@ -143,3 +145,47 @@ def test_times_borrowed_from_the_line_before_tell_no_zone() -> None:
     assert clocks.told([*naive, *borrowed]) == {(0, None): timedelta(hours=2)}
     clocks.borrowed.update(range(30, 60))
     assert clocks.told([*naive, *borrowed]) == {}
+
+
+def test_a_short_commands_output_keeps_its_own_zone_not_the_section_before_it() -> None:
+    worker = [
+        f"{T0 + timedelta(minutes=i):%Y-%m-%d %H:%M:%S},123 INFO worker beat {i}" for i in range(5)
+    ]
+    lines = [
+        "$ cat checkout.json",
+        *_checkout(),
+        "$ cat /var/log/named.log",
+        *_named(timedelta(hours=2)),
+        "$ kubectl logs worker-0 --tail=5",
+        *worker,
+    ]
+    assert _times(lines, "connection refused")[0] == T0 + timedelta(seconds=0.207)
+    assert _times(lines, "worker beat") == _minutes(T0 + timedelta(seconds=0.123), 5)
+
+
+def test_a_time_behind_a_syslog_prefix_in_local_time_is_shifted_once() -> None:
+    # the prefix's local time, shifted, agrees with the UTC time the app wrote behind it
+    syslog = [
+        f"{T0 + timedelta(hours=2, minutes=i):%b %e %H:%M:%S} app-01 orders[311]: "
+        f"{T0 + timedelta(minutes=i):%Y-%m-%d %H:%M:%S},118 ERROR payment {i} declined"
+        for i in range(30)
+    ]
+    lines = ["$ cat checkout.json", *_checkout(), "$ cat /var/log/syslog", *syslog]
+    assert _times(lines, "declined") == _minutes(T0 + timedelta(seconds=0.118), 30)
+
+
+def test_a_log_that_ended_hours_before_the_others_is_not_moved_into_their_window() -> None:
+    # a service that crashed at 08:24 UTC, pasted beside a gateway's log of 10:00 to 10:29
+    crashed = [
+        f"{T0 - timedelta(hours=2, minutes=30 - i):%Y-%m-%d %H:%M:%S} ERROR job {i}"
+        for i in range(25)
+    ]
+    lines = ["==> crashed.log <==", *crashed, "==> gateway.json <==", *_checkout()]
+    assert _times(lines, "job 24") == [T0 - timedelta(hours=2, minutes=6)]
+
+
+def test_a_note_gives_way_to_a_sections_own_times_in_utc() -> None:
+    utc = [f"{T0 + timedelta(minutes=i):%Y-%m-%d %H:%M:%S} INFO worker beat {i}" for i in range(30)]
+    lines = ["# all hosts on Europe/Berlin local time", "==> worker.log <==", *utc]
+    lines += ["==> app.json <==", *_checkout()]
+    assert _times(lines, "worker beat") == _minutes(T0, 30)

@@ -16,19 +16,21 @@ KAFKA = [
 
 def test_a_note_naming_one_zone_tells_it_in_any_of_its_spellings() -> None:
     chicago = "# prod-chi cluster (all hosts on America/Chicago local time, CDT = UTC-5)"
-    assert noted_zone([chicago, "", *KAFKA]) == timedelta(hours=-5)
+    assert noted_zone([chicago, "", *KAFKA], NOW) == timedelta(hours=-5)
     # summer time where the lines' date falls in it, standard time where it does not
-    assert noted_zone(["# hosts: America/Chicago", "2026-01-21 09:00:00 x"]) == timedelta(hours=-6)
-    assert noted_zone(["# times are UTC+05:30", *KAFKA]) == timedelta(hours=5, minutes=30)
-    assert noted_zone(["# times in GMT", *KAFKA]) == timedelta(0)
+    assert noted_zone(["# hosts on America/Chicago", "2026-01-21 09:00:00 x"], NOW) == timedelta(
+        hours=-6
+    )
+    assert noted_zone(["# times are UTC+05:30", *KAFKA], NOW) == timedelta(hours=5, minutes=30)
+    assert noted_zone(["# times in GMT", *KAFKA], NOW) == timedelta(0)
 
 
 def test_notes_that_name_two_zones_or_none_or_come_late_tell_nothing() -> None:
     two = ["# relay-01 (clock Europe/Berlin): mail.log", "# app-01 (APP_TIMEZONE=UTC): app.log"]
-    assert noted_zone([*two, *KAFKA]) is None
-    assert noted_zone(["# INC-0804: mails not arriving", *KAFKA]) is None
-    assert noted_zone([*KAFKA, "# UTC-5"]) is None  # a comment among the lines is no note
-    assert noted_zone(["# hosts on Mars/Olympus_Mons time", *KAFKA]) is None
+    assert noted_zone([*two, *KAFKA], NOW) is None
+    assert noted_zone(["# INC-0804: mails not arriving", *KAFKA], NOW) is None
+    assert noted_zone([*KAFKA, "# UTC-5"], NOW) is None  # a comment among the lines is no note
+    assert noted_zone(["# hosts on Mars/Olympus_Mons time", *KAFKA], NOW) is None
 
 
 def test_the_lines_below_a_note_are_read_in_its_zone() -> None:
@@ -38,3 +40,14 @@ def test_the_lines_below_a_note_are_read_in_its_zone() -> None:
     # without the note, the same line is read as UTC
     alone = list(parse_lines(KAFKA, now=NOW))
     assert alone[0].timestamp == datetime(2026, 4, 21, 9, 26, 48, 317000, tzinfo=UTC)
+
+
+def test_a_zone_named_in_passing_is_no_note_about_the_times() -> None:
+    passing = "# INC-2291: a customer in Europe/Berlin reports failed jobs since 12:00 their time"
+    assert noted_zone([passing, *KAFKA], NOW) is None
+    assert noted_zone(["# clocks: UTC+99", *KAFKA], NOW) is None  # no zone is that far
+
+
+def test_summer_time_is_read_on_the_day_of_iso_times_written_with_a_t() -> None:
+    lines = ["# hosts on America/Chicago", "2026-07-01T09:00:00 ERROR x"]
+    assert noted_zone(lines, datetime(2027, 1, 15, tzinfo=UTC)) == timedelta(hours=-5)

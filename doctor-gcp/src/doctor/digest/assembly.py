@@ -100,16 +100,8 @@ class EventAssembler(ServiceHeads):
         clock = False  # a time of day alone, placed on the day of the lines around it
         if timestamp is not None and not head.dated:
             timestamp, clock = self._on_the_day(timestamp), True
-        if timestamp is not None and head.dated:
-            if head.zoned:
-                if self._noting is not None:  # (a syslog prefix's zone-less time gave way)
-                    self._noting.naive.discard(number)
-            elif self._zones and (zone := self._zone_of(agg)):
-                timestamp -= zone  # its host's local time
-            elif self._shift:
-                timestamp -= self._shift  # its section's host's (see `clocks`)
-            elif self._noting is not None:
-                self._noting.naive.add(number)
+        if timestamp is not None and head.dated and (self._zones or self._clocks is not None):
+            timestamp = self._in_zone(agg, number, timestamp, head.zoned, stamp)
         service = self._named(agg, head.service)
         pending = OpenEvent.opening(number, message, level, timestamp, service)
         pending.floor = floor  # raises the level its words give, when it names none
@@ -120,6 +112,25 @@ class EventAssembler(ServiceHeads):
         pending.bare = headed and not head.message.strip()
         pending.mark(message)  # a stack may start the event (bare tracebacks, Go panics)
         self._open_event(agg, pending, stamp, clock=clock)
+
+    def _in_zone(
+        self, agg: str | None, number: int, timestamp: datetime, zoned: bool, stamp: datetime | None
+    ) -> datetime:
+        """A head's dated time, in UTC: one that names no zone is in its host's (told by its
+        neighbours, `zones`), or its section's (`clocks`)."""
+        noting = self._noting
+        if zoned:
+            if noting is not None:  # (a syslog prefix's zone-less time gave way)
+                noting.naive.discard(number)
+        elif self._zones and (zone := self._zone_of(agg)):
+            timestamp -= zone
+        elif stamp is not None:
+            pass  # it agrees with the prefix's time, read in its zone already
+        elif self._shift:
+            timestamp -= self._shift
+        elif noting is not None:
+            noting.naive.add(number)
+        return timestamp
 
     def _json_start(
         self, agg: str | None, number: int, text: str, stamp: datetime | None, floor: Level | None

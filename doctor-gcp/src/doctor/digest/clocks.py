@@ -30,6 +30,7 @@ MARGIN = timedelta(minutes=5)  # around the zoned times' span
 APART = 0.2  # at most this share of a section's times among the zoned ones: not UTC's
 AMONG = 0.6  # at least this share among them once shifted by its zone (the sections
 # need not span the same minutes: `kubectl logs --since=45m` beside a 20-minute journal)
+ENDS = timedelta(minutes=15)  # ... and end this near the zoned times' end
 # Whole hours only: a section a quarter or half an hour apart from the others is more often a
 # command run later than a host in India or Newfoundland
 _HOUR = timedelta(hours=1)
@@ -75,7 +76,8 @@ def section_zones(
     naive: dict[SectionKey, list[datetime]], zoned: list[datetime]
 ) -> dict[SectionKey, timedelta]:
     """How far ahead of UTC each section's zone-less times are, where the zoned times tell
-    (see the module's docstring); sections they do not tell are left out."""
+    (see the module's docstring): zero for a section among them already (UTC's, whatever a
+    note says); sections they do not tell are left out."""
     if len(zoned) < MIN_TIMES:
         return {}
     ordered = sorted(zoned)
@@ -93,9 +95,13 @@ def section_zones(
             return inside / len(times)
 
         if among(timedelta(0)) > APART:
+            found[key] = timedelta(0)
             continue
         shares = sorted(((among(shift), shift) for shift in _SHIFTS), reverse=True)
         (best, shift), (second, _) = shares[0], shares[1]
-        if best >= AMONG and second <= best / 2:  # else two zones fit as well: neither is told
+        # Sources pasted together were written until about the same moment: a log that ended
+        # hours before the others (a service that crashed) is no other zone's
+        last = times[-1 - len(times) // 20] - shift
+        if best >= AMONG and second <= best / 2 and abs(last - (high - MARGIN)) <= ENDS:
             found[key] = shift
     return found

@@ -19,27 +19,37 @@ _IANA = re.compile(
 )
 # "UTC-5", "GMT+02:00", "UTC" alone
 _OFFSET = re.compile(r"\b(?:UTC|GMT)(?: ?([+\-\u2212]) ?(\d{1,2})(?::?([0-5]\d))?)?(?![\w:+-])")
-_FULL_DATE = re.compile(r"\b(\d{4})-(\d\d)-(\d\d)\b")
+# What makes a note about the times below it, not a zone named in passing ("a customer in
+# Europe/Berlin reports ..."): the hosts' clocks, their local time, a zone's equation
+_ABOUT_TIMES = re.compile(
+    r"\blocal ?time|\bclocks?\b|time[ _]?zones?\b|\bTZ\b|_TZ\b|\btimestamps?\b|"
+    r"\b(?:all )?times (?:are|in)\b|\bhosts? (?:on|in|are|run)\b|\b[A-Z]{3,5} ?= ?(?:UTC|GMT)",
+    re.IGNORECASE,
+)
+_FULL_DATE = re.compile(r"\b(\d{4})-(\d\d)-(\d\d)(?!\d)")
+_MOST = timedelta(hours=14)  # no zone is farther from UTC
 
 
-def noted_zone(lines: list[str]) -> timedelta | None:
+def noted_zone(lines: list[str], now: datetime) -> timedelta | None:
     """How far ahead of UTC the zone a paste's leading notes name is; None when they name
     none, or more than one."""
     notes = []
     for line in lines:
         if line.startswith(_NOTE):
-            notes.append(line)
+            if _ABOUT_TIMES.search(line) is not None:
+                notes.append(line)
         elif line.strip() or len(notes) >= NOTE_LINES:
             break
     if not notes:
         return None
-    at = _first_date(lines) or datetime.now(UTC)
+    at = _first_date(lines) or now
     zones: set[timedelta] = set()
     for note in notes:
         for found in _OFFSET.finditer(note):
             sign, hours, minutes = found.groups()
             offset = timedelta(hours=int(hours or 0), minutes=int(minutes or 0))
-            zones.add(offset if sign == "+" else -offset)
+            if offset <= _MOST:
+                zones.add(offset if sign == "+" else -offset)
         for name in _IANA.findall(note):
             try:
                 named = ZoneInfo(name).utcoffset(at)

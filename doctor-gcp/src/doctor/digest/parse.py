@@ -125,6 +125,7 @@ class LogParser(SectionReader):
                     end = next((i for i, (t, _) in enumerate(ahead) if t[:2] == "$ "), None)
                     output = ahead[:end]
                     if len(output) < MIN_SECTION_LINES:
+                        self._next_zone()  # its zone is its own still (`clocks`)
                         self._read(text, stamp)
                         source = chain(ahead, stream)
                         break
@@ -146,7 +147,7 @@ class LogParser(SectionReader):
     def _clock(self, first: list[Record], stream: Iterator[Record]) -> Iterator[Record]:
         """The zones of a paste's times that name none, from its notes and its sections (see
         `clocks`); the records after `first`."""
-        noted = noted_zone([text for text, _ in first])
+        noted = noted_zone([text for text, _ in first], self._now)
         if any(_sections(text) for text, _ in first):
             # A paste of several files or commands: its first lines are read twice, first to
             # tell each section's zone from the others' times
@@ -161,7 +162,7 @@ class LogParser(SectionReader):
     def _tell_zones(self, ahead: list[Record], noted: timedelta | None) -> None:
         """Each section's zone, from a first reading of a paste's first lines; the zone its
         notes name, for the others."""
-        first = LogParser(Redactor(), now=self._now)
+        first = LogParser(Redactor(pii=self.redactor.pii), now=self._now)
         first._clocks = first._noting = clocks = Clocks()
         zones = clocks.told(list(first.parse_records(ahead)))
         if zones or noted:

@@ -54,6 +54,10 @@ class SectionReader(EventAssembler):
         self._end()
         self._csv = None
         self._file = self._writer = None
+        self._next_zone()
+
+    def _next_zone(self) -> None:
+        """A command's output starts: its times' zone is its own."""
         self._section += 1
         self._enter((self._section, None))
 
