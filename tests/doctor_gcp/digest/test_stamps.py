@@ -172,3 +172,22 @@ def test_a_zone_abbreviation_dates_a_line_and_a_word_like_one_keeps_the_time() -
         datetime(2026, 3, 10, 9, 14, 7, 312000, tzinfo=UTC),
         datetime(2026, 7, 1, 10, 0, 0, 123000, tzinfo=UTC),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # .NET, PowerShell (Get-WinEvent), Node's toLocaleString (NestJS) in en-US
+        ("4/14/2026 4:13:33 AM", datetime(2026, 4, 14, 4, 13, 33)),
+        ("10/03/2026, 2:05:09 PM", datetime(2026, 10, 3, 14, 5, 9)),
+        ("10/03/2026, 12:05:09 AM", datetime(2026, 10, 3, 0, 5, 9)),
+        ("10/03/2026, 12:05:09 PM", datetime(2026, 10, 3, 12, 5, 9)),
+    ],
+)
+def test_a_twelve_hour_clock_is_read_with_its_half_of_the_day(
+    text: str, expected: datetime
+) -> None:
+    found = stamps.find(text)
+    assert found is not None
+    assert found[1].end() == len(text)
+    assert stamps.convert(*found, now=NOW, order="mdy") == expected.replace(tzinfo=UTC)

@@ -144,3 +144,20 @@ def test_a_journal_printed_with_its_zone_then_without_is_read_in_that_zone() -> 
     for lines in (_journal("+00:00"), [*_journal("-07:00")[:3], *_journal("+02:00")[3:]]):
         last = list(parse_lines(lines, now=NOW))[-1]
         assert last.timestamp == datetime(2026, 7, 8, 9, 37, 38, tzinfo=UTC)
+
+
+def test_a_local_time_behind_a_sources_own_head_is_read_in_its_neighbours_zone() -> None:
+    # NestJS's console logger (its time after "[Nest] <pid>  - ", 12-hour, local: -04:00)
+    # among a Go service's zoned logrus lines
+    lines = []
+    for i in range(8):
+        utc = T0 + timedelta(minutes=i)
+        local = utc - timedelta(hours=4)
+        lines += [
+            f'time="{utc:%Y-%m-%dT%H:%M:%S}Z" level=info msg="authorized" order={i}',
+            f"[Nest] 1  - {local:%m/%d/%Y, %-I:%M:%S %p}     LOG [Checkout] order {i} placed",
+        ]
+    events = list(parse_lines(lines, now=NOW))
+    assert [e.timestamp for e in events if "placed" in e.message] == [
+        T0 + timedelta(minutes=i) for i in range(8)
+    ]

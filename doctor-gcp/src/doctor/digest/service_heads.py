@@ -154,14 +154,16 @@ class ServiceHeads:
                 file = path
                 timed.append(None)
                 continue
-            source, body = file, line
+            source, body, service = file, line, None
             if tagged:
                 read = tagged[at]
                 if read.naive and read.time is not None:  # syslog's own time is the line's
                     timed.append(Timed(PREFIX_TIME, read.time, zoned=False))
                     continue
-                source, body = read.service or file, read.body
+                source, body, service = read.service or file, read.body, read.service
             head = headers.read_alone(without_printk_time(body), self._years)
+            if head.timestamp is None and (heads := self._heads.get(service)) is not None:
+                head = heads.read(body)  # a stamp behind the source's own head ("[Nest] 1  - ")
             stamp = head.timestamp if head.dated else None
             timed.append(Timed(source, stamp, head.zoned) if stamp is not None else None)
         return timed

@@ -79,10 +79,12 @@ FAMILIES: tuple[Family, ...] = (
         rf"(?P<y>\d{{4}})/(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})[ T:]{_CLOCK}{_FRACTION}{_ZONE}{_END}",
     ),
     # Spark, Hadoop: 17/06/09 20:10:40; Windows and .NET: 09/28/2016 04:30:00 (the order is
-    # learned per source)
+    # learned per source); en-US's 12-hour clock, as .NET, PowerShell and Node's
+    # toLocaleString print it: 4/14/2026 4:13:33 AM, 10/03/2026, 2:05:09 PM
     _family(
         "short",
-        rf"(?P<a>\d{{2}})/(?P<b>\d{{2}})/(?P<c>\d{{2}}(?:\d{{2}})?) {_CLOCK}{_FRACTION}{_END}",
+        r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<c>\d{2}(?:\d{2})?),? (?P<H>\d{1,2}):(?P<M>\d{2}):"
+        rf"(?P<S>\d{{2}}){_FRACTION}{_END}(?: (?P<p>[AP]M)\b)?",
     ),
     # Apache error log, ctime: Sun Dec 04 04:47:44 2005
     _family(
@@ -247,11 +249,14 @@ def convert(
             month = _MONTHS[groups["mon"]] if groups.get("mon") else int(groups["m"])
             day = int(groups["d"])
         yearless = year is None
+        hour = int(groups.get("H") or 0)
+        if (half := groups.get("p")) is not None:  # a 12-hour clock: 12:05 AM is 00:05
+            hour = hour % 12 + (12 if half == "PM" else 0)
         stamp = datetime(
             year if year is not None else now.year,
             month,
             day,
-            int(groups.get("H") or 0),
+            hour,
             int(groups.get("M") or 0),
             int(groups.get("S") or 0),
             _fraction(groups.get("f")),
