@@ -59,6 +59,7 @@ class HeaderModel:
         self._time = stamps.BY_NAME[time.family] if time is not None else None
         self._order = time.order if time is not None else "ymd"
         self._tz = self._time is not None and "tz" in self._time.regex.groupindex
+        self._dated = self._time is None or self._time.name != "clock"  # the same each line
         # Lines of one second share a stamp: it is converted once (a pure function of the
         # text, the family, the field order and `now`).
         self._stamps: dict[str, tuple[datetime | None, Level | None, bool]] = {}
@@ -90,12 +91,16 @@ class HeaderModel:
                 return None  # not a level word here: this line has another head
         timestamp, zoned = None, False
         if self._time is not None and (stamp := groups.get("time")) is not None:
-            timestamp, klog_level, zoned = _memo(self._stamps, stamp, self._convert)
+            # (a hit looked up here: no call of `_memo` per line)
+            converted = self._stamps.get(stamp) or _memo(self._stamps, stamp, self._convert)
+            timestamp, klog_level, zoned = converted
             if level is None:
                 level = klog_level
         service = groups.get("service")
         if service:
-            name, glued = _memo(self._services, service, service_name)
+            name, glued = self._services.get(service) or _memo(
+                self._services, service, service_name
+            )
             service = name or None
             if level is None:
                 level = glued
@@ -103,7 +108,7 @@ class HeaderModel:
             # Columns learned from other lines (a constant "healthcheck ok" read as two host
             # fields) would take this line's level word for a name and lose its level.
             return None
-        dated = self._time is None or self._time.name != "clock"
+        dated = self._dated
         if self.whole:
             return Head(line, timestamp, level, dated=dated, zoned=zoned)
         message = line[match.end() :].lstrip(" \t")

@@ -153,7 +153,8 @@ _OPENS_WITH_A_KEY = re.compile(rf"[ \t]*(?:{TIME_KEYS}|{LEVEL_KEYS})")
 
 
 def _opens_a_head(line: str, now: datetime) -> bool:
-    start = len(line) - len(line.lstrip(" \t"))
+    # (most lines open with their first word: no stripped copy to measure the indent)
+    start = 0 if line[0] not in " \t" else len(line) - len(line.lstrip(" \t"))
     at = start + 1 if line[start : start + 1] == "[" else start
     found = stamps.find(line, at)
     if found is not None and found[0].name not in _WEAK_ALONE:

@@ -25,6 +25,11 @@ class EventStream(Iterator[LogEvent]):
     def redactions(self) -> dict[str, int]:
         return self.redactor.counts
 
+    def __iter__(self) -> Iterator[LogEvent]:
+        # A `for` loop over the stream runs the parser's generator itself: no extra call of
+        # `__next__` per event. Counts and stats stay readable here as it runs.
+        return self._events
+
     def __next__(self) -> LogEvent:
         return next(self._events)
 
