@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from itertools import chain, islice
 
 from . import kernel
@@ -36,19 +36,16 @@ from .anatomy import (
     is_frame,
     may_touch_stack,
 )
-from .clocks import Clocks
-from .notes import noted_zone
 from .pending import Held, OpenEvent
 from .prefixes import Prefix
 from .reading import CUT_MARK, MAX_LINE_CHARS, Record, untimed
 from .redact import Redactor
-from .sections import SectionReader
+from .sections import SectionReader, commands
 from .service_heads import NOT_A_HEAD, tailed_file
 from .types import Level, LogEvent
 
 SAMPLE_LINES = 200  # the first lines of a stream, from which its heads are learned
 MIN_SECTION_LINES = 20  # a command's output this long, at least, has its heads learned
-LOOKAHEAD = 5_000  # a paste's first lines, whose sections' zones are told from their times
 IDLE_LINES = 64  # an open event of a quiet service closes after this many lines of others
 # What may follow an error's first line and make it part of the event before: its stack.
 FOLLOW_AN_ERROR = (JVM_CAUSED_BY, JVM_SUPPRESSED, *STACK_CONTINUATIONS)
@@ -60,19 +57,6 @@ _ERROR_NAME = re.compile(r"[A-Za-z_$][\w$]*: ")
 # "org.springframework...WebClientResponseException$ServiceUnavailable: 503 ...": a qualified
 # class that does not end in Exception or Error.
 _QUALIFIED_NAME = re.compile(r"[a-z][\w]*(?:\.[\w$]+){2,}: ")
-
-
-def _sections(line: str) -> bool:
-    """Whether a line opens a paste's section: a `tail` header or a shell command."""
-    if line.startswith("==> "):
-        return tailed_file(line) is not None
-    return line.startswith("$ ") and _commands(line)
-
-
-def _commands(line: str) -> bool:
-    """Whether a line that opens with "$ " is a shell's prompt and a command ("$ kubectl …",
-    "$ ./run.sh"), not a price or a variable ("$ 12.50 charged")."""
-    return line[2:3].isalpha() or line[2:3] in "./~"
 
 
 class LogParser(SectionReader):
@@ -114,7 +98,7 @@ class LogParser(SectionReader):
                     break
                 elif (
                     text.startswith("$ ")
-                    and _commands(text)
+                    and commands(text)
                     and self.stats.lines
                     and self._block is None
                 ):
@@ -143,31 +127,6 @@ class LogParser(SectionReader):
                 yield from self._ready()
         self._end()
         yield from self._ready(final=True)
-
-    def _clock(self, first: list[Record], stream: Iterator[Record]) -> Iterator[Record]:
-        """The zones of a paste's times that name none, from its notes and its sections (see
-        `clocks`); the records after `first`."""
-        noted = noted_zone([text for text, _ in first], self._now)
-        if any(_sections(text) for text, _ in first):
-            # A paste of several files or commands: its first lines are read twice, first to
-            # tell each section's zone from the others' times
-            ahead = first + list(islice(stream, LOOKAHEAD - SAMPLE_LINES))
-            self._tell_zones(ahead, noted)
-            return chain(ahead[SAMPLE_LINES:], stream)
-        if noted:
-            self._clocks = Clocks({}, noted)
-            self._shift = noted
-        return stream
-
-    def _tell_zones(self, ahead: list[Record], noted: timedelta | None) -> None:
-        """Each section's zone, from a first reading of a paste's first lines; the zone its
-        notes name, for the others."""
-        first = LogParser(Redactor(pii=self.redactor.pii), now=self._now)
-        first._clocks = first._noting = clocks = Clocks()
-        zones = clocks.told(list(first.parse_records(ahead)))
-        if zones or noted:
-            self._clocks = Clocks(zones, noted)
-            self._shift = self._clocks.zone((0, None))
 
     # --- lines
 

@@ -2,19 +2,41 @@
 over several lines (`blocks`), and a terminal session's commands, each followed by what it
 printed (a section of its own, whose prefix and heads are learned from its lines).
 
+A paste's sections also tell the zone of times that name none (`clocks`, `notes`).
+
 A base class of the parser (see `parse`), which reads each line with `_line`.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
+from itertools import chain, islice
 
 from .assembly import EventAssembler
 from .blocks import Block, opens_block
-from .clocks import SectionKey
+from .clocks import Clocks, SectionKey
 from .exports import CsvRows, Row, as_record, csv_columns, header_at
+from .notes import noted_zone
 from .reading import Record
 from .redact import Redactor
+from .service_heads import tailed_file
+from .types import LogEvent
+
+LOOKAHEAD = 5_000  # a paste's first lines, whose sections' zones are told from their times
+
+
+def _sections(line: str) -> bool:
+    """Whether a line opens a paste's section: a `tail` header or a shell command."""
+    if line.startswith("==> "):
+        return tailed_file(line) is not None
+    return line.startswith("$ ") and commands(line)
+
+
+def commands(line: str) -> bool:
+    """Whether a line that opens with "$ " is a shell's prompt and a command ("$ kubectl …",
+    "$ ./run.sh"), not a price or a variable ("$ 12.50 charged")."""
+    return line[2:3].isalpha() or line[2:3] in "./~"
 
 
 class SectionReader(EventAssembler):
@@ -29,6 +51,36 @@ class SectionReader(EventAssembler):
 
     def _line(self, number: int, raw: str, stamp: datetime | None) -> None:
         raise NotImplementedError  # the parser's
+
+    def parse_records(
+        self, records: Iterable[Record], *, whole: bool = False
+    ) -> Iterator[LogEvent]:
+        raise NotImplementedError  # the parser's
+
+    def _clock(self, first: list[Record], stream: Iterator[Record]) -> Iterator[Record]:
+        """The zones of a paste's times that name none, from its notes and its sections (see
+        `clocks`); the records after `first`."""
+        noted = noted_zone([text for text, _ in first], self._now)
+        if any(_sections(text) for text, _ in first):
+            # A paste of several files or commands: its first lines are read twice, first to
+            # tell each section's zone from the others' times
+            ahead = first + list(islice(stream, LOOKAHEAD - len(first)))
+            self._tell_zones(ahead, noted)
+            return chain(ahead[len(first) :], stream)
+        if noted:
+            self._clocks = Clocks({}, noted)
+            self._shift = noted
+        return stream
+
+    def _tell_zones(self, ahead: list[Record], noted: timedelta | None) -> None:
+        """Each section's zone, from a first reading of a paste's first lines; the zone its
+        notes name, for the others."""
+        first = type(self)(Redactor(pii=self.redactor.pii), now=self._now)
+        first._clocks = first._noting = clocks = Clocks()
+        zones = clocks.told(list(first.parse_records(ahead)))
+        if zones or noted:
+            self._clocks = Clocks(zones, noted)
+            self._shift = self._clocks.zone((0, None))
 
     def _read(self, text: str, stamp: datetime | None) -> None:
         if self._block is not None or (text[:1] in "{ " and opens_block(text)):
