@@ -116,7 +116,8 @@ class ServiceHeads:
 
     def _learn(self, sample: list[str]) -> None:
         told = self._zone  # by a section before this one (a host's zone stays its own)
-        self._years = years_before(sample, self._now)
+        # a section without dated lines keeps the year of the paste's dated lines before it
+        self._years = years_before(sample, self._now) or self._years
         self._prefix = prefixes.learn(sample, self._years)
         # each line as its prefix reads it, once
         tagged = [self._prefix.read(line) for line in sample] if self._prefix else []
@@ -274,11 +275,12 @@ class ServiceHeads:
         return heads.read(body)
 
 
-def years_before(sample: list[str], now: datetime) -> datetime:
+def years_before(sample: list[str], now: datetime) -> datetime | None:
     """What a stream's year-less times (syslog's, klog's) are placed before: half a year after
     the latest full date in the heads of its first lines, so they fall in the year nearest
-    its dated lines (a log of last year's July read today), and never after `now`. A year
-    counts where its dates head many lines (a date inside one message names no log's year)."""
+    its dated lines (a log of last year's July read today), and never after `now`; None where
+    no year heads them. A year counts where its dates head many lines (a date inside one
+    message names no log's year)."""
     dates: dict[int, list[datetime]] = {}
     for line in sample:
         if (found := _FULL_DATE.search(line, 0, _HEAD_CHARS)) is not None:
@@ -291,7 +293,7 @@ def years_before(sample: list[str], now: datetime) -> datetime:
     least = max(_DATED_LINES, len(sample) // 10)
     latest = max((max(found) for found in dates.values() if len(found) >= least), default=None)
     if latest is None or latest < _EARLIEST:
-        return now
+        return None
     return min(now, latest + _HALF_A_YEAR)
 
 
