@@ -184,7 +184,11 @@ class Redactor:
         in `shaped`: the test stays a necessary one."""
         haystacks = (lowered, text, shaped or "")
         for rule in rules:
-            if rule.gate:
+            needle = rule.needle
+            if needle is not None:
+                if needle not in haystacks[rule.where]:
+                    continue
+            elif rule.gate:
                 # Inline loops, not any() or a helper: this runs for every rule on every line.
                 for where, needle in rule.gate:
                     if needle in haystacks[where]:
