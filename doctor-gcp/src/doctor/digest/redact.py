@@ -170,10 +170,14 @@ class Redactor:
                 self._count(PAIR_KIND, replaced)
                 lowered = _lower(text)
             text, lowered = self._run(plan.late, text, lowered, shaped=None)
-        if plan.personal and _DIGIT.search(text) is not None:
-            text, _ = self._run(plan.personal, text, lowered, shaped=shape(text))
-        elif plan.personal:  # no digit: the rules that need none (e-mail)
-            text, _ = self._run(plan.personal, text, lowered, shaped=None)
+        if plan.personal:
+            # Most lines hold a digit, and then the shape is needed: its "9" tells an ASCII digit
+            # for less than a search (a non-ASCII one still needs the search).
+            shaped = shape(text)
+            if "9" in shaped or (not text.isascii() and _DIGIT.search(text) is not None):
+                text, _ = self._run(plan.personal, text, lowered, shaped=shaped)
+            else:  # no digit: the rules that need none (e-mail)
+                text, _ = self._run(plan.personal, text, lowered, shaped=None)
         return text
 
     def _run(
