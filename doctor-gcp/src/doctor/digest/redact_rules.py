@@ -73,6 +73,10 @@ class Rule:
     # gate: (where, needle) pairs, one of whose needles must be in the lowered text (0), the
     # text (1) or its shape (2); empty: the rule needs a digit and nothing more.
     gate: tuple[tuple[int, str], ...] = field(init=False)
+    # A gate of one needle, tested without the loop (most rules have one): where, and the
+    # needle; None when the gate has none or several.
+    where: int = field(init=False)
+    needle: str | None = field(init=False)
     placeholder: str = field(init=False)
     has_secret_group: bool = field(init=False)
 
@@ -80,6 +84,9 @@ class Rule:
         gate = [(0, a) for a in self.anchors] + [(1, a) for a in self.exact]
         gate += [(2, s) for s in self.shapes]
         object.__setattr__(self, "gate", tuple(gate))
+        where, needle = gate[0] if len(gate) == 1 else (0, None)
+        object.__setattr__(self, "where", where)
+        object.__setattr__(self, "needle", needle)
         object.__setattr__(self, "placeholder", f"<{self.kind}>")
         object.__setattr__(self, "has_secret_group", "secret" in self.regex.groupindex)
 
