@@ -104,7 +104,9 @@ class Doctor:
         batch = source.read()
         warnings += batch.warnings
         redactor = Redactor(pii=self.settings.doctor_redact_pii)
-        events = parse_records(batch.records, redactor=redactor, whole=batch.whole)
+        events = parse_records(
+            batch.records, redactor=redactor, whole=batch.whole, at_hand=batch.at_hand
+        )
         # CloudWatch hands over its newest max_logs already; a file is capped here, by events.
         limit = query.max_logs if query.file is not None else None
         kept = Newest(events, limit) if limit is not None else None

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from doctor.digest import parse_lines
+from doctor.digest import parse_lines, parse_records
 from doctor.digest.clocks import Clocks, SectionKey, section_zones
+from doctor.digest.reading import untimed
 from doctor.digest.types import LogEvent
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -189,3 +190,25 @@ def test_a_note_gives_way_to_a_sections_own_times_in_utc() -> None:
     lines = ["# all hosts on Europe/Berlin local time", "==> worker.log <==", *utc]
     lines += ["==> app.json <==", *_checkout()]
     assert _times(lines, "worker beat") == _minutes(T0, 30)
+
+
+def test_a_file_at_hand_has_its_sections_found_past_its_first_lines() -> None:
+    # the first section pasted without its prompt, long, then a command: read ahead only where
+    # the whole input is there (a file), never on a stream still being written
+    named = [
+        f"{T0 + timedelta(hours=2, seconds=6 * i):%d-%b-%Y %H:%M:%S}.207 lame-servers: info: "
+        f"connection refused resolving 'tracker{i}.example/A/IN': 203.0.113.9#53"
+        for i in range(300)
+    ]
+    checkout = [
+        f'{{"time":"{T0 + timedelta(seconds=6 * i):%Y-%m-%dT%H:%M:%S}.000Z","msg":"session {i}"}}'
+        for i in range(300)
+    ]
+    lines = [*named, "$ kubectl logs checkout-0", *checkout]
+
+    def first(at_hand: bool) -> datetime | None:
+        events = parse_records(untimed(lines), now=NOW, at_hand=at_hand)
+        return next(e.timestamp for e in events if "connection refused" in e.message)
+
+    assert first(at_hand=True) == T0 + timedelta(seconds=0.207)
+    assert first(at_hand=False) == T0 + timedelta(hours=2, seconds=0.207)

@@ -13,7 +13,7 @@ import pytest
 from doctor.digest.reading import CUT_MARK
 from doctor.errors import InputError
 from doctor.logs import read_lines
-from doctor.logs.file import MAX_LINE_BYTES
+from doctor.logs.file import MAX_LINE_BYTES, FileSource
 
 
 def test_lines_come_back_without_line_endings(tmp_path: Path) -> None:
@@ -119,3 +119,15 @@ def test_dash_reads_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
     stdin = io.TextIOWrapper(io.BufferedReader(io.BytesIO(b"from\nstdin\n")))
     monkeypatch.setattr(sys, "stdin", stdin)
     assert list(read_lines("-")) == ["from", "stdin"]
+
+
+def test_a_file_is_at_hand_and_stdin_is_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a file may be read ahead before the first event; a pipe may still be being written
+    path = tmp_path / "a.log"
+    path.write_bytes(b"one\n")
+    assert FileSource(str(path)).read().at_hand
+    stdin = io.TextIOWrapper(io.BufferedReader(io.BytesIO(b"from\nstdin\n")))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    assert not FileSource("-").read().at_hand

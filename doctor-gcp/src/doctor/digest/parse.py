@@ -62,8 +62,15 @@ _QUALIFIED_NAME = re.compile(r"[a-z][\w]*(?:\.[\w$]+){2,}: ")
 class LogParser(SectionReader):
     """Turns records into events; `redactor.counts` holds what was redacted so far."""
 
-    def __init__(self, redactor: Redactor | None = None, *, now: datetime | None = None) -> None:
+    def __init__(
+        self,
+        redactor: Redactor | None = None,
+        *,
+        now: datetime | None = None,
+        at_hand: bool = False,
+    ) -> None:
         super().__init__(redactor if redactor is not None else Redactor(), now or datetime.now(UTC))
+        self._at_hand = at_hand  # the whole input is there: reading ahead keeps no one waiting
 
     # --- entry points
 

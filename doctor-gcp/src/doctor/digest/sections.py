@@ -49,6 +49,8 @@ class SectionReader(EventAssembler):
         self._block: Block | None = None  # a JSON record printed over several lines, so far
         self._section = 0  # the commands pasted so far
 
+    _at_hand = False  # the parser's: the whole input is there
+
     def _line(self, number: int, raw: str, stamp: datetime | None) -> None:
         raise NotImplementedError  # the parser's
 
@@ -61,12 +63,18 @@ class SectionReader(EventAssembler):
         """The zones of a paste's times that name none, from its notes and its sections (see
         `clocks`); the records after `first`."""
         noted = noted_zone([text for text, _ in first], self._now)
-        if any(_sections(text) for text, _ in first):
+        # A stream read as it comes (`tail -f … | cloud-doctor`) must not wait for thousands
+        # of lines: its sections must show in its first ones. A file's may start further down.
+        ahead = first + list(islice(stream, LOOKAHEAD - len(first))) if self._at_hand else first
+        if any(_sections(text) for text, _ in ahead):
             # A paste of several files or commands: its first lines are read twice, first to
             # tell each section's zone from the others' times
-            ahead = first + list(islice(stream, LOOKAHEAD - len(first)))
+            if ahead is first:
+                ahead = first + list(islice(stream, LOOKAHEAD - len(first)))
             self._tell_zones(ahead, noted)
             return chain(ahead[len(first) :], stream)
+        if ahead is not first:
+            stream = chain(ahead[len(first) :], stream)
         if noted:
             self._clocks = Clocks({}, noted)
             self._shift = noted

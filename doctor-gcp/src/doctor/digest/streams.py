@@ -50,8 +50,11 @@ def parse_records(
     redactor: Redactor | None = None,
     whole: bool = False,
     now: datetime | None = None,
+    at_hand: bool = False,
 ) -> EventStream:
     """`parse_lines` for (text, time) records. With `whole`, each record is one event (a
-    CloudWatch event); a record whose text names no time takes the record's."""
-    parser = LogParser(redactor, now=now)
+    CloudWatch event); a record whose text names no time takes the record's. With `at_hand`
+    (a file, not a stream still being written) the parser may read ahead before its first
+    event."""
+    parser = LogParser(redactor, now=now, at_hand=at_hand)
     return EventStream(parser.parse_records(records, whole=whole), parser)

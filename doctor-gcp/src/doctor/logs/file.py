@@ -35,7 +35,8 @@ class FileSource:
 
     def read(self) -> Batch:
         # Opened now: a missing file fails before any work; its lines are read lazily.
-        return Batch((line, None) for line in read_lines(self.path))
+        lines = read_lines(self.path)
+        return Batch(((line, None) for line in lines), at_hand=Path(self.path).is_file())
 
 
 def read_lines(source: str | os.PathLike[str]) -> Iterator[str]:

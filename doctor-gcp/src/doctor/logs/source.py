@@ -22,6 +22,8 @@ class Batch:
     truncated: bool = False  # the source held more than it handed over
     warnings: list[str] = field(default_factory=list)
     whole: bool = False  # each record is a whole event (CloudWatch), not a line of one
+    # All of it is at hand (a file on disk, not a pipe): the digest may read ahead freely
+    at_hand: bool = False
     # The window just before the one read, for "new" and "k x baseline" (CloudWatch only):
     # its records are only counted per pattern, never shown.
     baseline: list[Record] = field(default_factory=list)
