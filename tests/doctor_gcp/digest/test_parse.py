@@ -1653,18 +1653,3 @@ def test_commands_pasted_one_after_another_each_keep_their_lines_and_heads() -> 
     events = list(parse_lines([*export, *rows], now=now))
     assert events[0].message == "refund issued:\n$ 12.50 to\ncard 4242"
     assert [e.message for e in events[1:]] == [f"order {n} paid" for n in range(25)]
-
-
-def test_a_commands_output_without_dated_lines_keeps_the_year_of_the_paste_before_it() -> None:
-    now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
-    flink = [
-        f"2025-07-08 06:{n // 60:02}:{n % 60:02},118 INFO  o.a.f.r.t.TaskExecutor [] - tick {n}"
-        for n in range(30)
-    ]
-    klog = [
-        f'E0708 06:31:{n:02}.317800    2211 prober.go:107] "Probe failed" n={n}' for n in range(30)
-    ]
-    lines = ["$ kubectl logs flink-jobmanager-0", *flink, "$ journalctl -u kubelet -o cat", *klog]
-    probes = [e for e in parse_lines(lines, now=now) if e.message.startswith('"Probe failed"')]
-    assert len(probes) == 30
-    assert {e.timestamp.year for e in probes if e.timestamp is not None} == {2025}

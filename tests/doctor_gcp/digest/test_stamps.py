@@ -182,6 +182,8 @@ def test_a_zone_abbreviation_dates_a_line_and_a_word_like_one_keeps_the_time() -
         ("10/03/2026, 2:05:09 PM", datetime(2026, 10, 3, 14, 5, 9)),
         ("10/03/2026, 12:05:09 AM", datetime(2026, 10, 3, 0, 5, 9)),
         ("10/03/2026, 12:05:09 PM", datetime(2026, 10, 3, 12, 5, 9)),
+        ("4/14/2026 4:13:33 pm", datetime(2026, 4, 14, 16, 13, 33)),  # moment.js's
+        ("4/14/2026 4:13:33.250 p.m.", datetime(2026, 4, 14, 16, 13, 33, 250000)),
     ],
 )
 def test_a_twelve_hour_clock_is_read_with_its_half_of_the_day(
@@ -191,3 +193,17 @@ def test_a_twelve_hour_clock_is_read_with_its_half_of_the_day(
     assert found is not None
     assert found[1].end() == len(text)
     assert stamps.convert(*found, now=NOW, order="mdy") == expected.replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a 24-hour time before a word: YARN's ApplicationMaster, the kernel's power management
+        ("01/02/2026 20:10:40 AM container launched", "01/02/2026 20:10:40"),
+        ("06/09/26 08:10:40 PM: suspend entry", "06/09/26 08:10:40"),
+        ("4/1/26 4:13:33 AM ERROR disk failed", None),  # a 12-hour clock has its year whole
+    ],
+)
+def test_a_word_after_a_time_is_no_half_of_the_day(text: str, expected: str | None) -> None:
+    found = stamps.find(text)
+    assert (found[1].group(0) if found is not None else None) == expected

@@ -116,8 +116,7 @@ class ServiceHeads:
 
     def _learn(self, sample: list[str]) -> None:
         told = self._zone  # by a section before this one (a host's zone stays its own)
-        # a section without dated lines keeps the year of the paste's dated lines before it
-        self._years = years_before(sample, self._now) or self._years
+        self._years = years_before(sample, self._now) or self._now
         self._prefix = prefixes.learn(sample, self._years)
         # each line as its prefix reads it, once
         tagged = [self._prefix.read(line) for line in sample] if self._prefix else []

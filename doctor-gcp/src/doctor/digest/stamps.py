@@ -79,12 +79,19 @@ FAMILIES: tuple[Family, ...] = (
         rf"(?P<y>\d{{4}})/(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})[ T:]{_CLOCK}{_FRACTION}{_ZONE}{_END}",
     ),
     # Spark, Hadoop: 17/06/09 20:10:40; Windows and .NET: 09/28/2016 04:30:00 (the order is
-    # learned per source); en-US's 12-hour clock, as .NET, PowerShell and Node's
-    # toLocaleString print it: 4/14/2026 4:13:33 AM, 10/03/2026, 2:05:09 PM
+    # learned per source)
     _family(
         "short",
-        r"(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<c>\d{2}(?:\d{2})?),? (?P<H>\d{1,2}):(?P<M>\d{2}):"
-        rf"(?P<S>\d{{2}}){_FRACTION}{_END}(?: (?P<p>[AP]M)\b)?",
+        rf"(?P<a>\d{{2}})/(?P<b>\d{{2}})/(?P<c>\d{{2}}(?:\d{{2}})?) {_CLOCK}{_FRACTION}{_END}",
+    ),
+    # en-US's 12-hour clock, month first, as .NET, PowerShell and Node's toLocaleString print
+    # it: 4/14/2026 4:13:33 AM, 10/03/2026, 2:05:09 PM, moment's 4:13:33 pm. An hour past 12
+    # ("20:10:40 AM container ...", YARN's ApplicationMaster) or "PM:" (the kernel's power
+    # management) is no such clock.
+    _family(
+        "ampm",
+        r"(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>\d{4}),? (?P<H>0?[1-9]|1[0-2]):(?P<M>\d{2}):"
+        rf"(?P<S>\d{{2}}){_FRACTION} (?P<p>[AaPp]\.?[Mm]\.?)(?![\w:])",
     ),
     # Apache error log, ctime: Sun Dec 04 04:47:44 2005
     _family(
@@ -251,7 +258,7 @@ def convert(
         yearless = year is None
         hour = int(groups.get("H") or 0)
         if (half := groups.get("p")) is not None:  # a 12-hour clock: 12:05 AM is 00:05
-            hour = hour % 12 + (12 if half == "PM" else 0)
+            hour = hour % 12 + (12 if half[0] in "Pp" else 0)
         stamp = datetime(
             year if year is not None else now.year,
             month,
