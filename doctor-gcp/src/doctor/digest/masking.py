@@ -52,6 +52,7 @@ _HAS_DATE_OR_CLOCK = re.compile(r"\d[-:]\d\d[-:]\d\d")  # 2026-11-27, 12:16:51
 _HAS_DOTTED_QUAD = re.compile(r"\d\.\d{1,3}\.\d")  # 10.0.0.5: its second number, dots around
 _HAS_DURATION = re.compile(r"\d(?:[nuµmshd]| [msdh]|:\d)")  # 3ms, 30 seconds, 1:02
 _HAS_SIZE = re.compile(r"\d ?[KMGTPEBbk]")  # 3KB, 1190 bytes, 5 B, 2k
+_HAS_HEX_ID = re.compile(r"[0-9a-fA-F](?:(?<=0)[xX]|[0-9a-fA-F]{7})")  # 0x1f, 8 hex digits
 _HAS_NUMBERED_PAIR = re.compile(r"\d [A-Za-z]")  # "node7 node8 ...": a name after a number
 _Guard = Callable[[str, bool], bool]  # (text, has_digit) -> may the regex match?
 
@@ -164,7 +165,7 @@ _RULES: tuple[tuple[str, str, _Guard], ...] = (
     (
         "HEX",
         rf"{_B}(?:0[xX]{_HEX}+|(?=[0-9]*[a-fA-F])(?=[a-fA-F]*\d){_HEX}{{8,}}){_E}",
-        lambda t, d: d,
+        lambda t, d: d and _HAS_HEX_ID.search(t) is not None,
     ),
     (
         "DURATION",
