@@ -44,6 +44,16 @@ _TLDS = (
 )
 
 _HAS_BOOL = re.compile(r"(?:[=:]|= )(?:[tT]rue|TRUE|[fF]alse|FALSE|null|nil|None)")
+# Necessary conditions of the rules below, as regexes that open with a character class or a
+# literal, so the regex engine skips to candidates (the rules open with lookbehinds or
+# optional parts, so they are tried at every position). Each is a part every match contains.
+_HAS_CLOCK = re.compile(r"\d:\d\d:\d\d")  # both named-date shapes hold a clock
+_HAS_DATE_OR_CLOCK = re.compile(r"\d[-:]\d\d[-:]\d\d")  # 2026-11-27, 12:16:51
+_HAS_DOTTED_QUAD = re.compile(r"\d\.\d{1,3}\.\d")  # 10.0.0.5: its second number, dots around
+_HAS_DURATION = re.compile(r"\d(?:[nuµmshd]| [msdh]|:\d)")  # 3ms, 30 seconds, 1:02
+_HAS_SIZE = re.compile(r"\d ?[KMGTPEBbk]")  # 3KB, 1190 bytes, 5 B, 2k
+_HAS_HEX_ID = re.compile(r"[0-9a-fA-F](?:(?<=0)[xX]|[0-9a-fA-F]{7})")  # 0x1f, 8 hex digits
+_HAS_NUMBERED_PAIR = re.compile(r"\d [A-Za-z]")  # "node7 node8 ...": a name after a number
 _Guard = Callable[[str, bool], bool]  # (text, has_digit) -> may the regex match?
 
 # HTTP statuses name the failure (401 vs 403, 503 vs 504): where a log states one as a status,
@@ -101,13 +111,13 @@ _RULES: tuple[tuple[str, str, _Guard], ...] = (
         rf"(?:{_DAY_NAMES},? )?{_MONTH_NAMES} {{1,2}}\d{{1,2}}(?:,? \d{{4}})?"
         r" \d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?(?: \d{4}(?!\d))?"
         rf"|\d{{1,2}}/{_MONTH_NAMES}/\d{{4}}:\d{{2}}:\d{{2}}:\d{{2}}(?: [+-]\d{{4}})?",
-        lambda t, d: d and ":" in t,
+        lambda t, d: d and ":" in t and _HAS_CLOCK.search(t) is not None,
     ),
     (
         "TS",
         r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?"
         r"|(?<![\d:])\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?![\d:])",
-        lambda t, d: d,
+        lambda t, d: d and _HAS_DATE_OR_CLOCK.search(t) is not None,
     ),
     ("EMAIL", r"[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+", lambda t, d: "@" in t),
     (
@@ -123,7 +133,7 @@ _RULES: tuple[tuple[str, str, _Guard], ...] = (
         "HOST",
         # Not the start of a name: "5.36.59.76.dsl.isp.net.om" is one host.
         r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?(?!\.?\d|\.[A-Za-z])",
-        lambda t, d: d and "." in t,
+        lambda t, d: d and "." in t and _HAS_DOTTED_QUAD.search(t) is not None,
     ),
     (
         # Host names: with a port ("proxy.example.edu:5070"), or ending in a top-level domain
@@ -155,7 +165,7 @@ _RULES: tuple[tuple[str, str, _Guard], ...] = (
     (
         "HEX",
         rf"{_B}(?:0[xX]{_HEX}+|(?=[0-9]*[a-fA-F])(?=[a-fA-F]*\d){_HEX}{{8,}}){_E}",
-        lambda t, d: d,
+        lambda t, d: d and _HAS_HEX_ID.search(t) is not None,
     ),
     (
         "DURATION",
@@ -164,12 +174,12 @@ _RULES: tuple[tuple[str, str, _Guard], ...] = (
         rf"|(?<![\w.])<?{_NUMBER} (?:{_TIME_WORD}){_E}"
         # "lifetime 00:01", "took 1:02:03": a clock reading of elapsed time
         r"|(?<![\d:.])\d{1,2}:\d{2}(?::\d{2})?(?![\d:])",
-        lambda t, d: d,
+        lambda t, d: d and _HAS_DURATION.search(t) is not None,
     ),
     (
         "SIZE",
         rf"(?<![A-Za-z0-9.]){_NUMBER}(?: ?(?:[KMGTPE]i?B|bytes?|B)|[kKMGTPE]i?B?){_E}",
-        lambda t, d: d,
+        lambda t, d: d and _HAS_SIZE.search(t) is not None,
     ),
     # The numbered part of an id joined by underscores, from its first number on, when it holds
     # two numbers or more ("task_1445144423722_0020_m_000000", "task_..._r_000003"): one value,
@@ -187,7 +197,7 @@ _RULES: tuple[tuple[str, str, _Guard], ...] = (
     (
         "ID",
         r"(?<![\w.-])[A-Za-z]++\d++(?![\w-]|\.\w)(?: [A-Za-z]++\d++(?![\w-]|\.\w)){2,}+",
-        lambda t, d: d,
+        lambda t, d: d and _HAS_NUMBERED_PAIR.search(t) is not None,
     ),
     ("NUM", r"(?<![A-Za-z0-9.])[-+]?\d+(?:[.,]\d+)*%?(?![A-Za-z0-9])", lambda t, d: d),
     # A field's true, false or null is its value ("overlap:false", "ready = true", "ws=null"):
@@ -252,5 +262,10 @@ class Masker:
         rules = self._rules if has_digit and _MAYBE_STATUS.search(text) else self._other_rules
         for regex, replacement, guard in rules:
             if guard(text, has_digit):
-                text = regex.sub(replacement, text)
+                masked = regex.sub(replacement, text)
+                if masked is not text:  # sub returns its input itself when nothing matched
+                    text = masked
+                    # the digits may all be masked now, and then every rule that needs one
+                    # is skipped
+                    has_digit = has_digit and _DIGIT.search(text) is not None
         return text

@@ -57,7 +57,11 @@ class DigestBuilder:
     def add(self, event: LogEvent) -> None:
         slot_no = self._slot_of(event)
         self._assign.append(slot_no)
-        self._place(event, slot_no)
+        lines = self._lines
+        if event.line_numbers is None and event.line_count == 1 and event.first_line == len(lines):
+            lines.append(slot_no)  # the usual case, inline: the next line, alone
+        else:
+            self._place(event, slot_no)
         slot = self._slots[slot_no]
         slot.count += 1
         self._record(slot, event)
