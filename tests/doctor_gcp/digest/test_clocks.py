@@ -13,6 +13,7 @@ from doctor.digest.types import LogEvent
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 T0 = datetime(2026, 5, 9, 10, 0, 0, tzinfo=UTC)
 BIND: SectionKey = (0, "ns1/named.log")
+MINUTE = timedelta(minutes=1)
 
 
 def _minutes(
@@ -21,19 +22,19 @@ def _minutes(
     return [start + every * i for i in range(count)]
 
 
-def _named(zone: timedelta, count: int = 30) -> list[str]:
+def _named(zone: timedelta, count: int = 30, every: timedelta = MINUTE) -> list[str]:
     """BIND's log, its host's local time (no zone), one line a minute from T0."""
     return [
-        f"{T0 + zone + timedelta(minutes=i):%d-%b-%Y %H:%M:%S}.207 lame-servers: info: "
+        f"{T0 + zone + every * i:%d-%b-%Y %H:%M:%S}.207 lame-servers: info: "
         f"connection refused resolving 'tracker{i}.example/A/IN': 203.0.113.9#53"
         for i in range(count)
     ]
 
 
-def _checkout(count: int = 40, start: datetime = T0) -> list[str]:
+def _checkout(count: int = 40, every: timedelta = timedelta(seconds=45)) -> list[str]:
     """A service's JSON lines, in UTC: until the BIND log's last line, as pasted together."""
     return [
-        f'{{"time":"{start + timedelta(seconds=45 * i):%Y-%m-%dT%H:%M:%S}.000Z",'
+        f'{{"time":"{T0 + every * i:%Y-%m-%dT%H:%M:%S}.000Z",'
         f'"level":"info","msg":"session {i} created"}}'
         for i in range(count)
     ]
@@ -195,15 +196,8 @@ def test_a_note_gives_way_to_a_sections_own_times_in_utc() -> None:
 def test_a_file_at_hand_has_its_sections_found_past_its_first_lines() -> None:
     # the first section pasted without its prompt, long, then a command: read ahead only where
     # the whole input is there (a file), never on a stream still being written
-    named = [
-        f"{T0 + timedelta(hours=2, seconds=6 * i):%d-%b-%Y %H:%M:%S}.207 lame-servers: info: "
-        f"connection refused resolving 'tracker{i}.example/A/IN': 203.0.113.9#53"
-        for i in range(300)
-    ]
-    checkout = [
-        f'{{"time":"{T0 + timedelta(seconds=6 * i):%Y-%m-%dT%H:%M:%S}.000Z","msg":"session {i}"}}'
-        for i in range(300)
-    ]
+    six = timedelta(seconds=6)
+    named, checkout = _named(timedelta(hours=2), 300, six), _checkout(300, six)
     lines = [*named, "$ kubectl logs checkout-0", *checkout]
 
     def first(at_hand: bool) -> datetime | None:
