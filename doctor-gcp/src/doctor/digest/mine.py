@@ -126,12 +126,10 @@ class DigestBuilder:
                 services[service] = 1
 
     def _place(self, event: LogEvent, slot_no: int) -> None:
-        """Record which input lines the event holds."""
+        """Record which input lines the event holds (the usual case, the next line alone, is
+        placed inline in `add`)."""
         lines = self._lines
         first = event.first_line
-        if event.line_numbers is None and event.line_count == 1 and first == len(lines):
-            lines.append(slot_no)  # the usual case: the next line, alone
-            return
         numbers = event.line_numbers or range(first, first + event.line_count)
         end = max(numbers) + 1
         if len(lines) < end:
