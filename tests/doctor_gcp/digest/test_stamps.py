@@ -26,6 +26,8 @@ NOW = datetime(2026, 3, 16, 12, 0, tzinfo=UTC)
         ("Mar  2 09:14:55", "syslog", datetime(2026, 3, 2, 9, 14, 55)),
         ("Jun 14 15:16:01 2005", "syslog", datetime(2005, 6, 14, 15, 16, 1)),
         ("E0301 09:14:55.123456", "klog", datetime(2026, 3, 1, 9, 14, 55, 123456)),
+        # CockroachDB's klog names the year: not read as ever-recurring March 1st
+        ("E250301 09:14:55.123456", "klog", datetime(2025, 3, 1, 9, 14, 55, 123456)),
         ("081109 203615", "compact", datetime(2008, 11, 9, 20, 36, 15)),
         ("20171223-22:16:0:119", "dayclock", datetime(2017, 12, 23, 22, 16, 0, 119000)),
         ("03-16 11:13:38.811", "monthday", datetime(2026, 3, 16, 11, 13, 38, 811000)),

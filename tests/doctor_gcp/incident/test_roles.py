@@ -161,6 +161,22 @@ def test_code_that_raises_first_comes_before_the_dependency_errors_after_it() ->
     assert roles[:2] == [Role.ROOT_CAUSE, Role.SYMPTOM]
 
 
+def test_refused_database_connections_come_before_the_exceptions_after_them() -> None:
+    """The database refuses first and the code then raises on it, though louder."""
+    refused = Burst(
+        "orders", "ERROR",
+        "could not connect to the database: dial tcp 10.70.2.18:26257: connect: connection "
+        "refused", 20, ONSET,
+    )  # fmt: skip
+    raised = replace(RAISED, start=ONSET + timedelta(seconds=40))
+    diagnosis, roles = _diagnose(raised, refused, CHRONIC_TLS)
+    assert [i.category for i in diagnosis.issues][:2] == [
+        C.DATABASE_CONNECTION,
+        C.APPLICATION_EXCEPTION,
+    ]
+    assert roles[:2] == [Role.ROOT_CAUSE, Role.SYMPTOM]
+
+
 def test_a_database_panic_about_a_full_disk_beats_the_recovery_mode_it_causes() -> None:
     panic = Burst(
         "db", "PANIC", 'could not write to file "pg_wal/xlogtemp.{n}": No space left on device',

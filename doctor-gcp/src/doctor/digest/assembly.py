@@ -24,6 +24,7 @@ from .service_heads import ServiceHeads
 from .textlog import text_level
 from .timestamps import ZONE_STEP, to_utc
 from .types import Level, LogEvent
+from .winevent import event_record
 from .wrapped import wrapped_line
 
 # What a JSON object's text opens with: a brace, then a key or its end
@@ -82,6 +83,10 @@ class EventAssembler(ServiceHeads):
         if (stripped[-1] == "}" or stripped.endswith("},")) and self._json_start(
             agg, number, stripped, stamp, floor
         ):
+            return
+        if stripped[-1] == ">" and (record := event_record(stripped)) is not None:
+            pending = record_event(number, record, lambda t: self._head(agg, t), floor)
+            self._open_record(agg, pending, stamp, None)
             return
         # Redacted whole, before its head is cut off: the words before a secret ("password=",
         # "SecretAccessKey": ) are what tells the redactor it is one.
@@ -152,10 +157,15 @@ class EventAssembler(ServiceHeads):
         pending = json_event(number, text, lambda t: self._head(agg, t), floor)
         if pending is None:
             return False
+        self._open_record(agg, pending, stamp, service)
+        return True
+
+    def _open_record(
+        self, agg: str | None, pending: OpenEvent, stamp: datetime | None, service: str | None
+    ) -> None:
         # a prefix names the service; else the record does, else the head, else its file
         pending.service = self._named(agg, pending.service or service)
         self._open_event(agg, pending, stamp)
-        return True
 
     def _open_event(
         self, agg: str | None, pending: OpenEvent, stamp: datetime | None, *, clock: bool = False

@@ -114,10 +114,11 @@ FAMILIES: tuple[Family, ...] = (
         rf"{_MON} {{1,2}}(?P<d>\d{{1,2}}) {_CLOCK}{_FRACTION}(?: (?P<y>\d{{4}})(?![\d:]))?{_END}",
         yearless=True,
     ),
-    # klog (Kubernetes, glog): E1122 23:58:23.123456, the letter being the level
+    # klog (Kubernetes, glog): E1122 23:58:23.123456, the letter being the level; CockroachDB
+    # writes the year's last two digits too: E261027 15:33:09.204117
     _family(
         "klog",
-        rf"(?P<lvl>[IWEF])(?P<m>\d{{2}})(?P<d>\d{{2}}) {_CLOCK}\.(?P<f>\d{{1,9}})",
+        rf"(?P<lvl>[IWEF])(?P<y>\d{{2}})?(?P<m>\d{{2}})(?P<d>\d{{2}}) {_CLOCK}\.(?P<f>\d{{1,9}})",
         yearless=True,
     ),
     # HDFS: 081109 203615 (yymmdd hhmmss)
