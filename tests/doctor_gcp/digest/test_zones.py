@@ -161,3 +161,47 @@ def test_a_local_time_behind_a_sources_own_head_is_read_in_its_neighbours_zone()
     assert [e.timestamp for e in events if "placed" in e.message] == [
         T0 + timedelta(minutes=i) for i in range(8)
     ]
+
+
+def _compose_with_records(local: timedelta, clock_service: str = "web-1") -> list[str]:
+    """docker compose: a sidecar's JSON records (their time in UTC, `Z`), and an app that
+    prints only a time of day, in its host's zone."""
+    lines = []
+    for i in range(8):
+        at = T0 + timedelta(minutes=i)
+        lines += [
+            f'dapr-1 | {{"level":"info","msg":"state call","time":"{at:%Y-%m-%dT%H:%M:%S}.1Z"}}',
+            f"{clock_service} | {at + local:%H:%M:%S}.200 [info] GET /api/orders/{i}",
+        ]
+    return lines
+
+
+def test_a_time_of_day_alone_is_read_in_the_zone_its_neighbours_records_show() -> None:
+    """EDT: 04:00 local beside 08:00Z records; read as 08:00, not four hours early."""
+    events = list(parse_lines(_compose_with_records(timedelta(hours=-4)), now=NOW))
+    web = [e.timestamp for e in events if e.service == "web"]
+    assert web == [T0 + timedelta(minutes=i, milliseconds=200) for i in range(8)]
+
+
+def test_a_time_of_day_across_midnight_from_its_neighbours_finds_the_nearest_zone() -> None:
+    """+10:00: 18:00 local beside 08:00Z records is 10 hours ahead, not 14 behind."""
+    events = list(parse_lines(_compose_with_records(timedelta(hours=10)), now=NOW))
+    web = [e.timestamp for e in events if e.service == "web"]
+    assert web == [T0 + timedelta(minutes=i, milliseconds=200) for i in range(8)]
+
+
+def test_records_and_times_of_day_teach_a_bare_stream_no_zone() -> None:
+    """Without a prefix every writer shares one source: loguru in PDT beside JSON records
+    must not move klog's UTC times."""
+    votes = [
+        Timed(None, T0 - timedelta(hours=7), zoned=False),  # loguru, 01:00 local
+        Timed(None, T0, zoned=True, record=True),
+        Timed(None, T0 - timedelta(hours=7), zoned=False),
+        Timed(None, T0, zoned=True, record=True),
+        Timed(None, T0 - timedelta(hours=7), zoned=False),
+        Timed(None, T0, zoned=True, record=True),
+        Timed(None, T0 - timedelta(hours=7), zoned=False, clock=True),
+    ]
+    assert neighbour_zones(votes) == {}
+    named = [t._replace(source="app") if not t.zoned else t for t in votes]
+    assert neighbour_zones(named) == {"app": timedelta(hours=-7)}

@@ -104,6 +104,8 @@ class EventAssembler(ServiceHeads):
         timestamp = None if _gives_way(head, stamp) else head.timestamp
         clock = False  # a time of day alone, placed on the day of the lines around it
         if timestamp is not None and not head.dated:
+            if self._zones and (zone := self._zone_of(agg)):  # its neighbours told its zone
+                timestamp -= zone
             timestamp, clock = self._on_the_day(timestamp), True
         if timestamp is not None and head.dated and (self._zones or self._clocks is not None):
             timestamp = self._in_zone(agg, number, timestamp, head.zoned, stamp)

@@ -4,6 +4,7 @@ record's message and time read from them."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any
 
@@ -65,3 +66,14 @@ def json_time(value: object) -> datetime | None:
 def record_time(obj: dict[str, Any]) -> datetime | None:
     """The time a JSON record states under one of `TS_KEYS`, if any."""
     return next((stamp for key in TS_KEYS if key in obj if (stamp := json_time(obj[key]))), None)
+
+
+_ZONE_AT_END = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
+
+
+def record_stamp(obj: dict[str, Any]) -> tuple[datetime, bool] | None:
+    """The time a JSON record states, and whether it names its zone (an epoch is UTC's)."""
+    for key in TS_KEYS:
+        if key in obj and (stamp := json_time(value := obj[key])) is not None:
+            return stamp, not isinstance(value, str) or bool(_ZONE_AT_END.search(value.strip()))
+    return None

@@ -24,7 +24,7 @@ from .anatomy import (
 from .head_model import Head
 from .head_tokens import LEVEL_KEYS, TIME_KEYS
 from .headers import Heads
-from .json_keys import record_time
+from .json_keys import record_stamp, record_time
 from .jsonlog import json_record
 from .kernel import without_printk_time
 from .service_names import file_service
@@ -161,11 +161,23 @@ class ServiceHeads:
                     timed.append(Timed(PREFIX_TIME, read.time, zoned=False))
                     continue
                 source, body, service = read.service or file, read.body, read.service
+            text = body.strip()
+            if text[:1] == "{" and text[-1:] == "}":
+                # a record's own zoned time tells its neighbours' zone (its naive one is not
+                # moved: records keep the time they state)
+                obj = json_record(text)
+                stated = record_stamp(obj) if obj is not None else None
+                timed.append(
+                    Timed(source, stated[0], True, record=True) if stated and stated[1] else None
+                )
+                continue
             head = headers.read_alone(without_printk_time(body), self._years)
             if head.timestamp is None and (heads := self._heads.get(service)) is not None:
                 head = heads.read(body)  # a stamp behind the source's own head ("[Nest] 1  - ")
-            stamp = head.timestamp if head.dated else None
-            timed.append(Timed(source, stamp, head.zoned) if stamp is not None else None)
+            stamp = head.timestamp
+            timed.append(
+                None if stamp is None else Timed(source, stamp, head.zoned, not head.dated)
+            )
         return timed
 
     def _on_the_day(self, clock: datetime) -> datetime:
@@ -300,7 +312,7 @@ def _first_dated(sample: list[str], timed: list[Timed | None]) -> datetime | Non
     """The first dated time among a stream's first lines: a head's (`timed`) or a JSON
     record's."""
     for line, read in zip(sample, timed, strict=True):
-        if read is not None:
+        if read is not None and not read.clock:
             return read.time
         text = line.strip()
         obj = json_record(text) if text[:1] == "{" and text[-1:] == "}" else None

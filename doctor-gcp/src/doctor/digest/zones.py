@@ -10,6 +10,7 @@ and the like print lines as they are written, so neighbours were written moments
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -19,6 +20,7 @@ ZONES = timedelta(hours=14)  # the farthest any zone is from UTC
 NEAR_LINES = 4  # a zoned line this near a naive one was written at about the same moment
 SLACK = timedelta(minutes=2)  # ... so its offset is this near a zone's step
 MIN_NEIGHBOURS = 3  # and as many lines agree, at least
+_DAY = timedelta(days=1)
 
 
 def zone_step(offset: timedelta) -> timedelta:
@@ -38,13 +40,16 @@ class Timed(NamedTuple):
     source: str | None
     time: datetime  # as read: a naive time as if UTC
     zoned: bool
+    clock: bool = False  # a time of day alone, on a guessed day: only its time of day counts
+    record: bool = False  # a JSON record's stated time
 
 
-def neighbour_zones(timed: list[Timed | None]) -> dict[str | None, timedelta]:
+def neighbour_zones(timed: Sequence[Timed | None]) -> dict[str | None, timedelta]:
     """Per source whose times name no zone, how far ahead of UTC they are, where the zoned
     times of the lines near its own agree on a zone's step (`timed`: the stream's first lines
-    in order, None for a line without a dated time). Zero offsets count as agreement too, so
-    a source in UTC beside a zoned one learns nothing."""
+    in order, None for a line without a time; a time of day alone counts by its time of day).
+    Zero offsets count as agreement too, so a source in UTC beside a zoned one learns
+    nothing."""
     zoned = [(i, line) for i, line in enumerate(timed) if line is not None and line.zoned]
     if not zoned:
         return {}
@@ -58,7 +63,13 @@ def neighbour_zones(timed: list[Timed | None]) -> dict[str | None, timedelta]:
         where, near = zoned[at]
         if abs(where - i) > NEAR_LINES:
             continue
+        if line.source is None and (line.clock or near.record):
+            # a bare stream's writers share no source: the zone a record or a time of day
+            # told would move the other writers' naive times too
+            continue
         offset = line.time - near.time
+        if line.clock:  # the same moment on whichever day: the nearest (zones are ±14 h)
+            offset -= _DAY * round(offset / _DAY)
         step = zone_step(offset)
         if abs(offset - step) <= SLACK and abs(step) <= ZONES:
             votes.setdefault(line.source, Counter())[step] += 1
