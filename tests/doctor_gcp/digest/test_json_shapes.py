@@ -159,3 +159,47 @@ def test_a_records_stated_level_stands_against_a_level_word_that_opens_its_messa
     )
     (event,) = parse_lines([record], now=NOW)
     assert event.level == Level.ERROR
+
+
+def _waf(action: str, rule_type: str, acl: str, **extra: object) -> str:
+    return json.dumps(
+        {
+            "timestamp": 1791051857311,
+            "formatVersion": 1,
+            "webaclId": acl,
+            "terminatingRuleId": "api-rate-limit-per-ip",
+            "terminatingRuleType": rule_type,
+            "action": action,
+            "httpSourceName": "ALB",
+            "httpRequest": {
+                "clientIp": "198.51.100.23",
+                "uri": "/v1/cart/items",
+                "httpMethod": "POST",
+                "headers": [{"name": "user-agent", "value": "node-fetch"}],
+            },
+            **extra,
+        }
+    )
+
+
+_ACL = "arn:aws:wafv2:us-east-1:111122223333:regional/webacl/prod-api-acl/4f1b2c3d"
+
+
+def test_an_aws_waf_record_says_which_rule_did_what_to_which_request() -> None:
+    blocked, allowed, classic, said = parse_lines(
+        [
+            _waf("BLOCK", "RATE_BASED", _ACL),
+            _waf("ALLOW", "REGULAR", _ACL),
+            _waf("BLOCK", "RATE_BASED", "c3f2a1b0-5e6f-4a7b-8c9d-0e1f2a3b4c5d"),
+            _waf("BLOCK", "RATE_BASED", _ACL, message="custom"),
+        ],
+        now=NOW,
+    )
+    assert blocked.message == (
+        "WAF BLOCK POST /v1/cart/items from <IP-1> by RATE_BASED rule api-rate-limit-per-ip"
+    )
+    assert (blocked.level, blocked.service) == (Level.WARNING, "prod-api-acl")
+    assert blocked.timestamp == datetime(2026, 10, 3, 18, 24, 17, 311000, tzinfo=UTC)
+    assert (allowed.level, allowed.message.split(" ")[:2]) == (Level.INFO, ["WAF", "ALLOW"])
+    assert classic.service == "waf"
+    assert said.message == "custom"  # a record that says what happened is read as it says

@@ -1,5 +1,5 @@
-"""JSON records whose shape says more than the common keys do: MongoDB's, CloudTrail's, Rust
-tracing's, journald's export."""
+"""JSON records whose shape says more than the common keys do: MongoDB's, CloudTrail's, AWS
+WAF's, Rust tracing's, journald's export."""
 
 from __future__ import annotations
 
@@ -59,6 +59,32 @@ def _cloudtrail(obj: dict[str, Any]) -> tuple[str, Level | None, str] | None:
     return message, Level.ERROR if failed else None, source.removesuffix(".amazonaws.com")
 
 
+# AWS WAF's records (as WAF sends them to CloudWatch Logs, `aws-waf-logs-*`) have no message
+# field either: what happened is the action a rule took on a request. A block is the client's
+# 403 (WAF's default answer); a rate-based rule's block is a rate limit.
+
+
+def _waf(obj: dict[str, Any]) -> tuple[str, Level | None, str] | None:
+    """Message, level and web ACL of an AWS WAF record: `WAF BLOCK GET /v1/cart from
+    203.0.113.7 by RATE_BASED rule api-rate-limit-per-ip`, a warning when it blocked."""
+    action, acl, request = obj.get("action"), obj.get("webaclId"), obj.get("httpRequest")
+    if not (isinstance(action, str) and isinstance(acl, str) and isinstance(request, dict)):
+        return None
+    if not _unsaid(obj):
+        return None
+    said = [f"WAF {action}"]
+    said += [str(request[key]) for key in ("httpMethod", "uri") if request.get(key)]
+    if request.get("clientIp"):
+        said.append(f"from {request['clientIp']}")
+    rule, kind = obj.get("terminatingRuleId"), obj.get("terminatingRuleType")
+    if rule:
+        said.append(f"by {kind} rule {rule}" if kind else f"by rule {rule}")
+    blocked = action.upper() == "BLOCK"
+    # wafv2's ARN ends ".../webacl/<name>/<id>"; WAF Classic's id is a bare UUID
+    name = acl.split("/")[-2] if acl.count("/") >= 2 else "waf"
+    return " ".join(said), Level.WARNING if blocked else Level.INFO, name
+
+
 class Shaped(NamedTuple):
     timestamp: datetime | None
     level: Level | None  # the level the record states
@@ -109,7 +135,7 @@ def shaped(obj: dict[str, Any], timestamp: datetime | None, message: str) -> Sha
         timestamp, level, service = extended
         if isinstance(attr := obj.get("attr"), dict) and attr:  # the details are there
             message = f"{message} {json.dumps(attr, ensure_ascii=False, default=str)}"
-    if (trail := _cloudtrail(obj)) is not None:
+    if (trail := _cloudtrail(obj) or _waf(obj)) is not None:
         message, level, service = trail
     elif isinstance(fields := obj.get("fields"), dict) and _unsaid(obj):
         # Rust's tracing: {"fields": {"message": …, "error": …}, "target": "crate::module"}
