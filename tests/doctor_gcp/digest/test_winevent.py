@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from doctor.digest import Level, parse_lines
+from doctor.digest.streams import parse_records
 from doctor.digest.winevent import event_record
 
 _NS = "http://schemas.microsoft.com/win/2004/08/events/event"
@@ -78,6 +79,32 @@ def test_the_rendered_message_stands_for_the_data() -> None:
     ],
 )
 def test_what_is_no_event_element_is_read_as_text(line: str) -> None:
+    assert event_record(line) is None
+    (event,) = parse_lines([line])
+    assert event.message == line
+
+
+def test_an_event_read_whole_is_redacted_once_its_message_is_rebuilt() -> None:
+    """A CloudWatch event holding an XML event: the raw XML was redacted, but a password is
+    only `<Data Name="Password">` there; rebuilt as `Password=…` it must be redacted too."""
+    line = _event("2", '<Data Name="Password">hunter2</Data><Data>secret&#61;S3cr3tValue99</Data>')
+    stamp = datetime(2026, 9, 14, 8, 7, 29, tzinfo=UTC)
+    (event,) = parse_records([(line, stamp)], whole=True)
+    assert "hunter2" not in event.message
+    assert "S3cr3tValue99" not in event.message
+    assert event.message.startswith("2001: Password=<")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '<Event xmlns="x"><System><Level>2</Level></System><Data>bad \udcff byte</Data></Event>',
+        f'<Event xmlns="{_NS}"><System></System></Event>',
+        f'<Event xmlns="{_NS}"><System><EventID>1</EventID></System><!-- c --></Event>',
+    ],
+    ids=["lone-surrogate", "says-nothing", "comment"],
+)
+def test_an_event_that_cannot_be_read_as_one_stays_its_text(line: str) -> None:
     assert event_record(line) is None
     (event,) = parse_lines([line])
     assert event.message == line

@@ -200,8 +200,42 @@ def test_records_and_times_of_day_teach_a_bare_stream_no_zone() -> None:
         Timed(None, T0, zoned=True, record=True),
         Timed(None, T0 - timedelta(hours=7), zoned=False),
         Timed(None, T0, zoned=True, record=True),
+        Timed(None, T0 - timedelta(hours=7), zoned=False),
+        Timed(None, T0, zoned=True, record=True),
         Timed(None, T0 - timedelta(hours=7), zoned=False, clock=True),
+        Timed(None, T0, zoned=True, record=True),
     ]
     assert neighbour_zones(votes) == {}
     named = [t._replace(source="app") if not t.zoned else t for t in votes]
     assert neighbour_zones(named) == {"app": timedelta(hours=-7)}
+
+
+def test_records_beside_a_bare_streams_zoned_text_do_not_hide_it() -> None:
+    """Unprefixed: a zoned text line, a worker's naive PDT line, a record; the worker's times
+    are read in the zone the text line shows, as before records took part."""
+    lines = []
+    for i in range(10):
+        at = T0 + timedelta(minutes=i)
+        lines += [
+            f"{at:%Y-%m-%dT%H:%M:%S}.000Z INFO api zoned line {i}",
+            f"{at - timedelta(hours=7):%Y-%m-%d %H:%M:%S},500 INFO worker naive line {i}",
+            f'{{"time":"{at:%Y-%m-%dT%H:%M:%S}.700Z","level":"info","msg":"record {i}"}}',
+        ]
+    naive = [e.timestamp for e in parse_lines(lines, now=NOW) if "naive" in e.message]
+    assert naive == [T0 + timedelta(minutes=i, milliseconds=500) for i in range(10)]
+
+
+def test_a_whole_log_pasted_after_anothers_records_is_not_moved_by_the_gap() -> None:
+    """Two containers' whole logs over the same 30 minutes, one after the other: at the seam
+    the records' last times lie 30 minutes after the web's first, which is no zone."""
+    seconds = [T0 + timedelta(seconds=10 * i) for i in range(181)]
+    records = [
+        f'dapr-1 | {{"msg":"state call","time":"{at:%Y-%m-%dT%H:%M:%S}Z"}}' for at in seconds
+    ]
+    web = [
+        f"web-1 | {T0 + timedelta(seconds=10 * i):%H:%M:%S}.200 [info] GET /api/orders/{i}"
+        for i in range(181)
+    ]
+    times = [e.timestamp for e in parse_lines(records + web, now=NOW) if e.service == "web"]
+    assert times[0] == T0 + timedelta(milliseconds=200)
+    assert times[-1] == T0 + timedelta(minutes=30, milliseconds=200)

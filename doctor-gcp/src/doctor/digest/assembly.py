@@ -260,7 +260,9 @@ class EventAssembler(ServiceHeads):
             return
         self._start(None, first, parts[0][:MAX_LINE_CHARS], stamp, redacted=True)
         pending = self._open[None]
-        pending.whole_redacted = True
+        # all of it was redacted above, unless its message was rebuilt from the fields of an
+        # XML event (a `<Data Name="Password">` only reads as one once rebuilt)
+        pending.whole_redacted = not parts[0].lstrip().startswith("<Event")
         for offset, part in enumerate(parts[1:], start=first + 1):
             if part.strip():
                 pending.add(offset, part[:MAX_LINE_CHARS])

@@ -26,7 +26,7 @@ def event_record(text: str) -> dict[str, Any] | None:
         return None
     try:
         root = fromstring(text)  # noqa: S314 (see above)
-    except ParseError:
+    except (ParseError, UnicodeError, ValueError):  # (a lone surrogate cannot be encoded)
         return None
     system = _child(root, "System")
     if _local(root.tag) != "Event" or system is None:
@@ -43,6 +43,8 @@ def event_record(text: str) -> dict[str, Any] | None:
         record["logger"] = provider.get("Name")
     said = _rendered(root) or _data(root)
     event_id = _text(_child(system, "EventID"))
+    if not (said or event_id):
+        return None  # it says nothing: the line is its own message
     message = f"{event_id}: {said}" if event_id and said else said or event_id
     first, _, rest = message.replace("\r\n", "\n").partition("\n")
     record["message"] = first.rstrip()

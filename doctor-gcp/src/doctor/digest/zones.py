@@ -9,6 +9,7 @@ and the like print lines as they are written, so neighbours were written moments
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -50,22 +51,30 @@ def neighbour_zones(timed: Sequence[Timed | None]) -> dict[str | None, timedelta
     in order, None for a line without a time; a time of day alone counts by its time of day).
     Zero offsets count as agreement too, so a source in UTC beside a zoned one learns
     nothing."""
-    zoned = [(i, line) for i, line in enumerate(timed) if line is not None and line.zoned]
+    zoned = [i for i, line in enumerate(timed) if line is not None and line.zoned]
     if not zoned:
         return {}
+    # A bare stream's writers share one source (None): there a record's writer, or a time of
+    # day's, is not the naive lines' writer, and the zone they told would move the others'.
+    texts = [i for i in zoned if not _record(timed[i])]
     votes: dict[str | None, Counter[timedelta]] = {}
-    at = 0  # the zoned line nearest the naive one (both go forward)
     for i, line in enumerate(timed):
-        if line is None or line.zoned:
+        if line is None or line.zoned or (line.source is None and line.clock):
             continue
-        while at + 1 < len(zoned) and abs(zoned[at + 1][0] - i) <= abs(zoned[at][0] - i):
-            at += 1
-        where, near = zoned[at]
-        if abs(where - i) > NEAR_LINES:
+        before, after = _around(texts if line.source is None else zoned, i)
+        where = (
+            after if before is None or (after is not None and after - i <= i - before) else before
+        )
+        if where is None or abs(where - i) > NEAR_LINES:
             continue
-        if line.source is None and (line.clock or near.record):
-            # a bare stream's writers share no source: the zone a record or a time of day
-            # told would move the other writers' naive times too
+        near = timed[where]
+        if near is None:  # (never: `where` is a zoned line's)
+            continue
+        if (line.clock or near.record) and not (
+            before is not None and after is not None and after - before <= 2 * NEAR_LINES
+        ):
+            # these need the line among zoned ones, as an interleaved stream has it, not at
+            # the edge of a whole log pasted after another (whose gap may look like a zone)
             continue
         offset = line.time - near.time
         if line.clock:  # the same moment on whichever day: the nearest (zones are ±14 h)
@@ -75,3 +84,13 @@ def neighbour_zones(timed: Sequence[Timed | None]) -> dict[str | None, timedelta
             votes.setdefault(line.source, Counter())[step] += 1
     zones = {source: agreed(counted, MIN_NEIGHBOURS) for source, counted in votes.items()}
     return {source: zone for source, zone in zones.items() if zone}
+
+
+def _record(line: Timed | None) -> bool:
+    return line is not None and line.record
+
+
+def _around(indices: list[int], i: int) -> tuple[int | None, int | None]:
+    """The nearest of `indices` (sorted) before `i` and after it."""
+    at = bisect_left(indices, i)
+    return (indices[at - 1] if at else None), (indices[at] if at < len(indices) else None)
