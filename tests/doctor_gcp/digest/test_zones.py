@@ -163,7 +163,7 @@ def test_a_local_time_behind_a_sources_own_head_is_read_in_its_neighbours_zone()
     ]
 
 
-def _compose_with_records(local: timedelta, clock_service: str = "web-1") -> list[str]:
+def _compose_with_records(local: timedelta) -> list[str]:
     """docker compose: a sidecar's JSON records (their time in UTC, `Z`), and an app that
     prints only a time of day, in its host's zone."""
     lines = []
@@ -171,7 +171,7 @@ def _compose_with_records(local: timedelta, clock_service: str = "web-1") -> lis
         at = T0 + timedelta(minutes=i)
         lines += [
             f'dapr-1 | {{"level":"info","msg":"state call","time":"{at:%Y-%m-%dT%H:%M:%S}.1Z"}}',
-            f"{clock_service} | {at + local:%H:%M:%S}.200 [info] GET /api/orders/{i}",
+            f"web-1 | {at + local:%H:%M:%S}.200 [info] GET /api/orders/{i}",
         ]
     return lines
 

@@ -24,7 +24,7 @@ from .service_heads import ServiceHeads
 from .textlog import text_level
 from .timestamps import ZONE_STEP, to_utc
 from .types import Level, LogEvent
-from .winevent import event_record
+from .winevent import event_record, may_be_event
 from .wrapped import wrapped_line
 
 # What a JSON object's text opens with: a brace, then a key or its end
@@ -262,7 +262,7 @@ class EventAssembler(ServiceHeads):
         pending = self._open[None]
         # all of it was redacted above, unless its message was rebuilt from the fields of an
         # XML event (a `<Data Name="Password">` only reads as one once rebuilt)
-        pending.whole_redacted = not parts[0].lstrip().startswith("<Event")
+        pending.whole_redacted = not may_be_event(parts[0].strip())
         for offset, part in enumerate(parts[1:], start=first + 1):
             if part.strip():
                 pending.add(offset, part[:MAX_LINE_CHARS])

@@ -15,10 +15,15 @@ _LEVELS = {"1": "critical", "2": "error", "3": "warning", "4": "info", "0": "inf
 _AUDIT_FAILURE = 0x0010000000000000
 
 
+def may_be_event(text: str) -> bool:
+    """Whether a stripped line has an event's shape (`event_record` may still refuse it)."""
+    return text.startswith("<Event") and text.endswith("</Event>")
+
+
 def event_record(text: str) -> dict[str, Any] | None:
     """The record a line's `<Event>…</Event>` element holds, with the keys JSON records use
     (timestamp, level, logger, message, stack_trace), or None when the line holds none."""
-    if not (text.startswith("<Event") and text.endswith("</Event>")):
+    if not may_be_event(text):
         return None
     # No DOCTYPE, so no entity can be declared: the entity-expansion attacks defusedxml
     # guards against need one, and ElementTree fetches nothing external.

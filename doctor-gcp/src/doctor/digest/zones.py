@@ -51,12 +51,13 @@ def neighbour_zones(timed: Sequence[Timed | None]) -> dict[str | None, timedelta
     in order, None for a line without a time; a time of day alone counts by its time of day).
     Zero offsets count as agreement too, so a source in UTC beside a zoned one learns
     nothing."""
-    zoned = [i for i, line in enumerate(timed) if line is not None and line.zoned]
-    if not zoned:
+    zoned_at = {i: line for i, line in enumerate(timed) if line is not None and line.zoned}
+    if not zoned_at:
         return {}
+    zoned = list(zoned_at)  # (in line order)
     # A bare stream's writers share one source (None): there a record's writer, or a time of
     # day's, is not the naive lines' writer, and the zone they told would move the others'.
-    texts = [i for i in zoned if not _record(timed[i])]
+    texts = [i for i, line in zoned_at.items() if not line.record]
     votes: dict[str | None, Counter[timedelta]] = {}
     for i, line in enumerate(timed):
         if line is None or line.zoned or (line.source is None and line.clock):
@@ -67,9 +68,7 @@ def neighbour_zones(timed: Sequence[Timed | None]) -> dict[str | None, timedelta
         )
         if where is None or abs(where - i) > NEAR_LINES:
             continue
-        near = timed[where]
-        if near is None:  # (never: `where` is a zoned line's)
-            continue
+        near = zoned_at[where]
         if (line.clock or near.record) and not (
             before is not None and after is not None and after - before <= 2 * NEAR_LINES
         ):
@@ -84,10 +83,6 @@ def neighbour_zones(timed: Sequence[Timed | None]) -> dict[str | None, timedelta
             votes.setdefault(line.source, Counter())[step] += 1
     zones = {source: agreed(counted, MIN_NEIGHBOURS) for source, counted in votes.items()}
     return {source: zone for source, zone in zones.items() if zone}
-
-
-def _record(line: Timed | None) -> bool:
-    return line is not None and line.record
 
 
 def _around(indices: list[int], i: int) -> tuple[int | None, int | None]:
