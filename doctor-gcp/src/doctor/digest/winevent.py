@@ -96,5 +96,15 @@ def _data(root: Element) -> str:
         if not value:
             continue
         name = item.get("Name") or (_local(item.tag) if _local(item.tag) != "Data" else "")
-        parts.append(f"{name}={value}" if name else value)
+        parts.append(f"{name}={_quoted(value)}" if name else value)
     return " ".join(parts)
+
+
+def _quoted(value: str) -> str:
+    """A value with a space or a quote in quotes: the redactor takes a bare value to its first
+    space, so `Password=correct horse` would keep "horse"; quoted, the whole value goes."""
+    if not any(char.isspace() or char in "\"'" for char in value):
+        return value
+    escaped = value.replace('"', '\\"')  # backslashes stay: Windows paths read as written
+    return f'"{escaped}"'
+
