@@ -101,7 +101,8 @@ def test_a_value_with_spaces_is_quoted_so_its_whole_secret_is_redacted() -> None
         '<Data Name="Image">C:\\Program Files\\Acme\\billing.exe</Data>'
     )
     (event,) = parse_records([(_event("2", data), datetime(2026, 9, 14, tzinfo=UTC))], whole=True)
-    assert "horse" not in event.message and "battery" not in event.message
+    assert "horse" not in event.message
+    assert "battery" not in event.message
     assert 'Image="C:\\Program Files\\Acme\\billing.exe"' in event.message
 
 

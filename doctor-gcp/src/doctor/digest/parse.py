@@ -9,7 +9,8 @@ is never split, nor merged with another.
 
 The parser is built in layers, each a base class of the next so the line loop calls every
 method as its own: `service_heads` reads a line's head (time, level, service) with the heads
-learned from the stream's first lines; `assembly` opens, closes and orders events; `sections`
+learned from the stream's first lines; `assembly` opens, closes and orders events; `whole`
+takes the lines a runtime split, another record wraps or a source hands over whole; `sections`
 reads what a paste holds above its lines (an export's rows, JSON printed over several lines, a
 terminal session's commands); this module decides, line by line, which event a line belongs to.
 """

@@ -13,7 +13,6 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from itertools import chain, islice
 
-from .assembly import EventAssembler
 from .blocks import Block, opens_block
 from .clocks import Clocks, SectionKey
 from .exports import CsvRows, Row, as_record, csv_columns, header_at
@@ -22,6 +21,7 @@ from .reading import Record
 from .redact import Redactor
 from .service_heads import tailed_file
 from .types import LogEvent
+from .whole import WholeRecords
 
 LOOKAHEAD = 5_000  # a paste's first lines, whose sections' zones are told from their times
 
@@ -39,7 +39,7 @@ def commands(line: str) -> bool:
     return line[2:3].isalpha() or line[2:3] in "./~"
 
 
-class SectionReader(EventAssembler):
+class SectionReader(WholeRecords):
     """The parser's records above the line: CSV rows, JSON blocks, sections."""
 
     def __init__(self, redactor: Redactor, now: datetime) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from . import beam, headers, prefixes
 from .anatomy import (
@@ -24,10 +24,11 @@ from .anatomy import (
 from .head_model import Head
 from .head_tokens import LEVEL_KEYS, TIME_KEYS
 from .headers import Heads
-from .json_keys import record_stamp, record_time
+from .json_keys import record_stamp
 from .jsonlog import json_record
 from .kernel import without_printk_time
 from .service_names import file_service
+from .stream_dates import EARLIEST, first_dated, years_before
 from .wrapped import wrapped_line
 from .zones import MIN_NEIGHBOURS, ZONES, Timed, agreed, neighbour_zones, zone_step
 
@@ -62,13 +63,6 @@ ERROR_DETAILS = ("DETAIL:", "HINT:", "STATEMENT:", "CONTEXT:", "QUERY:", "LOCATI
 PREFIX_TIME = "\x00prefix"
 _NO_ZONE = timedelta(0)
 _DAY = timedelta(days=1)
-_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-# A date with its year in a line's head ("2025-07-08 06:48:13", "2025/07/08T06:48"): the
-# stream's year, for its year-less times
-_FULL_DATE = re.compile(r"\b(\d{4})[-/](\d\d)[-/](\d\d)[T ](\d\d):(\d\d)")
-_HEAD_CHARS = 80
-_HALF_A_YEAR = timedelta(days=182)
-_DATED_LINES = 3  # ... where at least this many lines (and a tenth of them) show that year
 
 
 # A logfmt record's head (Go's slog and logrus, go-kit, Grafana): its first keys name its time
@@ -137,7 +131,7 @@ class ServiceHeads:
         self._zone = self._local_zone(tagged)
         timed = self._sample_times(sample, tagged)
         self._zones = neighbour_zones(timed)
-        self._dated = _first_dated(sample, timed)
+        self._dated = first_dated(sample, timed)
         prefix_zone = self._zones.pop(PREFIX_TIME, None)
         if not self._zone and prefix_zone:  # no line of its own named the syslog times' zone
             self._zone = prefix_zone
@@ -185,7 +179,7 @@ class ServiceHeads:
         since a dated one: a log's time-only lines were written among its dated ones, not
         today. (An anchor before 2000 or ahead of now, a record's `"time": 12`, dates none.)"""
         anchor = self._dated
-        if anchor is None or not _EARLIEST <= anchor <= self._now + _DAY:
+        if anchor is None or not EARLIEST <= anchor <= self._now + _DAY:
             return clock
         return clock + _DAY * round((anchor - clock) / _DAY)
 
@@ -284,38 +278,3 @@ class ServiceHeads:
         if heads is None:  # a service first seen after the sample
             heads = self._heads[service] = Heads([], self._years)
         return heads.read(body)
-
-
-def years_before(sample: list[str], now: datetime) -> datetime | None:
-    """What a stream's year-less times (syslog's, klog's) are placed before: half a year after
-    the latest full date in the heads of its first lines, so they fall in the year nearest
-    its dated lines (a log of last year's July read today), and never after `now`; None where
-    no year heads them. A year counts where its dates head many lines (a date inside one
-    message names no log's year)."""
-    dates: dict[int, list[datetime]] = {}
-    for line in sample:
-        if (found := _FULL_DATE.search(line, 0, _HEAD_CHARS)) is not None:
-            try:
-                year, month, day, hour, minute = map(int, found.groups())
-                stamp = datetime(year, month, day, hour, minute, tzinfo=UTC)
-            except ValueError:  # no such day
-                continue
-            dates.setdefault(year, []).append(stamp)
-    least = max(_DATED_LINES, len(sample) // 10)
-    latest = max((max(found) for found in dates.values() if len(found) >= least), default=None)
-    if latest is None or latest < _EARLIEST:
-        return None
-    return min(now, latest + _HALF_A_YEAR)
-
-
-def _first_dated(sample: list[str], timed: list[Timed | None]) -> datetime | None:
-    """The first dated time among a stream's first lines: a head's (`timed`) or a JSON
-    record's."""
-    for line, read in zip(sample, timed, strict=True):
-        if read is not None and not read.clock:
-            return read.time
-        text = line.strip()
-        obj = json_record(text) if text[:1] == "{" and text[-1:] == "}" else None
-        if obj is not None and (stamp := record_time(obj)) is not None:
-            return stamp
-    return None

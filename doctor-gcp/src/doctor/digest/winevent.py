@@ -107,4 +107,3 @@ def _quoted(value: str) -> str:
         return value
     escaped = value.replace('"', '\\"')  # backslashes stay: Windows paths read as written
     return f'"{escaped}"'
-
