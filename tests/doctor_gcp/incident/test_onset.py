@@ -157,6 +157,19 @@ def test_a_steady_pattern_that_stopped_before_the_flood_is_chronic() -> None:
     assert _deadlock_then_flood(stops=True)["p1"] is State.CHRONIC
 
 
+def test_a_cause_that_ran_into_the_minute_before_the_flood_handed_on_to_it() -> None:
+    """A rotated password: a few failures a minute while the pool drains (minutes 20-25),
+    then the pool's errors in three services from minute 27; noise from the opening on."""
+    cause = _pattern("p1", {M0 + m: 1 for m in range(20, 26)}, Level.WARNING)
+    flood = _pattern("p2", {M0 + 27 + m: 40 for m in range(10)})
+    flood.services = {"api": 200, "worker": 100, "pooler": 100}
+    noise = _pattern("p3", {M0 + m: 3 for m in range(37)})
+    timings = assess_timing([cause, flood, noise], {"p1", "p2", "p3"})
+    assert timings.onset == datetime.fromtimestamp((M0 + 27) * 60, UTC)
+    assert timings.patterns["p1"].state is State.NEW
+    assert timings.patterns["p1"].onset == datetime.fromtimestamp((M0 + 20) * 60, UTC)
+
+
 def test_a_trickle_first_seen_after_a_quiet_stretch_like_its_others_was_there_before() -> None:
     # about one a minute, but quiet for 4 minutes at a time now and then: first seen 4
     # minutes in, it may well have been quiet at the opening too

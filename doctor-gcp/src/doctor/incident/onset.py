@@ -16,8 +16,10 @@ source read one, its count in the baseline window just before the one analysed:
 - a problem already there at the incident's onset is `chronic` when the baseline saw it at its
   rate, when it began more than `LEAD_MINUTES` before it (also when it stopped since), or
   when it showed in `STEADY_MINUTES` buckets before the onset and was there at the opening or
-  stopped before the onset; otherwise it is an early part of the incident (a root cause a few
-  minutes ahead of its symptoms, however steady since), dated by its first appearance.
+  stopped before the onset (unless it began within the lead and ran into the last
+  `HANDOFF_MINUTES` before it, handing on to the flood); otherwise it is an early part of the
+  incident (a root cause a few minutes ahead of its symptoms, however steady since), dated by
+  its first appearance.
   Without an incident onset nothing is chronic.
 
 Times are minute buckets; a new pattern's exact first second orders onsets within a minute.
@@ -38,6 +40,7 @@ SPIKE_FACTOR = 4.0  # a bucket this many times the pattern's earlier rate is a j
 SPIKE_MIN_RISE = 5  # ... when it also adds at least this many events
 STEADY_MINUTES = 3  # buckets a pattern needs before a jump, or before the incident to be chronic
 LEAD_MINUTES = 10  # a cause seldom comes longer than this before its symptoms
+HANDOFF_MINUTES = 2  # a cause that stopped this soon before the onset handed on to it
 OPENING_MINUTES = 2  # a pattern first seen this soon after the window opened was there before
 OPENING_GAPS = 1.5  # ... as is one first seen within this many of its own mean gaps
 
@@ -169,7 +172,12 @@ def _before(pattern: Pattern, timing: Timing, onset: datetime | None) -> Timing:
         # is where the incident started, a few minutes ahead of the flood it set off
         went_on = any(start <= m < start + CLUSTER_MINUTES for m in pattern.minutes)
         there_before = timing.state in (State.CHRONIC, State.SPIKING)
-        steady = steady and (there_before or not went_on)
+        # ... or began inside the window within a cause's lead and ran until the minute or
+        # two before the onset, handing on to the flood: a rotated password's few failures
+        # while the pool drains, then the pool's errors (quiet longer, it had stopped)
+        led = not there_before and first >= start - LEAD_MINUTES
+        led = led and start - HANDOFF_MINUTES <= max(pattern.minutes) < start
+        steady = steady and (there_before or not (went_on or led))
         # there when the window opened, and still at its own rate after the onset (a sparse
         # error every few minutes shows in few buckets before an early onset)
         kept_on = timing.state is State.CHRONIC and timing.jump is None
