@@ -207,6 +207,10 @@ def test_credentials_in_less_common_spellings_are_redacted(text: str, secret: st
         "Bad activity token: android.os.BinderProxy@2bd79ce",
         "Skipping AppWindowToken{df0798e token=Token{78af589 ActivityRecord{3b04890 u0 t7}}}",
         "Could not get event name for stream/token: com.apple.xpc.activity/4505: 132: stale",
+        # Source lines a traceback quotes: what they read names the missing setting.
+        '    token = os.environ["SLACK_TOKEN"]',
+        "    api_key = config['stripe']['key']",
+        '    SECRET_KEY = os.getenv("DJANGO_SECRET_KEY")',
     ],
 )
 def test_what_only_looks_like_a_credential_key_is_kept(text: str) -> None:
@@ -218,6 +222,7 @@ def test_what_only_looks_like_a_credential_key_is_kept(text: str) -> None:
     [
         ("amqp://user:p@ss:w0rd@mq.internal:5672/", "ss:w0rd"),
         ("password: Tr0ub4dor&3", "&3"),
+        ('password=Tr0ub(4dor"', "4dor"),  # not code: more follows its opening
         ("login password=Tr0ub4dor&3 user=bob", "&3"),
         ("mysql --password=x9 orders", "x9"),
         ("mysql -uroot -pSECRET orders", "SECRET"),

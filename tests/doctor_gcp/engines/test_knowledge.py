@@ -7,8 +7,11 @@ reads them, so adding a rule or an example needs no test code.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+from doctor.digest import digest_lines
 from doctor.digest.types import Pattern
 from doctor.engines.rules import RulesEngine
 from doctor.engines.rules.context import NO_CONTEXT, Context
@@ -72,6 +75,30 @@ def test_rule_wins_its_examples_and_not_its_counter_examples(
         if spec.after and winner(engine, e) == spec.id
     ]
     assert not wrong, f"{spec.id}:\n  " + "\n  ".join(wrong)
+
+
+@pytest.mark.parametrize("spec", [s for s in SPECS if not s.after], ids=lambda spec: spec.id)
+def test_rule_wins_its_examples_as_the_digest_reads_them(
+    spec: RuleSpec, engine: RulesEngine
+) -> None:
+    """The same examples through the digest (head read off, redacted, mined), each at least at
+    its stated level: a rule must fire on what the digest keeps of a line, not on the raw text
+    alone (a redacted `os.environ[`, a head a rule's anchor expects)."""
+    wrong = []
+    for example in spec.examples:
+        digest = digest_lines(example.text.splitlines())
+        won = [
+            winner_of(engine, replace(p, level=max(p.level, example.log_level)))
+            for p in digest.patterns
+        ]
+        if spec.id not in won:
+            wrong.append(f"won by {won}: {_short(example.text)!r}")
+    assert not wrong, f"{spec.id}:\n  " + "\n  ".join(wrong)
+
+
+def winner_of(engine: RulesEngine, pattern: Pattern) -> str | None:
+    rule = engine.classify(pattern, NO_CONTEXT)
+    return rule.id if rule is not None else None
 
 
 def test_unclaimed_lines_stay_unclaimed(engine: RulesEngine) -> None:

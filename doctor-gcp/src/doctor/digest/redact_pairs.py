@@ -54,6 +54,16 @@ def _object_reference(value: str, text: str, end: int) -> bool:
     return _CLASS_BRACE_HASH.fullmatch(value) is not None and text[end : end + 1] == " "
 
 
+# Source code a traceback quotes: `token = os.environ["SLACK_TOKEN"]`, `key = cfg['api']`. The
+# bare value stops at the quote, so it is a call or subscript opening on a name, and what it
+# reads (the setting's name) is what a diagnosis of a missing setting needs.
+_CODE_OPENING = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*[\[(]")
+
+
+def _code(value: str, text: str, end: int) -> bool:
+    return text[end : end + 1] in ("'", '"') and _CODE_OPENING.fullmatch(value) is not None
+
+
 _SESSION_KEYS = frozenset({"session", "sessionid", "session_id", "session-id"})
 _HEX_INTEGER = re.compile(r"0x[0-9a-f]{1,16}")  # on the lowered text
 
@@ -81,7 +91,7 @@ def _pair_value(match: re.Match[str], text: str) -> tuple[int, int] | None:
         return match.span("qv")
     original = text[match.start("v") : match.end("v")]  # `match` ran on the lowered text
     named = key in _NAMED_KEYS and _object_reference(original, text, match.end("v"))
-    if value in _SCHEMES or named:
+    if value in _SCHEMES or named or _code(original, text, match.end("v")):
         return None
     # "key: value" unquoted is also prose ("invalid token: expired"), so only values that look
     # like credentials are taken: 6+ characters with a digit or a symbol, or one long run of
