@@ -25,6 +25,16 @@ def _printed(obj: object) -> list[str]:
     return json.dumps(obj, indent=2).split("\n")
 
 
+def test_an_entry_keeps_its_dated_time_over_its_messages_year_less_head() -> None:
+    """A kubelet line shipped by Cloud Logging: its klog head names no year, read alone it
+    would be this year's; the entry says the year, as a line of its own or printed over
+    several."""
+    entry = _entry(27, 'E0916 13:59:27.118233    2187 log.go:32] "PullImage failed" err="429"')
+    for lines in ([json.dumps(entry)], _printed([entry])):
+        (event,) = [e for e in parse_lines(lines, now=NOW) if e.message.startswith('"Pull')]
+        assert event.timestamp == datetime(2025, 9, 16, 13, 59, 27, 500000, tzinfo=UTC)
+
+
 def test_a_pretty_printed_array_of_entries_gives_one_event_per_entry() -> None:
     killed = "Memory cgroup out of memory: Killed process 88412 (memcached)"
     lines = ["$ gcloud logging read 'severity>=WARNING' --format=json"]

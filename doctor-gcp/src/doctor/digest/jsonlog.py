@@ -196,6 +196,10 @@ def record_event(
         # the app's record says what it says; the envelope stands for what it does not
         if level_from_json(inner, LEVEL_KEYS) is None and level is not None:
             pending.level = level
+        # ... and its time stands for one read off the inner message's head (a klog line's,
+        # which names no year) where the app's record states none of its own
+        if timestamp is not None and record_time(inner) is None:
+            pending.timestamp = timestamp
         pending.timestamp = pending.timestamp or timestamp
         pending.service = pending.service or service or json_service(obj)
         _add_exception(pending, exception)
