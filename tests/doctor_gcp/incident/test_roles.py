@@ -439,6 +439,22 @@ def test_a_sidecars_line_of_its_apps_own_call_refused_stays_a_cause() -> None:
     assert roles[0] is Role.ROOT_CAUSE
 
 
+def test_a_hang_that_fills_a_thread_pool_a_minute_later_is_the_cause() -> None:
+    """A vendor stops answering: calls time out, and a minute later the server's thread pool
+    is full of requests waiting on it."""
+    hang = Burst(
+        "scorer", "WARN", "vendor call failed: SocketTimeoutException: Read timed out {n}", 60,
+        ONSET, END,
+    )  # fmt: skip
+    pool = Burst(
+        "scorer", "ERROR", "RejectedExecutionException: rejected from QueuedThreadPool {n}", 200,
+        ONSET + timedelta(seconds=55), END,
+    )  # fmt: skip
+    diagnosis, roles = _diagnose(hang, pool)
+    assert diagnosis.issues[0].category is C.TIMEOUT
+    assert roles[0] is Role.ROOT_CAUSE
+
+
 def test_a_resource_limit_hit_seconds_after_the_first_timeouts_still_explains_them() -> None:
     fds = Burst(
         "api", "ERROR", "accept4() failed (24: Too many open files) while accepting {n}", 40,

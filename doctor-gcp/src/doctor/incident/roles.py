@@ -271,8 +271,16 @@ def _explanations(
             return True
         if ta > tb + SLACK_SECONDS:
             return False
-        # both are causes of each other (timeouts and 5xx): the earlier one is the cause
-        return not (a in links.get(b, frozenset()) and tb < ta)
+        if a not in links.get(b, frozenset()):
+            return True
+        # both are causes of each other (timeouts and 5xx, a hang and a pool it fills): the
+        # one that began clearly earlier is the cause; begun together, the more causal kind
+        # (a limit hit seconds after the first timeouts still explains them)
+        if abs(ta - tb) <= TOGETHER_SECONDS:
+            return classes[cause][1] > classes[effect][1] or (
+                classes[cause][1] == classes[effect][1] and ta <= tb
+            )
+        return ta < tb
 
     by_category: dict[Category, list[str]] = {}
     for pid in inside:
