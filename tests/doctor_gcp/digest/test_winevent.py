@@ -98,11 +98,13 @@ def test_an_event_read_whole_is_redacted_once_its_message_is_rebuilt() -> None:
 def test_a_value_with_spaces_is_quoted_so_its_whole_secret_is_redacted() -> None:
     data = (
         '<Data Name="Password">correct horse battery</Data>'
+        '<Data Name="Token">abc def&#xA;ghi</Data>'
         '<Data Name="Image">C:\\Program Files\\Acme\\billing.exe</Data>'
     )
     (event,) = parse_records([(_event("2", data), datetime(2026, 9, 14, tzinfo=UTC))], whole=True)
     assert "horse" not in event.message
     assert "battery" not in event.message
+    assert "ghi" not in event.message  # a value over two lines goes whole too
     assert 'Image="C:\\Program Files\\Acme\\billing.exe"' in event.message
 
 

@@ -439,6 +439,35 @@ def test_a_sidecars_line_of_its_apps_own_call_refused_stays_a_cause() -> None:
     assert roles[0] is Role.ROOT_CAUSE
 
 
+def _burst_before_a_flood(message: str) -> tuple[Diagnosis, list[Role | None]]:
+    """A few warnings a minute in another service, over a minute before a flood of refused
+    database connections begins."""
+    burst = Burst(
+        "backup", "WARN", message, 7, ONSET - timedelta(minutes=7), ONSET - timedelta(seconds=70)
+    )
+    refused = Burst(
+        "api", "ERROR", "could not connect to server: Connection refused (orders-db:5432) {n}",
+        300, ONSET, END,
+    )  # fmt: skip
+    return _diagnose(burst, refused)
+
+
+def test_a_burst_that_stopped_just_before_the_flood_is_its_cause_where_it_explains_it() -> None:
+    diagnosis, roles = _burst_before_a_flood(
+        'FATAL: password authentication failed for user "orders" {n}'
+    )
+    assert categories(diagnosis)[:2] == [C.AUTHENTICATION_FAILURE, C.DATABASE_CONNECTION]
+    assert roles[:2] == [Role.ROOT_CAUSE, Role.SYMPTOM]
+
+
+def test_a_burst_that_stopped_just_before_an_unrelated_flood_stays_noise() -> None:
+    diagnosis, roles = _burst_before_a_flood(
+        "S3 upload throttled: SlowDown, reduce your request rate {n}"
+    )
+    assert categories(diagnosis) == [C.DATABASE_CONNECTION, C.RATE_LIMITED]
+    assert roles == [Role.ROOT_CAUSE, Role.CHRONIC]
+
+
 def test_a_hang_that_fills_a_thread_pool_a_minute_later_is_the_cause() -> None:
     """A vendor stops answering: calls time out, and a minute later the server's thread pool
     is full of requests waiting on it."""

@@ -102,8 +102,10 @@ def _data(root: Element) -> str:
 
 def _quoted(value: str) -> str:
     """A value with a space or a quote in quotes: the redactor takes a bare value to its first
-    space, so `Password=correct horse` would keep "horse"; quoted, the whole value goes."""
+    space, so `Password=correct horse` would keep "horse"; quoted, the whole value goes. Its
+    lines joined: a quoted value ends on its line."""
     if not any(char.isspace() or char in "\"'" for char in value):
         return value
+    value = " ".join(line.strip() for line in value.splitlines())
     escaped = value.replace('"', '\\"')  # backslashes stay: Windows paths read as written
     return f'"{escaped}"'

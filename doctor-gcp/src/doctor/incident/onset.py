@@ -62,6 +62,9 @@ class Timing:
     onset: datetime | None  # first appearance or jump; None when steady or untimed
     exact: float | None  # epoch seconds of the onset, to the second when it is known
     jump: datetime | None = None  # when it jumped above its own earlier rate, if it did
+    # it stopped in the minute or two before the onset: part of the incident only where it
+    # explains some of it (the roles stage knows the links), else noise that had stopped
+    handoff: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +168,7 @@ def _before(pattern: Pattern, timing: Timing, onset: datetime | None) -> Timing:
     first = min(pattern.minutes)
     if timing.state is State.CHRONIC and pattern.baseline:
         return timing  # the baseline window saw it at the rate it keeps: chronic, not a guess
+    handoff = False
     if onset is not None:
         start = int(onset.timestamp()) // 60
         steady = sum(1 for m in pattern.minutes if m < start) >= STEADY_MINUTES
@@ -177,7 +181,8 @@ def _before(pattern: Pattern, timing: Timing, onset: datetime | None) -> Timing:
         # while the pool drains, then the pool's errors (quiet longer, it had stopped)
         led = not there_before and first >= start - LEAD_MINUTES
         led = led and start - HANDOFF_MINUTES <= max(pattern.minutes) < start
-        steady = steady and (there_before or not (went_on or led))
+        steady = steady and (there_before or not went_on)
+        handoff, steady = steady and led, steady and not led
         # there when the window opened, and still at its own rate after the onset (a sparse
         # error every few minutes shows in few buckets before an early onset)
         kept_on = timing.state is State.CHRONIC and timing.jump is None
@@ -188,7 +193,7 @@ def _before(pattern: Pattern, timing: Timing, onset: datetime | None) -> Timing:
                 return Timing(State.SPIKING, jump, jump.timestamp(), jump)
             return Timing(State.CHRONIC, timing.onset, timing.exact)
     exact = pattern.first_seen.timestamp() if pattern.first_seen is not None else first * 60.0
-    return Timing(State.NEW, _minute(first), exact, timing.jump)
+    return Timing(State.NEW, _minute(first), exact, timing.jump, handoff)
 
 
 def _incident_onset(own: Mapping[str, Timing], patterns: Mapping[str, Pattern]) -> datetime | None:

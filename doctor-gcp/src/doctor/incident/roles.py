@@ -131,6 +131,13 @@ def _cast(
 
     refused = {pid for pid in inside if _refused(patterns[pid].template)}
     effects = _explanations(inside, timings, classes, links, refused)
+    # one that stopped in the minute or two before the onset is part of the incident only
+    # where it explains some of it: else it is noise that had stopped
+    lone = [pid for pid in inside if timings[pid].handoff and not effects[pid]]
+    if lone:
+        inside = [pid for pid in inside if pid not in lone]
+        chronic += lone
+        effects = _explanations(inside, timings, classes, links, refused)
     explained = {e for found in effects.values() for e in found}
     roots = [pid for pid in inside if pid not in explained]
 
