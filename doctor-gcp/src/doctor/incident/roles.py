@@ -1,15 +1,13 @@
 """Who caused whom: each problem pattern's role in the incident, and the order to tell them in.
 
 Inside the incident (patterns that are new or spiking at its onset), a pattern explains another
-when its category is a known cause of the other's (kb/links.toml) and it started no later, give
-or take `SLACK_SECONDS`: minute buckets blur the order of a root cause and the flood it sets off
-within seconds. Patterns nothing explains are root-cause candidates. A candidate of a causing
-category that began more than `CLUSTER_MINUTES` after the first one still going at the onset
-comes after it (it cannot have set off what came before it); among the others the one that
-explains the most of the incident comes first, then the earliest. A trickle of symptoms that
-began minutes before the cause is chronic. Counts and a fixed category order play no part,
-and services do not matter: a rotated Redis password in `cache` explains pool errors in
-`worker`.
+through the links between their categories, in time order (`causes`). Patterns nothing explains
+are root-cause candidates. A candidate of a causing category that began more than
+`CLUSTER_MINUTES` after the first one still going at the onset comes after it (it cannot have
+set off what came before it); among the others the one that explains the most of the incident
+comes first, then the earliest. A trickle of symptoms that began minutes before the cause is
+chronic. Counts and a fixed category order play no part, and services do not matter: a rotated
+Redis password in `cache` explains pool errors in `worker`.
 """
 
 from __future__ import annotations
@@ -21,14 +19,12 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from doctor.digest.types import Digest, Level, Pattern
+from doctor.incident.causes import TOGETHER_SECONDS, Links, explanations
 from doctor.incident.onset import CLUSTER_MINUTES, LEAD_MINUTES, State, Timing, assess_timing
 from doctor.taxonomy import Category
 
-SLACK_SECONDS = 120.0
-TOGETHER_SECONDS = 15.0  # causes that begin this close are independent root causes
 FADED_MINUTES = 2  # a failure quiet this long before the onset had stopped (a blip)
 
-Links = Mapping[Category, frozenset[Category]]
 # A pattern's category and causal rank (2 root, 1 middle, 0 symptom), or None: not a problem.
 Categorize = Callable[[Pattern], tuple[Category, int] | None]
 
@@ -130,14 +126,14 @@ def _cast(
         return timings[pid].exact
 
     refused = {pid for pid in inside if _refused(patterns[pid].template)}
-    effects = _explanations(inside, timings, classes, links, refused)
+    effects = explanations(inside, timings, classes, links, refused)
     # one that stopped in the minute or two before the onset is part of the incident only
     # where it explains some of it: else it is noise that had stopped
     lone = [pid for pid in inside if timings[pid].handoff and not effects[pid]]
     if lone:
         inside = [pid for pid in inside if pid not in lone]
         chronic += lone
-        effects = _explanations(inside, timings, classes, links, refused)
+        effects = explanations(inside, timings, classes, links, refused)
     explained = {e for found in effects.values() for e in found}
     roots = [pid for pid in inside if pid not in explained]
 
@@ -257,50 +253,6 @@ def _began(onset: datetime | None, cause: float | None) -> datetime | None:
     if start - LEAD_MINUTES * 60 <= cause < start + CLUSTER_MINUTES * 60:
         return datetime.fromtimestamp(cause, UTC)
     return onset
-
-
-def _explanations(
-    inside: Sequence[str],
-    timings: Mapping[str, Timing],
-    classes: Mapping[str, tuple[Category, int]],
-    links: Links,
-    refused: set[str],
-) -> dict[str, list[str]]:
-    """For each incident pattern, the incident patterns it explains (see the module doc); a
-    request the server `refused` explains none."""
-
-    def explains(cause: str, effect: str) -> bool:
-        if cause in refused:
-            return False
-        a, b = classes[cause][0], classes[effect][0]
-        ta, tb = timings[cause].exact, timings[effect].exact
-        if ta is None or tb is None:
-            return True
-        if ta > tb + SLACK_SECONDS:
-            return False
-        if a not in links.get(b, frozenset()):
-            return True
-        # both are causes of each other (timeouts and 5xx, a hang and a pool it fills): the
-        # one that began clearly earlier is the cause; begun together, the more causal kind
-        # (a limit hit seconds after the first timeouts still explains them)
-        if abs(ta - tb) <= TOGETHER_SECONDS:
-            return classes[cause][1] > classes[effect][1] or (
-                classes[cause][1] == classes[effect][1] and ta <= tb
-            )
-        return ta < tb
-
-    by_category: dict[Category, list[str]] = {}
-    for pid in inside:
-        by_category.setdefault(classes[pid][0], []).append(pid)
-    return {
-        pid: [
-            effect
-            for category in sorted(links.get(classes[pid][0], frozenset()) - {classes[pid][0]})
-            for effect in by_category.get(category, ())
-            if explains(pid, effect)
-        ]
-        for pid in inside
-    }
 
 
 def services_of(patterns: Sequence[Pattern]) -> list[str]:

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from doctor.digest.prompt import Notes
-from doctor.incident.roles import Incident, Links, Role
+from doctor.incident.causes import Links
+from doctor.incident.roles import Incident, Role
 from doctor.models import AnalysisResponse
 
 MAX_NAMED = 3  # issues named per part; the rest are counted
