@@ -35,6 +35,14 @@ def test_an_entry_keeps_its_dated_time_over_its_messages_year_less_head() -> Non
         assert event.timestamp == datetime(2025, 9, 16, 13, 59, 27, 500000, tzinfo=UTC)
 
 
+def test_an_entry_read_late_keeps_its_messages_dated_time() -> None:
+    """An agent catching up a backlog stamps entries when it read them: a message's own dated
+    time, half an hour earlier, is when it happened."""
+    entry = _entry(27, "2025-09-16T13:29:27.118Z ERROR payment capture failed")
+    (event,) = parse_lines([json.dumps(entry)], now=NOW)
+    assert event.timestamp == datetime(2025, 9, 16, 13, 29, 27, 118000, tzinfo=UTC)
+
+
 def test_a_pretty_printed_array_of_entries_gives_one_event_per_entry() -> None:
     killed = "Memory cgroup out of memory: Killed process 88412 (memcached)"
     lines = ["$ gcloud logging read 'severity>=WARNING' --format=json"]

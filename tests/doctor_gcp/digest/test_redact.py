@@ -223,6 +223,9 @@ def test_what_only_looks_like_a_credential_key_is_kept(text: str) -> None:
         ("amqp://user:p@ss:w0rd@mq.internal:5672/", "ss:w0rd"),
         ("password: Tr0ub4dor&3", "&3"),
         ('password=Tr0ub(4dor"', "4dor"),  # not code: more follows its opening
+        # not code either: no spaced assignment, or no closed literal inside
+        ('password=hunter2("x")', "hunter2"),
+        ("login ok user=bob password=P4ss[' role=admin", "P4ss"),
         ("login password=Tr0ub4dor&3 user=bob", "&3"),
         ("mysql --password=x9 orders", "x9"),
         ("mysql -uroot -pSECRET orders", "SECRET"),

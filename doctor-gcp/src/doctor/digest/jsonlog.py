@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from .head_model import Head
@@ -34,6 +35,10 @@ _STATUS_PATHS = (
     ("response", "status"), ("response", "statusCode"), ("http", "status_code"),
     ("http", "response", "status_code"), ("httpRequest", "status"),
 )  # fmt: skip
+
+
+# an envelope's time this far from its message head's: the head's year was guessed wrong
+_DAY = timedelta(days=1)
 
 
 def _http_status(obj: dict[str, Any]) -> int | None:
@@ -196,11 +201,14 @@ def record_event(
         # the app's record says what it says; the envelope stands for what it does not
         if level_from_json(inner, LEVEL_KEYS) is None and level is not None:
             pending.level = level
-        # ... and its time stands for one read off the inner message's head (a klog line's,
-        # which names no year) where the app's record states none of its own
-        if timestamp is not None and record_time(inner) is None:
+        # ... and its time stands for one read off the inner message's head that is more than
+        # a day away (a klog line's names no year, and was placed in the wrong one) where the
+        # app's record states none of its own; a head's time near it is the app's, and finer
+        own = pending.timestamp
+        if own is None or (
+            timestamp is not None and abs(own - timestamp) > _DAY and record_time(inner) is None
+        ):
             pending.timestamp = timestamp
-        pending.timestamp = pending.timestamp or timestamp
         pending.service = pending.service or service or json_service(obj)
         _add_exception(pending, exception)
         return pending

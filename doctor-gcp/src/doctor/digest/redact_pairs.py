@@ -54,14 +54,23 @@ def _object_reference(value: str, text: str, end: int) -> bool:
     return _CLASS_BRACE_HASH.fullmatch(value) is not None and text[end : end + 1] == " "
 
 
-# Source code a traceback quotes: `token = os.environ["SLACK_TOKEN"]`, `key = cfg['api']`. The
-# bare value stops at the quote, so it is a call or subscript opening on a name, and what it
-# reads (the setting's name) is what a diagnosis of a missing setting needs.
-_CODE_OPENING = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*[\[(]")
+# Source code a traceback quotes: `token = os.environ["SLACK_TOKEN"]`, `key = cfg['api']`: an
+# assignment (" = ", spaced as code is and key=value pairs are not) of a call or a subscript on
+# a name with one closed literal inside; what it reads (the setting's name) is what a diagnosis
+# of a missing setting needs. The bare value stops at the literal's quote.
+_CODE_OPENING = re.compile(r"[A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*[\[(]")
+_CODE_LITERAL = re.compile(r"""(["'])[\w.:/-]*\1[\]),]""")
 
 
-def _code(value: str, text: str, end: int) -> bool:
-    return text[end : end + 1] in ("'", '"') and _CODE_OPENING.fullmatch(value) is not None
+def _code(match: re.Match[str], value: str, text: str) -> bool:
+    start, end = match.span("v")
+    sep = match.start("sep")
+    spaced = match.group("sep") == "=" and text[sep - 1 : sep] == text[start - 1 : start] == " "
+    return (
+        spaced
+        and _CODE_OPENING.fullmatch(value) is not None
+        and _CODE_LITERAL.match(text, end) is not None
+    )
 
 
 _SESSION_KEYS = frozenset({"session", "sessionid", "session_id", "session-id"})
@@ -91,7 +100,7 @@ def _pair_value(match: re.Match[str], text: str) -> tuple[int, int] | None:
         return match.span("qv")
     original = text[match.start("v") : match.end("v")]  # `match` ran on the lowered text
     named = key in _NAMED_KEYS and _object_reference(original, text, match.end("v"))
-    if value in _SCHEMES or named or _code(original, text, match.end("v")):
+    if value in _SCHEMES or named or _code(match, original, text):
         return None
     # "key: value" unquoted is also prose ("invalid token: expired"), so only values that look
     # like credentials are taken: 6+ characters with a digit or a symbol, or one long run of
