@@ -17,7 +17,8 @@ source read one, its count in the baseline window just before the one analysed:
   rate, when it began more than `LEAD_MINUTES` before it (also when it stopped since), or
   when it showed in `STEADY_MINUTES` buckets before the onset and was there at the opening or
   stopped before the onset (unless it began within the lead and ran into the last
-  `HANDOFF_MINUTES` before it, handing on to the flood); otherwise it is an early part of the
+  `HANDOFF_MINUTES` before it, handing on to the flood: `Timing.handoff`, kept in the incident
+  by the roles stage only where it explains some of it); otherwise it is an early part of the
   incident (a root cause a few minutes ahead of its symptoms, however steady since), dated by
   its first appearance.
   Without an incident onset nothing is chronic.

@@ -6,8 +6,9 @@ are root-cause candidates. A candidate of a causing category that began more tha
 `CLUSTER_MINUTES` after the first one still going at the onset comes after it (it cannot have
 set off what came before it); among the others the one that explains the most of the incident
 comes first, then the earliest. A trickle of symptoms that began minutes before the cause is
-chronic. Counts and a fixed category order play no part, and services do not matter: a rotated
-Redis password in `cache` explains pool errors in `worker`.
+chronic, and so is a burst that stopped just before the onset and explains none of it. Counts
+and a fixed category order play no part, and services do not matter: a rotated Redis password in
+`cache` explains pool errors in `worker`.
 """
 
 from __future__ import annotations
