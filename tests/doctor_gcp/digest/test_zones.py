@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from doctor.digest import parse_lines
@@ -9,6 +10,12 @@ from doctor.digest.zones import Timed, neighbour_zones
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 T0 = datetime(2026, 7, 8, 8, 0, 0, tzinfo=UTC)  # 10:00 in the host's zone, +0200
+
+
+def _interleaved(count: int, *writers: Callable[[int, datetime], str]) -> list[str]:
+    """Each writer's line for minute `i` after T0 (given `i` and that UTC time), in turn, as
+    an aggregator prints services that log at the same moments."""
+    return [write(i, T0 + timedelta(minutes=i)) for i in range(count) for write in writers]
 
 
 def _tail_follow(zone: timedelta) -> list[str]:
@@ -64,13 +71,11 @@ def test_syslogs_own_times_are_read_in_the_zone_its_neighbours_show() -> None:
 
 
 def test_naive_times_in_utc_beside_zoned_ones_stay_as_they_are() -> None:
-    lines = []
-    for i in range(6):
-        stamp = T0 + timedelta(minutes=i)
-        lines += [
-            f"web-1  | {stamp:%Y-%m-%dT%H:%M:%S}.000Z INFO request served",
-            f"db-1   | {stamp:%Y-%m-%d %H:%M:%S}.000 [61] LOG:  checkpoint starting",
-        ]
+    lines = _interleaved(
+        6,
+        lambda _, at: f"web-1  | {at:%Y-%m-%dT%H:%M:%S}.000Z INFO request served",
+        lambda _, at: f"db-1   | {at:%Y-%m-%d %H:%M:%S}.000 [61] LOG:  checkpoint starting",
+    )
     events = list(parse_lines(lines, now=NOW))
     assert {e.timestamp for e in events if e.service == "db"} == {
         T0 + timedelta(minutes=i) for i in range(6)
@@ -149,14 +154,14 @@ def test_a_journal_printed_with_its_zone_then_without_is_read_in_that_zone() -> 
 def test_a_local_time_behind_a_sources_own_head_is_read_in_its_neighbours_zone() -> None:
     # NestJS's console logger (its time after "[Nest] <pid>  - ", 12-hour, local: -04:00)
     # among a Go service's zoned logrus lines
-    lines = []
-    for i in range(8):
-        utc = T0 + timedelta(minutes=i)
-        local = utc - timedelta(hours=4)
-        lines += [
-            f'time="{utc:%Y-%m-%dT%H:%M:%S}Z" level=info msg="authorized" order={i}',
-            f"[Nest] 1  - {local:%m/%d/%Y, %-I:%M:%S %p}     LOG [Checkout] order {i} placed",
-        ]
+    local = -timedelta(hours=4)
+    lines = _interleaved(
+        8,
+        lambda i, at: f'time="{at:%Y-%m-%dT%H:%M:%S}Z" level=info msg="authorized" order={i}',
+        lambda i, at: (
+            f"[Nest] 1  - {at + local:%m/%d/%Y, %-I:%M:%S %p}     LOG [Checkout] order {i} placed"
+        ),
+    )
     events = list(parse_lines(lines, now=NOW))
     assert [e.timestamp for e in events if "placed" in e.message] == [
         T0 + timedelta(minutes=i) for i in range(8)
@@ -166,14 +171,13 @@ def test_a_local_time_behind_a_sources_own_head_is_read_in_its_neighbours_zone()
 def _compose_with_records(local: timedelta) -> list[str]:
     """docker compose: a sidecar's JSON records (their time in UTC, `Z`), and an app that
     prints only a time of day, in its host's zone."""
-    lines = []
-    for i in range(8):
-        at = T0 + timedelta(minutes=i)
-        lines += [
-            f'dapr-1 | {{"level":"info","msg":"state call","time":"{at:%Y-%m-%dT%H:%M:%S}.1Z"}}',
-            f"web-1 | {at + local:%H:%M:%S}.200 [info] GET /api/orders/{i}",
-        ]
-    return lines
+    return _interleaved(
+        8,
+        lambda _, at: (
+            f'dapr-1 | {{"level":"info","msg":"state call","time":"{at:%Y-%m-%dT%H:%M:%S}.1Z"}}'
+        ),
+        lambda i, at: f"web-1 | {at + local:%H:%M:%S}.200 [info] GET /api/orders/{i}",
+    )
 
 
 def test_a_time_of_day_alone_is_read_in_the_zone_its_neighbours_records_show() -> None:
@@ -213,14 +217,12 @@ def test_records_and_times_of_day_teach_a_bare_stream_no_zone() -> None:
 def test_records_beside_a_bare_streams_zoned_text_do_not_hide_it() -> None:
     """Unprefixed: a zoned text line, a worker's naive PDT line, a record; the worker's times
     are read in the zone the text line shows, as before records took part."""
-    lines = []
-    for i in range(10):
-        at = T0 + timedelta(minutes=i)
-        lines += [
-            f"{at:%Y-%m-%dT%H:%M:%S}.000Z INFO api zoned line {i}",
-            f"{at - timedelta(hours=7):%Y-%m-%d %H:%M:%S},500 INFO worker naive line {i}",
-            f'{{"time":"{at:%Y-%m-%dT%H:%M:%S}.700Z","level":"info","msg":"record {i}"}}',
-        ]
+    lines = _interleaved(
+        10,
+        lambda i, at: f"{at:%Y-%m-%dT%H:%M:%S}.000Z INFO api zoned line {i}",
+        lambda i, at: f"{at - timedelta(hours=7):%Y-%m-%d %H:%M:%S},500 INFO worker naive line {i}",
+        lambda i, at: f'{{"time":"{at:%Y-%m-%dT%H:%M:%S}.700Z","level":"info","msg":"record {i}"}}',
+    )
     naive = [e.timestamp for e in parse_lines(lines, now=NOW) if "naive" in e.message]
     assert naive == [T0 + timedelta(minutes=i, milliseconds=500) for i in range(10)]
 

@@ -30,7 +30,11 @@ def as_pattern(example: Example) -> Pattern:
 
 
 def winner(engine: RulesEngine, example: Example, context: Context = NO_CONTEXT) -> str | None:
-    rule = engine.classify(as_pattern(example), context)
+    return winner_of(engine, as_pattern(example), context)
+
+
+def winner_of(engine: RulesEngine, pattern: Pattern, context: Context = NO_CONTEXT) -> str | None:
+    rule = engine.classify(pattern, context)
     return rule.id if rule is not None else None
 
 
@@ -94,11 +98,6 @@ def test_rule_wins_its_examples_as_the_digest_reads_them(
         if spec.id not in won:
             wrong.append(f"won by {won}: {_short(example.text)!r}")
     assert not wrong, f"{spec.id}:\n  " + "\n  ".join(wrong)
-
-
-def winner_of(engine: RulesEngine, pattern: Pattern) -> str | None:
-    rule = engine.classify(pattern, NO_CONTEXT)
-    return rule.id if rule is not None else None
 
 
 def test_unclaimed_lines_stay_unclaimed(engine: RulesEngine) -> None:
