@@ -11,7 +11,7 @@ place keep the engine's order.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from itertools import chain, zip_longest
 
@@ -79,8 +79,11 @@ def _grounded_issue(
     stated: DiagnosedIssue, cited: list[Pattern], incident: Incident | None
 ) -> Issue:
     role = incident.role(p.id for p in cited) if incident is not None else None
+    lead: list[str] = []
     if incident is not None:  # the root cause's own lines lead the evidence, not its echoes
         cited = sorted(cited, key=lambda p: incident.place(p.id))
+        # ... and a chronic pattern's new wording that brought it in, before its old ones
+        lead = [f.face for p in cited if (f := incident.facts.get(p.id)) and f.face]
     return Issue(
         type=stated.type,
         category=stated.category,
@@ -88,7 +91,7 @@ def _grounded_issue(
         description=stated.description,
         root_cause=stated.root_cause,
         solution=stated.solution,
-        evidence=evidence_lines(cited),
+        evidence=evidence_lines(cited, lead=lead),
         pattern_ids=[p.id for p in cited],
         first_seen=_earliest(p.first_seen for p in cited),
         last_seen=_latest(p.last_seen for p in cited),
@@ -97,10 +100,13 @@ def _grounded_issue(
     )
 
 
-def evidence_lines(cited: list[Pattern], limit: int = MAX_EVIDENCE_LINES) -> list[str]:
-    """Redacted samples taken round-robin across the cited patterns, so each one is shown."""
+def evidence_lines(
+    cited: list[Pattern], limit: int = MAX_EVIDENCE_LINES, *, lead: Sequence[str] = ()
+) -> list[str]:
+    """Redacted samples taken round-robin across the cited patterns, so each one is shown,
+    after the lines in `lead`."""
     per_pattern = [p.samples or [p.template] for p in cited]
-    interleaved = chain.from_iterable(zip_longest(*per_pattern))
+    interleaved = chain(lead, chain.from_iterable(zip_longest(*per_pattern)))
     lines = _dedupe(_clip(line) for line in interleaved if line is not None)
     return lines[:limit]
 

@@ -10,8 +10,10 @@ Speed and memory come from not asking Drain what it already answered. Each event
    is what every mask targets (numbers, ids, addresses, durations...), so events that differ
    only there are one pattern, found with one cheap regex pass instead of the masking list;
 3. masked: Drain sees each distinct masked text once.
-Per event only a 4-byte slot number is kept; pattern ids are resolved at the end, when the
-templates are final.
+The caches hold a wording code (`_face`), not the slot itself: the slot, and the masked text,
+so each slot counts its wordings (`Pattern.faces`, for the incident stage) without masking
+again. Per event only a 4-byte slot number is kept; pattern ids are resolved at the end, when
+the templates are final.
 """
 
 from __future__ import annotations
@@ -23,9 +25,19 @@ from collections.abc import Iterable
 from .headline import mining_text
 from .masking import Masker
 from .miners import CACHE_LIMIT, LevelMiner, MinerKey, remember, stated_statuses
-from .slots import MAX_SERVICES, Slot, add_history, earliest, latest, rank_key
+from .slots import (
+    MAX_SERVICES,
+    Slot,
+    add_faces,
+    add_history,
+    earliest,
+    final_faces,
+    latest,
+    rank_key,
+    see_face,
+)
 from .timeline import TimelineCounter, count_minute, find_spike_start
-from .types import Digest, Level, LogEvent, Pattern
+from .types import Digest, Face, Level, LogEvent, Pattern
 from .words import value_slots
 
 MAX_SAMPLE_CHARS = 2_000
@@ -53,9 +65,12 @@ class DigestBuilder:
         self._timeline = TimelineCounter()
         self._clusters = 0
         self._cache_limit = CACHE_LIMIT
+        self._face_slot = array("I")  # slot of each wording code (see `_face`)
+        self._face_text: list[str | None] = []  # its masked text, None once the slot has many
 
     def add(self, event: LogEvent) -> None:
-        slot_no = self._slot_of(event)
+        code = self._code_of(event)
+        slot_no = self._face_slot[code]
         self._assign.append(slot_no)
         lines = self._lines
         if event.line_numbers is None and event.line_count == 1 and event.first_line == len(lines):
@@ -65,6 +80,8 @@ class DigestBuilder:
         slot = self._slots[slot_no]
         slot.count += 1
         self._record(slot, event)
+        if slot.faces is not None and (face := self._face_text[code]) is not None:
+            see_face(slot, face, event.message, event.timestamp)
         if len(slot.samples) < self.max_samples:
             sample = event.message
             if len(sample) > MAX_SAMPLE_CHARS:
@@ -76,9 +93,11 @@ class DigestBuilder:
         """An event of the baseline window before the one analysed: it only counts towards its
         pattern's `baseline` (no sample, no timeline, no pattern of its own if the window never
         shows it). Feed the baseline first: it is older."""
-        self._slots[self._slot_of(event)].baseline += 1
+        self._slots[self._face_slot[self._code_of(event)]].baseline += 1
 
-    def _slot_of(self, event: LogEvent) -> int:
+    def _code_of(self, event: LogEvent) -> int:
+        """The event's wording code (see `_face`): its slot, and its masked text while the
+        slot keeps its wordings."""
         level = event.level
         text = mining_text(event.message)
         raw = self._raw.get(level)
@@ -86,8 +105,8 @@ class DigestBuilder:
             raw = self._raw[level] = {}
         # The text alone decides its slot (statuses included), so a repeated message skips
         # finding its statuses and Drain instance.
-        slot_no = raw.get(text)
-        if slot_no is None:
+        code = raw.get(text)
+        if code is None:
             key = (level, stated_statuses(text))
             miner = self._levels.get(key)
             if miner is None:
@@ -95,16 +114,25 @@ class DigestBuilder:
                 self._cache_limit = max(1, CACHE_LIMIT // len(self._levels))
             limit = self._cache_limit
             shape = _VARIABLE.sub("0", text)
-            slot_no = miner.shapes.get(shape)
-            if slot_no is None:
+            code = miner.shapes.get(shape)
+            if code is None:
                 masked = self._masker.mask(text)
-                slot_no = miner.masked.get(masked)
-                if slot_no is None:
-                    slot_no = self._mine(miner, key, masked)
-                    remember(miner.masked, masked, slot_no, limit)
-                remember(miner.shapes, shape, slot_no, limit)
-            remember(raw, text, slot_no, limit)
-        return slot_no
+                code = miner.masked.get(masked)
+                if code is None:
+                    code = self._face(self._mine(miner, key, masked), masked)
+                    remember(miner.masked, masked, code, limit)
+                remember(miner.shapes, shape, code, limit)
+            remember(raw, text, code, limit)
+        return code
+
+    def _face(self, slot_no: int, masked: str) -> int:
+        """A new code for a masked text mined into `slot_no`. The caches hold codes, not slots,
+        so that each event's wording is known without masking it again; the text is kept only
+        while its slot keeps wordings (a text evicted from the caches and seen again gets a
+        second code with the same text)."""
+        self._face_slot.append(slot_no)
+        self._face_text.append(masked if self._slots[slot_no].faces is not None else None)
+        return len(self._face_slot) - 1
 
     def _record(self, slot: Slot, event: LogEvent) -> None:
         """The event's time (first/last seen, timelines) and service, on its slot."""
@@ -179,12 +207,14 @@ class DigestBuilder:
         slot_pattern: list[Pattern] = []
         keys = [(slot.level, self._template(slot)) for slot in self._slots]
         general = value_slots(set(keys))
+        wordings: dict[int, dict[str, Face] | None] = {}  # per pattern (by id()), as it folds
         for slot, own in zip(self._slots, keys, strict=True):
             key = general.get(own, own)
             pattern = groups.get(key)
             if pattern is None:
                 pattern = groups[key] = Pattern("", key[1], 0, slot.level, slot.first, slot.last)
                 pattern.samples = list(slot.samples)
+                wordings[id(pattern)] = {}
             else:
                 pattern.first_seen = earliest(pattern.first_seen, slot.first)
                 pattern.last_seen = latest(pattern.last_seen, slot.last)
@@ -194,12 +224,14 @@ class DigestBuilder:
             pattern.count += slot.count
             pattern.baseline += slot.baseline
             add_history(pattern, slot)
+            wordings[id(pattern)] = add_faces(slot, wordings[id(pattern)])
             slot_pattern.append(pattern)
         # a pattern only the baseline window shows is not in the window analysed
         ranked = sorted((p for p in groups.values() if p.count), key=rank_key)
         for pattern in ranked:
             pattern.services = dict(sorted(pattern.services.items(), key=lambda kv: -kv[1]))
             pattern.minutes = dict(sorted(pattern.minutes.items()))
+            pattern.faces = final_faces(wordings[id(pattern)])
         for rank, pattern in enumerate(ranked, 1):
             pattern.id = f"p{rank}"
         slot_ids = [pattern.id for pattern in slot_pattern]  # "" for baseline-only patterns

@@ -61,8 +61,8 @@ class LevelMiner:
 
         self.miner: Any = TemplateMiner(config=miner_config())
         words_differ(bounded(self.miner.drain), CACHE_LIMIT)
-        self.shapes: dict[str, int] = {}  # shape key -> slot
-        self.masked: dict[str, int] = {}  # masked mining text -> slot
+        self.shapes: dict[str, int] = {}  # shape key -> wording code (`DigestBuilder._face`)
+        self.masked: dict[str, int] = {}  # masked mining text -> wording code
         self.clusters: dict[int, int] = {}  # drain cluster id -> slot
         self.overflow: int | None = None
 

@@ -8,13 +8,14 @@ become one.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from .miners import MinerKey
 from .timeline import count_minute, rebucket
-from .types import Level, Pattern
+from .types import Face, Level, Pattern
 
 MAX_SERVICES = 16  # services kept per pattern; more writers of one message are rare
+MAX_FACES = 6  # wordings kept per pattern; one with more names something new all the time
 
 
 @dataclass(slots=True)
@@ -32,6 +33,49 @@ class Slot:
     minutes: dict[int, int] = field(default_factory=dict)  # see Pattern.minutes
     step: int = 1
     baseline: int = 0  # events in the baseline window (add_baseline)
+    faces: dict[str, Face] | None = field(default_factory=dict)  # None: more than MAX_FACES
+
+
+def see_face(slot: Slot, text: str, message: str, stamp: datetime | None) -> None:
+    """Count an event of the slot under its wording `text` (its masked mining text)."""
+    faces = slot.faces
+    if faces is None:
+        return
+    face = faces.get(text)
+    if face is None:
+        if len(faces) >= MAX_FACES:
+            slot.faces = None
+            return
+        faces[text] = Face(text, message, stamp, 1)
+        return
+    face.count += 1
+    if stamp is not None and (face.first_seen is None or stamp < face.first_seen):
+        face.first_seen, face.sample = stamp, message
+
+
+def add_faces(slot: Slot, wordings: dict[str, Face] | None) -> dict[str, Face] | None:
+    """The pattern's wordings so far with the slot's; None once they are too many."""
+    if wordings is None or slot.faces is None:
+        return None
+    for text, face in slot.faces.items():
+        known = wordings.get(text)
+        if known is None:
+            wordings[text] = Face(text, face.sample, face.first_seen, face.count)
+        else:
+            known.count += face.count
+            if face.first_seen is not None and (
+                known.first_seen is None or face.first_seen < known.first_seen
+            ):
+                known.first_seen, known.sample = face.first_seen, face.sample
+    return wordings if len(wordings) <= MAX_FACES else None
+
+
+def final_faces(wordings: dict[str, Face] | None) -> list[Face]:
+    """A pattern's wordings, first seen first; none when it has only one, or too many."""
+    if wordings is None or len(wordings) < 2:
+        return []
+    never = datetime.max.replace(tzinfo=UTC)
+    return sorted(wordings.values(), key=lambda f: (f.first_seen or never, f.text))
 
 
 def add_history(pattern: Pattern, slot: Slot) -> None:

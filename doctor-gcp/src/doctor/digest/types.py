@@ -33,6 +33,17 @@ class LogEvent:
 
 
 @dataclass(slots=True)
+class Face:
+    """One wording of a pattern: its events whose words (numbers and ids masked) are the same,
+    e.g. the OOM killer's victim, the setting or the file a message names."""
+
+    text: str  # the masked text the events share
+    sample: str  # the first such event's message, redacted
+    first_seen: datetime | None
+    count: int
+
+
+@dataclass(slots=True)
 class Pattern:
     """A mined template and what the logs say about it."""
 
@@ -50,6 +61,9 @@ class Pattern:
     minutes: dict[int, int] = field(default_factory=dict)
     minute_step: int = 1
     baseline: int = 0  # its events in the baseline window read before this one (CloudWatch)
+    # Its wordings in the window, first seen first, when it has two to MAX_FACES of them (none
+    # when it has one, or so many that a new one means nothing: ids, users, paths).
+    faces: list[Face] = field(default_factory=list)
 
     def facts(self) -> dict[str, object]:
         """What it is and how often, as JSON values (`patterns --json`, stored history)."""

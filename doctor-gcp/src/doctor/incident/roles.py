@@ -21,6 +21,7 @@ from enum import StrEnum
 
 from doctor.digest.types import Digest, Level, Pattern
 from doctor.incident.causes import TOGETHER_SECONDS, Links, explanations
+from doctor.incident.faces import new_face
 from doctor.incident.onset import CLUSTER_MINUTES, LEAD_MINUTES, State, Timing, assess_timing
 from doctor.taxonomy import Category
 
@@ -63,6 +64,7 @@ class Facts:
     services: tuple[str, ...]
     explains: tuple[str, ...]  # ids of the incident patterns it is a known cause of
     baseline: int | None = None  # its events in the baseline window, when one was read
+    face: str | None = None  # a chronic pattern's new wording that brought it in (`faces`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +110,16 @@ def assess(digest: Digest, categorize: Categorize, links: Links) -> Incident:
     baseline = {p.id: p.baseline for p in digest.patterns} if digest.baseline_minutes else None
     timings = assess_timing(digest.patterns, set(classes), baseline, digest.baseline_minutes)
     by_id = {p.id: p for p in digest.patterns if p.id in classes}
-    return _cast(timings.onset, timings.patterns, classes, by_id, links, digest.baseline_minutes)
+    timed = dict(timings.patterns)
+    faces: dict[str, str] = {}
+    for pid, pattern in by_id.items():
+        # chronic, but with a new wording at the incident, in a kind of failure that sets off
+        # others (a symptom's new object, a timeout on another host, follows from something)
+        if classes[pid][1] <= 0:
+            continue
+        if (face := new_face(pattern, timed[pid], timings.onset)) is not None:
+            faces[pid], timed[pid] = face[0].sample, face[1]
+    return _cast(timings.onset, timed, classes, by_id, links, digest.baseline_minutes, faces)
 
 
 def _cast(
@@ -118,6 +129,7 @@ def _cast(
     patterns: Mapping[str, Pattern],
     links: Links,
     baseline_minutes: int,
+    faces: Mapping[str, str],
 ) -> Incident:
     baseline_read = baseline_minutes > 0
     inside = [pid for pid in patterns if timings[pid].state is not State.CHRONIC]
@@ -233,6 +245,7 @@ def _cast(
             services=tuple(patterns[pid].services),
             explains=tuple(effects.get(pid, ())),
             baseline=patterns[pid].baseline if baseline_read else None,
+            face=faces.get(pid),
         )
         for pid in order
     }

@@ -6,6 +6,7 @@ Failure (1,234), Upstream Unavailable (456). Chronic, before the incident: TLS (
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +18,7 @@ from doctor.models import AnalysisResponse
 
 MAX_NAMED = 3  # issues named per part; the rest are counted
 MAX_SERVICES = 3
+MAX_WORDING_CHARS = 200  # a new wording's sample, as the model is told it
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,5 +122,12 @@ def notes(incident: Incident, links: Links) -> Notes:
             line += f" baseline_events={facts.baseline}"
         if facts.explains:
             line += " explains=" + ",".join(facts.explains[:5])
+        if facts.face is not None:  # chronic, but this wording is new at the incident
+            line += " new_wording=" + json.dumps(_clip(facts.face))
         lines[pid] = line
     return Notes(header, lines, list(incident.order))
+
+
+def _clip(text: str) -> str:
+    line = text.splitlines()[0] if text else ""
+    return line if len(line) <= MAX_WORDING_CHARS else line[: MAX_WORDING_CHARS - 1] + "…"

@@ -1,0 +1,68 @@
+"""A pattern's wordings (`Pattern.faces`): its events with the same words, numbers and ids
+masked, each with its first event, counted as the digest mines them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from doctor.digest import Level, LogEvent, build_digest
+from doctor.digest.slots import MAX_FACES
+from doctor.digest.types import Pattern
+
+T0 = datetime(2026, 5, 14, 21, 0, tzinfo=UTC)
+
+
+def _events(*tasks: tuple[str, float]) -> list[LogEvent]:
+    """An OOM kill per (task, minute), each with its own pid and size."""
+    return [
+        LogEvent(
+            n,
+            f"Memory cgroup out of memory: Killed process {61000 + n} ({task}) "
+            f"total-vm:{15000000 + 7 * n}kB",
+            Level.ERROR,
+            T0 + timedelta(minutes=minute),
+        )
+        for n, (task, minute) in enumerate(tasks)
+    ]
+
+
+def _only(events: list[LogEvent], baseline: list[LogEvent] | None = None) -> Pattern:
+    digest = build_digest(events, baseline=baseline or [], baseline_minutes=30 if baseline else 0)
+    assert len(digest.patterns) == 1, [p.template for p in digest.patterns]
+    return digest.patterns[0]
+
+
+def test_each_wording_counts_its_events_and_keeps_its_first() -> None:
+    pattern = _only(_events(("python3", 2), ("python3", 12), ("triton", 43), ("python3", 22)))
+    assert [(f.count, f.first_seen) for f in pattern.faces] == [
+        (3, T0 + timedelta(minutes=2)),
+        (1, T0 + timedelta(minutes=43)),
+    ]
+    assert "(triton)" in pattern.faces[1].sample
+    assert "(triton)" in pattern.faces[1].text
+    # numbers differ in every event: they are masked, no wording of their own
+    assert "<NUM>" in pattern.faces[0].text
+
+
+def test_a_wording_seen_late_first_keeps_its_earliest_event() -> None:
+    # aggregated sources come out of order: the first event is the earliest, not the first read
+    pattern = _only(_events(("python3", 30), ("triton", 9), ("python3", 5), ("triton", 43)))
+    assert [f.first_seen for f in pattern.faces] == [
+        T0 + timedelta(minutes=5),
+        T0 + timedelta(minutes=9),
+    ]
+    assert pattern.faces[0].sample.startswith("Memory cgroup out of memory: Killed process 61002")
+
+
+def test_one_wording_or_too_many_give_none() -> None:
+    assert _only(_events(("python3", 1), ("python3", 2))).faces == []
+    tasks = [(f"task{chr(97 + n)}", float(n)) for n in range(MAX_FACES + 1)]
+    assert _only(_events(*tasks)).faces == []
+    assert len(_only(_events(*tasks[:MAX_FACES])).faces) == MAX_FACES
+
+
+def test_the_baseline_window_adds_no_wording() -> None:
+    before = _events(("jupyter", -20), ("jupyter", -10))
+    pattern = _only(_events(("python3", 1), ("python3", 2)), baseline=before)
+    assert pattern.baseline == 2
+    assert pattern.faces == []
