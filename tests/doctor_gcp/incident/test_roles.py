@@ -468,6 +468,30 @@ def test_a_burst_that_stopped_just_before_an_unrelated_flood_stays_noise() -> No
     assert roles == [Role.ROOT_CAUSE, Role.CHRONIC]
 
 
+def test_a_burst_that_stopped_before_the_flood_yields_to_a_cause_still_going() -> None:
+    """A red herring: webhook signatures fail for six minutes and stop a minute before the
+    OOM kills whose 502s they could explain too; the cause is what is still going."""
+    herring = Burst(
+        "checkout", "ERROR", "HMAC validation failed for notification {n}, rejecting", 40,
+        ONSET - timedelta(minutes=7), ONSET - timedelta(seconds=70),
+    )  # fmt: skip
+    killed = Burst(
+        "kernel", "ERROR", "Out of memory: Killed process {n} (java) total-vm:4194304kB", 8,
+        ONSET, END,
+    )  # fmt: skip
+    bad_gateway = Burst(
+        "gateway", "ERROR", "upstream returned 502 Bad Gateway for /api/orders/{n}", 300,
+        ONSET + timedelta(seconds=20),
+    )  # fmt: skip
+    diagnosis, roles = _diagnose(herring, killed, bad_gateway)
+    assert categories(diagnosis) == [
+        C.OUT_OF_MEMORY,
+        C.UPSTREAM_UNAVAILABLE,
+        C.AUTHENTICATION_FAILURE,
+    ]
+    assert roles == [Role.ROOT_CAUSE, Role.SYMPTOM, Role.CHRONIC]
+
+
 def test_a_hang_that_fills_a_thread_pool_a_minute_later_is_the_cause() -> None:
     """A vendor stops answering: calls time out, and a minute later the server's thread pool
     is full of requests waiting on it."""

@@ -140,9 +140,31 @@ def _cast(
 
     refused = {pid for pid in inside if _refused(patterns[pid].template)}
     effects = explanations(inside, timings, classes, links, refused)
+    going = int(onset.timestamp()) // 60 if onset is not None else None
+
+    def still_going(pid: str) -> bool:
+        return going is not None and max(patterns[pid].minutes, default=0) >= going
+
+    def outdone(pid: str) -> bool:
+        # a cause still going at the onset explains some of the same (and is none of its own
+        # effects): a red herring's 401s that ended two minutes before the OOM kills whose
+        # 502s they seemed to explain
+        own = set(effects[pid])
+        return any(
+            other != pid
+            and other not in own
+            and not timings[other].handoff
+            and classes[other][0] is not Category.UNKNOWN
+            and classes[other][1] > 0
+            and still_going(other)
+            and own.intersection(effects[other])
+            for other in inside
+        )
+
     # one that stopped in the minute or two before the onset is part of the incident only
-    # where it explains some of it: else it is noise that had stopped
-    lone = [pid for pid in inside if timings[pid].handoff and not effects[pid]]
+    # where it explains some of it, and nothing still going explains the same: else it is
+    # noise that had stopped
+    lone = [pid for pid in inside if timings[pid].handoff and (not effects[pid] or outdone(pid))]
     if lone:
         inside = [pid for pid in inside if pid not in lone]
         chronic += lone
@@ -159,7 +181,6 @@ def _cast(
     # a trickle of 502s is a symptom of something): one that began minutes after it cannot
     # have set off what came before, so the earliest come first and reach decides among them.
     # (One that stopped before the onset set nothing off that is still going.)
-    going = int(onset.timestamp()) // 60 if onset is not None else None
     first_named = min(
         (
             at
@@ -167,7 +188,7 @@ def _cast(
             if classes[pid][0] is not Category.UNKNOWN and classes[pid][1] > 0
             if pid not in refused
             if (at := when(pid)) is not None
-            if going is not None and max(patterns[pid].minutes, default=0) >= going
+            if still_going(pid)
         ),
         default=None,
     )
