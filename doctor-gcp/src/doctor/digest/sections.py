@@ -20,6 +20,7 @@ from .notes import noted_zone
 from .reading import Record
 from .redact import Redactor
 from .service_heads import tailed_file
+from .stream_dates import years_before
 from .types import LogEvent
 from .whole import WholeRecords
 
@@ -66,6 +67,9 @@ class SectionReader(WholeRecords):
         # A stream read as it comes (`tail -f … | cloud-doctor`) must not wait for thousands
         # of lines: its sections must show in its first ones. A file's may start further down.
         ahead = first + list(islice(stream, LOOKAHEAD - len(first))) if self._at_hand else first
+        # A paste may open with a section whose times name no year (syslog's) above the dated
+        # ones: those tell its year.
+        self._stream_years = years_before([text for text, _ in ahead], self._now)
         if any(_sections(text) for text, _ in ahead):
             # A paste of several files or commands: its first lines are read twice, first to
             # tell each section's zone from the others' times
@@ -85,6 +89,7 @@ class SectionReader(WholeRecords):
         notes name, for the others."""
         first = type(self)(Redactor(pii=self.redactor.pii), now=self._now)
         first._clocks = first._noting = clocks = Clocks()
+        first._stream_years = self._stream_years
         zones = clocks.told(list(first.parse_records(ahead)))
         if zones or noted:
             self._clocks = Clocks(zones, noted)

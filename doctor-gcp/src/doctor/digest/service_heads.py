@@ -92,6 +92,9 @@ class ServiceHeads:
     def __init__(self, now: datetime) -> None:
         self._now = now
         self._years = now  # year-less times are placed before it (see `_learn`)
+        # ... where a section's own first lines show no year: the year of the input's first
+        # lines read ahead (a file at hand), else of its first lines
+        self._stream_years: datetime | None = None
         self._prefix: prefixes.Prefix | None = None
         self._heads: dict[str | None, Heads] = {}  # per aggregated service
         self._headed: dict[str | None, bool] = {}  # most of its lines start with a head
@@ -110,7 +113,7 @@ class ServiceHeads:
 
     def _learn(self, sample: list[str]) -> None:
         told = self._zone  # by a section before this one (a host's zone stays its own)
-        self._years = years_before(sample, self._now) or self._now
+        self._years = years_before(sample, self._now) or self._stream_years or self._now
         self._prefix = prefixes.learn(sample, self._years)
         # each line as its prefix reads it, once
         tagged = [self._prefix.read(line) for line in sample] if self._prefix else []
