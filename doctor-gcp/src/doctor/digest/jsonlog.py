@@ -62,7 +62,22 @@ def _frame(frame: object) -> str:
     return str(frame)
 
 
+# Where loggers nest a record's fields, the error among them: lager's (Cloud Foundry,
+# Concourse) "data", Monolog's "context", and others' "extra", "meta", "details" (Rust
+# tracing's "fields" are read as its message, json_shapes)
+_NESTS = ("data", "context", "extra", "meta", "details")
+
+
 def json_exception(obj: dict[str, Any]) -> str | None:
+    found = _exception(obj)
+    if found is None:
+        for key in _NESTS:
+            if isinstance(nested := obj.get(key), dict) and (found := _exception(nested)):
+                return found
+    return found
+
+
+def _exception(obj: dict[str, Any]) -> str | None:
     for key in EXC_KEYS:
         value = obj.get(key)
         if value is None or value is False or value is True or value == "":
