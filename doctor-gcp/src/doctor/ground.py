@@ -11,7 +11,7 @@ place keep the engine's order.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from itertools import chain, zip_longest
 
@@ -79,11 +79,11 @@ def _grounded_issue(
     stated: DiagnosedIssue, cited: list[Pattern], incident: Incident | None
 ) -> Issue:
     role = incident.role(p.id for p in cited) if incident is not None else None
-    lead: list[str] = []
+    lead: dict[str, str] = {}
     if incident is not None:  # the root cause's own lines lead the evidence, not its echoes
         cited = sorted(cited, key=lambda p: incident.place(p.id))
         # ... and a chronic pattern's new wording that brought it in, before its old ones
-        lead = [f.face for p in cited if (f := incident.facts.get(p.id)) and f.face]
+        lead = {p.id: f.face for p in cited if (f := incident.facts.get(p.id)) and f.face}
     return Issue(
         type=stated.type,
         category=stated.category,
@@ -101,12 +101,15 @@ def _grounded_issue(
 
 
 def evidence_lines(
-    cited: list[Pattern], limit: int = MAX_EVIDENCE_LINES, *, lead: Sequence[str] = ()
+    cited: list[Pattern], limit: int = MAX_EVIDENCE_LINES, *, lead: Mapping[str, str] | None = None
 ) -> list[str]:
-    """Redacted samples taken round-robin across the cited patterns, so each one is shown,
-    after the lines in `lead`."""
-    per_pattern = [p.samples or [p.template] for p in cited]
-    interleaved = chain(lead, chain.from_iterable(zip_longest(*per_pattern)))
+    """Redacted samples taken round-robin across the cited patterns, so each one is shown;
+    a pattern's line in `lead` (by id) first among its own."""
+    lead = lead or {}
+    per_pattern = [
+        [lead[p.id], *p.samples] if p.id in lead else p.samples or [p.template] for p in cited
+    ]
+    interleaved = chain.from_iterable(zip_longest(*per_pattern))
     lines = _dedupe(_clip(line) for line in interleaved if line is not None)
     return lines[:limit]
 

@@ -61,8 +61,35 @@ def test_one_wording_or_too_many_give_none() -> None:
     assert len(_only(_events(*tasks[:MAX_FACES])).faces) == MAX_FACES
 
 
-def test_the_baseline_window_adds_no_wording() -> None:
-    before = _events(("jupyter", -20), ("jupyter", -10))
-    pattern = _only(_events(("python3", 1), ("python3", 2)), baseline=before)
+def test_the_baseline_windows_wordings_come_first_as_old_ones() -> None:
+    before = _events(("triton", -20), ("triton", -10))
+    pattern = _only(_events(("python3", 1), ("python3", 2), ("triton", 3)), baseline=before)
     assert pattern.baseline == 2
-    assert pattern.faces == []
+    assert [(f.count, f.first_seen) for f in pattern.faces] == [
+        (3, T0 - timedelta(minutes=20)),  # triton's, seen before the window
+        (2, T0 + timedelta(minutes=1)),
+    ]
+
+
+def test_a_wording_that_differs_in_a_digit_the_masks_keep_is_its_own() -> None:
+    # "python3" and "python2" have one shape key (digits as "0"), not one wording
+    many = [("python3", float(minute)) for minute in range(20)]
+    pattern = _only(_events(*many, ("python2", 42.5)))
+    assert [(f.count, "(python2)" in f.text) for f in pattern.faces] == [(20, False), (1, True)]
+
+
+def test_a_wordings_sample_is_cut_like_the_patterns() -> None:
+    long = _events(("python3", 1), ("triton", 2))
+    long[1].message += "\n\tat c.e.Worker.run(Worker.java:88)" * 300  # a stack below it
+    pattern = _only(long)
+    assert len(pattern.faces[1].sample) <= len(pattern.samples[1]) < 2_100
+
+
+def test_informational_wordings_with_a_digit_the_masks_keep_are_not_kept() -> None:
+    # below warnings the shape key is kept for speed: it cannot tell python3 from python2
+    events = _events(("python3", 1), ("python2", 2), ("triton", 3), ("triton", 4))
+    for event in events:
+        event.level = Level.INFO
+    assert _only(events).faces == []  # one wording left (triton's): none to compare
+    events.append(LogEvent(9, events[2].message.replace("triton", "ray"), Level.INFO, T0))
+    assert ["(triton)" in f.text for f in _only(events).faces] == [False, True]

@@ -137,7 +137,7 @@ def test_the_new_wording_dates_the_pattern_from_its_first_event() -> None:
     ("faces", "why"),
     [
         ((_face("python3", 1, 1), _face("triton", 42.5, 1)), "the old wording never repeated"),
-        ((_face("python3", 1, 4), _face("triton", 20, 1)), "new long before the onset"),
+        ((_face("python3", 1, 4), _face("triton", 32.5, 1)), "new before the cause's lead"),
         ((_face("python3", 1, 4), _face("triton", 44.5, 1)), "new after the onset's minute"),
         (
             (_face("python3", 1, 4), _face("triton", 42.5, 1), _face("ray", 50, 1)),
@@ -151,6 +151,12 @@ def test_the_new_wording_dates_the_pattern_from_its_first_event() -> None:
 )
 def test_no_new_wording_is_taken_when(faces: tuple[Face, ...], why: str) -> None:
     assert new_face(_pattern(*faces), CHRONIC, AT) is None, why
+
+
+def test_a_new_wording_just_inside_the_lead_is_taken() -> None:
+    found = new_face(_pattern(_face("python3", 1, 4), _face("triton", 33.5, 1)), CHRONIC, AT)
+    assert found is not None
+    assert found[1].exact == (T0 + timedelta(minutes=33.5)).timestamp()
 
 
 def test_only_a_chronic_pattern_with_an_onset_is_read_for_a_new_wording() -> None:

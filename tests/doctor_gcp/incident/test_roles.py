@@ -492,6 +492,26 @@ def test_a_burst_that_stopped_before_the_flood_yields_to_a_cause_still_going() -
     assert roles == [Role.ROOT_CAUSE, Role.SYMPTOM, Role.CHRONIC]
 
 
+def test_a_burst_before_the_flood_set_off_by_the_cause_still_going_stays_its_symptom() -> None:
+    """The disk fills eight minutes before the onset and stays full; the database refuses
+    connections until a minute before it: the cause still going explains the burst too."""
+    full = Burst(
+        "db", "ERROR", "could not extend file base/16384/2619: No space left on device {n}", 40,
+        ONSET - timedelta(minutes=8), END,
+    )  # fmt: skip
+    refused = Burst(
+        "api", "ERROR", "could not connect to server: Connection refused (orders-db:5432) {n}",
+        30, ONSET - timedelta(minutes=6), ONSET - timedelta(seconds=70),
+    )  # fmt: skip
+    bad_gateway = Burst(
+        "gateway", "ERROR", "upstream returned 502 Bad Gateway for /api/orders/{n}", 300,
+        ONSET + timedelta(seconds=20),
+    )  # fmt: skip
+    diagnosis, roles = _diagnose(full, refused, bad_gateway, TIMEOUTS)
+    assert categories(diagnosis)[0] is C.DISK_FULL
+    assert roles[categories(diagnosis).index(C.DATABASE_CONNECTION)] is Role.SYMPTOM
+
+
 def test_a_hang_that_fills_a_thread_pool_a_minute_later_is_the_cause() -> None:
     """A vendor stops answering: calls time out, and a minute later the server's thread pool
     is full of requests waiting on it."""

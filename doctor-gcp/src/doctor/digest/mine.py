@@ -48,6 +48,11 @@ _TRUNCATED = "\n... [truncated]"
 # digit, or a letter a digit follows) so the regex engine skips to candidates instead of trying
 # every position: the same matches as "[0-9a-fA-F]*[0-9][0-9a-fA-F]*", a third faster.
 _VARIABLE = re.compile(r"[0-9a-fA-F](?:(?<=[0-9])|(?=[a-fA-F]*+[0-9]))[0-9a-fA-F]*+")
+_KEPT_DIGIT = re.compile(r"\d(?![^<>\s]*>)")  # a digit outside the masks' <PLACEHOLDERS>
+
+
+def _sample(message: str) -> str:
+    return message if len(message) <= MAX_SAMPLE_CHARS else message[:MAX_SAMPLE_CHARS] + _TRUNCATED
 
 
 class DigestBuilder:
@@ -81,11 +86,9 @@ class DigestBuilder:
         slot.count += 1
         self._record(slot, event)
         if slot.faces is not None and (face := self._face_text[code]) is not None:
-            see_face(slot, face, event.message, event.timestamp)
+            see_face(slot, face, _sample(event.message), event.timestamp)
         if len(slot.samples) < self.max_samples:
-            sample = event.message
-            if len(sample) > MAX_SAMPLE_CHARS:
-                sample = sample[:MAX_SAMPLE_CHARS] + _TRUNCATED
+            sample = _sample(event.message)
             if sample not in slot.samples:
                 slot.samples.append(sample)
 
@@ -93,7 +96,12 @@ class DigestBuilder:
         """An event of the baseline window before the one analysed: it only counts towards its
         pattern's `baseline` (no sample, no timeline, no pattern of its own if the window never
         shows it). Feed the baseline first: it is older."""
-        self._slots[self._face_slot[self._code_of(event)]].baseline += 1
+        code = self._code_of(event)
+        slot = self._slots[self._face_slot[code]]
+        slot.baseline += 1
+        # its wordings were there before the window: none of them is new in it (`Face`)
+        if slot.faces is not None and (face := self._face_text[code]) is not None:
+            see_face(slot, face, _sample(event.message), event.timestamp)
 
     def _code_of(self, event: LogEvent) -> int:
         """The event's wording code (see `_face`): its slot, and its masked text while the
@@ -121,7 +129,12 @@ class DigestBuilder:
                 if code is None:
                     code = self._face(self._mine(miner, key, masked), masked)
                     remember(miner.masked, masked, code, limit)
-                remember(miner.shapes, shape, code, limit)
+                # A digit the masks kept ("python3", "web01") makes the shape key, which turns
+                # it into "0", stand for other wordings too ("python2"): for warnings and
+                # worse such a text is found by its masked text only; below, the shape key
+                # keeps its speed on the bulk of a log and the text no wording (`_face`).
+                if level < Level.WARNING or _KEPT_DIGIT.search(masked) is None:
+                    remember(miner.shapes, shape, code, limit)
             remember(raw, text, code, limit)
         return code
 
@@ -130,8 +143,12 @@ class DigestBuilder:
         so that each event's wording is known without masking it again; the text is kept only
         while its slot keeps wordings (a text evicted from the caches and seen again gets a
         second code with the same text)."""
+        slot = self._slots[slot_no]
+        kept = slot.faces is not None
+        if kept and slot.level < Level.WARNING and _KEPT_DIGIT.search(masked) is not None:
+            kept = False  # its shape key stands for other wordings too (`_code_of`)
         self._face_slot.append(slot_no)
-        self._face_text.append(masked if self._slots[slot_no].faces is not None else None)
+        self._face_text.append(masked if kept else None)
         return len(self._face_slot) - 1
 
     def _record(self, slot: Slot, event: LogEvent) -> None:

@@ -37,7 +37,8 @@ class Slot:
 
 
 def see_face(slot: Slot, text: str, message: str, stamp: datetime | None) -> None:
-    """Count an event of the slot under its wording `text` (its masked mining text)."""
+    """Count an event of the slot under its wording `text` (its masked mining text);
+    `message`, already cut to a sample's length, stands for it where it is the first."""
     faces = slot.faces
     if faces is None:
         return

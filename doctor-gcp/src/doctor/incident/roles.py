@@ -146,13 +146,14 @@ def _cast(
         return going is not None and max(patterns[pid].minutes, default=0) >= going
 
     def outdone(pid: str) -> bool:
-        # a cause still going at the onset explains some of the same (and is none of its own
-        # effects): a red herring's 401s that ended two minutes before the OOM kills whose
-        # 502s they seemed to explain
+        # a cause still going at the onset explains some of the same (and is neither its own
+        # effect nor its cause): a red herring's 401s that ended two minutes before the OOM
+        # kills whose 502s they seemed to explain
         own = set(effects[pid])
         return any(
             other != pid
             and other not in own
+            and pid not in effects[other]
             and not timings[other].handoff
             and classes[other][0] is not Category.UNKNOWN
             and classes[other][1] > 0

@@ -123,7 +123,7 @@ def notes(incident: Incident, links: Links) -> Notes:
         if facts.explains:
             line += " explains=" + ",".join(facts.explains[:5])
         if facts.face is not None:  # chronic, but this wording is new at the incident
-            line += " new_wording=" + json.dumps(_clip(facts.face))
+            line += " new_wording=" + json.dumps(_clip(facts.face), ensure_ascii=False)
         lines[pid] = line
     return Notes(header, lines, list(incident.order))
 
