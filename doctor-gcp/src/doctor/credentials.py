@@ -36,9 +36,10 @@ log = logging.getLogger(__name__)
 TokenLoader = Callable[[], str]
 
 ROLE_SESSION_NAME = "cloud-doctor"
-# Two tries of at most ~10 s: an STS that hangs costs a request ~20 s, not 101 s.
+# Two tries of at most ~10 s: an STS that hangs costs a request ~10 s, not 101 s.
+# `total_max_attempts` counts tries; botocore reads `max_attempts` as retries.
 STS_CONFIG = Config(
-    connect_timeout=5, read_timeout=5, retries={"mode": "standard", "max_attempts": 2}
+    connect_timeout=5, read_timeout=5, retries={"mode": "standard", "total_max_attempts": 2}
 )
 FAILURE_TTL_SECONDS = 30.0
 

@@ -36,7 +36,7 @@ def _live_aws(check: PathCheck, settings: Settings) -> PathCheck:
     config = Config(
         connect_timeout=LIVE_TIMEOUT_SECONDS,
         read_timeout=LIVE_TIMEOUT_SECONDS,
-        retries={"mode": "standard", "max_attempts": 1},
+        retries={"mode": "standard", "total_max_attempts": 1},  # one try: a check, not a job
     )
     problems, identities = [], {}
     for target in check.facts.get("targets", []):
