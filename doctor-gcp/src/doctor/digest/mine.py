@@ -85,8 +85,7 @@ class DigestBuilder:
         slot = self._slots[slot_no]
         slot.count += 1
         self._record(slot, event)
-        if slot.faces is not None and (face := self._face_text[code]) is not None:
-            see_face(slot, face, _sample(event.message), event.timestamp)
+        self._see(slot, code, event)
         if len(slot.samples) < self.max_samples:
             sample = _sample(event.message)
             if sample not in slot.samples:
@@ -99,7 +98,10 @@ class DigestBuilder:
         code = self._code_of(event)
         slot = self._slots[self._face_slot[code]]
         slot.baseline += 1
-        # its wordings were there before the window: none of them is new in it (`Face`)
+        self._see(slot, code, event)  # its wordings were there before the window (`Face`)
+
+    def _see(self, slot: Slot, code: int, event: LogEvent) -> None:
+        """Count the event under its wording, while its slot keeps wordings."""
         if slot.faces is not None and (face := self._face_text[code]) is not None:
             see_face(slot, face, _sample(event.message), event.timestamp)
 
@@ -125,27 +127,28 @@ class DigestBuilder:
             code = miner.shapes.get(shape)
             if code is None:
                 masked = self._masker.mask(text)
-                code = miner.masked.get(masked)
-                if code is None:
-                    code = self._face(self._mine(miner, key, masked), masked)
-                    remember(miner.masked, masked, code, limit)
                 # A digit the masks kept ("python3", "web01") makes the shape key, which turns
                 # it into "0", stand for other wordings too ("python2"): for warnings and
                 # worse such a text is found by its masked text only; below, the shape key
                 # keeps its speed on the bulk of a log and the text no wording (`_face`).
-                if level < Level.WARNING or _KEPT_DIGIT.search(masked) is None:
+                kept_digit = _KEPT_DIGIT.search(masked) is not None
+                code = miner.masked.get(masked)
+                if code is None:
+                    code = self._face(self._mine(miner, key, masked), masked, kept_digit)
+                    remember(miner.masked, masked, code, limit)
+                if level < Level.WARNING or not kept_digit:
                     remember(miner.shapes, shape, code, limit)
             remember(raw, text, code, limit)
         return code
 
-    def _face(self, slot_no: int, masked: str) -> int:
+    def _face(self, slot_no: int, masked: str, kept_digit: bool) -> int:
         """A new code for a masked text mined into `slot_no`. The caches hold codes, not slots,
         so that each event's wording is known without masking it again; the text is kept only
         while its slot keeps wordings (a text evicted from the caches and seen again gets a
         second code with the same text)."""
         slot = self._slots[slot_no]
         kept = slot.faces is not None
-        if kept and slot.level < Level.WARNING and _KEPT_DIGIT.search(masked) is not None:
+        if kept and slot.level < Level.WARNING and kept_digit:
             kept = False  # its shape key stands for other wordings too (`_code_of`)
         self._face_slot.append(slot_no)
         self._face_text.append(masked if kept else None)

@@ -49,9 +49,7 @@ def see_face(slot: Slot, text: str, message: str, stamp: datetime | None) -> Non
             return
         faces[text] = Face(text, message, stamp, 1)
         return
-    face.count += 1
-    if stamp is not None and (face.first_seen is None or stamp < face.first_seen):
-        face.first_seen, face.sample = stamp, message
+    _merge(face, 1, stamp, message)
 
 
 def add_faces(slot: Slot, wordings: dict[str, Face] | None) -> dict[str, Face] | None:
@@ -63,12 +61,15 @@ def add_faces(slot: Slot, wordings: dict[str, Face] | None) -> dict[str, Face] |
         if known is None:
             wordings[text] = Face(text, face.sample, face.first_seen, face.count)
         else:
-            known.count += face.count
-            if face.first_seen is not None and (
-                known.first_seen is None or face.first_seen < known.first_seen
-            ):
-                known.first_seen, known.sample = face.first_seen, face.sample
+            _merge(known, face.count, face.first_seen, face.sample)
     return wordings if len(wordings) <= MAX_FACES else None
+
+
+def _merge(face: Face, count: int, first_seen: datetime | None, sample: str) -> None:
+    """Add `count` events to a wording; an earlier first sighting brings its sample."""
+    face.count += count
+    if first_seen is not None and (face.first_seen is None or first_seen < face.first_seen):
+        face.first_seen, face.sample = first_seen, sample
 
 
 def final_faces(wordings: dict[str, Face] | None) -> list[Face]:
