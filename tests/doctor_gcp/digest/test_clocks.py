@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from doctor.digest import parse_lines, parse_records
 from doctor.digest.clocks import Clocks, SectionKey, section_zones
 from doctor.digest.reading import untimed
@@ -55,6 +57,30 @@ def test_a_tailed_file_in_local_time_is_read_in_the_zone_that_puts_it_among_the_
     assert _times(lines, "connection refused") == _minutes(T0 + timedelta(seconds=0.207), 30)
     # the zoned lines stay as they name themselves
     assert _times(lines, "session 0 ") == [T0]
+
+
+@pytest.mark.parametrize(
+    ("bind", "checkout"),
+    [
+        ("==== ns1:/var/log/named/named.log ====", "==== web02:/srv/checkout/api.json ===="),
+        ("----- ns1: journalctl -u named -----", "----- web02: docker logs checkout -----"),
+        ("### C:\\logs\\named.log ###", "### C:\\logs\\checkout.json ###"),
+    ],
+)
+def test_a_pasted_files_banner_opens_a_section_of_its_own(bind: str, checkout: str) -> None:
+    lines = [bind, *_named(timedelta(hours=2)), checkout, *_checkout()]
+    assert _times(lines, "connection refused") == _minutes(T0 + timedelta(seconds=0.207), 30)
+    services = {e.service for e in parse_lines(lines, now=NOW) if "session" in e.message}
+    assert services == {"checkout"}  # the banner's file, or its command's container
+
+
+@pytest.mark.parametrize(
+    "banner", ["=== Summary ===", "*** WARNING: disk ***", "--- 2026-05-09 12:00 ---", "---"]
+)
+def test_a_title_or_a_time_between_dashes_is_no_section(banner: str) -> None:
+    lines = ["==> ns1/named.log <==", *_named(timedelta(hours=2)), banner, *_checkout()]
+    services = {e.service for e in parse_lines(lines, now=NOW) if "session" in e.message}
+    assert services == {"ns1"}  # still the tailed file's lines
 
 
 def test_a_commands_output_in_local_time_is_shifted_and_so_are_times_west_of_utc() -> None:

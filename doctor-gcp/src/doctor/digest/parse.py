@@ -42,7 +42,7 @@ from .prefixes import Prefix
 from .reading import CUT_MARK, MAX_LINE_CHARS, Record, untimed
 from .redact import Redactor
 from .sections import SectionReader, commands
-from .service_heads import NOT_A_HEAD, tailed_file
+from .service_heads import NOT_A_HEAD, SECTION_OPENS, tailed_file
 from .types import Level, LogEvent
 
 SAMPLE_LINES = 200  # the first lines of a stream, from which its heads are learned
@@ -93,7 +93,7 @@ class LogParser(SectionReader):
             for text, stamp in source:
                 if whole or "\n" in text.rstrip("\r\n"):
                     self._whole(text, stamp)
-                elif text.startswith("==> ") and (path := tailed_file(text)) is not None:
+                elif text[:3] in SECTION_OPENS and (path := tailed_file(text)) is not None:
                     if path in self._files:
                         self._next_file(path, [])
                         continue

@@ -19,7 +19,7 @@ from .exports import CsvRows, Row, as_record, csv_columns, header_at
 from .notes import noted_zone
 from .reading import Record
 from .redact import Redactor
-from .service_heads import tailed_file
+from .service_heads import SECTION_OPENS, tailed_file
 from .stream_dates import years_before
 from .types import LogEvent
 from .whole import WholeRecords
@@ -28,8 +28,8 @@ LOOKAHEAD = 5_000  # a paste's first lines, whose sections' zones are told from 
 
 
 def _sections(line: str) -> bool:
-    """Whether a line opens a paste's section: a `tail` header or a shell command."""
-    if line.startswith("==> "):
+    """Whether a line opens a paste's section: a `tail` header, a banner or a shell command."""
+    if line[:3] in SECTION_OPENS:
         return tailed_file(line) is not None
     return line.startswith("$ ") and commands(line)
 
