@@ -93,3 +93,18 @@ def test_informational_wordings_with_a_digit_the_masks_keep_are_not_kept() -> No
     assert _only(events).faces == []  # one wording left (triton's): none to compare
     events.append(LogEvent(9, events[2].message.replace("triton", "ray"), Level.INFO, T0))
     assert ["(triton)" in f.text for f in _only(events).faces] == [False, True]
+
+
+def test_wording_codes_stay_a_few_per_pattern_however_many_texts_are_new() -> None:
+    # every event names a new task: the pattern soon has too many wordings to keep, and its
+    # texts then share one code (each had its own, 12 bytes an event on a low-repetition log)
+    from doctor.digest.mine import DigestBuilder
+
+    builder = DigestBuilder()
+    for event in _events(
+        *[(f"task-{chr(97 + n % 26)}{chr(97 + n // 26 % 26)}", n) for n in range(600)]
+    ):
+        builder.add(event)
+    digest = builder.finish()
+    assert len(digest.patterns) == 1 and digest.patterns[0].count == 600
+    assert len(builder._face_slot) <= 2 * (MAX_FACES + 1)

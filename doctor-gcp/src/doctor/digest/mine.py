@@ -72,6 +72,7 @@ class DigestBuilder:
         self._cache_limit = CACHE_LIMIT
         self._face_slot = array("I")  # slot of each wording code (see `_face`)
         self._face_text: list[str | None] = []  # its masked text, None once the slot has many
+        self._codes: dict[tuple[int, str | None], int] = {}  # (slot, text) -> its code
 
     def add(self, event: LogEvent) -> None:
         code = self._code_of(event)
@@ -142,17 +143,21 @@ class DigestBuilder:
         return code
 
     def _face(self, slot_no: int, masked: str, kept_digit: bool) -> int:
-        """A new code for a masked text mined into `slot_no`. The caches hold codes, not slots,
-        so that each event's wording is known without masking it again; the text is kept only
-        while its slot keeps wordings (a text evicted from the caches and seen again gets a
-        second code with the same text)."""
+        """The code of a masked text mined into `slot_no`. The caches hold codes, not slots,
+        so that each event's wording is known without masking it again. A text has a code of
+        its own only while its slot keeps wordings; the others share their slot's, so codes
+        stay a few per slot however many texts are new (a low-repetition log's are all)."""
         slot = self._slots[slot_no]
         kept = slot.faces is not None
         if kept and slot.level < Level.WARNING and kept_digit:
             kept = False  # its shape key stands for other wordings too (`_code_of`)
-        self._face_slot.append(slot_no)
-        self._face_text.append(masked if kept else None)
-        return len(self._face_slot) - 1
+        key = (slot_no, masked if kept else None)
+        code = self._codes.get(key)
+        if code is None:
+            code = self._codes[key] = len(self._face_slot)
+            self._face_slot.append(slot_no)
+            self._face_text.append(key[1])
+        return code
 
     def _record(self, slot: Slot, event: LogEvent) -> None:
         """The event's time (first/last seen, timelines) and service, on its slot."""
