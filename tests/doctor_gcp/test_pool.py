@@ -127,7 +127,7 @@ def test_close_does_not_wait_for_a_hanging_analysis(settings: Settings) -> None:
         silent.listen(8)
         hanging = f"http://127.0.0.1:{silent.getsockname()[1]}"
         stuck = settings.model_copy(update={"aws_endpoint_url": hanging})
-        pool = AnalysisPool(stuck, 1)  # its worker's STS call hangs: 4 tries x 10 s
+        pool = AnalysisPool(stuck, 1)  # its worker's STS call hangs: 2 tries x 5 s
         outcome: list[BaseException | AnalysisResponse] = []
 
         def run() -> None:

@@ -34,7 +34,7 @@ TRUNCATION_MARK = " …[truncated by chaos-app]"
 CLIENT_CONFIG = Config(
     connect_timeout=5,
     read_timeout=30,
-    retries={"mode": "standard", "max_attempts": 6},
+    retries={"mode": "standard", "total_max_attempts": 6},  # tries: max_attempts counts retries
     user_agent_extra="chaos-app/0.1",
 )
 

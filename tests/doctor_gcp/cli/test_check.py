@@ -16,16 +16,17 @@ from tests.fakes.slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 SECRETS = (API_TOKEN, BOT_TOKEN, SIGNING_SECRET)
 
 
-def run(*args: str) -> tuple[int, str]:
+def run(*args: str, stream: str = "output") -> tuple[int, str]:
     result = CliRunner().invoke(cli, ["check", *args])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     for secret in SECRETS:
         assert secret not in result.output
-    return result.exit_code, result.output
+    return result.exit_code, getattr(result, stream)
 
 
 def checked(*args: str) -> tuple[int, dict[str, Any]]:
-    code, output = run("--json", *args)
+    # stdout only, as `| jq` reads it: a library's warning goes to stderr
+    code, output = run("--json", *args, stream="stdout")
     return code, json.loads(output)
 
 

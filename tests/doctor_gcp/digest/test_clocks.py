@@ -75,9 +75,11 @@ def test_a_pasted_files_banner_opens_a_section_of_its_own(bind: str, checkout: s
 
 
 @pytest.mark.parametrize(
-    "banner", ["=== Summary ===", "*** WARNING: disk ***", "--- 2026-05-09 12:00 ---", "---"]
+    "banner",
+    ["=== Summary ===", "=== node-1: elected leader ===", "---- src/lib.rs - add (line 3) ----"],
 )
-def test_a_title_or_a_time_between_dashes_is_no_section(banner: str) -> None:
+def test_a_title_between_rules_is_no_section(banner: str) -> None:
+    # its lines stay the section's, and neither section's zone moves (`test_banners`)
     lines = ["==> ns1/named.log <==", *_named(timedelta(hours=2)), banner, *_checkout()]
     services = {e.service for e in parse_lines(lines, now=NOW) if "session" in e.message}
     assert services == {"ns1"}  # still the tailed file's lines

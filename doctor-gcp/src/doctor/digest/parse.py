@@ -37,12 +37,13 @@ from .anatomy import (
     is_frame,
     may_touch_stack,
 )
+from .banners import SECTION_OPENS, tailed_file
 from .pending import Held, OpenEvent
 from .prefixes import Prefix
 from .reading import CUT_MARK, MAX_LINE_CHARS, Record, untimed
 from .redact import Redactor
 from .sections import SectionReader, commands
-from .service_heads import NOT_A_HEAD, SECTION_OPENS, tailed_file
+from .service_heads import NOT_A_HEAD
 from .types import Level, LogEvent
 
 SAMPLE_LINES = 200  # the first lines of a stream, from which its heads are learned

@@ -13,13 +13,13 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from itertools import chain, islice
 
+from .banners import SECTION_OPENS, tailed_file
 from .blocks import Block, opens_block
 from .clocks import Clocks, SectionKey
 from .exports import CsvRows, Row, as_record, csv_columns, header_at
 from .notes import noted_zone
 from .reading import Record
 from .redact import Redactor
-from .service_heads import SECTION_OPENS, tailed_file
 from .stream_dates import years_before
 from .types import LogEvent
 from .whole import WholeRecords

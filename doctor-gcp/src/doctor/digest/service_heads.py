@@ -21,13 +21,13 @@ from .anatomy import (
     OMITTED_FRAMES,
     STACK_CONTINUATIONS,
 )
+from .banners import section_service, tailed_file
 from .head_model import Head
 from .head_tokens import LEVEL_KEYS, TIME_KEYS
 from .headers import Heads
 from .json_keys import record_stamp
 from .jsonlog import json_record
 from .kernel import without_printk_time
-from .service_names import file_service
 from .stream_dates import EARLIEST, first_dated, years_before
 from .wrapped import wrapped_line
 from .zones import MIN_NEIGHBOURS, ZONES, Timed, agreed, neighbour_zones, zone_step
@@ -73,32 +73,6 @@ _LOGFMT_HEAD = re.compile(
     rf"(?:{TIME_KEYS}\"?\d{{4}}-\d\d-\d\d|{LEVEL_KEYS}\"?"
     r"(?i:trace|debug|info|notice|warn|warning|error|err|fatal|panic|crit|critical)\b)"
 )
-
-
-# `tail` of several files puts "==> /var/log/nginx/error.log <==" before each file's lines;
-# people who paste several files or hosts put a banner of their own
-# ("==== web01:/var/log/nginx/error.log ====", "----- db01: journalctl -u postgresql -----").
-_TAIL_FILE = re.compile(r"==> (.+) <==[ \t]*")
-_BANNER = re.compile(r"([=#*-])\1{2,} (\S.*?) \1{3,}[ \t]*")
-SECTION_OPENS = frozenset({"==>", "===", "---", "###", "***"})  # a header's first 3 characters
-
-
-def tailed_file(line: str) -> str | None:
-    """The file (or host and command) a `tail` header or a paste's banner names, or None for
-    any other line. A banner names a path or a host ("web01: …"), not a title ("== Summary
-    ==") or a time ("--- 2026-05-14 10:00 ---")."""
-    line = line.rstrip("\r\n")
-    if (found := _TAIL_FILE.fullmatch(line)) is not None:
-        return found[1]
-    if (found := _BANNER.fullmatch(line)) is None:
-        return None
-    first = found[2].split(None, 1)[0]
-    if first[0].isdigit():
-        return None
-    if "/" in first or "\\" in first:
-        return found[2]
-    # a host's name holds a digit, a dash or a dot ("web01:", "ats-edge:"); "Note:" is a title
-    return found[2] if first.endswith(":") and any(c in first for c in "0123456789-.") else None
 
 
 class ServiceHeads:
@@ -245,7 +219,7 @@ class ServiceHeads:
         self._file = path
         if path in self._files:
             return
-        self._files[path] = file_service(path)
+        self._files[path] = section_service(path)
         lines: list[str] = []
         current = path
         for line in ahead:

@@ -68,8 +68,6 @@ def file_service(path: str) -> str:
     """Who writes a file, by its path: its folder ("/var/log/nginx/error.log": nginx), its
     name where the folder is a generic one ("/var/log/syslog": syslog), or the container a
     kubelet's link names."""
-    if "/" not in path and "\\" not in path and " " in path.strip():
-        return path.rsplit(maxsplit=1)[-1]  # a banner's host and command: "web01: docker logs api"
     parts = path.replace("\\", "/").rstrip("/").split("/")
     if (container := _CONTAINER_LOG.fullmatch(parts[-1])) is not None:
         return container["container"]

@@ -39,7 +39,7 @@ DEFAULT_FILTER_PATTERN = " ".join(
 LOGS_CONFIG = Config(
     connect_timeout=5,
     read_timeout=30,
-    retries={"mode": "adaptive", "max_attempts": 8},
+    retries={"mode": "adaptive", "total_max_attempts": 8},  # tries: max_attempts counts retries
     max_pool_connections=16,
 )
 PAGE_SIZE = 10_000  # FilterLogEvents' maximum `limit`, whatever max_logs is: fewer calls
