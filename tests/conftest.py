@@ -15,6 +15,9 @@ from typing import Any
 
 import pytest
 
+# The order of the modules in a run: the longest first (see the module).
+pytest_plugins = ["tests.ordering"]
+
 _LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
 _DEAD_PROXY = "http://127.0.0.1:9"  # the discard port: nothing listens, connections fail fast
 _PROXY_VARIABLES = (
