@@ -234,3 +234,32 @@ def test_a_file_at_hand_has_its_sections_found_past_its_first_lines() -> None:
 
     assert first(at_hand=True) == T0 + timedelta(seconds=0.207)
     assert first(at_hand=False) == T0 + timedelta(hours=2, seconds=0.207)
+
+
+def _clock_only(zone: timedelta, count: int = 30) -> list[str]:
+    """A Java service's time-only Log4j2 lines (`%d{HH:mm:ss.SSS}`), its host's local time."""
+    return [
+        f"{T0 + zone + MINUTE * i:%H:%M:%S}.719 [http-nio-8080-exec-{i}] ERROR c.a.cart.RecoClient"
+        f" - recommendations unavailable for cart {i}"
+        for i in range(count)
+    ]
+
+
+def test_times_of_day_alone_pasted_below_dated_lines_are_on_their_day_and_in_their_zone() -> None:
+    # `kubectl logs` of a time-only service in Chicago (-06:00), pasted below a JSON log in UTC
+    lines = [
+        "$ kubectl logs deploy/checkout",
+        *_checkout(),
+        "$ kubectl logs deploy/cart-service",
+        *_clock_only(timedelta(hours=-6)),
+    ]
+    assert _times(lines, "recommendations unavailable") == _minutes(
+        T0 + timedelta(seconds=0.719), 30
+    )
+
+
+def test_times_of_day_alone_among_the_others_already_are_on_their_day_unmoved() -> None:
+    lines = ["$ cat checkout.json", *_checkout(), "$ cat cart.log", *_clock_only(timedelta(0))]
+    assert _times(lines, "recommendations unavailable") == _minutes(
+        T0 + timedelta(seconds=0.719), 30
+    )

@@ -104,6 +104,10 @@ class EventAssembler(ServiceHeads):
         if timestamp is not None and not head.dated:
             if self._zones and (zone := self._zone_of(agg)):  # its neighbours told its zone
                 timestamp -= zone
+            elif self._shift:  # its section's, as for dated times (see `_in_zone`)
+                timestamp -= self._shift
+            elif self._noting is not None:
+                self._noting.naive.add(number)
             timestamp, clock = self._on_the_day(timestamp), True
         if timestamp is not None and head.dated and (self._zones or self._clocks is not None):
             timestamp = self._in_zone(agg, number, timestamp, head.zoned, stamp)

@@ -124,7 +124,9 @@ class ServiceHeads:
         self._zone = self._local_zone(tagged)
         timed = self._sample_times(sample, tagged)
         self._zones = neighbour_zones(timed)
-        self._dated = first_dated(sample, timed)
+        # A section whose first lines date nothing (times of day alone, pasted below another
+        # source's dated lines) is on the day of the last time read before it, not today's.
+        self._dated = first_dated(sample, timed) or self._dated
         prefix_zone = self._zones.pop(PREFIX_TIME, None)
         if not self._zone and prefix_zone:  # no line of its own named the syslog times' zone
             self._zone = prefix_zone
