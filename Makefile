@@ -5,7 +5,7 @@ PY ?= python3
 export UV_PYTHON_DOWNLOADS := never
 # Python's bytecode cache stays on for these targets and the processes they start. Where
 # PYTHONDONTWRITEBYTECODE is set (CI images, some shells), every process compiled every module
-# it imported: `cloud-doctor --version` took 1.6 s instead of 0.7 s, and the tests, which start
+# it imported: `cloud-doctor --version` took 1.6 s instead of 0.8 s, and the tests, which start
 # hundreds of processes, twice as long. (The images compile their bytecode when they install.)
 unexport PYTHONDONTWRITEBYTECODE
 # Recursive (=) so it is evaluated after the bootstrap prerequisite has run.

@@ -73,9 +73,15 @@ class _Recorder:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self.spent[_module(report.nodeid)] += report.duration
 
-    def pytest_sessionfinish(self) -> None:
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        # A run cut short (Ctrl-C, -x, --maxfail) timed only part of its modules: not recorded
+        if exitstatus not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            return
+        if session.shouldstop or session.shouldfail:
+            return
         ran = {module: round(seconds, 1) for module, seconds in self.spent.items()}
-        merged = {**_recorded(), **ran}
+        root = session.config.rootpath
+        merged = {m: s for m, s in {**_recorded(), **ran}.items() if (root / m).is_file()}
         ordered = dict(sorted(merged.items(), key=lambda kv: (-kv[1], kv[0])))
         DURATIONS.write_text(json.dumps(ordered, indent=1) + "\n", encoding="utf-8")
 

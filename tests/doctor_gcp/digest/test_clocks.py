@@ -246,7 +246,7 @@ def _clock_only(zone: timedelta, count: int = 30) -> list[str]:
 
 
 def test_times_of_day_alone_pasted_below_dated_lines_are_on_their_day_and_in_their_zone() -> None:
-    # `kubectl logs` of a time-only service in Chicago (-06:00), pasted below a JSON log in UTC
+    # `kubectl logs` of a time-only service six hours behind UTC, pasted below a JSON log in UTC
     lines = [
         "$ kubectl logs deploy/checkout",
         *_checkout(),
@@ -263,3 +263,41 @@ def test_times_of_day_alone_among_the_others_already_are_on_their_day_unmoved() 
     assert _times(lines, "recommendations unavailable") == _minutes(
         T0 + timedelta(seconds=0.719), 30
     )
+
+
+def _json_section(start: datetime, count: int = 40, every: timedelta = MINUTE) -> list[str]:
+    return [
+        f'{{"time":"{start + every * i:%Y-%m-%dT%H:%M:%S}.000Z","level":"info","msg":"deploy {i}"}}'
+        for i in range(count)
+    ]
+
+
+def test_times_of_day_alone_below_recent_dated_lines_stay_on_today() -> None:
+    # a deploy log of three days ago, then a service's times of day alone: for a paste of
+    # recent logs, today (the times are this morning's, UTC) is the likelier day
+    now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+    today = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+    lines = [
+        "$ aws logs tail /deploy --since 4d",
+        *_json_section(datetime(2026, 11, 24, 9, 0, tzinfo=UTC)),
+        "$ kubectl logs deploy/cart",
+        *_clock_only(today - T0),
+    ]
+    events = parse_lines(lines, now=now)
+    times = [e.timestamp for e in events if "recommendations" in e.message]
+    assert times == _minutes(today + timedelta(seconds=0.719), 30)
+
+
+def test_a_section_of_times_of_day_alone_is_never_shifted_beyond_twelve_hours() -> None:
+    # yesterday evening's JSON, then this morning's times of day alone (UTC): +14 h would put
+    # them among the JSON, but a time of day cannot tell +14 h from -10 h
+    now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+    today = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+    lines = [
+        "$ aws logs tail /deploy --since 1d",
+        *_json_section(datetime(2026, 11, 26, 20, 0, tzinfo=UTC), every=timedelta(seconds=90)),
+        "$ kubectl logs deploy/cart",
+        *_clock_only(today - T0, count=60),
+    ]
+    times = [e.timestamp for e in parse_lines(lines, now=now) if "recommendations" in e.message]
+    assert times == _minutes(today + timedelta(seconds=0.719), 60)

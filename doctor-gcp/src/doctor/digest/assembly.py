@@ -108,6 +108,7 @@ class EventAssembler(ServiceHeads):
                 timestamp -= self._shift
             elif self._noting is not None:
                 self._noting.naive.add(number)
+                self._noting.clocks.add(number)
             timestamp, clock = self._on_the_day(timestamp), True
         if timestamp is not None and head.dated and (self._zones or self._clocks is not None):
             timestamp = self._in_zone(agg, number, timestamp, head.zoned, stamp)

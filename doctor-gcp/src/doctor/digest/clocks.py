@@ -35,6 +35,9 @@ ENDS = timedelta(minutes=15)  # ... and end this near the zoned times' end
 # command run later than a host in India or Newfoundland
 _HOUR = timedelta(hours=1)
 _SHIFTS = [_HOUR * k for k in range(-int(ZONES / _HOUR), int(ZONES / _HOUR) + 1) if k]
+# A time of day alone was put on the day nearest its neighbours', so +14 h and -10 h put it
+# at the same moment: its section is only shifted by the zones that cannot be mistaken (±12 h)
+_CLOCK_SHIFTS = [shift for shift in _SHIFTS if abs(shift) <= 12 * _HOUR]
 
 
 class Clocks:
@@ -47,6 +50,7 @@ class Clocks:
         self.noted = noted or timedelta(0)  # the zone the paste's notes name (`notes`)
         self.naive: set[int] = set()  # the lines whose time was read without a zone
         self.borrowed: set[int] = set()  # the events that took the time of a line before
+        self.clocks: set[int] = set()  # the naive lines whose time was a time of day alone
         self.starts: list[tuple[int, SectionKey]] = [(0, (0, None))]
 
     @property
@@ -61,19 +65,24 @@ class Clocks:
         firsts = [line for line, _ in self.starts]
         naive: dict[SectionKey, list[datetime]] = {}
         zoned: list[datetime] = []
+        clocked: set[SectionKey] = set()
         for event in events:
             if event.timestamp is None or event.first_line in self.borrowed:
                 continue
             if event.first_line in self.naive:
                 key = self.starts[bisect_right(firsts, event.first_line) - 1][1]
                 naive.setdefault(key, []).append(event.timestamp)
+                if event.first_line in self.clocks:
+                    clocked.add(key)
             else:
                 zoned.append(event.timestamp)
-        return section_zones(naive, zoned)
+        return section_zones(naive, zoned, clocked)
 
 
 def section_zones(
-    naive: dict[SectionKey, list[datetime]], zoned: list[datetime]
+    naive: dict[SectionKey, list[datetime]],
+    zoned: list[datetime],
+    clocked: set[SectionKey] | None = None,
 ) -> dict[SectionKey, timedelta]:
     """How far ahead of UTC each section's zone-less times are, where the zoned times tell
     (see the module's docstring): zero for a section among them already (UTC's, whatever a
@@ -97,7 +106,8 @@ def section_zones(
         if among(timedelta(0)) > APART:
             found[key] = timedelta(0)
             continue
-        shares = sorted(((among(shift), shift) for shift in _SHIFTS), reverse=True)
+        shifts = _CLOCK_SHIFTS if clocked and key in clocked else _SHIFTS
+        shares = sorted(((among(shift), shift) for shift in shifts), reverse=True)
         (best, shift), (second, _) = shares[0], shares[1]
         # Sources pasted together were written until about the same moment: a log that ended
         # hours before the others (a service that crashed) is no other zone's

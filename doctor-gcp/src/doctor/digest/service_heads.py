@@ -125,8 +125,11 @@ class ServiceHeads:
         timed = self._sample_times(sample, tagged)
         self._zones = neighbour_zones(timed)
         # A section whose first lines date nothing (times of day alone, pasted below another
-        # source's dated lines) is on the day of the last time read before it, not today's.
-        self._dated = first_dated(sample, timed) or self._dated
+        # source's dated lines) is on the day of the last time read before it where the stream
+        # is older than half a year (its year guess is not now): then today is surely wrong,
+        # where for a paste of recent logs today is the likelier day.
+        carried = self._dated if self._years < self._now else None
+        self._dated = first_dated(sample, timed) or carried
         prefix_zone = self._zones.pop(PREFIX_TIME, None)
         if not self._zone and prefix_zone:  # no line of its own named the syslog times' zone
             self._zone = prefix_zone
