@@ -272,32 +272,27 @@ def _json_section(start: datetime, count: int = 40, every: timedelta = MINUTE) -
     ]
 
 
-def test_times_of_day_alone_below_recent_dated_lines_stay_on_today() -> None:
-    # a deploy log of three days ago, then a service's times of day alone: for a paste of
-    # recent logs, today (the times are this morning's, UTC) is the likelier day
-    now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
-    today = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+TODAY = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)  # this morning, before NOW
+
+
+@pytest.mark.parametrize(
+    ("before", "every", "count"),
+    [
+        # a deploy log of three days ago: for a paste of recent logs, today is the likelier day
+        (datetime(2026, 11, 24, 9, 0, tzinfo=UTC), MINUTE, 30),
+        # yesterday evening's: +14 h would put the times among its own, but a time of day
+        # cannot tell +14 h from -10 h, so a section's times of day move ±12 h at most
+        (datetime(2026, 11, 26, 20, 0, tzinfo=UTC), timedelta(seconds=90), 60),
+    ],
+)
+def test_this_mornings_times_of_day_alone_stay_this_mornings_below_older_lines(
+    before: datetime, every: timedelta, count: int
+) -> None:
     lines = [
         "$ aws logs tail /deploy --since 4d",
-        *_json_section(datetime(2026, 11, 24, 9, 0, tzinfo=UTC)),
+        *_json_section(before, every=every),
         "$ kubectl logs deploy/cart",
-        *_clock_only(today - T0),
+        *_clock_only(TODAY - T0, count=count),
     ]
-    events = parse_lines(lines, now=now)
-    times = [e.timestamp for e in events if "recommendations" in e.message]
-    assert times == _minutes(today + timedelta(seconds=0.719), 30)
-
-
-def test_a_section_of_times_of_day_alone_is_never_shifted_beyond_twelve_hours() -> None:
-    # yesterday evening's JSON, then this morning's times of day alone (UTC): +14 h would put
-    # them among the JSON, but a time of day cannot tell +14 h from -10 h
-    now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
-    today = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
-    lines = [
-        "$ aws logs tail /deploy --since 1d",
-        *_json_section(datetime(2026, 11, 26, 20, 0, tzinfo=UTC), every=timedelta(seconds=90)),
-        "$ kubectl logs deploy/cart",
-        *_clock_only(today - T0, count=60),
-    ]
-    times = [e.timestamp for e in parse_lines(lines, now=now) if "recommendations" in e.message]
-    assert times == _minutes(today + timedelta(seconds=0.719), 60)
+    times = [e.timestamp for e in parse_lines(lines, now=NOW) if "recommendations" in e.message]
+    assert times == _minutes(TODAY + timedelta(seconds=0.719), count)
