@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -45,8 +46,23 @@ def _recorded() -> dict[str, float]:
     return {str(k): float(v) for k, v in loaded.items() if isinstance(v, int | float)}
 
 
+_WORKER_KEY = "ordering_durations"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    # xdist's controller reads the file once for every worker: were it edited between two
+    # workers' collections, their orders would differ and xdist would stop the run.
+    node.workerinput[_WORKER_KEY] = _recorded()
+
+
+def _durations(config: pytest.Config) -> dict[str, float]:
+    given = getattr(config, "workerinput", {}).get(_WORKER_KEY)
+    return dict(given) if isinstance(given, dict) else _recorded()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    recorded = _recorded()
+    recorded = _durations(config)
     weight: dict[str, float] = {}
     for item in items:
         module = _module(item.nodeid)
