@@ -64,17 +64,12 @@ def _durations(config: pytest.Config) -> dict[str, float]:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     recorded = _durations(config)
     weight: dict[str, float] = {}
-    for item in items:
-        module = _module(item.nodeid)
-        if module in recorded:
-            weight[module] = recorded[module]
-        elif item.get_closest_marker("slow") is not None:
-            weight[module] = UNKNOWN_SLOW
-        else:
-            weight.setdefault(module, 0.0)
     first: dict[str, int] = {}
     for index, item in enumerate(items):
-        first.setdefault(_module(item.nodeid), index)
+        module = _module(item.nodeid)
+        first.setdefault(module, index)
+        guess = UNKNOWN_SLOW if item.get_closest_marker("slow") is not None else 0.0
+        weight[module] = recorded.get(module, max(guess, weight.get(module, 0.0)))
     # Stable: a module's own tests keep their order; equal weights keep the collection's.
     items.sort(key=lambda item: (-weight[_module(item.nodeid)], first[_module(item.nodeid)]))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from doctor.digest import Level, LogEvent, build_digest
+from doctor.digest.mine import DigestBuilder
 from doctor.digest.slots import MAX_FACES
 from doctor.digest.types import Pattern
 
@@ -98,8 +99,6 @@ def test_informational_wordings_with_a_digit_the_masks_keep_are_not_kept() -> No
 def test_wording_codes_stay_a_few_per_pattern_however_many_texts_are_new() -> None:
     # every event names a new task: the pattern soon has too many wordings to keep, and its
     # texts then share one code (each had its own, 12 bytes an event on a low-repetition log)
-    from doctor.digest.mine import DigestBuilder
-
     builder = DigestBuilder()
     for event in _events(
         *[(f"task-{chr(97 + n % 26)}{chr(97 + n // 26 % 26)}", n) for n in range(600)]

@@ -102,13 +102,9 @@ class EventAssembler(ServiceHeads):
         timestamp = None if _gives_way(head, stamp) else head.timestamp
         clock = False  # a time of day alone, placed on the day of the lines around it
         if timestamp is not None and not head.dated:
-            if self._zones and (zone := self._zone_of(agg)):  # its neighbours told its zone
-                timestamp -= zone
-            elif self._shift:  # its section's, as for dated times (see `_in_zone`)
-                timestamp -= self._shift
-            elif self._noting is not None:
-                self._noting.naive.add(number)
-                self._noting.clocks.add(number)
+            timestamp = self._in_zone(agg, number, timestamp, False, None)
+            if self._noting is not None and number in self._noting.naive:
+                self._noting.clocks.add(number)  # its day is a guess (see `clocks`)
             timestamp, clock = self._on_the_day(timestamp), True
         if timestamp is not None and head.dated and (self._zones or self._clocks is not None):
             timestamp = self._in_zone(agg, number, timestamp, head.zoned, stamp)
@@ -126,7 +122,7 @@ class EventAssembler(ServiceHeads):
     def _in_zone(
         self, agg: str | None, number: int, timestamp: datetime, zoned: bool, stamp: datetime | None
     ) -> datetime:
-        """A head's dated time, in UTC: one that names no zone is in its host's (told by its
+        """A head's time, in UTC: one that names no zone is in its host's (told by its
         neighbours, `zones`), or its section's (`clocks`)."""
         noting = self._noting
         if zoned:

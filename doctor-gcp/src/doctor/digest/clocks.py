@@ -16,7 +16,7 @@ a zone (`Clocks.noting`), then for real, each section's zone-less times shifted 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 
 from .types import LogEvent
@@ -82,7 +82,7 @@ class Clocks:
 def section_zones(
     naive: dict[SectionKey, list[datetime]],
     zoned: list[datetime],
-    clocked: set[SectionKey] | None = None,
+    clocked: Collection[SectionKey] = frozenset(),
 ) -> dict[SectionKey, timedelta]:
     """How far ahead of UTC each section's zone-less times are, where the zoned times tell
     (see the module's docstring): zero for a section among them already (UTC's, whatever a
@@ -106,7 +106,7 @@ def section_zones(
         if among(timedelta(0)) > APART:
             found[key] = timedelta(0)
             continue
-        shifts = _CLOCK_SHIFTS if clocked and key in clocked else _SHIFTS
+        shifts = _CLOCK_SHIFTS if key in clocked else _SHIFTS
         shares = sorted(((among(shift), shift) for shift in shifts), reverse=True)
         (best, shift), (second, _) = shares[0], shares[1]
         # Sources pasted together were written until about the same moment: a log that ended
