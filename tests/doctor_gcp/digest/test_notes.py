@@ -51,3 +51,17 @@ def test_a_zone_named_in_passing_is_no_note_about_the_times() -> None:
 def test_summer_time_is_read_on_the_day_of_iso_times_written_with_a_t() -> None:
     lines = ["# hosts on America/Chicago", "2026-07-01T09:00:00 ERROR x"]
     assert noted_zone(lines, datetime(2027, 1, 15, tzinfo=UTC)) == timedelta(hours=-5)
+
+
+def test_a_note_gives_way_to_neighbours_that_show_a_source_is_in_utc() -> None:
+    # Two writers interleaved: one names its zone (Z), the other none but writes the same
+    # moments, so it is in UTC too; the note's zone is the other hosts', not this one's.
+    start = datetime(2026, 4, 21, 9, 0, tzinfo=UTC)
+    lines = ["# pasted from the hosts (all on America/Chicago local time)", ""]
+    for i in range(20):
+        at = start + timedelta(seconds=30 * i)
+        lines.append(f"{at:%Y-%m-%dT%H:%M:%S}.000Z INFO gateway request {i} served")
+        lines.append(f"{at:%Y-%m-%d %H:%M:%S},500 INFO worker job {i} done")
+    events = list(parse_lines(lines, now=NOW))
+    jobs = [e.timestamp for e in events if "worker job" in e.message]
+    assert jobs == [start + timedelta(seconds=30 * i, milliseconds=500) for i in range(20)]

@@ -108,7 +108,7 @@ def test_a_zone_needs_three_neighbours_and_two_thirds_of_them() -> None:
     assert neighbour_zones(timed([120, 120, 0, 0])) == {}  # no agreement
     assert neighbour_zones(timed([120, 120, 120, 0])) == {"nginx": two_hours}
     assert neighbour_zones(timed([127, 127, 127])) == {}  # 7 minutes off a zone's step
-    assert neighbour_zones(timed([0, 0, 0])) == {}  # in UTC already
+    assert neighbour_zones(timed([0, 0, 0])) == {"nginx": timedelta(0)}  # told: in UTC
     # a naive line 6 lines from any zoned one has no neighbour: two left are too few
     far = timed([120, 120, 120])
     assert neighbour_zones([far[0], *[None] * 5, far[1], *[None] * 5, *far[2:]]) == {}

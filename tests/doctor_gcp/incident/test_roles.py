@@ -492,6 +492,34 @@ def test_a_burst_that_stopped_before_the_flood_yields_to_a_cause_still_going() -
     assert roles == [Role.ROOT_CAUSE, Role.SYMPTOM, Role.CHRONIC]
 
 
+# S3 throttling in an export job for a minute, over five minutes before the incident (too
+# short to be steady, chronic noise, by its timeline)
+THROTTLED = Burst(
+    "exports", "WARN", "PutObject exports/{n}.xlsx throttled (503 SlowDown), retry 3/3", 12,
+    ONSET - timedelta(minutes=6, seconds=10), ONSET - timedelta(minutes=5),
+)  # fmt: skip
+BAD_GATEWAY = Burst(
+    "gateway", "ERROR", "upstream returned 502 Bad Gateway for /api/orders/{n}", 300,
+    ONSET + timedelta(seconds=20),
+)  # fmt: skip
+
+
+def test_a_burst_over_minutes_before_the_flood_yields_to_a_cause_still_going() -> None:
+    """The red herring stopped five minutes before the OOM kills whose 502s it could explain
+    too: not a handoff (that is the minute or two before), yet what set them off is still going."""
+    killed = Burst(
+        "kernel", "ERROR", "Out of memory: Killed process {n} (java) total-vm:4194304kB", 8,
+        ONSET, END,
+    )  # fmt: skip
+    diagnosis, roles = _diagnose(THROTTLED, killed, BAD_GATEWAY)
+    assert categories(diagnosis) == [C.OUT_OF_MEMORY, C.UPSTREAM_UNAVAILABLE, C.RATE_LIMITED]
+    assert roles == [Role.ROOT_CAUSE, Role.SYMPTOM, Role.CHRONIC]
+    # with nothing still going to explain the 502s, the throttling stays their cause
+    diagnosis, roles = _diagnose(THROTTLED, BAD_GATEWAY)
+    assert categories(diagnosis) == [C.RATE_LIMITED, C.UPSTREAM_UNAVAILABLE]
+    assert roles == [Role.ROOT_CAUSE, Role.SYMPTOM]
+
+
 def test_a_burst_before_the_flood_set_off_by_the_cause_still_going_stays_its_symptom() -> None:
     """The disk fills eight minutes before the onset and stays full; the database refuses
     connections until a minute before it: the cause still going explains the burst too."""

@@ -128,8 +128,8 @@ class EventAssembler(ServiceHeads):
         if zoned:
             if noting is not None:  # (a syslog prefix's zone-less time gave way)
                 noting.naive.discard(number)
-        elif self._zones and (zone := self._zone_of(agg)):
-            timestamp -= zone
+        elif self._zones and (zone := self._zone_of(agg)) is not None:
+            timestamp -= zone  # (none where its neighbours show UTC: no note moves it)
         elif stamp is not None:
             pass  # it agrees with the prefix's time, read in its zone already
         elif self._shift:

@@ -61,7 +61,6 @@ ERROR_DETAILS = ("DETAIL:", "HINT:", "STATEMENT:", "CONTEXT:", "QUERY:", "LOCATI
 # The key of a prefix's zone-less time among the sources whose zone neighbours tell (no
 # service's name holds a NUL)
 PREFIX_TIME = "\x00prefix"
-_NO_ZONE = timedelta(0)
 _DAY = timedelta(days=1)
 
 
@@ -181,10 +180,11 @@ class ServiceHeads:
             return clock
         return clock + _DAY * round((anchor - clock) / _DAY)
 
-    def _zone_of(self, agg: str | None) -> timedelta:
-        """How far ahead of UTC a source's zone-less times are, where neighbours told."""
+    def _zone_of(self, agg: str | None) -> timedelta | None:
+        """How far ahead of UTC a source's zone-less times are, where neighbours told (zero
+        where they told it is in UTC); None where they did not."""
         source = self._sources.get(agg, agg) if agg is not None else agg
-        return self._zones.get(source, _NO_ZONE)
+        return self._zones.get(source)
 
     def _local_zone(self, tagged: list[prefixes.Tagged]) -> timedelta:
         """How far ahead of UTC a stream's syslog times are (a host's local time: syslog

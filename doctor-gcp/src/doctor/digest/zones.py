@@ -30,11 +30,17 @@ def zone_step(offset: timedelta) -> timedelta:
 
 
 def agreed(offsets: Counter[timedelta], least: int = 1) -> timedelta:
-    """The zone most offsets agree on (two thirds of them, and at least `least`), else none."""
+    """The zone most offsets agree on (two thirds of them, and at least `least`), else none
+    (UTC)."""
+    return agreement(offsets, least) or timedelta(0)
+
+
+def agreement(offsets: Counter[timedelta], least: int = 1) -> timedelta | None:
+    """As `agreed`, but None where the offsets agree on no zone, so UTC agreed on is told."""
     if not offsets:
-        return timedelta(0)
+        return None
     zone, count = offsets.most_common(1)[0]
-    return zone if count >= least and 3 * count >= 2 * offsets.total() else timedelta(0)
+    return zone if count >= least and 3 * count >= 2 * offsets.total() else None
 
 
 class Timed(NamedTuple):
@@ -49,8 +55,8 @@ def neighbour_zones(timed: Sequence[Timed | None]) -> dict[str | None, timedelta
     """Per source whose times name no zone, how far ahead of UTC they are, where the zoned
     times of the lines near its own agree on a zone's step (`timed`: the stream's first lines
     in order, None for a line without a time; a time of day alone counts by its time of day).
-    Zero offsets count as agreement too, so a source in UTC beside a zoned one learns
-    nothing."""
+    Zero offsets count as agreement too: a source in UTC beside a zoned one is told it is in
+    UTC, so no note naming the other hosts' zone moves it."""
     zoned_at = {i: line for i, line in enumerate(timed) if line is not None and line.zoned}
     if not zoned_at:
         return {}
@@ -81,8 +87,8 @@ def neighbour_zones(timed: Sequence[Timed | None]) -> dict[str | None, timedelta
         step = zone_step(offset)
         if abs(offset - step) <= SLACK and abs(step) <= ZONES:
             votes.setdefault(line.source, Counter())[step] += 1
-    zones = {source: agreed(counted, MIN_NEIGHBOURS) for source, counted in votes.items()}
-    return {source: zone for source, zone in zones.items() if zone}
+    zones = {source: agreement(counted, MIN_NEIGHBOURS) for source, counted in votes.items()}
+    return {source: zone for source, zone in zones.items() if zone is not None}
 
 
 def _around(indices: list[int], i: int) -> tuple[int | None, int | None]:

@@ -6,7 +6,8 @@ are root-cause candidates. A candidate of a causing category that began more tha
 `CLUSTER_MINUTES` after the first one still going at the onset comes after it (it cannot have
 set off what came before it); among the others the one that explains the most of the incident
 comes first, then the earliest. A trickle of symptoms that began minutes before the cause is
-chronic, and so is a burst that stopped just before the onset and explains none of it. Counts
+chronic, and so is a burst that stopped just before the onset and explains none of it, or any
+burst over before the onset whose effects a cause still going explains as well. Counts
 and a fixed category order play no part, and services do not matter: a rotated Redis password in
 `cache` explains pool errors in `worker`.
 """
@@ -22,7 +23,14 @@ from enum import StrEnum
 from doctor.digest.types import Digest, Level, Pattern
 from doctor.incident.causes import TOGETHER_SECONDS, Links, explanations
 from doctor.incident.faces import new_face
-from doctor.incident.onset import CLUSTER_MINUTES, LEAD_MINUTES, State, Timing, assess_timing
+from doctor.incident.onset import (
+    CLUSTER_MINUTES,
+    HANDOFF_MINUTES,
+    LEAD_MINUTES,
+    State,
+    Timing,
+    assess_timing,
+)
 from doctor.taxonomy import Category
 
 FADED_MINUTES = 2  # a failure quiet this long before the onset had stopped (a blip)
@@ -162,10 +170,21 @@ def _cast(
             for other in inside
         )
 
+    def went_quiet(pid: str) -> bool:
+        # a burst (more than one minute of it) that stopped minutes before the onset
+        minutes = patterns[pid].minutes
+        return going is not None and len(minutes) > 1 and max(minutes) < going - HANDOFF_MINUTES
+
     # one that stopped in the minute or two before the onset is part of the incident only
     # where it explains some of it, and nothing still going explains the same: else it is
-    # noise that had stopped
-    lone = [pid for pid in inside if timings[pid].handoff and (not effects[pid] or outdone(pid))]
+    # noise that had stopped; so is a burst over minutes before it that a cause still going
+    # outdoes (a red herring's S3 throttling, then the OOM kills whose 504s it seemed to explain)
+    lone = [
+        pid
+        for pid in inside
+        if (timings[pid].handoff and not effects[pid])
+        or ((timings[pid].handoff or went_quiet(pid)) and effects[pid] and outdone(pid))
+    ]
     if lone:
         inside = [pid for pid in inside if pid not in lone]
         chronic += lone
