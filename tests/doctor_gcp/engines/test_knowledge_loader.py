@@ -232,6 +232,20 @@ def test_links_are_read_beside_the_rules(tmp_path: Path) -> None:
     assert links == {
         Category.DISK_FULL: frozenset({Category.DATABASE_CONNECTION, Category.TIMEOUT})
     }
+    assert load(tmp_path).lagging == frozenset()
+
+
+def test_a_links_later_symptoms_are_linked_and_told_apart(tmp_path: Path) -> None:
+    write(tmp_path, "disk_full.toml", rule_file())
+    later = LINK.replace("why = ", 'later = ["crash_loop"]\nwhy = ')
+    write(tmp_path, "links.toml", later)
+    read = load(tmp_path)
+    assert read.links[Category.DISK_FULL] == {
+        Category.DATABASE_CONNECTION,
+        Category.TIMEOUT,
+        Category.CRASH_LOOP,
+    }
+    assert read.lagging == {(Category.DISK_FULL, Category.CRASH_LOOP)}
 
 
 @pytest.mark.parametrize(
@@ -239,6 +253,8 @@ def test_links_are_read_beside_the_rules(tmp_path: Path) -> None:
     [
         (LINK.replace('"timeout"', '"timeouts"'), "links.toml: link[0]: symptoms[1]: Input"),
         (LINK.replace('"timeout"', '"disk_full"'), "disk_full lists itself"),
+        (LINK.replace("why = ", 'later = ["disk_full"]\nwhy = '), "disk_full lists itself"),
+        (LINK.replace("why = ", 'later = ["timeout"]\nwhy = '), "timeout is in both"),
         (LINK.replace('"timeout"', '"unknown"'), "unknown cannot be linked"),
         (LINK + LINK, "link[1]: disk_full is listed twice"),
         (LINK.replace("why = ", "because = "), "link[0]: because: unknown field"),

@@ -32,3 +32,35 @@ def test_begun_within_seconds_the_more_causal_kind_is_the_cause() -> None:
 def test_a_cause_begun_well_after_its_effect_explains_nothing() -> None:
     assert _explained(dns=1000.0 + SLACK_SECONDS + 1, hang=1000.0)["dns"] == []
     assert _explained(dns=1000.0 + SLACK_SECONDS - 1, hang=1000.0)["dns"] == ["hang"]
+
+
+def test_a_link_that_needs_time_explains_nothing_begun_with_its_cause() -> None:
+    # a crash loop's callers miss its work once it has been down a while; an exception begun
+    # with it is its cause (a panic kills the process)
+    links = {
+        C.CRASH_LOOP: frozenset({C.APPLICATION_EXCEPTION}),
+        C.APPLICATION_EXCEPTION: frozenset({C.CRASH_LOOP}),
+    }
+    lags = frozenset({(C.CRASH_LOOP, C.APPLICATION_EXCEPTION)})
+    classes = {"crash": (C.CRASH_LOOP, 1), "raised": (C.APPLICATION_EXCEPTION, 0)}
+
+    def explained(crash: float, raised: float) -> dict[str, list[str]]:
+        timings = {
+            "crash": Timing(State.NEW, None, crash),
+            "raised": Timing(State.NEW, None, raised),
+        }
+        return explanations(list(timings), timings, classes, links, set(), lags)
+
+    assert explained(crash=1005.0, raised=1000.0) == {"crash": [], "raised": ["crash"]}
+    assert explained(crash=1000.0, raised=1005.0) == {"crash": [], "raised": ["crash"]}
+    assert explained(crash=1000.0, raised=1090.0) == {"crash": ["raised"], "raised": []}
+    # without the lag, begun together, the more causal kind would be the cause
+    plain = explanations(
+        ["crash", "raised"],
+        {"crash": Timing(State.NEW, None, 1000.0), "raised": Timing(State.NEW, None, 1005.0)},
+        classes,
+        links,
+        set(),
+    )
+    assert plain == {"crash": ["raised"], "raised": []}
+

@@ -520,6 +520,25 @@ def test_a_burst_over_minutes_before_the_flood_yields_to_a_cause_still_going() -
     assert roles == [Role.ROOT_CAUSE, Role.SYMPTOM]
 
 
+def test_a_crash_loop_comes_before_the_500s_of_callers_missing_its_work() -> None:
+    """A worker segfaults on each job and restarts; the API's 500s for the thumbnails it never
+    wrote begin a minute and a half later, in another service."""
+    segfault = Burst(
+        "kernel", "ERROR",
+        "node[{n}]: segfault at 18 ip 00007fa1b76643cd sp 00007fa0407acb9f error 4 in "
+        "libheif.so.1.17.6[7fa1b7660000+8e000]", 20, ONSET, END,
+    )  # fmt: skip
+    missing = Burst(
+        "gallery", "ERROR",
+        "Internal Server Error: /api/v1/albums/{n}/ botocore.exceptions.ClientError: An error "
+        "occurred (404) when calling the HeadObject operation: Not Found", 120,
+        ONSET + timedelta(seconds=90),
+    )  # fmt: skip
+    diagnosis, roles = _diagnose(segfault, missing)
+    assert categories(diagnosis) == [C.CRASH_LOOP, C.APPLICATION_EXCEPTION]
+    assert roles == [Role.ROOT_CAUSE, Role.SYMPTOM]
+
+
 def test_a_burst_before_the_flood_set_off_by_the_cause_still_going_stays_its_symptom() -> None:
     """The disk fills eight minutes before the onset and stays full; the database refuses
     connections until a minute before it: the cause still going explains the burst too."""

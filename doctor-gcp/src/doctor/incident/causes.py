@@ -1,7 +1,9 @@
 """Which incident pattern explains which: a pattern explains another when its category is a
 known cause of the other's (kb/links.toml) and it started no later, give or take
 `SLACK_SECONDS` (minute buckets blur the order of a root cause and the flood it sets off within
-seconds). Of two kinds that cause each other, the one begun clearly first is the cause."""
+seconds). Of two kinds that cause each other, the one begun clearly first is the cause. A link
+that holds only once its cause has gone on a while (`Lags`: a crash loop's callers missing its
+work) explains nothing begun with it, within `TOGETHER_SECONDS`."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ SLACK_SECONDS = 120.0
 TOGETHER_SECONDS = 15.0  # causes that begin this close are independent root causes
 
 Links = Mapping[Category, frozenset[Category]]
+Lags = frozenset[tuple[Category, Category]]  # (cause, symptom) links that need time to show
 
 
 def explanations(
@@ -22,6 +25,7 @@ def explanations(
     classes: Mapping[str, tuple[Category, int]],
     links: Links,
     refused: set[str],
+    lags: Lags = frozenset(),
 ) -> dict[str, list[str]]:
     """For each incident pattern, the incident patterns it explains (see the module doc); a
     request the server `refused` explains none."""
@@ -35,12 +39,15 @@ def explanations(
             return True
         if ta > tb + SLACK_SECONDS:
             return False
-        if a not in links.get(b, frozenset()):
-            return True
+        together = abs(ta - tb) <= TOGETHER_SECONDS
+        if together and (a, b) in lags:
+            return False  # begun together, it is not yet its effect
+        if a not in links.get(b, frozenset()) or (together and (b, a) in lags):
+            return True  # the effect cannot have caused it
         # both are causes of each other (timeouts and 5xx, a hang and a pool it fills): the
         # one that began clearly earlier is the cause; begun together, the more causal kind
         # (a limit hit seconds after the first timeouts still explains them)
-        if abs(ta - tb) <= TOGETHER_SECONDS:
+        if together:
             return classes[cause][1] > classes[effect][1] or (
                 classes[cause][1] == classes[effect][1] and ta <= tb
             )

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from doctor.digest.types import Digest, Level, Pattern
-from doctor.incident.causes import TOGETHER_SECONDS, Links, explanations
+from doctor.incident.causes import TOGETHER_SECONDS, Lags, Links, explanations
 from doctor.incident.faces import new_face
 from doctor.incident.onset import (
     CLUSTER_MINUTES,
@@ -105,7 +105,9 @@ class Incident:
         return (_ROLE_RANK[role] if role is not None else 1, best)
 
 
-def assess(digest: Digest, categorize: Categorize, links: Links) -> Incident:
+def assess(
+    digest: Digest, categorize: Categorize, links: Links, lags: Lags = frozenset()
+) -> Incident:
     """Onsets, chronic noise and causes for the digest's problem patterns (with each one's
     count in the baseline window, when one was read)."""
     classes: dict[str, tuple[Category, int]] = {}
@@ -127,7 +129,9 @@ def assess(digest: Digest, categorize: Categorize, links: Links) -> Incident:
             continue
         if (face := new_face(pattern, timed[pid], timings.onset)) is not None:
             faces[pid], timed[pid] = face[0].sample, face[1]
-    return _cast(timings.onset, timed, classes, by_id, links, digest.baseline_minutes, faces)
+    return _cast(
+        timings.onset, timed, classes, by_id, links, lags, digest.baseline_minutes, faces
+    )
 
 
 def _cast(
@@ -136,6 +140,7 @@ def _cast(
     classes: Mapping[str, tuple[Category, int]],
     patterns: Mapping[str, Pattern],
     links: Links,
+    lags: Lags,
     baseline_minutes: int,
     faces: Mapping[str, str],
 ) -> Incident:
@@ -147,7 +152,7 @@ def _cast(
         return timings[pid].exact
 
     refused = {pid for pid in inside if _refused(patterns[pid].template)}
-    effects = explanations(inside, timings, classes, links, refused)
+    effects = explanations(inside, timings, classes, links, refused, lags)
     going = int(onset.timestamp()) // 60 if onset is not None else None
 
     def still_going(pid: str) -> bool:
@@ -188,7 +193,7 @@ def _cast(
     if lone:
         inside = [pid for pid in inside if pid not in lone]
         chronic += lone
-        effects = explanations(inside, timings, classes, links, refused)
+        effects = explanations(inside, timings, classes, links, refused, lags)
     explained = {e for found in effects.values() for e in found}
     roots = [pid for pid in inside if pid not in explained]
 

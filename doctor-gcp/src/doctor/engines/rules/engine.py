@@ -47,6 +47,7 @@ class RulesEngine:
         self._tiers = order.tiers(knowledge.rules() if rules is None else rules)
         self._after = [r for tier in self._tiers for r in tier if r.after]
         self._links = knowledge.links()
+        self._lags = knowledge.lagging()
         # The incident stage and the diagnosis classify the same patterns: once is enough. The
         # answer depends on the level, template and samples only (MatchText).
         self._classified: dict[tuple[object, ...], Rule | None] = {}
@@ -61,7 +62,7 @@ class RulesEngine:
     def incident(self, digest: Digest) -> Incident:
         """The incident stage's reading of `digest`, with this knowledge base."""
         context = self.context(digest)
-        return assess(digest, lambda p: self.categorize(p, context), self._links)
+        return assess(digest, lambda p: self.categorize(p, context), self._links, self._lags)
 
     def context(self, digest: Digest) -> Context:
         """What the digest's patterns show to the rules that read a line in its context

@@ -41,6 +41,8 @@ class Knowledge:
     rules: tuple[Rule, ...]  # the same order; the engine's choice never depends on it
     # cause -> the categories it sets off (kb/links.toml), read by the incident stage
     links: dict[Category, frozenset[Category]] = field(default_factory=dict)
+    # (cause, symptom) links that hold only once the cause has gone on a while (`later`)
+    lagging: frozenset[tuple[Category, Category]] = frozenset()
 
 
 @functools.cache
@@ -55,6 +57,10 @@ def rules() -> tuple[Rule, ...]:
 
 def links() -> dict[Category, frozenset[Category]]:
     return knowledge().links
+
+
+def lagging() -> frozenset[tuple[Category, Category]]:
+    return knowledge().lagging
 
 
 def load(directory: Traversable) -> Knowledge:
@@ -77,20 +83,25 @@ def load(directory: Traversable) -> Knowledge:
     _check_refinements(built, first_seen)
     _check_after(built, first_seen)
     links_entry = directory / LINKS_FILE
-    links = read_links(links_entry) if links_entry.is_file() else {}
-    return Knowledge(tuple(sources), tuple(built), links)
+    links, lags = read_links(links_entry) if links_entry.is_file() else ({}, frozenset())
+    return Knowledge(tuple(sources), tuple(built), links, lags)
 
 
-def read_links(entry: Traversable) -> dict[Category, frozenset[Category]]:
-    """kb/links.toml: each cause once, with the categories it sets off."""
+def read_links(
+    entry: Traversable,
+) -> tuple[dict[Category, frozenset[Category]], frozenset[tuple[Category, Category]]]:
+    """kb/links.toml: each cause once, with the categories it sets off (its `later` ones
+    among them), and the (cause, symptom) pairs of those `later` ones."""
     path = str(entry)
     spec = _validated(entry, LinksFile, entries="link")
     links: dict[Category, frozenset[Category]] = {}
+    lags: set[tuple[Category, Category]] = set()
     for i, link in enumerate(spec.link):
         if link.cause in links:
             raise KnowledgeError(f"{path}: link[{i}]: {link.cause} is listed twice; merge them")
-        links[link.cause] = frozenset(link.symptoms)
-    return links
+        links[link.cause] = frozenset((*link.symptoms, *link.later))
+        lags.update((link.cause, symptom) for symptom in link.later)
+    return links, frozenset(lags)
 
 
 def _named(by_id: dict[str, Rule], rule_id: str, where: str) -> Rule:

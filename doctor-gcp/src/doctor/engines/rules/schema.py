@@ -281,14 +281,19 @@ class LinkSpec(BaseModel):
 
     cause: Category
     symptoms: list[Category] = Field(min_length=1)
+    # symptoms it sets off only once it has gone on a while (a crash loop's callers miss its
+    # work): one begun with it, within seconds, is not its effect (a panic kills the process)
+    later: list[Category] = []
     why: str = Field(min_length=10)  # the mechanism, for the reader of the file
 
     @model_validator(mode="after")
     def _no_self_link(self) -> LinkSpec:
-        if self.cause in self.symptoms:
+        if self.cause in (*self.symptoms, *self.later):
             raise ValueError(f"{self.cause} lists itself as its own symptom")
-        if Category.UNKNOWN in (self.cause, *self.symptoms):
+        if Category.UNKNOWN in (self.cause, *self.symptoms, *self.later):
             raise ValueError("unknown cannot be linked: nothing is known about it")
+        if twice := sorted(set(self.symptoms) & set(self.later)):
+            raise ValueError(f"{', '.join(twice)} is in both symptoms and later: keep one")
         return self
 
 
