@@ -37,11 +37,9 @@ def explanations(
         ta, tb = timings[cause].exact, timings[effect].exact
         if ta is None or tb is None:
             return True
-        if ta > tb + SLACK_SECONDS:
-            return False
         together = abs(ta - tb) <= TOGETHER_SECONDS
-        if together and (a, b) in lags:
-            return False  # begun together, it is not yet its effect
+        if ta > tb + SLACK_SECONDS or (together and (a, b) in lags):
+            return False  # it began after it, or with it where its effect needs time to show
         if a not in links.get(b, frozenset()) or (together and (b, a) in lags):
             return True  # the effect cannot have caused it
         # both are causes of each other (timeouts and 5xx, a hang and a pool it fills): the
