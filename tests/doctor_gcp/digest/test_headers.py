@@ -545,6 +545,27 @@ FORMATS: list[tuple[str, list[str], tuple[datetime | None, Level | None, str | N
             "orders started in 1.234s.",
         ),
     ),
+    (
+        # hubble observe: a year-less time glued to a colon, then the flow
+        "hubble",
+        [
+            "Nov 18 11:21:37.402: payments/api-9qzrm:43620 (ID:48213) -> db/pg-0:5432 "
+            "(ID:19283) policy-verdict:none EGRESS DENIED (TCP Flags: SYN)",
+            "Nov 18 11:21:37.402: payments/api-9qzrm:43620 (ID:48213) <> db/pg-0:5432 "
+            "(ID:19283) Policy denied DROPPED (TCP Flags: SYN)",
+            "Nov 18 11:21:39.113: payments/api-k2x4n:53963 (ID:48213) -> db/pg-0:5432 "
+            "(ID:19283) to-endpoint FORWARDED (TCP Flags: ACK, PSH)",
+            "Nov 18 11:21:40.020: kube-system/coredns-z7mpl:53 (ID:1021) <- payments/api-k2x4n"
+            ":48110 (ID:48213) to-endpoint FORWARDED (UDP)",
+        ],
+        (
+            datetime(2026, 11, 18, 11, 21, 37, 402000),
+            None,
+            None,
+            "payments/api-9qzrm:43620 (ID:48213) -> db/pg-0:5432 (ID:19283) policy-verdict:none "
+            "EGRESS DENIED (TCP Flags: SYN)",
+        ),
+    ),
 ]
 
 

@@ -86,7 +86,7 @@ def pattern(columns: list[Column]) -> str:
         if index:
             before = columns[index - 1]
             close = (
-                (column.kind == SEP and column.sep in "|,")
+                (column.kind == SEP and column.sep in "|,:")  # hubble's "Nov 18 11:02:06.248: "
                 or before.sep == "|"
                 # brackets end themselves: the JVM's "[2026-…][info][gc] …" has no blank
                 or (_bracketed(before) and _bracketed(column) and column.kind != DATE)

@@ -44,7 +44,7 @@ _ZONE = (
     + "|".join(sorted(ZONE_NAMES, key=len, reverse=True))
     + r")(?![\w.])))?"
 )
-_END = r"(?![\d:])"  # a time never runs on into more digits
+_END = r"(?!\d|:\d)"  # a time never runs on into more digits ("Nov 18 11:02:06.248: " ends)
 
 # Orders of a "aa/bb/cc" date; the first that reads every line of a source wins (see headers).
 DATE_ORDERS = ("ymd", "mdy", "dmy")
