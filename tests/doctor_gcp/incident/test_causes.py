@@ -63,4 +63,3 @@ def test_a_link_that_needs_time_explains_nothing_begun_with_its_cause() -> None:
         set(),
     )
     assert plain == {"crash": ["raised"], "raised": []}
-

@@ -47,7 +47,6 @@ from .service_heads import NOT_A_HEAD
 from .types import Level, LogEvent
 
 SAMPLE_LINES = 200  # the first lines of a stream, from which its heads are learned
-MIN_SECTION_LINES = 20  # a command's output this long, at least, has its heads learned
 IDLE_LINES = 64  # an open event of a quiet service closes after this many lines of others
 # What may follow an error's first line and make it part of the event before: its stack.
 FOLLOW_AN_ERROR = (JVM_CAUSED_BY, JVM_SUPPRESSED, *STACK_CONTINUATIONS)
@@ -111,20 +110,15 @@ class LogParser(SectionReader):
                     and self.stats.lines
                     and self._block is None
                 ):
-                    # A shell command pasted with its output: another program's lines follow,
-                    # whose prefix and heads are learned from them, up to the next command
-                    # (chains never nest, as above). A short output is read as it comes.
-                    ahead = list(islice(source, SAMPLE_LINES))
-                    end = next((i for i, (t, _) in enumerate(ahead) if t[:2] == "$ "), None)
-                    output = ahead[:end]
-                    if len(output) < MIN_SECTION_LINES:
-                        self._next_zone()  # its zone is its own still (`clocks`)
-                        self._read(text, stamp)
-                        source = chain(ahead, stream)
-                        break
-                    self._new_section()
-                    self._read(text, stamp)  # the command is a line of its own
-                    source = chain(self._sampled(output, False), ahead[len(output) :], stream)
+                    # A shell command pasted with its output (chains never nest, as above)
+                    left = self._command(text, stamp, list(islice(source, SAMPLE_LINES)))
+                    source = chain(left, stream)
+                    break
+                elif self._foreign(text):
+                    # Perhaps another source's lines, pasted below without a banner (`shapes`).
+                    # (The read-ahead is as the command's above: chains never nest.)
+                    left = self._shift_at(text, stamp, list(islice(source, SAMPLE_LINES)))
+                    source = chain(left, stream)
                     break
                 else:
                     self._read(text, stamp)
@@ -145,6 +139,7 @@ class LogParser(SectionReader):
         may go on after another file's lines."""
         self.stats.lines += 1
         self._writer = None
+        self._shapes = None  # files named by their banners: no change of source is guessed
         self._tail_file(path, ahead)
         self._enter((self._section, path))
 

@@ -1,6 +1,7 @@
 """How a pasted stream is laid out, above its lines: an export's CSV rows, JSON records printed
 over several lines (`blocks`), and a terminal session's commands, each followed by what it
-printed (a section of its own, whose prefix and heads are learned from its lines).
+printed (a section of its own, whose prefix and heads are learned from its lines); where no
+banner or command says so, a run of lines another source wrote (`shapes`) is a section too.
 
 A paste's sections also tell the zone of times that name none (`clocks`, `notes`).
 
@@ -13,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from itertools import chain, islice
 
+from . import headers, prefixes
 from .banners import SECTION_OPENS, tailed_file
 from .blocks import Block, opens_block
 from .clocks import Clocks, SectionKey
@@ -20,11 +22,22 @@ from .exports import CsvRows, Row, as_record, csv_columns, header_at
 from .notes import noted_zone
 from .reading import Record
 from .redact import Redactor
+from .shapes import (
+    RUN_LINES,
+    RUN_SHARE,
+    foreign_run,
+    indented,
+    run_end,
+    shape,
+    shapes,
+    timed,
+)
 from .stream_dates import years_before
 from .types import LogEvent
 from .whole import WholeRecords
 
 LOOKAHEAD = 5_000  # a paste's first lines, whose sections' zones are told from their times
+MIN_SECTION_LINES = 20  # a command's output this long, at least, has its heads learned
 
 
 def _sections(line: str) -> bool:
@@ -49,6 +62,10 @@ class SectionReader(WholeRecords):
         self._csv: CsvRows | None = None  # the rows of an Insights CSV export
         self._block: Block | None = None  # a JSON record printed over several lines, so far
         self._section = 0  # the commands pasted so far
+        # The shapes the current source's lines take, where a change of source may come
+        # unannounced (`shapes`); None where a banner or command says where sources change
+        self._shapes: frozenset[str] | None = None
+        self._quiet_until = 0  # the line before which no change of source is looked for
 
     _at_hand = False  # the parser's: the whole input is there
 
@@ -83,6 +100,66 @@ class SectionReader(WholeRecords):
             self._clocks = Clocks({}, noted)
             self._shift = noted
         return stream
+
+    def _command(self, text: str, stamp: datetime | None, ahead: list[Record]) -> list[Record]:
+        """A shell command and the lines read ahead after it: another program's lines follow,
+        whose prefix and heads are learned from them, up to the next command (a short output
+        is read as it comes); the records left to read."""
+        end = next((i for i, (t, _) in enumerate(ahead) if t[:2] == "$ "), None)
+        output = ahead[:end]
+        if len(output) < MIN_SECTION_LINES:
+            self._next_zone()  # its zone is its own still (`clocks`)
+            self._read(text, stamp)
+            return ahead
+        self._new_section()
+        self._read(text, stamp)  # the command is a line of its own
+        # (commands named by their prompts: no change of source is guessed)
+        return self._sampled(output, False, watch=False) + ahead[len(output) :]
+
+    def _foreign(self, text: str) -> bool:
+        """Whether a line is in a shape the current source's lines never took (`shapes`)."""
+        return (
+            self._shapes is not None
+            and self.stats.lines >= self._quiet_until
+            and self._block is None
+            and not indented(text)
+            and shape(text) not in self._shapes
+        )
+
+    def _shift_at(self, text: str, stamp: datetime | None, ahead: list[Record]) -> list[Record]:
+        """A foreign line and the lines read ahead after it: where they go on so and are
+        another source's, a section of its own starts at the line, its heads learned from its
+        own lines (up to a third source's); the records left to read."""
+        texts = [text, *(t for t, _ in ahead)]
+        run = [(text, stamp), *ahead]
+        if self._shifted(texts):
+            end = run_end(texts)
+            self._new_section()
+            return self._sampled(run[:end], False) + run[end:]
+        self._quiet_until = self.stats.lines + RUN_LINES
+        return run
+
+    def _shifted(self, lines: list[str]) -> bool:
+        """Whether `lines` are another source's: in shapes the current one never took, its
+        prefix or heads fit next to none of them, and they have a prefix or head with a time
+        of their own (a table a command printed, or messages without heads, start none)."""
+        known = self._shapes
+        if known is None or not foreign_run(lines, known):
+            return False
+        run = [line for line in lines if not indented(line)][:RUN_LINES]
+        if not timed(run):
+            return False
+        if self._prefix is not None:
+            fitted = sum(self._prefix.regex.match(line) is not None for line in run)
+        else:
+            heads = self._heads.get(None)
+            fitted = sum(heads.fits(line) for line in run) if heads is not None else 0
+        if fitted > (1 - RUN_SHARE) * len(run):
+            return False
+        if prefixes.learn(run, self._years) is not None:
+            return True
+        model = headers.learn(run, self._years)
+        return model is not None and any(column.role == "time" for column in model.columns)
 
     def _tell_zones(self, ahead: list[Record], noted: timedelta | None) -> None:
         """Each section's zone, from a first reading of a paste's first lines; the zone its
@@ -137,13 +214,17 @@ class SectionReader(WholeRecords):
         else:
             self._shift = clocks.zone(key)
 
-    def _sampled(self, sample: list[Record], whole: bool) -> list[Record]:
+    def _sampled(self, sample: list[Record], whole: bool, *, watch: bool = True) -> list[Record]:
         """Learn the stream's heads from its first records; those left to read (an Insights
-        CSV export's header line is no event)."""
-        self._learn([text.split("\n", 1)[0] for text, _ in sample])
+        CSV export's header line is no event). With `watch`, a change of source that no banner
+        or command announces is looked for in the lines after them (`shapes`)."""
+        heads = [text.split("\n", 1)[0] for text, _ in sample]
+        self._learn(heads)
         at = None if whole else header_at([text for text, _ in sample])
         if at is None:
+            self._shapes = shapes(heads) if watch and not whole else None
             return sample
+        self._shapes = None
         # Lines above the header (the shell command that printed the file) are lines of
         # their own; the header is no event.
         for text, stamp in sample[:at]:

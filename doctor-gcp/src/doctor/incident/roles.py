@@ -129,9 +129,7 @@ def assess(
             continue
         if (face := new_face(pattern, timed[pid], timings.onset)) is not None:
             faces[pid], timed[pid] = face[0].sample, face[1]
-    return _cast(
-        timings.onset, timed, classes, by_id, links, lags, digest.baseline_minutes, faces
-    )
+    return _cast(timings.onset, timed, classes, by_id, links, lags, digest.baseline_minutes, faces)
 
 
 def _cast(
