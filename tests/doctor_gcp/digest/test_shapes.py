@@ -6,16 +6,20 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from doctor.digest import parse_lines
+from doctor.digest.parse import LogParser
 from doctor.digest.shapes import foreign_run, run_end, shape, shapes
+from doctor.digest.types import LogEvent
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 T0 = datetime(2026, 11, 18, 10, 2, tzinfo=UTC)
 
 
-def _hubble(count: int) -> list[str]:
-    """`hubble observe` in the engineer's local time (no zone): a flow every 5 s."""
+def _hubble(count: int, ahead: timedelta = timedelta(0)) -> list[str]:
+    """`hubble observe` in the engineer's local time (no zone, `ahead` of UTC): a flow every
+    5 s."""
     return [
-        f"{T0 + timedelta(seconds=5 * i):%b %d %H:%M:%S}.248: payments/api-b5hcx:{40000 + i} "
+        f"{T0 + ahead + timedelta(seconds=5 * i):%b %d %H:%M:%S}.248: payments/api-b5hcx:"
+        f"{40000 + i} "
         "(ID:48213) -> db/pg-orders-0:5432 (ID:19283) to-endpoint FORWARDED (TCP Flags: ACK)"
         for i in range(count)
     ]
@@ -34,10 +38,16 @@ def _kubectl(count: int, start: datetime = T0) -> list[str]:
     return lines
 
 
+def _at_hand(lines: list[str]) -> list[LogEvent]:
+    """The events of a file at hand (`cloud-doctor analyze --file`): read ahead for sections."""
+    return list(LogParser(now=NOW, at_hand=True).parse(lines))
+
+
 def test_a_lines_shape_is_what_its_head_is_made_of() -> None:
     assert shape("Nov 18 11:02:06.248: payments/api") == "a 9 9:"
     assert shape("Nov  8 11:02:06.248: payments/api") == "a 9 9:"  # one run of blanks
     assert shape("[pod/payments-api-6c8d9b7f54-tw7lp/payments-api] 2025") == "[a/a-a"
+    assert shape("[pod/api-7d9f/api] 2025") == "[a/a-9"
     assert shape("2025-11-18T10:02:05.531Z INFO") == "9-9-9a"
     assert shapes(["  at com.example.Main(Main.java:3)", ""]) == frozenset()  # no heads
 
@@ -58,7 +68,7 @@ def test_the_source_that_opens_a_run_ends_where_another_begins() -> None:
 
 def test_a_source_pasted_below_another_without_a_banner_has_heads_of_its_own() -> None:
     lines = _hubble(250) + _kubectl(250, T0 + timedelta(minutes=30))
-    events = list(parse_lines(lines, now=NOW))
+    events = _at_hand(lines)
     assert len(events) == 500
     second = events[250]
     assert second.timestamp == T0 + timedelta(minutes=30, milliseconds=531)
@@ -77,8 +87,50 @@ def test_a_short_source_between_two_others_is_learned_from_its_own_lines() -> No
         for i in range(200)
     ]
     lines = _hubble(250) + _kubectl(60, T0 + timedelta(minutes=30)) + redis
-    events = list(parse_lines(lines, now=NOW))
+    events = _at_hand(lines)
     assert len(events) == 510
     assert all(e.service == "payments-api" for e in events[250:310])
     assert events[310].timestamp == T0 + timedelta(minutes=40, milliseconds=100)
     assert events[310].message.endswith("* 0 changes in 300 seconds. Saving...")
+
+
+def test_an_unannounced_section_in_local_time_is_read_in_the_zone_of_a_file_at_hand() -> None:
+    # the same half hour twice: hubble in the engineer's local time (UTC+1, no zone), then
+    # the app's kubectl lines in UTC; a file at hand is read ahead for its sections' zones
+    lines = _hubble(360, timedelta(hours=1)) + _kubectl(360)
+    events = list(LogParser(now=NOW, at_hand=True).parse(lines))
+    assert events[0].timestamp == T0 + timedelta(milliseconds=248)
+    assert events[360].timestamp == T0 + timedelta(milliseconds=531)
+    # read as it comes, nothing is read ahead: the local times stay as written
+    streamed = list(parse_lines(lines, now=NOW))
+    assert streamed[0].timestamp == T0 + timedelta(hours=1, milliseconds=248)
+
+
+def test_a_stray_line_above_the_change_does_not_hold_the_new_source_back() -> None:
+    stray = "WARNING: 2026-11-18 10:22:50 hubble: lost 3 flows (ring buffer full)"
+    lines = [*_hubble(245), stray, *_hubble(5), *_kubectl(200, T0 + timedelta(minutes=30))]
+    events = _at_hand(lines)
+    assert all(e.service == "payments-api" for e in events[251:])
+
+
+def test_a_report_below_a_head_that_announces_it_stays_in_its_event() -> None:
+    ticks = [
+        f"2026-11-18 10:{i // 60:02d}:{i % 60:02d},000 INFO  [scheduler] tick {i}"
+        for i in range(250)
+    ]
+    head = "2026-11-18 10:10:00,000 ERROR [scheduler] 40 jobs failed in the last hour:"
+    rows = [
+        f"job-{i:03d}  nightly-export  started 2026-11-18 09:{i:02d}:22  exit=137"
+        for i in range(40)
+    ]
+    events = _at_hand([*ticks, head, *rows, *ticks[:40]])
+    report = next(e for e in events if "jobs failed" in e.message)
+    assert report.line_count == 41
+    assert len(events) == 250 + 1 + 40
+
+
+def test_a_stream_read_as_it_comes_is_not_held_back_to_look_for_sources() -> None:
+    lines = _hubble(250) + _kubectl(250, T0 + timedelta(minutes=30))
+    events = list(parse_lines(lines, now=NOW))
+    assert len(events) == 500
+    assert events[250].service is None  # read with the first source's heads, as it came

@@ -38,6 +38,8 @@ from .whole import WholeRecords
 
 LOOKAHEAD = 5_000  # a paste's first lines, whose sections' zones are told from their times
 MIN_SECTION_LINES = 20  # a command's output this long, at least, has its heads learned
+SAMPLE = 200  # a stream's first lines, whose heads it is read with (parse.SAMPLE_LINES)
+_STRIDE = 10  # a first look at every tenth line's shape (see `_unannounced`)
 
 
 def _sections(line: str) -> bool:
@@ -45,6 +47,32 @@ def _sections(line: str) -> bool:
     if line[:3] in SECTION_OPENS:
         return tailed_file(line) is not None
     return line.startswith("$ ") and commands(line)
+
+
+def _unannounced(texts: list[str]) -> bool:
+    """Whether another source's lines follow the first ones with no banner or command between
+    (`shapes`): a first look, for the zones of a file at hand's sections."""
+    known = shapes(texts[:SAMPLE])
+    heads = [text for text in texts[SAMPLE:] if not indented(text)]
+    # Every `_STRIDE`th line first: a foreign run holds three of them in a row, foreign too.
+    # Only around those is each line's shape looked at (a shape costs microseconds).
+    marks = [
+        timed([heads[i]]) and shape(heads[i]) not in known for i in range(0, len(heads), _STRIDE)
+    ]
+    for m in range(len(marks) - 2):
+        if not (marks[m] and marks[m + 1] and marks[m + 2]):
+            continue
+        for i in range(max(0, (m - 1) * _STRIDE), (m + 1) * _STRIDE):
+            run = heads[i : i + RUN_LINES]
+            if (
+                len(run) == RUN_LINES
+                and timed(run[:1])
+                and shape(run[0]) not in known
+                and foreign_run(run, known)
+                and timed(run)
+            ):
+                return True
+    return False
 
 
 def commands(line: str) -> bool:
@@ -87,7 +115,9 @@ class SectionReader(WholeRecords):
         # A paste may open with a section whose times name no year (syslog's) above the dated
         # ones: those tell its year.
         self._stream_years = years_before([text for text, _ in ahead], self._now)
-        if any(_sections(text) for text, _ in ahead):
+        if any(_sections(text) for text, _ in ahead) or (
+            self._at_hand and _unannounced([text for text, _ in ahead])
+        ):
             # A paste of several files or commands: its first lines are read twice, first to
             # tell each section's zone from the others' times
             if ahead is first:
@@ -117,13 +147,19 @@ class SectionReader(WholeRecords):
         return self._sampled(output, False, watch=False) + ahead[len(output) :]
 
     def _foreign(self, text: str) -> bool:
-        """Whether a line is in a shape the current source's lines never took (`shapes`)."""
+        """Whether a line may open another source's lines (`shapes`): in a file at hand (a
+        stream read as it comes is not held back to look), a line with a time near its start,
+        in a shape the current source's lines never took, not inside a message whose head
+        announced a body below it ("… failed in the last hour:" and a table)."""
         return (
-            self._shapes is not None
+            self._at_hand
+            and self._shapes is not None
             and self.stats.lines >= self._quiet_until
             and self._block is None
             and not indented(text)
             and shape(text) not in self._shapes
+            and timed([text])
+            and not any(event.follows for event in self._open.values())
         )
 
     def _shift_at(self, text: str, stamp: datetime | None, ahead: list[Record]) -> list[Record]:
@@ -136,7 +172,14 @@ class SectionReader(WholeRecords):
             end = run_end(texts)
             self._new_section()
             return self._sampled(run[:end], False) + run[end:]
-        self._quiet_until = self.stats.lines + RUN_LINES
+        # not here: look again from the next line that may open another source's
+        known = self._shapes or frozenset()
+        later = (
+            j
+            for j, line in enumerate(texts[1:], 1)
+            if not indented(line) and shape(line) not in known and timed([line])
+        )
+        self._quiet_until = self.stats.lines + next(later, len(texts))
         return run
 
     def _shifted(self, lines: list[str]) -> bool:
@@ -166,6 +209,7 @@ class SectionReader(WholeRecords):
         notes name, for the others."""
         first = type(self)(Redactor(pii=self.redactor.pii), now=self._now)
         first._clocks = first._noting = clocks = Clocks()
+        first._at_hand = self._at_hand  # (its sections found as the reading will find them)
         first._stream_years = self._stream_years
         zones = clocks.told(list(first.parse_records(ahead)))
         if zones or noted:
@@ -192,7 +236,8 @@ class SectionReader(WholeRecords):
         self._close_all()
 
     def _new_section(self) -> None:
-        """What the last command printed has ended: its events close, an export ends."""
+        """What the last command printed (or a source found by its shapes) has ended: its
+        events close, an export ends."""
         self._end()
         self._csv = None
         self._file = self._writer = None

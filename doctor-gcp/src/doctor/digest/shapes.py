@@ -4,10 +4,11 @@ out). The heads learned from the first lines read none of the second's; a sectio
 starts where they stop.
 
 A line's shape is what its first characters are made of (letters, digits, blanks, the marks
-between them), each run counted once: "Nov 18 11:02:06.248: …" is `a 9 9:`, "[pod/api-7d9f/…"
-is `[a/a-a`, "2025-11-18T10:02:05Z …" is `9-9-9a`. A source writes its lines in a few shapes;
-a run of lines in shapes the stream's first lines never took, that its heads read no time
-from, is another source's.
+between them), each run of letters, digits or blanks counted once: "Nov 18 11:02:06.248: …"
+is `a 9 9:`, "[pod/api-7d9f/…" is `[a/a-9`, "2025-11-18T10:02:05Z …" is `9-9-9a`. A source writes
+its lines in a few shapes; a run of lines in shapes the current source's lines never took,
+that its prefix and heads do not fit, with a prefix or a head and a time of their own, is
+another source's.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Iterable, Sequence
 
 SHAPE_CHARS = 24  # a line's first characters, where its head is
 SHAPE_RUNS = 6  # runs of one kind of character that make a shape
-RUN_LINES = 30  # lines of a run that tell a new source (the ones that follow a foreign line)
+RUN_LINES = 30  # lines of a run that tell a new source (a foreign line and those after it)
 RUN_SHARE = 0.9  # ... of which at least this share is foreign
 
 _CLASSES = str.maketrans(
@@ -50,7 +51,7 @@ def shapes(lines: Iterable[str]) -> frozenset[str]:
 
 
 def foreign_run(lines: Iterable[str], known: frozenset[str]) -> bool:
-    """Whether the lines (those after a foreign one) go on in shapes `known` never took:
+    """Whether the lines (a foreign one and those after it) go on in shapes `known` never took:
     `RUN_SHARE` of `RUN_LINES` with a head, at least."""
     heads = [line for line in lines if not indented(line)][:RUN_LINES]
     if len(heads) < RUN_LINES:

@@ -1,6 +1,6 @@
 """The incident stage: onsets, chronic noise and the causal chain, read from the digest.
 
-incident = assess(digest, categorize, links)
+incident = assess(digest, categorize, links, lags)  # lags: links that need time (`causes`)
 incident.role(issue.pattern_ids), incident.rank(issue.pattern_ids), incident.onset
 """
 
