@@ -65,3 +65,17 @@ def test_a_note_gives_way_to_neighbours_that_show_a_source_is_in_utc() -> None:
     events = list(parse_lines(lines, now=NOW))
     jobs = [e.timestamp for e in events if "worker job" in e.message]
     assert jobs == [start + timedelta(seconds=30 * i, milliseconds=500) for i in range(20)]
+
+
+def test_a_note_gives_way_to_neighbours_that_show_a_syslog_prefix_is_in_utc() -> None:
+    # the same, behind a syslog prefix (a host's time, which names no zone)
+    start = datetime(2026, 4, 21, 9, 0, tzinfo=UTC)
+    lines = ["# pasted from the hosts (all on America/Chicago local time)", ""]
+    for i in range(20):
+        at = start + timedelta(seconds=30 * i)
+        lines.append(f"{at:%Y-%m-%dT%H:%M:%S}.000Z INFO gateway request {i} served")
+        lines.append(f"{at:%b %d %H:%M:%S} web-01 worker[42]: job {i} done")
+        lines.append(f"{at:%b %d %H:%M:%S} web-01 worker[42]: job {i} still done")
+    events = list(parse_lines(lines, now=NOW))
+    jobs = [e.timestamp for e in events if e.message == "job 0 done"]
+    assert jobs == [start]

@@ -186,6 +186,8 @@ class LogParser(SectionReader):
         if naive and aggregated is not None:
             if self._zone:
                 aggregated -= self._zone  # a syslog time is its host's local time
+            elif self._prefix_utc:
+                pass  # its neighbours show it in UTC: the note names other hosts' zone
             elif self._shift:
                 aggregated -= self._shift  # its section's host's (see `clocks`)
             elif self._noting is not None:

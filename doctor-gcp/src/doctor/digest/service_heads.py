@@ -96,6 +96,7 @@ class ServiceHeads:
         self._sources: dict[str, str | None] = {}
         self._zone = timedelta(0)  # how far ahead of UTC the prefix's zone-less times are
         self._zones: dict[str | None, timedelta] = {}  # per source, told by its neighbours
+        self._prefix_utc = False  # the prefix's zone-less times, told UTC by their neighbours
         # The day a time of day alone is on: the last time read since a dated one (at first,
         # the first dated one among the stream's first lines), which Elixir's lines sit among
         self._dated: datetime | None = None
@@ -132,6 +133,8 @@ class ServiceHeads:
         prefix_zone = self._zones.pop(PREFIX_TIME, None)
         if not self._zone and prefix_zone:  # no line of its own named the syslog times' zone
             self._zone = prefix_zone
+        # its neighbours show the prefix's times in UTC: no note or section zone moves them
+        self._prefix_utc = prefix_zone is not None and not prefix_zone
         if not self._zone and self._prefix is not None:
             self._zone = self._stated_zone(self._prefix, sample) or told
 
