@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from doctor.digest import parse_lines
 from doctor.digest.parse import LogParser
-from doctor.digest.shapes import foreign_run, run_end, shape, shapes
+from doctor.digest.shapes import foreign_run, opens_another, run_end, shape, shapes
 from doctor.digest.types import LogEvent
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -50,6 +50,15 @@ def test_a_lines_shape_is_what_its_head_is_made_of() -> None:
     assert shape("[pod/api-7d9f/api] 2025") == "[a/a-9"
     assert shape("2025-11-18T10:02:05.531Z INFO") == "9-9-9a"
     assert shapes(["  at com.example.Main(Main.java:3)", ""]) == frozenset()  # no heads
+
+
+def test_a_line_may_open_another_source_only_as_a_timed_head_in_a_new_shape() -> None:
+    known = shapes(_hubble(30))
+    kubectl = _kubectl(1)[0]
+    assert opens_another(kubectl, known)
+    assert not opens_another(_hubble(1)[0], known)  # a shape the source took
+    assert not opens_another("  " + kubectl, known)  # indented: goes on the line before
+    assert not opens_another("[pod/payments-api] payment captured", known)  # no time
 
 
 def test_a_run_is_foreign_only_when_nearly_all_of_its_lines_are() -> None:

@@ -42,11 +42,10 @@ from .pending import Held, OpenEvent
 from .prefixes import Prefix
 from .reading import CUT_MARK, MAX_LINE_CHARS, Record, untimed
 from .redact import Redactor
-from .sections import SectionReader, commands
+from .sections import SAMPLE_LINES, SectionReader, commands
 from .service_heads import NOT_A_HEAD
 from .types import Level, LogEvent
 
-SAMPLE_LINES = 200  # the first lines of a stream, from which its heads are learned
 IDLE_LINES = 64  # an open event of a quiet service closes after this many lines of others
 # What may follow an error's first line and make it part of the event before: its stack.
 FOLLOW_AN_ERROR = (JVM_CAUSED_BY, JVM_SUPPRESSED, *STACK_CONTINUATIONS)

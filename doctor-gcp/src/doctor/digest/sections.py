@@ -27,8 +27,8 @@ from .shapes import (
     RUN_SHARE,
     foreign_run,
     indented,
+    opens_another,
     run_end,
-    shape,
     shapes,
     timed,
 )
@@ -38,7 +38,7 @@ from .whole import WholeRecords
 
 LOOKAHEAD = 5_000  # a paste's first lines, whose sections' zones are told from their times
 MIN_SECTION_LINES = 20  # a command's output this long, at least, has its heads learned
-SAMPLE = 200  # a stream's first lines, whose heads it is read with (parse.SAMPLE_LINES)
+SAMPLE_LINES = 200  # the first lines of a stream, from which its heads are learned
 _STRIDE = 10  # a first look at every tenth line's shape (see `_unannounced`)
 
 
@@ -52,13 +52,11 @@ def _sections(line: str) -> bool:
 def _unannounced(texts: list[str]) -> bool:
     """Whether another source's lines follow the first ones with no banner or command between
     (`shapes`): a first look, for the zones of a file at hand's sections."""
-    known = shapes(texts[:SAMPLE])
-    heads = [text for text in texts[SAMPLE:] if not indented(text)]
+    known = shapes(texts[:SAMPLE_LINES])
+    heads = [text for text in texts[SAMPLE_LINES:] if not indented(text)]
     # Every `_STRIDE`th line first: a foreign run holds three of them in a row, foreign too.
     # Only around those is each line's shape looked at (a shape costs microseconds).
-    marks = [
-        timed([heads[i]]) and shape(heads[i]) not in known for i in range(0, len(heads), _STRIDE)
-    ]
+    marks = [opens_another(heads[i], known) for i in range(0, len(heads), _STRIDE)]
     for m in range(len(marks) - 2):
         if not (marks[m] and marks[m + 1] and marks[m + 2]):
             continue
@@ -66,8 +64,7 @@ def _unannounced(texts: list[str]) -> bool:
             run = heads[i : i + RUN_LINES]
             if (
                 len(run) == RUN_LINES
-                and timed(run[:1])
-                and shape(run[0]) not in known
+                and opens_another(run[0], known)
                 and foreign_run(run, known)
                 and timed(run)
             ):
@@ -156,9 +153,7 @@ class SectionReader(WholeRecords):
             and self._shapes is not None
             and self.stats.lines >= self._quiet_until
             and self._block is None
-            and not indented(text)
-            and shape(text) not in self._shapes
-            and timed([text])
+            and opens_another(text, self._shapes)
             and not any(event.follows for event in self._open.values())
         )
 
@@ -174,11 +169,7 @@ class SectionReader(WholeRecords):
             return self._sampled(run[:end], False) + run[end:]
         # not here: look again from the next line that may open another source's
         known = self._shapes or frozenset()
-        later = (
-            j
-            for j, line in enumerate(texts[1:], 1)
-            if not indented(line) and shape(line) not in known and timed([line])
-        )
+        later = (j for j, line in enumerate(texts[1:], 1) if opens_another(line, known))
         self._quiet_until = self.stats.lines + next(later, len(texts))
         return run
 

@@ -50,6 +50,14 @@ def shapes(lines: Iterable[str]) -> frozenset[str]:
     return frozenset(shape(line) for line in lines if not indented(line))
 
 
+def opens_another(line: str, known: frozenset[str]) -> bool:
+    """Whether a line may open another source's lines: a head, in a shape `known` never took,
+    with a time near its start."""
+    return (
+        not indented(line) and shape(line) not in known and _TIME_NEAR_START.match(line) is not None
+    )
+
+
 def foreign_run(lines: Iterable[str], known: frozenset[str]) -> bool:
     """Whether the lines (a foreign one and those after it) go on in shapes `known` never took:
     `RUN_SHARE` of `RUN_LINES` with a head, at least."""
