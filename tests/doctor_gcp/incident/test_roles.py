@@ -584,3 +584,32 @@ def test_a_resource_limit_hit_seconds_after_the_first_timeouts_still_explains_th
     diagnosis, roles = _diagnose(early, fds)
     assert diagnosis.issues[0].category is C.RESOURCE_EXHAUSTION
     assert roles[0] is Role.ROOT_CAUSE
+
+
+def test_a_cycle_of_named_causes_is_begun_by_its_earliest_not_by_an_unrecognised_warning() -> None:
+    """Each named pattern explains the next, round to the first (refused connections raise,
+    the exceptions kill the process, its restarts refuse connections): no named one is a root,
+    but a warning nobody recognises, begun after all of them, is no cause of the incident."""
+    refused = Burst(
+        "api", "ERROR", "could not connect to server: Connection refused (orders-db:5432) {n}",
+        60, ONSET, END,
+    )  # fmt: skip
+    raised = Burst(
+        "api", "ERROR",
+        "panic: runtime error: invalid memory address or nil pointer dereference {n}", 40,
+        ONSET + timedelta(seconds=4), END,
+    )  # fmt: skip
+    backoff = Burst(
+        "kubelet", "WARN",
+        "Back-off restarting failed container api in pod api-7d9f8c6b5-x2k4q {n}", 40,
+        ONSET + timedelta(seconds=9), END,
+    )  # fmt: skip
+    odd = Burst(
+        "reconciler", "WARN", "reconcile of shard {n} lagging behind the watermark", 30,
+        ONSET + timedelta(seconds=40), END,
+    )  # fmt: skip
+    diagnosis, roles = _diagnose(refused, raised, backoff, odd)
+    assert diagnosis.issues[0].category is C.DATABASE_CONNECTION
+    assert roles[0] is Role.ROOT_CAUSE
+    assert roles[1:] == [Role.SYMPTOM, Role.SYMPTOM]
+    assert diagnosis.summary.startswith("Root cause at 17:49 UTC in api: Database Unreachable")

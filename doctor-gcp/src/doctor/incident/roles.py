@@ -194,6 +194,11 @@ def _cast(
         effects = explanations(inside, timings, classes, links, refused, lags)
     explained = {e for found in effects.values() for e in found}
     roots = [pid for pid in inside if pid not in explained]
+    named = [pid for pid in inside if classes[pid][0] is not Category.UNKNOWN]
+    if named and not any(pid in named for pid in roots):
+        # every named one explains another (a cycle): the earliest begins it, not a failure
+        # nobody recognises (which explains nothing, so is always a root)
+        roots.append(min(named, key=lambda pid: (when(pid) or float("inf"), pid)))
 
     def reach(pid: str) -> int:
         # the patterns it explains directly: links name whole cascades (disk_full links to
@@ -246,8 +251,6 @@ def _cast(
             pid,
         )
 
-    if not roots and inside:  # every one explains another (a cycle): the earliest begins
-        roots = [min(inside, key=lambda pid: (when(pid) or float("inf"), pid))]
     roots.sort(key=cause_key)
     primary = roots[0] if roots else None
     start = when(primary) if primary is not None else None
