@@ -225,7 +225,11 @@ class Doctor:
                 budget_tokens=budget,
                 log_group=digested.label,
                 minutes=digested.minutes,
-                notes=notes(incident, knowledge.links()) if incident is not None else None,
+                notes=(
+                    notes(incident, knowledge.links(), knowledge.lagging())
+                    if incident is not None
+                    else None
+                ),
             )
         except ValueError:
             # render_prompt's only ValueError: the budget cannot hold even the instructions.

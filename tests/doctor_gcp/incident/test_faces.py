@@ -56,7 +56,7 @@ def test_the_model_is_told_the_new_wording() -> None:
     engine = RulesEngine()
     digest = digest_lines(stream([NOTEBOOK, SERVER, UNAVAILABLE]))
     incident = engine.incident(digest)
-    told = notes(incident, knowledge.links())
+    told = notes(incident, knowledge.links(), knowledge.lagging())
     lead = told.patterns[incident.order[0]]
     assert lead.startswith("role=root_cause category_guess=out_of_memory new")
     assert 'new_wording="Memory cgroup out of memory: Killed process' in lead

@@ -256,7 +256,7 @@ def test_a_baseline_window_tells_chronic_from_new_when_both_fill_the_window() ->
         Role.SYMPTOM,
         Role.CHRONIC,
     ]
-    told = notes(incident, knowledge.links())  # what the model is told
+    told = notes(incident, knowledge.links(), knowledge.lagging())  # what the model is told
     assert "Baseline: the 40 minutes before this window were read" in " ".join(told.header)
     dns = diagnosis.issues[2].pattern_ids[0]
     assert told.patterns[dns].startswith("role=chronic category_guess=dns_resolution chronic")
@@ -537,6 +537,11 @@ def test_a_crash_loop_comes_before_the_500s_of_callers_missing_its_work() -> Non
     diagnosis, roles = _diagnose(segfault, missing)
     assert categories(diagnosis) == [C.CRASH_LOOP, C.APPLICATION_EXCEPTION]
     assert roles == [Role.ROOT_CAUSE, Role.SYMPTOM]
+    # the model is told the link as the incident stage reads it: not for exceptions begun with
+    # the crashes (those are their cause)
+    incident = RulesEngine().incident(digest_lines(stream([segfault, missing])))
+    header = " ".join(notes(incident, knowledge.links(), knowledge.lagging()).header)
+    assert "crash_loop -> application_exception (only once it has gone on a while)" in header
 
 
 def test_a_burst_before_the_flood_set_off_by_the_cause_still_going_stays_its_symptom() -> None:

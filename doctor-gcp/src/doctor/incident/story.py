@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from doctor.digest.prompt import Notes
-from doctor.incident.causes import Links
+from doctor.incident.causes import Lags, Links
 from doctor.incident.roles import Incident, Role
 from doctor.models import AnalysisResponse
+from doctor.taxonomy import Category
 
 MAX_NAMED = 3  # issues named per part; the rest are counted
 MAX_SERVICES = 3
@@ -88,11 +89,13 @@ def told(response: AnalysisResponse) -> str | None:
     return sentence
 
 
+LATER = "only once it has gone on a while"  # a `later` link of kb/links.toml, told the model
 ROLE_LABEL = {"root_cause": "root cause", "symptom": "symptom", "chronic": "chronic"}
 
 
-def notes(incident: Incident, links: Links) -> Notes:
-    """The incident as facts for the model's prompt (doctor.digest.prompt.Notes)."""
+def notes(incident: Incident, links: Links, lags: Lags) -> Notes:
+    """The incident as facts for the model's prompt (doctor.digest.prompt.Notes); a link that
+    holds only once its cause has gone on a while says so, as the incident stage reads it."""
     onset = incident.onset
     header = [
         "Incident onset (problems new or spiking together): "
@@ -104,8 +107,12 @@ def notes(incident: Incident, links: Links) -> Notes:
             "and counted per pattern (baseline_events)."
         )
     present = {f.category for f in incident.facts.values()}
+
+    def symptom(cause: Category, effect: Category) -> str:
+        return effect.value + (f" ({LATER})" if (cause, effect) in lags else "")
+
     known = [
-        f"{cause.value} -> {', '.join(sorted(s.value for s in symptoms & present))}"
+        f"{cause.value} -> {', '.join(sorted(symptom(cause, s) for s in symptoms & present))}"
         for cause, symptoms in sorted(links.items())
         if cause in present and symptoms & present
     ]
