@@ -17,7 +17,7 @@ CLASSES = {"hang": (C.TIMEOUT, 0), "pool": (C.RESOURCE_EXHAUSTION, 2), "dns": (C
 
 def _explained(**at: float) -> dict[str, list[str]]:
     timings = {pid: Timing(State.NEW, None, second) for pid, second in at.items()}
-    return explanations(list(at), timings, {p: CLASSES[p] for p in at}, LINKS, set())
+    return explanations(list(at), timings, {p: CLASSES[p] for p in at}, LINKS, set(), frozenset())
 
 
 def test_of_two_kinds_that_cause_each_other_the_one_begun_clearly_first_is_the_cause() -> None:
@@ -61,5 +61,6 @@ def test_a_link_that_needs_time_explains_nothing_begun_with_its_cause() -> None:
         classes,
         links,
         set(),
+        frozenset(),
     )
     assert plain == {"crash": ["raised"], "raised": []}

@@ -25,7 +25,7 @@ def explanations(
     classes: Mapping[str, tuple[Category, int]],
     links: Links,
     refused: set[str],
-    lags: Lags = frozenset(),
+    lags: Lags,
 ) -> dict[str, list[str]]:
     """For each incident pattern, the incident patterns it explains (see the module doc); a
     request the server `refused` explains none."""

@@ -106,7 +106,7 @@ class Incident:
 
 
 def assess(
-    digest: Digest, categorize: Categorize, links: Links, lags: Lags = frozenset()
+    digest: Digest, categorize: Categorize, links: Links, lags: Lags
 ) -> Incident:
     """Onsets, chronic noise and causes for the digest's problem patterns (with each one's
     count in the baseline window, when one was read)."""
