@@ -176,7 +176,7 @@ def _streams() -> bool:
     """Whether events come out before the input ends: a parser that read a stream whole first
     would hold a million lines in memory before its first event."""
     from doctor.digest import parse_lines
-    from doctor.digest.parse import SAMPLE_LINES
+    from doctor.digest.sections import SAMPLE_LINES
 
     read = 0
 

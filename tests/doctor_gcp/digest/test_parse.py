@@ -11,7 +11,7 @@ import pytest
 
 from doctor.digest import Level, LogEvent, Redactor, build_digest, parse_lines, parse_records
 from doctor.digest.kernel import without_printk_time
-from doctor.digest.parse import SAMPLE_LINES
+from doctor.digest.sections import SAMPLE_LINES
 
 
 def parse(text: str) -> list[LogEvent]:

@@ -105,9 +105,7 @@ class Incident:
         return (_ROLE_RANK[role] if role is not None else 1, best)
 
 
-def assess(
-    digest: Digest, categorize: Categorize, links: Links, lags: Lags
-) -> Incident:
+def assess(digest: Digest, categorize: Categorize, links: Links, lags: Lags) -> Incident:
     """Onsets, chronic noise and causes for the digest's problem patterns (with each one's
     count in the baseline window, when one was read)."""
     classes: dict[str, tuple[Category, int]] = {}
