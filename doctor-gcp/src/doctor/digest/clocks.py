@@ -31,21 +31,10 @@ APART = 0.2  # at most this share of a section's times among the zoned ones: not
 AMONG = 0.6  # at least this share among them once shifted by its zone (the sections
 # need not span the same minutes: `kubectl logs --since=45m` beside a 20-minute journal)
 ENDS = timedelta(minutes=15)  # ... and end this near the zoned times' end
-# Whole hours first: a section a quarter or half an hour apart from the others is more often a
-# command run later than a host in another zone. The zones off the hour are all over two hours
-# from UTC (India's +5:30, Nepal's +5:45, Newfoundland's -3:30, Adelaide's +9:30), where a
-# command run that much later is the less likely: one is told where no whole hour is, and the
-# section then ends with the others (`OFF_HOUR_ENDS`, closer than whole hours need).
+# Whole hours only: a section a quarter or half an hour apart from the others is more often a
+# command run later than a host in India or Newfoundland
 _HOUR = timedelta(hours=1)
 _SHIFTS = [_HOUR * k for k in range(-int(ZONES / _HOUR), int(ZONES / _HOUR) + 1) if k]
-_OFF_HOUR = [
-    timedelta(hours=hours, minutes=minutes) * sign
-    for sign, hours, minutes in [
-        (-1, 9, 30), (-1, 3, 30), (-1, 2, 30), (1, 3, 30), (1, 4, 30), (1, 5, 30), (1, 5, 45),
-        (1, 6, 30), (1, 8, 45), (1, 9, 30), (1, 10, 30), (1, 12, 45), (1, 13, 45),
-    ]
-]  # fmt: skip
-OFF_HOUR_ENDS = ENDS / 2
 # A time of day alone was put on the day nearest its neighbours', so +14 h and -10 h put it
 # at the same moment: its section is only shifted by the zones that cannot be mistaken (±12 h)
 _CLOCK_SHIFTS = [shift for shift in _SHIFTS if abs(shift) <= 12 * _HOUR]
@@ -99,10 +88,11 @@ def section_zones(
     (see the module's docstring): zero for a section among them already (UTC's, whatever a
     note says); sections they do not tell are left out."""
     if len(zoned) < MIN_TIMES:
-        zoned = _agreeing(naive)  # no time names its zone: those the sections agree on
-        if len(zoned) < MIN_TIMES:
-            return {}
-    low, high = _span(sorted(zoned))
+        return {}
+    ordered = sorted(zoned)
+    # the span most zoned times fall in (a stray date, far off, widens nothing)
+    low = ordered[len(ordered) // 20] - MARGIN
+    high = ordered[-1 - len(ordered) // 20] + MARGIN
     found: dict[SectionKey, timedelta] = {}
     for key, unsorted in naive.items():
         if len(unsorted) < MIN_TIMES:
@@ -116,42 +106,12 @@ def section_zones(
         if among(timedelta(0)) > APART:
             found[key] = timedelta(0)
             continue
-
-        def ends_off(shift: timedelta, times: list[datetime] = times) -> timedelta:
-            # Sources pasted together were written until about the same moment: a log that
-            # ended hours before the others (a service that crashed) is no other zone's
-            return abs(times[-1 - len(times) // 20] - shift - (high - MARGIN))
-
         shifts = _CLOCK_SHIFTS if key in clocked else _SHIFTS
         shares = sorted(((among(shift), shift) for shift in shifts), reverse=True)
         (best, shift), (second, _) = shares[0], shares[1]
-        if best >= AMONG and second <= best / 2 and ends_off(shift) <= ENDS:
+        # Sources pasted together were written until about the same moment: a log that ended
+        # hours before the others (a service that crashed) is no other zone's
+        last = times[-1 - len(times) // 20] - shift
+        if best >= AMONG and second <= best / 2 and abs(last - (high - MARGIN)) <= ENDS:
             found[key] = shift
-            continue
-        off = [s for s in _OFF_HOUR if among(s) >= AMONG and ends_off(s) <= OFF_HOUR_ENDS]
-        if off and (key not in clocked or all(abs(s) <= 12 * _HOUR for s in off)):
-            found[key] = min(off, key=ends_off)
     return found
-
-
-def _span(ordered: list[datetime]) -> tuple[datetime, datetime]:
-    """The span most of these times fall in (a stray date, far off, widens nothing)."""
-    return ordered[len(ordered) // 20] - MARGIN, ordered[-1 - len(ordered) // 20] + MARGIN
-
-
-def _agreeing(naive: dict[SectionKey, list[datetime]]) -> list[datetime]:
-    """Where no time names its zone: the times of the sections that lie among another's, as
-    read (each would be read as UTC alone). Those are the paste's UTC; a section hours apart
-    from them is in another zone (a host's local time among containers' UTC)."""
-    spans = {key: _span(sorted(times)) for key, times in naive.items() if len(times) >= MIN_TIMES}
-
-    def among(key: SectionKey, other: SectionKey) -> bool:
-        low, high = spans[other]
-        return sum(low <= t <= high for t in naive[key]) > APART * len(naive[key])
-
-    return [
-        time
-        for key in spans
-        if any(other != key and among(key, other) for other in spans)
-        for time in naive[key]
-    ]
