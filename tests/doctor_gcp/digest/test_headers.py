@@ -566,6 +566,25 @@ FORMATS: list[tuple[str, list[str], tuple[datetime | None, Level | None, str | N
             "EGRESS DENIED (TCP Flags: SYN)",
         ),
     ),
+    (
+        # AWS AppConfig Agent: a bracketed name with a blank in it before the time
+        "appconfig-agent",
+        [
+            "[appconfig agent] 2026/01/20 08:59:33 INFO AppConfig Agent 2.0.6451 running",
+            "[appconfig agent] 2026/01/20 09:08:14 WARN polling 'payments:prod:flags' failed, "
+            "will retry: operation error AppConfigData: GetLatestConfiguration, StatusCode: 429",
+            "[appconfig agent] 2026/01/20 09:21:30 INFO data for 'payments:prod:runtime' is up "
+            "to date",
+            "[appconfig agent] 2026/01/20 09:21:31 INFO retrieved data for "
+            "'payments:prod:runtime' version 37 (1.9 KiB)",
+        ],
+        (
+            datetime(2026, 1, 20, 8, 59, 33),
+            Level.INFO,
+            None,
+            "AppConfig Agent 2.0.6451 running",
+        ),
+    ),
 ]
 
 

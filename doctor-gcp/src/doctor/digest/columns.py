@@ -284,10 +284,13 @@ def cut(rows: list[list[Token]], now: datetime) -> list[Column]:
             # name of the file a shipper read it from, a node and its component; and a level
             # written as one (AWS Lambda's Python runtime: "[ERROR]\t2026-…Z\t<request id>").
             levels = [row for row in present if row[j].kind == LEVEL]
+            brackets = [row for row in present if row[j].kind == BRACKET]
             level = None
             if "level" not in seen and len(levels) >= AGREE * len(active):
                 level = _level_column(LEVEL, _Place(levels, j, frozenset(seen), now))
-            columns.append(level or Column(WORD, "field"))
+            # a bracket reads as one, blanks and all: "[appconfig agent] 2026/01/20 09:…"
+            context = len(brackets) >= AGREE * len(active)
+            columns.append(level or Column(BRACKET if context else WORD, "field"))
             if level is not None:
                 seen.add("level")
             active = levels if level is not None else present
