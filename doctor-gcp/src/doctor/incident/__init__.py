@@ -6,8 +6,9 @@ incident.role(issue.pattern_ids), incident.rank(issue.pattern_ids), incident.ons
 
 from __future__ import annotations
 
+from .model import Facts, Incident, Role, services_of
 from .onset import State, Timing, Timings, assess_timing
-from .roles import Facts, Incident, Role, assess, services_of
+from .roles import assess
 
 __all__ = [
     "Facts",

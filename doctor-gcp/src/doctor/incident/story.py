@@ -13,7 +13,7 @@ from datetime import datetime
 
 from doctor.digest.prompt import Notes
 from doctor.incident.causes import Lags, Links
-from doctor.incident.roles import Incident, Role
+from doctor.incident.model import Incident, Role
 from doctor.models import AnalysisResponse
 from doctor.taxonomy import Category
 
