@@ -11,6 +11,7 @@ import pytest
 
 from doctor.digest import Level, LogEvent, Redactor, build_digest, parse_lines, parse_records
 from doctor.digest.kernel import without_printk_time
+from doctor.digest.parse import LogParser
 from doctor.digest.sections import SAMPLE_LINES
 
 
@@ -1337,6 +1338,25 @@ def test_a_time_of_day_alone_is_on_the_day_of_the_dated_lines_around_it() -> Non
     assert {e.timestamp.date() for e in list(parse_lines(odd, now=now))[1:] if e.timestamp} == {
         datetime(2026, 11, 26).date()
     }
+
+
+def test_a_file_that_opens_with_times_of_day_alone_is_on_the_day_its_dated_lines_show() -> None:
+    """A consumer's logback lines (no date) pasted above a Kafka broker's dated log of last
+    June, further down than the first lines read: the consumer's lines are of that day."""
+    now = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
+    consumer = [
+        f"14:{i // 60:02d}:{i % 60:02d}.250 [pool-2-thread-1] INFO  c.a.e.OrderListener - "
+        f"enriched batch partition={i % 24} records={i}"
+        for i in range(300)
+    ]
+    broker = [
+        f"[2025-06-26 14:{i // 60:02d}:{i % 60:02d},117] INFO [LocalLog partition=orders-{i % 24}]"
+        f" Rolled new log segment at offset {1000 + i} in 3 ms. (kafka.log.LocalLog)"
+        for i in range(300)
+    ]
+    events = list(LogParser(now=now, at_hand=True).parse(consumer + broker))
+    assert events[0].timestamp == datetime(2025, 6, 26, 14, 0, 0, 250000, tzinfo=UTC)
+    assert {e.timestamp.date() for e in events if e.timestamp} == {datetime(2025, 6, 26).date()}
 
 
 def test_a_time_of_day_alone_is_read_where_the_source_agrees_on_it() -> None:

@@ -32,7 +32,7 @@ from .shapes import (
     shapes,
     timed,
 )
-from .stream_dates import years_before
+from .stream_dates import latest_date, years_before
 from .types import LogEvent
 from .whole import WholeRecords
 
@@ -111,6 +111,7 @@ class SectionReader(WholeRecords):
         ahead = first + list(islice(stream, LOOKAHEAD - len(first))) if self._at_hand else first
         # A paste may open with a section whose times name no year (syslog's) above the dated
         # ones: those tell its year.
+        self._stream_dated = latest_date([text for text, _ in ahead])
         self._stream_years = years_before([text for text, _ in ahead], self._now)
         if any(_sections(text) for text, _ in ahead) or (
             self._at_hand and _unannounced([text for text, _ in ahead])
@@ -201,7 +202,7 @@ class SectionReader(WholeRecords):
         first = type(self)(Redactor(pii=self.redactor.pii), now=self._now)
         first._clocks = first._noting = clocks = Clocks()
         first._at_hand = self._at_hand  # (its sections found as the reading will find them)
-        first._stream_years = self._stream_years
+        first._stream_years, first._stream_dated = self._stream_years, self._stream_dated
         zones = clocks.told(list(first.parse_records(ahead)))
         if zones or noted:
             self._clocks = Clocks(zones, noted)

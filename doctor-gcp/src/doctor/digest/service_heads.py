@@ -84,6 +84,7 @@ class ServiceHeads:
         # ... where a section's own first lines show no year: the year of the input's first
         # lines read ahead (a file at hand), else of its first lines
         self._stream_years: datetime | None = None
+        self._stream_dated: datetime | None = None  # ... and their latest date
         self._prefix: prefixes.Prefix | None = None
         self._heads: dict[str | None, Heads] = {}  # per aggregated service
         self._headed: dict[str | None, bool] = {}  # most of its lines start with a head
@@ -125,10 +126,11 @@ class ServiceHeads:
         timed = self._sample_times(sample, tagged)
         self._zones = neighbour_zones(timed)
         # A section whose first lines date nothing (times of day alone, pasted below another
-        # source's dated lines) is on the day of the last time read before it where the stream
-        # is older than half a year (its year guess is not now): then today is surely wrong,
-        # where for a paste of recent logs today is the likelier day.
-        carried = self._dated if self._years < self._now else None
+        # source's dated lines, or above them in a file at hand) is on the day of the last time
+        # read before it, else of the input's dates read ahead, where the stream is older than
+        # half a year (its year guess is not now): then today is surely wrong, where for a
+        # paste of recent logs today is the likelier day.
+        carried = (self._dated or self._stream_dated) if self._years < self._now else None
         self._dated = first_dated(sample, timed) or carried
         prefix_zone = self._zones.pop(PREFIX_TIME, None)
         if not self._zone and prefix_zone:  # no line of its own named the syslog times' zone

@@ -21,10 +21,16 @@ _DATED_LINES = 3  # ... where at least this many lines (and a tenth of them) sho
 
 def years_before(sample: list[str], now: datetime) -> datetime | None:
     """What a stream's year-less times (syslog's, klog's) are placed before: half a year after
-    the latest full date in the heads of its first lines, so they fall in the year nearest
-    its dated lines (a log of last year's July read today), and never after `now`; None where
-    no year heads them. A year counts where its dates head many lines (a date inside one
-    message names no log's year)."""
+    the latest full date in the heads of its first lines (`latest_date`), so they fall in the
+    year nearest its dated lines (a log of last year's July read today), and never after
+    `now`; None where no year heads them."""
+    latest = latest_date(sample)
+    return None if latest is None else min(now, latest + _HALF_A_YEAR)
+
+
+def latest_date(sample: list[str]) -> datetime | None:
+    """The latest full date in the heads of a stream's first lines, of a year whose dates head
+    many lines (a date inside one message names no log's year)."""
     dates: dict[int, list[datetime]] = {}
     for line in sample:
         if (found := _FULL_DATE.search(line, 0, _HEAD_CHARS)) is not None:
@@ -36,9 +42,7 @@ def years_before(sample: list[str], now: datetime) -> datetime | None:
             dates.setdefault(year, []).append(stamp)
     least = max(_DATED_LINES, len(sample) // 10)
     latest = max((max(found) for found in dates.values() if len(found) >= least), default=None)
-    if latest is None or latest < EARLIEST:
-        return None
-    return min(now, latest + _HALF_A_YEAR)
+    return None if latest is None or latest < EARLIEST else latest
 
 
 def first_dated(sample: list[str], timed: list[Timed | None]) -> datetime | None:
