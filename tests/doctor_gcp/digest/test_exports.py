@@ -107,9 +107,35 @@ def test_other_exports_are_read_by_the_time_message_service_and_level_columns() 
     assert event.message.endswith("ValueError: x")
 
 
+def test_an_audit_trails_rows_without_a_message_column_are_read_by_their_fields() -> None:
+    athena = [  # an Athena query of CloudTrail, every field quoted
+        '"eventtime","eventsource","eventname","useridentity_arn","errorcode","errormessage"',
+        '"2025-07-24T16:22:47Z","s3.amazonaws.com","PutBucketPolicy","arn:aws:sts::5839:'
+        'assumed-role/gha-terraform-apply/GitHubActions","",""',
+        '"2025-07-24T16:22:58Z","s3.amazonaws.com","PutObject","arn:aws:sts::5839:assumed-role'
+        '/partner-drop-normalizer/fn","AccessDenied","User is not authorized to perform: '
+        's3:PutObject with an explicit deny in a resource-based policy"',
+    ]
+    events = list(parse_lines(athena, now=NOW))
+    assert [e.timestamp for e in events] == [
+        datetime(2025, 7, 24, 16, 22, 47, tzinfo=UTC),
+        datetime(2025, 7, 24, 16, 22, 58, tzinfo=UTC),
+    ]
+    assert '"eventname": "PutBucketPolicy"' in events[0].message
+    assert '"errorcode": "AccessDenied"' in events[1].message
+    # Sumo Logic's: its epoch millis first take the time (its text time after them does not)
+    sumo = [
+        '"_messagetimems","_messagetime","_sourcecategory","_raw"',
+        '"1753374316694","07/24/2025 16:25:16.694 +0000","aws/lambda/normalizer","put curated '
+        'object: AccessDenied"',
+    ]
+    (event,) = parse_lines(sumo, now=NOW)
+    assert event.timestamp == datetime(2025, 7, 24, 16, 25, 16, 694000, tzinfo=UTC)
+    assert event.message == "put curated object: AccessDenied"
+
+
 def test_a_header_without_a_time_and_one_message_column_is_a_line() -> None:
     for line in (
-        "Date,Host,Service",  # no message
         "Message,Host",  # no time
         "time,message,msg",  # two messages
         "time of day, message",  # no field names

@@ -1,8 +1,9 @@
 """Log search results exported as CSV: a header of field names, then a row per event, each
 field CSV-quoted (a quote doubled), a message of several lines (a traceback) quoted across as
 many lines. CloudWatch Logs Insights' (`@timestamp,@log,@logStream,@message`), and any other
-whose header names a time and a message: Datadog's Log Explorer (`Date,Host,Service,Status,
-Message`), Splunk's (`_time,host,source,_raw`) and the like.
+whose header names a time: Datadog's Log Explorer (`Date,Host,Service,Status,Message`),
+Splunk's (`_time,host,source,_raw`), Sumo Logic's (`_messagetimems,…,_raw`), an Athena query
+of CloudTrail (`eventtime,eventsource,eventname,…`, no message: its other fields tell it).
 
 Each row is read as the record it is: its fields by name, as a JSON record's are, so the
 time, the service (a log group, a service or source column), the level a column states and an
@@ -22,12 +23,15 @@ _FIELD = re.compile(r"@?[A-Za-z_][\w.]*")
 _HEADER_WITHIN = 3
 MAX_ROW_LINES = 1000  # a quote never closed: the lines held are read as lines after this many
 INSIGHTS_MESSAGE = "@message"
-# Other exports' columns, by their name in any case, as the JSON reader's keys
+# Other exports' columns, by their name in any case, as the JSON reader's keys (where two
+# columns would take one key, the first takes it: Sumo Logic's epoch millis before its text)
 _AS_KEYS = {
     "message": "message", "_raw": "message", "content": "message", "msg": "message",
     "date": "timestamp", "timestamp": "timestamp", "time": "timestamp", "_time": "timestamp",
-    "@timestamp": "timestamp",
+    "@timestamp": "timestamp", "_messagetimems": "timestamp", "_messagetime": "timestamp",
+    "eventtime": "timestamp", "event_time": "timestamp",
     "service": "service", "source": "service", "app": "service", "container_name": "service",
+    "_sourcecategory": "service",
     "status": "level", "level": "level", "severity": "level",
 }  # fmt: skip
 
@@ -42,8 +46,11 @@ def csv_columns(line: str) -> list[str] | None:
         return None
     if INSIGHTS_MESSAGE in fields:
         return fields
-    keys = [_AS_KEYS.get(field.lower()) for field in fields]
-    if keys.count("message") != 1 or "timestamp" not in keys:
+    named = [_AS_KEYS.get(field.lower()) for field in fields]
+    keys = [key if key not in named[:i] else None for i, key in enumerate(named)]
+    # one message column, or none: an audit trail's rows (CloudTrail's through Athena: the
+    # event's name, its caller, its error code) are read as records without one are
+    if "timestamp" not in keys or named.count("message") > 1 or len(set(fields)) < len(fields):
         return None
     # read as the JSON reader's keys; a column with none keeps its name
     return [key or field for key, field in zip(keys, fields, strict=True)]
@@ -97,7 +104,9 @@ def as_record(row: Row) -> str | None:
     if row.fields is None:
         return None
     key = INSIGHTS_MESSAGE if INSIGHTS_MESSAGE in row.fields else "message"
-    lines = row.fields.get(key, "").split("\n")
+    if key not in row.fields:  # no message column: the row's other fields tell the event
+        return json.dumps(row.fields, ensure_ascii=False) if len(row.lines) == 1 else None
+    lines = row.fields[key].split("\n")
     if len(lines) != len(row.lines):  # another field ran over lines: numbering would slip
         return None
     fields = {**row.fields, key: lines[0]}
