@@ -133,6 +133,20 @@ def test_section_zones_need_enough_times_and_one_zone_that_fits_clearly() -> Non
     )
 
 
+def test_a_long_section_is_told_the_zone_that_ends_it_with_the_zoned_times() -> None:
+    # three hours of a journal in Chicago time beside three hours of UTC lines: five hours
+    # back puts it among them, and so do four and six (two thirds of it); only five ends it
+    # with them
+    zoned = _minutes(T0, 180)
+    chicago = -timedelta(hours=5)
+    assert section_zones({BIND: _minutes(T0 + chicago, 180)}, zoned) == {BIND: chicago}
+    # an hour of it that ended two hours before the others: seven hours back would end it
+    # with them, but so short a section may have stopped early (five, six and seven hours
+    # back all put it among them): no zone is told
+    early = _minutes(T0 + chicago, 60)
+    assert section_zones({BIND: early}, zoned) == {}
+
+
 def test_a_syslog_file_in_local_time_is_shifted_behind_its_prefix_too() -> None:
     syslog = [
         f"{T0 + timedelta(hours=2, minutes=i):%b %e %H:%M:%S} relay-01 postfix/smtp[3131]: "

@@ -4,8 +4,8 @@ A paste of several files (`tail`'s `==> file <==`) or commands (`$ kubectl …`)
 source's lines in a block of their own, so the lines around a zone-less time
 (`zones.neighbour_zones`) are its own source's and tell nothing. But an incident's sources
 were all writing during the same hour. Where a section's zone-less times lie apart from the
-paste's zoned times (those that name their zone, an epoch's, a JSON record's), one whole-hour
-zone's shift puts most of them among those, and no other zone's half as many, the section's
+paste's zoned times (those that name their zone, an epoch's, a JSON record's), and one
+whole-hour zone's shift puts most of them among those and ends them with those, the section's
 host wrote in that zone (a BIND or Apache host on local time beside services logging in UTC).
 A section already among them is read as UTC, as before.
 
@@ -31,6 +31,7 @@ APART = 0.2  # at most this share of a section's times among the zoned ones: not
 AMONG = 0.6  # at least this share among them once shifted by its zone (the sections
 # need not span the same minutes: `kubectl logs --since=45m` beside a 20-minute journal)
 ENDS = timedelta(minutes=15)  # ... and end this near the zoned times' end
+LONG = 0.5  # a section over this share of the zoned times' span is long (its end tells)
 # Whole hours only: a section a quarter or half an hour apart from the others is more often a
 # command run later than a host in India or Newfoundland
 _HOUR = timedelta(hours=1)
@@ -108,10 +109,20 @@ def section_zones(
             continue
         shifts = _CLOCK_SHIFTS if key in clocked else _SHIFTS
         shares = sorted(((among(shift), shift) for shift in shifts), reverse=True)
-        (best, shift), (second, _) = shares[0], shares[1]
+        (best, _), (second, _) = shares[0], shares[1]
         # Sources pasted together were written until about the same moment: a log that ended
-        # hours before the others (a service that crashed) is no other zone's
-        last = times[-1 - len(times) // 20] - shift
-        if best >= AMONG and second <= best / 2 and abs(last - (high - MARGIN)) <= ENDS:
-            found[key] = shift
+        # hours before the others (a service that crashed) is no other zone's. Zones an hour
+        # apart cannot both end a section within `ENDS` of the zoned times: that tells them
+        # apart where a long section is among the zoned times in either (a journal of three
+        # hours beside three hours of UTC lines); a short one's end tells nothing (it may have
+        # stopped early), so a short one needs a zone clearly better than the next.
+        first, last = times[len(times) // 20], times[-1 - len(times) // 20]
+        fits = [
+            shift
+            for shift in shifts
+            if among(shift) >= AMONG and abs(last - shift - (high - MARGIN)) <= ENDS
+        ]
+        long = last - first >= (high - low - 2 * MARGIN) * LONG
+        if fits and (long or second <= best / 2):
+            found[key] = fits[0]
     return found
