@@ -134,6 +134,19 @@ def test_an_audit_trails_rows_without_a_message_column_are_read_by_their_fields(
     assert event.message == "put curated object: AccessDenied"
 
 
+def test_a_header_without_a_message_column_needs_a_timed_row_below_it() -> None:
+    # a log's own lines below a line of column names stay the log's lines, message and all
+    lines = [
+        "timestamp,level,service,host",
+        "2026-01-20 09:00:01,123 ERROR [main] c.e.Db - connection refused to orders-db:5432",
+        "2026-01-20 09:00:02,456 INFO  [main] c.e.Db - retrying",
+    ]
+    events = list(parse_lines(lines, now=NOW))
+    assert [e.message for e in events[1:]] == ["connection refused to orders-db:5432", "retrying"]
+    assert events[1].timestamp == datetime(2026, 1, 20, 9, 0, 1, 123000, tzinfo=UTC)
+    assert csv_columns("timestamp,level") is None  # too few columns to be an audit trail's
+
+
 def test_a_header_without_a_time_and_one_message_column_is_a_line() -> None:
     for line in (
         "Message,Host",  # no time

@@ -567,6 +567,12 @@ FORMATS: list[tuple[str, list[str], tuple[datetime | None, Level | None, str | N
         ),
     ),
     (
+        # a bracket and a colon before the time: the colon is no part of the time
+        "bracket-colon",
+        [f"[GroupCoordinator 0]: 2026-01-20 09:01:0{i} ERROR lost member {i}" for i in range(6)],
+        (datetime(2026, 1, 20, 9, 1, 0), Level.ERROR, None, "lost member 0"),
+    ),
+    (
         # AWS AppConfig Agent: a bracketed name with a blank in it before the time
         "appconfig-agent",
         [

@@ -1357,6 +1357,10 @@ def test_a_file_that_opens_with_times_of_day_alone_is_on_the_day_its_dated_lines
     events = list(LogParser(now=now, at_hand=True).parse(consumer + broker))
     assert events[0].timestamp == datetime(2025, 6, 26, 14, 0, 0, 250000, tzinfo=UTC)
     assert {e.timestamp.date() for e in events if e.timestamp} == {datetime(2025, 6, 26).date()}
+    # ... and a recent file's too: the dated lines' day, not today's
+    recent = [line.replace("2025-06-26", "2026-11-20") for line in broker]
+    events = list(LogParser(now=now, at_hand=True).parse(consumer + recent))
+    assert {e.timestamp.date() for e in events if e.timestamp} == {datetime(2026, 11, 20).date()}
 
 
 def test_a_time_of_day_alone_is_read_where_the_source_agrees_on_it() -> None:

@@ -288,8 +288,9 @@ def cut(rows: list[list[Token]], now: datetime) -> list[Column]:
             level = None
             if "level" not in seen and len(levels) >= AGREE * len(active):
                 level = _level_column(LEVEL, _Place(levels, j, frozenset(seen), now))
-            # a bracket reads as one, blanks and all: "[appconfig agent] 2026/01/20 09:…"
-            context = len(brackets) >= AGREE * len(active)
+            # a bracket right before the time reads as one, blanks and all, where every line
+            # has it: "[appconfig agent] 2026/01/20 09:…" (not Kafka's "[Coordinator 0]: …")
+            context = j + 1 == time_at and len(brackets) == len(present)
             columns.append(level or Column(BRACKET if context else WORD, "field"))
             if level is not None:
                 seen.add("level")

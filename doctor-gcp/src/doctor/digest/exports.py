@@ -17,19 +17,21 @@ import json
 import re
 from typing import NamedTuple
 
+from .json_keys import json_time
 from .service_names import file_service
 
 _FIELD = re.compile(r"@?[A-Za-z_][\w.]*")
 _HEADER_WITHIN = 3
+_FIELDS_WITHOUT_MESSAGE = 4  # a header without a message column names this many at least
 MAX_ROW_LINES = 1000  # a quote never closed: the lines held are read as lines after this many
 INSIGHTS_MESSAGE = "@message"
-# Other exports' columns, by their name in any case, as the JSON reader's keys (where two
-# columns would take one key, the first takes it: Sumo Logic's epoch millis before its text)
+# Other exports' columns, by their name in any case, as the JSON reader's keys (Sumo Logic's
+# epoch millis, not its `_messagetime` text, which no reader parses)
 _AS_KEYS = {
     "message": "message", "_raw": "message", "content": "message", "msg": "message",
     "date": "timestamp", "timestamp": "timestamp", "time": "timestamp", "_time": "timestamp",
-    "@timestamp": "timestamp", "_messagetimems": "timestamp", "_messagetime": "timestamp",
-    "eventtime": "timestamp", "event_time": "timestamp",
+    "@timestamp": "timestamp", "_messagetimems": "timestamp", "eventtime": "timestamp",
+    "event_time": "timestamp",
     "service": "service", "source": "service", "app": "service", "container_name": "service",
     "_sourcecategory": "service",
     "status": "level", "level": "level", "severity": "level",
@@ -46,11 +48,13 @@ def csv_columns(line: str) -> list[str] | None:
         return None
     if INSIGHTS_MESSAGE in fields:
         return fields
-    named = [_AS_KEYS.get(field.lower()) for field in fields]
-    keys = [key if key not in named[:i] else None for i, key in enumerate(named)]
-    # one message column, or none: an audit trail's rows (CloudTrail's through Athena: the
-    # event's name, its caller, its error code) are read as records without one are
-    if "timestamp" not in keys or named.count("message") > 1 or len(set(fields)) < len(fields):
+    keys = [_AS_KEYS.get(field.lower()) for field in fields]
+    # one message column, or none where it has several others: an audit trail's rows
+    # (CloudTrail's through Athena: the event's name, its caller, its error code) are read
+    # as records without one are (`header_at` checks its first row has a time)
+    if "timestamp" not in keys or keys.count("message") > 1:
+        return None
+    if "message" not in keys and len(fields) < _FIELDS_WITHOUT_MESSAGE:
         return None
     # read as the JSON reader's keys; a column with none keeps its name
     return [key or field for key, field in zip(keys, fields, strict=True)]
@@ -58,8 +62,18 @@ def csv_columns(line: str) -> list[str] | None:
 
 def header_at(lines: list[str]) -> int | None:
     """Where an export's header line is among a stream's first lines: the first, or below the
-    shell command that printed the file (`$ cat results.csv`); None when there is none."""
-    return next((i for i, line in enumerate(lines[:_HEADER_WITHIN]) if csv_columns(line)), None)
+    shell command that printed the file (`$ cat results.csv`); None when there is none. A
+    header without a message column is one only where the row below it is a row of it with
+    a time (not "timestamp,level" above a log's own lines)."""
+    for i, line in enumerate(lines[:_HEADER_WITHIN]):
+        if (columns := csv_columns(line)) is None:
+            continue
+        if "message" in columns or INSIGHTS_MESSAGE in columns:
+            return i
+        row = CsvRows(columns).feed(lines[i + 1]) if i + 1 < len(lines) else None
+        stamp = row.fields.get("timestamp") if row is not None and row.fields else None
+        return i if stamp is not None and json_time(stamp) is not None else None
+    return None
 
 
 class Row(NamedTuple):
@@ -104,12 +118,11 @@ def as_record(row: Row) -> str | None:
     if row.fields is None:
         return None
     key = INSIGHTS_MESSAGE if INSIGHTS_MESSAGE in row.fields else "message"
-    if key not in row.fields:  # no message column: the row's other fields tell the event
-        return json.dumps(row.fields, ensure_ascii=False) if len(row.lines) == 1 else None
-    lines = row.fields[key].split("\n")
+    lines = row.fields[key].split("\n") if key in row.fields else [""]
     if len(lines) != len(row.lines):  # another field ran over lines: numbering would slip
         return None
-    fields = {**row.fields, key: lines[0]}
+    # no message column: the row's other fields tell the event
+    fields = {**row.fields, key: lines[0]} if key in row.fields else dict(row.fields)
     if "/" in (service := fields.get("service", "")):  # a file (Splunk's source) names its own
         fields["service"] = file_service(service)
     record = json.dumps(fields, ensure_ascii=False)

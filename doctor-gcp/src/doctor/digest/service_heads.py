@@ -126,12 +126,14 @@ class ServiceHeads:
         timed = self._sample_times(sample, tagged)
         self._zones = neighbour_zones(timed)
         # A section whose first lines date nothing (times of day alone, pasted below another
-        # source's dated lines, or above them in a file at hand) is on the day of the last time
-        # read before it, else of the input's dates read ahead, where the stream is older than
-        # half a year (its year guess is not now): then today is surely wrong, where for a
-        # paste of recent logs today is the likelier day.
-        carried = (self._dated or self._stream_dated) if self._years < self._now else None
-        self._dated = first_dated(sample, timed) or carried
+        # source's dated lines) is on the day of the last time read before it where the stream
+        # is older than half a year (its year guess is not now): then today is surely wrong,
+        # where for a paste of recent logs today is the likelier day. Opening the input, above
+        # the dated lines, it is on the day of their latest dates read ahead, whatever their
+        # age: a paste's sources were written over the same hours.
+        opening = self._stream_dated if self._dated is None else None
+        carried = self._dated if self._years < self._now else None
+        self._dated = first_dated(sample, timed) or carried or opening
         prefix_zone = self._zones.pop(PREFIX_TIME, None)
         if not self._zone and prefix_zone:  # no line of its own named the syslog times' zone
             self._zone = prefix_zone
