@@ -32,7 +32,7 @@ from .shapes import (
     shapes,
     timed,
 )
-from .stream_dates import latest_date, years_before
+from .stream_dates import latest_date, years_after
 from .types import LogEvent
 from .whole import WholeRecords
 
@@ -111,8 +111,8 @@ class SectionReader(WholeRecords):
         ahead = first + list(islice(stream, LOOKAHEAD - len(first))) if self._at_hand else first
         # A paste may open with a section whose times name no year (syslog's) above the dated
         # ones: those tell its year.
-        self._stream_dated = latest_date([text for text, _ in ahead])
-        self._stream_years = years_before([text for text, _ in ahead], self._now)
+        self._stream_dated = latest_date([text for text, _ in ahead])  # (one scan of them)
+        self._stream_years = years_after(self._stream_dated, self._now)
         if any(_sections(text) for text, _ in ahead) or (
             self._at_hand and _unannounced([text for text, _ in ahead])
         ):

@@ -24,7 +24,11 @@ def years_before(sample: list[str], now: datetime) -> datetime | None:
     the latest full date in the heads of its first lines (`latest_date`), so they fall in the
     year nearest its dated lines (a log of last year's July read today), and never after
     `now`; None where no year heads them."""
-    latest = latest_date(sample)
+    return years_after(latest_date(sample), now)
+
+
+def years_after(latest: datetime | None, now: datetime) -> datetime | None:
+    """`years_before` from the latest date already found (`latest_date`)."""
     return None if latest is None else min(now, latest + _HALF_A_YEAR)
 
 
