@@ -77,7 +77,9 @@ def test_the_compiled_digest_gives_the_same_digest_as_the_source(tmp_path: Path)
     mutated = tmp_path / "mutated.log"
     mutated.write_text("\n".join(_mutated(3000)) + "\n", encoding="utf-8")
     logs.append(str(mutated))
+    # -O0: the image's generated C, compiled in a fraction of the time (the suite's longest test)
     bench = [sys.executable, str(ROOT / "bench" / "compiled.py"), "--check", "--lines", "3000"]
+    bench += ["--opt-level", "0"]
     done = subprocess.run(
         [*bench, "--out", str(tmp_path / "compiled"), *logs],
         capture_output=True,

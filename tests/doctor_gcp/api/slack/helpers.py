@@ -10,7 +10,9 @@ from fastapi.testclient import TestClient
 from doctor.api.slack import SlackCommands
 from tests.fakes.slack import signed_headers, slash_command
 
-ACK_BUDGET_SECONDS = 1.0  # Slack allows 3 s; the ack does no I/O, so 1 s is generous
+# Slack allows 3 s. The ack does no I/O: 30-50 ms alone, but 1.11 s was seen in CI with the
+# other worker compiling C and this app's analysis starting on the same two cores.
+ACK_BUDGET_SECONDS = 2.0
 
 
 def send(
