@@ -645,3 +645,27 @@ def test_a_cycle_is_begun_by_one_on_it_not_by_an_earlier_pattern_it_explains() -
     assert diagnosis.issues[0].category is C.DATABASE_CONNECTION
     assert roles[0] is Role.ROOT_CAUSE
     assert Role.ROOT_CAUSE not in roles[1:]
+
+
+def test_a_named_blip_over_before_the_incident_neither_leads_it_nor_joins_its_causes() -> None:
+    """One throttled read eight minutes before a disk fills (a red herring's lone line, a
+    cause by its kind) explains nothing that follows: the full disk leads, and the blip is
+    noise, not a second root cause."""
+    blip = Burst(
+        "driver", "WARN", "GetObject failed: SlowDown: Please reduce your request rate. {n}", 1,
+        ONSET - timedelta(minutes=8), ONSET - timedelta(minutes=8, seconds=-1),
+    )  # fmt: skip
+    disk = Burst(
+        "nodemanager", "ERROR", "write /mnt/yarn/usercache/{n}: No space left on device", 4,
+        ONSET, ONSET + timedelta(seconds=30),
+    )  # fmt: skip
+    failed = Burst(
+        "driver", "ERROR",
+        "Lost task {n} in stage 7: ExecutorLostFailure (executor exited caused by one of the "
+        "running tasks)", 200, AFTER,
+    )  # fmt: skip
+    diagnosis, roles = _diagnose(blip, disk, failed)
+    assert diagnosis.issues[0].category is C.DISK_FULL
+    assert roles[0] is Role.ROOT_CAUSE
+    throttled = categories(diagnosis).index(C.RATE_LIMITED)
+    assert roles[throttled] is Role.CHRONIC

@@ -194,13 +194,17 @@ def _cast(
         return first_named is not None and (at is None or at > first_named + CLUSTER_MINUTES * 60)
 
     def faded(pid: str) -> bool:
-        # a failure of a kind that follows causes (an exception, a timeout) that stopped before
-        # the incident began, beside a cause still going: a blip, not what set the rest off
-        return (
-            first_named is not None
-            and going is not None
-            and classes[pid][1] <= 0
-            and max(patterns[pid].minutes, default=going) <= going - FADED_MINUTES
+        # a blip, not what set the rest off: a failure of a kind that follows causes (an
+        # exception, a timeout) that stopped before the incident began, beside a cause still
+        # going; or any that was over before it began, and explains nothing that followed (a
+        # red herring's one line)
+        return going is not None and (
+            (not still_going(pid) and not effects[pid])
+            or (
+                first_named is not None
+                and classes[pid][1] <= 0
+                and max(patterns[pid].minutes, default=going) <= going - FADED_MINUTES
+            )
         )
 
     def cause_key(pid: str) -> tuple[bool, bool, bool, int, bool, float, int, int, int, str]:
