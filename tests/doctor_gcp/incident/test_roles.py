@@ -618,3 +618,54 @@ def test_a_cycle_of_named_causes_is_begun_by_its_earliest_not_by_an_unrecognised
     assert roles[0] is Role.ROOT_CAUSE
     assert roles[1:] == [Role.SYMPTOM, Role.SYMPTOM]
     assert diagnosis.summary.startswith("Root cause at 17:49 UTC in api: Database Unreachable")
+
+
+def test_a_cycle_is_begun_by_one_on_it_not_by_an_earlier_pattern_it_explains() -> None:
+    """The same cycle, and timeouts that began a minute before it: the refused connections
+    explain those timeouts (within the slack), so they are not on the cycle and begin nothing."""
+    timeouts = Burst(
+        "checkout", "ERROR", "context deadline exceeded calling orders-db query {n}", 30,
+        ONSET - timedelta(seconds=70), END,
+    )  # fmt: skip
+    refused = Burst(
+        "api", "ERROR", "could not connect to server: Connection refused (orders-db:5432) {n}",
+        60, ONSET, END,
+    )  # fmt: skip
+    raised = Burst(
+        "api", "ERROR",
+        "panic: runtime error: invalid memory address or nil pointer dereference {n}", 40,
+        ONSET + timedelta(seconds=4), END,
+    )  # fmt: skip
+    backoff = Burst(
+        "kubelet", "WARN",
+        "Back-off restarting failed container api in pod api-7d9f8c6b5-x2k4q {n}", 40,
+        ONSET + timedelta(seconds=9), END,
+    )  # fmt: skip
+    diagnosis, roles = _diagnose(timeouts, refused, raised, backoff)
+    assert diagnosis.issues[0].category is C.DATABASE_CONNECTION
+    assert roles[0] is Role.ROOT_CAUSE
+    assert Role.ROOT_CAUSE not in roles[1:]
+
+
+def test_a_named_blip_over_before_the_incident_neither_leads_it_nor_joins_its_causes() -> None:
+    """One throttled read eight minutes before a disk fills (a red herring's lone line, a
+    cause by its kind) explains nothing that follows: the full disk leads, and the blip is
+    noise, not a second root cause."""
+    blip = Burst(
+        "driver", "WARN", "GetObject failed: SlowDown: Please reduce your request rate. {n}", 1,
+        ONSET - timedelta(minutes=8), ONSET - timedelta(minutes=8, seconds=-1),
+    )  # fmt: skip
+    disk = Burst(
+        "nodemanager", "ERROR", "write /mnt/yarn/usercache/{n}: No space left on device", 4,
+        ONSET, ONSET + timedelta(seconds=30),
+    )  # fmt: skip
+    failed = Burst(
+        "driver", "ERROR",
+        "Lost task {n} in stage 7: ExecutorLostFailure (executor exited caused by one of the "
+        "running tasks)", 200, AFTER,
+    )  # fmt: skip
+    diagnosis, roles = _diagnose(blip, disk, failed)
+    assert diagnosis.issues[0].category is C.DISK_FULL
+    assert roles[0] is Role.ROOT_CAUSE
+    throttled = categories(diagnosis).index(C.RATE_LIMITED)
+    assert roles[throttled] is Role.CHRONIC

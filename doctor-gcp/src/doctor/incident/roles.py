@@ -15,7 +15,7 @@ and a fixed category order play no part, and services do not matter: a rotated R
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from doctor.digest.types import Digest, Level, Pattern
@@ -48,6 +48,32 @@ _OUTBOUND = "outbound|"
 
 def _refused(template: str) -> bool:
     return _REFUSED_REQUEST.search(template) is not None and _OUTBOUND not in template
+
+
+def _cycle_start(
+    named: Sequence[str],
+    effects: Mapping[str, Sequence[str]],
+    refused: set[str],
+    when: Callable[[str], float | None],
+) -> str:
+    """The earliest pattern on the cycle, not one the cycle explains; a refused request only
+    where nothing else is on it."""
+    looped = [pid for pid in named if _loops(pid, effects)] or list(named)
+    return min(looped, key=lambda pid: (pid in refused, when(pid) or float("inf"), pid))
+
+
+def _loops(start: str, effects: Mapping[str, Sequence[str]]) -> bool:
+    """`start` explains, through one or more of the patterns it explains, itself."""
+    seen: set[str] = set()
+    todo = list(effects.get(start, ()))
+    while todo:
+        pid = todo.pop()
+        if pid == start:
+            return True
+        if pid not in seen:
+            seen.add(pid)
+            todo.extend(effects.get(pid, ()))
+    return False
 
 
 def assess(digest: Digest, categorize: Categorize, links: Links, lags: Lags) -> Incident:
@@ -139,9 +165,9 @@ def _cast(
     roots = [pid for pid in inside if pid not in explained]
     named = [pid for pid in inside if classes[pid][0] is not Category.UNKNOWN]
     if named and not any(pid in named for pid in roots):
-        # every named one explains another (a cycle): the earliest begins it, not a failure
-        # nobody recognises (which explains nothing, so is always a root)
-        roots.append(min(named, key=lambda pid: (when(pid) or float("inf"), pid)))
+        # every named one explains another (a cycle), and a failure nobody recognises (which
+        # explains nothing, so is always a root) did not begin it
+        roots.append(_cycle_start(named, effects, refused, when))
 
     def reach(pid: str) -> int:
         # the patterns it explains directly: links name whole cascades (disk_full links to
@@ -168,13 +194,17 @@ def _cast(
         return first_named is not None and (at is None or at > first_named + CLUSTER_MINUTES * 60)
 
     def faded(pid: str) -> bool:
-        # a failure of a kind that follows causes (an exception, a timeout) that stopped before
-        # the incident began, beside a cause still going: a blip, not what set the rest off
-        return (
-            first_named is not None
-            and going is not None
-            and classes[pid][1] <= 0
-            and max(patterns[pid].minutes, default=going) <= going - FADED_MINUTES
+        # a blip, not what set the rest off: a failure of a kind that follows causes (an
+        # exception, a timeout) that stopped before the incident began, beside a cause still
+        # going; or any that was over before it began, and explains nothing that followed (a
+        # red herring's one line)
+        return going is not None and (
+            (not still_going(pid) and not effects[pid])
+            or (
+                first_named is not None
+                and classes[pid][1] <= 0
+                and max(patterns[pid].minutes, default=going) <= going - FADED_MINUTES
+            )
         )
 
     def cause_key(pid: str) -> tuple[bool, bool, bool, int, bool, float, int, int, int, str]:
