@@ -669,3 +669,24 @@ def test_a_named_blip_over_before_the_incident_neither_leads_it_nor_joins_its_ca
     assert roles[0] is Role.ROOT_CAUSE
     throttled = categories(diagnosis).index(C.RATE_LIMITED)
     assert roles[throttled] is Role.CHRONIC
+
+
+def test_a_warning_that_handed_on_to_the_incident_a_minute_before_still_leads_it() -> None:
+    """The first watermark warning, one line a minute before the disk is full: over before the
+    incident began, and explaining none of it, but it handed on to it; not a blip."""
+    warned = Burst(
+        "es-master", "WARN", "high disk watermark [90%] exceeded on es-data-{n}", 1,
+        ONSET - timedelta(seconds=70), ONSET - timedelta(seconds=69),
+    )  # fmt: skip
+    full = Burst(
+        "es-master", "WARN", "flood stage disk watermark [95%] exceeded on es-data-{n}", 30,
+        ONSET, END,
+    )  # fmt: skip
+    rejected = Burst(
+        "fluent-bit", "ERROR",
+        "failed to flush chunk '{n}-1759375200.flb', retry in 8 seconds: task_id=3, "
+        "input=tail.0 > output=es.0", 300, AFTER,
+    )  # fmt: skip
+    diagnosis, roles = _diagnose(warned, full, rejected)
+    assert roles[0] is Role.ROOT_CAUSE
+    assert diagnosis.summary.startswith("Root cause at 17:48 UTC in es-master")

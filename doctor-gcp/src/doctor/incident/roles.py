@@ -196,10 +196,13 @@ def _cast(
     def faded(pid: str) -> bool:
         # a blip, not what set the rest off: a failure of a kind that follows causes (an
         # exception, a timeout) that stopped before the incident began, beside a cause still
-        # going; or any that was over before it began, and explains nothing that followed (a
-        # red herring's one line)
+        # going; or any that was over minutes before it began (not one that handed on to it)
+        # and explains nothing that followed (a red herring's one line)
         return going is not None and (
-            (not still_going(pid) and not effects[pid])
+            (
+                not effects[pid]
+                and max(patterns[pid].minutes, default=going) < going - HANDOFF_MINUTES
+            )
             or (
                 first_named is not None
                 and classes[pid][1] <= 0
