@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from itertools import chain, islice
 
-from . import kernel
+from . import kernel, wrappers
 from .anatomy import (
     BLANK_LINE_MODES,
     EXCEPTION_CLASS,
@@ -85,6 +85,7 @@ class LogParser(SectionReader):
         none."""
         stream: Iterator[Record] = iter(records)
         first = list(islice(stream, SAMPLE_LINES))
+        first, stream = _unwrapped(first, stream, whole)
         if not whole and self._clocks is None:
             stream = self._clock(first, stream)
         source = chain(self._sampled(first, whole), stream)
@@ -311,3 +312,16 @@ class LogParser(SectionReader):
             and _ERROR_NAME.match(line) is not None
             and not self._has_head(agg, line)
         )
+
+
+def _unwrapped(
+    first: list[Record], stream: Iterator[Record], whole: bool
+) -> tuple[list[Record], Iterator[Record]]:
+    """The lines without a viewer's line numbers, a search's file names or a chat's quotes,
+    when most of the first carry them (`wrappers`); whole events (CloudWatch's) as they are."""
+    peel = None if whole else wrappers.learn([text for text, _ in first])
+    if peel is None:
+        return first, stream
+    return [(peel(text), stamp) for text, stamp in first], (
+        (peel(text), stamp) for text, stamp in stream
+    )

@@ -1,0 +1,131 @@
+"""A paste's wrapping: what a viewer, a search or a chat printed before each line of the log.
+
+People paste logs as their tools showed them. `less -N`, `cat -n` and an editor's gutter number
+each line (`   812 │ `, `   812\t`, `   812 `); `grep -n` and `rg -n` put the file and the line
+number before each match (`/var/log/app.log:5558:`) and each line of context
+(`/var/log/app.log-5556-`), `grep -H` the file alone; a chat quotes each line (`> `). None of it
+is the log's. Once most of a stream's first lines show one such shape, it is taken off every
+line that carries it, before prefixes and heads are learned from what is left; a line without
+it (the prose above a paste) stays as it is; grep's `--` between groups reads as a blank line.
+No line is added or dropped, so `patterns --per-line` still names every input line.
+
+A number is a line number only where the numbers climb from line to line, mostly by one (a pid,
+a count or an hour does not); a search's file is one that more lines than one name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from itertools import pairwise
+
+MIN_SHARE = 0.5  # of a stream's first non-blank lines, to take a wrapping as the stream's
+LAYERS = 2  # a quoted paste of numbered lines: the quote, then the numbers
+
+Peel = Callable[[str], str]
+
+# A viewer's line number: right-aligned, then a gutter ("│", "|"), a tab or a blank; or grep's
+# and rg's for one file: ":" on a match, "-" on a line of context.
+_NUMBERED = re.compile(r" *(\d{1,7})(?: ?[│┃|] ?|\t| (?=\S)|[:-](?=\S))")
+_CLIMBS = 0.9  # of the numbered lines' steps, upwards
+_BY_ONE = 0.3  # ... and by exactly one (a viewer's: every line; grep's context: runs of them)
+# A search's match, the file and the line number before it: "path:812:"; the file alone where
+# it has a directory ("logs/app.log:"), so an exception's "java.lang.Error:" is none.
+_MATCH = re.compile(r"([^\s:]*[/.][^\s:]*):(\d{1,9}):|([^\s:]*/[^\s:]*):(?=\S)")
+_QUOTE = re.compile(r"> ?|>$")
+
+
+def learn(lines: Sequence[str]) -> Peel | None:
+    """What takes the wrapping most of `lines` carry off a line, layer by layer; None when
+    they carry none."""
+    peels: list[Peel] = []
+    sample = [line.rstrip("\r\n") for line in lines if line.strip()]
+    for _ in range(LAYERS):
+        peel = _quoted(sample) or _searched(sample) or _numbered(sample)
+        if peel is None:
+            break
+        peels.append(peel)
+        sample = [peel(line) for line in sample]
+    if not peels:
+        return None
+    if len(peels) == 1:
+        return peels[0]
+    outer, inner = peels
+
+    def both(line: str) -> str:
+        return inner(outer(line))
+
+    return both
+
+
+def _enough(carried: int, sample: Sequence[str]) -> bool:
+    return carried >= 4 and carried >= MIN_SHARE * len(sample)
+
+
+def _quoted(sample: Sequence[str]) -> Peel | None:
+    if not _enough(sum(line.startswith(">") for line in sample), sample):
+        return None
+
+    def peel(line: str) -> str:
+        found = _QUOTE.match(line) if line.startswith(">") else None
+        return line[found.end() :] if found is not None else line
+
+    return peel
+
+
+def _numbered(sample: Sequence[str]) -> Peel | None:
+    numbers = [int(found[1]) for line in sample if (found := _NUMBERED.match(line)) is not None]
+    if not _enough(len(numbers), sample) or not _climbing(numbers):
+        return None
+
+    def peel(line: str) -> str:
+        found = _NUMBERED.match(line) if line[:1] in " 0123456789" else None
+        return line[found.end() :] if found is not None else line
+
+    return peel
+
+
+def _climbing(numbers: Sequence[int], by_one: float = _BY_ONE) -> bool:
+    steps = [after - before for before, after in pairwise(numbers)]
+    return bool(steps) and (
+        sum(step > 0 for step in steps) >= _CLIMBS * len(steps)
+        and sum(step == 1 for step in steps) >= by_one * len(steps)
+    )
+
+
+def _searched(sample: Sequence[str]) -> Peel | None:
+    numbers: dict[str, list[int]] = {}
+    for line in sample:
+        found = _MATCH.match(line)
+        if found is not None:
+            numbers.setdefault(found[1] or found[3], []).append(int(found[2] or 0))
+    # a file named on more lines than one, whose line numbers climb (a time's "_13:53:" is none)
+    named = [
+        path
+        for path, seen in numbers.items()
+        if len(seen) > 1 and (not any(seen) or _climbing(seen, by_one=0.0))
+    ]
+    if not named:
+        return None
+    heads = tuple(sorted(named, key=len, reverse=True))
+    context = {path: re.compile(re.escape(path) + r"(?::\d{1,9}:|-\d{1,9}-|:)") for path in named}
+    if not _enough(sum(_behind(line, heads, context) is not None for line in sample), sample):
+        return None
+
+    def peel(line: str) -> str:
+        if line.startswith(heads):
+            end = _behind(line, heads, context)
+            return line[end:] if end is not None else line
+        return "" if line.rstrip() == "--" else line  # grep's gap between groups: no line
+
+    return peel
+
+
+def _behind(line: str, heads: tuple[str, ...], context: dict[str, re.Pattern[str]]) -> int | None:
+    """Where a search's file and line number end on `line`; None when it shows neither."""
+    for path in heads:  # the longest first: "a/app.log.1" before "a/app.log"
+        if line.startswith(path):
+            found = context[path].match(line)
+            if found is not None:
+                return found.end()
+    return None
