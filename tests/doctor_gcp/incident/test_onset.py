@@ -207,3 +207,25 @@ def test_a_pattern_there_before_that_jumped_before_the_onset_stays_chronic() -> 
     flood.services = {"web": 300, "proxy": 300}
     timings = assess_timing([slow, flood], {"p1", "p2"})
     assert timings.patterns["p1"].state is State.CHRONIC
+
+
+def _burst_then_incident(incident_events: int) -> datetime | None:
+    # a burst of timeouts over eleven minutes that stopped; five quiet minutes later, another
+    # pattern of the same service, still going at the end
+    herring = _pattern("p1", {M0 + 20 + m: 12 for m in range(11)})
+    herring.services = {"web": 132}
+    now = _pattern("p2", {M0 + 36 + m: incident_events for m in range(10)})
+    now.services = {"web": 10 * incident_events}
+    steady = _pattern("p3", {M0 + m: 5 for m in range(50)})
+    return assess_timing([herring, now, steady], {"p1", "p2", "p3"}).onset
+
+
+def test_a_burst_over_minutes_before_another_began_is_not_the_incident() -> None:
+    # the later episode has fewer events in its first minutes (40 against 60), but the burst
+    # had stopped: on-call asks about what is going on now
+    assert _burst_then_incident(8) == datetime.fromtimestamp((M0 + 36) * 60, UTC)
+
+
+def test_a_lone_late_error_after_the_incident_is_no_episode_of_its_own() -> None:
+    # ... while a later trickle with under half the events is no incident of its own
+    assert _burst_then_incident(2) == datetime.fromtimestamp((M0 + 20) * 60, UTC)

@@ -12,7 +12,9 @@ source read one, its count in the baseline window just before the one analysed:
 - the incident's onset is where problems start together: of the groups of onsets that fall
   within `CLUSTER_MINUTES` of each other, the one that reaches the most services, then has the
   most events in those minutes, then the most patterns (the latest wins ties: on-call asks
-  about now);
+  about now), taken in the latest episode (problems that began once all before them had
+  stopped for over `HANDOFF_MINUTES`) that reaches as many services and has at least half the
+  events: a burst that was over before the next began is past;
 - a problem already there at the incident's onset is `chronic` when the baseline saw it at its
   rate, when it began more than `LEAD_MINUTES` before it (also when it stopped since), or
   when it showed in `STEADY_MINUTES` buckets before the onset and was there at the opening or
@@ -198,12 +200,12 @@ def _before(pattern: Pattern, timing: Timing, onset: datetime | None) -> Timing:
 
 
 def _incident_onset(own: Mapping[str, Timing], patterns: Mapping[str, Pattern]) -> datetime | None:
-    """The first onset of the strongest group of onsets (see the module docstring)."""
+    """The first onset of the strongest group of onsets (see the module docstring), in the
+    latest episode that is about as strong as the strongest (`_latest_episode`)."""
     starts = sorted(
         (int(t.onset.timestamp()) // 60, pid) for pid, t in own.items() if t.onset is not None
     )
-    best: tuple[int, int, int, int] | None = None
-    chosen: int | None = None
+    scored: list[tuple[tuple[int, int, int, int], int]] = []
     end = 0
     for i, (minute, _) in enumerate(starts):
         if i and starts[i - 1][0] == minute:
@@ -216,10 +218,36 @@ def _incident_onset(own: Mapping[str, Timing], patterns: Mapping[str, Pattern]) 
         events = sum(_events_from(patterns[pid], minute) for pid in group)
         # a cascade reaches several services at once, with floods; chronic noise that starts
         # (or is first seen) trickles in from one or two
-        score = (len(services), events, len(group), minute)
-        if best is None or score >= best:
-            best, chosen = score, minute
-    return None if chosen is None else _minute(chosen)
+        scored.append(((len(services), events, len(group), minute), minute))
+    if not scored:
+        return None
+    best = max(scored)[0]
+    since = _latest_episode(starts, patterns, best, scored)
+    return _minute(max(score for score in scored if score[1] >= since)[1])
+
+
+def _latest_episode(
+    starts: Sequence[tuple[int, str]],
+    patterns: Mapping[str, Pattern],
+    best: tuple[int, int, int, int],
+    scored: Sequence[tuple[tuple[int, int, int, int], int]],
+) -> int:
+    """The first minute of the latest episode of problems (one that began once all before it
+    had stopped for minutes) whose strongest group reaches as many services as the strongest
+    and has at least half its events: a burst that had stopped before another began is over,
+    and on-call asks about now; a lone late error is no episode of its own."""
+    episodes: list[int] = []
+    last = None
+    for minute, pid in starts:
+        stop = max(patterns[pid].minutes, default=minute)
+        if last is None or minute > last + HANDOFF_MINUTES:
+            episodes.append(minute)
+        last = stop if last is None else max(last, stop)
+    for first in reversed(episodes):
+        strongest = max(score for score, at in scored if at >= first)
+        if strongest[0] >= best[0] and 2 * strongest[1] >= best[1]:
+            return first
+    return episodes[0] if episodes else 0
 
 
 def _events_from(pattern: Pattern, minute: int) -> int:
