@@ -229,3 +229,17 @@ def test_a_burst_over_minutes_before_another_began_is_not_the_incident() -> None
 def test_a_lone_late_error_after_the_incident_is_no_episode_of_its_own() -> None:
     # ... while a later trickle with under half the events is no incident of its own
     assert _burst_then_incident(2) == datetime.fromtimestamp((M0 + 20) * 60, UTC)
+
+
+def test_a_later_cascade_whose_services_go_unnamed_still_reaches_further() -> None:
+    # the burst names its service; the crash and the gateway's errors after it name none, but
+    # they are three patterns at once against one
+    herring = _pattern("p1", {M0 + 20 + m: 8 for m in range(11)})
+    herring.services = {"thumbs": 88}
+    crash = _pattern("p2", {M0 + 36: 2, M0 + 40: 2})
+    proxy = _pattern("p3", {M0 + 37 + m: 6 for m in range(8)})
+    breaker = _pattern("p4", {M0 + 37 + m: 3 for m in range(8)})
+    steady = _pattern("p5", {M0 + m: 5 for m in range(50)})
+    pids = {"p1", "p2", "p3", "p4", "p5"}
+    onset = assess_timing([herring, crash, proxy, breaker, steady], pids).onset
+    assert onset == datetime.fromtimestamp((M0 + 37) * 60, UTC)  # its strongest group's

@@ -233,9 +233,9 @@ def _latest_episode(
     scored: Sequence[tuple[tuple[int, int, int, int], int]],
 ) -> int:
     """The first minute of the latest episode of problems (one that began once all before it
-    had stopped for minutes) whose strongest group reaches as many services as the strongest
-    and has at least half its events: a burst that had stopped before another began is over,
-    and on-call asks about now; a lone late error is no episode of its own."""
+    had stopped for minutes) whose strongest group reaches as many services as the strongest,
+    or more patterns, and has at least half its events: a burst that had stopped before another
+    began is over, and on-call asks about now; a lone late error is no episode of its own."""
     episodes: list[int] = []
     last = None
     for minute, pid in starts:
@@ -245,7 +245,8 @@ def _latest_episode(
         last = stop if last is None else max(last, stop)
     for first in reversed(episodes):
         strongest = max(score for score, at in scored if at >= first)
-        if strongest[0] >= best[0] and 2 * strongest[1] >= best[1]:
+        reach = strongest[0] >= best[0] or strongest[2] > best[2]  # (services may go unnamed)
+        if reach and 2 * strongest[1] >= best[1]:
             return first
     return episodes[0] if episodes else 0
 
