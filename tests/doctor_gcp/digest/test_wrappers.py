@@ -3,6 +3,8 @@ files and a chat's quotes are taken off; numbers that are the log's own stay."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -95,9 +97,22 @@ def test_prose_above_the_paste_stays_and_every_line_keeps_its_place() -> None:
         # exceptions are no search's files; a quoted word is no quote
         ["java.lang.IllegalStateException: boom"] * 6,
         [">>> import os", "started", "ok", "ok", "ok"],
+        # a daily job's date, an hourly one's time, HDFS's compact date: they climb by one
+        [f"{d:02}-Jul-2026 02:00:01 ERROR backup failed" for d in range(1, 11)],
+        [f"{h:02}:00:01 ERROR hourly report failed" for h in range(10)],
+        [f"2607{d:02} 020001 148 ERROR dfs.DataNode: failed" for d in range(1, 11)],
+        # a compiler's and a type checker's locations are the log's own
+        [f"src/app/models.py:{n}: error: Incompatible types in assignment" for n in range(9)],
+        [f"src/main.c:{n}:5: error: expected ';'" for n in range(10, 19)],
+        # a REPL's prompts, one line with a time at midnight after a path
+        [f">>> x{n} = compute({n})" for n in range(8)],
+        [f"14/Jul/2026:00:00:{s:02} GET /x 200" for s in range(8)],
     ],
-    ids=["honcho", "pm2", "hdfs", "counts", "epoch", "openstack", "exceptions", "prompt"],
-)
+    ids=[
+        "honcho", "pm2", "hdfs", "counts", "epoch", "openstack", "exceptions", "prompt",
+        "daily", "hourly", "hdfs-daily", "mypy", "gcc", "repl", "midnight",
+    ],
+)  # fmt: skip
 def test_numbers_and_names_that_are_the_logs_own_are_kept(lines: list[str]) -> None:
     assert learn(lines) is None
 
@@ -113,3 +128,29 @@ def test_a_search_of_two_files_takes_each_files_name_off() -> None:
     assert peel is not None
     assert [peel(line)[:4] for line in lines] == ["2026"] * 4
     assert peel("no file here: 2026") == "no file here: 2026"
+
+
+def test_prose_around_a_numbered_paste_keeps_its_own_numbers() -> None:
+    peel = learn(_less(BARE))
+    assert peel is not None
+    assert peel("10:15 we saw this") == "10:15 we saw this"
+    assert peel("3 pods crashed") == "3 pods crashed"
+    assert peel("   812 │ 2026-07-14 10:58 x") == "2026-07-14 10:58 x"
+
+
+def test_a_long_line_without_blanks_is_learned_from_quickly() -> None:
+    # one progress or base64 line of 60,000 characters among the first: no backtracking
+    started = time.perf_counter()
+    assert learn(["." * 60_000, "a/" * 30_000, *BARE]) is None
+    assert time.perf_counter() - started < 0.5
+
+
+def test_a_wrapped_stream_is_read_as_it_comes() -> None:
+    # the first event comes before the input ends (stdin that stays open)
+    def endless() -> Iterator[str]:
+        n = 0
+        while True:
+            n += 1
+            yield f"{n:>6} │ 2026-07-14 09:50:{n % 60:02},120 INFO  [orders] GET /x 200"
+
+    assert next(iter(parse_lines(endless(), now=NOW))).timestamp is not None

@@ -690,3 +690,27 @@ def test_a_warning_that_handed_on_to_the_incident_a_minute_before_still_leads_it
     diagnosis, roles = _diagnose(warned, full, rejected)
     assert roles[0] is Role.ROOT_CAUSE
     assert diagnosis.summary.startswith("Root cause at 17:48 UTC in es-master")
+
+
+def test_a_database_down_for_minutes_before_the_timeouts_it_left_still_leads() -> None:
+    """Connections refused for four minutes in two services, then, after a quiet spell, a
+    flood of request timeouts: a later episode, but of a less causal kind than the one before
+    it, so not the incident on its own."""
+    refused = [
+        Burst(
+            service, "ERROR",
+            "could not connect to server: Connection refused (orders-db:5432) {n}", 400,
+            ONSET - timedelta(minutes=8), ONSET - timedelta(minutes=4),
+        )
+        for service in ("api", "worker")
+    ]  # fmt: skip
+    slow = [
+        Burst(
+            service, "ERROR", "upstream request timeout after 30000ms calling orders {n}", 900,
+            ONSET - timedelta(seconds=30), END,
+        )
+        for service in ("api", "worker")
+    ]  # fmt: skip
+    diagnosis, roles = _diagnose(*refused, *slow)
+    assert diagnosis.issues[0].category is C.DATABASE_CONNECTION
+    assert roles[0] is Role.ROOT_CAUSE

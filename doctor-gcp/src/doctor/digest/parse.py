@@ -322,6 +322,11 @@ def _unwrapped(
     peel = None if whole else wrappers.learn([text for text, _ in first])
     if peel is None:
         return first, stream
-    return [(peel(text), stamp) for text, stamp in first], (
-        (peel(text), stamp) for text, stamp in stream
-    )
+    return [(peel(text), stamp) for text, stamp in first], _peeled(peel, stream)
+
+
+def _peeled(peel: wrappers.Peel, stream: Iterator[Record]) -> Iterator[Record]:
+    # a generator function, not an expression: compiled by mypyc, a generator expression is a
+    # list, which would read the whole input (stdin that stays open: forever) before an event
+    for text, stamp in stream:
+        yield peel(text), stamp

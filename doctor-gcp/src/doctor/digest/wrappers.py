@@ -16,30 +16,39 @@ a count or an hour does not); a search's file is one that more lines than one na
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from itertools import pairwise
 
 MIN_SHARE = 0.5  # of a stream's first non-blank lines, to take a wrapping as the stream's
 LAYERS = 2  # a quoted paste of numbered lines: the quote, then the numbers
+_LEARN_CHARS = 512  # of a sample line: a wrapping is at its start (and a long line costs)
 
 Peel = Callable[[str], str]
 
-# A viewer's line number: right-aligned, then a gutter ("│", "|"), a tab or a blank; or grep's
-# and rg's for one file: ":" on a match, "-" on a line of context.
-_NUMBERED = re.compile(r" *(\d{1,7})(?: ?[│┃|] ?|\t| (?=\S)|[:-](?=\S))")
+# A viewer's line number: right-aligned after blanks, then a gutter ("│", "|"), a tab or a
+# blank; or grep's and rg's for one file, at the line's start: ":" on a match, "-" on a line of
+# context, before neither a digit nor a month ("01-Jul-2026", "08:00:01" are times).
+_NUMBERED = re.compile(
+    r"(?: *(?P<n>\d{1,7})(?P<gutter> ?[│┃] ?| \| |\t)| +(?P<m>\d{1,7})(?P<blank> )(?=\S)"
+    r"|(?P<g>\d{1,7})(?P<grep>[:-])(?![\s\d])(?![A-Z][a-z]{2}[-/ ]))"
+)
 _CLIMBS = 0.9  # of the numbered lines' steps, upwards
 _BY_ONE = 0.3  # ... and by exactly one (a viewer's: every line; grep's context: runs of them)
 # A search's match, the file and the line number before it: "path:812:"; the file alone where
-# it has a directory ("logs/app.log:"), so an exception's "java.lang.Error:" is none.
-_MATCH = re.compile(r"([^\s:]*[/.][^\s:]*):(\d{1,9}):|([^\s:]*/[^\s:]*):(?=\S)")
-_QUOTE = re.compile(r"> ?|>$")
+# it has a directory ("logs/app.log:"), so an exception's "java.lang.Error:" is none. (No two
+# parts of a name can match the same characters: linear on any line.)
+_MATCH = re.compile(r"([^\s:/.]*(?:[/.][^\s:/.]*)+):(?:(\d{1,9}):)?(?=\S)")
+# ... but a compiler's or a linter's "src/app.py:12: error:", "main.c:12:5:" is the log's own
+_LOCATED = re.compile(r"\d+:| ?(?:error|warning|note|fatal error|info|hint)\b")
+_QUOTE = re.compile(r"> ?(?!>)|>$")
 
 
 def learn(lines: Sequence[str]) -> Peel | None:
     """What takes the wrapping most of `lines` carry off a line, layer by layer; None when
     they carry none."""
     peels: list[Peel] = []
-    sample = [line.rstrip("\r\n") for line in lines if line.strip()]
+    sample = [line.rstrip("\r\n")[:_LEARN_CHARS] for line in lines if line.strip()]
     for _ in range(LAYERS):
         peel = _quoted(sample) or _searched(sample) or _numbered(sample)
         if peel is None:
@@ -63,8 +72,9 @@ def _enough(carried: int, sample: Sequence[str]) -> bool:
 
 
 def _quoted(sample: Sequence[str]) -> Peel | None:
-    if not _enough(sum(line.startswith(">") for line in sample), sample):
-        return None
+    quoted = sum(_QUOTE.match(line) is not None for line in sample if line.startswith(">"))
+    if not _enough(quoted, sample):
+        return None  # (a REPL's ">>>", a diff's "> " among "<" lines: no chat's)
 
     def peel(line: str) -> str:
         found = _QUOTE.match(line) if line.startswith(">") else None
@@ -74,13 +84,26 @@ def _quoted(sample: Sequence[str]) -> Peel | None:
 
 
 def _numbered(sample: Sequence[str]) -> Peel | None:
-    numbers = [int(found[1]) for line in sample if (found := _NUMBERED.match(line)) is not None]
+    shapes: Counter[str] = Counter()
+    numbers: list[int] = []
+    for line in sample:
+        found = _NUMBERED.match(line)
+        if found is not None:
+            numbers.append(int(found["n"] or found["m"] or found["g"]))
+            shapes[found["gutter"] or found["blank"] or "grep"] += 1
     if not _enough(len(numbers), sample) or not _climbing(numbers):
         return None
+    # only lines in the learned gutter's shape: prose above a paste ("10:15 we saw") keeps its
+    # numbers; grep's "--" between groups is no line
+    shape = shapes.most_common(1)[0][0]
 
     def peel(line: str) -> str:
-        found = _NUMBERED.match(line) if line[:1] in " 0123456789" else None
-        return line[found.end() :] if found is not None else line
+        if line[:1] not in " 0123456789":
+            return "" if shape == "grep" and line.rstrip() == "--" else line
+        found = _NUMBERED.match(line)
+        if found is None or (found["gutter"] or found["blank"] or "grep") != shape:
+            return line
+        return line[found.end() :]
 
     return peel
 
@@ -94,16 +117,24 @@ def _climbing(numbers: Sequence[int], by_one: float = _BY_ONE) -> bool:
 
 
 def _searched(sample: Sequence[str]) -> Peel | None:
-    numbers: dict[str, list[int]] = {}
+    numbers: dict[str, list[int | None]] = {}
     for line in sample:
         found = _MATCH.match(line)
-        if found is not None:
-            numbers.setdefault(found[1] or found[3], []).append(int(found[2] or 0))
+        if (
+            found is not None
+            and _LOCATED.match(line, found.end()) is None
+            and (found[2] is not None or "/" in found[1])
+        ):
+            numbers.setdefault(found[1], []).append(int(found[2]) if found[2] else None)
     # a file named on more lines than one, whose line numbers climb (a time's "_13:53:" is none)
     named = [
         path
         for path, seen in numbers.items()
-        if len(seen) > 1 and (not any(seen) or _climbing(seen, by_one=0.0))
+        if len(seen) > 1
+        and (
+            all(n is None for n in seen)
+            or (None not in seen and _climbing([n for n in seen if n is not None], by_one=0.0))
+        )
     ]
     if not named:
         return None

@@ -144,14 +144,16 @@ def assess_timing(
     problems: set[str],
     baseline: Mapping[str, int] | None = None,
     baseline_minutes: int = 0,
+    ranks: Mapping[str, int] | None = None,
 ) -> Timings:
-    """Each problem pattern's timing (ids in `problems`), and the incident's onset."""
+    """Each problem pattern's timing (ids in `problems`), and the incident's onset; `ranks`
+    are the problems' causal ranks (a root cause's highest), where known."""
     baseline = baseline or {}
     chosen = [p for p in patterns if p.id in problems]
     opened = min((min(p.minutes) for p in patterns if p.minutes), default=0)
     own = {p.id: pattern_onset(p, opened, baseline.get(p.id, 0), baseline_minutes) for p in chosen}
     by_id = {p.id: p for p in chosen}
-    onset = _incident_onset(own, by_id)
+    onset = _incident_onset(own, by_id, ranks or {})
     timed: dict[str, Timing] = {}
     for pid, timing in own.items():
         if timing.state is State.UNTIMED or (
@@ -199,7 +201,9 @@ def _before(pattern: Pattern, timing: Timing, onset: datetime | None) -> Timing:
     return Timing(State.NEW, _minute(first), exact, timing.jump, handoff)
 
 
-def _incident_onset(own: Mapping[str, Timing], patterns: Mapping[str, Pattern]) -> datetime | None:
+def _incident_onset(
+    own: Mapping[str, Timing], patterns: Mapping[str, Pattern], ranks: Mapping[str, int]
+) -> datetime | None:
     """The first onset of the strongest group of onsets (see the module docstring), in the
     latest episode that is about as strong as the strongest (`_latest_episode`)."""
     starts = sorted(
@@ -221,34 +225,49 @@ def _incident_onset(own: Mapping[str, Timing], patterns: Mapping[str, Pattern]) 
         scored.append(((len(services), events, len(group), minute), minute))
     if not scored:
         return None
-    best = max(scored)[0]
-    since = _latest_episode(starts, patterns, best, scored)
-    return _minute(max(score for score in scored if score[1] >= since)[1])
+    since, until = _latest_episode(starts, patterns, ranks, scored)
+    return _minute(max(score for score in scored if since <= score[1] < until)[1])
 
 
 def _latest_episode(
     starts: Sequence[tuple[int, str]],
     patterns: Mapping[str, Pattern],
-    best: tuple[int, int, int, int],
+    ranks: Mapping[str, int],
     scored: Sequence[tuple[tuple[int, int, int, int], int]],
-) -> int:
-    """The first minute of the latest episode of problems (one that began once all before it
-    had stopped for minutes) whose strongest group reaches as many services as the strongest,
-    or more patterns, and has at least half its events: a burst that had stopped before another
-    began is over, and on-call asks about now; a lone late error is no episode of its own."""
-    episodes: list[int] = []
-    last = None
+) -> tuple[int, int]:
+    """The minutes [first, next) of the latest episode of problems (one that began once all
+    before it had stopped for minutes) whose strongest group reaches as many services as the
+    strongest, or more patterns, and has at least half its events, and that follows no more
+    causal kind of problem (a database refusing connections, over minutes before the statement
+    timeouts it left): a burst that had stopped before another began is over, and on-call asks
+    about now; a lone late error is no episode of its own."""
+    episodes: list[tuple[int, int]] = []  # (first minute, highest causal rank)
+    last: int | None = None
     for minute, pid in starts:
-        stop = max(patterns[pid].minutes, default=minute)
+        pattern = patterns[pid]
+        stop = max(pattern.minutes, default=minute) + max(pattern.minute_step, 1) - 1
+        rank = ranks.get(pid, -1)
         if last is None or minute > last + HANDOFF_MINUTES:
-            episodes.append(minute)
+            episodes.append((minute, rank))
+        else:
+            episodes[-1] = (episodes[-1][0], max(episodes[-1][1], rank))
         last = stop if last is None else max(last, stop)
-    for first in reversed(episodes):
-        strongest = max(score for score, at in scored if at >= first)
-        reach = strongest[0] >= best[0] or strongest[2] > best[2]  # (services may go unnamed)
-        if reach and 2 * strongest[1] >= best[1]:
-            return first
-    return episodes[0] if episodes else 0
+    best = max(scored)[0]
+    bounds = [first for first, _ in episodes[1:]] + [max(at for _, at in scored) + 1]
+
+    def strong(at: int) -> bool:
+        inside = [score for score, minute in scored if episodes[at][0] <= minute < bounds[at]]
+        strongest = max(inside, default=None)
+        return strongest is not None and (
+            (strongest[0] >= best[0] or strongest[2] > best[2])  # (services may go unnamed)
+            and 2 * strongest[1] >= best[1]
+        )
+
+    candidates = [at for at in range(len(episodes)) if strong(at)]
+    for at in reversed(candidates):
+        if all(episodes[before][1] <= episodes[at][1] for before in candidates if before < at):
+            return episodes[at][0], bounds[at]
+    return episodes[0][0], bounds[-1]  # (never reached: the strongest group's is a candidate)
 
 
 def _events_from(pattern: Pattern, minute: int) -> int:

@@ -87,7 +87,8 @@ def assess(digest: Digest, categorize: Categorize, links: Links, lags: Lags) -> 
         elif pattern.level >= Level.WARNING:
             classes[pattern.id] = (Category.UNKNOWN, -1)
     baseline = {p.id: p.baseline for p in digest.patterns} if digest.baseline_minutes else None
-    timings = assess_timing(digest.patterns, set(classes), baseline, digest.baseline_minutes)
+    ranks = {pid: causal for pid, (_, causal) in classes.items()}
+    timings = assess_timing(digest.patterns, set(classes), baseline, digest.baseline_minutes, ranks)
     by_id = {p.id: p for p in digest.patterns if p.id in classes}
     timed = dict(timings.patterns)
     faces: dict[str, str] = {}
