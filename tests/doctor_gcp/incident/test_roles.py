@@ -591,29 +591,35 @@ def test_a_resource_limit_hit_seconds_after_the_first_timeouts_still_explains_th
     assert roles[0] is Role.ROOT_CAUSE
 
 
+# Each explains the next, round to the first: refused connections raise, the exceptions kill
+# the process, its restarts refuse connections
+CYCLE = (
+    Burst(
+        "api", "ERROR", "could not connect to server: Connection refused (orders-db:5432) {n}",
+        60, ONSET, END,
+    ),
+    Burst(
+        "api", "ERROR",
+        "panic: runtime error: invalid memory address or nil pointer dereference {n}", 40,
+        ONSET + timedelta(seconds=4), END,
+    ),
+    Burst(
+        "kubelet", "WARN",
+        "Back-off restarting failed container api in pod api-7d9f8c6b5-x2k4q {n}", 40,
+        ONSET + timedelta(seconds=9), END,
+    ),
+)  # fmt: skip
+
+
 def test_a_cycle_of_named_causes_is_begun_by_its_earliest_not_by_an_unrecognised_warning() -> None:
     """Each named pattern explains the next, round to the first (refused connections raise,
     the exceptions kill the process, its restarts refuse connections): no named one is a root,
     but a warning nobody recognises, begun after all of them, is no cause of the incident."""
-    refused = Burst(
-        "api", "ERROR", "could not connect to server: Connection refused (orders-db:5432) {n}",
-        60, ONSET, END,
-    )  # fmt: skip
-    raised = Burst(
-        "api", "ERROR",
-        "panic: runtime error: invalid memory address or nil pointer dereference {n}", 40,
-        ONSET + timedelta(seconds=4), END,
-    )  # fmt: skip
-    backoff = Burst(
-        "kubelet", "WARN",
-        "Back-off restarting failed container api in pod api-7d9f8c6b5-x2k4q {n}", 40,
-        ONSET + timedelta(seconds=9), END,
-    )  # fmt: skip
     odd = Burst(
         "reconciler", "WARN", "reconcile of shard {n} lagging behind the watermark", 30,
         ONSET + timedelta(seconds=40), END,
     )  # fmt: skip
-    diagnosis, roles = _diagnose(refused, raised, backoff, odd)
+    diagnosis, roles = _diagnose(*CYCLE, odd)
     assert diagnosis.issues[0].category is C.DATABASE_CONNECTION
     assert roles[0] is Role.ROOT_CAUSE
     assert roles[1:] == [Role.SYMPTOM, Role.SYMPTOM]
@@ -627,21 +633,7 @@ def test_a_cycle_is_begun_by_one_on_it_not_by_an_earlier_pattern_it_explains() -
         "checkout", "ERROR", "context deadline exceeded calling orders-db query {n}", 30,
         ONSET - timedelta(seconds=70), END,
     )  # fmt: skip
-    refused = Burst(
-        "api", "ERROR", "could not connect to server: Connection refused (orders-db:5432) {n}",
-        60, ONSET, END,
-    )  # fmt: skip
-    raised = Burst(
-        "api", "ERROR",
-        "panic: runtime error: invalid memory address or nil pointer dereference {n}", 40,
-        ONSET + timedelta(seconds=4), END,
-    )  # fmt: skip
-    backoff = Burst(
-        "kubelet", "WARN",
-        "Back-off restarting failed container api in pod api-7d9f8c6b5-x2k4q {n}", 40,
-        ONSET + timedelta(seconds=9), END,
-    )  # fmt: skip
-    diagnosis, roles = _diagnose(timeouts, refused, raised, backoff)
+    diagnosis, roles = _diagnose(timeouts, *CYCLE)
     assert diagnosis.issues[0].category is C.DATABASE_CONNECTION
     assert roles[0] is Role.ROOT_CAUSE
     assert Role.ROOT_CAUSE not in roles[1:]
