@@ -85,7 +85,7 @@ class LogParser(SectionReader):
         none."""
         stream: Iterator[Record] = iter(records)
         first = list(islice(stream, SAMPLE_LINES))
-        first, stream = _unwrapped(first, stream, whole)
+        first, stream = wrappers.unwrap(first, stream, whole)
         if not whole and self._clocks is None:
             stream = self._clock(first, stream)
         source = chain(self._sampled(first, whole), stream)
@@ -312,21 +312,3 @@ class LogParser(SectionReader):
             and _ERROR_NAME.match(line) is not None
             and not self._has_head(agg, line)
         )
-
-
-def _unwrapped(
-    first: list[Record], stream: Iterator[Record], whole: bool
-) -> tuple[list[Record], Iterator[Record]]:
-    """The lines without a viewer's line numbers, a search's file names or a chat's quotes,
-    when most of the first carry them (`wrappers`); whole events (CloudWatch's) as they are."""
-    peel = None if whole else wrappers.learn([text for text, _ in first])
-    if peel is None:
-        return first, stream
-    return [(peel(text), stamp) for text, stamp in first], _peeled(peel, stream)
-
-
-def _peeled(peel: wrappers.Peel, stream: Iterator[Record]) -> Iterator[Record]:
-    # a generator function, not an expression: compiled by mypyc, a generator expression is a
-    # list, which would read the whole input (stdin that stays open: forever) before an event
-    for text, stamp in stream:
-        yield peel(text), stamp

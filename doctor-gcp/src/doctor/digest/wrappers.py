@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from itertools import pairwise
+
+from .reading import Record
 
 MIN_SHARE = 0.5  # of a stream's first non-blank lines, to take a wrapping as the stream's
 LAYERS = 2  # a quoted paste of numbered lines: the quote, then the numbers
@@ -42,6 +44,24 @@ _MATCH = re.compile(r"([^\s:/.]*(?:[/.][^\s:/.]*)+):(?:(\d{1,9}):)?(?=\S)")
 # ... but a compiler's or a linter's "src/app.py:12: error:", "main.c:12:5:" is the log's own
 _LOCATED = re.compile(r"\d+:| ?(?:error|warning|note|fatal error|info|hint)\b")
 _QUOTE = re.compile(r"> ?(?!>)|>$")
+
+
+def unwrap(
+    first: list[Record], stream: Iterator[Record], whole: bool
+) -> tuple[list[Record], Iterator[Record]]:
+    """A stream's first records and the rest, without the wrapping most of the first carry
+    (`learn`); whole events (CloudWatch's) as they are."""
+    peel = None if whole else learn([text for text, _ in first])
+    if peel is None:
+        return first, stream
+    return [(peel(text), stamp) for text, stamp in first], _peeled(peel, stream)
+
+
+def _peeled(peel: Peel, stream: Iterator[Record]) -> Iterator[Record]:
+    # a generator function, not an expression: compiled by mypyc, a generator expression is a
+    # list, which would read the whole input (stdin that stays open: forever) before an event
+    for text, stamp in stream:
+        yield peel(text), stamp
 
 
 def learn(lines: Sequence[str]) -> Peel | None:
@@ -90,7 +110,7 @@ def _numbered(sample: Sequence[str]) -> Peel | None:
         found = _NUMBERED.match(line)
         if found is not None:
             numbers.append(int(found["n"] or found["m"] or found["g"]))
-            shapes[found["gutter"] or found["blank"] or "grep"] += 1
+            shapes[_shape(found)] += 1
     if not _enough(len(numbers), sample) or not _climbing(numbers):
         return None
     # only lines in the learned gutter's shape: prose above a paste ("10:15 we saw") keeps its
@@ -99,13 +119,23 @@ def _numbered(sample: Sequence[str]) -> Peel | None:
 
     def peel(line: str) -> str:
         if line[:1] not in " 0123456789":
-            return "" if shape == "grep" and line.rstrip() == "--" else line
+            return _gap(line) if shape == "grep" else line
         found = _NUMBERED.match(line)
-        if found is None or (found["gutter"] or found["blank"] or "grep") != shape:
+        if found is None or _shape(found) != shape:
             return line
         return line[found.end() :]
 
     return peel
+
+
+def _shape(found: re.Match[str]) -> str:
+    """A numbered line's gutter: its separator, or grep's."""
+    return found["gutter"] or found["blank"] or "grep"
+
+
+def _gap(line: str) -> str:
+    """grep's "--" between groups of matches is no line of the log: a blank one."""
+    return "" if line.rstrip() == "--" else line
 
 
 def _climbing(numbers: Sequence[int], by_one: float = _BY_ONE) -> bool:
@@ -147,7 +177,7 @@ def _searched(sample: Sequence[str]) -> Peel | None:
         if line.startswith(heads):
             end = _behind(line, heads, context)
             return line[end:] if end is not None else line
-        return "" if line.rstrip() == "--" else line  # grep's gap between groups: no line
+        return _gap(line)
 
     return peel
 

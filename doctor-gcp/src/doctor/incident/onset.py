@@ -13,8 +13,9 @@ source read one, its count in the baseline window just before the one analysed:
   within `CLUSTER_MINUTES` of each other, the one that reaches the most services, then has the
   most events in those minutes, then the most patterns (the latest wins ties: on-call asks
   about now), taken in the latest episode (problems that began once all before them had
-  stopped for over `HANDOFF_MINUTES`) that reaches as many services and has at least half the
-  events: a burst that was over before the next began is past;
+  stopped for over `HANDOFF_MINUTES`) that reaches as many services (or more patterns), has at
+  least half the events and follows no such episode of a more causal kind: a burst that was
+  over before the next began is past;
 - a problem already there at the incident's onset is `chronic` when the baseline saw it at its
   rate, when it began more than `LEAD_MINUTES` before it (also when it stopped since), or
   when it showed in `STEADY_MINUTES` buckets before the onset and was there at the opening or
@@ -209,7 +210,7 @@ def _incident_onset(
     starts = sorted(
         (int(t.onset.timestamp()) // 60, pid) for pid, t in own.items() if t.onset is not None
     )
-    scored: list[tuple[tuple[int, int, int, int], int]] = []
+    scored: list[tuple[int, int, int, int]] = []  # services, events, patterns, first minute
     end = 0
     for i, (minute, _) in enumerate(starts):
         if i and starts[i - 1][0] == minute:
@@ -222,23 +223,23 @@ def _incident_onset(
         events = sum(_events_from(patterns[pid], minute) for pid in group)
         # a cascade reaches several services at once, with floods; chronic noise that starts
         # (or is first seen) trickles in from one or two
-        scored.append(((len(services), events, len(group), minute), minute))
+        scored.append((len(services), events, len(group), minute))
     if not scored:
         return None
     since, until = _latest_episode(starts, patterns, ranks, scored)
-    return _minute(max(score for score in scored if since <= score[1] < until)[1])
+    return _minute(max(score for score in scored if since <= score[3] < until)[3])
 
 
 def _latest_episode(
     starts: Sequence[tuple[int, str]],
     patterns: Mapping[str, Pattern],
     ranks: Mapping[str, int],
-    scored: Sequence[tuple[tuple[int, int, int, int], int]],
+    scored: Sequence[tuple[int, int, int, int]],
 ) -> tuple[int, int]:
     """The minutes [first, next) of the latest episode of problems (one that began once all
     before it had stopped for minutes) whose strongest group reaches as many services as the
     strongest, or more patterns, and has at least half its events, and that follows no more
-    causal kind of problem (a database refusing connections, over minutes before the statement
+    causal kind of problem (a database refusing connections, over minutes before the request
     timeouts it left): a burst that had stopped before another began is over, and on-call asks
     about now; a lone late error is no episode of its own."""
     episodes: list[tuple[int, int]] = []  # (first minute, highest causal rank)
@@ -252,22 +253,25 @@ def _latest_episode(
         else:
             episodes[-1] = (episodes[-1][0], max(episodes[-1][1], rank))
         last = stop if last is None else max(last, stop)
-    best = max(scored)[0]
-    bounds = [first for first, _ in episodes[1:]] + [max(at for _, at in scored) + 1]
+    best = max(scored)
+    bounds = [first for first, _ in episodes[1:]] + [max(score[3] for score in scored) + 1]
 
     def strong(at: int) -> bool:
-        inside = [score for score, minute in scored if episodes[at][0] <= minute < bounds[at]]
+        inside = [score for score in scored if episodes[at][0] <= score[3] < bounds[at]]
         strongest = max(inside, default=None)
         return strongest is not None and (
             (strongest[0] >= best[0] or strongest[2] > best[2])  # (services may go unnamed)
             and 2 * strongest[1] >= best[1]
         )
 
+    # (the strongest group's episode is one, so the earliest candidate always qualifies)
     candidates = [at for at in range(len(episodes)) if strong(at)]
-    for at in reversed(candidates):
-        if all(episodes[before][1] <= episodes[at][1] for before in candidates if before < at):
-            return episodes[at][0], bounds[at]
-    return episodes[0][0], bounds[-1]  # (never reached: the strongest group's is a candidate)
+    chosen = next(
+        at
+        for at in reversed(candidates)
+        if all(episodes[before][1] <= episodes[at][1] for before in candidates if before < at)
+    )
+    return episodes[chosen][0], bounds[chosen]
 
 
 def _events_from(pattern: Pattern, minute: int) -> int:
